@@ -1,0 +1,3 @@
+import { test } from "node:test";
+
+test("playground e2e suite is defined", () => {});

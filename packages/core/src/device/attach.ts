@@ -1,0 +1,51 @@
+import { listDevices } from "../di/plugin-registry.js";
+import { CLOCK, EVENTS, NOTIFIERS, resolve } from "../di/tokens.js";
+import { UnknownPluginError, type KernelInstance } from "../kernel/create-kernel.js";
+import type { Device } from "./device-plugin.js";
+
+/** A device to attach: its name, its kind (a registered plugin id) and its options. */
+export interface DeviceConfig {
+  /** Instance name, unique per kernel (e.g. `"hca0"`). */
+  readonly name: string;
+  /** Plugin id (e.g. `"rdma-mr"`). */
+  readonly kind: string;
+  /** Options, validated against the plugin's schema. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Attach a device to a kernel instance: find its plugin, validate its options, build it with the
+ * kernel's services. Throws {@link UnknownPluginError} naming the problem (unknown kind with the
+ * known ones, duplicate name, bad option field).
+ */
+export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
+  if (inst.devices.has(cfg.name)) throw new UnknownPluginError(`a device named "${cfg.name}" is already attached`);
+  const plugins = listDevices(inst.container);
+  const desc = plugins.find((d) => d.meta.id === cfg.kind);
+  if (desc === undefined) {
+    const known = plugins.map((d) => d.meta.id).sort();
+    throw new UnknownPluginError(
+      known.length === 0 ? `unknown device kind "${cfg.kind}": no device plugins are registered` : `unknown device kind "${cfg.kind}"; registered kinds: ${known.join(", ")}`,
+    );
+  }
+  const parsed = desc.meta.options.safeParse(cfg.options ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `options.${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new UnknownPluginError(`bad options for device "${cfg.name}" (${cfg.kind}):\n  ${issues.join("\n  ")}`);
+  }
+  const c = inst.container;
+  const device = desc.create({
+    name: cfg.name,
+    options: parsed.data,
+    holder: { kind: "device", name: cfg.name },
+    kernel: inst.kernel,
+    gup: inst.gup,
+    notifiers: resolve(c, NOTIFIERS),
+    clock: resolve(c, CLOCK),
+    events: resolve(c, EVENTS),
+    oracle: inst.oracle,
+    dma: inst.dma,
+  });
+  inst.devices.set(cfg.name, device);
+  return device;
+}

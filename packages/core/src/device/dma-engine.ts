@@ -1,0 +1,67 @@
+import { inject, injectable } from "tsyringe";
+import { EVENTS, KERNEL, ORACLE } from "../di/tokens.js";
+import { ModelError } from "../errno.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { HolderRef } from "../events/event-types.js";
+import type { Kernel } from "../kernel/kernel.js";
+import type { Oracle } from "../oracle/oracle.js";
+import { PAGE_SIZE } from "../sim/units.js";
+
+/**
+ * The one way a device touches memory: DMA reads and writes of frames, on the virtual clock.
+ * Every access is shown to the hazard oracle first and emitted as one `dma` event per call.
+ * Frames are addressed as a device does: a list of frames (a scatter list, a mirror) and a
+ * byte offset into their concatenation.
+ */
+@injectable()
+export class DmaEngine {
+  /** Bytes written and read by DMA so far. */
+  readonly totals = { written: 0, read: 0 };
+
+  /** Build the DMA engine of a kernel. */
+  constructor(
+    @inject(KERNEL) private readonly k: Kernel,
+    @inject(ORACLE) private readonly oracle: Oracle,
+    @inject(EVENTS) private readonly events: EventBus,
+  ) {}
+
+  /** DMA-write `data` into `frames` starting at byte `offset` of their concatenation. */
+  write(holder: HolderRef, frames: ArrayLike<number>, offset: number, data: Uint8Array): void {
+    const touched = this.walk(frames, offset, data.length, (pfn, off, bufOff, len) => {
+      this.oracle.checkDma(holder, pfn, true);
+      this.k.memory.contents.write(pfn, off, data.subarray(bufOff, bufOff + len));
+    });
+    this.totals.written += data.length;
+    this.events.emit("dma", { device: holder.name, op: "write", pfns: touched, length: data.length });
+  }
+
+  /** DMA-read `length` bytes from `frames` starting at byte `offset`. */
+  read(holder: HolderRef, frames: ArrayLike<number>, offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    const touched = this.walk(frames, offset, length, (pfn, off, bufOff, len) => {
+      this.oracle.checkDma(holder, pfn, false);
+      this.k.memory.contents.read(pfn, off, len, out, bufOff);
+    });
+    this.totals.read += length;
+    this.events.emit("dma", { device: holder.name, op: "read", pfns: touched, length });
+    return out;
+  }
+
+  private walk(frames: ArrayLike<number>, offset: number, length: number, fn: (pfn: number, off: number, bufOff: number, len: number) => void): number {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > frames.length * PAGE_SIZE) {
+      throw new ModelError("dma-range", `DMA of ${length} bytes at offset ${offset} is outside the ${frames.length * PAGE_SIZE}-byte buffer`);
+    }
+    let done = 0;
+    let touched = 0;
+    while (done < length) {
+      const pos = offset + done;
+      const i = Math.floor(pos / PAGE_SIZE);
+      const off = pos % PAGE_SIZE;
+      const len = Math.min(PAGE_SIZE - off, length - done);
+      fn(frames[i], off, done, len);
+      done += len;
+      touched++;
+    }
+    return touched;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Contributing plugins to the extension points. A plugin package's `register(container)` calls
+ * these; two plugins claiming one id is an error naming both packages (the VS Code
+ * instantiation-service rule: duplicates are rejected loudly).
+ * @module
+ */
+import type { DependencyContainer } from "tsyringe";
+import type { DeviceDescriptor } from "../device/device-plugin.js";
+import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
+import { DEVICE_PLUGIN, PIN_POLICY, resolveAll, type Token } from "./tokens.js";
+
+/** A plugin that was registered, with the package it came from. */
+interface Provenance {
+  readonly source: string;
+}
+
+const SOURCES = new WeakMap<object, Provenance>();
+
+/** The package (or path) a registered descriptor came from. */
+export function pluginSource(descriptor: object): string {
+  return SOURCES.get(descriptor)?.source ?? "(unknown)";
+}
+
+/** Raised when two plugins claim one id, or a descriptor is malformed. */
+export class PluginRegistrationError extends Error {
+  /** Make the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PluginRegistrationError";
+  }
+}
+
+function contribute<T extends { meta: { id: string } }>(container: DependencyContainer, token: Token<T>, kind: string, descriptor: T, source: string): void {
+  if (descriptor === null || typeof descriptor !== "object" || typeof descriptor.meta?.id !== "string") {
+    throw new PluginRegistrationError(`${source}: a ${kind} descriptor must be an object with meta.id (use define${kind === "policy" ? "PinPolicy" : "Device"}())`);
+  }
+  if (typeof (descriptor as { create?: unknown }).create !== "function") {
+    throw new PluginRegistrationError(`${source}: ${kind} "${descriptor.meta.id}" has no create() function`);
+  }
+  const clash = resolveAll(container, token).find((d) => d.meta.id === descriptor.meta.id);
+  if (clash !== undefined) {
+    throw new PluginRegistrationError(
+      `${kind} id "${descriptor.meta.id}" is claimed twice: by ${pluginSource(clash)} and by ${source}. Rename one of them.`,
+    );
+  }
+  SOURCES.set(descriptor, { source });
+  container.register(token as symbol, { useValue: descriptor });
+}
+
+/** Contribute a pin-policy descriptor under {@link PIN_POLICY}. `source` names the package or file. */
+export function registerPinPolicy(container: DependencyContainer, descriptor: PinPolicyDescriptor, source: string): void {
+  contribute(container, PIN_POLICY, "policy", descriptor, source);
+}
+
+/** Contribute a device descriptor under {@link DEVICE_PLUGIN}. `source` names the package or file. */
+export function registerDevice(container: DependencyContainer, descriptor: DeviceDescriptor, source: string): void {
+  contribute(container, DEVICE_PLUGIN, "device", descriptor, source);
+}
+
+/** Every registered policy descriptor. */
+export function listPolicies(container: DependencyContainer): PinPolicyDescriptor[] {
+  return resolveAll(container, PIN_POLICY);
+}
+
+/** Every registered device descriptor. */
+export function listDevices(container: DependencyContainer): DeviceDescriptor[] {
+  return resolveAll(container, DEVICE_PLUGIN);
+}

@@ -1,0 +1,70 @@
+import { EventEmitter } from "eventemitter3";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { inject, injectable } from "tsyringe";
+import { CLOCK } from "../di/tokens.js";
+import type { VirtualClock } from "../sim/clock.js";
+import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
+
+type Listeners = { [K in KernelEventType]: (e: KernelEvent<K>) => void } & { "*": (e: KernelEvent) => void };
+
+/**
+ * The one typed event bus of a kernel instance (eventemitter3). Every event is stamped with the
+ * virtual time and a sequence number and fed, as it is emitted, into a running SHA-256: the
+ * `eventsHash` that proves determinism. A full log is kept only when asked for (trace,
+ * playground), so memory does not grow with the number of events.
+ */
+@injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter<Listeners>();
+  private readonly hasher = sha256.create();
+  private seq = 0;
+  private log: KernelEvent[] | undefined;
+
+  /** Build a bus that stamps events with `clock.now`. */
+  constructor(@inject(CLOCK) private readonly clock: VirtualClock) {}
+
+  /** Number of events emitted so far. */
+  get count(): number {
+    return this.seq;
+  }
+
+  /** Start keeping every event (for `--trace` and the playground). */
+  keepLog(): void {
+    this.log ??= [];
+  }
+
+  /** The kept events, or an empty list when logging is off. */
+  get events(): readonly KernelEvent[] {
+    return this.log ?? [];
+  }
+
+  /** Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. */
+  emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): KernelEvent<K> {
+    const event = { type, seq: this.seq++, t: this.clock.now, ...payload } as unknown as KernelEvent<K>;
+    const any = event as unknown as KernelEvent;
+    this.hasher.update(utf8ToBytes(JSON.stringify(event)));
+    this.log?.push(any);
+    (this.emitter.emit as (t: string, e: unknown) => boolean)(type, event);
+    this.emitter.emit("*", any);
+    return event;
+  }
+
+  /** Listen to one event type. Returns a function that removes the listener. */
+  on<K extends KernelEventType>(type: K, listener: (e: KernelEvent<K>) => void): () => void {
+    const fn = listener as unknown as Listeners[K];
+    (this.emitter.on as (t: string, f: unknown) => unknown)(type, fn);
+    return () => void (this.emitter.off as (t: string, f: unknown) => unknown)(type, fn);
+  }
+
+  /** Listen to every event. Returns a function that removes the listener. */
+  onAny(listener: (e: KernelEvent) => void): () => void {
+    this.emitter.on("*", listener);
+    return () => void this.emitter.off("*", listener);
+  }
+
+  /** The SHA-256 (hex) of every event emitted so far, in order. Does not disturb the running hash. */
+  hash(): string {
+    return bytesToHex(this.hasher.clone().digest());
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Finding and creating file pages (`filemap_fault`, `__filemap_get_folio`, `dax_iomap_fault`),
+ * dirtying them (`->page_mkwrite`, `folio_mark_dirty`), and reading what a file holds.
+ * @module
+ */
+import { ENOMEM, ENOSPC } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { Gfp } from "../memory/physical-memory.js";
+import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
+import type { Inode } from "./inode.js";
+
+/**
+ * The frame holding page `index` of `inode`, reading it in (or, for FS-DAX, allocating its block)
+ * if needed. Returns the frame or `-errno`. The page cache holds one reference per page.
+ */
+export function filemapGetPage(k: Kernel, inode: Inode, index: number): number {
+  const cached = inode.cache.get(index);
+  if (cached !== undefined) return cached;
+  const f = k.frames;
+  if (inode.fs.dax) {
+    const pfn = k.memory.allocFolio(0, Gfp.PMEM);
+    if (pfn < 0) return -ENOSPC;
+    // A reused block may still carry references from a holder of its previous life.
+    k.memory.contents.clear(pfn);
+    f.flags[pfn] = (f.flags[pfn] & ~PG_ORPHAN) | PG_FILE | PG_DAX;
+    f.mapping[pfn] = inode.id;
+    f.index[pfn] = index;
+    inode.cache.set(index, pfn);
+    return pfn;
+  }
+  if (inode.fs.huge) {
+    const base = index - (index % HPAGE_PMD_NR);
+    const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
+    if (head < 0) return -ENOMEM;
+    k.memory.get(head, HPAGE_PMD_NR - 1);
+    for (let i = 0; i < HPAGE_PMD_NR; i++) {
+      f.flags[head + i] |= PG_FILE | PG_HUGETLB;
+      f.mapping[head + i] = inode.id;
+      f.index[head + i] = base + i;
+      inode.cache.set(base + i, head + i);
+      const data = inode.backing.get(base + i);
+      if (data !== undefined) k.memory.contents.write(head + i, 0, data);
+    }
+    return head + (index - base);
+  }
+  const pfn = k.memory.allocFolio(0);
+  if (pfn < 0) return -ENOMEM;
+  f.flags[pfn] |= PG_FILE;
+  f.mapping[pfn] = inode.id;
+  f.index[pfn] = index;
+  inode.cache.set(index, pfn);
+  const data = inode.backing.get(index);
+  if (data !== undefined) k.memory.contents.write(pfn, 0, data);
+  return pfn;
+}
+
+/**
+ * A write is about to go into file page `pfn` through a mapping or write(2): attach buffers if the
+ * filesystem uses them (`block_page_mkwrite` -> `create_empty_buffers`, +1 reference) and mark
+ * the folio dirty (`folio_mark_dirty`).
+ */
+export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
+  const f = k.frames;
+  const head = f.head(pfn);
+  if (inode.fs.buffers && (f.flags[head] & PG_PRIVATE) === 0) {
+    f.flags[head] |= PG_PRIVATE;
+    k.memory.get(head);
+  }
+  f.flags[head] |= PG_DIRTY;
+}
+
+/**
+ * Mark a file folio dirty after a device or DIO wrote it (`set_page_dirty_lock` /
+ * `folio_mark_dirty`). Unlike page_mkwrite this attaches no buffers: a page whose buffers were
+ * stripped stays without them, which ext4 writeback later refuses to write.
+ */
+export function folioMarkDirty(k: Kernel, pfn: number): void {
+  const f = k.frames;
+  const head = f.head(pfn);
+  if ((f.flags[head] & PG_FILE) !== 0 || (f.flags[head] & PG_ORPHAN) !== 0) f.flags[head] |= PG_DIRTY;
+}
+
+/** What `inode` holds at bytes [offset, offset + length): the page cache, else the backing store. Stops at EOF. */
+export function readFileData(k: Kernel, inode: Inode, offset: number, length: number): Uint8Array {
+  const end = Math.min(inode.size, offset + length);
+  const n = Math.max(0, end - offset);
+  const out = new Uint8Array(n);
+  let done = 0;
+  while (done < n) {
+    const pos = offset + done;
+    const index = Math.floor(pos / PAGE_SIZE);
+    const off = pos % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, n - done);
+    const pfn = inode.cache.get(index);
+    if (pfn !== undefined) k.memory.contents.read(pfn, off, len, out, done);
+    else {
+      const data = inode.backing.get(index);
+      if (data !== undefined) out.set(data.subarray(off, off + len), done);
+    }
+    done += len;
+  }
+  return out;
+}

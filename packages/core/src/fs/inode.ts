@@ -1,0 +1,42 @@
+import type { PinnedWritebackAction } from "../kernel/config.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import type { Vma } from "../mm/vma.js";
+import type { FsType } from "./fs-type.js";
+import { LeaseList } from "./lease.js";
+
+/**
+ * A file (`struct inode` with its `struct address_space`): size, the page cache (page index ->
+ * frame), the backing store (what has reached "disk"), the VMAs that map it (`i_mmap`) and its
+ * layout leases. For FS-DAX the cache map holds the file's PMEM block frames.
+ */
+export class Inode {
+  /** Page index -> frame (`mapping->i_pages`). For FS-DAX: the block frames. */
+  readonly cache = new Map<number, number>();
+  /** Page index -> bytes written back (`disk`); absent = a hole or never written. */
+  readonly backing = new Map<number, Uint8Array>();
+  /** VMAs mapping this file (`mapping->i_mmap`). */
+  readonly mappings = new Set<Vma>();
+  /** Layout leases. */
+  readonly leases = new LeaseList();
+  /** What writeback does with maybe-pinned pages of this file; undefined = the kernel config's choice. */
+  pinnedWriteback: PinnedWritebackAction | undefined;
+
+  /** Create a file. */
+  constructor(
+    /** Kernel-unique id (never 0). */
+    readonly id: number,
+    /** Name, as scenarios refer to it. */
+    readonly name: string,
+    /** Its filesystem type. */
+    readonly fs: FsType,
+    /** Size in bytes (`i_size`). */
+    public size: number,
+    /** True for the internal shmem file behind a MAP_SHARED|MAP_ANONYMOUS mapping. */
+    readonly internal = false,
+  ) {}
+
+  /** Number of pages covering `size` (the first index past EOF). */
+  get sizePages(): number {
+    return Math.ceil(this.size / PAGE_SIZE);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Truncate and hole punch (`truncate_setsize` -> `truncate_pagecache`, `truncate_pagecache_range`,
+ * `unmap_mapping_range`, mm/truncate.c; FS-DAX `dax_layout_busy_page` / block freeing).
+ *
+ * First the policy may refuse (layout leases, busy DAX pages). Then every process mapping of
+ * the range is zapped (MMU_NOTIFY_CLEAR), the pages leave the page cache and the backing store
+ * forgets the blocks. A page still referenced by someone (a GUP holder) survives as an orphan:
+ * no longer in the file, freed when its last reference goes. An FS-DAX block goes back to the
+ * filesystem's free space and is reused by the next allocation.
+ * @module
+ */
+import { EINVAL } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
+import { zapRange } from "../mm/pte-ops.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import type { Inode } from "./inode.js";
+
+/** Result of a truncate: 0 or `-errno`. */
+export type TruncateResult = number;
+
+/** `ftruncate`: set the size of `inode`. `pid` is the truncating process, when known. */
+export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
+  if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
+  if (inode.fs.huge && size % (2 * 1024 * 1024) !== 0) return -EINVAL;
+  const oldPages = inode.sizePages;
+  const newPages = Math.ceil(size / PAGE_SIZE);
+  if (newPages < oldPages) {
+    const r = removeRange(k, inode, newPages, oldPages, "ftruncate", pid, true);
+    if (typeof r === "number") {
+      k.events.emit("truncate", { file: inode.name, op: "ftruncate", start: size, end: inode.size, pages: 0, orphaned: 0, errno: String(-r) });
+      return r;
+    }
+    inode.size = size;
+    zeroTail(k, inode, size);
+    k.events.emit("truncate", { file: inode.name, op: "ftruncate", start: size, end: oldPages * PAGE_SIZE, pages: r.removed, orphaned: r.orphaned });
+    return 0;
+  }
+  if (size < inode.size) zeroTail(k, inode, size);
+  const old = inode.size;
+  inode.size = size;
+  k.events.emit("truncate", { file: inode.name, op: "ftruncate", start: Math.min(old, size), end: Math.max(old, size), pages: 0, orphaned: 0 });
+  return 0;
+}
+
+/** `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)`: free [offset, offset + length). */
+export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: number, pid?: number): TruncateResult {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) return -EINVAL;
+  const end = Math.min(offset + length, inode.size);
+  if (end <= offset) return 0;
+  const first = Math.ceil(offset / PAGE_SIZE);
+  const last = Math.floor(end / PAGE_SIZE);
+  if (first < last) {
+    const r = removeRange(k, inode, first, last, "punch_hole", pid, false);
+    if (typeof r === "number") {
+      k.events.emit("truncate", { file: inode.name, op: "punch_hole", start: offset, end, pages: 0, orphaned: 0, errno: String(-r) });
+      return r;
+    }
+    k.events.emit("truncate", { file: inode.name, op: "punch_hole", start: offset, end, pages: r.removed, orphaned: r.orphaned });
+  }
+  // Partial pages at either end are zeroed in place (truncate_inode_partial_folio).
+  zeroBytes(k, inode, offset, Math.min(end, first * PAGE_SIZE));
+  zeroBytes(k, inode, Math.max(offset, last * PAGE_SIZE), end);
+  return 0;
+}
+
+/**
+ * Remove pages [start, end) of `inode`: ask the policy, zap mappings, drop the cache references,
+ * forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
+ */
+function removeRange(
+  k: Kernel, inode: Inode, start: number, end: number, op: "ftruncate" | "punch_hole", pid: number | undefined, evenCows: boolean,
+): { removed: number; orphaned: number } | number {
+  const f = k.frames;
+  const busy: number[] = [];
+  for (const [index, pfn] of inode.cache) {
+    if (index < start || index >= end) continue;
+    if (f.refcount[pfn] > expectedRefs(k, pfn)) busy.push(pfn);
+  }
+  const refused = k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy });
+  if (refused !== 0) return -Math.abs(refused);
+  // unmap_mapping_range(): file pages everywhere; for truncate also private COW copies past EOF.
+  for (const vma of [...inode.mappings]) {
+    const s = Math.max(vma.startVpn, vma.vpnForIndex(start));
+    const e = Math.min(vma.endVpn, vma.vpnForIndex(end));
+    if (s >= e) continue;
+    k.notifiers.invalidateRange(vma.mm, s * PAGE_SIZE, e * PAGE_SIZE, "clear");
+    zapRange(k, vma, s, e, evenCows ? undefined : (pfn) => (f.flags[pfn] & PG_ANON) === 0);
+  }
+  let removed = 0;
+  let orphaned = 0;
+  const indices = [...inode.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
+  for (const index of indices) {
+    const pfn = inode.cache.get(index)!;
+    inode.cache.delete(index);
+    removed++;
+    const head = f.head(pfn);
+    // Large (hugetlbfs) folios leave whole; drop the cache reference once per page.
+    f.flags[pfn] &= ~PG_FILE;
+    f.mapping[pfn] = 0;
+    let refsToDrop = 1;
+    if ((f.flags[head] & PG_PRIVATE) !== 0 && head === pfn) {
+      f.flags[head] &= ~PG_PRIVATE;
+      refsToDrop++;
+    }
+    const remaining = f.refcount[head] - refsToDrop;
+    if (remaining > 0) {
+      f.flags[pfn] |= PG_ORPHAN;
+      orphaned++;
+      k.observe("onOrphan", inode, index, pfn);
+      if (inode.fs.dax) {
+        f.refcount[head] -= refsToDrop;
+        k.memory.releaseDaxBlock(pfn);
+        k.observe("onFree", pfn, 1);
+        continue;
+      }
+    } else {
+      k.observe("onFree", pfn, 1);
+    }
+    k.memory.put(head, refsToDrop);
+  }
+  for (const index of [...inode.backing.keys()]) if (index >= start && index < end) inode.backing.delete(index);
+  return { removed, orphaned };
+}
+
+/** References a file frame is expected to hold: the cache's, buffers', and one per mapping (`folio_expected_ref_count`). */
+function expectedRefs(k: Kernel, pfn: number): number {
+  const f = k.frames;
+  const head = f.head(pfn);
+  return f.nrPages(head) + ((f.flags[head] & PG_PRIVATE) !== 0 ? 1 : 0) + f.folioMapcount(head);
+}
+
+function zeroTail(k: Kernel, inode: Inode, size: number): void {
+  const pageEnd = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+  zeroBytes(k, inode, size, pageEnd);
+}
+
+function zeroBytes(k: Kernel, inode: Inode, from: number, to: number): void {
+  while (from < to) {
+    const index = Math.floor(from / PAGE_SIZE);
+    const off = from % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, to - from);
+    const zeros = new Uint8Array(len);
+    const pfn = inode.cache.get(index);
+    if (pfn !== undefined) k.memory.contents.write(pfn, off, zeros);
+    const disk = inode.backing.get(index);
+    if (disk !== undefined) disk.fill(0, off, off + len);
+    from += len;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Writeback of dirty file pages (`write_cache_pages` -> `folio_clear_dirty_for_io` ->
+ * `->writepages` -> `folio_end_writeback`, mm/page-writeback.c, v6.12).
+ *
+ * Cleaning a page write-protects every PTE that maps it (`folio_mkclean`, which tells MMU
+ * notifiers with MMU_NOTIFY_PROTECTION_PAGE), moves PTE dirty bits to the folio, then clears
+ * the folio's dirty flag and sets PG_writeback. The IO copies the page to the backing store
+ * when it completes, at a virtual time, so DMA can race with it. A GUP holder is not told:
+ * only CPU mappings and notifiers are.
+ *
+ * Before cleaning, writeback asks the policy whether the page may be DMA-pinned. What the
+ * filesystem then does is configurable per file (`pinnedWriteback`): `ignore` (v6.12: write
+ * it anyway, the pin only informs), `wait` (leave it dirty until unpinned) or `bounce` (write
+ * a copy and keep the page dirty). ext4 refuses to write a dirty page whose buffers were
+ * stripped, as `mpage_prepare_extent_to_map` does ("does not have buffers attached").
+ * @module
+ */
+import type { PinnedWritebackAction } from "../kernel/config.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
+import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
+import { rmapWalk } from "../mm/rmap.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import type { Inode } from "./inode.js";
+
+/** Options of one writeback pass. */
+export interface WritebackOptions {
+  /** Complete the IO later on the clock (after the configured latency) instead of at once. */
+  readonly async?: boolean;
+  /** Override the filesystem's pinned-page action for this pass. */
+  readonly pinned?: PinnedWritebackAction;
+}
+
+/**
+ * `folio_mkclean`: write-protect and clean every PTE mapping `pfn`, invalidating notifiers.
+ * Returns true when any PTE was dirty (the folio must stay dirty).
+ */
+export function folioMkclean(k: Kernel, pfn: number): boolean {
+  let dirty = false;
+  rmapWalk(k, pfn, (vma, vpn, bits) => {
+    if ((bits & (PTE_WRITE | PTE_DIRTY)) === 0) return;
+    const addr = vpn * PAGE_SIZE;
+    k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "protection_page");
+    vma.mm.pageTable.update(vpn, PTE_WRITE | PTE_DIRTY, 0);
+    if ((bits & PTE_DIRTY) !== 0) dirty = true;
+  });
+  return dirty;
+}
+
+/** Write back the dirty pages of `inode`, or of every file when undefined. Returns pages submitted. */
+export function writeback(k: Kernel, inode: Inode | undefined, opts: WritebackOptions = {}): number {
+  const files = inode !== undefined ? [inode] : [...k.files.values()];
+  let total = 0;
+  for (const file of files) total += writebackFile(k, file, opts);
+  return total;
+}
+
+function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number {
+  if (!inode.fs.writeback) return 0;
+  const f = k.frames;
+  const action = opts.pinned ?? inode.pinnedWriteback ?? k.config.pinnedWriteback;
+  const submitted: { index: number; pfn: number }[] = [];
+  let flaggedPinned = 0;
+  let deferred = 0;
+  let bounced = 0;
+  const indices = [...inode.cache.keys()].sort((a, b) => a - b);
+  for (const index of indices) {
+    const pfn = inode.cache.get(index)!;
+    // Collect dirty PTE bits first (a CPU store through a writable PTE dirties only the PTE).
+    const flags = f.flags[pfn];
+    if ((flags & PG_WRITEBACK) !== 0) continue;
+    if ((flags & PG_DIRTY) === 0 && !pteDirty(k, pfn)) continue;
+    const pinned = k.policy.maybeDmaPinned(pfn);
+    if (pinned) flaggedPinned++;
+    if (pinned && action === "wait") {
+      deferred++;
+      k.observe("onPinnedWriteback", inode, index, pfn, "wait");
+      continue;
+    }
+    if (pinned && action === "bounce") {
+      // Write a stable copy now; the page stays dirty so later DMA reaches disk on a later pass.
+      f.flags[pfn] |= PG_DIRTY;
+      storeBacking(k, inode, index, pfn);
+      bounced++;
+      k.observe("onPinnedWriteback", inode, index, pfn, "bounce");
+      continue;
+    }
+    // folio_clear_dirty_for_io()
+    if (folioMkclean(k, pfn)) f.flags[pfn] |= PG_DIRTY;
+    f.flags[pfn] &= ~PG_DIRTY;
+    k.observe("onClean", inode, index, pfn, pinned);
+    if (inode.fs.buffers && (f.flags[pfn] & PG_PRIVATE) === 0) {
+      k.events.emit("fs_warn", { file: inode.name, index, message: `page ${index} does not have buffers attached; its dirty data is dropped` });
+      continue;
+    }
+    f.flags[pfn] |= PG_WRITEBACK;
+    submitted.push({ index, pfn });
+  }
+  k.events.emit("writeback", { file: inode.name, pages: submitted.length, flaggedPinned, deferred, bounced, async: opts.async === true });
+  const complete = () => {
+    for (const { index, pfn } of submitted) {
+      // The frame may have left the file meanwhile (truncate): write only what is still there.
+      if (inode.cache.get(index) === pfn) storeBacking(k, inode, index, pfn);
+      f.flags[pfn] &= ~PG_WRITEBACK;
+    }
+    k.events.emit("writeback_end", { file: inode.name, pages: submitted.length });
+  };
+  if (submitted.length > 0) {
+    if (opts.async === true) k.clock.schedule(k.config.writebackLatency, `writeback:${inode.name}`, complete);
+    else complete();
+  }
+  return submitted.length;
+}
+
+function pteDirty(k: Kernel, pfn: number): boolean {
+  let dirty = false;
+  rmapWalk(k, pfn, (_vma, _vpn, bits) => {
+    if ((bits & PTE_DIRTY) !== 0) dirty = true;
+  });
+  return dirty;
+}
+
+function storeBacking(k: Kernel, inode: Inode, index: number, pfn: number): void {
+  if (inode.fs.dax) return; // FS-DAX: the block is the storage
+  const bytes = k.memory.contents.snapshot(pfn);
+  if (bytes === undefined) inode.backing.delete(index);
+  else inode.backing.set(index, bytes);
+}

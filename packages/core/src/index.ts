@@ -1,0 +1,60 @@
+/**
+ * pinlab core: the machine model (frames, zones, address spaces, page cache, writeback, truncate,
+ * migration, MMU notifiers), the GUP API, the policy and device extension points, the hazard
+ * oracle, and the scenario engine. Core imports no policy and no device: they plug in through
+ * the DI tokens in `di/tokens.ts`.
+ * @packageDocumentation
+ */
+import "reflect-metadata";
+
+export * from "./errno.js";
+export * from "./sim/units.js";
+export * from "./sim/clock.js";
+export * from "./sim/rng.js";
+export * from "./events/event-types.js";
+export * from "./events/event-bus.js";
+export * from "./di/tokens.js";
+export * from "./di/plugin-registry.js";
+export * from "./memory/page-flags.js";
+export * from "./memory/zones.js";
+export * from "./memory/frame-table.js";
+export * from "./memory/zone-allocator.js";
+export * from "./memory/content-store.js";
+export * from "./memory/physical-memory.js";
+export * from "./mm/vma.js";
+export * from "./mm/anon-vma.js";
+export * from "./mm/page-table.js";
+export * from "./mm/mm-struct.js";
+export * from "./mm/process.js";
+export * from "./mm/pte-ops.js";
+export * from "./mm/rmap.js";
+export * from "./mm/fault.js";
+export * from "./mm/mmap.js";
+export * from "./mm/fork.js";
+export * from "./mm/user-access.js";
+export * from "./fs/fs-type.js";
+export * from "./fs/lease.js";
+export * from "./fs/inode.js";
+export * from "./fs/filemap.js";
+export * from "./fs/writeback.js";
+export * from "./fs/truncate.js";
+export * from "./migrate/migrate.js";
+export * from "./migrate/compaction.js";
+export * from "./migrate/cma.js";
+export * from "./migrate/reclaim.js";
+export * from "./notifier/mmu-notifiers.js";
+export * from "./gup/foll-flags.js";
+export * from "./gup/validate.js";
+export * from "./gup/gup.js";
+export * from "./policy/pin-policy.js";
+export * from "./device/device-plugin.js";
+export * from "./device/dma-engine.js";
+export * from "./device/attach.js";
+export * from "./oracle/holder-record.js";
+export * from "./oracle/oracle.js";
+export * from "./invariants/checker.js";
+export * from "./kernel/config.js";
+export * from "./kernel/vmstat.js";
+export * from "./kernel/hooks.js";
+export * from "./kernel/kernel.js";
+export * from "./kernel/create-kernel.js";

@@ -1,0 +1,113 @@
+/**
+ * The invariant checker: a slow, thorough audit of a kernel's state that tests (and scenarios
+ * with checking on) run after every step. Each violation is a sentence naming the frame, mm or
+ * counter involved.
+ *
+ * 1. Every present PTE maps an allocated frame, and agrees with the reverse map (the frame's
+ *    anon_vma or file finds this PTE).
+ * 2. Each frame's mapcount equals the number of PTEs mapping it.
+ * 3. Each folio's refcount equals what explains it: mappings, the page cache, buffers, and the
+ *    references GUP handed out (pins counted the policy's way).
+ * 4. Free frames hold nothing: no count, no mapping, no place in a page cache.
+ * 5. Every page-cache entry points at an allocated frame of that file and index.
+ * 6. The pin counters balance: acquired - released = pins outstanding; pinned_vm is never negative.
+ * @module
+ */
+import type { Gup } from "../gup/gup.js";
+import type { Kernel } from "../kernel/kernel.js";
+import {
+  PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
+} from "../memory/page-flags.js";
+import { PTE_SPECIAL } from "../mm/page-table.js";
+
+/** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
+export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
+  const out: string[] = [];
+  const add = (msg: string) => {
+    if (out.length < limit) out.push(msg);
+  };
+  const f = k.frames;
+  const mapped = new Map<number, number>();
+  // 1 + 2 (collect)
+  for (const proc of k.processes.values()) {
+    const mm = proc.mm;
+    if (mm === null || !mm.live) continue;
+    for (const vma of mm.vmas) {
+      mm.pageTable.forEachPresent(vma.startVpn, vma.endVpn, (vpn, pfn, bits) => {
+        if ((bits & PTE_SPECIAL) !== 0) return;
+        if (!f.valid(pfn) || (f.flags[pfn] & PG_ALLOC) === 0) {
+          add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, which is not allocated`);
+          return;
+        }
+        mapped.set(pfn, (mapped.get(pfn) ?? 0) + 1);
+        const fl = f.flags[pfn];
+        if ((fl & PG_ANON) !== 0) {
+          const av = vma.anonVma;
+          if (av === null || f.mapping[pfn] !== av.id || f.index[pfn] !== vpn) {
+            add(`pid ${proc.pid}: anon frame ${pfn} at vpn ${vpn} is not found by its rmap (anon_vma ${f.mapping[pfn]}, index ${f.index[pfn]})`);
+          }
+        } else if ((fl & PG_FILE) !== 0) {
+          if (vma.file === null || f.mapping[pfn] !== vma.file.id || vma.vpnOfIndex(f.index[pfn]) !== vpn) {
+            add(`pid ${proc.pid}: file frame ${pfn} at vpn ${vpn} is not found by its rmap (inode ${f.mapping[pfn]}, index ${f.index[pfn]})`);
+          }
+        } else if ((fl & PG_ORPHAN) === 0) {
+          add(`pid ${proc.pid}: frame ${pfn} mapped at vpn ${vpn} is neither anonymous nor a file page`);
+        }
+      });
+    }
+  }
+  // 5 + cache refs
+  const cacheRefs = new Map<number, number>();
+  for (const inode of k.files.values()) {
+    for (const [index, pfn] of inode.cache) {
+      if (!f.valid(pfn) || (f.flags[pfn] & PG_ALLOC) === 0) {
+        add(`file "${inode.name}": page ${index} points at frame ${pfn}, which is not allocated`);
+        continue;
+      }
+      if ((f.flags[pfn] & PG_FILE) === 0 || f.mapping[pfn] !== inode.id || f.index[pfn] !== index) {
+        add(`file "${inode.name}": page ${index} -> frame ${pfn}, but the frame says inode ${f.mapping[pfn]} index ${f.index[pfn]}`);
+      }
+      const head = f.head(pfn);
+      cacheRefs.set(head, (cacheRefs.get(head) ?? 0) + 1);
+    }
+  }
+  // 2, 3, 4 per frame
+  let pinsOutstanding = 0;
+  for (let pfn = 0; pfn < f.nrFrames; pfn++) {
+    const fl = f.flags[pfn];
+    const gets = gup.getRefs[pfn];
+    const pins = gup.pinRefs[pfn];
+    pinsOutstanding += pins;
+    if ((fl & PG_ALLOC) === 0) {
+      if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) continue; // a freed FS-DAX block with stale holders
+      if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || (mapped.get(pfn) ?? 0) !== 0) {
+        add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped.get(pfn) ?? 0} PTE(s)`);
+      }
+      continue;
+    }
+    if ((fl & (PG_ZERO | PG_RESERVED)) !== 0) continue;
+    const m = mapped.get(pfn) ?? 0;
+    if (f.mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${f.mapcount[pfn]} but ${m} PTE(s) map it`);
+    if ((fl & PG_TAIL) !== 0) continue;
+    let explained = 0;
+    const nr = f.nrPages(pfn);
+    for (let i = 0; i < nr; i++) explained += mapped.get(pfn + i) ?? 0;
+    explained += cacheRefs.get(pfn) ?? 0;
+    if ((fl & PG_PRIVATE) !== 0) explained += 1;
+    explained += gets + k.policy.refsForPins(pfn, pins);
+    if (f.refcount[pfn] !== explained) {
+      add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
+    }
+  }
+  // 6
+  if (k.policy.countsPins) {
+    const balance = k.vmstat.nr_foll_pin_acquired - k.vmstat.nr_foll_pin_released;
+    if (balance !== pinsOutstanding) {
+      add(`nr_foll_pin_acquired - nr_foll_pin_released = ${balance}, but ${pinsOutstanding} pins are outstanding`);
+    }
+  }
+  for (const proc of k.processes.values()) {
+    if (proc.mm !== null && proc.mm.pinnedVm < 0) add(`pid ${proc.pid}: pinned_vm is negative (${proc.mm.pinnedVm})`);
+  }
+  return out;
+}

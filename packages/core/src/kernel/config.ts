@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { parseSize, parseTime } from "../sim/units.js";
+
+/** Largest total machine (all zones together) pinlab builds: 256 GiB (2^26 frames). */
+export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
+/** Smallest ZONE_NORMAL: 1 MiB. */
+export const MIN_MEMORY_BYTES = 1024 ** 2;
+
+const size = (what: string) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const r = parseSize(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: `${what}: ${r.message}` });
+      return z.NEVER;
+    }
+    return r.value;
+  });
+
+const time = (what: string) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const r = parseTime(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: `${what}: ${r.message}` });
+      return z.NEVER;
+    }
+    return r.value;
+  });
+
+/** What a filesystem does when writeback meets a page the policy says may be DMA-pinned. */
+export const PINNED_WRITEBACK_ACTIONS = ["ignore", "wait", "bounce"] as const;
+
+/** A pinned-writeback action: `ignore` (v6.12: write it anyway), `wait` (skip it until unpinned), `bounce` (write a copy, keep the page dirty). */
+export type PinnedWritebackAction = (typeof PINNED_WRITEBACK_ACTIONS)[number];
+
+/** Schema of the machine section (sizes accept `"64MiB"`-style strings). */
+export const MachineConfigSchema = z
+  .object({
+    memory: size("machine.memory"),
+    movable: size("machine.movable").default(0),
+    cma: size("machine.cma").default(0),
+    pmem: size("machine.pmem").default(0),
+    memlock: size("machine.memlock").optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
+    const total = m.memory + m.movable + m.cma + m.pmem;
+    if (total > MAX_MACHINE_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together` });
+  });
+
+/** Schema of a kernel config: the machine, the seed, the policy and its options, filesystem behaviour. */
+export const KernelConfigSchema = z
+  .object({
+    machine: MachineConfigSchema,
+    seed: z.number().int().default(1),
+    policy: z.string().min(1).default("pin-bias"),
+    policyOptions: z.record(z.string(), z.unknown()).default({}),
+    writebackLatency: time("writebackLatency").default(100_000),
+    pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),
+    checkInvariants: z.boolean().default(false),
+    keepEventLog: z.boolean().default(false),
+  })
+  .strict();
+
+/** A kernel config as written (sizes may be strings). */
+export type KernelConfigInput = z.input<typeof KernelConfigSchema>;
+
+/** A validated kernel config (sizes in bytes, times in ns). */
+export type KernelConfig = z.output<typeof KernelConfigSchema>;
+
+/** An invalid config: one message per problem, each naming its field. */
+export class ConfigError extends Error {
+  /** The problems found, as `field: message`. */
+  readonly issues: string[];
+
+  /** Make an error from a list of `field: message` strings. */
+  constructor(issues: string[]) {
+    super(`invalid kernel config:\n  ${issues.join("\n  ")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/** Validate a config, filling defaults. Throws {@link ConfigError} naming each bad field. */
+export function parseKernelConfig(input: unknown): KernelConfig {
+  const r = KernelConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
+}

@@ -1,0 +1,167 @@
+import { inject, injectable } from "tsyringe";
+import { ACTIVE_POLICY, CLOCK, CONFIG, EVENTS, MEMORY, NOTIFIERS, RNG } from "../di/tokens.js";
+import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
+import type { EventBus } from "../events/event-bus.js";
+import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
+import { Inode } from "../fs/inode.js";
+import type { FrameTable } from "../memory/frame-table.js";
+import type { PhysicalMemory } from "../memory/physical-memory.js";
+import { AnonVma } from "../mm/anon-vma.js";
+import { MmStruct } from "../mm/mm-struct.js";
+import { Process } from "../mm/process.js";
+import type { Vma } from "../mm/vma.js";
+import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
+import type { PinPolicy } from "../policy/pin-policy.js";
+import type { VirtualClock } from "../sim/clock.js";
+import type { Rng } from "../sim/rng.js";
+import type { KernelConfig } from "./config.js";
+import type { KernelObserver } from "./hooks.js";
+import { VmStat } from "./vmstat.js";
+
+/** Options of a new file. */
+export interface CreateFileOptions {
+  /** True for the internal file behind a shared anonymous or anonymous hugetlb mapping. */
+  readonly internal?: boolean;
+}
+
+/**
+ * One simulated machine: physical memory, processes, files, the active pin policy, the clock and
+ * the event bus. Built by `createKernel()` in its own DI child container, so kernels never share
+ * state. The operations (mmap, faults, fork, writeback, truncate, migration...) live in their own
+ * modules and take the kernel as their first argument; the `ops` facade on {@link Kernel} is
+ * what scenarios, devices and tests call.
+ */
+@injectable()
+export class Kernel {
+  /** The frame table (shortcut for `memory.frames`). */
+  readonly frames: FrameTable;
+  /** Processes by pid (dead ones stay, with `alive = false`). */
+  readonly processes = new Map<number, Process>();
+  /** Files by name. */
+  readonly files = new Map<string, Inode>();
+  /** Files by inode id (for the rmap walk). */
+  readonly inodes = new Map<number, Inode>();
+  /** anon_vmas by id (for the rmap walk). */
+  readonly anonVmas = new Map<number, AnonVma>();
+  /** Kernel counters. */
+  readonly vmstat = new VmStat();
+  /** Observers (the hazard oracle, tests). */
+  readonly observers: KernelObserver[] = [];
+  private readonly byName = new Map<string, Process>();
+  private nextPid = 1;
+  private nextId = 1;
+
+  /** Assemble a kernel from its services (done by `createKernel`). */
+  constructor(
+    @inject(CONFIG) readonly config: KernelConfig,
+    @inject(CLOCK) readonly clock: VirtualClock,
+    @inject(RNG) readonly rng: Rng,
+    @inject(EVENTS) readonly events: EventBus,
+    @inject(MEMORY) readonly memory: PhysicalMemory,
+    @inject(NOTIFIERS) readonly notifiers: MmuNotifiers,
+    @inject(ACTIVE_POLICY) readonly policy: PinPolicy,
+  ) {
+    this.frames = memory.frames;
+  }
+
+  /** A fresh kernel-unique id for inodes, anon_vmas and mms. */
+  newId(): number {
+    return this.nextId++;
+  }
+
+  /** Create a process with an empty mm (`execve` of a fresh program). Names must be unique. */
+  spawn(name: string, opts: { memlock?: number } = {}): Process {
+    if (this.byName.has(name)) throw new KernelError(EEXIST, `a process named "${name}" already exists`);
+    const pid = this.nextPid++;
+    const memlock = opts.memlock ?? this.config.machine.memlock ?? Infinity;
+    const proc = new Process(pid, name, new MmStruct(this.newId(), pid, memlock));
+    this.addProcess(proc);
+    this.events.emit("process", { pid, name });
+    return proc;
+  }
+
+  /** Register a process created by fork. */
+  addProcess(proc: Process): void {
+    this.processes.set(proc.pid, proc);
+    this.byName.set(proc.name, proc);
+  }
+
+  /** Allocate the next pid (for fork). */
+  allocPid(): number {
+    return this.nextPid++;
+  }
+
+  /** The process named `name`; throws ENOENT if there is none. */
+  process(name: string): Process {
+    const p = this.byName.get(name);
+    if (p === undefined) throw new KernelError(ENOENT, `no process named "${name}"`);
+    return p;
+  }
+
+  /** The process named `name`, or undefined. */
+  findProcess(name: string): Process | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The mm of a live process by pid. */
+  mmOf(pid: number): MmStruct | undefined {
+    const p = this.processes.get(pid);
+    return p?.alive ? (p.mm ?? undefined) : undefined;
+  }
+
+  /** Create a file of `size` bytes on a filesystem type. */
+  createFile(name: string, fs: FsTypeName, size: number, opts: CreateFileOptions = {}): Inode {
+    if (this.files.has(name)) throw new KernelError(EEXIST, `a file named "${name}" already exists`);
+    const type = FILESYSTEMS[fs];
+    if (type === undefined) throw new KernelError(EINVAL, `unknown filesystem type "${fs}"`);
+    const inode = new Inode(this.newId(), name, type, size, opts.internal ?? false);
+    this.files.set(name, inode);
+    this.inodes.set(inode.id, inode);
+    return inode;
+  }
+
+  /** The file named `name`; throws ENOENT if there is none. */
+  file(name: string): Inode {
+    const f = this.files.get(name);
+    if (f === undefined) throw new KernelError(ENOENT, `no file named "${name}"`);
+    return f;
+  }
+
+  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare`). */
+  anonVmaPrepare(vma: Vma): AnonVma {
+    if (vma.anonVma === null) {
+      const av = new AnonVma(this.newId());
+      av.vmas.add(vma);
+      this.anonVmas.set(av.id, av);
+      vma.anonVma = av;
+    }
+    return vma.anonVma;
+  }
+
+  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`). */
+  unlinkVma(vma: Vma): void {
+    const av = vma.anonVma;
+    if (av !== null) {
+      av.vmas.delete(vma);
+      if (av.vmas.size === 0) this.anonVmas.delete(av.id);
+    }
+    vma.file?.mappings.delete(vma);
+  }
+
+  /** Attach `vma` to its anon_vma and file. */
+  linkVma(vma: Vma): void {
+    if (vma.anonVma !== null) {
+      vma.anonVma.vmas.add(vma);
+      this.anonVmas.set(vma.anonVma.id, vma.anonVma);
+    }
+    vma.file?.mappings.add(vma);
+  }
+
+  /** Tell every observer something. */
+  observe<K extends keyof KernelObserver>(hook: K, ...args: Parameters<NonNullable<KernelObserver[K]>>): void {
+    for (const o of this.observers) {
+      const fn = o[hook] as ((...a: unknown[]) => void) | undefined;
+      if (fn !== undefined) fn.apply(o, args);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Kernel counters in 4 KiB page units: the two `/proc/vmstat` pin counters of mm/vmstat.c and a
+ * few model counters kept alongside them.
+ */
+export class VmStat {
+  /** `nr_foll_pin_acquired`: pins taken since boot, per 4 KiB page. */
+  nr_foll_pin_acquired = 0;
+  /** `nr_foll_pin_released`: pins released since boot, per 4 KiB page. */
+  nr_foll_pin_released = 0;
+  /** Model counter: FOLL_GET references taken by GUP, per page. */
+  nr_gup_get_acquired = 0;
+  /** Model counter: FOLL_GET references released with put_page, per page. */
+  nr_gup_get_released = 0;
+  /** Model counter: pages copied on write (`wp_page_copy`). */
+  nr_cow = 0;
+  /** Model counter: anon pages copied at fork because they may be DMA-pinned. */
+  nr_fork_dma_copies = 0;
+  /** Model counter: pages migrated successfully. */
+  nr_migrated = 0;
+  /** Model counter: migrations that failed. */
+  nr_migrate_failed = 0;
+
+  /** A plain object copy, for reports. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this)) as Record<string, number>;
+  }
+}

@@ -1,0 +1,224 @@
+import { inject, injectable } from "tsyringe";
+import { CONFIG } from "../di/tokens.js";
+import type { KernelConfig } from "../kernel/config.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { ContentStore } from "./content-store.js";
+import { FrameTable } from "./frame-table.js";
+import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { ZoneAllocator } from "./zone-allocator.js";
+import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
+
+/** Where an allocation may come from (the model's gfp_t zone and migratetype rules). */
+export const Gfp = {
+  /** GFP_HIGHUSER_MOVABLE: user and page-cache pages; ZONE_MOVABLE first, then NORMAL and CMA. */
+  MOVABLE: "movable",
+  /** A long-term-pin migration target (`memalloc_pin_save()`): ZONE_NORMAL only, never CMA. */
+  PINNABLE: "pinnable",
+  /** A migration target outside the CMA area (for cma_alloc): NORMAL or MOVABLE. */
+  NOT_CMA: "not_cma",
+  /** A filesystem block of persistent memory (FS-DAX). */
+  PMEM: "pmem",
+} as const;
+
+/** An allocation class, see {@link Gfp}. */
+export type GfpClass = (typeof Gfp)[keyof typeof Gfp];
+
+/**
+ * Physical memory of one kernel instance: the frame table, the zones and their allocators, page
+ * contents, and the shared zero page. Allocation and freeing of folios go through here
+ * (`folio_alloc()`, `folio_put()` reaching zero, `free_pages()`).
+ */
+@injectable()
+export class PhysicalMemory {
+  /** The frame table. */
+  readonly frames: FrameTable;
+  /** Page contents. */
+  readonly contents = new ContentStore();
+  /** Zone spans in PFN order. */
+  readonly zones: readonly ZoneSpan[];
+  /** The PFN of the shared zero page (`my_zero_pfn()`). */
+  readonly zeroPfn = 0;
+  private readonly allocators: ZoneAllocator[];
+  private readonly bitmap: Uint32Array;
+
+  /** Lay out zones and build the frame table for `config.machine`. */
+  constructor(@inject(CONFIG) config: KernelConfig) {
+    const m = config.machine;
+    const frames = (bytes: number) => Math.floor(bytes / PAGE_SIZE);
+    this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem) });
+    const nr = this.zones[this.zones.length - 1].end;
+    this.frames = new FrameTable(nr);
+    this.bitmap = new Uint32Array(Math.ceil(nr / 32));
+    this.allocators = this.zones.map((z) => new ZoneAllocator(z, this.bitmap));
+    // The zero page: reserved, never freed, never counted (mapped through special PTEs).
+    this.allocators[ZoneId.NORMAL].take(this.zeroPfn, 1);
+    this.frames.flags[this.zeroPfn] = PG_ALLOC | PG_ZERO | PG_RESERVED;
+    this.frames.refcount[this.zeroPfn] = 1;
+  }
+
+  /** Total frames. */
+  get nrFrames(): number {
+    return this.frames.nrFrames;
+  }
+
+  /** The zone holding `pfn`. */
+  zoneOf(pfn: number): ZoneId {
+    const z = this.zones;
+    if (pfn < z[1].start) return ZoneId.NORMAL;
+    if (pfn < z[2].start) return ZoneId.MOVABLE;
+    if (pfn < z[3].start) return ZoneId.CMA;
+    return ZoneId.PMEM;
+  }
+
+  /** The name of the zone holding `pfn`. */
+  zoneName(pfn: number): ZoneName {
+    return this.zones[this.zoneOf(pfn)].name;
+  }
+
+  /** Free frames in a zone. */
+  nrFree(zone: ZoneId): number {
+    return this.allocators[zone].nrFree;
+  }
+
+  /** Frames in a zone. */
+  zoneFrames(zone: ZoneId): number {
+    return this.allocators[zone].nrFrames;
+  }
+
+  /** True when `pfn` is allocated (in use). */
+  isAllocated(pfn: number): boolean {
+    return this.allocators[this.zoneOf(pfn)].isAllocated(pfn);
+  }
+
+  /**
+   * Allocate a folio of `2^order` frames (`folio_alloc()`), with one reference held by the caller.
+   * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it (the caller turns that
+   * into ENOMEM). Contents read as zeros.
+   */
+  allocFolio(order: number, gfp: GfpClass = Gfp.MOVABLE): number {
+    for (const zone of this.zoneOrder(gfp)) {
+      const pfn = this.allocators[zone].alloc(order);
+      if (pfn >= 0) {
+        this.initFolio(pfn, order, zone === ZoneId.PMEM ? PG_DAX : 0);
+        return pfn;
+      }
+    }
+    return -1;
+  }
+
+  /** Take a specific free range as one reserved kernel allocation (used by cma_alloc). */
+  takeRange(pfn: number, nr: number): void {
+    this.allocators[this.zoneOf(pfn)].take(pfn, nr);
+    const f = this.frames;
+    for (let i = pfn; i < pfn + nr; i++) {
+      f.flags[i] = PG_ALLOC | PG_RESERVED;
+      f.refcount[i] = 1;
+    }
+  }
+
+  /** Release a range taken with {@link takeRange}. */
+  releaseRange(pfn: number, nr: number): void {
+    for (let i = pfn; i < pfn + nr; i++) this.resetFrame(i);
+    this.allocators[this.zoneOf(pfn)].release(pfn, nr);
+  }
+
+  /** True when every frame of [pfn, pfn + nr) is free. */
+  rangeFree(pfn: number, nr: number): boolean {
+    return this.allocators[this.zoneOf(pfn)].rangeFree(pfn, nr);
+  }
+
+  /** Take `n` references on a folio (`folio_ref_add()`). */
+  get(head: number, n = 1): void {
+    this.frames.refcount[head] += n;
+  }
+
+  /**
+   * Drop `n` references on a folio (`folio_put_refs()`); frees it when the count reaches zero.
+   * Returns true when the folio was freed.
+   */
+  put(head: number, n = 1): boolean {
+    const f = this.frames;
+    const prev = f.refcount[head];
+    if (prev >= 0 && prev < n) throw new Error(`folio ${head}: refcount underflow (${prev} - ${n})`);
+    // Int32 arithmetic wraps like the kernel's atomic_t: an overflowed (negative) count comes back.
+    f.refcount[head] -= n;
+    const c = f.refcount[head];
+    if ((f.flags[head] & PG_ZERO) !== 0) return false;
+    if (c === 0) {
+      // An FS-DAX block the filesystem already gave back: only the last stale reference went.
+      if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.resetFrame(head);
+      else this.freeFolio(head);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Give an FS-DAX block back to the filesystem's free space while references to its frame remain
+   * (a kernel without `dax_layout_busy_page()`): the next block allocation reuses the frame, and
+   * the old holders' references stay counted on it.
+   */
+  releaseDaxBlock(pfn: number): void {
+    const f = this.frames;
+    f.flags[pfn] = PG_DAX | PG_ORPHAN;
+    f.mapping[pfn] = 0;
+    f.index[pfn] = 0;
+    f.mapcount[pfn] = 0;
+    this.allocators[this.zoneOf(pfn)].release(pfn, 1);
+  }
+
+  /** Return a folio's frames to their zone and forget their state and contents. */
+  freeFolio(head: number): void {
+    const nr = this.frames.nrPages(head);
+    for (let i = head; i < head + nr; i++) {
+      this.resetFrame(i);
+      this.contents.clear(i);
+    }
+    this.allocators[this.zoneOf(head)].release(head, nr);
+  }
+
+  private resetFrame(i: number): void {
+    const f = this.frames;
+    f.refcount[i] = 0;
+    f.mapcount[i] = 0;
+    f.flags[i] = 0;
+    f.mapping[i] = 0;
+    f.index[i] = 0;
+    f.order[i] = 0;
+    f.pincount[i] = 0;
+  }
+
+  private initFolio(head: number, order: number, extra: number): void {
+    const f = this.frames;
+    const nr = 1 << order;
+    for (let i = head; i < head + nr; i++) {
+      f.flags[i] = PG_ALLOC | extra | (order > 0 ? (i === head ? PG_HEAD : PG_TAIL) : 0);
+      f.order[i] = order;
+      if (i !== head || (extra & PG_DAX) === 0) f.refcount[i] = 0;
+      f.mapcount[i] = 0;
+      f.mapping[i] = 0;
+      f.index[i] = 0;
+      f.pincount[i] = 0;
+    }
+    // A reused FS-DAX block keeps the references stale holders still have on its frame.
+    f.refcount[head] = (extra & PG_DAX) !== 0 ? f.refcount[head] + 1 : 1;
+  }
+
+  private zoneOrder(gfp: GfpClass): ZoneId[] {
+    switch (gfp) {
+      case Gfp.PMEM:
+        return [ZoneId.PMEM];
+      case Gfp.PINNABLE:
+        return [ZoneId.NORMAL];
+      case Gfp.NOT_CMA:
+        return [ZoneId.MOVABLE, ZoneId.NORMAL];
+      default: {
+        // __rmqueue(): a movable allocation uses CMA pageblocks first when more than half of the
+        // zone's free memory is CMA, so CMA does not sit idle (mm/page_alloc.c, ALLOC_CMA).
+        const normal = this.allocators[ZoneId.NORMAL].nrFree;
+        const cma = this.allocators[ZoneId.CMA].nrFree;
+        return cma > normal ? [ZoneId.MOVABLE, ZoneId.CMA, ZoneId.NORMAL] : [ZoneId.MOVABLE, ZoneId.NORMAL, ZoneId.CMA];
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Contiguous allocation from the CMA area (`cma_alloc` -> `alloc_contig_range`, mm/cma.c,
+ * mm/page_alloc.c): find a run of frames in the area, migrate every page in it elsewhere, and
+ * hand the run to the caller. A page that cannot move (pinned, or otherwise held) makes that run
+ * fail with EBUSY; cma_alloc then tries the next run. When no run works the allocation fails.
+ * @module
+ */
+import { EBUSY, EINVAL, ENOMEM } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { Gfp } from "../memory/physical-memory.js";
+import { PG_TAIL } from "../memory/page-flags.js";
+import { ZoneId } from "../memory/zones.js";
+import { migrateFolio } from "./migrate.js";
+
+/** A successful CMA allocation. */
+export interface CmaAllocation {
+  /** First frame. */
+  readonly pfn: number;
+  /** Frames. */
+  readonly pages: number;
+}
+
+/** Allocate `pages` contiguous frames from the CMA area. Returns the allocation or `-errno`. */
+export function cmaAlloc(k: Kernel, pages: number): CmaAllocation | number {
+  if (!Number.isSafeInteger(pages) || pages <= 0) return -EINVAL;
+  const span = k.memory.zones[ZoneId.CMA];
+  let migrated = 0;
+  let sawBusy = false;
+  const f = k.frames;
+  let start = span.start;
+  while (start + pages <= span.end) {
+    // Move everything out of [start, start + pages); stop at the first page that will not move.
+    let blocker = -1;
+    for (let pfn = start; pfn < start + pages; pfn++) {
+      if (!k.memory.isAllocated(pfn) || (f.flags[pfn] & PG_TAIL) !== 0) continue;
+      const head = f.head(pfn);
+      if (head < start || head + f.nrPages(head) > start + pages) {
+        blocker = pfn;
+        break;
+      }
+      const r = migrateFolio(k, head, Gfp.NOT_CMA);
+      if (r < 0) {
+        blocker = pfn;
+        break;
+      }
+      migrated += f.nrPages(r);
+    }
+    if (blocker < 0 && k.memory.rangeFree(start, pages)) {
+      k.memory.takeRange(start, pages);
+      k.events.emit("cma_alloc", { pages, ok: true, migrated });
+      if (migrated > 0) k.events.emit("migrate", { reason: "contig_range", migrated, failed: 0, zone: "cma" });
+      return { pfn: start, pages };
+    }
+    sawBusy = true;
+    start = blocker >= 0 ? blocker + 1 : start + 1;
+  }
+  const errno = sawBusy ? EBUSY : ENOMEM;
+  k.events.emit("cma_alloc", { pages, ok: false, migrated, errno: String(errno) });
+  return -errno;
+}

@@ -1,0 +1,130 @@
+/**
+ * Page migration (`migrate_pages` -> `migrate_folio_unmap` -> `folio_migrate_mapping`,
+ * mm/migrate.c, v6.12). A folio moves only when its refcount is exactly what its mappings and
+ * the page cache explain (`folio_expected_ref_count`): any extra reference, a GUP reference or a
+ * pin, makes the freeze fail with EAGAIN, retried up to NR_MAX_MIGRATE_PAGES_RETRY times. An
+ * anonymous exclusive folio that may be DMA-pinned fails earlier: unmapping it would have to
+ * clear PageAnonExclusive, which `folio_try_share_anon_rmap_pte` refuses (EBUSY).
+ * @module
+ */
+import { EAGAIN, EBUSY, ENOMEM } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import type { GfpClass } from "../memory/physical-memory.js";
+import {
+  PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
+} from "../memory/page-flags.js";
+import { rmapList } from "../mm/rmap.js";
+import { PAGE_SIZE } from "../sim/units.js";
+
+/** NR_MAX_MIGRATE_PAGES_RETRY. */
+export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
+
+/** Why a migration is done (`enum migrate_reason`), for events. */
+export type MigrateReason = "compaction" | "syscall_or_cpuset" | "longterm_pin" | "contig_range" | "numa_misplaced";
+
+/** `folio_expected_ref_count()`: references explained by the page cache, buffers and mappings. */
+export function folioExpectedRefCount(k: Kernel, head: number): number {
+  const f = k.frames;
+  const flags = f.flags[head];
+  let refs = f.folioMapcount(head);
+  if ((flags & PG_FILE) !== 0) refs += f.nrPages(head) + ((flags & PG_PRIVATE) !== 0 ? 1 : 0);
+  return refs;
+}
+
+/** True when a folio can move at all (user memory that is not reserved, DAX or the zero page). */
+export function folioMovable(k: Kernel, head: number): boolean {
+  const flags = k.frames.flags[head];
+  if ((flags & (PG_ZERO | PG_RESERVED | PG_DAX)) !== 0) return false;
+  return (flags & (PG_ANON | PG_FILE)) !== 0;
+}
+
+/**
+ * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given). Returns the
+ * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
+ * EAGAIN (extra references after all retries), ENOMEM (no target).
+ */
+export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: number): number {
+  const f = k.frames;
+  if (!folioMovable(k, head)) return -EBUSY;
+  if ((f.flags[head] & PG_WRITEBACK) !== 0) return -EBUSY;
+  const nr = f.nrPages(head);
+  if ((f.flags[head] & PG_ANON) !== 0 && k.policy.maybeDmaPinned(head)) {
+    for (let i = 0; i < nr; i++) if ((f.flags[head + i] & PG_ANON_EXCLUSIVE) !== 0) return -EBUSY;
+  }
+  // folio_ref_freeze(expected): fails while anyone holds an unexplained reference. Nothing in
+  // a single-threaded model drops a reference between retries, so all retries fail alike.
+  let attempts = 0;
+  while (f.refcount[head] !== folioExpectedRefCount(k, head)) {
+    if (++attempts >= NR_MAX_MIGRATE_PAGES_RETRY) return -EAGAIN;
+  }
+  const order = f.order[head];
+  let dst: number;
+  if (target !== undefined) {
+    k.memory.takeRange(target, 1);
+    dst = target;
+    f.flags[dst] &= ~PG_RESERVED;
+  } else {
+    dst = k.memory.allocFolio(order, gfp);
+  }
+  if (dst < 0) return -ENOMEM;
+  const mappings = [];
+  for (let i = 0; i < nr; i++) mappings.push(rmapList(k, head + i));
+  const carried = PG_ANON | PG_FILE | PG_DIRTY | PG_ANON_EXCLUSIVE | PG_PRIVATE | PG_HUGETLB | PG_CHECKED;
+  for (let i = 0; i < nr; i++) {
+    const o = head + i;
+    const n = dst + i;
+    k.memory.contents.copy(o, n);
+    f.flags[n] |= f.flags[o] & carried;
+    f.mapping[n] = f.mapping[o];
+    f.index[n] = f.index[o];
+    f.mapcount[n] = f.mapcount[o];
+    // Remap every PTE (try_to_migrate + remove_migration_ptes), telling notifiers.
+    for (const { vma, vpn, bits } of mappings[i]) {
+      const addr = vpn * PAGE_SIZE;
+      k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "migrate");
+      vma.mm.pageTable.set(vpn, n, bits);
+    }
+    if ((f.flags[o] & PG_FILE) !== 0) {
+      const inode = k.inodes.get(f.mapping[o]);
+      if (inode !== undefined && inode.cache.get(f.index[o]) === o) inode.cache.set(f.index[o], n);
+    }
+    k.observe("onMigrate", o, n);
+  }
+  f.refcount[dst] = f.refcount[head];
+  f.pincount[dst] = f.pincount[head];
+  for (let i = 0; i < nr; i++) f.mapcount[head + i] = 0;
+  f.refcount[head] = 1;
+  k.memory.put(head);
+  k.vmstat.nr_migrated += nr;
+  return dst;
+}
+
+/** Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like). */
+export function migrateRange(k: Kernel, pid: number, addr: number, length: number): { migrated: number; failed: number } {
+  const mm = k.mmOf(pid);
+  let migrated = 0;
+  let failed = 0;
+  if (mm !== undefined) {
+    const seen = new Set<number>();
+    const start = Math.floor(addr / PAGE_SIZE);
+    const end = Math.ceil((addr + length) / PAGE_SIZE);
+    const heads: number[] = [];
+    mm.pageTable.forEachPresent(start, end, (_vpn, pfn) => {
+      const head = k.frames.head(pfn);
+      if (!seen.has(head) && (k.frames.flags[head] & PG_ZERO) === 0) {
+        seen.add(head);
+        heads.push(head);
+      }
+    });
+    for (const head of heads) {
+      const r = migrateFolio(k, head, "movable");
+      if (r >= 0) migrated += k.frames.nrPages(r);
+      else {
+        failed += k.frames.nrPages(head);
+        k.vmstat.nr_migrate_failed += k.frames.nrPages(head);
+      }
+    }
+  }
+  k.events.emit("migrate", { reason: "syscall_or_cpuset", migrated, failed });
+  return { migrated, failed };
+}

@@ -1,0 +1,148 @@
+/**
+ * fork: `dup_mmap` and `copy_page_range` (kernel/fork.c, mm/memory.c, v6.12). VMAs are copied
+ * except VM_DONTCOPY ones; page tables are copied only for VMAs that cannot simply refault
+ * (those with anonymous pages or PFNMAP). A private anon page is shared write-protected with
+ * the child and loses its anon-exclusive mark, unless the parent mm has pinned
+ * (MMF_HAS_PINNED) and the policy says the page may be DMA-pinned: then the child gets its own
+ * copy at once and the parent keeps the pinned page (`__folio_try_dup_anon_rmap` returning
+ * -EBUSY -> `copy_present_page`).
+ * @module
+ */
+import { ENOMEM } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
+import { splitPmdMapping } from "./fault.js";
+import { MmStruct } from "./mm-struct.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { Process } from "./process.js";
+import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
+import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
+
+/** Fork `parent` into a new process named `childName`. Returns the child, or `-errno`. */
+export function doFork(k: Kernel, parent: Process, childName: string): Process | number {
+  const pmm = parent.mm;
+  if (pmm === null) return -ENOMEM;
+  const pid = k.allocPid();
+  const cmm = new MmStruct(k.newId(), pid, pmm.memlockLimit);
+  const child = new Process(pid, childName, cmm, parent.pid);
+  let sharedPages = 0;
+  let copiedForDma = 0;
+  let vmas = 0;
+  // raw_write_seqcount_begin(&src_mm->write_protect_seq): GUP-fast pinning in the parent now
+  // must back off to the slow path.
+  pmm.writeProtectSeq++;
+  for (const pv of pmm.vmas) {
+    if ((pv.flags & VM_DONTCOPY) !== 0) continue;
+    const cv = new Vma(cmm, pv.start, pv.end, pv.flags, pv.file, pv.pgoff, pv.anonymousMapping);
+    cv.anonVma = pv.anonVma;
+    cmm.insertVma(cv);
+    k.linkVma(cv);
+    vmas++;
+    // vma_needs_copy(): only VMAs with anon pages or raw PFNs have their page tables copied.
+    if (pv.anonVma === null && (pv.flags & VM_PFNMAP) === 0) continue;
+    if (pv.isCow) k.notifiers.invalidateRange(pmm, pv.start, pv.end, "protection_page");
+    const r = copyPageRange(k, pv, cv);
+    sharedPages += r.shared;
+    copiedForDma += r.copied;
+  }
+  pmm.writeProtectSeq++;
+  k.addProcess(child);
+  k.vmstat.nr_fork_dma_copies += copiedForDma;
+  k.events.emit("process", { pid, name: childName, parent: parent.pid });
+  k.events.emit("fork", { parent: parent.pid, child: pid, vmas, sharedPages, copiedForDma });
+  return child;
+}
+
+function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied: number } {
+  const f = k.frames;
+  const spt = src.mm.pageTable;
+  const cow = src.isCow;
+  let shared = 0;
+  let copied = 0;
+  const seen = new Set<number>();
+  spt.forEachPresent(src.startVpn, src.endVpn, (vpn, pfn, bits) => {
+    if ((bits & PTE_SPECIAL) !== 0) {
+      dst.mm.pageTable.set(vpn, pfn, bits & ~PTE_YOUNG);
+      return;
+    }
+    const head = f.head(pfn);
+    const anon = (f.flags[pfn] & PG_ANON) !== 0;
+    if (anon && (f.flags[head] & PG_HUGETLB) !== 0) {
+      if (seen.has(head)) return;
+      seen.add(head);
+      const base = vpn - (pfn - head);
+      if (copyHugetlb(k, src, dst, base, head)) copied += HPAGE_PMD_NR;
+      else shared += HPAGE_PMD_NR;
+      return;
+    }
+    if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && src.mm.hasPinned && k.policy.forkMustCopy(src.mm, head)) {
+      // copy_present_page(): the child gets a private copy now; the parent keeps the pinned page
+      // writable and exclusive, so no later COW can take it away from the device.
+      if ((bits & PTE_HUGE) !== 0) splitPmdMapping(k, src, vpn, head);
+      const npfn = k.memory.allocFolio(0);
+      if (npfn < 0) return;
+      k.memory.contents.copy(pfn, npfn);
+      mapNewAnon(k, dst, vpn, npfn, writeBits(dst));
+      copied++;
+      k.observe("onForkCopy", src.mm, vpn, pfn);
+      return;
+    }
+    // Share: +1 mapping, clear anon-exclusive, write-protect both sides of a COW mapping.
+    let cbits = bits & ~PTE_YOUNG;
+    if (cow && (bits & PTE_WRITE) !== 0) {
+      spt.update(vpn, PTE_WRITE, 0);
+      cbits &= ~PTE_WRITE;
+    }
+    if (!cow) cbits &= ~PTE_DIRTY;
+    if (anon) f.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
+    mapPage(k, dst, vpn, pfn, cbits);
+    shared++;
+  });
+  return { shared, copied };
+}
+
+/** `copy_hugetlb_page_range` for one private anonymous hugetlb folio. Returns true when it copied. */
+function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number): boolean {
+  const f = k.frames;
+  const spt = src.mm.pageTable;
+  const exclusive = (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0;
+  if (exclusive && src.mm.hasPinned && k.policy.forkMustCopy(src.mm, head)) {
+    const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
+    if (nh >= 0) {
+      k.memory.get(nh, HPAGE_PMD_NR - 1);
+      for (let i = 0; i < HPAGE_PMD_NR; i++) {
+        k.memory.contents.copy(head + i, nh + i);
+        f.flags[nh + i] |= PG_HUGETLB;
+        mapNewAnon(k, dst, base + i, nh + i, writeBits(dst) | PTE_HUGE);
+        k.observe("onForkCopy", src.mm, base + i, head + i);
+      }
+      return true;
+    }
+  }
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    const bits = spt.bits(base + i);
+    spt.update(base + i, PTE_WRITE, 0);
+    f.flags[head + i] &= ~PG_ANON_EXCLUSIVE;
+    mapPage(k, dst, base + i, head + i, bits & ~(PTE_WRITE | PTE_YOUNG));
+  }
+  return false;
+}
+
+/** `exit_mmap`: tear down a process's address space. Returns pages unmapped. */
+export function doExit(k: Kernel, proc: Process): number {
+  const mm = proc.mm;
+  if (mm === null || !proc.alive) return 0;
+  k.notifiers.invalidateRange(mm, 0, Number.MAX_SAFE_INTEGER, "release");
+  let pages = 0;
+  for (const vma of [...mm.vmas]) {
+    pages += zapRange(k, vma, vma.startVpn, vma.endVpn);
+    k.unlinkVma(vma);
+    mm.removeVma(vma);
+  }
+  for (const sub of [...k.notifiers.intervals(mm)]) k.notifiers.remove(sub);
+  mm.live = false;
+  proc.alive = false;
+  k.events.emit("exit", { pid: proc.pid, pages });
+  return pages;
+}

@@ -1,0 +1,75 @@
+/**
+ * Installing and removing PTEs with the reference and mapcount bookkeeping the kernel does
+ * alongside (`folio_add_*_rmap_pte` + `folio_get`, `zap_present_ptes` + `folio_remove_rmap_pte`
+ * + `folio_put`).
+ * @module
+ */
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { VM_WRITE, type Vma } from "./vma.js";
+
+/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`). */
+export function writeBits(vma: Vma): number {
+  return ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG;
+}
+
+/** Map an existing page: +1 mapcount on the subpage, +1 reference on the folio. */
+export function mapPage(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
+  vma.mm.pageTable.set(vpn, pfn, bits);
+  if ((bits & PTE_SPECIAL) !== 0) return;
+  k.frames.mapcount[pfn]++;
+  k.memory.get(k.frames.head(pfn));
+  vma.mm.rss++;
+}
+
+/**
+ * Map a page freshly allocated for this mapping as anonymous and exclusive
+ * (`folio_add_new_anon_rmap`): the allocation reference becomes the mapping's reference.
+ */
+export function mapNewAnon(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
+  const f = k.frames;
+  const av = k.anonVmaPrepare(vma);
+  f.flags[pfn] |= PG_ANON | PG_ANON_EXCLUSIVE;
+  f.mapping[pfn] = av.id;
+  f.index[pfn] = vpn;
+  f.mapcount[pfn] = 1;
+  vma.mm.pageTable.set(vpn, pfn, bits);
+  vma.mm.rss++;
+}
+
+/**
+ * Remove the PTE at `vpn` (`zap_present_ptes`). A dirty PTE of a file page dirties the page
+ * first. Drops the mapping's reference, which may free the folio. Returns the old PTE bits.
+ */
+export function zapPte(k: Kernel, vma: Vma, vpn: number): number {
+  const pt = vma.mm.pageTable;
+  const pfn = pt.pfn(vpn);
+  if (pfn < 0) return 0;
+  const bits = pt.clear(vpn);
+  if ((bits & PTE_SPECIAL) !== 0) return bits;
+  const f = k.frames;
+  const head = f.head(pfn);
+  if ((bits & PTE_DIRTY) !== 0 && (f.flags[pfn] & PG_FILE) !== 0) f.flags[head] |= PG_DIRTY;
+  f.mapcount[pfn]--;
+  vma.mm.rss--;
+  k.memory.put(head);
+  return bits;
+}
+
+/** Zap every present PTE in [startVpn, endVpn) of `vma`. Returns the number of normal pages unmapped. */
+export function zapRange(k: Kernel, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
+  let n = 0;
+  vma.mm.pageTable.forEachPresent(startVpn, endVpn, (vpn, pfn, bits) => {
+    if (filter !== undefined && !filter(pfn)) return;
+    zapPte(k, vma, vpn);
+    if ((bits & PTE_SPECIAL) === 0) n++;
+  });
+  return n;
+}
+
+/** Byte address of a virtual page number. */
+export function vpnAddr(vpn: number): number {
+  return vpn * PAGE_SIZE;
+}

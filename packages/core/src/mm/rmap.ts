@@ -1,0 +1,45 @@
+/**
+ * The reverse map: from a frame to every PTE that maps it (`rmap_walk`, mm/rmap.c). Anonymous
+ * pages are found through their anon_vma, file pages through the file's `i_mmap`.
+ * @module
+ */
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_ANON, PG_FILE } from "../memory/page-flags.js";
+import type { Vma } from "./vma.js";
+
+/** Called for each mapping found: the VMA, the virtual page number and the PTE bits. */
+export type RmapVisitor = (vma: Vma, vpn: number, bits: number) => void;
+
+/** Visit every PTE mapping frame `pfn`. The visitor may change or clear the PTE it is given. */
+export function rmapWalk(k: Kernel, pfn: number, visit: RmapVisitor): void {
+  const f = k.frames;
+  const flags = f.flags[pfn];
+  if ((flags & PG_ANON) !== 0) {
+    const av = k.anonVmas.get(f.mapping[pfn]);
+    if (av === undefined) return;
+    const vpn = f.index[pfn];
+    for (const vma of [...av.vmas]) {
+      if (!vma.mm.live || vpn < vma.startVpn || vpn >= vma.endVpn) continue;
+      const pt = vma.mm.pageTable;
+      if (pt.pfn(vpn) === pfn) visit(vma, vpn, pt.bits(vpn));
+    }
+  } else if ((flags & PG_FILE) !== 0) {
+    const inode = k.inodes.get(f.mapping[pfn]);
+    if (inode === undefined) return;
+    const index = f.index[pfn];
+    for (const vma of [...inode.mappings]) {
+      if (!vma.mm.live) continue;
+      const vpn = vma.vpnOfIndex(index);
+      if (vpn < 0) continue;
+      const pt = vma.mm.pageTable;
+      if (pt.pfn(vpn) === pfn) visit(vma, vpn, pt.bits(vpn));
+    }
+  }
+}
+
+/** Every (vma, vpn) mapping `pfn`, collected. */
+export function rmapList(k: Kernel, pfn: number): { vma: Vma; vpn: number; bits: number }[] {
+  const out: { vma: Vma; vpn: number; bits: number }[] = [];
+  rmapWalk(k, pfn, (vma, vpn, bits) => out.push({ vma, vpn, bits }));
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * User-space memory access: a process touching, reading or writing its own memory, page by page
+ * through the fault path (`copy_to_user` / `copy_from_user` semantics with `access_error`
+ * checks). Each call emits one `fault` event for the faults it caused.
+ * @module
+ */
+import { EFAULT, EINVAL } from "../errno.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "./fault.js";
+import { PTE_PRESENT, PTE_WRITE } from "./page-table.js";
+import type { Process } from "./process.js";
+import { VM_READ, VM_WRITE, type Vma } from "./vma.js";
+
+/** Fault counts of pages that were already mapped (accesses, not faults): collected and ignored. */
+const IGNORED: FaultStats = {};
+
+/** `access_error()`: may this VMA be read (or written) by the process? */
+function accessAllowed(vma: Vma, write: boolean): boolean {
+  return write ? (vma.flags & VM_WRITE) !== 0 : (vma.flags & VM_READ) !== 0;
+}
+
+/**
+ * Walk [addr, addr + length) page by page, faulting each page in for read or write; call `visit`
+ * with the frame and the byte range inside it. Returns pages visited or `-errno`
+ * (EFAULT for an unmapped address or a permission violation, as SIGSEGV).
+ */
+function walkUser(
+  k: Kernel, proc: Process, addr: number, length: number, write: boolean, source: string,
+  visit?: (pfn: number, pageOff: number, bufOff: number, len: number) => void,
+): number {
+  const mm = proc.mm;
+  if (mm === null || !proc.alive) return -EFAULT;
+  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length) || addr < 0 || length < 0) return -EINVAL;
+  const stats: FaultStats = {};
+  let done = 0;
+  let pages = 0;
+  let err = 0;
+  let vma: Vma | undefined;
+  while (done < length) {
+    const pos = addr + done;
+    const vpn = Math.floor(pos / PAGE_SIZE);
+    const off = pos % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, length - done);
+    if (vma === undefined || !vma.contains(pos)) vma = mm.findVma(pos);
+    if (vma === undefined || !accessAllowed(vma, write)) {
+      err = -EFAULT;
+      break;
+    }
+    const bits = mm.pageTable.bits(vpn);
+    const ok = (bits & PTE_PRESENT) !== 0 && (!write || (bits & PTE_WRITE) !== 0);
+    const r = handleMmFault(k, vma, vpn, write ? FAULT_FLAG_WRITE : 0, ok ? IGNORED : stats);
+    if (r < 0) {
+      err = r;
+      break;
+    }
+    visit?.(mm.pageTable.pfn(vpn), off, done, len);
+    done += len;
+    pages++;
+  }
+  const faults = Object.values(stats).reduce((a, b) => a + b, 0);
+  if (faults > 0 || err < 0) {
+    k.events.emit("fault", {
+      pid: proc.pid, start: addr, pages: faults, write, source, counts: stats, ...(err < 0 ? { errno: String(-err) } : {}),
+    });
+  }
+  return err < 0 ? err : pages;
+}
+
+/** Fault in [addr, addr + length) for read or write without moving data (`touch`). Returns pages or `-errno`. */
+export function touchRange(k: Kernel, proc: Process, addr: number, length: number, write: boolean): number {
+  return walkUser(k, proc, addr, length, write, "touch");
+}
+
+/** The process writes `data` at `addr` (`copy_to_user` from its own code). Returns 0 or `-errno`. */
+export function userWrite(k: Kernel, proc: Process, addr: number, data: Uint8Array): number {
+  const r = walkUser(k, proc, addr, data.length, true, "write", (pfn, off, bufOff, len) => {
+    k.memory.contents.write(pfn, off, data.subarray(bufOff, bufOff + len));
+  });
+  if (r >= 0) k.events.emit("access", { pid: proc.pid, addr, length: data.length, write: true });
+  return r < 0 ? r : 0;
+}
+
+/** The process reads `length` bytes at `addr`. Returns the bytes or `-errno`. */
+export function userRead(k: Kernel, proc: Process, addr: number, length: number): Uint8Array | number {
+  const out = new Uint8Array(length);
+  const r = walkUser(k, proc, addr, length, false, "read", (pfn, off, bufOff, len) => {
+    k.memory.contents.read(pfn, off, len, out, bufOff);
+  });
+  if (r < 0) return r;
+  k.events.emit("access", { pid: proc.pid, addr, length, write: false });
+  return out;
+}

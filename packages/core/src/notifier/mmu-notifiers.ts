@@ -1,0 +1,131 @@
+import { inject, injectable } from "tsyringe";
+import { EVENTS } from "../di/tokens.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { MmuNotifyEvent } from "../events/event-types.js";
+import type { MmStruct } from "../mm/mm-struct.js";
+
+/** The range being invalidated (`struct mmu_notifier_range`). */
+export interface MmuNotifierRange {
+  /** The mm. */
+  readonly mm: MmStruct;
+  /** First byte. */
+  readonly start: number;
+  /** One past the last byte. */
+  readonly end: number;
+  /** Why (`enum mmu_notifier_event`). */
+  readonly event: MmuNotifyEvent;
+}
+
+/** Callbacks of an interval notifier (`struct mmu_interval_notifier_ops`). */
+export interface MmuIntervalNotifierOps {
+  /**
+   * Called before the mm changes a mapping in the range. The driver must stop using the range
+   * (zap its mirror) and call {@link MmuNotifiers.setSeq} with `curSeq`, as drivers call
+   * `mmu_interval_set_seq()` under their lock. Return false only when it could not.
+   */
+  invalidate(sub: MmuIntervalNotifier, range: MmuNotifierRange, curSeq: number): boolean;
+}
+
+/** One interval notifier (`struct mmu_interval_notifier`). */
+export class MmuIntervalNotifier {
+  /** The sequence number; bumped by every invalidation that hits this interval. */
+  invalidateSeq = 0;
+  /** Invalidations received. */
+  invalidations = 0;
+  /** False once removed. */
+  live = true;
+
+  /** Describe an interval; use {@link MmuNotifiers.insert} to create one. */
+  constructor(
+    /** The mm watched. */
+    readonly mm: MmStruct,
+    /** First byte. */
+    readonly start: number,
+    /** One past the last byte. */
+    readonly end: number,
+    /** Callbacks. */
+    readonly ops: MmuIntervalNotifierOps,
+    /** Who registered it, for traces. */
+    readonly owner: string,
+  ) {}
+}
+
+/**
+ * MMU interval notifiers (mm/mmu_notifier.c): drivers that mirror a process's page tables (ODP,
+ * HMM) register an interval and are told before any mapping in it changes. The sequence protocol
+ * is the kernel's: `readBegin()` before walking the page tables, `readRetry()` under the driver
+ * lock before publishing the result; a true retry means an invalidation happened in between.
+ */
+@injectable()
+export class MmuNotifiers {
+  private readonly byMm = new Map<MmStruct, MmuIntervalNotifier[]>();
+  /** Invalidations started, by reason, whether or not any interval was registered. */
+  readonly counts: Record<MmuNotifyEvent, number> = {
+    unmap: 0, clear: 0, protection_vma: 0, protection_page: 0, soft_dirty: 0, release: 0, migrate: 0, exclusive: 0,
+  };
+
+  /** Build the notifier registry of one kernel instance. */
+  constructor(@inject(EVENTS) private readonly events: EventBus) {}
+
+  /** Register an interval over [start, start + length) of `mm` (`mmu_interval_notifier_insert`). */
+  insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier {
+    const sub = new MmuIntervalNotifier(mm, start, start + length, ops, owner);
+    const list = this.byMm.get(mm) ?? [];
+    list.push(sub);
+    this.byMm.set(mm, list);
+    return sub;
+  }
+
+  /** Unregister (`mmu_interval_notifier_remove`). */
+  remove(sub: MmuIntervalNotifier): void {
+    sub.live = false;
+    const list = this.byMm.get(sub.mm);
+    if (list === undefined) return;
+    const i = list.indexOf(sub);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.byMm.delete(sub.mm);
+  }
+
+  /** Intervals registered on `mm`. */
+  intervals(mm: MmStruct): readonly MmuIntervalNotifier[] {
+    return this.byMm.get(mm) ?? [];
+  }
+
+  /** Begin a read-side critical section (`mmu_interval_read_begin`): the current sequence. */
+  readBegin(sub: MmuIntervalNotifier): number {
+    return sub.invalidateSeq;
+  }
+
+  /** True when an invalidation happened since `seq` was read (`mmu_interval_read_retry`). */
+  readRetry(sub: MmuIntervalNotifier, seq: number): boolean {
+    return sub.invalidateSeq !== seq;
+  }
+
+  /** Record that the driver saw invalidation `curSeq` (`mmu_interval_set_seq`). */
+  setSeq(sub: MmuIntervalNotifier, curSeq: number): void {
+    sub.invalidateSeq = curSeq;
+  }
+
+  /**
+   * Invalidate [start, end) of `mm` (`mmu_notifier_invalidate_range_start` + `_end`): call every
+   * overlapping interval, then emit one `invalidate` event. Returns how many intervals were told.
+   */
+  invalidateRange(mm: MmStruct, start: number, end: number, event: MmuNotifyEvent): number {
+    this.counts[event]++;
+    const list = this.byMm.get(mm);
+    let notified = 0;
+    if (list !== undefined) {
+      for (const sub of [...list]) {
+        if (!sub.live || sub.end <= start || sub.start >= end) continue;
+        const cur = sub.invalidateSeq + 1;
+        sub.invalidations++;
+        sub.ops.invalidate(sub, { mm, start, end, event }, cur);
+        // Even if the driver did not call setSeq, readers must see a new sequence.
+        if (sub.invalidateSeq < cur) sub.invalidateSeq = cur;
+        notified++;
+      }
+    }
+    if (notified > 0 || event === "release") this.events.emit("invalidate", { pid: mm.pid, start, end, event, notified });
+    return notified;
+  }
+}

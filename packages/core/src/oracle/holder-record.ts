@@ -1,0 +1,23 @@
+/** What the oracle remembers about a frame a holder took: what it was when taken. */
+export interface HolderRecord {
+  /** The frame. */
+  readonly pfn: number;
+  /** The process whose address space it was taken from (-1 when not from a process). */
+  readonly pid: number;
+  /** The virtual address it was mapped at there (-1 when unknown). */
+  readonly vaddr: number;
+  /** The file it belonged to (inode id, 0 = none) and its page index there. */
+  readonly inode: number;
+  /** Page index in that file. */
+  readonly index: number;
+  /** It was an anonymous or private copy-on-write page (COW can separate process and holder). */
+  readonly private: boolean;
+  /** Taken with write intent (FOLL_WRITE, or a writable mirror entry). */
+  readonly write: boolean;
+  /** Taken long-term (FOLL_LONGTERM). */
+  readonly longterm: boolean;
+  /** Oracle clock (event sequence) when taken: later cleans are "after" it. */
+  readonly seq: number;
+  /** How many references the holder has on it (a mirror entry holds none and counts 1). */
+  count: number;
+}

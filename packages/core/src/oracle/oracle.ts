@@ -1,0 +1,273 @@
+import { inject, injectable } from "tsyringe";
+import { EVENTS, KERNEL } from "../di/tokens.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { HazardClass, HazardOutcome, HolderRef } from "../events/event-types.js";
+import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
+import type { Inode } from "../fs/inode.js";
+import type { GrabInfo, KernelObserver } from "../kernel/hooks.js";
+import type { Kernel } from "../kernel/kernel.js";
+import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
+import { ZoneId } from "../memory/zones.js";
+import type { MmStruct } from "../mm/mm-struct.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import type { HolderRecord } from "./holder-record.js";
+
+/** One recorded hazard. */
+export interface Hazard {
+  /** The hazard class. */
+  readonly class: HazardClass;
+  /** How it ended. */
+  readonly outcome: HazardOutcome;
+  /** The scenario step during which it was recorded (-1 outside scenarios). */
+  readonly step: number;
+  /** The device (or handle) involved. */
+  readonly device: string;
+  /** The frame. */
+  readonly pfn: number;
+  /** A sentence saying what happened. */
+  readonly detail: string;
+}
+
+/** Identity of a frame a holder is about to record (what the device believes it holds). */
+export interface HoldRequest {
+  /** The frame. */
+  readonly pfn: number;
+  /** The process and address it was taken from. */
+  readonly pid: number;
+  /** Virtual address. */
+  readonly vaddr: number;
+  /** Taken with write intent. */
+  readonly write: boolean;
+  /** Taken long-term. */
+  readonly longterm?: boolean;
+}
+
+interface CleanMark {
+  seq: number;
+  flagged: boolean;
+}
+
+/**
+ * The hazard oracle: ground truth the policies do not have. It knows which holder (device or
+ * scenario handle) holds which frame and what that frame was when taken, and it watches the mm
+ * (COW, fork copies, writeback cleans, truncates, frees) and every DMA. It records each hazard
+ * with its outcome: prevented (refused or handled), detected (the policy flagged it so the
+ * fs/mm could act), or undetected (silent corruption). It never changes behaviour.
+ */
+@injectable()
+export class Oracle implements KernelObserver {
+  /** Every hazard recorded so far, in order. */
+  readonly hazards: Hazard[] = [];
+  /** The current scenario step (set from `step` events). */
+  step = -1;
+  private readonly holders = new Map<string, Map<number, HolderRecord>>();
+  private readonly holderKinds = new Map<string, HolderRef["kind"]>();
+  private readonly cleaned = new Map<number, CleanMark>();
+  private readonly seen = new Set<string>();
+  private clock = 0;
+
+  /** Attach to a kernel: observe the mm and follow scenario steps. */
+  constructor(@inject(KERNEL) private readonly k: Kernel, @inject(EVENTS) private readonly events: EventBus) {
+    k.observers.push(this);
+    events.on("step", (e) => {
+      this.step = e.index;
+    });
+  }
+
+  /** Holders with their current frames (for display). */
+  holdings(): ReadonlyMap<string, ReadonlyMap<number, HolderRecord>> {
+    return this.holders;
+  }
+
+  /** Names of holders that hold `pfn`. */
+  holdersOf(pfn: number): string[] {
+    const out: string[] = [];
+    for (const [name, recs] of this.holders) if (recs.has(pfn)) out.push(name);
+    return out;
+  }
+
+  /** Record frames a holder now uses without GUP references (an ODP mirror filling entries). */
+  hold(holder: HolderRef, reqs: readonly HoldRequest[]): void {
+    for (const r of reqs) this.addRecord(holder, r.pfn, r.pid, r.vaddr, r.write, r.longterm === true);
+  }
+
+  /** Forget frames a holder no longer uses (mirror entries zapped). */
+  drop(holder: HolderRef, pfns: readonly number[]): void {
+    const recs = this.holders.get(holder.name);
+    if (recs === undefined) return;
+    for (const pfn of pfns) {
+      const rec = recs.get(pfn);
+      if (rec !== undefined && --rec.count <= 0) recs.delete(pfn);
+    }
+  }
+
+  /**
+   * A device (or a handle's `peek`) accesses frame `pfn` by DMA. Checks the frame against what it
+   * was when the holder took it, and records any hazard.
+   */
+  checkDma(holder: HolderRef, pfn: number, write: boolean): void {
+    const rec = this.holders.get(holder.name)?.get(pfn);
+    if (rec === undefined) return;
+    const f = this.k.frames;
+    const flags = f.flags[pfn];
+    // 1. The frame was freed or, for FS-DAX, its block was given back or reused for other data.
+    if ((flags & PG_ALLOC) === 0) {
+      this.record("dma_to_freed", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to frame ${pfn}, which was freed${(flags & PG_DAX) !== 0 ? " (an FS-DAX block the filesystem gave back)" : ""}`);
+      return;
+    }
+    if (rec.inode !== 0 && (flags & PG_DAX) !== 0 && ((flags & PG_FILE) === 0 || f.mapping[pfn] !== rec.inode || f.index[pfn] !== rec.index)) {
+      this.record("dma_to_freed", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to FS-DAX block ${pfn}, which the filesystem freed and reused for other data`);
+      return;
+    }
+    // 2. The page left its file (truncate / hole punch) while the holder kept it.
+    if (rec.inode !== 0) {
+      const inode = this.k.inodes.get(rec.inode);
+      if (inode === undefined || inode.cache.get(rec.index) !== pfn) {
+        this.record("dma_to_truncated", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to page ${rec.index} of "${inode?.name ?? "?"}", which is no longer in the file`);
+        return;
+      }
+    }
+    // 3. The process now sees a different frame at that address (COW separated them).
+    if (rec.private && rec.pid >= 0 && this.processFrame(rec.pid, rec.vaddr) >= 0 && this.processFrame(rec.pid, rec.vaddr) !== pfn) {
+      this.record("cow_divergence", "undetected", holder.name, pfn, `the device uses frame ${pfn} but process ${rec.pid} now maps frame ${this.processFrame(rec.pid, rec.vaddr)} at ${hex(rec.vaddr)}`);
+      return;
+    }
+    // 4. A write into a file page that writeback cleaned after the holder took it.
+    if (write && rec.inode !== 0 && (flags & PG_DIRTY) === 0) {
+      const clean = this.cleaned.get(pfn);
+      if (clean !== undefined && clean.seq > rec.seq) {
+        this.record("dma_after_clean", clean.flagged ? "detected" : "undetected", holder.name, pfn,
+          `DMA write into page ${rec.index} after writeback cleaned it${clean.flagged ? " (the policy had flagged it as maybe DMA-pinned)" : ""}; the data will not reach the disk unless the page is dirtied again`);
+      }
+    }
+  }
+
+  /** Count hazards matching a class and outcome (either may be omitted). */
+  count(cls?: HazardClass, outcome?: HazardOutcome): number {
+    return this.hazards.filter((h) => (cls === undefined || h.class === cls) && (outcome === undefined || h.outcome === outcome)).length;
+  }
+
+  // --- KernelObserver -------------------------------------------------------------------------
+
+  /** @inheritDoc */
+  onGrab(holder: HolderRef | undefined, pfns: readonly number[], info: GrabInfo): void {
+    if (holder === undefined) return;
+    const write = (info.flags & FOLL_WRITE) !== 0;
+    const longterm = (info.flags & FOLL_LONGTERM) !== 0;
+    for (let i = 0; i < pfns.length; i++) {
+      const pfn = pfns[i];
+      if (pfn === this.k.memory.zeroPfn) continue;
+      this.addRecord(holder, pfn, info.pid, info.start + i * PAGE_SIZE, write, longterm);
+      const zone = this.k.memory.zoneOf(pfn);
+      if (longterm && (zone === ZoneId.MOVABLE || zone === ZoneId.CMA)) {
+        this.record("longterm_in_movable", "undetected", holder.name, pfn, `a long-term pin holds frame ${pfn} in ${this.k.memory.zoneName(pfn)}: it can no longer be migrated or compacted`);
+      }
+    }
+  }
+
+  /** @inheritDoc */
+  onRelease(holder: HolderRef | undefined, pfns: readonly number[]): void {
+    if (holder !== undefined) this.drop(holder, pfns);
+  }
+
+  /** @inheritDoc */
+  onLongtermMigration(holder: HolderRef | undefined, migrated: number, refusedErrno: number): void {
+    if (holder === undefined) return;
+    this.record("longterm_in_movable", "prevented", holder.name, -1,
+      refusedErrno !== 0 ? "a long-term pin of MOVABLE/CMA memory was refused: migration out failed" : `a long-term pin migrated ${migrated} page(s) out of MOVABLE/CMA before pinning`);
+  }
+
+  /** @inheritDoc */
+  onCow(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number): void {
+    for (const [name, recs] of this.holders) {
+      const rec = recs.get(oldPfn);
+      if (rec === undefined || rec.pid !== mm.pid || rec.vaddr !== vpn * PAGE_SIZE) continue;
+      this.record("cow_divergence", "undetected", name, oldPfn,
+        `process ${mm.pid} copied ${hex(rec.vaddr)} on write to frame ${newPfn}; ${name} still holds frame ${oldPfn}: device and process now see different memory`);
+    }
+  }
+
+  /** @inheritDoc */
+  onForkCopy(parent: MmStruct, vpn: number, pfn: number): void {
+    for (const [name, recs] of this.holders) {
+      const rec = recs.get(pfn);
+      if (rec === undefined || rec.pid !== parent.pid) continue;
+      this.record("cow_divergence", "prevented", name, pfn, `fork gave the child a copy of ${hex(vpn * PAGE_SIZE)}; the parent keeps the pinned frame ${pfn}`);
+    }
+  }
+
+  /** @inheritDoc */
+  onClean(_inode: Inode, _index: number, pfn: number, flagged: boolean): void {
+    this.cleaned.set(pfn, { seq: ++this.clock, flagged });
+  }
+
+  /** @inheritDoc */
+  onPinnedWriteback(inode: Inode, index: number, pfn: number, action: "wait" | "bounce"): void {
+    for (const name of this.holdersOf(pfn)) {
+      this.record("dma_after_clean", "prevented", name, pfn,
+        action === "wait" ? `writeback left page ${index} of "${inode.name}" dirty while it is pinned` : `writeback wrote a bounce copy of page ${index} of "${inode.name}" and kept it dirty`);
+    }
+  }
+
+  /** @inheritDoc */
+  onMigrate(oldPfn: number, newPfn: number): void {
+    const c = this.cleaned.get(oldPfn);
+    if (c !== undefined) {
+      this.cleaned.delete(oldPfn);
+      this.cleaned.set(newPfn, c);
+    }
+  }
+
+  /** @inheritDoc */
+  onFree(pfn: number): void {
+    this.cleaned.delete(pfn);
+  }
+
+  /** Record a prevented hazard on behalf of the mm or a policy (a refused truncate or pin). */
+  prevented(cls: HazardClass, holder: string, pfn: number, detail: string): void {
+    this.record(cls, "prevented", holder, pfn, detail);
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private addRecord(holder: HolderRef, pfn: number, pid: number, vaddr: number, write: boolean, longterm: boolean): void {
+    let recs = this.holders.get(holder.name);
+    if (recs === undefined) {
+      recs = new Map();
+      this.holders.set(holder.name, recs);
+      this.holderKinds.set(holder.name, holder.kind);
+    }
+    const existing = recs.get(pfn);
+    if (existing !== undefined) {
+      existing.count++;
+      return;
+    }
+    const f = this.k.frames;
+    const flags = f.flags[pfn];
+    const file = (flags & PG_FILE) !== 0;
+    const mm = this.k.mmOf(pid);
+    const vma = mm?.findVma(vaddr);
+    recs.set(pfn, {
+      pfn, pid, vaddr, inode: file ? f.mapping[pfn] : 0, index: file ? f.index[pfn] : 0,
+      private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1,
+    });
+  }
+
+  private processFrame(pid: number, vaddr: number): number {
+    const mm = this.k.mmOf(pid);
+    return mm === undefined ? -1 : mm.pageTable.pfn(Math.floor(vaddr / PAGE_SIZE));
+  }
+
+  private record(cls: HazardClass, outcome: HazardOutcome, device: string, pfn: number, detail: string): void {
+    const key = `${cls}/${outcome}/${device}/${pfn}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const h: Hazard = { class: cls, outcome, step: this.step, device, pfn, detail };
+    this.hazards.push(h);
+    this.events.emit("hazard", { class: cls, outcome, device, pfn, step: this.step, detail });
+  }
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

@@ -1,0 +1,183 @@
+import type { z } from "zod";
+import type { EventBus } from "../events/event-bus.js";
+import type { Inode } from "../fs/inode.js";
+import type { KernelConfig } from "../kernel/config.js";
+import type { PhysicalMemory } from "../memory/physical-memory.js";
+import type { MmStruct } from "../mm/mm-struct.js";
+import type { Vma } from "../mm/vma.js";
+
+/** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
+export type GrabMode = "get" | "pin";
+
+/** Who a vaddr_pin call charges its file pins to (`struct vaddr_pin`, RFC v2 09/19). */
+export interface VaddrPinOwner {
+  /** The owning file (RDMA: the uverbs context file), by name. */
+  readonly file?: string;
+  /** The owning process id (mm-owned pins). */
+  readonly pid?: number;
+}
+
+/** One file-pin record, as `/proc/<pid>/file_pins` lists it. */
+export interface FilePinRecord {
+  /** The owner: `file:NAME` or `mm:PID`. */
+  readonly owner: string;
+  /** The pinned file. */
+  readonly file: string;
+  /** The kref: pages of that file pinned through this owner. */
+  readonly refs: number;
+}
+
+/** What a long-term pin of one file page asks the policy (vaddr_pin's `mapping_inode_has_layout`). */
+export interface LongtermFilePageRequest {
+  /** The VMA mapping the page. */
+  readonly vma: Vma;
+  /** The file. */
+  readonly inode: Inode;
+  /** The frame. */
+  readonly pfn: number;
+  /** The pinning process. */
+  readonly pid: number;
+  /** FOLL_* flags of the call. */
+  readonly flags: number;
+  /** The vaddr_pin owner, when the call came through vaddrPinPages*. */
+  readonly owner?: VaddrPinOwner;
+  /** True on the GUP-fast path (no VMA lock: the RFC makes file pages fall back). */
+  readonly fast: boolean;
+}
+
+/** What a truncate or hole punch asks the policy before it unmaps anything. */
+export interface TruncateRequest {
+  /** The file. */
+  readonly inode: Inode;
+  /** First page index removed. */
+  readonly start: number;
+  /** One past the last page index removed. */
+  readonly end: number;
+  /** The truncating process, when known. */
+  readonly pid?: number;
+  /** `ftruncate` or `punch_hole`. */
+  readonly op: "ftruncate" | "punch_hole";
+  /** Frames in the range whose refcount exceeds what the cache and mappings explain (DAX busy pages). */
+  readonly busyPfns: readonly number[];
+}
+
+/** Lease operations a scenario can ask for. */
+export type LeaseOp = "layout" | "exclusive" | "unlock";
+
+/**
+ * A pin-accounting policy: everything about GUP that differs between the kernel eras pinlab
+ * compares. Core calls these hooks and never imports a policy; a policy is created per kernel
+ * instance by its descriptor's `create`.
+ */
+export interface PinPolicy {
+  /** The policy id, e.g. `"pin-bias"`. */
+  readonly id: string;
+  /**
+   * False when FOLL_PIN is degraded to a plain reference (the pre-FOLL_PIN kernel): pin calls
+   * then behave as get calls, and the vmstat pin counters do not move.
+   */
+  readonly countsPins: boolean;
+
+  /**
+   * Policy-dependent flag rules, checked after the common ones of `is_valid_gup_args()`.
+   * Return an errno (positive) to refuse, 0 to accept. Example: a policy that predates the
+   * "FOLL_LONGTERM requires FOLL_PIN" rule accepts FOLL_LONGTERM with FOLL_GET.
+   */
+  checkFlags(flags: number): number;
+
+  /** Take `refs` references of kind `mode` on the folio at `head` (`try_grab_folio`). False = refused (overflow). */
+  grab(head: number, refs: number, mode: GrabMode): boolean;
+
+  /** Drop `refs` references of kind `mode` (`gup_put_folio`); the folio may be freed. */
+  release(head: number, refs: number, mode: GrabMode): void;
+
+  /** `folio_maybe_dma_pinned()`: may this frame be DMA-pinned? */
+  maybeDmaPinned(pfn: number): boolean;
+
+  /** Pin references a folio currently holds as the policy counts them (for display: `pincount`). */
+  pinCount(head: number): number;
+
+  /** Refcount units that `pins` outstanding pins contribute on the folio at `head` (for the invariant checker). */
+  refsForPins(head: number, pins: number): number;
+
+  /** `folio_needs_cow_for_dma()`: must fork give the child a copy of this exclusive anon folio now? */
+  forkMustCopy(mm: MmStruct, head: number): boolean;
+
+  /** `gup_must_unshare()`: must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
+  mustUnshare(vma: Vma | undefined, flags: number, pfn: number): boolean;
+
+  /**
+   * Per-VMA long-term checks of `check_vma_flags()` that differ by era: FS-DAX (EOPNOTSUPP) and
+   * long-term writable pins of dirty-tracked shared file mappings (EFAULT). Return errno or 0.
+   */
+  checkLongtermVma(vma: Vma, flags: number): number;
+
+  /**
+   * `gup_fast_folio_allowed()`: may the fast path pin this file folio with these flags?
+   * False makes the fast path fall back to the slow one.
+   */
+  fastFolioAllowed(pfn: number, flags: number): boolean;
+
+  /** `folio_is_longterm_pinnable()`: may a long-term pin stay on this frame, or must it migrate first? */
+  longtermPinnable(pfn: number): boolean;
+
+  /** A long-term pin of one file page: record a file pin, or refuse with an errno (vaddr_pin: EPERM). */
+  longtermFilePage(req: LongtermFilePageRequest): number;
+
+  /** The pages of a long-term file pin are being released: drop the matching file-pin krefs. */
+  releaseFilePages(owner: VaddrPinOwner | undefined, pid: number, inodes: readonly Inode[]): void;
+
+  /** Before truncate / hole punch: break layouts, refuse (ETXTBSY, EDEADLOCK, EBUSY) or allow (0). */
+  checkTruncate(req: TruncateRequest): number;
+
+  /** A `lease` request (F_LAYOUT, F_LAYOUT|F_EXCLUSIVE, F_UNLCK). Returns errno or 0; EINVAL where leases do not exist. */
+  setLease(inode: Inode, pid: number, op: LeaseOp): number;
+
+  /** The `/proc/<pid>/file_pins` view; empty under policies without file pins. */
+  filePins(pid: number): FilePinRecord[];
+
+  /** Bytes of accounting state the policy holds beyond the frame table (exact counters, file-pin objects). */
+  accountingBytes(): number;
+}
+
+/** What a policy's `create` receives. */
+export interface PolicyContext<O> {
+  /** Physical memory (frame table, zones). */
+  readonly memory: PhysicalMemory;
+  /** The event bus. */
+  readonly events: EventBus;
+  /** The kernel config. */
+  readonly config: KernelConfig;
+  /** The policy's options, validated against its schema. */
+  readonly options: O;
+  /** Look a process's mm up by pid (for MMF_HAS_PINNED checks). */
+  readonly mmOf: (pid: number) => MmStruct | undefined;
+}
+
+/** Descriptive metadata of a policy: drives `pinlab list`, the docs and the playground pickers. */
+export interface PinPolicyMeta<S extends z.ZodType = z.ZodType> {
+  /** Unique id, used in configs and scenarios. */
+  readonly id: string;
+  /** One-line summary. */
+  readonly summary: string;
+  /** Which kernel (or patch series) it follows, e.g. `"Linux v6.12 (mm/gup.c)"`. */
+  readonly kernel: string;
+  /** Longer description (markdown). */
+  readonly description?: string;
+  /** Schema of its options (zod); `{}` when it has none. */
+  readonly options: S;
+}
+
+/** A policy plugin: metadata plus a factory, made by {@link definePinPolicy}. */
+export interface PinPolicyDescriptor<S extends z.ZodType = z.ZodType> {
+  /** Metadata. */
+  readonly meta: PinPolicyMeta<S>;
+  /** Build the policy for one kernel instance. */
+  create(ctx: PolicyContext<z.output<S>>): PinPolicy;
+}
+
+/** Make a policy descriptor (the typescript-eslint "one object per rule" style). */
+export function definePinPolicy<S extends z.ZodType>(descriptor: PinPolicyDescriptor<S>): PinPolicyDescriptor<S> {
+  if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
+  return descriptor;
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkBoundaries, RULES } from "./boundaries.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("module boundaries", () => {
+  it("hold in this workspace", () => {
+    const v = checkBoundaries(root);
+    expect(v.map((x) => x.message)).toEqual([]);
+  });
+
+  describe("on a fixture workspace", () => {
+    let dir = "";
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+
+    it("names an import from core into policies", () => {
+      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      write("packages/core/package.json", "{}");
+      write("packages/core/src/kernel.ts", 'import { x } from "./ok.js";\nimport { pinBias } from "@pinlab/policies";\n');
+      const v = checkBoundaries(dir);
+      expect(v).toHaveLength(1);
+      expect(v[0].message).toContain('packages/core/src/kernel.ts:2 imports "@pinlab/policies"');
+      expect(v[0].message).toContain("@pinlab/core may not import @pinlab/policies");
+    });
+
+    it("names dynamic imports, imports of cli, undeclared dependencies and escaping relative imports", () => {
+      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      write("packages/bench/package.json", JSON.stringify({ dependencies: {} }));
+      write("packages/bench/src/a.ts", 'const m = await import("@pinlab/devices");\n');
+      write("packages/policies/package.json", JSON.stringify({ dependencies: {} }));
+      write("packages/policies/src/b.ts", 'import "@pinlab/core";\nimport "../../core/src/index.js";\nimport "@pinlab/cli";\n');
+      const msgs = checkBoundaries(dir).map((x) => x.message);
+      expect(msgs).toEqual(expect.arrayContaining([
+        expect.stringContaining('packages/bench/src/a.ts:1 imports "@pinlab/devices"'),
+        expect.stringContaining("does not declare @pinlab/core"),
+        expect.stringContaining('imports "../../core/src/index.js", which leaves packages/policies'),
+        expect.stringContaining("@pinlab/policies may not import @pinlab/cli"),
+      ]));
+    });
+
+    it("covers every project", () => {
+      expect(RULES.map((r) => r.dir)).toEqual(expect.arrayContaining(["packages/core", "packages/policies", "packages/devices", "packages/bench", "packages/cli", "apps/playground"]));
+    });
+  });
+});
