@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { doMmap, doFork, userWrite, userRead, touchRange, VM_READ, VM_WRITE, FOLL_WRITE, FOLL_LONGTERM, PAGE_SIZE, writeback, doTruncate, readFileData, Process } from "../index.js";
-import { testKernel, expectConsistent } from "../test-support/kernel.js";
+import { testKernel, expectConsistent } from "../testing/kernel.js";
 
 describe("smoke", () => {
   it("runs the basic paths", () => {

@@ -1,13 +1,13 @@
 /** Test helpers: a kernel with the test policy, in a fresh container. */
 import "reflect-metadata";
-import { container } from "tsyringe";
+import { container, type DependencyContainer } from "tsyringe";
 import { registerPinPolicy } from "../di/plugin-registry.js";
 import type { KernelConfigInput } from "../kernel/config.js";
 import { createKernel, type KernelInstance } from "../kernel/create-kernel.js";
 import { testPolicy } from "./test-policy.js";
 
 /** A fresh root container with the test policy registered. */
-export function testContainer() {
+export function testContainer(): DependencyContainer {
   const c = container.createChildContainer();
   registerPinPolicy(c, testPolicy, "core/test-support");
   return c;
