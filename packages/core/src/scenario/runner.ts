@@ -29,7 +29,9 @@ export interface RunOptions {
   /** Audit the model after every step (also turned on by the scenario's `check_invariants`). */
   readonly checkInvariants?: boolean;
   /** The policy used when neither the scenario nor the caller names one (default `pin-bias`). */
-  readonly defaultPolicy?: string;
+  readonly defaultPolicy?: string | readonly string[];
+  /** Policy options per policy id, under the scenario's own `policy_options` (which win). */
+  readonly policyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Called after each step (for progress and the playground). */
   readonly onStep?: (policy: string, step: StepResult, inst: KernelInstance) => void;
 }
@@ -56,7 +58,7 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
       machine: machineConfig(h.machine),
       seed: opts.seed ?? h.seed,
       policy,
-      policyOptions: h.policy_options?.[policy] ?? {},
+      policyOptions: { ...opts.policyOptions?.[policy], ...h.policy_options?.[policy] },
       ...(h.machine.writeback_latency !== undefined ? { writebackLatency: h.machine.writeback_latency } : {}),
       ...(h.machine.pinned_writeback !== undefined ? { pinnedWriteback: h.machine.pinned_writeback } : {}),
       keepEventLog: opts.trace === true,
