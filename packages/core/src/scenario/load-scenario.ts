@@ -51,9 +51,13 @@ export function loadScenario(text: string, file: string, plugins: PluginView): L
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: "core", prettyErrors: false, strict: true });
   const map = new SourceMap(doc, lines);
   const problems: ScenarioProblem[] = [];
-  for (const e of doc.errors) {
-    const lp = e.linePos?.[0];
-    problems.push({ file, pos: lp !== undefined ? { line: lp.line, col: lp.col } : undefined, message: `not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` });
+  const posOf = (e: { linePos?: [{ line: number; col: number }, ...unknown[]]; pos: [number, number] }) => {
+    const lp = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    return { line: lp.line, col: lp.col };
+  };
+  // Only the first syntax error: the ones after it are usually its echoes.
+  for (const e of doc.errors.slice(0, 1)) {
+    problems.push({ file, pos: posOf(e), message: `not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` });
   }
   if (problems.length > 0) throw new ScenarioError(problems);
   // A scenario is data: no tags beyond the plain core ones (other loaders turn tags into objects or code).
@@ -66,8 +70,7 @@ export function loadScenario(text: string, file: string, plugins: PluginView): L
     },
   });
   for (const w of doc.warnings) {
-    const lp = w.linePos?.[0];
-    problems.push({ file, pos: lp !== undefined ? { line: lp.line, col: lp.col } : undefined, message: w.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "") });
+    problems.push({ file, pos: posOf(w), message: w.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "") });
   }
   if (problems.length > 0) throw new ScenarioError(problems);
   let data: unknown;

@@ -88,6 +88,15 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], ctx: Issue
       continue;
     }
     const got = valueAt(ctx.value, path);
+    // A union whose one branch matched the value's shape: report that branch's own problems.
+    if (issue.code === "invalid_union" && Array.isArray((issue as { errors?: unknown }).errors) && got !== undefined) {
+      const branches = (issue as unknown as { errors: z.core.$ZodIssue[][] }).errors;
+      const shaped = branches.filter((b) => b.length > 0 && !b.some((x) => x.path.length === 0 && x.code === "invalid_type"));
+      if (shaped.length === 1) {
+        out.push(...issuesToProblems(shaped[0].map((x) => ({ ...x, path: [...path, ...x.path] })), ctx));
+        continue;
+      }
+    }
     let message: string;
     switch (issue.code) {
       case "invalid_type":
