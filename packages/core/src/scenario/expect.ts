@@ -115,6 +115,15 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
     const have = k.policy.filePins(k.process(e.file_pins.proc).pid).length;
     out.push({ key: "file_pins", expected: e.file_pins, actual: { proc: e.file_pins.proc, count: have }, pass: have === e.file_pins.count, byPolicy });
   }
+  if (e.device_counters !== undefined) {
+    const { device, ...want } = e.device_counters;
+    const dev = ctx.inst.devices.get(device);
+    const have = dev?.view().counters ?? {};
+    for (const [name, v] of Object.entries(want)) {
+      const actual = dev === undefined ? "no such device" : (have[name] ?? `no counter "${name}" (has ${Object.keys(have).join(", ")})`);
+      out.push({ key: `device_counters.${name}`, expected: v, actual, pass: actual === v, byPolicy });
+    }
+  }
   if (e.invariants === true) {
     const v = ctx.inst.check();
     out.push({ key: "invariants", expected: true, actual: v.length === 0 ? true : v, pass: v.length === 0, byPolicy });

@@ -263,6 +263,9 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       if (e.file_data !== undefined) needFile(e.file_data.file, [...path, "file_data", "file"]);
       if (e.counters?.pinned_vm !== undefined) needProc(e.counters.pinned_vm.proc, [...path, "counters", "pinned_vm", "proc"]);
       if (e.file_pins !== undefined) needProc(e.file_pins.proc, [...path, "file_pins", "proc"]);
+      if (e.device_counters !== undefined && !devices.has(e.device_counters.device)) {
+        at([...path, "device_counters", "device"], "device_counters.device", `unknown device "${e.device_counters.device}"; declared devices: ${[...devices.keys()].join(", ") || "(none)"}`);
+      }
     };
     // Fields read by the step.
     const s = step as Record<string, unknown>;
@@ -273,7 +276,6 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
     if (step.op === "device") {
       for (const key of ["region", "io"]) if (typeof s[key] === "string") needHandle(s[key] as string, [key], true);
-      void devices;
       void plugins;
     }
     // Expectations are checked after the step: names it binds are visible to them.

@@ -71,6 +71,7 @@ export const expectationsSchema = z
     counters: counters.optional(),
     hazards: z.union([hazardMatcher, z.array(hazardMatcher)]).optional(),
     file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
+    device_counters: z.object({ device: nameField }).catchall(int).optional().meta({ description: "(ext) a device's counters, e.g. { device: nic0, retries: 1 }" }),
     invariants: z.literal(true).optional(),
   })
   .strict();
