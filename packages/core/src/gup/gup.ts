@@ -5,7 +5,7 @@ import type { HolderRef } from "../events/event-types.js";
 import type { Inode } from "../fs/inode.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DAX, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "../mm/fault.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
@@ -445,6 +445,9 @@ export class Gup {
           const folioEnd = head + f.nrPages(head);
           while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) run++;
         }
+        // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
+        // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
+        if (longterm && (pfnTab[pfn] & PG_DAX) !== 0) break outer;
         if (longterm && !policy.longtermPinnable(head)) break outer;
         if (!policy.fastFolioAllowed(pfn, flags)) break outer;
         if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, pfn)) break outer;
