@@ -366,8 +366,11 @@ export class Gup {
             }
           }
         }
-        if (mode === "pin" && k.policy.countsPins) k.vmstat.nr_foll_pin_acquired += run;
-        else k.vmstat.nr_gup_get_acquired += run;
+        if (mode === "pin" && k.policy.countsPins) {
+          // try_grab_folio() (v6.12): a pin of the shared zero page is neither taken nor counted
+          // in NR_FOLL_PIN_ACQUIRED (commit "mm: Don't pin ZERO_PAGE in pin_user_pages()").
+          if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_acquired += run;
+        } else k.vmstat.nr_gup_get_acquired += run;
       }
       if (pages !== undefined) for (let j = 0; j < run; j++) pages[offset + i + j] = pfn + j;
       i += run;
@@ -536,8 +539,10 @@ export class Gup {
       if (dirty && (f.flags[head] & PG_ZERO) === 0 && (f.flags[head] & PG_DIRTY) === 0) f.flags[head] |= PG_DIRTY;
       this.untrack(head, run, mode);
       k.policy.release(head, run, mode);
-      if (mode === "pin" && k.policy.countsPins) k.vmstat.nr_foll_pin_released += run;
-      else k.vmstat.nr_gup_get_released += run;
+      if (mode === "pin" && k.policy.countsPins) {
+        // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
+        if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
+      } else k.vmstat.nr_gup_get_released += run;
       i += run;
     }
   }
