@@ -44,6 +44,11 @@ export interface ReleaseOptions {
 /** Bits the GUP-fast entry accepts (`gup_fast_fallback`'s WARN_ON_ONCE mask). */
 const FAST_ALLOWED = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT;
 
+/** `addr & PAGE_MASK`. */
+function pageAlignDown(addr: number): number {
+  return addr - (addr % PAGE_SIZE);
+}
+
 /** What one internal walk produced. */
 interface WalkResult {
   /** Pages grabbed (or faulted in, without a pages array), or -errno when none. */
@@ -218,18 +223,22 @@ export class Gup {
     return ret;
   }
 
-  /** Common range checks; returns 0 or -errno. */
+  /**
+   * Common range checks; returns 0 or -errno. An unaligned `start` is fine: gup_fast_fallback()
+   * rounds it down (`start & PAGE_MASK`) and __get_user_pages() follows the page containing it
+   * (v6.12). A negative address is a huge unsigned one, past TASK_SIZE_MAX: EFAULT.
+   */
   private checkRange(task: Process, start: number, nrPages: number): number {
     if (task.mm === null || !task.alive) return -EFAULT;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(nrPages) || nrPages < 0) return -EINVAL;
-    if (start % PAGE_SIZE !== 0) return -EINVAL;
-    if (start + nrPages * PAGE_SIZE > TASK_SIZE) return -EFAULT;
+    if (start < 0 || pageAlignDown(start) + nrPages * PAGE_SIZE > TASK_SIZE) return -EFAULT;
     return 0;
   }
 
   private slowCall(call: string, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, opts: GupOptions): number {
     const bad = this.checkRange(task, start, nrPages);
     if (bad < 0) return this.finish(call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
+    start = pageAlignDown(start);
     // __get_user_pages_locked: get_user_pages* take FOLL_GET on their own when given pages.
     if (pages !== undefined && (flags & FOLL_PIN) === 0) flags |= FOLL_GET;
     const r = this.gupLongtermLocked(task, start, nrPages, flags, pages, 0, opts);
@@ -240,6 +249,7 @@ export class Gup {
     if ((flags & ~(FAST_ALLOWED | FOLL_TOUCH | FOLL_UNLOCKABLE)) !== 0) return this.refuse(call, task, start, nrPages, flags, EINVAL, opts);
     const bad = this.checkRange(task, start, nrPages);
     if (bad < 0) return this.finish(call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
+    start = pageAlignDown(start);
     const mm = task.mm!;
     if ((flags & FOLL_PIN) !== 0 && this.k.policy.countsPins) mm.hasPinned = true;
     const fast = this.gupFast(task, start, nrPages, flags, pages);
