@@ -96,7 +96,9 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
     explained += cacheRefs.get(pfn) ?? 0;
     if ((fl & PG_PRIVATE) !== 0) explained += 1;
     explained += gets + k.policy.refsForPins(pfn, pins);
-    if (f.refcount[pfn] !== explained) {
+    // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
+    // compare modulo 2^32, as the Int32Array stores it.
+    if (f.refcount[pfn] !== (explained | 0)) {
       add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }
