@@ -368,7 +368,7 @@ export class Gup {
         if ((flags & FOLL_LONGTERM) !== 0 && (f.flags[pfn] & PG_FILE) !== 0) {
           const inode = k.inodes.get(f.mapping[pfn]);
           if (inode !== undefined) {
-            const err = k.policy.longtermFilePage({ vma, inode, pfn, pid: task.pid, flags, owner: opts.owner, fast: false });
+            const err = k.policy.longtermFilePage({ vma, inode, pfn, pid: task.pid, flags, owner: opts.owner, fast: false, nrPages: run });
             if (err !== 0) {
               this.untrack(head, run, mode);
               k.policy.release(head, run, mode);
