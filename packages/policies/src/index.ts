@@ -14,8 +14,11 @@
  */
 import { registerPinPolicy, type PinPolicyDescriptor } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
+import { exactPincount } from "./exact-pincount/descriptor.js";
 import { pinBias } from "./pin-bias/descriptor.js";
 
+export { exactPincount } from "./exact-pincount/descriptor.js";
+export { ExactPincountOptionsSchema, type ExactPincountOptions } from "./exact-pincount/options.js";
 export { pinBias } from "./pin-bias/descriptor.js";
 export { GUP_PIN_COUNTING_BIAS } from "./pin-bias/bias-counting.js";
 export { PinBiasOptionsSchema, type PinBiasOptions } from "./pin-bias/options.js";
@@ -26,6 +29,7 @@ export const POLICIES_PACKAGE = "@pinlab/policies";
 /** The policy descriptors this package provides, by id. */
 export const policies = {
   "pin-bias": pinBias,
+  "exact-pincount": exactPincount,
 } satisfies Record<string, PinPolicyDescriptor>;
 
 /** A policy id of this package. */
