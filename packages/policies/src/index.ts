@@ -15,10 +15,13 @@
 import { registerPinPolicy, type PinPolicyDescriptor } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { exactPincount } from "./exact-pincount/descriptor.js";
+import { legacyGet } from "./legacy-get/descriptor.js";
 import { pinBias } from "./pin-bias/descriptor.js";
 
 export { exactPincount } from "./exact-pincount/descriptor.js";
 export { ExactPincountOptionsSchema, type ExactPincountOptions } from "./exact-pincount/options.js";
+export { legacyGet } from "./legacy-get/descriptor.js";
+export { LegacyGetOptionsSchema, type LegacyGetOptions } from "./legacy-get/options.js";
 export { pinBias } from "./pin-bias/descriptor.js";
 export { GUP_PIN_COUNTING_BIAS } from "./pin-bias/bias-counting.js";
 export { PinBiasOptionsSchema, type PinBiasOptions } from "./pin-bias/options.js";
@@ -28,6 +31,7 @@ export const POLICIES_PACKAGE = "@pinlab/policies";
 
 /** The policy descriptors this package provides, by id. */
 export const policies = {
+  "legacy-get": legacyGet,
   "pin-bias": pinBias,
   "exact-pincount": exactPincount,
 } satisfies Record<string, PinPolicyDescriptor>;
