@@ -17,6 +17,7 @@ import type { DependencyContainer } from "tsyringe";
 import { exactPincount } from "./exact-pincount/descriptor.js";
 import { legacyGet } from "./legacy-get/descriptor.js";
 import { pinBias } from "./pin-bias/descriptor.js";
+import { vaddrPin } from "./vaddr-pin/descriptor.js";
 
 export { exactPincount } from "./exact-pincount/descriptor.js";
 export { ExactPincountOptionsSchema, type ExactPincountOptions } from "./exact-pincount/options.js";
@@ -25,6 +26,8 @@ export { LegacyGetOptionsSchema, type LegacyGetOptions } from "./legacy-get/opti
 export { pinBias } from "./pin-bias/descriptor.js";
 export { GUP_PIN_COUNTING_BIAS } from "./pin-bias/bias-counting.js";
 export { PinBiasOptionsSchema, type PinBiasOptions } from "./pin-bias/options.js";
+export { vaddrPin } from "./vaddr-pin/descriptor.js";
+export { VaddrPinOptionsSchema, type VaddrPinOptions } from "./vaddr-pin/options.js";
 
 /** The package name every descriptor is registered under (named in duplicate-id errors). */
 export const POLICIES_PACKAGE = "@pinlab/policies";
@@ -33,6 +36,7 @@ export const POLICIES_PACKAGE = "@pinlab/policies";
 export const policies = {
   "legacy-get": legacyGet,
   "pin-bias": pinBias,
+  "vaddr-pin": vaddrPin,
   "exact-pincount": exactPincount,
 } satisfies Record<string, PinPolicyDescriptor>;
 
