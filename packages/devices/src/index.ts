@@ -6,13 +6,16 @@
  */
 import { registerDevice, type DeviceDescriptor } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
+import { odpMirror } from "./odp-mirror/odp-mirror.js";
 import { rdmaMr } from "./rdma-mr/rdma-mr.js";
 
+export { odpMirror } from "./odp-mirror/odp-mirror.js";
 export { rdmaMr } from "./rdma-mr/rdma-mr.js";
 
 /** The device descriptors this package provides, by kind. */
 export const devices = {
   "rdma-mr": rdmaMr,
+  "odp-mirror": odpMirror,
 } satisfies Record<string, DeviceDescriptor>;
 
 /** Contribute every device of this package to `container` under the DEVICE_PLUGIN extension point. */

@@ -10,7 +10,7 @@ import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
 import { emitDeviceEvent } from "../shared/device-events.js";
 import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
-import { ibAccessDmaWrite, ibAccessWritable, ibCheckMrAccess, type IbAccess } from "./ib-access.js";
+import { ibAccessDmaWrite, ibAccessWritable, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
 import { ibUmemGet, ibUmemRelease, type IbUmem, type UmemPinCall } from "./ib-umem.js";
 import type { RdmaMrOptions } from "./rdma-mr-meta.js";
 

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
-import { IB_ACCESS } from "./ib-access.js";
+import { IB_ACCESS } from "../shared/ib-access.js";
 
 /** How `reg_mr` pins: chosen from the policy (`auto`), or forced. */
 export const RDMA_PIN_CALLS = ["auto", "pin_user_pages_fast", "vaddr_pin_pages"] as const;
