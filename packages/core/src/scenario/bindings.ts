@@ -71,10 +71,10 @@ export class Bindings {
     if (b.kind === "failed") throw new StepInputError(field, `"${m[1]}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
     if (b.kind !== "address") throw new StepInputError(field, `"${m[1]}" is not an address`);
     let off = 0;
-    if (m[2] !== undefined) {
-      const r = parseSize(m[2].replace(/\s+/g, ""));
+    for (const term of m[2].split("+").map((t) => t.trim()).filter((t) => t !== "")) {
+      const r = parseSize(term);
       if (!r.ok) throw new StepInputError(field, `bad offset in "${value}": ${r.message}`);
-      off = r.value;
+      off += r.value;
     }
     return b.value + off;
   }

@@ -9,8 +9,8 @@ import { parseSize, parseTime } from "../../sim/units.js";
 /** A name: `[A-Za-z_][A-Za-z0-9_.-]*`. */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** An address expression: an integer, `NAME`, or `NAME+OFFSET` (OFFSET a size). */
-export const ADDR_PATTERN = /^([A-Za-z_][A-Za-z0-9_.-]*)(?:\s*\+\s*(\d+(?:\.\d+)?\s*[A-Za-z]*))?$/;
+/** An address expression: `NAME`, optionally followed by `+OFFSET` terms (each a size): `buf+2MiB+12KiB`. */
+export const ADDR_PATTERN = /^([A-Za-z_][A-Za-z0-9_.-]*)((?:\s*\+\s*\d+(?:\.\d+)?\s*[A-Za-z]*)*)$/;
 
 /** Schema of a name. */
 export const nameField = z.string().regex(NAME_PATTERN, { message: "expected a name ([A-Za-z_][A-Za-z0-9_.-]*)" });
@@ -44,7 +44,7 @@ export const timeField = z
 /** Schema of an address: an integer, `NAME` or `NAME+OFFSET`. */
 export const addrField = z
   .union(
-    [z.number().int().nonnegative(), z.string().regex(ADDR_PATTERN)],
+    [z.number().int().nonnegative(), z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' })],
     { message: 'expected an address: an integer, a name bound by an earlier step, or NAME+OFFSET ("buf+8KiB")' },
   )
   .meta({ description: 'an address: an integer, a name bound by an earlier mmap (`as`), or NAME+OFFSET like "buf+8KiB"' });
