@@ -17,4 +17,5 @@ export * from "./report.js";
 export * from "./run-context.js";
 export * from "./expect.js";
 export * from "./runner.js";
+export * from "./json-schema.js";
 export { EXECUTORS, execute } from "./ops/index.js";
