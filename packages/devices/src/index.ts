@@ -23,5 +23,5 @@ export const devices = {
 
 /** Contribute every device of this package to `container` under the DEVICE_PLUGIN extension point. */
 export function register(container: DependencyContainer): void {
-  for (const d of Object.values(devices)) registerDevice(container, d as DeviceDescriptor, "@pinlab/devices");
+  for (const d of Object.values(devices)) registerDevice(container, d, "@pinlab/devices");
 }
