@@ -1,19 +1,18 @@
 /**
- * Scenario data is written as strings and read back as strings: UTF-8 bytes both ways.
+ * Scenario data is written as strings (UTF-8) and read back as C strings: up to the first NUL,
+ * as core's scenario engine shows every byte range (`cString`).
  * @module
  */
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8");
+import { cString, utf8 } from "@pinlab/core";
 
 /** The bytes of a scenario `data:` string. */
 export function stringToBytes(data: string): Uint8Array {
-  return encoder.encode(data);
+  return utf8(data);
 }
 
-/** Bytes read by DMA, as the string a scenario compares (`result: "hello"`). */
+/** Bytes read by DMA, as the string a scenario compares (`result: "hello"`): a C string. */
 export function bytesToString(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
+  return cString(bytes);
 }
 
 /** `0x…` for traces and labels. */
