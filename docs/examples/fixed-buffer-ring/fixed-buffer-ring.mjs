@@ -46,10 +46,9 @@ const timeOption = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 const options = z
   .object({
-    /** The caller has CAP_IPC_LOCK: no RLIMIT_MEMLOCK check (io_uring then charges no user). */
-    capIpcLock: z.boolean().default(false),
-    /** Time a read_fixed / write_fixed takes to complete (0 = within the step). */
-    latency: timeOption.default(0),
+    capIpcLock: z.boolean().default(false).describe("the caller has CAP_IPC_LOCK: no RLIMIT_MEMLOCK check"),
+    // prefault: the default is given as a scenario writes it, and parsed like one.
+    latency: timeOption.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
   })
   .strict();
 

@@ -3,9 +3,10 @@
  * way a loader would, registered, attached and exercised; and checked to type-check as JSDoc'd JS.
  */
 import {
-  EBUSY, EFAULT, ENOMEM, PAGE_SIZE, PluginRegistrationError, readFileData, registerDevice, userRead, userWrite,
-  type DeviceDescriptor,
+  EBUSY, EFAULT, ENOMEM, loadScenario, PAGE_SIZE, pluginView, PluginRegistrationError, readFileData, registerDevice, runScenario, userRead,
+  userWrite, type DeviceDescriptor,
 } from "@pinlab/core";
+import { readFileSync } from "node:fs";
 import { expectConsistent, testContainer } from "@pinlab/core/testing";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,7 +16,8 @@ import { describe, expect, it } from "vitest";
 import { register } from "./index.js";
 import { collect, Harness, outstanding } from "./test-support/harness.js";
 
-const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), "../../../docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs");
+const EXAMPLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../docs/examples/fixed-buffer-ring");
+const EXAMPLE = resolve(EXAMPLE_DIR, "fixed-buffer-ring.mjs");
 
 interface PluginModule {
   readonly default: DeviceDescriptor;
@@ -114,6 +116,27 @@ describe("example plugin: fixed-buffer-ring", () => {
     k.clock.advance(20_000);
     expect(text(userRead(k, p, buf, 4))).toBe("from");
     expect(h.act("ring0", "unregister", {})).toMatchObject({ ok: true });
+  });
+});
+
+describe("example scenario", () => {
+  it("passes through the scenario engine with the plugin registered (here under the test policy)", async () => {
+    const mod = await load();
+    const c = testContainer();
+    register(c);
+    mod.register(c);
+    const text = readFileSync(resolve(EXAMPLE_DIR, "fixed-buffer-ring.yaml"), "utf8");
+    const report = runScenario(loadScenario(text, "fixed-buffer-ring.yaml", pluginView(c)), { container: c, checkInvariants: true });
+    expect(report.results.map((r) => r.policy)).toEqual(["test-exact"]);
+    const failures = report.results.flatMap((r) => [
+      ...(r.error !== undefined ? [r.error] : []),
+      ...r.steps.flatMap((st) => [
+        ...(st.error !== undefined ? [`step ${st.index}: ${st.error}`] : []),
+        ...st.expectations.filter((e) => !e.pass).map((e) => `step ${st.index} ${e.key}: expected ${JSON.stringify(e.expected)}, got ${JSON.stringify(e.actual)}`),
+      ]),
+    ]);
+    expect(failures).toEqual([]);
+    expect(report.results[0].steps.length).toBe(12);
   });
 });
 

@@ -14,12 +14,11 @@ export type DioPinCall = (typeof DIO_PIN_CALLS)[number];
 /** Options of a `direct-io` device. */
 export const directIoOptions = z
   .object({
-    /** Time from submission to completion of each IO (0 = the IO completes within the step). */
-    latency: timeOption(50_000),
-    /** `pin`: FOLL_PIN through pin_user_pages_fast, released by unpin. `get`: FOLL_GET through get_user_pages_fast, released by put_page. */
-    pinCall: z.enum(DIO_PIN_CALLS).default("pin"),
-    /** The device's logical block size: file offset, length and buffer address must be multiples of it (EINVAL). */
-    logicalBlockSize: z.number().int().min(1).default(512),
+    latency: timeOption("50us").describe("time from submission to completion of each IO (0 = the IO completes within the step)"),
+    pinCall: z.enum(DIO_PIN_CALLS).default("pin")
+      .describe("pin: iov_iter_extract_pages, FOLL_PIN released by unpin (v6.12); get: legacy iov_iter_get_pages2, FOLL_GET released by put_page"),
+    logicalBlockSize: z.number().int().min(1).default(512)
+      .describe("file offset, length and buffer address must be multiples of it (EINVAL otherwise)"),
   })
   .strict();
 
