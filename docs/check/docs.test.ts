@@ -10,6 +10,7 @@ import type { DependencyContainer } from "tsyringe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkCoverage } from "./coverage.js";
 import { checkExcerpts } from "./excerpts.js";
+import { checkFormatCoverage } from "./format-coverage.js";
 import { readMarkdown, type MarkdownDoc } from "./markdown.js";
 import { typecheckSamples, type SampleProblem } from "./samples.js";
 import { checkScenarioBlocks, isScenarioBlock } from "./scenarios.js";
@@ -58,6 +59,12 @@ describe("the guides", () => {
     expect(messages(checkScenarioBlocks(blocks, scenarios, WORKSPACE_ROOT))).toEqual([]);
   });
 
+  it("show every field, op, expectation key, page field and device action of the scenario format in guide 5", () => {
+    const guide = guides.find((g) => g.file.endsWith("05-scenarios.md"));
+    expect(guide).toBeDefined();
+    expect(checkFormatCoverage(guide!.blocks, listDevices(registryContainer()))).toEqual([]);
+  });
+
   it("quote files verbatim where they say they do", () => {
     expect(messages(checkExcerpts(guides.flatMap((g) => g.blocks), WORKSPACE_ROOT))).toEqual([]);
   });
@@ -97,6 +104,20 @@ describe("the checks fire", () => {
       expect.stringMatching(/^: device `direct-io` has no section in the guides/),
     ]));
     expect(text).toHaveLength(7);
+  });
+
+  it("on a scenario format guide that leaves out ops, keys, fields or device actions", () => {
+    const missing = checkFormatCoverage(fixture("scenarios.md").blocks, listDevices(registryContainer()));
+    expect(missing).toEqual(expect.arrayContaining([
+      "no scenario shows the top-level field `policy_options`",
+      "no scenario shows the machine field `pinned_writeback`",
+      "no scenario shows the op `cma_alloc`",
+      "no scenario shows the expectation key `device_counters`",
+      "no scenario shows the page field `orphan`",
+      "no scenario shows the device action `odp-mirror:prefetch`",
+    ]));
+    expect(missing).not.toContain("no scenario shows the op `mmap`");
+    expect(missing).not.toContain("no scenario shows the page field `maybe_dma_pinned`");
   });
 
   it("on an excerpt that drifted from its file", () => {
