@@ -6,7 +6,6 @@
  */
 import { join } from "node:path";
 import { listDevices, listPolicies } from "@pinlab/core";
-import type { DependencyContainer } from "tsyringe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkCoverage } from "./coverage.js";
 import { checkExcerpts } from "./excerpts.js";
@@ -14,7 +13,7 @@ import { checkFormatCoverage } from "./format-coverage.js";
 import { readMarkdown, type MarkdownDoc } from "./markdown.js";
 import { typecheckSamples, type SampleProblem } from "./samples.js";
 import { checkScenarioBlocks, isScenarioBlock } from "./scenarios.js";
-import { DOCS_ROOT, WORKSPACE_ROOT, examplePluginPaths, readGuides, registryContainer, scenarioContainer } from "./workspace.js";
+import { DOCS_ROOT, WORKSPACE_ROOT, examplePluginPaths, readGuides, registryContainer } from "./workspace.js";
 
 const SAMPLE_DIR = join(DOCS_ROOT, "check", "__samples__");
 const fixture = (name: string) => readMarkdown(join(DOCS_ROOT, "check", "fixtures", name), `fixtures/${name}`);
@@ -32,10 +31,8 @@ function typecheckAll(): SampleProblem[] {
 
 describe("the guides", () => {
   let guides: MarkdownDoc[];
-  let scenarios: DependencyContainer;
-  beforeAll(async () => {
+  beforeAll(() => {
     guides = readGuides();
-    scenarios = await scenarioContainer();
   });
 
   it("have a section for every registered policy and device, agreeing with its options and actions", () => {
@@ -53,10 +50,10 @@ describe("the guides", () => {
     expect(messages(typecheckAll().filter((p) => !p.where.startsWith("fixtures/")))).toEqual([]);
   });
 
-  it("show scenarios that pass under the policies they name", () => {
+  it("show scenarios that pass under the policies they name", async () => {
     const blocks = guides.flatMap((g) => g.blocks);
     expect(blocks.filter(isScenarioBlock).length).toBeGreaterThan(0);
-    expect(messages(checkScenarioBlocks(blocks, scenarios, WORKSPACE_ROOT))).toEqual([]);
+    expect(messages(await checkScenarioBlocks(blocks, WORKSPACE_ROOT))).toEqual([]);
   });
 
   it("show every field, op, expectation key, page field and device action of the scenario format in guide 5", () => {
@@ -79,8 +76,8 @@ describe("the checks fire", () => {
     ]);
   });
 
-  it("on a scenario that fails or no longer loads, on `invalid` / `fails` markers that lie, and runs with a `config`", async () => {
-    const problems = checkScenarioBlocks(fixture("scenarios.md").blocks, await scenarioContainer(), WORKSPACE_ROOT);
+  it("on a scenario that fails or no longer loads, on `invalid` / `fails` markers that lie, and runs with a `config` or a `plugin`", async () => {
+    const problems = await checkScenarioBlocks(fixture("scenarios.md").blocks, WORKSPACE_ROOT);
     const text = messages(problems);
     expect(text).toEqual([
       expect.stringMatching(/^fixtures\/scenarios\.md:26: fails:\n.*legacy-get: step 1 \(gup\) page\.maybe_dma_pinned: expected true, got false/),
@@ -88,6 +85,7 @@ describe("the checks fire", () => {
       expect.stringMatching(/^fixtures\/scenarios\.md:55: is marked `invalid` but loads/),
       expect.stringMatching(/^fixtures\/scenarios\.md:71: is marked `fails` but every expectation held/),
       expect.stringMatching(/^fixtures\/scenarios\.md:103: fails:\n.*pin-bias: step 5 \(check\) page\.maybe_dma_pinned: expected true, got false/),
+      expect.stringMatching(/^fixtures\/scenarios\.md:133: does not load:\n.*unknown device kind "fixed-buffer-ring"/),
     ]);
   });
 

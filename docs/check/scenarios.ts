@@ -9,15 +9,20 @@
  *
  * A block marked `partial` (a scenario's header shown alone) is not run.
  *
- * A block marked `config=PATH` (relative to the workspace root) runs the way
- * `pinlab run --config PATH` runs it: the config's `policy` is the default for a scenario that
- * names none, and its `policyOptions` apply under the scenario's own `policy_options`. Its plugins
- * must already be in the container.
+ * Blocks run with the built-in policies and devices, plus what their fence names, the way the CLI
+ * runs a file (paths relative to the workspace root):
+ *
+ * - `plugin=PATH` loads a plugin module, as `pinlab run --plugin PATH`;
+ * - `config=PATH` reads a config file, as `pinlab run --config PATH`: its plugins are loaded, its
+ *   `policy` is the default for a scenario that names none, and its `policyOptions` apply under
+ *   the scenario's own `policy_options`.
+ *
+ * So `policy: all` means what it means on the command line: every policy registered for that run.
  * @module
  */
 import type { DependencyContainer } from "tsyringe";
 import { parse } from "yaml";
-import { loadPinlabConfig } from "@pinlab/cli";
+import { loadPinlabConfig, pluginContainer } from "@pinlab/cli";
 import {
   formatProblem, loadScenario, pluginView, runScenario, ScenarioError, type RunOptions, type ScenarioProblem, type ScenarioReport,
 } from "@pinlab/core";
@@ -62,23 +67,29 @@ function inMarkdown(b: CodeBlock, p: ScenarioProblem): string {
   return formatProblem({ ...p, file: b.file, ...(p.pos !== undefined ? { pos: { line: b.line + p.pos.line, col: p.pos.col } } : {}) });
 }
 
-/** The run options of a block: the container, invariants audited after every step, and its config if it names one. */
-function runOptions(b: CodeBlock, container: DependencyContainer, workspaceRoot: string): RunOptions {
-  const base = { container, checkInvariants: true };
-  if (typeof b.attrs.config !== "string") return base;
-  const config = loadPinlabConfig(workspaceRoot, b.attrs.config);
-  return { ...base, defaultPolicy: config.policy, policyOptions: config.policyOptions };
+/** How a block is run: its plugin container and run options, from its `plugin=` and `config=` attributes. */
+async function setUpBlock(b: CodeBlock, workspaceRoot: string, containers: Map<string, Promise<DependencyContainer>>): Promise<RunOptions> {
+  const config = typeof b.attrs.config === "string" ? loadPinlabConfig(workspaceRoot, b.attrs.config) : undefined;
+  const plugins = [...(config?.plugins ?? []), ...(typeof b.attrs.plugin === "string" ? [b.attrs.plugin] : [])];
+  const key = plugins.join("\n");
+  let container = containers.get(key);
+  if (container === undefined) {
+    container = pluginContainer(plugins, workspaceRoot);
+    containers.set(key, container);
+  }
+  return { container: await container, checkInvariants: true, defaultPolicy: config?.policy, policyOptions: config?.policyOptions };
 }
 
 /** Load and run every scenario block; returns the problems (empty when every block behaves as marked). */
-export function checkScenarioBlocks(blocks: readonly CodeBlock[], container: DependencyContainer, workspaceRoot: string): ScenarioBlockProblem[] {
-  const plugins = pluginView(container);
+export async function checkScenarioBlocks(blocks: readonly CodeBlock[], workspaceRoot: string): Promise<ScenarioBlockProblem[]> {
+  const containers = new Map<string, Promise<DependencyContainer>>();
   const out: ScenarioBlockProblem[] = [];
   for (const b of blocks.filter(isScenarioBlock)) {
     const where = `${b.file}:${b.line}`;
+    const opts = await setUpBlock(b, workspaceRoot, containers);
     let loaded;
     try {
-      loaded = loadScenario(b.text, where, plugins);
+      loaded = loadScenario(b.text, where, pluginView(opts.container));
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       if (b.attrs.invalid !== true) out.push({ where, message: `does not load:\n    ${e.problems.map((p) => inMarkdown(b, p)).join("\n    ")}` });
@@ -90,7 +101,7 @@ export function checkScenarioBlocks(blocks: readonly CodeBlock[], container: Dep
     }
     let failures: string[];
     try {
-      failures = failuresOf(runScenario(loaded, runOptions(b, container, workspaceRoot)));
+      failures = failuresOf(runScenario(loaded, opts));
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       failures = e.problems.map((p) => inMarkdown(b, p));

@@ -6,7 +6,6 @@ import { readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { pluginContainer } from "@pinlab/cli";
 import { register as registerDevices } from "@pinlab/devices";
 import { register as registerPolicies } from "@pinlab/policies";
 import { readMarkdown, type MarkdownDoc } from "./markdown.js";
@@ -42,12 +41,4 @@ export function registryContainer(): DependencyContainer {
   registerPolicies(c);
   registerDevices(c);
   return c;
-}
-
-/**
- * The container the guides' scenarios run in: the built-in plugins plus the example plugins,
- * loaded the way `pinlab run --plugin PATH` loads them.
- */
-export function scenarioContainer(): Promise<DependencyContainer> {
-  return pluginContainer(examplePluginPaths(), WORKSPACE_ROOT);
 }
