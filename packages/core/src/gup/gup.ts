@@ -436,8 +436,12 @@ export class Gup {
     const mode: GrabMode = pin ? "pin" : "get";
     const write = (flags & FOLL_WRITE) !== 0;
     const longterm = (flags & FOLL_LONGTERM) !== 0;
+    // gup_fast() (v6.12) samples mm->write_protect_seq for FOLL_PIN only ("mm/gup: prevent gup_fast
+    // from racing with COW during fork", 2020). A policy whose FOLL_PIN degrades to FOLL_GET
+    // (countsPins false: a kernel before both) has no such check.
+    const forkSeq = pin && policy.countsPins;
     const seq = mm.writeProtectSeq;
-    if (pin && (seq & 1) !== 0) return 0;
+    if (forkSeq && (seq & 1) !== 0) return 0;
     let nr = 0;
     let vpn = start / PAGE_SIZE;
     const endVpn = vpn + nrPages;
@@ -472,7 +476,7 @@ export class Gup {
         vpn += run;
       }
     }
-    if (pin && mm.writeProtectSeq !== seq) {
+    if (forkSeq && mm.writeProtectSeq !== seq) {
       // Raced with fork: give everything back and let the slow path do it under the lock.
       this.releaseInternal(pages, 0, nr, mode, false);
       return 0;
