@@ -476,14 +476,17 @@ export class Gup {
         vpn += run;
       }
     }
-    if (forkSeq && mm.writeProtectSeq !== seq) {
-      // Raced with fork: give everything back and let the slow path do it under the lock.
-      this.releaseInternal(pages, 0, nr, mode, false);
-      return 0;
-    }
+    // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs (v6.12), so the counter moves
+    // before the fork check; giving the pages back below counts them as released.
     if (nr > 0) {
       if (mode === "pin" && policy.countsPins) k.vmstat.nr_foll_pin_acquired += nr;
       else k.vmstat.nr_gup_get_acquired += nr;
+    }
+    if (forkSeq && mm.writeProtectSeq !== seq) {
+      // Raced with fork: give everything back (gup_fast_unpin_user_pages) and let the slow path
+      // do it under the lock.
+      this.releaseInternal(pages, 0, nr, mode, false);
+      return 0;
     }
     return nr;
   }
