@@ -100,14 +100,14 @@ export class Gup {
 
   /** `get_user_pages_fast(start, nr_pages, gup_flags, pages)` (v6.12): lockless walk, then the slow path for the rest. */
   getUserPagesFast(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, pages !== undefined);
     if (!v.ok) return this.refuse("get_user_pages_fast", task, start, nrPages, gupFlags, v.errno, opts);
     return this.fastCall("get_user_pages_fast", task, start, nrPages, v.flags, pages, opts);
   }
 
   /** `get_user_pages_fast_only()` (v6.12): the lockless walk alone, never faulting. */
   getUserPagesFastOnly(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, pages !== undefined);
     if (!v.ok) return this.refuse("get_user_pages_fast_only", task, start, nrPages, gupFlags, v.errno, opts);
     return this.fastCall("get_user_pages_fast_only", task, start, nrPages, v.flags | FOLL_FAST_ONLY, pages, opts);
   }
@@ -146,7 +146,7 @@ export class Gup {
    */
   vaddrPinPages(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, owner: VaddrPinOwner, opts: GupOptions = {}): number {
     if (owner.file === undefined && owner.pid === undefined) return this.refuse("vaddr_pin_pages", task, start, nrPages, gupFlags, EINVAL, opts);
-    const v = validateGupFlags(this.k.policy, gupFlags | FOLL_LONGTERM, FOLL_PIN, true);
+    const v = validateGupFlags(this.k.policy, gupFlags | FOLL_LONGTERM, FOLL_PIN, pages !== undefined);
     if (!v.ok) return this.refuse("vaddr_pin_pages", task, start, nrPages, gupFlags, v.errno, opts);
     return this.slowCall("vaddr_pin_pages", task, start, nrPages, v.flags, pages, { ...opts, owner });
   }
@@ -154,7 +154,7 @@ export class Gup {
   /** `vaddr_pin_pages_remote()` (Hubbard, Aug 2019): FOLL_TOUCH | FOLL_REMOTE | FOLL_PIN, owner required. */
   vaddrPinPagesRemote(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, owner: VaddrPinOwner, opts: GupOptions = {}): number {
     if (owner.file === undefined && owner.pid === undefined) return this.refuse("vaddr_pin_pages_remote", task, start, nrPages, gupFlags, EINVAL, opts);
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE, pages !== undefined);
     if (!v.ok) return this.refuse("vaddr_pin_pages_remote", task, start, nrPages, gupFlags, v.errno, opts);
     return this.slowCall("vaddr_pin_pages_remote", task, start, nrPages, v.flags, pages, { ...opts, owner });
   }
