@@ -23,8 +23,8 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 describe("random pin/unpin/get/put interleavings", () => {
   it("keep the invariants and balance vmstat under every policy", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...POLICY_IDS), fc.array(cmd, { maxLength: 30 }), (policy, cmds) => {
-        const l = lab(policy, {}, { memory: "16MiB" });
+      fc.property(fc.constantFrom(...POLICY_IDS), fc.array(cmd, { maxLength: 25 }), (policy, cmds) => {
+        const l = lab(policy, {}, { memory: "8MiB" });
         const p = l.spawn("p");
         // Regions: 0 = 64 private anonymous pages (half written), 1 = 64 pages of a shared shmem file, 2 = a THP.
         const anon = l.map(p, 64);
@@ -69,7 +69,8 @@ describe("random pin/unpin/get/put interleavings", () => {
         expect(v.nr_gup_get_acquired).toBe(v.nr_gup_get_released);
         for (let pfn = 0; pfn < l.k.frames.nrFrames; pfn++) expect(l.policy.pinCount(pfn)).toBe(0);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
-  });
+    // A property run is many kernels: allow for a loaded machine.
+  }, 30_000);
 });

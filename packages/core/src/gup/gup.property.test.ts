@@ -89,7 +89,8 @@ describe("GUP interleavings (test policy)", () => {
         expect(k.vmstat.nr_foll_pin_acquired).toBe(k.vmstat.nr_foll_pin_released);
         expect(k.vmstat.nr_gup_get_acquired).toBe(k.vmstat.nr_gup_get_released);
       }),
-      { numRuns: 100 },
+      { numRuns: 80 },
     );
-  });
+    // A property run is many kernels: allow for a loaded machine.
+  }, 30_000);
 });
