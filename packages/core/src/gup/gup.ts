@@ -73,12 +73,15 @@ export class Gup {
   readonly getRefs: Int32Array;
   /** Outstanding pin-family references per folio head (model bookkeeping, not kernel state). */
   readonly pinRefs: Int32Array;
+  /** Scratch for the misuse check of one release call: releases asked per folio head (zero between calls). */
+  private readonly need: Int32Array;
   private readonly stats: FaultStats = {};
 
   /** Build the GUP layer of `kernel`. */
   constructor(@inject(KERNEL) private readonly k: Kernel) {
     this.getRefs = new Int32Array(k.frames.nrFrames);
     this.pinRefs = new Int32Array(k.frames.nrFrames);
+    this.need = new Int32Array(k.frames.nrFrames);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -516,22 +519,34 @@ export class Gup {
   /** Release, with misuse checks first (nothing is changed when any page fails them). */
   private release(call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
     const f = this.k.frames;
-    const need = new Map<number, number>();
+    const need = this.need;
+    // Count the releases per folio in the scratch array (no allocation on the unpin path) ...
     for (let i = 0; i < nrPages; i++) {
       const pfn = pages[i];
-      if (!f.valid(pfn)) return this.misuse(call, pfn, `frame ${pfn} does not exist`, opts);
-      const head = f.head(pfn);
-      need.set(head, (need.get(head) ?? 0) + 1);
+      if (!f.valid(pfn)) {
+        for (let j = 0; j < i; j++) need[f.head(pages[j])] = 0;
+        return this.misuse(call, pfn, `frame ${pfn} does not exist`, opts);
+      }
+      need[f.head(pfn)]++;
     }
-    for (const [head, n] of need) {
+    // ... check each folio once (zeroing its count as it goes), and stop at the first that fails.
+    let bad = -1;
+    let message = "";
+    for (let i = 0; i < nrPages; i++) {
+      const head = f.head(pages[i]);
+      const n = need[head];
+      if (n === 0) continue;
+      need[head] = 0;
+      if (bad >= 0) continue;
       const have = mode === "pin" ? this.pinRefs[head] : this.getRefs[head];
       if (have >= n) continue;
       const other = mode === "pin" ? this.getRefs[head] : this.pinRefs[head];
-      const msg = other > 0
+      bad = head;
+      message = other > 0
         ? `${call} on frame ${head}, which holds ${mode === "pin" ? "FOLL_GET references (use put_page)" : "FOLL_PIN pins (use unpin_user_page)"}`
         : `${call} on frame ${head}: ${n} release(s) but only ${have} ${mode === "pin" ? "pin(s)" : "reference(s)"} outstanding`;
-      return this.misuse(call, head, msg, opts);
     }
+    if (bad >= 0) return this.misuse(call, bad, message, opts);
     this.releaseInternal(pages, 0, nrPages, mode, dirty);
     this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
     this.k.observe("onRelease", opts.holder, Array.from(pages.slice(0, nrPages)));
