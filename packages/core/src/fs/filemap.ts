@@ -12,7 +12,7 @@ import type { Inode } from "./inode.js";
 
 /**
  * The frame holding page `index` of `inode`, reading it in (or, for FS-DAX, allocating its block)
- * if needed. Returns the frame or `-errno`. The page cache holds one reference per page.
+ * if needed (`__filemap_get_folio(FGP_CREAT)`, mm/filemap.c; `dax_iomap_fault`, fs/dax.c; v6.12). Returns the frame or `-errno`. The page cache holds one reference per page.
  */
 export function filemapGetPage(k: Kernel, inode: Inode, index: number): number {
   const cached = inode.cache.get(index);
@@ -58,7 +58,7 @@ export function filemapGetPage(k: Kernel, inode: Inode, index: number): number {
 /**
  * A write is about to go into file page `pfn` through a mapping or write(2): attach buffers if the
  * filesystem uses them (`block_page_mkwrite` -> `create_empty_buffers`, +1 reference) and mark
- * the folio dirty (`folio_mark_dirty`).
+ * the folio dirty (`folio_mark_dirty`). Linux v6.12, fs/buffer.c and mm/page-writeback.c.
  */
 export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
   const f = k.frames;
@@ -72,7 +72,7 @@ export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
 
 /**
  * Mark a file folio dirty after a device or DIO wrote it (`set_page_dirty_lock` /
- * `folio_mark_dirty`). Unlike page_mkwrite this attaches no buffers: a page whose buffers were
+ * `folio_mark_dirty`, mm/page-writeback.c, v6.12). Unlike page_mkwrite this attaches no buffers: a page whose buffers were
  * stripped stays without them, which ext4 writeback later refuses to write.
  */
 export function folioMarkDirty(k: Kernel, pfn: number): void {

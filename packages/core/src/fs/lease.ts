@@ -30,7 +30,7 @@ export class LeaseList {
     return this.leases.find((l) => l.pid === pid);
   }
 
-  /** True when `pid` holds an exclusive layout lease (`mapping_inode_has_layout` in the RFC). */
+  /** True when `pid` holds an exclusive layout lease (`mapping_inode_has_layout` in Ira Weiny's RFC v2 14/19, Aug 2019). */
   hasExclusiveLayout(pid: number): boolean {
     return this.leases.some((l) => l.pid === pid && l.exclusive);
   }

@@ -19,7 +19,7 @@ import type { Inode } from "./inode.js";
 /** Result of a truncate: 0 or `-errno`. */
 export type TruncateResult = number;
 
-/** `ftruncate`: set the size of `inode`. `pid` is the truncating process, when known. */
+/** `ftruncate` (`truncate_setsize` + `truncate_pagecache`, mm/truncate.c, v6.12): set the size of `inode`. `pid` is the truncating process, when known. */
 export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
   if (inode.fs.huge && size % (2 * 1024 * 1024) !== 0) return -EINVAL;
@@ -43,7 +43,7 @@ export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number):
   return 0;
 }
 
-/** `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)`: free [offset, offset + length). */
+/** `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)` (`truncate_pagecache_range`, mm/truncate.c, v6.12): free [offset, offset + length). */
 export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) return -EINVAL;
   const end = Math.min(offset + length, inode.size);

@@ -32,7 +32,7 @@ export interface WritebackOptions {
 }
 
 /**
- * `folio_mkclean`: write-protect and clean every PTE mapping `pfn`, invalidating notifiers.
+ * `folio_mkclean` (mm/rmap.c, v6.12): write-protect and clean every PTE mapping `pfn`, invalidating notifiers.
  * Returns true when any PTE was dirty (the folio must stay dirty).
  */
 export function folioMkclean(k: Kernel, pfn: number): boolean {
@@ -47,7 +47,7 @@ export function folioMkclean(k: Kernel, pfn: number): boolean {
   return dirty;
 }
 
-/** Write back the dirty pages of `inode`, or of every file when undefined. Returns pages submitted. */
+/** Write back the dirty pages of `inode`, or of every file when undefined (`write_cache_pages` -> `folio_clear_dirty_for_io`, mm/page-writeback.c, v6.12). Returns pages submitted. */
 export function writeback(k: Kernel, inode: Inode | undefined, opts: WritebackOptions = {}): number {
   const files = inode !== undefined ? [inode] : [...k.files.values()];
   let total = 0;

@@ -143,7 +143,7 @@ export class Gup {
   // vaddr_pin (Ira Weiny's 2019 RFC, patches 09-15/19; John Hubbard's vaddr_pin_pages_remote)
 
   /**
-   * `vaddr_pin_pages(addr, nr_pages, gup_flags, pages, vaddr_pin)` (RFC v2 15/19): a long-term pin
+   * `vaddr_pin_pages(addr, nr_pages, gup_flags, pages, vaddr_pin)` (Ira Weiny's RFC v2 15/19, Aug 2019): a long-term pin
    * charged to an owner (a file, e.g. the RDMA context, or an mm). -EINVAL without an owner.
    * Under policies without file pins it is pin_user_pages with FOLL_LONGTERM.
    */
@@ -162,13 +162,13 @@ export class Gup {
     return this.slowCall("vaddr_pin_pages_remote", task, start, nrPages, v.flags, pages, { ...opts, owner });
   }
 
-  /** `vaddr_unpin_pages(pages, nr_pages, vaddr_pin)`: unpin and drop the owner's file-pin krefs. */
+  /** `vaddr_unpin_pages(pages, nr_pages, vaddr_pin)` (RFC v2 15/19, Aug 2019): unpin and drop the owner's file-pin krefs. */
   vaddrUnpinPages(pages: PageArray, nrPages: number, owner: VaddrPinOwner, pid: number, opts: ReleaseOptions = {}): void {
     this.releaseFilePins(pages, nrPages, owner, pid);
     this.release("vaddr_unpin_pages", pages, nrPages, "pin", false, { ...opts, owner });
   }
 
-  /** `vaddr_unpin_pages_dirty_lock(pages, nr_pages, vaddr_pin, make_dirty)`. */
+  /** `vaddr_unpin_pages_dirty_lock(pages, nr_pages, vaddr_pin, make_dirty)` (RFC v2 15/19, Aug 2019): dirty, unpin, drop the file-pin krefs. */
   vaddrUnpinPagesDirtyLock(pages: PageArray, nrPages: number, owner: VaddrPinOwner, pid: number, makeDirty: boolean, opts: ReleaseOptions = {}): void {
     this.releaseFilePins(pages, nrPages, owner, pid);
     this.release("vaddr_unpin_pages_dirty_lock", pages, nrPages, "pin", makeDirty, { ...opts, owner });
@@ -177,34 +177,34 @@ export class Gup {
   // ---------------------------------------------------------------------------------------------
   // Releases
 
-  /** `unpin_user_page(page)`: release one pin. */
+  /** `unpin_user_page(page)` (mm/gup.c, v6.12): release one pin (`gup_put_folio`). */
   unpinUserPage(pfn: number, opts: ReleaseOptions = {}): void {
     this.release("unpin_user_page", [pfn], 1, "pin", false, opts);
   }
 
-  /** `unpin_user_pages(pages, npages)`: release pins, batched per folio run. */
+  /** `unpin_user_pages(pages, npages)` (mm/gup.c, v6.12): release pins, batched per folio run. */
   unpinUserPages(pages: PageArray, nrPages: number, opts: ReleaseOptions = {}): void {
     this.release("unpin_user_pages", pages, nrPages, "pin", false, opts);
   }
 
-  /** `unpin_user_pages_dirty_lock(pages, npages, make_dirty)`: dirty each folio not already dirty, then unpin. */
+  /** `unpin_user_pages_dirty_lock(pages, npages, make_dirty)` (mm/gup.c, v6.12): dirty each folio not already dirty, then unpin. */
   unpinUserPagesDirtyLock(pages: PageArray, nrPages: number, makeDirty: boolean, opts: ReleaseOptions = {}): void {
     this.release("unpin_user_pages_dirty_lock", pages, nrPages, "pin", makeDirty, opts);
   }
 
-  /** `unpin_user_page_range_dirty_lock(page, npages, make_dirty)`: as above for physically contiguous frames. */
+  /** `unpin_user_page_range_dirty_lock(page, npages, make_dirty)` (mm/gup.c, v6.12): as above for physically contiguous frames. */
   unpinUserPageRangeDirtyLock(pfn: number, nrPages: number, makeDirty: boolean, opts: ReleaseOptions = {}): void {
     const pages = new Uint32Array(nrPages);
     for (let i = 0; i < nrPages; i++) pages[i] = pfn + i;
     this.release("unpin_user_page_range_dirty_lock", pages, nrPages, "pin", makeDirty, opts);
   }
 
-  /** `put_page(page)`: release one FOLL_GET reference taken by get_user_pages*. */
+  /** `put_page(page)` (include/linux/mm.h, v6.12): release one FOLL_GET reference taken by get_user_pages*. */
   putPage(pfn: number, opts: ReleaseOptions = {}): void {
     this.release("put_page", [pfn], 1, "get", false, opts);
   }
 
-  /** Release FOLL_GET references of many pages (a loop of put_page, as drivers do). */
+  /** Release FOLL_GET references of many pages: a loop of `put_page()` (v6.12), as drivers do. */
   putPages(pages: PageArray, nrPages: number, opts: ReleaseOptions & { dirty?: boolean } = {}): void {
     this.release("put_page", pages, nrPages, "get", opts.dirty === true, opts);
   }

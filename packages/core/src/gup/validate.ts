@@ -11,7 +11,7 @@ import { FOLL_GET, FOLL_LONGTERM, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_UNLOCKABLE, IN
 export type GupArgsResult = { ok: true; flags: number } | { ok: false; errno: number; reason: string };
 
 /**
- * `is_valid_gup_args(pages, locked, &gup_flags, to_set)`: check caller flags, then OR in what
+ * `is_valid_gup_args(pages, locked, &gup_flags, to_set)` (mm/gup.c, v6.12): check caller flags, then OR in what
  * the wrapper sets (`toSet`). `hasPages` is whether a pages array was passed; `locked` is the
  * `*locked` value when a locked pointer was passed. Policy-dependent rules (FOLL_LONGTERM
  * without FOLL_PIN, which kernels before FOLL_PIN accepted) go to `policy.checkFlags`.

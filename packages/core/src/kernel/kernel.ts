@@ -127,7 +127,7 @@ export class Kernel {
     return f;
   }
 
-  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare`). */
+  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare`, v6.12). */
   anonVmaPrepare(vma: Vma): AnonVma {
     if (vma.anonVma === null) {
       const av = new AnonVma(this.newId());
@@ -138,7 +138,7 @@ export class Kernel {
     return vma.anonVma;
   }
 
-  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`). */
+  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`, v6.12). */
   unlinkVma(vma: Vma): void {
     const av = vma.anonVma;
     if (av !== null) {

@@ -91,7 +91,7 @@ export class PhysicalMemory {
   }
 
   /**
-   * Allocate a folio of `2^order` frames (`folio_alloc()`), with one reference held by the caller.
+   * Allocate a folio of `2^order` frames (`folio_alloc()`, v6.12), with one reference held by the caller.
    * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it (the caller turns that
    * into ENOMEM). Contents read as zeros.
    */
@@ -127,13 +127,13 @@ export class PhysicalMemory {
     return this.allocators[this.zoneOf(pfn)].rangeFree(pfn, nr);
   }
 
-  /** Take `n` references on a folio (`folio_ref_add()`). */
+  /** Take `n` references on a folio (`folio_ref_add()`, v6.12). */
   get(head: number, n = 1): void {
     this.frames.refcount[head] += n;
   }
 
   /**
-   * Drop `n` references on a folio (`folio_put_refs()`); frees it when the count reaches zero.
+   * Drop `n` references on a folio (`folio_put_refs()`, v6.12); frees it when the count reaches zero.
    * Returns true when the folio was freed.
    */
   put(head: number, n = 1): boolean {

@@ -20,7 +20,7 @@ export interface CmaAllocation {
   readonly pages: number;
 }
 
-/** Allocate `pages` contiguous frames from the CMA area. Returns the allocation or `-errno`. */
+/** Allocate `pages` contiguous frames from the CMA area (`cma_alloc`, mm/cma.c, v6.12). Returns the allocation or `-errno`. */
 export function cmaAlloc(k: Kernel, pages: number): CmaAllocation | number {
   if (!Number.isSafeInteger(pages) || pages <= 0) return -EINVAL;
   const span = k.memory.zones[ZoneId.CMA];

@@ -10,7 +10,7 @@ import { PG_ALLOC, PG_ANON, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import { folioMovable, migrateFolio } from "./migrate.js";
 
-/** Compact one zone. Returns pages migrated and pages that could not move. */
+/** Compact one zone (`compact_zone`, mm/compaction.c, v6.12). Returns pages migrated and pages that could not move. */
 export function compactZone(k: Kernel, zone: ZoneId): { migrated: number; failed: number } {
   const span = k.memory.zones[zone];
   const f = k.frames;
@@ -35,7 +35,7 @@ export function compactZone(k: Kernel, zone: ZoneId): { migrated: number; failed
   return { migrated, failed };
 }
 
-/** Compact `zone`, or every zone but PMEM. Emits one `migrate` event per zone. */
+/** Compact `zone`, or every zone but PMEM (`compact_node`, mm/compaction.c, v6.12). Emits one `migrate` event per zone. */
 export function compact(k: Kernel, zone?: ZoneId): { migrated: number; failed: number } {
   const zones = zone !== undefined ? [zone] : [ZoneId.NORMAL, ZoneId.MOVABLE, ZoneId.CMA];
   let migrated = 0;

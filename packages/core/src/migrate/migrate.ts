@@ -22,7 +22,7 @@ export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
 /** Why a migration is done (`enum migrate_reason`), for events. */
 export type MigrateReason = "compaction" | "syscall_or_cpuset" | "longterm_pin" | "contig_range" | "numa_misplaced";
 
-/** `folio_expected_ref_count()`: references explained by the page cache, buffers and mappings. */
+/** `folio_expected_ref_count()` (include/linux/mm.h, v6.12 as backported by Debian): references explained by the page cache, buffers and mappings. */
 export function folioExpectedRefCount(k: Kernel, head: number): number {
   const f = k.frames;
   const flags = f.flags[head];
@@ -39,7 +39,8 @@ export function folioMovable(k: Kernel, head: number): boolean {
 }
 
 /**
- * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given). Returns the
+ * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given): `migrate_pages`
+ * -> `migrate_folio_unmap` -> `folio_migrate_mapping` (mm/migrate.c, v6.12). Returns the
  * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
  * EAGAIN (extra references after all retries), ENOMEM (no target).
  */
@@ -99,7 +100,7 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
   return dst;
 }
 
-/** Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like). */
+/** Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like, mm/migrate.c, v6.12). */
 export function migrateRange(k: Kernel, pid: number, addr: number, length: number): { migrated: number; failed: number } {
   const mm = k.mmOf(pid);
   let migrated = 0;

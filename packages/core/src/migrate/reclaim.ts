@@ -26,7 +26,7 @@ export interface ReclaimResult {
   failed: number;
 }
 
-/** Reclaim clean pages of `inode` (or of every file). Dirty and under-writeback pages are skipped. */
+/** Reclaim clean pages of `inode` (or of every file): `shrink_folio_list` (mm/vmscan.c, v6.12). Dirty and under-writeback pages are skipped. */
 export function reclaim(k: Kernel, inode?: Inode): ReclaimResult {
   const res: ReclaimResult = { reclaimed: 0, activated: 0, buffersStripped: 0, failed: 0 };
   const files = inode !== undefined ? [inode] : [...k.files.values()];

@@ -31,7 +31,7 @@ function count(stats: FaultStats, kind: string, n = 1): void {
 }
 
 /**
- * Resolve a fault at virtual page `vpn` of `vma` (`handle_mm_fault`). Permission checks against
+ * Resolve a fault at virtual page `vpn` of `vma` (`handle_mm_fault`, mm/memory.c, v6.12). Permission checks against
  * the VMA are the caller's (`access_error` for user access, `check_vma_flags` for GUP).
  * Returns 0 or `-errno` (EFAULT for SIGBUS/SIGSEGV, ENOMEM, ENOSPC).
  */
@@ -286,7 +286,7 @@ function markExclusive(k: Kernel, head: number): void {
   for (let i = 0; i < nr; i++) k.frames.flags[head + i] |= PG_ANON_EXCLUSIVE;
 }
 
-/** `__split_huge_pmd`: the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this mm. */
+/** `__split_huge_pmd` (mm/huge_memory.c, v6.12): the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this mm. */
 export function splitPmdMapping(k: Kernel, vma: Vma, vpn: number, head: number): void {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);

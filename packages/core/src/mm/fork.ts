@@ -19,7 +19,7 @@ import { Process } from "./process.js";
 import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
 import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
 
-/** Fork `parent` into a new process named `childName`. Returns the child, or `-errno`. */
+/** Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c and mm/memory.c, v6.12). Returns the child, or `-errno`. */
 export function doFork(k: Kernel, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
   if (pmm === null) return -ENOMEM;
@@ -102,7 +102,7 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
   return { shared, copied };
 }
 
-/** `copy_hugetlb_page_range` for one private anonymous hugetlb folio. Returns true when it copied. */
+/** `copy_hugetlb_page_range` (mm/hugetlb.c, v6.12) for one private anonymous hugetlb folio. Returns true when it copied. */
 function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number): boolean {
   const f = k.frames;
   const spt = src.mm.pageTable;
@@ -129,7 +129,7 @@ function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number):
   return false;
 }
 
-/** `exit_mmap`: tear down a process's address space. Returns pages unmapped. */
+/** `exit_mmap` (mm/mmap.c, v6.12): tear down a process's address space. Returns pages unmapped. */
 export function doExit(k: Kernel, proc: Process): number {
   const mm = proc.mm;
   if (mm === null || !proc.alive) return 0;

@@ -45,7 +45,7 @@ export class MmStruct {
     return this.memlockLimit === Infinity ? Infinity : Math.floor(this.memlockLimit / PAGE_SIZE);
   }
 
-  /** The VMA containing `addr` (`vma_lookup`), or undefined. */
+  /** The VMA containing `addr` (`vma_lookup`, v6.12), or undefined. */
   findVma(addr: number): Vma | undefined {
     const i = this.indexAfter(addr) - 1;
     const v = i >= 0 ? this.vmas[i] : undefined;
@@ -64,13 +64,13 @@ export class MmStruct {
     return out;
   }
 
-  /** Insert a VMA that overlaps none (`vma_link`). */
+  /** Insert a VMA that overlaps none (`vma_link`, v6.12). */
   insertVma(vma: Vma): void {
     const i = this.indexAfter(vma.start);
     this.vmas.splice(i, 0, vma);
   }
 
-  /** Remove a VMA (`vma_unlink`). */
+  /** Remove a VMA from the mm's VMA tree (`mm->mm_mt`, a maple tree in v6.12). */
   removeVma(vma: Vma): void {
     const i = this.vmas.indexOf(vma);
     if (i >= 0) this.vmas.splice(i, 1);
@@ -83,7 +83,7 @@ export class MmStruct {
 
   /**
    * Find a free range of `length` bytes aligned to `align`, top-down from MMAP_BASE
-   * (`arch_get_unmapped_area_topdown`). Returns -1 when the address space is full.
+   * (`arch_get_unmapped_area_topdown`, v6.12). Returns -1 when the address space is full.
    */
   getUnmappedArea(length: number, align: number): number {
     let top = MMAP_BASE;

@@ -51,7 +51,7 @@ function pageAlign(n: number, a = PAGE_SIZE): number {
   return Math.ceil(n / a) * a;
 }
 
-/** `do_mmap`: create a mapping. Returns its start address or `-errno`. */
+/** `do_mmap` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. */
 export function doMmap(k: Kernel, proc: Process, req: MmapRequest): number {
   const mm = proc.mm;
   if (mm === null) return -EINVAL;
@@ -124,7 +124,7 @@ function populatePfnmap(k: Kernel, vma: Vma): number {
 }
 
 /**
- * Fault every page of [startVpn, endVpn) in `vma` (`populate_vma_page_range`, and `touch`).
+ * Fault every page of [startVpn, endVpn) in `vma` (`populate_vma_page_range`, mm/gup.c, v6.12; and the `touch` op).
  * Emits one `fault` event. Returns pages faulted or resolved, or `-errno` at the first failure.
  */
 export function faultInRange(k: Kernel, proc: Process, vma: Vma, startVpn: number, endVpn: number, fflags: number, source: string): number {
@@ -146,7 +146,7 @@ export function faultInRange(k: Kernel, proc: Process, vma: Vma, startVpn: numbe
   return err < 0 ? err : n;
 }
 
-/** Split `vma` at `addr` (`split_vma`); returns the upper half. */
+/** Split `vma` at `addr` (`split_vma`, v6.12); returns the upper half. */
 export function splitVma(k: Kernel, vma: Vma, addr: number): Vma {
   const upper = new Vma(vma.mm, addr, vma.end, vma.flags, vma.file, vma.pgoff + (addr - vma.start) / PAGE_SIZE, vma.anonymousMapping);
   upper.anonVma = vma.anonVma;
@@ -174,7 +174,7 @@ function checkRange(addr: number, length: number): number {
   return 0;
 }
 
-/** `do_munmap`: remove [addr, addr + length). Returns pages unmapped or `-errno`. */
+/** `do_munmap` (mm/mmap.c, v6.12): remove [addr, addr + length). Returns pages unmapped or `-errno`. */
 export function doMunmap(k: Kernel, proc: Process, addr: number, length: number): number {
   const mm = proc.mm;
   if (mm === null) return -EINVAL;
@@ -195,7 +195,7 @@ export function doMunmap(k: Kernel, proc: Process, addr: number, length: number)
   return pages;
 }
 
-/** `mprotect`: change protection of [addr, addr + length). Returns 0 or `-errno`. */
+/** `mprotect` (`do_mprotect_pkey` + `mprotect_fixup`, mm/mprotect.c, v6.12): change protection of [addr, addr + length). Returns 0 or `-errno`. */
 export function doMprotect(k: Kernel, proc: Process, addr: number, length: number, prot: number): number {
   const mm = proc.mm;
   if (mm === null) return -EINVAL;
@@ -241,7 +241,7 @@ export function doMprotect(k: Kernel, proc: Process, addr: number, length: numbe
 /** madvise advice pinlab models. */
 export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage";
 
-/** `madvise`. Returns pages affected or `-errno`. */
+/** `madvise` (`do_madvise`, mm/madvise.c, v6.12) for MADV_DONTNEED, MADV_DONTFORK / DOFORK, MADV_HUGEPAGE / NOHUGEPAGE. Returns pages affected or `-errno`. */
 export function doMadvise(k: Kernel, proc: Process, addr: number, length: number, advice: MadviseAdvice): number {
   const mm = proc.mm;
   if (mm === null) return -EINVAL;

@@ -10,12 +10,12 @@ import { PAGE_SIZE } from "../sim/units.js";
 import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { VM_WRITE, type Vma } from "./vma.js";
 
-/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`). */
+/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, v6.12). */
 export function writeBits(vma: Vma): number {
   return ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG;
 }
 
-/** Map an existing page: +1 mapcount on the subpage, +1 reference on the folio. */
+/** Map an existing page (`folio_add_file_rmap_ptes` / `folio_add_anon_rmap_ptes` plus `folio_get`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
 export function mapPage(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
   vma.mm.pageTable.set(vpn, pfn, bits);
   if ((bits & PTE_SPECIAL) !== 0) return;
@@ -26,7 +26,7 @@ export function mapPage(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: num
 
 /**
  * Map a page freshly allocated for this mapping as anonymous and exclusive
- * (`folio_add_new_anon_rmap`): the allocation reference becomes the mapping's reference.
+ * (`folio_add_new_anon_rmap`, mm/rmap.c, v6.12): the allocation reference becomes the mapping's reference.
  */
 export function mapNewAnon(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
   const f = k.frames;
@@ -40,7 +40,7 @@ export function mapNewAnon(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: 
 }
 
 /**
- * Remove the PTE at `vpn` (`zap_present_ptes`). A dirty PTE of a file page dirties the page
+ * Remove the PTE at `vpn` (`zap_present_ptes`, mm/memory.c, v6.12). A dirty PTE of a file page dirties the page
  * first. Drops the mapping's reference, which may free the folio. Returns the old PTE bits.
  */
 export function zapPte(k: Kernel, vma: Vma, vpn: number): number {
@@ -58,7 +58,7 @@ export function zapPte(k: Kernel, vma: Vma, vpn: number): number {
   return bits;
 }
 
-/** Zap every present PTE in [startVpn, endVpn) of `vma`. Returns the number of normal pages unmapped. */
+/** Zap every present PTE in [startVpn, endVpn) of `vma` (the loop of `zap_pte_range`, mm/memory.c, v6.12). Returns the number of normal pages unmapped. */
 export function zapRange(k: Kernel, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
   let n = 0;
   vma.mm.pageTable.forEachPresent(startVpn, endVpn, (vpn, pfn, bits) => {

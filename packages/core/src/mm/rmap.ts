@@ -10,7 +10,7 @@ import type { Vma } from "./vma.js";
 /** Called for each mapping found: the VMA, the virtual page number and the PTE bits. */
 export type RmapVisitor = (vma: Vma, vpn: number, bits: number) => void;
 
-/** Visit every PTE mapping frame `pfn`. The visitor may change or clear the PTE it is given. */
+/** Visit every PTE mapping frame `pfn` (`rmap_walk`, mm/rmap.c, v6.12). The visitor may change or clear the PTE it is given. */
 export function rmapWalk(k: Kernel, pfn: number, visit: RmapVisitor): void {
   const f = k.frames;
   const flags = f.flags[pfn];

@@ -67,7 +67,7 @@ export class MmuNotifiers {
   /** Build the notifier registry of one kernel instance. */
   constructor(@inject(EVENTS) private readonly events: EventBus) {}
 
-  /** Register an interval over [start, start + length) of `mm` (`mmu_interval_notifier_insert`). */
+  /** Register an interval over [start, start + length) of `mm` (`mmu_interval_notifier_insert`, mm/mmu_notifier.c, v6.12). */
   insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier {
     const sub = new MmuIntervalNotifier(mm, start, start + length, ops, owner);
     const list = this.byMm.get(mm) ?? [];
@@ -76,7 +76,7 @@ export class MmuNotifiers {
     return sub;
   }
 
-  /** Unregister (`mmu_interval_notifier_remove`). */
+  /** Unregister (`mmu_interval_notifier_remove`, mm/mmu_notifier.c, v6.12). */
   remove(sub: MmuIntervalNotifier): void {
     sub.live = false;
     const list = this.byMm.get(sub.mm);
@@ -91,23 +91,23 @@ export class MmuNotifiers {
     return this.byMm.get(mm) ?? [];
   }
 
-  /** Begin a read-side critical section (`mmu_interval_read_begin`): the current sequence. */
+  /** Begin a read-side critical section (`mmu_interval_read_begin`, mm/mmu_notifier.c, v6.12): the current sequence. */
   readBegin(sub: MmuIntervalNotifier): number {
     return sub.invalidateSeq;
   }
 
-  /** True when an invalidation happened since `seq` was read (`mmu_interval_read_retry`). */
+  /** True when an invalidation happened since `seq` was read (`mmu_interval_read_retry`, include/linux/mmu_notifier.h, v6.12). */
   readRetry(sub: MmuIntervalNotifier, seq: number): boolean {
     return sub.invalidateSeq !== seq;
   }
 
-  /** Record that the driver saw invalidation `curSeq` (`mmu_interval_set_seq`). */
+  /** Record that the driver saw invalidation `curSeq` (`mmu_interval_set_seq`, include/linux/mmu_notifier.h, v6.12). */
   setSeq(sub: MmuIntervalNotifier, curSeq: number): void {
     sub.invalidateSeq = curSeq;
   }
 
   /**
-   * Invalidate [start, end) of `mm` (`mmu_notifier_invalidate_range_start` + `_end`): call every
+   * Invalidate [start, end) of `mm` (`mmu_notifier_invalidate_range_start` + `_end`, mm/mmu_notifier.c, v6.12): call every
    * overlapping interval, then emit one `invalidate` event. Returns how many intervals were told.
    */
   invalidateRange(mm: MmStruct, start: number, end: number, event: MmuNotifyEvent): number {
