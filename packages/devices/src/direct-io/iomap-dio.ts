@@ -42,9 +42,9 @@ export interface DioCompletion {
 }
 
 /**
- * Submission: clamp a read at EOF, extract the user pages (`bio_iov_iter_get_pages`), and for a
- * read into user memory mark them dirty first (`bio_set_pages_dirty`, IOMAP_DIO_DIRTY). Returns
- * the submission, 0 when there is nothing to transfer (a read at or past EOF), or `-errno`.
+ * Submission (`iomap_dio_bio_iter`, fs/iomap/direct-io.c, v6.12): clamp a read at EOF, extract
+ * the user pages (`bio_iov_iter_get_pages`), and for a read into user memory mark them dirty
+ * first (`bio_set_pages_dirty`, IOMAP_DIO_DIRTY). Returns the submission, 0 when there is nothing to transfer (a read at or past EOF), or `-errno`.
  */
 export function iomapDioSubmit(
   ctx: DeviceContext<DirectIoOptions>, op: "read" | "write", proc: Process, addr: number, length: number, inode: Inode, fileOffset: number,
@@ -58,7 +58,7 @@ export function iomapDioSubmit(
 }
 
 /**
- * Completion (`iomap_dio_bio_end_io`): a read DMA-writes what the file holds now into the held
+ * Completion (`iomap_dio_bio_end_io`, fs/iomap/direct-io.c, v6.12): a read DMA-writes what the file holds now into the held
  * frames and ends with `bio_check_pages_dirty`; a write DMA-reads the held frames, stores the
  * bytes in the file's pages, dirties them, and ends with `bio_release_pages(bio, false)`.
  */

@@ -22,7 +22,7 @@ export interface ExtractedPages {
 }
 
 /**
- * `iov_iter_extract_pages()` on a user-backed iterator (ITER_UBUF): `pin_user_pages_fast()` with
+ * `iov_iter_extract_pages()` (lib/iov_iter.c, v6.12) on a user-backed iterator (ITER_UBUF): `pin_user_pages_fast()` with
  * FOLL_WRITE when the IO writes into user memory (`iov_iter_extract_will_pin` is true); in `get`
  * mode the legacy `get_user_pages_fast()`. Returns the pages (possibly fewer than the buffer
  * spans), or `-errno` when none could be taken.
@@ -50,8 +50,8 @@ function cleanedFilePage(ctx: DeviceContext<unknown>, pfn: number): boolean {
 }
 
 /**
- * Completion of a bio that read into user memory (IOMAP_DIO_DIRTY): `bio_check_pages_dirty()`.
- * If every page is still dirty they are released as they are; if writeback cleaned any while the
+ * Completion of a bio that read into user memory (IOMAP_DIO_DIRTY): `bio_check_pages_dirty()`
+ * (block/bio.c, v6.12). If every page is still dirty they are released as they are; if writeback cleaned any while the
  * IO was in flight, the bio goes to `bio_dirty_work`, which re-dirties them all and then releases
  * (`bio_release_pages(bio, true)`; here the work runs at once). Returns the pages found clean.
  */
@@ -63,7 +63,7 @@ export function bioCheckPagesDirty(ctx: DeviceContext<unknown>, held: ExtractedP
 }
 
 /**
- * `bio_release_pages(bio, mark_dirty)`: unpin (`unpin_user_pages_dirty_lock`, BIO_PAGE_PINNED) or,
+ * `bio_release_pages(bio, mark_dirty)` (include/linux/bio.h and block/bio.c, v6.12): unpin (`unpin_user_pages_dirty_lock`, BIO_PAGE_PINNED) or,
  * for a legacy FOLL_GET bio, put each page (after `set_page_dirty_lock` when asked).
  */
 export function bioReleasePages(ctx: DeviceContext<unknown>, held: ExtractedPages, markDirty: boolean): void {

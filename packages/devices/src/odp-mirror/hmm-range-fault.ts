@@ -37,7 +37,8 @@ export interface HmmRange {
 }
 
 /**
- * Walk `range`, faulting where `defaultFlags` require. Returns 0, or `-errno`:
+ * `hmm_range_fault()` (mm/hmm.c, v6.12): walk `range`, faulting where `defaultFlags` require.
+ * Returns 0, or `-errno`:
  * - EBUSY: the interval was invalidated since `notifierSeq` (`mmu_interval_check_retry`); the
  *   caller starts over with a new `mmu_interval_read_begin()`;
  * - EFAULT: no VMA, a VM_IO / VM_PFNMAP or unreadable VMA, a special PTE, or a fault that failed;

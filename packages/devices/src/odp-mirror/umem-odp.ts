@@ -73,7 +73,7 @@ export class UmemOdp {
 
   /**
    * Publish a successful fault pass (under `umem_mutex`, after `mmu_interval_read_retry` said
-   * no): map entries `first…` to `pfns`, and tell the oracle the device now uses those frames.
+   * no; the tail of `ib_umem_odp_map_dma_and_lock()`, drivers/infiniband/core/umem_odp.c, v6.12): map entries `first…` to `pfns`, and tell the oracle the device now uses those frames.
    * No reference is taken: the zero page is nobody's, so it is not recorded.
    */
   mapDmaPages(first: number, pfns: ArrayLike<number>, write: ArrayLike<number>, n: number): void {
@@ -97,7 +97,7 @@ export class UmemOdp {
   }
 
   /**
-   * `ib_umem_odp_unmap_dma_pages(umem_odp, virt, bound)` for entries [first, end): DMA-unmap each
+   * `ib_umem_odp_unmap_dma_pages(umem_odp, virt, bound)` (drivers/infiniband/core/umem_odp.c, v6.12) for entries [first, end): DMA-unmap each
    * valid entry, `set_page_dirty()` its page when it was mapped writable, clear it. Returns the
    * entries zapped.
    */
@@ -139,7 +139,7 @@ export class UmemOdp {
     return true;
   }
 
-  /** `ib_umem_odp_release()`: stop faults, unmap every entry (dirtying writable ones), remove the notifier. */
+  /** `ib_umem_odp_release()` (drivers/infiniband/core/umem_odp.c, v6.12): stop faults, unmap every entry (dirtying writable ones), remove the notifier. */
   release(): number {
     for (const f of [...this.pending]) f.cancel();
     const zapped = this.unmapDmaPages(0, this.mirror.npages);

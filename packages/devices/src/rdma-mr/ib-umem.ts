@@ -51,7 +51,7 @@ export interface IbUmemGetOptions {
   readonly owner?: VaddrPinOwner;
 }
 
-/** `ib_umem_num_pages()`: pages spanned by [addr, addr + length). */
+/** `ib_umem_num_pages()` (include/rdma/ib_umem.h, v6.12): pages spanned by [addr, addr + length). */
 export function ibUmemNumPages(addr: number, length: number): number {
   const first = Math.floor(addr / PAGE_SIZE);
   const end = Math.ceil((addr + length) / PAGE_SIZE);
@@ -59,7 +59,7 @@ export function ibUmemNumPages(addr: number, length: number): number {
 }
 
 /**
- * `ib_umem_get(device, addr, size, access)`: pin [addr, addr + size) of `proc` long-term.
+ * `ib_umem_get(device, addr, size, access)` (drivers/infiniband/core/umem.c, v6.12): pin [addr, addr + size) of `proc` long-term.
  * Returns the umem or `-errno`:
  * - EINVAL: address overflow, zero pages or more than UINT_MAX pages;
  * - EPERM: `can_do_mlock()` fails (RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK);

@@ -24,7 +24,7 @@ export class SgAppendTable {
     return this.entries.reduce((n, e) => n + e.npages, 0);
   }
 
-  /** `sg_alloc_append_table_from_pages()`: append `n` frames of `pages`, merging contiguous runs. */
+  /** `sg_alloc_append_table_from_pages()` (lib/scatterlist.c, v6.12): append `n` frames of `pages`, merging contiguous runs. */
   append(pages: ArrayLike<number>, n: number): void {
     for (let i = 0; i < n; i++) {
       const pfn = pages[i];

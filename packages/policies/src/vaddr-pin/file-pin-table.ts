@@ -43,7 +43,7 @@ export class FilePinTable {
   }
 
   /**
-   * `add_file_pin()` (RFC 14/19): find the owner's object for `inode` and take `pages` krefs, or
+   * `add_file_pin()` (RFC v2 14/19, Aug 2019): find the owner's object for `inode` and take `pages` krefs, or
    * create it (GFP_ATOMIC in the RFC; it also takes a file or inode+mm reference).
    */
   add(owner: VaddrPinOwner, pid: number, inode: Inode, pages: number): void {
@@ -55,7 +55,7 @@ export class FilePinTable {
   }
 
   /**
-   * `mapping_release_file()` (RFC 14/19): drop `pages` krefs of the owner's object for `inode`;
+   * `mapping_release_file()` (RFC v2 14/19, Aug 2019): drop `pages` krefs of the owner's object for `inode`;
    * at zero the object is unlinked and freed. Pages that were never recorded are ignored.
    */
   drop(owner: VaddrPinOwner, pid: number, inode: Inode, pages: number): void {
@@ -79,7 +79,7 @@ export class FilePinTable {
     return n;
   }
 
-  /** The `/proc/<pid>/file_pins` view (RFC 18/19): owner, pinned file and kref, sorted by owner then file. */
+  /** The `/proc/<pid>/file_pins` view (RFC v2 18/19, Aug 2019): owner, pinned file and kref, sorted by owner then file. */
   list(pid: number): FilePinRecord[] {
     const out: FilePinRecord[] = [];
     for (const e of this.entries.values()) if (e.pid === pid) out.push({ owner: e.owner, file: e.inode.name, refs: e.refs });

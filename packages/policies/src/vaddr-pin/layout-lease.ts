@@ -16,7 +16,7 @@ function emitLease(events: EventBus, inode: Inode, pid: number, op: string, errn
 }
 
 /**
- * `fcntl(fd, F_SETLEASE, F_LAYOUT [| F_EXCLUSIVE] | F_UNLCK)` under the RFC. A layout lease is
+ * `fcntl(fd, F_SETLEASE, F_LAYOUT [| F_EXCLUSIVE] | F_UNLCK)` under the RFC (v2 01-02/19, Aug 2019). A layout lease is
  * a read lease, so holders do not conflict with each other; an exclusive one conflicts with
  * another process's exclusive one (EAGAIN, as `generic_add_lease()` reports a conflict).
  * F_UNLCK of a lease the process does not hold is EAGAIN (`generic_delete_lease()`). F_UNLCK while
