@@ -20,9 +20,9 @@ export function leaseRuleApplies(req: LongtermFilePageRequest, opts: VaddrPinOpt
 /**
  * A long-term pin of one file page (Ira Weiny's RFC v2 14/19, Aug 2019: the
  * `mapping_inode_has_layout()` check in the GUP slow path): where the lease rule applies, the
- * pinning process must hold an exclusive layout lease on the file (its tgid, F_LAYOUT | F_EXCLUSIVE) and the call must name a
- * vaddr_pin owner; otherwise EPERM. On success `add_file_pin()` records the pages under the
- * owner. Returns an errno or 0.
+ * pinning process must hold an exclusive layout lease on the file (its tgid, F_LAYOUT |
+ * F_EXCLUSIVE) and the call must name a vaddr_pin owner; otherwise EPERM. On success
+ * `add_file_pin()` records the pages under the owner. Returns an errno or 0.
  */
 export function longtermFilePin(pins: FilePinTable, opts: VaddrPinOptions, req: LongtermFilePageRequest): number {
   if (!leaseRuleApplies(req, opts)) return 0;
