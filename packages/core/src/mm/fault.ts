@@ -268,7 +268,11 @@ function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, unshare: b
   return 0;
 }
 
-/** Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped. */
+/**
+ * Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped
+ * (`do_huge_pmd_wp_page` reuse). Only PTEs of this VMA that still map the same subpage are
+ * touched: a PMD mapping never extends past its VMA (`split_huge_pmd_if_needed` at VMA splits).
+ */
 function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, set: number): void {
   const pt = vma.mm.pageTable;
   if ((pt.bits(vpn) & PTE_HUGE) === 0) {
@@ -277,7 +281,10 @@ function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, set: num
   }
   const head = k.frames.head(pfn);
   const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) pt.update(base + i, 0, set);
+  for (let i = 0; i < k.frames.nrPages(head); i++) {
+    const v = base + i;
+    if (v >= vma.startVpn && v < vma.endVpn && pt.pfn(v) === head + i) pt.update(v, 0, set);
+  }
 }
 
 /** Mark every page of a folio anon-exclusive. */
@@ -286,10 +293,29 @@ function markExclusive(k: Kernel, head: number): void {
   for (let i = 0; i < nr; i++) k.frames.flags[head + i] |= PG_ANON_EXCLUSIVE;
 }
 
-/** `__split_huge_pmd`: the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this mm. */
+/**
+ * `__split_huge_pmd`: the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this
+ * mm. Only PTEs that map the matching subpage of this folio are changed.
+ */
 export function splitPmdMapping(k: Kernel, vma: Vma, vpn: number, head: number): void {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
   const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) pt.update(base + i, PTE_HUGE, 0);
+  for (let i = 0; i < k.frames.nrPages(head); i++) {
+    if (pt.pfn(base + i) === head + i) pt.update(base + i, PTE_HUGE, 0);
+  }
+}
+
+/**
+ * `split_huge_pmd_address()`: if a THP is PMD-mapped across byte address `addr` of `vma` (which is
+ * not PMD aligned), map it by ordinary PTEs instead, so a VMA split or a partial zap at `addr`
+ * leaves no PMD mapping reaching past the boundary (`vma_adjust_trans_huge`, `zap_pmd_range`).
+ * hugetlb mappings are never split this way (their ranges are 2 MiB aligned).
+ */
+export function splitHugePmdAddress(k: Kernel, vma: Vma, addr: number): void {
+  if (addr % (HPAGE_PMD_NR * PAGE_SIZE) === 0 || (vma.flags & VM_HUGETLB) !== 0) return;
+  const vpn = Math.floor(addr / PAGE_SIZE);
+  const pt = vma.mm.pageTable;
+  if ((pt.bits(vpn) & PTE_HUGE) === 0) return;
+  splitPmdMapping(k, vma, vpn, k.frames.head(pt.pfn(vpn)));
 }
