@@ -13,8 +13,9 @@ import { EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
 import { zapRange } from "../mm/pte-ops.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import type { Inode } from "./inode.js";
+import { folioWaitWriteback } from "./writeback.js";
 
 /** Result of a truncate: 0 or `-errno`. */
 export type TruncateResult = number;
@@ -22,7 +23,7 @@ export type TruncateResult = number;
 /** `ftruncate`: set the size of `inode`. `pid` is the truncating process, when known. */
 export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
-  if (inode.fs.huge && size % (2 * 1024 * 1024) !== 0) return -EINVAL;
+  if (inode.fs.huge && size % HPAGE_PMD_SIZE !== 0) return -EINVAL;
   const oldPages = inode.sizePages;
   const newPages = Math.ceil(size / PAGE_SIZE);
   if (newPages < oldPages) {
@@ -48,8 +49,11 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) return -EINVAL;
   const end = Math.min(offset + length, inode.size);
   if (end <= offset) return 0;
-  const first = Math.ceil(offset / PAGE_SIZE);
-  const last = Math.floor(end / PAGE_SIZE);
+  // Whole pages inside the hole go; hugetlbfs counts in huge pages (hugetlbfs_punch_hole:
+  // hole_start = round_up(offset), hole_end = round_down(offset + len)).
+  const unit = inode.fs.huge ? HPAGE_PMD_NR : 1;
+  const first = Math.ceil(offset / PAGE_SIZE / unit) * unit;
+  const last = Math.floor(end / PAGE_SIZE / unit) * unit;
   if (first < last) {
     const r = removeRange(k, inode, first, last, "punch_hole", pid, false);
     if (typeof r === "number") {
@@ -58,7 +62,8 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
     }
     k.events.emit("truncate", { file: inode.name, op: "punch_hole", start: offset, end, pages: r.removed, orphaned: r.orphaned });
   }
-  // Partial pages at either end are zeroed in place (truncate_inode_partial_folio).
+  // Partial pages at either end are zeroed in place (truncate_inode_partial_folio,
+  // hugetlbfs_zero_partial_page).
   zeroBytes(k, inode, offset, Math.min(end, first * PAGE_SIZE));
   zeroBytes(k, inode, Math.max(offset, last * PAGE_SIZE), end);
   return 0;
@@ -90,32 +95,46 @@ function removeRange(
   let removed = 0;
   let orphaned = 0;
   const indices = [...inode.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
-  for (const index of indices) {
-    const pfn = inode.cache.get(index)!;
-    inode.cache.delete(index);
-    removed++;
-    const head = f.head(pfn);
-    // Large (hugetlbfs) folios leave whole; drop the cache reference once per page.
-    f.flags[pfn] &= ~PG_FILE;
-    f.mapping[pfn] = 0;
-    let refsToDrop = 1;
-    if ((f.flags[head] & PG_PRIVATE) !== 0 && head === pfn) {
+  // Folio by folio: a large (hugetlbfs) folio leaves the file whole, dropping one cache
+  // reference per page at once (remove_inode_hugepages / truncate_inode_folio), so it is an
+  // orphan only when someone beyond the cache still holds it.
+  let i = 0;
+  while (i < indices.length) {
+    const head = f.head(inode.cache.get(indices[i])!);
+    const members: [index: number, pfn: number][] = [];
+    for (; i < indices.length; i++) {
+      const pfn = inode.cache.get(indices[i])!;
+      if (f.head(pfn) !== head) break;
+      members.push([indices[i], pfn]);
+    }
+    for (const [index, pfn] of members) {
+      // truncate_inode_pages_range() waits for writeback of each folio it removes.
+      folioWaitWriteback(k, inode, index, pfn);
+      inode.cache.delete(index);
+      f.flags[pfn] &= ~PG_FILE;
+      f.mapping[pfn] = 0;
+    }
+    removed += members.length;
+    let refsToDrop = members.length;
+    if ((f.flags[head] & PG_PRIVATE) !== 0) {
       f.flags[head] &= ~PG_PRIVATE;
       refsToDrop++;
     }
-    const remaining = f.refcount[head] - refsToDrop;
-    if (remaining > 0) {
-      f.flags[pfn] |= PG_ORPHAN;
-      orphaned++;
-      k.observe("onOrphan", inode, index, pfn);
+    if (f.refcount[head] - refsToDrop > 0) {
+      for (const [index, pfn] of members) {
+        f.flags[pfn] |= PG_ORPHAN;
+        k.observe("onOrphan", inode, index, pfn);
+      }
+      orphaned += members.length;
       if (inode.fs.dax) {
+        // An FS-DAX block (order 0) goes back to the filesystem with its stale references.
         f.refcount[head] -= refsToDrop;
-        k.memory.releaseDaxBlock(pfn);
-        k.observe("onFree", pfn, 1);
+        k.memory.releaseDaxBlock(head);
+        k.observe("onFree", head, 1);
         continue;
       }
     } else {
-      k.observe("onFree", pfn, 1);
+      for (const [, pfn] of members) k.observe("onFree", pfn, 1);
     }
     k.memory.put(head, refsToDrop);
   }
