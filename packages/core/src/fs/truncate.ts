@@ -14,7 +14,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
 import { zapRange } from "../mm/pte-ops.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import type { Inode } from "./inode.js";
+import { MAX_FILE_BYTES, type Inode } from "./inode.js";
 import { folioWaitWriteback } from "./writeback.js";
 
 /** Result of a truncate: 0 or `-errno`. */
@@ -23,6 +23,8 @@ export type TruncateResult = number;
 /** `ftruncate`: set the size of `inode`. `pid` is the truncating process, when known. */
 export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
+  // inode_newsize_ok(): past s_maxbytes the kernel says EFBIG (not in pinlab's errno table).
+  if (size > MAX_FILE_BYTES) return -EINVAL;
   if (inode.fs.huge && size % HPAGE_PMD_SIZE !== 0) return -EINVAL;
   const oldPages = inode.sizePages;
   const newPages = Math.ceil(size / PAGE_SIZE);

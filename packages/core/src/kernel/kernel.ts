@@ -3,7 +3,7 @@ import { ACTIVE_POLICY, CLOCK, CONFIG, EVENTS, MEMORY, NOTIFIERS, RNG } from "..
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
-import { Inode } from "../fs/inode.js";
+import { Inode, MAX_FILE_BYTES } from "../fs/inode.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import { AnonVma } from "../mm/anon-vma.js";
@@ -14,6 +14,7 @@ import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import type { PinPolicy } from "../policy/pin-policy.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { Rng } from "../sim/rng.js";
+import { HPAGE_PMD_SIZE } from "../sim/units.js";
 import type { KernelConfig } from "./config.js";
 import type { KernelObserver } from "./hooks.js";
 import { VmStat } from "./vmstat.js";
@@ -72,6 +73,7 @@ export class Kernel {
   /** Create a process with an empty mm (`execve` of a fresh program). Names must be unique. */
   spawn(name: string, opts: { memlock?: number } = {}): Process {
     if (this.byName.has(name)) throw new KernelError(EEXIST, `a process named "${name}" already exists`);
+    if (opts.memlock !== undefined && !(opts.memlock >= 0)) throw new KernelError(EINVAL, `process "${name}": RLIMIT_MEMLOCK must be a non-negative number of bytes, got ${opts.memlock}`);
     const pid = this.nextPid++;
     const memlock = opts.memlock ?? this.config.machine.memlock ?? Infinity;
     const proc = new Process(pid, name, new MmStruct(this.newId(), pid, memlock));
@@ -109,11 +111,19 @@ export class Kernel {
     return p?.alive ? (p.mm ?? undefined) : undefined;
   }
 
-  /** Create a file of `size` bytes on a filesystem type. */
+  /**
+   * Create a file of `size` bytes on a filesystem type. Throws EEXIST for a taken name, EINVAL for
+   * an unknown filesystem or a size that is not a whole number of bytes up to {@link MAX_FILE_BYTES}
+   * (for hugetlbfs, a whole number of huge pages, as `hugetlbfs_setattr` requires).
+   */
   createFile(name: string, fs: FsTypeName, size: number, opts: CreateFileOptions = {}): Inode {
     if (this.files.has(name)) throw new KernelError(EEXIST, `a file named "${name}" already exists`);
-    const type = FILESYSTEMS[fs];
-    if (type === undefined) throw new KernelError(EINVAL, `unknown filesystem type "${fs}"`);
+    const type = Object.prototype.hasOwnProperty.call(FILESYSTEMS, fs) ? FILESYSTEMS[fs] : undefined;
+    if (type === undefined) throw new KernelError(EINVAL, `unknown filesystem type "${fs}" (use ${Object.keys(FILESYSTEMS).join(", ")})`);
+    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_BYTES) {
+      throw new KernelError(EINVAL, `file "${name}": size must be a whole number of bytes from 0 to 16TiB, got ${size}`);
+    }
+    if (type.huge && size % HPAGE_PMD_SIZE !== 0) throw new KernelError(EINVAL, `file "${name}": a hugetlbfs size must be a multiple of 2MiB, got ${size}`);
     const inode = new Inode(this.newId(), name, type, size, opts.internal ?? false);
     this.files.set(name, inode);
     this.inodes.set(inode.id, inode);
