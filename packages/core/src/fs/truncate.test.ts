@@ -110,6 +110,7 @@ describe("ftruncate", () => {
     ["a negative size", -1],
     ["a fractional size", 1.5],
     ["NaN", Number.NaN],
+    ["a size past the 16TiB file limit (EFBIG in the kernel)", 2 ** 44 + P],
   ])("refuses %s with -EINVAL", (_d, size) => {
     const { inst, k, file } = setup();
     expect(doTruncate(k, file, size)).toBe(-EINVAL);
