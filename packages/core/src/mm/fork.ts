@@ -8,7 +8,7 @@
  * -EBUSY -> `copy_present_page`).
  * @module
  */
-import { ENOENT, ENOMEM } from "../errno.js";
+import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
@@ -21,12 +21,13 @@ import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
 
 /**
  * Fork `parent` into a new process named `childName`. Returns the child, or `-errno`: ENOENT for
- * an exited parent, ENOMEM when a page that must be copied (a maybe-pinned one) cannot be
+ * an exited parent, EEXIST when the name is taken (process names are unique), ENOMEM when a page that must be copied (a maybe-pinned one) cannot be
  * allocated; then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
  */
 export function doFork(k: Kernel, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
   if (pmm === null || !parent.alive || !pmm.live) return -ENOENT;
+  if (k.findProcess(childName) !== undefined) return -EEXIST;
   const pid = k.allocPid();
   const cmm = new MmStruct(k.newId(), pid, pmm.memlockLimit);
   const child = new Process(pid, childName, cmm, parent.pid);
