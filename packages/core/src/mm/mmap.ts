@@ -98,6 +98,9 @@ export function doMmap(k: Kernel, proc: Process, req: MmapRequest): number {
   const vma = new Vma(mm, start, start + length, flags, file, pgoff, req.anonymous);
   mm.insertVma(vma);
   k.linkVma(vma);
+  // mmap_region() -> vma_merge_new_range(): a new mapping that continues a neighbour with the
+  // same flags (and file offsets) extends it instead of becoming a VMA of its own.
+  mergeRange(k, mm, start, start + length);
   k.events.emit("mmap", {
     pid: proc.pid, start, end: start + length, prot: protString(flags), flags: vmFlagNames(flags & ~PROT_MASK),
     ...(file !== null && !file.internal ? { file: file.name, pgoff } : {}),
@@ -114,7 +117,8 @@ export function doMmap(k: Kernel, proc: Process, req: MmapRequest): number {
     // ignores populate errors (mm_populate(), ignore_errors = 1): the mapping stays and the
     // pages before the failing one stay populated.
     const write = (flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
-    faultInRange(k, proc, vma, vma.startVpn, vma.endVpn, write ? FAULT_FLAG_WRITE : 0, "populate");
+    const merged = mm.findVma(start)!;
+    faultInRange(k, proc, merged, start / PAGE_SIZE, (start + length) / PAGE_SIZE, write ? FAULT_FLAG_WRITE : 0, "populate");
   }
   return start;
 }
