@@ -55,7 +55,7 @@ describe("fork: which VMAs and page tables are copied", () => {
     map(1, { dontcopy: true });
     map(2, { shared: true, anonymous: false, file });
     map(3, { anonymous: false, file, offset: 4 * P });
-    map(4, { anonymous: false, file, offset: 8 * P });
+    map(4, { anonymous: false, file, offset: 12 * P }); // not contiguous with D: no merge
     map(5, { shared: true });
     for (const i of [0, 1, 2, 5]) expect(touchRange(k, p, BASE + i * 4 * P, 4 * P, true)).toBe(4);
     expect(touchRange(k, p, BASE + 3 * 4 * P, 4 * P, false)).toBe(4);

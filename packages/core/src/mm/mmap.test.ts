@@ -100,6 +100,31 @@ describe("mmap", () => {
     expectConsistent(inst);
   });
 
+  it("merges a new mapping into a compatible neighbour (vma_merge_new_range), not otherwise", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 2);
+    mapAt(k, p, BASE + 4 * P, 2);
+    expect(touchRange(k, p, BASE, P, true)).toBe(1);
+    //                              012345
+    expect(draw(mm, BASE, 6)).toBe("|ww|..|ww|");
+    // Filling the hole with the same flags joins all three; its populate touches only its pages.
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: false, anonymous: true, addr: BASE + 2 * P, populate: true })).toBe(BASE + 2 * P);
+    expect(draw(mm, BASE, 6)).toBe("|wwwwww|");
+    expect([0, 1, 2, 3, 4].map((i) => (mm.pageTable.bits(BASE / P + i) & PTE_PRESENT) !== 0)).toEqual([true, false, true, true, false]);
+    // Different protection, a shared anonymous mapping (its own shmem file) or a file: no merge.
+    mapAt(k, p, BASE + 6 * P, 1, VM_READ);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: true, addr: BASE + 7 * P })).toBe(BASE + 7 * P);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: true, addr: BASE + 8 * P })).toBe(BASE + 8 * P);
+    expect(draw(mm, BASE, 9)).toBe("|wwwwww|r|w|w|");
+    // Contiguous offsets of one file merge.
+    const f = k.createFile("f", "ext4", 8 * P);
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, file: f, addr: BASE + 12 * P, offset: 2 * P })).toBe(BASE + 12 * P);
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, file: f, addr: BASE + 10 * P, offset: 0 })).toBe(BASE + 10 * P);
+    expect(mm.findVma(BASE + 10 * P)).toMatchObject({ start: BASE + 10 * P, end: BASE + 14 * P, pgoff: 0 });
+    expect(f.mappings.size).toBe(1);
+    expectConsistent(inst);
+  });
+
   it("rounds hugetlb lengths up to 2 MiB and aligns the placement", () => {
     const { inst, k, p, mm } = setup();
     const a = doMmap(k, p, { length: P, prot: RW, shared: false, anonymous: true, hugetlb: true });
