@@ -72,11 +72,24 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
 }
 
 /**
- * Remove pages [start, end) of `inode`: ask the policy, zap mappings, drop the cache references,
- * forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
+ * `truncate_inode_pages_final()` on eviction of an internal file whose last mapping went away
+ * (the shmem file behind MAP_SHARED | MAP_ANONYMOUS, the hugetlbfs file behind MAP_HUGETLB:
+ * `shmem_evict_inode`, `hugetlbfs_evict_inode`). Every page leaves the file with no policy check
+ * and no event; a page someone still holds (a pin) becomes an orphan, freed at its last release.
+ */
+export function truncateInodePagesFinal(k: Kernel, inode: Inode): void {
+  if (inode.cache.size === 0) return;
+  const end = Math.max(...inode.cache.keys()) + 1;
+  removeRange(k, inode, 0, end, "ftruncate", undefined, true, false);
+}
+
+/**
+ * Remove pages [start, end) of `inode`: ask the policy (unless evicting), zap mappings, drop the
+ * cache references, forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
  */
 function removeRange(
   k: Kernel, inode: Inode, start: number, end: number, op: "ftruncate" | "punch_hole", pid: number | undefined, evenCows: boolean,
+  askPolicy = true,
 ): { removed: number; orphaned: number } | number {
   const f = k.frames;
   const busy: number[] = [];
@@ -84,7 +97,7 @@ function removeRange(
     if (index < start || index >= end) continue;
     if (f.refcount[pfn] > expectedRefs(k, pfn)) busy.push(pfn);
   }
-  const refused = k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy });
+  const refused = askPolicy ? k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy }) : 0;
   if (refused !== 0) return -Math.abs(refused);
   // unmap_mapping_range(): file pages everywhere; for truncate also private COW copies past EOF.
   for (const vma of [...inode.mappings]) {

@@ -4,6 +4,7 @@ import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
 import { Inode, MAX_FILE_BYTES } from "../fs/inode.js";
+import { truncateInodePagesFinal } from "../fs/truncate.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import { AnonVma } from "../mm/anon-vma.js";
@@ -148,14 +149,26 @@ export class Kernel {
     return vma.anonVma;
   }
 
-  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`). */
+  /**
+   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`), for a VMA
+   * that goes away. The internal file behind a shared anonymous or MAP_HUGETLB mapping lives only
+   * as long as its mappings: when the last one goes, the final fput evicts it
+   * (`shmem_evict_inode` -> `truncate_inode_pages_final`) and its pages are freed.
+   */
   unlinkVma(vma: Vma): void {
     const av = vma.anonVma;
     if (av !== null) {
       av.vmas.delete(vma);
       if (av.vmas.size === 0) this.anonVmas.delete(av.id);
     }
-    vma.file?.mappings.delete(vma);
+    const file = vma.file;
+    if (file === null) return;
+    file.mappings.delete(vma);
+    if (file.internal && file.mappings.size === 0) {
+      truncateInodePagesFinal(this, file);
+      this.files.delete(file.name);
+      this.inodes.delete(file.id);
+    }
   }
 
   /** Attach `vma` to its anon_vma and file. */
