@@ -306,6 +306,30 @@ describe("exit", () => {
     expectConsistent(inst);
   });
 
+  it("a shared anonymous mapping's shmem file lives while any process maps it, then its pages are freed", () => {
+    const { inst, k, p, gup } = setup();
+    const free = k.memory.nrFree(0);
+    const files = k.files.size;
+    const a = doMmap(k, p, { length: 4 * P, prot: RW, shared: true, anonymous: true });
+    expect(userWrite(k, p, a, enc("shared"))).toBe(0);
+    touchRange(k, p, a, 4 * P, true);
+    expect(k.files.size).toBe(files + 1);
+    const c = fork(k, p);
+    doExit(k, p);
+    // The child still maps it: same pages, same data.
+    expect(new TextDecoder().decode(userRead(k, c, a, 6) as Uint8Array)).toBe("shared");
+    const pages: number[] = [];
+    expect(gup.pinUserPages(c, a, 1, FOLL_WRITE, pages)).toBe(1);
+    expect(doMunmap(k, c, a, 4 * P)).toBe(1); // the child refaulted only the page it read
+    // Last mapping gone: the file is evicted; the pinned page survives as an orphan until unpinned.
+    expect(k.files.size).toBe(files);
+    expect(k.memory.nrFree(0)).toBe(free - 1);
+    expectConsistent(inst);
+    gup.unpinUserPages(pages, 1);
+    expect(k.memory.nrFree(0)).toBe(free);
+    expectConsistent(inst);
+  });
+
   it("a child that exits leaves the parent's shared pages to the parent alone", () => {
     const { inst, k, p } = setup();
     const a = doMmap(k, p, { length: P, prot: RW, shared: false, anonymous: true });
