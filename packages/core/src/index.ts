@@ -58,3 +58,4 @@ export * from "./kernel/vmstat.js";
 export * from "./kernel/hooks.js";
 export * from "./kernel/kernel.js";
 export * from "./kernel/create-kernel.js";
+export * from "./scenario/index.js";

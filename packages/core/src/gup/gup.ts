@@ -5,7 +5,7 @@ import type { HolderRef } from "../events/event-types.js";
 import type { Inode } from "../fs/inode.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DAX, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "../mm/fault.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
@@ -43,6 +43,11 @@ export interface ReleaseOptions {
 
 /** Bits the GUP-fast entry accepts (`gup_fast_fallback`'s WARN_ON_ONCE mask). */
 const FAST_ALLOWED = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT;
+
+/** `addr & PAGE_MASK`. */
+function pageAlignDown(addr: number): number {
+  return addr - (addr % PAGE_SIZE);
+}
 
 /** What one internal walk produced. */
 interface WalkResult {
@@ -218,18 +223,22 @@ export class Gup {
     return ret;
   }
 
-  /** Common range checks; returns 0 or -errno. */
+  /**
+   * Common range checks; returns 0 or -errno. An unaligned `start` is fine: gup_fast_fallback()
+   * rounds it down (`start & PAGE_MASK`) and __get_user_pages() follows the page containing it
+   * (v6.12). A negative address is a huge unsigned one, past TASK_SIZE_MAX: EFAULT.
+   */
   private checkRange(task: Process, start: number, nrPages: number): number {
     if (task.mm === null || !task.alive) return -EFAULT;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(nrPages) || nrPages < 0) return -EINVAL;
-    if (start % PAGE_SIZE !== 0) return -EINVAL;
-    if (start + nrPages * PAGE_SIZE > TASK_SIZE) return -EFAULT;
+    if (start < 0 || pageAlignDown(start) + nrPages * PAGE_SIZE > TASK_SIZE) return -EFAULT;
     return 0;
   }
 
   private slowCall(call: string, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, opts: GupOptions): number {
     const bad = this.checkRange(task, start, nrPages);
     if (bad < 0) return this.finish(call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
+    start = pageAlignDown(start);
     // __get_user_pages_locked: get_user_pages* take FOLL_GET on their own when given pages.
     if (pages !== undefined && (flags & FOLL_PIN) === 0) flags |= FOLL_GET;
     const r = this.gupLongtermLocked(task, start, nrPages, flags, pages, 0, opts);
@@ -240,6 +249,7 @@ export class Gup {
     if ((flags & ~(FAST_ALLOWED | FOLL_TOUCH | FOLL_UNLOCKABLE)) !== 0) return this.refuse(call, task, start, nrPages, flags, EINVAL, opts);
     const bad = this.checkRange(task, start, nrPages);
     if (bad < 0) return this.finish(call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
+    start = pageAlignDown(start);
     const mm = task.mm!;
     if ((flags & FOLL_PIN) !== 0 && this.k.policy.countsPins) mm.hasPinned = true;
     const fast = this.gupFast(task, start, nrPages, flags, pages);
@@ -358,7 +368,7 @@ export class Gup {
         if ((flags & FOLL_LONGTERM) !== 0 && (f.flags[pfn] & PG_FILE) !== 0) {
           const inode = k.inodes.get(f.mapping[pfn]);
           if (inode !== undefined) {
-            const err = k.policy.longtermFilePage({ vma, inode, pfn, pid: task.pid, flags, owner: opts.owner, fast: false });
+            const err = k.policy.longtermFilePage({ vma, inode, pfn, pid: task.pid, flags, owner: opts.owner, fast: false, nrPages: run });
             if (err !== 0) {
               this.untrack(head, run, mode);
               k.policy.release(head, run, mode);
@@ -366,8 +376,11 @@ export class Gup {
             }
           }
         }
-        if (mode === "pin" && k.policy.countsPins) k.vmstat.nr_foll_pin_acquired += run;
-        else k.vmstat.nr_gup_get_acquired += run;
+        if (mode === "pin" && k.policy.countsPins) {
+          // try_grab_folio() (v6.12): a pin of the shared zero page is neither taken nor counted
+          // in NR_FOLL_PIN_ACQUIRED (commit "mm: Don't pin ZERO_PAGE in pin_user_pages()").
+          if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_acquired += run;
+        } else k.vmstat.nr_gup_get_acquired += run;
       }
       if (pages !== undefined) for (let j = 0; j < run; j++) pages[offset + i + j] = pfn + j;
       i += run;
@@ -445,6 +458,9 @@ export class Gup {
           const folioEnd = head + f.nrPages(head);
           while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) run++;
         }
+        // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
+        // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
+        if (longterm && (pfnTab[pfn] & PG_DAX) !== 0) break outer;
         if (longterm && !policy.longtermPinnable(head)) break outer;
         if (!policy.fastFolioAllowed(pfn, flags)) break outer;
         if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, pfn)) break outer;
@@ -533,8 +549,10 @@ export class Gup {
       if (dirty && (f.flags[head] & PG_ZERO) === 0 && (f.flags[head] & PG_DIRTY) === 0) f.flags[head] |= PG_DIRTY;
       this.untrack(head, run, mode);
       k.policy.release(head, run, mode);
-      if (mode === "pin" && k.policy.countsPins) k.vmstat.nr_foll_pin_released += run;
-      else k.vmstat.nr_gup_get_released += run;
+      if (mode === "pin" && k.policy.countsPins) {
+        // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
+        if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
+      } else k.vmstat.nr_gup_get_released += run;
       i += run;
     }
   }

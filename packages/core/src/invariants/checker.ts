@@ -91,7 +91,8 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
     const fl = f.flags[pfn];
     const gets = gup.getRefs[pfn];
     const pins = gup.pinRefs[pfn];
-    pinsOutstanding += pins;
+    // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
+    if ((fl & PG_ZERO) === 0) pinsOutstanding += pins;
     if (((fl & PG_ALLOC) !== 0) !== k.memory.isAllocated(pfn)) {
       add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${k.memory.isAllocated(pfn) ? "allocated" : "free"}`);
     }
@@ -99,7 +100,7 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
       if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) {
         // A released FS-DAX block: only its stale GUP holders still count on it.
         const stale = gets + k.policy.refsForPins(pfn, pins);
-        if (f.refcount[pfn] !== stale) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
+        if (f.refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
         continue;
       }
       if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || (mapped.get(pfn) ?? 0) !== 0) {
@@ -117,8 +118,10 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
     explained += cacheRefs.get(pfn) ?? 0;
     if ((fl & PG_PRIVATE) !== 0) explained += 1;
     explained += gets + k.policy.refsForPins(pfn, pins);
+    // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
+    // compare modulo 2^32, as the Int32Array stores it.
     if (f.refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
-    else if (f.refcount[pfn] !== explained) {
+    else if (f.refcount[pfn] !== (explained | 0)) {
       add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }

@@ -81,7 +81,9 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   }
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
-  const policy = desc.create({ memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid) });
+  const policy = desc.create({
+    memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id),
+  });
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
   const kernel = resolve(c, KERNEL);

@@ -43,6 +43,8 @@ export interface LongtermFilePageRequest {
   readonly owner?: VaddrPinOwner;
   /** True on the GUP-fast path (no VMA lock: the RFC makes file pages fall back). */
   readonly fast: boolean;
+  /** Pages of the folio grabbed together starting at `pfn` (one `try_grab_folio(folio, refs)`); 1 when absent. */
+  readonly nrPages?: number;
 }
 
 /** What a truncate or hole punch asks the policy before it unmaps anything. */
@@ -152,6 +154,11 @@ export interface PolicyContext<O> {
   readonly options: O;
   /** Look a process's mm up by pid (for MMF_HAS_PINNED checks). */
   readonly mmOf: (pid: number) => MmStruct | undefined;
+  /**
+   * Look a file up by inode id, the `mapping` a file frame records (`folio->mapping`): what
+   * `gup_fast_folio_allowed()` needs to tell shmem from other filesystems without a VMA.
+   */
+  readonly inodeOf?: (id: number) => Inode | undefined;
 }
 
 /** Descriptive metadata of a policy: drives `pinlab list`, the docs and the playground pickers. */

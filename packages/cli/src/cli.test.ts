@@ -1,0 +1,129 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "./main.js";
+import { CLI_VERSION } from "./version.js";
+import { captureIo, REPO_ROOT } from "./test-support/capture-io.js";
+
+const FIX = "packages/cli/src/test-support/fixtures";
+const run = async (args: string[], env: Record<string, string> = {}) => {
+  const io = captureIo(REPO_ROOT, env);
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+};
+
+describe("pinlab", () => {
+  it("prints its version and help", async () => {
+    expect(await run(["--version"])).toMatchObject({ code: 0, out: `${CLI_VERSION}\n` });
+    const help = await run(["run", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("Examples:");
+    expect(help.out).toContain("--policy");
+    for (const cmd of ["check", "list", "schema", "matrix"]) expect((await run([cmd, "--help"])).out).toContain("Example");
+  });
+
+  it("refuses an unknown option or command with exit 2", async () => {
+    expect((await run(["run", "--bogus", "x.yaml"])).code).toBe(2);
+    expect((await run(["frobnicate"])).code).toBe(2);
+    expect((await run(["run", "--seed", "abc", `${FIX}/passing.yaml`])).err).toContain("--seed must be an integer");
+  });
+
+  it("exits 0 when every expectation holds and 1 when one fails, naming expected and actual", async () => {
+    expect((await run(["run", `${FIX}/passing.yaml`])).code).toBe(0);
+    const bad = await run(["run", `${FIX}/failing.yaml`]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain("FAIL pin-bias");
+    expect(bad.out).toContain("step 1 (touch) result: expected 2, got 1");
+  });
+
+  it("prints the JSON contract of SCENARIO-FORMAT.md", async () => {
+    const r = await run(["run", "scenarios/rdma-region-over-truncated-shmem.yaml", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { scenario: string; results: Record<string, unknown>[] };
+    expect(doc.scenario).toBe("rdma-region-over-truncated-shmem");
+    expect(doc.results.map((x) => x.policy)).toEqual(["legacy-get", "pin-bias"]);
+    for (const res of doc.results) {
+      expect(Object.keys(res)).toEqual(expect.arrayContaining(["policy", "passed", "steps", "hazards", "counters", "eventsHash"]));
+      const step = (res.steps as Record<string, unknown>[])[2];
+      expect(Object.keys(step)).toEqual(expect.arrayContaining(["index", "op", "ok", "errno", "result", "expectations"]));
+      expect(Object.keys((step.expectations as object[])[0])).toEqual(expect.arrayContaining(["key", "expected", "actual", "pass"]));
+      expect(Object.keys((res.hazards as object[])[0])).toEqual(expect.arrayContaining(["class", "outcome", "step", "device"]));
+    }
+  });
+
+  it("--policy wins over PINLAB_POLICY, which wins over the scenario", async () => {
+    const env = await run(["run", `${FIX}/passing.yaml`, "--format", "json"], { PINLAB_POLICY: "legacy-get" });
+    expect(JSON.parse(env.out).results.map((r: { policy: string }) => r.policy)).toEqual(["legacy-get"]);
+    const flag = await run(["run", `${FIX}/passing.yaml`, "--format", "json", "--policy", "exact-pincount,vaddr-pin"], { PINLAB_POLICY: "legacy-get" });
+    expect(JSON.parse(flag.out).results.map((r: { policy: string }) => r.policy)).toEqual(["exact-pincount", "vaddr-pin"]);
+    const all = await run(["run", `${FIX}/passing.yaml`, "--format", "json", "--policy", "all"]);
+    expect(JSON.parse(all.out).results).toHaveLength(4);
+    const unknown = await run(["run", `${FIX}/passing.yaml`, "--policy", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown policy "nope"');
+  });
+
+  it("--trace prints the event stream; the same seed gives the same hash", async () => {
+    const t = await run(["run", `${FIX}/passing.yaml`, "--trace"]);
+    expect(t.out).toMatch(/-- trace: passing under pin-bias \(\d+ events\)/);
+    expect(t.out).toMatch(/ gup +call="pin_user_pages"/);
+    const h = async (seed: string) => JSON.parse((await run(["run", `${FIX}/passing.yaml`, "--format", "json", "--seed", seed])).out).results[0].eventsHash;
+    expect(await h("5")).toBe(await h("5"));
+    expect(await h("5")).not.toBe(await h("6"));
+  });
+
+  it("loads a plugin from a path and from a config file", async () => {
+    const listed = await run(["list", "--format", "json", "--plugin", `${FIX}/extra-policy.mjs`]);
+    expect(listed.code).toBe(0);
+    const doc = JSON.parse(listed.out) as { policies: { id: string; source: string }[] };
+    expect(doc.policies.find((p) => p.id === "fixture-policy")?.source).toContain("extra-policy.mjs");
+    const dir = mkdtempSync(join(REPO_ROOT, "packages/cli/src/test-support/fixtures/tmp-"));
+    writeFileSync(join(dir, "pinlab.config.yaml"), `policy: fixture-policy\nplugins: [../extra-policy.mjs]\n`);
+    const io = captureIo(dir);
+    expect(await main(["run", join(REPO_ROOT, FIX, "passing.yaml"), "--format", "json"], io)).toBe(0);
+    expect(JSON.parse(io.stdout).results[0].policy).toBe("fixture-policy");
+    spawnSync("rm", ["-rf", dir]);
+  });
+
+  it.each([
+    ["throws.mjs", /plugin .*throws\.mjs failed to load: fixture plugin exploded on import/],
+    ["duplicate.mjs", /policy id "pin-bias" is claimed twice: by @pinlab\/policies and by .*duplicate\.mjs/],
+    ["bad-descriptor.mjs", /plugin .*bad-descriptor\.mjs: its default export is not a policy or device descriptor/],
+    ["empty.mjs", /plugin .*empty\.mjs exports nothing pinlab can use/],
+    ["missing.mjs", /plugin .*missing\.mjs does not exist/],
+  ])("refuses the plugin %s with exit 2 and a clear message", async (file, msg) => {
+    const r = await run(["list", "--plugin", `${FIX}/${file}`]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(msg);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses a bad config file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-cfg-"));
+    writeFileSync(join(dir, "pinlab.config.json"), `{ "polcy": "pin-bias" }`);
+    const io = captureIo(dir);
+    expect(await main(["list"], io)).toBe(2);
+    expect(io.stderr).toMatch(/pinlab\.config\.json: .*Unrecognized key.*polcy/);
+  });
+
+  it("prints a JSON Schema that covers the ops and the device actions", async () => {
+    const r = await run(["schema"]);
+    const schema = JSON.parse(r.out) as Record<string, unknown>;
+    expect(schema.$schema).toContain("json-schema.org");
+    expect(r.out).toContain('"reg_mr"');
+    expect(r.out).toContain('"punch_hole"');
+  });
+
+  it("runs as a real process with the right exit status", () => {
+    const bin = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
+    const ok = spawnSync(process.execPath, [bin, "check", `${FIX}/passing.yaml`], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    const bad = spawnSync(process.execPath, [bin, "run", `${FIX}/failing.yaml`], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    const invalid = spawnSync(process.execPath, [bin, "run", "scenarios/invalid/08-unknown-op.yaml"], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toContain('unknown op "mmapp"');
+  });
+});

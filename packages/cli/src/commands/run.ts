@@ -1,0 +1,73 @@
+/**
+ * `pinlab run FILE... [--policy NAME|all] [--format text|json] [--trace] [--seed N]`: run
+ * scenarios under their policies; exit 0 when every expectation held, 1 when one failed, 2 for
+ * bad input.
+ * @module
+ */
+import { formatProblem, runScenario, ScenarioError } from "@pinlab/core";
+import { EXIT, UsageError, type CliIo } from "../io.js";
+import { renderEvent, renderReport } from "../output/text-report.js";
+import { style } from "../output/style.js";
+import { parseSeed, policyOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
+
+/** Options of `pinlab run`. */
+export interface RunCommandOptions extends CommonOptions {
+  /** Policy name(s) or `all`. */
+  readonly policy?: string;
+  /** Output format. */
+  readonly format?: string;
+  /** Print the event stream. */
+  readonly trace?: boolean;
+  /** Seed override. */
+  readonly seed?: string;
+  /** Audit the model after every step. */
+  readonly check?: boolean;
+  /** Show every step, not only failures. */
+  readonly verbose?: boolean;
+}
+
+/** Run scenario files. Returns the exit status. */
+export async function runCommand(files: readonly string[], opts: RunCommandOptions, io: CliIo): Promise<number> {
+  const format = opts.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
+  const seed = parseSeed(opts.seed);
+  const { config, container } = await setUp(opts, io);
+  const { loaded, problems } = readScenarios(files, container, io);
+  if (problems.length > 0) {
+    io.err(`${problems.map(formatProblem).join("\n")}\n`);
+    return EXIT.USAGE;
+  }
+  const s = style(io.isTTY, io.env);
+  let failed = false;
+  for (const sc of loaded) {
+    let report;
+    try {
+      report = runScenario(sc, {
+        container, policy: policyOverride(opts.policy, io), seed, trace: opts.trace === true, checkInvariants: opts.check === true,
+        defaultPolicy: config.policy, policyOptions: config.policyOptions,
+      });
+    } catch (e) {
+      if (e instanceof ScenarioError) {
+        io.err(`${e.problems.map(formatProblem).join("\n")}\n`);
+        return EXIT.USAGE;
+      }
+      throw e;
+    }
+    if (report.results.some((r) => !r.passed)) failed = true;
+    if (format === "json") {
+      io.out(`${JSON.stringify(report)}\n`);
+      continue;
+    }
+    if (opts.trace === true) {
+      for (const r of report.results) {
+        io.out(`${s.bold(`-- trace: ${report.scenario} under ${r.policy} (${r.events?.length ?? 0} events)`)}\n`);
+        for (const e of r.events ?? []) io.out(`${renderEvent(e)}\n`);
+      }
+    }
+    io.out(renderReport(report, s, { verbose: opts.verbose === true }));
+  }
+  if (format === "text" && loaded.length > 1) {
+    io.out(`${failed ? s.bad("some scenarios failed") : s.ok(`all ${loaded.length} scenarios passed`)}\n`);
+  }
+  return failed ? EXIT.FAILED : EXIT.OK;
+}

@@ -1,0 +1,80 @@
+/**
+ * What several commands share: loading config and plugins, reading and validating scenario
+ * files, and the policy precedence (`--policy` > `PINLAB_POLICY` > the scenario's > the config's).
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import type { DependencyContainer } from "tsyringe";
+import { loadScenario, pluginView, ScenarioError, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
+import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
+import { UsageError, type CliIo } from "../io.js";
+import { pluginContainer } from "../plugins/load-plugins.js";
+import { expandScenarioArgs } from "../scenario-files.js";
+
+/** Options every scenario command takes. */
+export interface CommonOptions {
+  /** Config file path. */
+  readonly config?: string;
+  /** Extra plugin paths. */
+  readonly plugin?: readonly string[];
+}
+
+/** The config and the plugin container for a command. */
+export interface Setup {
+  /** The config. */
+  readonly config: PinlabConfig;
+  /** Plugins registered. */
+  readonly container: DependencyContainer;
+}
+
+/** Load config and plugins. */
+export async function setUp(opts: CommonOptions, io: CliIo): Promise<Setup> {
+  const config = loadPinlabConfig(io.cwd, opts.config);
+  const container = await pluginContainer([...config.plugins, ...(opts.plugin ?? [])], io.cwd);
+  return { config, container };
+}
+
+/** Split `a,b` or repeated values into a list; `undefined` stays undefined. */
+export function policyList(value: string | undefined): string | string[] | undefined {
+  if (value === undefined || value === "") return undefined;
+  const parts = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return parts.length === 1 ? parts[0] : parts;
+}
+
+/** The policy override of a run: the flag, else PINLAB_POLICY. */
+export function policyOverride(flag: string | undefined, io: CliIo): string | string[] | undefined {
+  return policyList(flag) ?? policyList(io.env.PINLAB_POLICY);
+}
+
+/** Read and validate scenario files; returns the loaded ones, or every problem found. */
+export function readScenarios(args: readonly string[], container: DependencyContainer, io: CliIo): { loaded: LoadedScenario[]; problems: ScenarioProblem[] } {
+  const files = expandScenarioArgs(args, io.cwd);
+  const plugins = pluginView(container);
+  const loaded: LoadedScenario[] = [];
+  const problems: ScenarioProblem[] = [];
+  for (const f of files) {
+    const label = relative(io.cwd, f) || f;
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch (e) {
+      problems.push({ file: label, message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    try {
+      loaded.push(loadScenario(text, label, plugins));
+    } catch (e) {
+      if (e instanceof ScenarioError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  return { loaded, problems };
+}
+
+/** Parse `--seed`. */
+export function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--seed must be an integer, got "${v}"`);
+  return Number(v);
+}

@@ -1,0 +1,57 @@
+/**
+ * The pinlab config file (`pinlab.config.yaml` / `.yml` / `.json`): which policy to use by
+ * default, policy options, and plugins to load from paths. Looked up in the working directory,
+ * or given with `--config`. `PINLAB_POLICY` overrides its policy; `--policy` overrides both.
+ * @module
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { UsageError } from "../io.js";
+
+/** Schema of the config file. */
+export const pinlabConfigSchema = z
+  .object({
+    policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().meta({ description: "default policy (or list, or all) for runs that name none" }),
+    policyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "options per policy id" }),
+    plugins: z.array(z.string().min(1)).optional().meta({ description: "paths of plugin modules (policies or devices) to load" }),
+  })
+  .strict();
+
+/** A loaded config, with plugin paths made absolute. */
+export interface PinlabConfig {
+  /** Default policy or policies. */
+  readonly policy?: string | readonly string[];
+  /** Options per policy id. */
+  readonly policyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Absolute plugin paths. */
+  readonly plugins: readonly string[];
+  /** The file it came from, if any. */
+  readonly source?: string;
+}
+
+const DEFAULT_NAMES = ["pinlab.config.yaml", "pinlab.config.yml", "pinlab.config.json"];
+
+/** Load the config from `path`, or from the working directory's default file, or return an empty config. */
+export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
+  const file = path !== undefined ? resolve(cwd, path) : DEFAULT_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
+  if (file === undefined) return { policyOptions: {}, plugins: [] };
+  if (!existsSync(file)) throw new UsageError(`config file ${file} does not exist`);
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, "utf8"), { schema: "core" });
+  } catch (e) {
+    throw new UsageError(`${file}: not valid YAML or JSON: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const r = pinlabConfigSchema.safeParse(data ?? {});
+  if (!r.success) {
+    throw new UsageError(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ")}`);
+  }
+  return {
+    policy: r.data.policy,
+    policyOptions: r.data.policyOptions ?? {},
+    plugins: (r.data.plugins ?? []).map((p) => resolve(dirname(file), p)),
+    source: file,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The `pinlab` command line (commander). `main()` returns the exit status instead of exiting, so
+ * tests run it in-process.
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, PluginRegistrationError, UnknownPluginError } from "@pinlab/core";
+import { checkCommand } from "./commands/check.js";
+import { listCommand } from "./commands/list.js";
+import { matrixCommand } from "./commands/matrix.js";
+import { runCommand } from "./commands/run.js";
+import { schemaCommand } from "./commands/schema.js";
+import { EXIT, UsageError, type CliIo } from "./io.js";
+import { CLI_VERSION } from "./version.js";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--config <path>", "pinlab config file (default: ./pinlab.config.yaml|yml|json if present)")
+    .option("--plugin <path>", "load a policy or device plugin module (repeatable)", collect, []);
+}
+
+/** Build the program; `result` receives each command's exit status. */
+export function buildProgram(io: CliIo, result: { code: number }): Command {
+  const program = new Command("pinlab")
+    .description("pinlab: page-pin accounting laboratory. Run scenarios and benches under swappable pin policies.")
+    .version(CLI_VERSION, "-V, --version", "print the version")
+    .option("--debug", "print stack traces of internal errors")
+    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t), outputError: (t, write) => write(t) })
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+  program.addHelpText("after", `
+Examples:
+  $ pinlab run scenarios/rdma-mr-fork.yaml --policy all
+  $ pinlab check scenarios/
+  $ pinlab list
+  $ pinlab schema --out scenario.schema.json
+  $ pinlab matrix scenarios/
+
+Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line.`);
+
+  common(program.command("run"))
+    .description("run scenario files under their policies")
+    .argument("<files...>", "scenario files (.yaml, .yml, .json) or directories of them")
+    .option("-p, --policy <names>", "policy name, comma-separated names, or all (wins over the scenario and PINLAB_POLICY)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--trace", "print the event stream")
+    .option("--seed <n>", "seed (overrides the scenario's)")
+    .option("--check", "audit the model's invariants after every step")
+    .option("-v, --verbose", "show every step, not only failures")
+    .addHelpText("after", `
+Examples:
+  $ pinlab run scenarios/dio-writeback-race.yaml
+  $ pinlab run scenarios/ --policy legacy-get,pin-bias --format json
+  $ PINLAB_POLICY=vaddr-pin pinlab run my-race.yaml --trace`)
+    .action(async (files: string[], o) => {
+      result.code = await runCommand(files, o, io);
+    });
+
+  common(program.command("check"))
+    .description("validate scenario files without running them")
+    .argument("<files...>", "scenario files or directories")
+    .addHelpText("after", "\nExample:\n  $ pinlab check scenarios/ scenarios/invalid/bad-unit.yaml")
+    .action(async (files: string[], o) => {
+      result.code = await checkCommand(files, o, io);
+    });
+
+  common(program.command("list"))
+    .description("list the registered policies and devices with their options and actions")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", "\nExamples:\n  $ pinlab list\n  $ pinlab list --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --format json")
+    .action(async (o) => {
+      result.code = await listCommand(o, io);
+    });
+
+  common(program.command("schema"))
+    .description("print the JSON Schema of scenario files (for editors)")
+    .option("-o, --out <file>", "write it to a file")
+    .addHelpText("after", "\nExample:\n  $ pinlab schema --out scenario.schema.json   # then point your YAML language server at it")
+    .action(async (o) => {
+      result.code = await schemaCommand(o, io);
+    });
+
+  common(program.command("matrix"))
+    .description("run a scenario library under every policy each file names and print scenario x policy")
+    .argument("[paths...]", "scenario files or directories (default: scenarios/)")
+    .addHelpText("after", "\nExample:\n  $ pinlab matrix scenarios/")
+    .action(async (paths: string[], o) => {
+      result.code = await matrixCommand(paths, o, io);
+    });
+
+  return program;
+}
+
+/** Run the CLI with `argv` (without the node and script entries). Returns the exit status. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const result = { code: EXIT.OK as number };
+  const program = buildProgram(io, result);
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
+      return EXIT.USAGE;
+    }
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof UnknownPluginError || e instanceof PluginRegistrationError) {
+      io.err(`pinlab: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.err(`pinlab: internal error: ${(e as Error).message}\n${debug ? `${(e as Error).stack}\n` : "(run with --debug for the stack trace)\n"}`);
+    return EXIT.USAGE;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The text output of `pinlab run`: per policy a pass/fail line, the failed expectations with
+ * expected vs actual, step errors, and the hazard table.
+ * @module
+ */
+import type { KernelEvent, ScenarioReport } from "@pinlab/core";
+import { formatValue } from "./format-value.js";
+import { table, type Style } from "./style.js";
+
+/** Render a scenario report as text. */
+export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: boolean } = {}): string {
+  const lines: string[] = [];
+  lines.push(`${s.bold(r.scenario)} ${s.dim(`(${r.file})`)}`);
+  for (const res of r.results) {
+    const checked = res.steps.reduce((n, st) => n + st.expectations.length, 0);
+    const failed = res.steps.reduce((n, st) => n + st.expectations.filter((e) => !e.pass).length + (st.error !== undefined ? 1 : 0), 0);
+    if (res.error !== undefined) {
+      lines.push(`  ${s.bad("FAIL")} ${res.policy}: could not build the kernel: ${res.error}`);
+      continue;
+    }
+    const status = res.passed ? s.ok("PASS") : s.bad("FAIL");
+    const hz = res.hazards.length === 0 ? "no hazards" : `${res.hazards.length} hazard${res.hazards.length === 1 ? "" : "s"}`;
+    lines.push(`  ${status} ${res.policy.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
+    for (const st of res.steps) {
+      const bad = st.expectations.filter((e) => !e.pass);
+      if (st.error !== undefined) lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}): ${st.error}`);
+      for (const e of bad) {
+        lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}) ${e.key}${e.byPolicy === true ? s.dim(` [${res.policy}]`) : ""}: expected ${formatValue(e.expected)}, got ${formatValue(e.actual)}`);
+      }
+      if (opts.verbose === true && bad.length === 0 && st.error === undefined) {
+        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.errno !== null ? ` -> ${st.errno}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
+      }
+    }
+    if (res.hazards.length > 0) {
+      const rows = [["", "step", "class", "outcome", "device", "detail"].map((h) => s.dim(h))];
+      for (const h of res.hazards) {
+        const outcome = h.outcome === "undetected" ? s.bad(h.outcome) : h.outcome === "detected" ? s.warn(h.outcome) : s.ok(h.outcome);
+        rows.push(["", String(h.step), h.class, outcome, h.device, h.detail]);
+      }
+      lines.push(table(rows).split("\n").map((l) => `    ${l}`).join("\n"));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Render one event of the trace. */
+export function renderEvent(e: KernelEvent): string {
+  const { type, seq, t, ...rest } = e as KernelEvent & Record<string, unknown>;
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
+  return `${String(seq).padStart(6)} ${`${t}ns`.padStart(12)} ${type.padEnd(14)} ${fields}`;
+}

@@ -1,0 +1,26 @@
+/**
+ * Turning FILE arguments into scenario files: a directory stands for the .yaml/.yml/.json files
+ * directly in it, sorted.
+ * @module
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UsageError } from "./io.js";
+
+const EXT = /\.(ya?ml|json)$/i;
+
+/** Expand file and directory arguments. Throws UsageError for a missing path or an empty list. */
+export function expandScenarioArgs(args: readonly string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    const p = resolve(cwd, a);
+    if (!existsSync(p)) throw new UsageError(`${a}: no such file or directory`);
+    if (statSync(p).isDirectory()) {
+      const files = readdirSync(p).filter((n) => EXT.test(n)).sort().map((n) => join(p, n));
+      if (files.length === 0) throw new UsageError(`${a}: the directory holds no .yaml, .yml or .json files`);
+      out.push(...files);
+    } else out.push(p);
+  }
+  if (out.length === 0) throw new UsageError("no scenario files given");
+  return out;
+}

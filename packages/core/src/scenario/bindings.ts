@@ -1,0 +1,90 @@
+/**
+ * Names bound during a run: `as:` results of earlier steps (addresses from mmap, gup handles,
+ * device results, other values), and resolution of address expressions like `buf+8KiB`.
+ * @module
+ */
+import type { VaddrPinOwner } from "../policy/pin-policy.js";
+import { parseSize } from "../sim/units.js";
+import { ADDR_PATTERN } from "./schema/fields.js";
+
+/** A gup handle: what a `gup` step took, to release or peek later. */
+export interface GupHandle {
+  /** The handle's name (also the oracle holder name). */
+  readonly name: string;
+  /** The GUP call that took it. */
+  readonly call: string;
+  /** How it must be released. */
+  readonly family: "get" | "pin" | "vaddr";
+  /** The frames taken, in order. */
+  readonly pfns: number[];
+  /** The pid the pages were taken from. */
+  readonly pid: number;
+  /** The vaddr_pin owner, for vaddr handles. */
+  readonly owner?: VaddrPinOwner;
+  /** Set once released. */
+  released: boolean;
+}
+
+/** What a name refers to. */
+export type Binding =
+  | { readonly kind: "address"; readonly value: number }
+  | { readonly kind: "handle"; readonly handle: GupHandle }
+  | { readonly kind: "device"; readonly device: string; readonly name: string; readonly value: unknown }
+  | { readonly kind: "value"; readonly value: unknown }
+  | { readonly kind: "failed"; readonly step: number; readonly why: string };
+
+/** A value in a step could not be resolved at run time (e.g. a name whose defining step failed). */
+export class StepInputError extends Error {
+  /** The field. */
+  readonly field: string;
+
+  /** Make the error for `field`. */
+  constructor(field: string, message: string) {
+    super(message);
+    this.name = "StepInputError";
+    this.field = field;
+  }
+}
+
+/** The names bound so far in one run. */
+export class Bindings {
+  private readonly names = new Map<string, Binding>();
+
+  /** Bind (or rebind) a name. */
+  set(name: string, b: Binding): void {
+    this.names.set(name, b);
+  }
+
+  /** What a name is bound to. */
+  get(name: string): Binding | undefined {
+    return this.names.get(name);
+  }
+
+  /** Resolve an address expression (integer, `NAME`, `NAME+OFFSET`) for field `field`. */
+  addr(value: unknown, field: string): number {
+    if (typeof value === "number") return value;
+    if (typeof value !== "string") throw new StepInputError(field, `expected an address, got ${JSON.stringify(value)}`);
+    const m = ADDR_PATTERN.exec(value);
+    if (m === null) throw new StepInputError(field, `"${value}" is not an address (NAME, NAME+OFFSET or an integer)`);
+    const b = this.names.get(m[1]);
+    if (b === undefined) throw new StepInputError(field, `"${m[1]}" is not defined`);
+    if (b.kind === "failed") throw new StepInputError(field, `"${m[1]}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
+    if (b.kind !== "address") throw new StepInputError(field, `"${m[1]}" is not an address`);
+    let off = 0;
+    for (const term of m[2].split("+").map((t) => t.trim()).filter((t) => t !== "")) {
+      const r = parseSize(term);
+      if (!r.ok) throw new StepInputError(field, `bad offset in "${value}": ${r.message}`);
+      off += r.value;
+    }
+    return b.value + off;
+  }
+
+  /** The gup handle named `name`. */
+  handle(name: string, field: string): GupHandle {
+    const b = this.names.get(name);
+    if (b === undefined) throw new StepInputError(field, `"${name}" is not defined`);
+    if (b.kind === "failed") throw new StepInputError(field, `"${name}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
+    if (b.kind !== "handle") throw new StepInputError(field, `"${name}" is not a gup handle`);
+    return b.handle;
+  }
+}

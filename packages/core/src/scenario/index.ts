@@ -1,0 +1,21 @@
+/**
+ * The scenario engine: read, validate and run scenario files (SCENARIO-FORMAT.md).
+ * @module
+ */
+export * from "./scenario-error.js";
+export * from "./source-map.js";
+export * from "./schema/fields.js";
+export * from "./schema/expectations.js";
+export * from "./schema/steps.js";
+export * from "./schema/scenario.js";
+export * from "./registry-view.js";
+export * from "./load-scenario.js";
+export * from "./bindings.js";
+export * from "./strings.js";
+export * from "./observe.js";
+export * from "./report.js";
+export * from "./run-context.js";
+export * from "./expect.js";
+export * from "./runner.js";
+export * from "./json-schema.js";
+export { EXECUTORS, execute, type Executors } from "./ops/index.js";

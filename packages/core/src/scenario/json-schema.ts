@@ -1,0 +1,31 @@
+/**
+ * The JSON Schema of scenario files (format version 1), including the actions of every
+ * registered device, for editors (YAML language servers), `pinlab schema` and the playground.
+ * @module
+ */
+import { z } from "zod";
+import type { PluginView } from "./registry-view.js";
+import { scenarioSchema } from "./schema/scenario.js";
+import { commonStepFields, STEP_SCHEMAS } from "./schema/steps.js";
+
+/** Build the scenario JSON Schema for the registered plugins. */
+export function scenarioJsonSchema(plugins: PluginView): Record<string, unknown> {
+  const steps: z.ZodType[] = Object.entries(STEP_SCHEMAS).filter(([op]) => op !== "device").map(([, s]) => s);
+  for (const d of plugins.devices.values()) {
+    for (const [action, spec] of Object.entries(d.meta.actions)) {
+      steps.push(
+        spec.fields
+          .extend({ op: z.literal("device"), device: z.string().meta({ description: `a declared ${d.meta.id} device` }), action: z.literal(action), ...commonStepFields })
+          .strict()
+          .meta({ description: `${d.meta.id}: ${spec.summary}` }),
+      );
+    }
+  }
+  const policyNames = [...plugins.policies.keys(), "all"];
+  const full = scenarioSchema.extend({
+    steps: z.array(z.union(steps as [z.ZodType, z.ZodType, ...z.ZodType[]])).optional(),
+    policy: z.union([z.enum(policyNames as [string, ...string[]]), z.array(z.enum(policyNames as [string, ...string[]])).min(1)]).optional(),
+  });
+  const js = z.toJSONSchema(full, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return { ...js, $id: "https://pinlab.dev/schema/scenario-v1.json", title: "pinlab scenario (format version 1)" };
+}

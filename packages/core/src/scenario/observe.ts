@@ -1,0 +1,104 @@
+/**
+ * Side-effect-free views of the model for expectations: a page's state as `page:` checks it, and
+ * what a process would read at an address (without faulting anything in).
+ * @module
+ */
+import { readFileData } from "../fs/filemap.js";
+import type { KernelInstance } from "../kernel/create-kernel.js";
+import {
+  PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
+} from "../memory/page-flags.js";
+import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
+import type { Process } from "../mm/process.js";
+import { PAGE_SIZE } from "../sim/units.js";
+
+/** A page's state as `page:` expectations see it (`present: false` and nothing else when not mapped). */
+export interface PageState {
+  /** A PTE is present. */
+  present: boolean;
+  /** The frame (for display and same_frame_as). */
+  pfn?: number;
+  /** Folio refcount. */
+  refcount?: number;
+  /** Subpage mapcount. */
+  mapcount?: number;
+  /** Pins as the policy counts them. */
+  pincount?: number;
+  /** The policy's `folio_maybe_dma_pinned()`. */
+  maybe_dma_pinned?: boolean;
+  /** The folio or the PTE is dirty. */
+  dirty?: boolean;
+  /** PG_writeback. */
+  writeback?: boolean;
+  /** The PTE is writable. */
+  writable?: boolean;
+  /** PG_anon_exclusive. */
+  anon_exclusive?: boolean;
+  /** The shared zero page. */
+  zero_page?: boolean;
+  /** The zone of the frame. */
+  zone?: string;
+  /** The page left its file but is still referenced. */
+  orphan?: boolean;
+  /** Anonymous page. */
+  anon?: boolean;
+  /** File page. */
+  file?: boolean;
+}
+
+/** The state of the page mapped at `addr` in `proc`. */
+export function pageState(inst: KernelInstance, proc: Process, addr: number): PageState {
+  const mm = proc.mm;
+  if (mm === null || !proc.alive) return { present: false };
+  const vpn = Math.floor(addr / PAGE_SIZE);
+  const bits = mm.pageTable.bits(vpn);
+  if ((bits & PTE_PRESENT) === 0) return { present: false };
+  const k = inst.kernel;
+  const f = k.frames;
+  const pfn = mm.pageTable.pfn(vpn);
+  const head = f.head(pfn);
+  const fl = f.flags[pfn];
+  return {
+    present: true,
+    pfn,
+    refcount: f.refcount[head],
+    mapcount: f.mapcount[pfn],
+    pincount: k.policy.pinCount(head),
+    maybe_dma_pinned: k.policy.maybeDmaPinned(pfn),
+    dirty: (f.flags[head] & PG_DIRTY) !== 0 || (bits & PTE_DIRTY) !== 0,
+    writeback: (f.flags[head] & PG_WRITEBACK) !== 0,
+    writable: (bits & PTE_WRITE) !== 0,
+    anon_exclusive: (fl & PG_ANON_EXCLUSIVE) !== 0,
+    zero_page: (fl & PG_ZERO) !== 0,
+    zone: k.memory.zoneName(pfn),
+    orphan: (fl & PG_ORPHAN) !== 0,
+    anon: (fl & PG_ANON) !== 0,
+    file: (fl & PG_FILE) !== 0,
+  };
+}
+
+/**
+ * What `proc` would read at [addr, addr + length), without faulting: the mapped frame if
+ * present, else what a fault would bring (zeros for anonymous memory, the file's data for a file
+ * mapping). Returns undefined when the address is not mapped at all.
+ */
+export function peekUser(inst: KernelInstance, proc: Process, addr: number, length: number): Uint8Array | undefined {
+  const mm = proc.mm;
+  if (mm === null || !proc.alive) return undefined;
+  const k = inst.kernel;
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const pos = addr + done;
+    const vma = mm.findVma(pos);
+    if (vma === undefined) return done === 0 ? undefined : out.subarray(0, done);
+    const vpn = Math.floor(pos / PAGE_SIZE);
+    const off = pos % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, length - done);
+    const pfn = mm.pageTable.pfn(vpn);
+    if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
+    else if (vma.file !== null) out.set(readFileData(k, vma.file, vma.fileIndex(vpn) * PAGE_SIZE + off, len), done);
+    done += len;
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/** Executors of the file ops: ftruncate, punch_hole, writeback, reclaim, lease. */
+import { doPunchHole, doTruncate } from "../../fs/truncate.js";
+import { writeback } from "../../fs/writeback.js";
+import { reclaim } from "../../migrate/reclaim.js";
+import type { StepOf } from "../schema/steps.js";
+import type { RunContext, StepOutcome } from "../run-context.js";
+import { fromReturn } from "./outcome.js";
+
+/** `ftruncate`. */
+export function runFtruncate(ctx: RunContext, s: StepOf<"ftruncate">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const pid = s.proc !== undefined ? k.process(s.proc).pid : undefined;
+  return fromReturn(doTruncate(k, k.file(s.file), s.size, pid), undefined);
+}
+
+/** `punch_hole`. */
+export function runPunchHole(ctx: RunContext, s: StepOf<"punch_hole">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const pid = s.proc !== undefined ? k.process(s.proc).pid : undefined;
+  return fromReturn(doPunchHole(k, k.file(s.file), s.offset, s.length, pid), undefined);
+}
+
+/** `writeback`: pages written. */
+export function runWriteback(ctx: RunContext, s: StepOf<"writeback">): StepOutcome {
+  const k = ctx.inst.kernel;
+  return { result: writeback(k, s.file !== undefined ? k.file(s.file) : undefined, { async: s.async }) };
+}
+
+/** `reclaim` (ext). */
+export function runReclaim(ctx: RunContext, s: StepOf<"reclaim">): StepOutcome {
+  const k = ctx.inst.kernel;
+  return { result: reclaim(k, s.file !== undefined ? k.file(s.file) : undefined) };
+}
+
+/** `lease`: F_LAYOUT, F_LAYOUT|F_EXCLUSIVE or F_UNLCK through the policy. */
+export function runLease(ctx: RunContext, s: StepOf<"lease">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const proc = k.process(s.proc);
+  const inode = k.file(s.file);
+  const err = k.policy.setLease(inode, proc.pid, s.type);
+  k.events.emit("lease", { file: inode.name, pid: proc.pid, op: s.type, ...(err !== 0 ? { errno: String(err) } : {}) });
+  return err !== 0 ? { errno: Math.abs(err) } : {};
+}

@@ -1,0 +1,85 @@
+/** Executors of the GUP ops: gup, release, peek, poke. */
+import type { HolderRef } from "../../events/event-types.js";
+import { follFlags } from "../../gup/foll-flags.js";
+import type { VaddrPinOwner } from "../../policy/pin-policy.js";
+import type { GupHandle } from "../bindings.js";
+import type { StepOf } from "../schema/steps.js";
+import type { RunContext, StepOutcome } from "../run-context.js";
+import { cString, utf8 } from "../strings.js";
+
+function holderOf(name: string): HolderRef {
+  return { kind: "handle", name };
+}
+
+/** `gup`: pages taken, or an errno. Binds a handle under `as` (with the pages actually taken). */
+export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const g = ctx.inst.gup;
+  const proc = k.process(s.proc);
+  const addr = ctx.bindings.addr(s.addr, "addr");
+  const flags = follFlags(s.flags);
+  const pages = new Uint32Array(s.pages);
+  const name = s.as ?? `gup@${ctx.index}`;
+  const opts = { holder: holderOf(name) };
+  let owner: VaddrPinOwner | undefined;
+  let r: number;
+  switch (s.call) {
+    case "get_user_pages": r = g.getUserPages(proc, addr, s.pages, flags, pages, opts); break;
+    case "get_user_pages_fast": r = g.getUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
+    case "get_user_pages_remote": r = g.getUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
+    case "get_user_pages_fast_only": r = g.getUserPagesFastOnly(proc, addr, s.pages, flags, pages, opts); break;
+    case "pin_user_pages": r = g.pinUserPages(proc, addr, s.pages, flags, pages, opts); break;
+    case "pin_user_pages_fast": r = g.pinUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
+    case "pin_user_pages_remote": r = g.pinUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
+    case "vaddr_pin_pages":
+    case "vaddr_pin_pages_remote":
+      owner = s.owner === undefined ? { pid: proc.pid } : "file" in s.owner ? { file: s.owner.file } : { pid: k.process(s.owner.mm).pid };
+      r = s.call === "vaddr_pin_pages"
+        ? g.vaddrPinPages(proc, addr, s.pages, flags, pages, owner, opts)
+        : g.vaddrPinPagesRemote(proc, addr, s.pages, flags, pages, owner, opts);
+      break;
+  }
+  const taken = Math.max(0, r);
+  const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
+  const handle: GupHandle = { name, call: s.call, family, pfns: Array.from(pages.subarray(0, taken)), pid: proc.pid, owner, released: taken === 0 };
+  ctx.bindings.set(name, { kind: "handle", handle });
+  return r < 0 ? { errno: -r } : { result: r };
+}
+
+/** `release`: put_page or unpin, as the handle requires, dirtying first when asked. */
+export function runRelease(ctx: RunContext, s: StepOf<"release">): StepOutcome {
+  const h = ctx.bindings.handle(s.handle, "handle");
+  if (h.pfns.length === 0) return {};
+  if (h.released) return { error: `handle "${h.name}" was already released` };
+  const g = ctx.inst.gup;
+  const opts = { holder: holderOf(h.name) };
+  if (h.family === "get") g.putPages(h.pfns, h.pfns.length, { ...opts, dirty: s.dirty });
+  else if (h.family === "pin") g.unpinUserPagesDirtyLock(h.pfns, h.pfns.length, s.dirty, opts);
+  else g.vaddrUnpinPagesDirtyLock(h.pfns, h.pfns.length, h.owner ?? { pid: h.pid }, h.pid, s.dirty, opts);
+  h.released = true;
+  return {};
+}
+
+function checkHandleRange(h: GupHandle, offset: number, length: number): string | undefined {
+  if (h.released) return `handle "${h.name}" was released`;
+  if (offset + length > h.pfns.length * 4096) return `offset ${offset} + length ${length} is beyond the ${h.pfns.length} page(s) handle "${h.name}" holds`;
+  return undefined;
+}
+
+/** `peek`: what a device holding the handle's frames would read there. */
+export function runPeek(ctx: RunContext, s: StepOf<"peek">): StepOutcome {
+  const h = ctx.bindings.handle(s.handle, "handle");
+  const bad = checkHandleRange(h, s.offset, s.length);
+  if (bad !== undefined) return { error: bad };
+  return { result: cString(ctx.inst.dma.read(holderOf(h.name), h.pfns, s.offset, s.length)) };
+}
+
+/** `poke` (ext): a device holding the handle's frames writes there. */
+export function runPoke(ctx: RunContext, s: StepOf<"poke">): StepOutcome {
+  const h = ctx.bindings.handle(s.handle, "handle");
+  const data = utf8(s.data);
+  const bad = checkHandleRange(h, s.offset, data.length);
+  if (bad !== undefined) return { error: bad };
+  ctx.inst.dma.write(holderOf(h.name), h.pfns, s.offset, data);
+  return {};
+}

@@ -1,0 +1,91 @@
+/** Executors of the address-space ops: mmap, munmap, mprotect, madvise, touch, write, read, fork, exit, migrate. */
+import { doFork, doExit } from "../../mm/fork.js";
+import { doMadvise, doMmap, doMprotect, doMunmap, type MadviseAdvice } from "../../mm/mmap.js";
+import { touchRange, userRead, userWrite } from "../../mm/user-access.js";
+import { Process } from "../../mm/process.js";
+import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vma.js";
+import { migrateRange } from "../../migrate/migrate.js";
+import type { StepOf } from "../schema/steps.js";
+import type { RunContext, StepOutcome } from "../run-context.js";
+import { cString, utf8 } from "../strings.js";
+import { fromReturn } from "./outcome.js";
+
+/** Protection bits from names. */
+export function protBits(prot: readonly string[]): number {
+  let p = 0;
+  for (const x of prot) p |= x === "read" ? VM_READ : x === "write" ? VM_WRITE : VM_EXEC;
+  return p;
+}
+
+/** `mmap`. */
+export function runMmap(ctx: RunContext, s: StepOf<"mmap">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const r = doMmap(k, k.process(s.proc), {
+    length: s.length, prot: protBits(s.prot), shared: s.flags.includes("shared"), anonymous: s.flags.includes("anonymous"),
+    file: s.file !== undefined ? k.file(s.file) : undefined, offset: s.offset, populate: s.flags.includes("populate"),
+    hugetlb: s.flags.includes("hugetlb"), dontcopy: s.flags.includes("dontcopy"), pfnmap: s.flags.includes("pfnmap"),
+    addr: s.addr !== undefined ? ctx.bindings.addr(s.addr, "addr") : undefined,
+  });
+  return fromReturn(r);
+}
+
+/** `munmap`. */
+export function runMunmap(ctx: RunContext, s: StepOf<"munmap">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const r = doMunmap(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length);
+  return r < 0 ? { errno: -r } : {};
+}
+
+/** `mprotect`. */
+export function runMprotect(ctx: RunContext, s: StepOf<"mprotect">): StepOutcome {
+  const k = ctx.inst.kernel;
+  return fromReturn(doMprotect(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length, protBits(s.prot)), undefined);
+}
+
+/** `madvise`. */
+export function runMadvise(ctx: RunContext, s: StepOf<"madvise">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const r = doMadvise(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length, s.advice as MadviseAdvice);
+  return r < 0 ? { errno: -r } : {};
+}
+
+/** `touch`: pages faulted in. */
+export function runTouch(ctx: RunContext, s: StepOf<"touch">): StepOutcome {
+  const k = ctx.inst.kernel;
+  return fromReturn(touchRange(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length, s.write));
+}
+
+/** `write`. */
+export function runWrite(ctx: RunContext, s: StepOf<"write">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const r = userWrite(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), utf8(s.data));
+  return r < 0 ? { errno: -r } : {};
+}
+
+/** `read`: the bytes as a string. */
+export function runRead(ctx: RunContext, s: StepOf<"read">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const r = userRead(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length);
+  return typeof r === "number" ? { errno: -r } : { result: cString(r) };
+}
+
+/** `fork`. */
+export function runFork(ctx: RunContext, s: StepOf<"fork">): StepOutcome {
+  const k = ctx.inst.kernel;
+  if (k.findProcess(s.child) !== undefined) return { error: `a process named "${s.child}" already exists` };
+  const r = doFork(k, k.process(s.proc), s.child);
+  return r instanceof Process ? {} : { errno: -r };
+}
+
+/** `exit`. */
+export function runExit(ctx: RunContext, s: StepOf<"exit">): StepOutcome {
+  const k = ctx.inst.kernel;
+  doExit(k, k.process(s.proc));
+  return {};
+}
+
+/** `migrate`: `{ migrated, failed }`. */
+export function runMigrate(ctx: RunContext, s: StepOf<"migrate">): StepOutcome {
+  const k = ctx.inst.kernel;
+  return { result: migrateRange(k, k.process(s.proc).pid, ctx.bindings.addr(s.addr, "addr"), s.length) };
+}

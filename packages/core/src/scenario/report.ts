@@ -1,0 +1,86 @@
+/**
+ * What a scenario run produces: the `--format json` contract of SCENARIO-FORMAT.md ("Running"),
+ * plus a few added keys (a step's `error` and `note`, hazard `detail` and `pfn`, `events`).
+ * @module
+ */
+import type { KernelEvent } from "../events/event-types.js";
+
+/** One checked expectation. */
+export interface ExpectationResult {
+  /** The key checked, e.g. `errno`, `page.refcount`, `hazards`. */
+  readonly key: string;
+  /** What the scenario expected. */
+  readonly expected: unknown;
+  /** What the model had. */
+  readonly actual: unknown;
+  /** Whether they agree. */
+  readonly pass: boolean;
+  /** Set when the expectation came from `expect_by_policy`. */
+  readonly byPolicy?: boolean;
+}
+
+/** One step's outcome under one policy. */
+export interface StepResult {
+  /** Step index, from 0. */
+  readonly index: number;
+  /** The op. */
+  readonly op: string;
+  /** The step succeeded (no errno, no error). */
+  readonly ok: boolean;
+  /** The errno name, or null. */
+  readonly errno: string | null;
+  /** The step's result, or null. */
+  readonly result: unknown;
+  /** Every expectation checked on this step. */
+  readonly expectations: readonly ExpectationResult[];
+  /** A problem that is not a kernel errno (a misuse, an unresolvable value, an invariant violation). */
+  readonly error?: string;
+  /** The step's note, if any. */
+  readonly note?: string;
+}
+
+/** One hazard, as reported. */
+export interface HazardReport {
+  /** The class. */
+  readonly class: string;
+  /** The outcome. */
+  readonly outcome: string;
+  /** The step during which it was recorded. */
+  readonly step: number;
+  /** The device or handle. */
+  readonly device: string;
+  /** The frame (-1 when not about one frame). */
+  readonly pfn: number;
+  /** What happened. */
+  readonly detail: string;
+}
+
+/** A scenario run under one policy. */
+export interface PolicyResult {
+  /** The policy id. */
+  readonly policy: string;
+  /** Every expectation held and no step reported an error. */
+  readonly passed: boolean;
+  /** Step results, in order. */
+  readonly steps: readonly StepResult[];
+  /** Hazards recorded by the oracle. */
+  readonly hazards: readonly HazardReport[];
+  /** Counters at the end: vmstat, `pinned_vm` per process, notifier invalidations. */
+  readonly counters: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the event stream. */
+  readonly eventsHash: string;
+  /** Events, when traced. */
+  readonly events?: readonly KernelEvent[];
+  /** Set when the kernel could not even be built for this policy. */
+  readonly error?: string;
+}
+
+/** A scenario run under each of its policies (the `--format json` object). */
+export interface ScenarioReport {
+  /** The scenario's name. */
+  readonly scenario: string;
+  /** The file it came from. */
+  readonly file: string;
+  /** One result per policy. */
+  readonly results: readonly PolicyResult[];
+}

@@ -1,0 +1,30 @@
+import type { KernelInstance } from "../kernel/create-kernel.js";
+import type { Bindings } from "./bindings.js";
+import type { LoadedScenario } from "./load-scenario.js";
+import type { PluginView } from "./registry-view.js";
+
+/** What a step executor sees. */
+export interface RunContext {
+  /** The kernel instance. */
+  readonly inst: KernelInstance;
+  /** Names bound so far. */
+  readonly bindings: Bindings;
+  /** The scenario. */
+  readonly scenario: LoadedScenario;
+  /** Registered plugins. */
+  readonly plugins: PluginView;
+  /** The policy being run. */
+  readonly policy: string;
+  /** The current step index. */
+  index: number;
+}
+
+/** What a step did. */
+export interface StepOutcome {
+  /** An errno (positive) the modelled kernel returned. */
+  readonly errno?: number;
+  /** The result value. */
+  readonly result?: unknown;
+  /** A problem that is not an errno. */
+  readonly error?: string;
+}

@@ -1,0 +1,164 @@
+/**
+ * Running a loaded scenario: a fresh kernel per policy (its own DI child container), files,
+ * devices and processes set up, then every step executed and its expectations checked.
+ * @module
+ */
+import type { DependencyContainer } from "tsyringe";
+import { attachDevice } from "../device/attach.js";
+import { KernelError, ModelError, errnoName } from "../errno.js";
+import { createKernel, type KernelInstance } from "../kernel/create-kernel.js";
+import { Bindings, StepInputError } from "./bindings.js";
+import { checkExpectations } from "./expect.js";
+import { machineConfig, type LoadedScenario } from "./load-scenario.js";
+import { execute } from "./ops/index.js";
+import { pluginView, type PluginView } from "./registry-view.js";
+import type { ExpectationResult, PolicyResult, ScenarioReport, StepResult } from "./report.js";
+import type { RunContext, StepOutcome } from "./run-context.js";
+import { ScenarioError, formatProblem } from "./scenario-error.js";
+
+/** Options of a run. */
+export interface RunOptions {
+  /** The container with registered policies and devices. */
+  readonly container: DependencyContainer;
+  /** Policies to run under, overriding the scenario's `policy` (a name, names, or `all`). */
+  readonly policy?: string | readonly string[];
+  /** Seed, overriding the scenario's. */
+  readonly seed?: number;
+  /** Keep the event log in each result. */
+  readonly trace?: boolean;
+  /** Audit the model after every step (also turned on by the scenario's `check_invariants`). */
+  readonly checkInvariants?: boolean;
+  /** The policy used when neither the scenario nor the caller names one (default `pin-bias`). */
+  readonly defaultPolicy?: string | readonly string[];
+  /** Policy options per policy id, under the scenario's own `policy_options` (which win). */
+  readonly policyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Called after each step (for progress and the playground). */
+  readonly onStep?: (policy: string, step: StepResult, inst: KernelInstance) => void;
+}
+
+/** The policies a run covers, in registration order for `all`. Throws ScenarioError for unknown names. */
+export function resolvePolicies(loaded: LoadedScenario, plugins: PluginView, opts: Pick<RunOptions, "policy" | "defaultPolicy">): string[] {
+  const requested = opts.policy ?? loaded.header.policy ?? opts.defaultPolicy ?? "pin-bias";
+  const list = typeof requested === "string" ? [requested] : [...requested];
+  const known = [...plugins.policies.keys()];
+  const out: string[] = [];
+  for (const p of list) {
+    if (p === "all") out.push(...known);
+    else if (plugins.policies.has(p)) out.push(p);
+    else throw new ScenarioError([{ file: loaded.file, message: `unknown policy "${p}"; registered policies: ${known.join(", ")} (or all)` }]);
+  }
+  return [...new Set(out)];
+}
+
+/** Build a kernel for `policy` and set up the scenario's files, devices and processes. */
+export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOptions): KernelInstance {
+  const h = loaded.header;
+  const inst = createKernel(
+    {
+      machine: machineConfig(h.machine),
+      seed: opts.seed ?? h.seed,
+      policy,
+      policyOptions: { ...opts.policyOptions?.[policy], ...h.policy_options?.[policy] },
+      ...(h.machine.writeback_latency !== undefined ? { writebackLatency: h.machine.writeback_latency } : {}),
+      ...(h.machine.pinned_writeback !== undefined ? { pinnedWriteback: h.machine.pinned_writeback } : {}),
+      keepEventLog: opts.trace === true,
+    },
+    { container: opts.container },
+  );
+  const k = inst.kernel;
+  for (const f of h.files) {
+    const inode = k.createFile(f.name, f.fs, f.size);
+    if (f.pinned_writeback !== undefined) inode.pinnedWriteback = f.pinned_writeback;
+  }
+  for (const d of h.devices) attachDevice(inst, { name: d.name, kind: d.kind, options: d.options });
+  for (const p of h.processes) {
+    if (typeof p === "string") k.spawn(p);
+    else k.spawn(p.name, p.memlock !== undefined ? { memlock: p.memlock } : {});
+  }
+  return inst;
+}
+
+/** Run one step and check its expectations. */
+export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
+  const step = ctx.scenario.steps[ctx.index];
+  ctx.inst.kernel.events.emit("step", { index: ctx.index, op: step.op });
+  let outcome: StepOutcome;
+  try {
+    outcome = execute(ctx, step);
+  } catch (e) {
+    if (e instanceof KernelError) outcome = { errno: e.errno };
+    else if (e instanceof ModelError) outcome = { error: e.message };
+    else if (e instanceof StepInputError) {
+      outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
+    } else outcome = { error: `internal error: ${(e as Error).stack ?? String(e)}` };
+  }
+  if (step.as !== undefined && outcome.errno === undefined && outcome.error === undefined && step.op === "mmap") {
+    ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number });
+  } else if (step.as !== undefined && step.op === "mmap") {
+    ctx.bindings.set(step.as, { kind: "failed", step: ctx.index, why: outcome.error ?? errnoName(outcome.errno ?? 0) ?? "error" });
+  } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device" && outcome.error === undefined) {
+    ctx.bindings.set(step.as, { kind: "value", value: outcome.result });
+  }
+  const expectations: ExpectationResult[] = [];
+  const check = (e: NonNullable<typeof step.expect>, byPolicy: boolean) => {
+    try {
+      expectations.push(...checkExpectations(ctx, e, outcome, byPolicy));
+    } catch (err) {
+      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `internal error: ${(err as Error).message}`;
+      expectations.push({ key: "expect", expected: e, actual: msg, pass: false, byPolicy });
+    }
+  };
+  if (step.expect !== undefined) check(step.expect, false);
+  const mine = step.expect_by_policy?.[ctx.policy];
+  if (mine !== undefined) check(mine, true);
+  let error = outcome.error;
+  if (checkInvariants && error === undefined) {
+    const v = ctx.inst.check();
+    if (v.length > 0) error = `invariant violated after this step: ${v.join("; ")}`;
+  }
+  return {
+    index: ctx.index, op: step.op, ok: outcome.errno === undefined && error === undefined,
+    errno: outcome.errno !== undefined ? (errnoName(outcome.errno) ?? String(outcome.errno)) : null,
+    result: outcome.result === undefined ? null : outcome.result, expectations,
+    ...(error !== undefined ? { error } : {}), ...(step.note !== undefined ? { note: step.note } : {}),
+  };
+}
+
+/** Run a scenario under one policy. */
+export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: RunOptions, plugins = pluginView(opts.container)): PolicyResult {
+  let inst: KernelInstance;
+  try {
+    inst = setUpKernel(loaded, policy, opts);
+  } catch (e) {
+    return { policy, passed: false, steps: [], hazards: [], counters: {}, eventsHash: "", error: (e as Error).message };
+  }
+  const bindings = new Bindings();
+  const ctx: RunContext = { inst, bindings, scenario: loaded, plugins, policy, index: 0 };
+  // A scenario may switch the per-step audit off (very long stories); it then checks `invariants: true` where it matters.
+  const audit = loaded.header.check_invariants ?? opts.checkInvariants === true;
+  const steps: StepResult[] = [];
+  for (let i = 0; i < loaded.steps.length; i++) {
+    ctx.index = i;
+    const r = runStep(ctx, audit);
+    steps.push(r);
+    opts.onStep?.(policy, r, inst);
+  }
+  const k = inst.kernel;
+  const pinnedVm: Record<string, number> = {};
+  for (const p of k.processes.values()) pinnedVm[p.name] = p.mm?.pinnedVm ?? 0;
+  const passed = steps.every((s) => s.error === undefined && s.expectations.every((x) => x.pass));
+  return {
+    policy, passed, steps,
+    hazards: inst.oracle.hazards.map((h) => ({ class: h.class, outcome: h.outcome, step: h.step, device: h.device, pfn: h.pfn, detail: h.detail })),
+    counters: { ...k.vmstat.snapshot(), pinned_vm: pinnedVm, invalidations: { ...k.notifiers.counts } },
+    eventsHash: k.events.hash(),
+    ...(opts.trace === true ? { events: [...k.events.events] } : {}),
+  };
+}
+
+/** Run a scenario under each of its policies. Throws ScenarioError for an unknown policy. */
+export function runScenario(loaded: LoadedScenario, opts: RunOptions): ScenarioReport {
+  const plugins = pluginView(opts.container);
+  const policies = resolvePolicies(loaded, plugins, opts);
+  return { scenario: loaded.header.name, file: loaded.file, results: policies.map((p) => runUnderPolicy(loaded, p, opts, plugins)) };
+}

@@ -1,0 +1,84 @@
+/**
+ * Schema of `expect:` blocks (SCENARIO-FORMAT.md, "Expectations").
+ * @module
+ */
+import { z } from "zod";
+import { ERRNO } from "../../errno.js";
+import { ZONE_NAMES } from "../../memory/zones.js";
+import { addrField, nameField, sizeField } from "./fields.js";
+
+/** Hazard classes, as scenarios write them. */
+export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"] as const;
+/** Hazard outcomes. */
+export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
+
+/** Counter names an expectation may check (vmstat and model counters); `pinned_vm` is separate. */
+export const COUNTER_NAMES = [
+  "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_gup_get_acquired", "nr_gup_get_released", "nr_cow", "nr_fork_dma_copies",
+  "nr_migrated", "nr_migrate_failed",
+] as const;
+
+const int = z.number().int();
+
+/** `same_frame_as`: another process address, or an offset in a device region or gup handle. */
+const sameFrame = z.union([
+  z.object({ proc: nameField, addr: addrField }).strict(),
+  z.object({ region: nameField, offset: sizeField.optional() }).strict(),
+], { message: "expected { proc, addr } or { region, offset }" });
+
+/** Schema of a `page:` expectation. */
+export const pageExpectation = z
+  .object({
+    proc: nameField,
+    addr: addrField,
+    refcount: int.optional(),
+    mapcount: int.optional(),
+    pincount: int.optional(),
+    maybe_dma_pinned: z.boolean().optional(),
+    dirty: z.boolean().optional(),
+    writeback: z.boolean().optional(),
+    present: z.boolean().optional(),
+    writable: z.boolean().optional(),
+    anon_exclusive: z.boolean().optional(),
+    zero_page: z.boolean().optional(),
+    zone: z.enum(ZONE_NAMES).optional(),
+    orphan: z.boolean().optional(),
+    same_frame_as: sameFrame.optional(),
+  })
+  .strict();
+
+/** Schema of one hazard matcher. */
+export const hazardMatcher = z
+  .object({ class: z.enum(HAZARD_CLASSES).optional(), outcome: z.enum(HAZARD_OUTCOMES).optional(), count: int.nonnegative().optional() })
+  .strict();
+
+const counters = z
+  .object({
+    ...Object.fromEntries(COUNTER_NAMES.map((n) => [n, int.optional()])),
+    pinned_vm: z.object({ proc: nameField, pages: int }).strict().optional(),
+  })
+  .strict();
+
+/** Schema of an `expect:` block: every key optional, unknown keys refused. */
+export const expectationsSchema = z
+  .object({
+    ok: z.boolean().optional(),
+    errno: z.enum(Object.keys(ERRNO) as [keyof typeof ERRNO, ...(keyof typeof ERRNO)[]]).optional(),
+    result: z.unknown().optional(),
+    page: z.union([pageExpectation, z.array(pageExpectation)]).optional(),
+    data: z.object({ proc: nameField, addr: addrField, equals: z.string() }).strict().optional(),
+    file_data: z.object({ file: nameField, offset: sizeField.default(0), equals: z.string() }).strict().optional(),
+    counters: counters.optional(),
+    hazards: z.union([hazardMatcher, z.array(hazardMatcher)]).optional(),
+    file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
+    device_counters: z.object({ device: nameField }).catchall(int).optional().meta({ description: "(ext) a device's counters, e.g. { device: nic0, retries: 1 }" }),
+    invariants: z.literal(true).optional(),
+  })
+  .strict();
+
+/** A validated `expect:` block. */
+export type Expectations = z.output<typeof expectationsSchema>;
+/** A validated `page:` expectation. */
+export type PageExpectation = z.output<typeof pageExpectation>;
+/** A validated hazard matcher. */
+export type HazardMatcher = z.output<typeof hazardMatcher>;

@@ -1,0 +1,56 @@
+/**
+ * Field schemas shared by every part of a scenario: names, sizes, times, addresses.
+ * Sizes and times accept integers or unit strings and come out as numbers (bytes, ns).
+ * @module
+ */
+import { z } from "zod";
+import { parseSize, parseTime } from "../../sim/units.js";
+
+/** A name: `[A-Za-z_][A-Za-z0-9_.-]*`. */
+export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** An address expression: `NAME`, optionally followed by `+OFFSET` terms (each a size): `buf+2MiB+12KiB`. */
+export const ADDR_PATTERN = /^([A-Za-z_][A-Za-z0-9_.-]*)((?:\s*\+\s*\d+(?:\.\d+)?\s*[A-Za-z]*)*)$/;
+
+/** Schema of a name. */
+export const nameField = z.string().regex(NAME_PATTERN, { message: "expected a name ([A-Za-z_][A-Za-z0-9_.-]*)" });
+
+/** Schema of a size: bytes as an integer, or a string with a unit (`4KiB`, `2MiB`). */
+export const sizeField = z
+  .union([z.number(), z.string()], { message: 'expected a size: a whole number of bytes or a string like "4KiB", "2MiB", "1GiB"' })
+  .transform((v, ctx) => {
+    const r = parseSize(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: r.message });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'a size: bytes, or a string with a unit B, KiB, MiB, GiB ("4KiB")' });
+
+/** Schema of a time: nanoseconds as an integer, or a string with a unit (`50us`, `2ms`). */
+export const timeField = z
+  .union([z.number(), z.string()], { message: 'expected a time: a whole number of nanoseconds or a string like "50us", "2ms"' })
+  .transform((v, ctx) => {
+    const r = parseTime(v);
+    if (!r.ok) {
+      ctx.addIssue({ code: "custom", message: r.message });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'a time with a unit ns, us, ms or s ("50us")' });
+
+/** Schema of an address: an integer, `NAME` or `NAME+OFFSET`. */
+export const addrField = z
+  .union(
+    [z.number().int().nonnegative(), z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' })],
+    { message: 'expected an address: an integer, a name bound by an earlier step, or NAME+OFFSET ("buf+8KiB")' },
+  )
+  .meta({ description: 'an address: an integer, a name bound by an earlier mmap (`as`), or NAME+OFFSET like "buf+8KiB"' });
+
+/** Schema of a page count. */
+export const pagesField = z.number({ message: "expected a whole number of 4 KiB pages" }).int({ message: "expected a whole number of 4 KiB pages" }).nonnegative();
+
+/** Schema of a data string (written as bytes, UTF-8). */
+export const dataField = z.string({ message: "expected a string" });

@@ -1,0 +1,65 @@
+/**
+ * Schema of a whole scenario file (SCENARIO-FORMAT.md, "File"). Steps are checked one by one
+ * against their op's schema (see `steps.ts`) so errors can name the step.
+ * @module
+ */
+import { z } from "zod";
+import { PINNED_WRITEBACK_ACTIONS } from "../../kernel/config.js";
+import { FS_TYPES } from "../../fs/fs-type.js";
+import { nameField, sizeField, timeField } from "./fields.js";
+
+/** Most steps a scenario may have. */
+export const MAX_STEPS = 1_000_000;
+
+/** Schema of the machine section. */
+export const machineSchema = z
+  .object({
+    memory: sizeField,
+    movable: sizeField.optional(),
+    cma: sizeField.optional(),
+    pmem: sizeField.optional(),
+    memlock: sizeField.optional(),
+    writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
+    pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
+  })
+  .strict();
+
+/** Schema of a file declaration. */
+export const fileSchema = z
+  .object({
+    name: nameField,
+    fs: z.enum(FS_TYPES),
+    size: sizeField,
+    pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) per-file override of machine.pinned_writeback" }),
+  })
+  .strict();
+
+/** Schema of a device declaration. */
+export const deviceSchema = z
+  .object({ name: nameField, kind: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })
+  .strict();
+
+/** Schema of a process declaration. */
+export const processSchema = z.union([nameField, z.object({ name: nameField, memlock: sizeField.optional() }).strict()], {
+  message: "expected a process name or { name, memlock }",
+});
+
+/** Schema of the top level (steps checked separately). */
+export const scenarioSchema = z
+  .object({
+    name: nameField,
+    description: z.string().optional(),
+    seed: z.number().int().default(1),
+    policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { message: "expected a policy name, a list of names, or all" }).optional(),
+    policy_options: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "(ext) options per policy id" }),
+    check_invariants: z.boolean().optional().meta({ description: "(ext) audit the model after every step (true), or never per step even when the runner asks (false: for very long stories that check `invariants: true` where it matters)" }),
+    machine: machineSchema,
+    files: z.array(fileSchema).default([]),
+    devices: z.array(deviceSchema).default([]),
+    processes: z.array(processSchema).default([]),
+    steps: z.array(z.unknown()).max(MAX_STEPS).default([]),
+  })
+  .strict();
+
+/** The validated top level of a scenario (steps still raw). */
+export type ScenarioHeader = z.output<typeof scenarioSchema>;

@@ -1,0 +1,90 @@
+/**
+ * Schemas of scenario steps, one per op (SCENARIO-FORMAT.md, "Steps"), plus the fields every
+ * step may carry: `as`, `expect`, `expect_by_policy`, `note`. Ops marked (ext) extend the format.
+ * @module
+ */
+import { z } from "zod";
+import { FOLL_FLAGS } from "../../gup/foll-flags.js";
+import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "./fields.js";
+import { expectationsSchema } from "./expectations.js";
+
+/** GUP calls a `gup` step may name. */
+export const GUP_CALLS = [
+  "get_user_pages", "get_user_pages_fast", "get_user_pages_remote", "pin_user_pages", "pin_user_pages_fast", "pin_user_pages_remote",
+  "get_user_pages_fast_only", "vaddr_pin_pages", "vaddr_pin_pages_remote",
+] as const;
+
+/** mmap flags. */
+export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetlb", "dontcopy", "pfnmap"] as const;
+/** Protection bits. */
+export const PROT_BITS = ["read", "write", "exec"] as const;
+/** madvise advice. */
+export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage"] as const;
+/** Lease types. */
+export const LEASE_TYPES = ["layout", "exclusive", "unlock"] as const;
+/** Compactable zones. */
+export const COMPACT_ZONES = ["normal", "movable", "cma"] as const;
+
+const follName = z.enum(Object.keys(FOLL_FLAGS) as [string, ...string[]], { message: `expected a FOLL_* flag name (${Object.keys(FOLL_FLAGS).slice(0, 13).join(", ")}, ...)` });
+
+/** Fields every step may carry. */
+export const commonStepFields = {
+  as: nameField.optional().meta({ description: "name the step's result for later steps" }),
+  expect: expectationsSchema.optional(),
+  expect_by_policy: z.record(z.string(), expectationsSchema).optional(),
+  note: z.string().optional().meta({ description: "free text shown in traces and the playground" }),
+};
+
+function step<O extends string, T extends z.ZodRawShape>(op: O, shape: T, description: string) {
+  return z.object({ op: z.literal(op), ...commonStepFields, ...shape }).strict().meta({ description });
+}
+
+const proc = nameField;
+
+/** Every op's schema, by op name. */
+export const STEP_SCHEMAS = {
+  mmap: step("mmap", {
+    proc, length: sizeField, prot: z.array(z.enum(PROT_BITS)), flags: z.array(z.enum(MMAP_FLAGS)),
+    file: nameField.optional(), offset: sizeField.optional(), addr: addrField.optional(),
+  }, "create a mapping; result: its start address"),
+  munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
+  mprotect: step("mprotect", { proc, addr: addrField, length: sizeField, prot: z.array(z.enum(PROT_BITS)) }, "change protection"),
+  madvise: step("madvise", { proc, addr: addrField, length: sizeField, advice: z.enum(MADVICE) }, "give advice about a range"),
+  touch: step("touch", { proc, addr: addrField, length: sizeField, write: z.boolean().default(false) }, "fault a range in; result: pages"),
+  write: step("write", { proc, addr: addrField, data: dataField }, "the process writes bytes"),
+  read: step("read", { proc, addr: addrField, length: sizeField }, "the process reads bytes; result: the bytes as a string"),
+  fork: step("fork", { proc, child: nameField }, "fork a child process"),
+  exit: step("exit", { proc }, "the process exits"),
+  ftruncate: step("ftruncate", { file: nameField, size: sizeField, proc: nameField.optional() }, "set a file's size"),
+  punch_hole: step("punch_hole", { file: nameField, offset: sizeField, length: sizeField, proc: nameField.optional() }, "free a range of a file"),
+  writeback: step("writeback", { file: nameField.optional(), async: z.boolean().default(false) }, "write dirty pages back; result: pages written"),
+  reclaim: step("reclaim", { file: nameField.optional() }, "(ext) reclaim clean file pages; result: { reclaimed, activated, buffersStripped, failed }"),
+  lease: step("lease", { proc, file: nameField, type: z.enum(LEASE_TYPES) }, "take or release a layout lease"),
+  compact: step("compact", { zone: z.enum(COMPACT_ZONES).optional() }, "compact a zone; result: { migrated, failed }"),
+  migrate: step("migrate", { proc, addr: addrField, length: sizeField }, "migrate mapped pages; result: { migrated, failed }"),
+  cma_alloc: step("cma_alloc", { pages: pagesField.positive() }, "allocate contiguous pages from the CMA area"),
+  gup: step("gup", {
+    proc, addr: addrField, pages: pagesField, call: z.enum(GUP_CALLS), flags: z.array(follName).default([]),
+    owner: z.union([z.object({ file: nameField }).strict(), z.object({ mm: nameField }).strict()]).optional(),
+  }, "get or pin user pages; result: pages taken, or an errno; `as` names the handle"),
+  release: step("release", { handle: nameField, dirty: z.boolean().default(false) }, "release a gup handle (put_page or unpin as it needs)"),
+  peek: step("peek", { handle: nameField, offset: sizeField.default(0), length: sizeField }, "read the frames a handle holds, as a device would"),
+  poke: step("poke", { handle: nameField, offset: sizeField.default(0), data: dataField }, "(ext) write into the frames a handle holds, as a device would"),
+  device: z.object({ op: z.literal("device"), ...commonStepFields, device: nameField, action: z.string() }).passthrough()
+    .meta({ description: "a device action; its other fields depend on the device kind" }),
+  advance: step("advance", { time: timeField }, "advance the virtual clock"),
+  settle: step("settle", {}, "run the clock until nothing is pending"),
+  check: step("check", {}, "check expectations only"),
+} as const;
+
+/** Op names. */
+export type Op = keyof typeof STEP_SCHEMAS;
+
+/** Every op name. */
+export const OPS = Object.keys(STEP_SCHEMAS) as Op[];
+
+/** A validated step of op `K`. */
+export type StepOf<K extends Op> = z.output<(typeof STEP_SCHEMAS)[K]>;
+
+/** A validated step of any op. */
+export type Step = { [K in Op]: StepOf<K> }[Op];

@@ -1,0 +1,118 @@
+/**
+ * `hmm_range_fault()` (mm/hmm.c, Linux v6.12): snapshot a range of a process's page table for a
+ * device, faulting in what is missing. It takes **no** page reference (mm/hmm.c has no get_page,
+ * folio_get, try_grab or pin call): the caller must check `mmu_interval_read_retry()` under its own
+ * lock before trusting the result, and rely on its interval notifier afterwards.
+ * @module
+ */
+import {
+  EBUSY, EFAULT, EPERM, FAULT_FLAG_WRITE, handleMmFault, PAGE_SIZE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, VM_IO, VM_PFNMAP, VM_READ, VM_WRITE,
+  type FaultStats, type Kernel, type MmuIntervalNotifier, type MmuNotifiers,
+} from "@pinlab/core";
+
+/** `HMM_PFN_REQ_FAULT`: fault in pages that are not present. */
+export const HMM_PFN_REQ_FAULT = 1 << 0;
+/** `HMM_PFN_REQ_WRITE`: fault for write (a present read-only page is write-faulted). */
+export const HMM_PFN_REQ_WRITE = 1 << 1;
+
+/** Faults on one page before giving up (the model's stand-in for VM_FAULT_ERROR on a fault that never resolves). */
+const MAX_FAULTS_PER_PAGE = 4;
+
+/** A range to snapshot (`struct hmm_range`). */
+export interface HmmRange {
+  /** The interval notifier covering the range (`range->notifier`; its mm is the one walked). */
+  readonly notifier: MmuIntervalNotifier;
+  /** The sequence read by `mmu_interval_read_begin()` before the walk. */
+  readonly notifierSeq: number;
+  /** First byte, page aligned. */
+  readonly start: number;
+  /** One past the last byte, page aligned. */
+  readonly end: number;
+  /** HMM_PFN_REQ_FAULT / HMM_PFN_REQ_WRITE for every page (`default_flags`; `pfn_flags_mask` is 0). */
+  readonly defaultFlags: number;
+  /** Output, one per page: the frame, or -1 (`HMM_PFN_ERROR` / not valid) when not faulted. */
+  readonly hmmPfns: Int32Array;
+  /** Output, one per page: 1 when the CPU PTE is writable (`HMM_PFN_WRITE`). */
+  readonly hmmWrite: Uint8Array;
+}
+
+/**
+ * Walk `range`, faulting where `defaultFlags` require. Returns 0, or `-errno`:
+ * - EBUSY: the interval was invalidated since `notifierSeq` (`mmu_interval_check_retry`); the
+ *   caller starts over with a new `mmu_interval_read_begin()`;
+ * - EFAULT: no VMA, a VM_IO / VM_PFNMAP or unreadable VMA, a special PTE, or a fault that failed;
+ * - EPERM: a write fault in a VMA without VM_WRITE (`hmm_vma_fault`).
+ * Faults go through `handle_mm_fault` like a CPU access (anon write allocates, shared file write
+ * goes through page_mkwrite and dirties the page) and are reported as one `fault` event.
+ */
+export function hmmRangeFault(k: Kernel, notifiers: MmuNotifiers, range: HmmRange): number {
+  const mm = range.notifier.mm;
+  const pt = mm.pageTable;
+  const wantFault = (range.defaultFlags & HMM_PFN_REQ_FAULT) !== 0;
+  const wantWrite = wantFault && (range.defaultFlags & HMM_PFN_REQ_WRITE) !== 0;
+  const npages = (range.end - range.start) / PAGE_SIZE;
+  const stats: FaultStats = {};
+  let ret = 0;
+  let i = 0;
+  let tries = 0;
+  while (i < npages) {
+    // "If range is no longer valid force retry." Checked before every (re)walk.
+    if (notifiers.readRetry(range.notifier, range.notifierSeq)) {
+      ret = -EBUSY;
+      break;
+    }
+    const addr = range.start + i * PAGE_SIZE;
+    const vpn = addr / PAGE_SIZE;
+    const vma = mm.findVma(addr);
+    // hmm_vma_walk_hole / hmm_vma_walk_test: no VMA, or one HMM cannot read.
+    if (vma === undefined || (vma.flags & (VM_IO | VM_PFNMAP)) !== 0 || (vma.flags & VM_READ) === 0) {
+      if (wantFault) {
+        ret = -EFAULT;
+        break;
+      }
+      range.hmmPfns[i] = -1;
+      range.hmmWrite[i] = 0;
+      i++;
+      continue;
+    }
+    const bits = pt.bits(vpn);
+    const pfn = pt.pfn(vpn);
+    const present = (bits & PTE_PRESENT) !== 0;
+    // hmm_vma_handle_pte: a special PTE other than the zero page has no struct page.
+    if (present && (bits & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) {
+      ret = -EFAULT;
+      break;
+    }
+    const writable = (bits & PTE_WRITE) !== 0;
+    if (present && (!wantWrite || writable)) {
+      range.hmmPfns[i] = pfn;
+      range.hmmWrite[i] = writable ? 1 : 0;
+      i++;
+      tries = 0;
+      continue;
+    }
+    if (!wantFault) {
+      range.hmmPfns[i] = -1;
+      range.hmmWrite[i] = 0;
+      i++;
+      continue;
+    }
+    // hmm_vma_fault: a write fault needs VM_WRITE; then handle_mm_fault and -EBUSY to re-walk here.
+    if (wantWrite && (vma.flags & VM_WRITE) === 0) {
+      ret = -EPERM;
+      break;
+    }
+    if (++tries > MAX_FAULTS_PER_PAGE || handleMmFault(k, vma, vpn, wantWrite ? FAULT_FLAG_WRITE : 0, stats) < 0) {
+      ret = -EFAULT;
+      break;
+    }
+  }
+  const faults = Object.values(stats).reduce((a, b) => a + b, 0);
+  if (faults > 0 || ret === -EFAULT || ret === -EPERM) {
+    k.events.emit("fault", {
+      pid: mm.pid, start: range.start, pages: faults, write: wantWrite, source: "hmm_range_fault", counts: stats,
+      ...(ret < 0 && ret !== -EBUSY ? { errno: String(-ret) } : {}),
+    });
+  }
+  return ret;
+}

@@ -1,0 +1,204 @@
+/**
+ * An `odp-mirror` device instance: its ODP regions and the actions on them.
+ * @module
+ */
+import {
+  EBUSY, EINVAL, ENOENT, EPERM, errnoName, TASK_SIZE,
+  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView,
+} from "@pinlab/core";
+import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
+import { emitDeviceEvent } from "../shared/device-events.js";
+import { ibAccessDmaWrite, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
+import { NameAllocator } from "../shared/names.js";
+import { failed, succeeded } from "../shared/results.js";
+import { newOdpCounters } from "./odp-counters.js";
+import { OdpFault, type OdpFaultRequest } from "./odp-fault.js";
+import type { OdpMirrorOptions } from "./odp-mirror-meta.js";
+import { ODP_MIRROR_KIND, UmemOdp } from "./umem-odp.js";
+
+/** An RDMA HCA with on-demand-paging regions: a mirror filled by device faults, kept coherent by an MMU notifier. */
+export class OdpMirrorDevice implements Device {
+  /** The device name. */
+  readonly name: string;
+  private readonly regions = new Map<string, UmemOdp>();
+  private readonly names = new NameAllocator("mr");
+  private readonly counters = newOdpCounters();
+  private registrations = 0;
+
+  /** Build the device from its context. */
+  constructor(private readonly ctx: DeviceContext<OdpMirrorOptions>) {
+    this.name = ctx.name;
+  }
+
+  /** @inheritDoc */
+  perform(call: DeviceActionCall): DeviceActionResult {
+    switch (call.action) {
+      case "reg_mr":
+        return this.regMr(call.args, call.as);
+      case "dereg_mr":
+        return this.deregMr(call.args);
+      case "prefetch":
+        return this.prefetch(call.args);
+      case "dma_write":
+        return this.dmaWrite(call.args);
+      case "dma_read":
+        return this.dmaRead(call.args);
+      default:
+        return failed(EINVAL, `odp-mirror has no action "${call.action}"`);
+    }
+  }
+
+  /** @inheritDoc */
+  view(): DeviceView {
+    const frames: { pfn: number; label: string }[] = [];
+    let mirrored = 0;
+    let pending = 0;
+    for (const r of this.regions.values()) {
+      for (let i = 0; i < r.mirror.npages; i++) {
+        if (r.mirror.isValid(i)) frames.push({ pfn: r.mirror.pfn[i], label: `${r.name}:${i} ${r.mirror.writable[i] === 1 ? "rw" : "ro"}` });
+      }
+      mirrored += r.mirror.valid;
+      pending += r.pending.size;
+    }
+    return { frames, counters: { ...this.counters, regions: this.regions.size, registrations: this.registrations, mirrored, pendingFaults: pending } };
+  }
+
+  /** `ibv_reg_mr(IBV_ACCESS_ON_DEMAND)` → `ib_umem_odp_get`: insert the notifier; pin nothing, charge nothing. */
+  private regMr(args: DeviceActionArgs, as: string | undefined): DeviceActionResult {
+    const proc = args.proc("proc");
+    const addr = args.addr("addr");
+    const length = args.size("length");
+    const access = args.list("access") as IbAccess[];
+    const bad = ibCheckMrAccess(access);
+    if (bad !== 0) return failed(bad, "remote write or remote atomic access needs local write (ib_check_mr_access)");
+    if (length === 0 || addr + length > TASK_SIZE) return failed(EINVAL, `an ODP region of ${length} bytes at ${hex(addr)} is empty or overflows`);
+    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space`);
+    const inUse = (n: string) => this.regions.has(n);
+    const conflict = this.names.conflict(as, inUse);
+    if (conflict !== undefined) return failed(EINVAL, conflict);
+    const name = this.names.claim(as, inUse);
+    const writable = !args.has("access") || ibAccessDmaWrite(access);
+    const umem = new UmemOdp(this.ctx, this.counters, name, proc, addr, length, writable);
+    this.regions.set(name, umem);
+    this.registrations++;
+    emitDeviceEvent(this.ctx, ODP_MIRROR_KIND, "reg_mr", {
+      region: name, pid: proc.pid, addr, length, pages: umem.mirror.npages, writable, fill: this.ctx.options.fill, pinnedVm: proc.mm.pinnedVm,
+    });
+    return succeeded(name, name);
+  }
+
+  /** `ib_umem_odp_release`. */
+  private deregMr(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    const zapped = r.release();
+    this.regions.delete(r.name);
+    emitDeviceEvent(this.ctx, ODP_MIRROR_KIND, "dereg_mr", { region: r.name, zapped });
+    return succeeded();
+  }
+
+  /**
+   * `ibv_advise_mr(PREFETCH / PREFETCH_WRITE)`: fill the mirror ahead of use. With no
+   * `faultLatency` it completes at once and reports errors (IB_UVERBS_ADVISE_MR_FLAG_FLUSH);
+   * otherwise it is queued, completes on the clock, and reports through a `fault` event.
+   */
+  private prefetch(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    const offset = args.size("offset");
+    const length = args.size("length");
+    const write = args.bool("write", false);
+    const bad = this.checkBounds(r, offset, length);
+    if (bad !== undefined) return failed(EINVAL, bad);
+    if (write && !r.writable) return failed(EINVAL, `prefetch for write on read-only region "${r.name}"`);
+    if (length === 0) return succeeded(0);
+    this.counters.prefetches++;
+    const first = r.pageIndex(offset);
+    const npages = r.pageIndex(offset + length - 1) + 1 - first;
+    const req: OdpFaultRequest = { first, npages, write, latency: this.ctx.options.faultLatency, reason: "prefetch" };
+    if (req.latency > 0) {
+      this.counters.faults++;
+      new OdpFault(this.ctx, r, req, this.counters, () => undefined).start();
+      return succeeded(npages);
+    }
+    const res = this.fault(r, req);
+    return res < 0 ? failed(res, `prefetch of "${r.name}" failed with ${errnoName(res) ?? res}`) : succeeded(res);
+  }
+
+  /** The device writes into the region through its mirror, faulting (for write) what it lacks. */
+  private dmaWrite(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    if (!r.writable) return failed(EPERM, `region "${r.name}" was registered without write access`);
+    const offset = args.size("offset");
+    const data = stringToBytes(args.string("data"));
+    const bad = this.checkBounds(r, offset, data.length);
+    if (bad !== undefined) return failed(EINVAL, bad);
+    if (data.length === 0) return succeeded(0);
+    const frames = this.ensureMapped(r, offset, data.length, true);
+    if (typeof frames === "number") return failed(frames, `device write fault on "${r.name}" failed with ${errnoName(frames) ?? frames}`);
+    this.ctx.dma.write(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), data);
+    this.counters.pagesCopied += frames.pfns.length;
+    return succeeded(data.length);
+  }
+
+  /** The device reads the region through its mirror, faulting what it lacks. */
+  private dmaRead(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    const offset = args.size("offset");
+    const length = args.size("length");
+    const bad = this.checkBounds(r, offset, length);
+    if (bad !== undefined) return failed(EINVAL, bad);
+    if (length === 0) return succeeded("");
+    const frames = this.ensureMapped(r, offset, length, false);
+    if (typeof frames === "number") return failed(frames, `device read fault on "${r.name}" failed with ${errnoName(frames) ?? frames}`);
+    const bytes = this.ctx.dma.read(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), length);
+    this.counters.pagesCopied += frames.pfns.length;
+    return succeeded(bytesToString(bytes));
+  }
+
+  /**
+   * `dmirror_read` / `dmirror_write`: use the mirror entries covering the access; at the first
+   * one missing (or read-only, for a write) fault from there to the end of the access, and look
+   * again. Returns the frames to DMA through, or `-errno`.
+   */
+  private ensureMapped(r: UmemOdp, offset: number, length: number, write: boolean): { first: number; pfns: Int32Array } | number {
+    const first = r.pageIndex(offset);
+    const last = r.pageIndex(offset + length - 1);
+    for (let round = 0; ; round++) {
+      let miss = -1;
+      for (let i = first; i <= last; i++) {
+        if (!r.mirror.usable(i, write)) {
+          miss = i;
+          break;
+        }
+      }
+      if (miss < 0) return { first, pfns: r.mirror.pfn.slice(first, last + 1) };
+      // Each round maps at least the missing entry unless an invalidation took it again; bound it.
+      if (round > last - first + this.ctx.options.maxFaultPasses) return -EBUSY;
+      const res = this.fault(r, { first: miss, npages: last + 1 - miss, write, latency: 0, reason: "dma" });
+      if (res < 0) return res;
+    }
+  }
+
+  /** Run a fault to completion now (no latency). */
+  private fault(r: UmemOdp, req: OdpFaultRequest): number {
+    this.counters.faults++;
+    let result = -EINVAL;
+    new OdpFault(this.ctx, r, req, this.counters, (res) => {
+      result = res;
+    }).start();
+    return result;
+  }
+
+  private region(args: DeviceActionArgs): UmemOdp | string {
+    const name = args.string("region");
+    return this.regions.get(name) ?? `no ODP region named "${name}" is registered on ${this.name}`;
+  }
+
+  private checkBounds(r: UmemOdp, offset: number, length: number): string | undefined {
+    if (offset + length <= r.length) return undefined;
+    return `${length} bytes at offset ${offset} do not fit in region "${r.name}" of ${r.length} bytes`;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * An `rdma-mr` device instance: its registered regions and the actions on them.
+ * @module
+ */
+import {
+  EINVAL, ENOENT, EPERM, PAGE_SIZE, errnoName,
+  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView, type TimerHandle,
+} from "@pinlab/core";
+import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
+import { emitDeviceEvent } from "../shared/device-events.js";
+import { NameAllocator } from "../shared/names.js";
+import { failed, succeeded } from "../shared/results.js";
+import { ibAccessDmaWrite, ibAccessWritable, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
+import { ibUmemGet, ibUmemRelease, type IbUmem, type UmemPinCall } from "./ib-umem.js";
+import type { RdmaMrOptions } from "./rdma-mr-meta.js";
+
+/** The device kind. */
+export const RDMA_MR_KIND = "rdma-mr";
+
+/** One registered memory region (`struct ib_mr` with its umem). */
+interface MemoryRegion {
+  readonly name: string;
+  readonly access: readonly IbAccess[];
+  readonly umem: IbUmem;
+  /** dma_writes posted and not yet landed. */
+  readonly posted: Set<TimerHandle>;
+}
+
+/** Resolve the `pinCall` option: `auto` follows the kernel's policy (file pins exist only under `vaddr-pin`). */
+export function resolveUmemPinCall(option: RdmaMrOptions["pinCall"], policyId: string): UmemPinCall {
+  if (option !== "auto") return option;
+  return policyId === "vaddr-pin" ? "vaddr_pin_pages" : "pin_user_pages_fast";
+}
+
+/** An RDMA HCA with long-term registered memory regions. */
+export class RdmaMrDevice implements Device {
+  /** The device name. */
+  readonly name: string;
+  private readonly regions = new Map<string, MemoryRegion>();
+  private readonly names = new NameAllocator("mr");
+  private readonly counters = {
+    registrations: 0, deregistrations: 0, failedRegistrations: 0, dmaWrites: 0, dmaReads: 0, bytesWritten: 0, bytesRead: 0, postedWritesFlushed: 0,
+  };
+
+  /** Build the device from its context. */
+  constructor(private readonly ctx: DeviceContext<RdmaMrOptions>) {
+    this.name = ctx.name;
+  }
+
+  /** @inheritDoc */
+  perform(call: DeviceActionCall): DeviceActionResult {
+    switch (call.action) {
+      case "reg_mr":
+        return this.regMr(call.args, call.as);
+      case "dereg_mr":
+        return this.deregMr(call.args);
+      case "dma_write":
+        return this.dmaWrite(call.args);
+      case "dma_read":
+        return this.dmaRead(call.args);
+      default:
+        return failed(EINVAL, `rdma-mr has no action "${call.action}"`);
+    }
+  }
+
+  /** @inheritDoc */
+  view(): DeviceView {
+    const frames: { pfn: number; label: string }[] = [];
+    let pages = 0;
+    let posted = 0;
+    for (const r of this.regions.values()) {
+      r.umem.frames.forEach((pfn, i) => frames.push({ pfn, label: `${r.name}:${i}` }));
+      pages += r.umem.frames.length;
+      posted += r.posted.size;
+    }
+    return { frames, counters: { ...this.counters, regions: this.regions.size, pagesPinned: pages, postedWrites: posted } };
+  }
+
+  /** `ibv_reg_mr` → `ib_uverbs_reg_mr` → `ib_umem_get`. */
+  private regMr(args: DeviceActionArgs, as: string | undefined): DeviceActionResult {
+    const proc = args.proc("proc");
+    const addr = args.addr("addr");
+    const length = args.size("length");
+    const access = args.list("access") as IbAccess[];
+    const bad = ibCheckMrAccess(access);
+    if (bad !== 0) return this.regFailed(-bad, "remote write or remote atomic access needs local write (ib_check_mr_access)");
+    const inUse = (n: string) => this.regions.has(n);
+    const conflict = this.names.conflict(as, inUse);
+    if (conflict !== undefined) return failed(EINVAL, conflict);
+    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.kernel.policy.id);
+    const writable = ibAccessWritable(access);
+    const umem = ibUmemGet(this.ctx, proc, addr, length, {
+      writable, capIpcLock: this.ctx.options.capIpcLock, pinCall,
+      ...(pinCall === "vaddr_pin_pages" ? { owner: { file: `${this.name}:uverbs` } } : {}),
+    });
+    if (typeof umem === "number") return this.regFailed(umem, `ib_umem_get of ${length} bytes at ${hex(addr)} in ${proc.name} failed`);
+    const name = this.names.claim(as, inUse);
+    this.regions.set(name, { name, access, umem, posted: new Set() });
+    this.counters.registrations++;
+    emitDeviceEvent(this.ctx, RDMA_MR_KIND, "reg_mr", {
+      region: name, pid: proc.pid, addr, length, pages: umem.frames.length, sgEntries: umem.sg.entries.length,
+      chunks: umem.chunks, writable, pinCall, pinnedVm: umem.owningMm.pinnedVm,
+    });
+    return succeeded(name, name);
+  }
+
+  private regFailed(errno: number, message: string): DeviceActionResult {
+    this.counters.failedRegistrations++;
+    emitDeviceEvent(this.ctx, RDMA_MR_KIND, "reg_mr", { errno: errnoName(errno) ?? String(errno) });
+    return failed(errno, message);
+  }
+
+  /** `ibv_dereg_mr` → `ib_umem_release`. Posted writes that have not landed are flushed in error. */
+  private deregMr(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    let flushed = 0;
+    for (const h of r.posted) if (h.cancel()) flushed++;
+    this.counters.postedWritesFlushed += flushed;
+    ibUmemRelease(this.ctx, r.umem);
+    this.regions.delete(r.name);
+    this.counters.deregistrations++;
+    emitDeviceEvent(this.ctx, RDMA_MR_KIND, "dereg_mr", {
+      region: r.name, pages: r.umem.frames.length, dirtied: r.umem.writable, flushedWrites: flushed, pinnedVm: r.umem.owningMm.pinnedVm,
+    });
+    return succeeded();
+  }
+
+  /** The HCA writes `data` at `offset` of the region (a receive, an RDMA WRITE from a peer). */
+  private dmaWrite(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    if (!ibAccessDmaWrite(r.access)) return failed(EPERM, `region "${r.name}" was registered without local_write, remote_write or remote_atomic access`);
+    const offset = args.size("offset");
+    const data = stringToBytes(args.string("data"));
+    const bad = this.checkBounds(r, offset, data.length);
+    if (bad !== undefined) return failed(EINVAL, bad);
+    const land = () => {
+      this.ctx.dma.write(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), data);
+      this.counters.dmaWrites++;
+      this.counters.bytesWritten += data.length;
+    };
+    const latency = this.ctx.options.dmaLatency;
+    if (latency === 0) {
+      land();
+      return succeeded(data.length);
+    }
+    const handle = this.ctx.clock.schedule(latency, `${this.name}:dma_write`, () => {
+      r.posted.delete(handle);
+      land();
+      emitDeviceEvent(this.ctx, RDMA_MR_KIND, "dma_complete", { region: r.name, offset, length: data.length });
+    });
+    r.posted.add(handle);
+    return succeeded(data.length);
+  }
+
+  /** The HCA reads `length` bytes at `offset` of the region (a send, an RDMA READ from a peer). */
+  private dmaRead(args: DeviceActionArgs): DeviceActionResult {
+    const r = this.region(args);
+    if (typeof r === "string") return failed(ENOENT, r);
+    const offset = args.size("offset");
+    const length = args.size("length");
+    const bad = this.checkBounds(r, offset, length);
+    if (bad !== undefined) return failed(EINVAL, bad);
+    const bytes = this.ctx.dma.read(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), length);
+    this.counters.dmaReads++;
+    this.counters.bytesRead += length;
+    return succeeded(bytesToString(bytes));
+  }
+
+  private region(args: DeviceActionArgs): MemoryRegion | string {
+    const name = args.string("region");
+    return this.regions.get(name) ?? `no memory region named "${name}" is registered on ${this.name}`;
+  }
+
+  /** Region offsets count from the registered address (the IOVA), not from its first page. */
+  private byteOffset(r: MemoryRegion, offset: number): number {
+    return (r.umem.address % PAGE_SIZE) + offset;
+  }
+
+  private checkBounds(r: MemoryRegion, offset: number, length: number): string | undefined {
+    if (offset + length <= r.umem.length) return undefined;
+    return `${length} bytes at offset ${offset} do not fit in region "${r.name}" of ${r.umem.length} bytes`;
+  }
+}

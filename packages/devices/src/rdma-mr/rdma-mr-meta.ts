@@ -1,0 +1,67 @@
+/**
+ * What the `rdma-mr` device accepts: its options and its actions' fields, as zod schemas of the
+ * raw values a scenario writes.
+ * @module
+ */
+import { z } from "zod";
+import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
+import { IB_ACCESS } from "../shared/ib-access.js";
+
+/** How `reg_mr` pins: chosen from the policy (`auto`), or forced. */
+export const RDMA_PIN_CALLS = ["auto", "pin_user_pages_fast", "vaddr_pin_pages"] as const;
+
+/** Options of an `rdma-mr` device. */
+export const rdmaMrOptions = z
+  .object({
+    capIpcLock: z.boolean().default(false)
+      .describe("the registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is still charged)"),
+    pinCall: z.enum(RDMA_PIN_CALLS).default("auto")
+      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages under the vaddr-pin policy"),
+    dmaLatency: timeOption("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
+  })
+  .strict();
+
+/** Parsed `rdma-mr` options. */
+export type RdmaMrOptions = z.output<typeof rdmaMrOptions>;
+
+/** `reg_mr` fields. */
+export const regMrFields = z
+  .object({
+    proc: nameField,
+    addr: addrField,
+    length: sizeField,
+    access: z.array(z.enum(IB_ACCESS)).optional(),
+  })
+  .strict();
+
+/** `dereg_mr` fields. */
+export const deregMrFields = z.object({ region: nameField }).strict();
+
+/** `dma_write` fields. */
+export const dmaWriteFields = z.object({ region: nameField, offset: sizeField, data: z.string() }).strict();
+
+/** `dma_read` fields. */
+export const dmaReadFields = z.object({ region: nameField, offset: sizeField, length: sizeField }).strict();
+
+/** The markdown description of `rdma-mr` (docs, `pinlab list`). */
+export const RDMA_MR_DESCRIPTION = `
+An RDMA memory region registered the way \`ib_umem_get()\` does it (drivers/infiniband/core/umem.c,
+Linux v6.12):
+
+1. \`ib_check_mr_access()\`: remote write or atomic without local write is \`EINVAL\`.
+2. Zero pages or an address overflow is \`EINVAL\`; \`can_do_mlock()\` failing is \`EPERM\`.
+3. The pages are charged to \`mm->pinned_vm\` **before** pinning; past RLIMIT_MEMLOCK without
+   CAP_IPC_LOCK the charge is backed out and the call fails with \`ENOMEM\`.
+4. The range is pinned with \`pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE if writable)\` in chunks
+   of 512 pages (one page of \`struct page *\`), each chunk appended to a scatter list. Any failure
+   unpins everything pinned so far and gives the pinned_vm charge back.
+
+The frames stay pinned until \`dereg_mr\` (\`ib_umem_release()\`), which unpins each scatter-list
+entry with \`unpin_user_page_range_dirty_lock()\`, dirtying the pages when the region was writable,
+and reduces pinned_vm. Between the two, \`dma_write\` / \`dma_read\` reach the pinned frames at any
+time, whatever the process did to its mappings meanwhile: that is what the hazard oracle watches.
+
+Under the \`vaddr-pin\` policy (Ira Weiny's 2019 RFC, patches 15-16/19) the region pins through
+\`vaddr_pin_pages()\` with the uverbs context file as owner, and releases through
+\`vaddr_unpin_pages_dirty_lock()\`.
+`.trim();

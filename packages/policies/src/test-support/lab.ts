@@ -1,0 +1,107 @@
+/**
+ * Test support: build a kernel under one of this package's policies and drive it with short
+ * calls. Not part of the published package (excluded from the build).
+ * @module
+ */
+import {
+  PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doMmap, touchRange, type Inode, type KernelConfigInput, type KernelInstance,
+  type MachineConfigSchema, type Process,
+} from "@pinlab/core";
+import { expectConsistent } from "@pinlab/core/testing";
+import { container, type DependencyContainer } from "tsyringe";
+import type { z } from "zod";
+import { policies, register, type PolicyId } from "../index.js";
+
+/** Every policy id of the registry, in its order (the order the tables list them). */
+export const POLICY_IDS = Object.keys(policies) as PolicyId[];
+
+/** A fresh container with this package's policies registered. */
+export function policyContainer(): DependencyContainer {
+  const c = container.createChildContainer();
+  register(c);
+  return c;
+}
+
+/** Build a kernel under `policy` (swapping policies is this one word). */
+export function policyKernel(
+  policy: string, policyOptions: Record<string, unknown> = {}, machine: z.input<typeof MachineConfigSchema> = { memory: "64MiB" },
+  extra: Partial<KernelConfigInput> = {},
+): KernelInstance {
+  return createKernel({ machine, policy, policyOptions, ...extra }, { container: policyContainer() });
+}
+
+/** Mapping options of {@link Lab.map}. */
+export interface MapOptions {
+  /** MAP_SHARED. */
+  readonly shared?: boolean;
+  /** PROT_WRITE (default true). */
+  readonly write?: boolean;
+  /** The file (else anonymous). */
+  readonly file?: Inode;
+  /** Byte offset in the file. */
+  readonly offset?: number;
+  /** MAP_HUGETLB. */
+  readonly hugetlb?: boolean;
+  /** A fixed address. */
+  readonly addr?: number;
+}
+
+/** A kernel instance with helpers that fail loudly, so table rows stay short. */
+export class Lab {
+  /** Build a lab under `policy`. */
+  constructor(readonly inst: KernelInstance) {}
+
+  /** The kernel. */
+  get k() {
+    return this.inst.kernel;
+  }
+
+  /** The GUP API. */
+  get gup() {
+    return this.inst.gup;
+  }
+
+  /** The active policy. */
+  get policy() {
+    return this.inst.kernel.policy;
+  }
+
+  /** Spawn a process. */
+  spawn(name: string): Process {
+    return this.k.spawn(name);
+  }
+
+  /** mmap `pages` pages; throws on error. */
+  map(p: Process, pages: number, o: MapOptions = {}): number {
+    const prot = VM_READ | ((o.write ?? true) ? VM_WRITE : 0);
+    const a = doMmap(this.k, p, {
+      length: pages * PAGE_SIZE, prot, shared: o.shared ?? false, anonymous: o.file === undefined, file: o.file, offset: o.offset,
+      hugetlb: o.hugetlb, addr: o.addr,
+    });
+    if (a < 0) throw new Error(`mmap failed: ${a}`);
+    return a;
+  }
+
+  /** Fault `pages` pages in at `addr`; throws on error. */
+  touch(p: Process, addr: number, pages: number, write: boolean): void {
+    const r = touchRange(this.k, p, addr, pages * PAGE_SIZE, write);
+    if (r < 0) throw new Error(`touch failed: ${r}`);
+  }
+
+  /** The frame mapped at `addr` in `p` (-1 when none). */
+  pfnAt(p: Process, addr: number): number {
+    return p.mm!.pageTable.pfn(addr / PAGE_SIZE);
+  }
+
+  /** Fail the test when the invariant checker finds anything. */
+  check(): void {
+    expectConsistent(this.inst);
+  }
+}
+
+/** A lab under `policy`. */
+export function lab(
+  policy: string, policyOptions: Record<string, unknown> = {}, machine: z.input<typeof MachineConfigSchema> = { memory: "64MiB" },
+): Lab {
+  return new Lab(policyKernel(policy, policyOptions, machine));
+}
