@@ -44,14 +44,15 @@ export const MachineConfigSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
-    if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `must be at least 1MiB, got ${m.memory} bytes` });
+    // The wording of these two messages is matched by the CLI's malformed-scenario corpus.
+    if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
     const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };
     const total = m.memory + m.movable + m.cma + m.pmem;
     if (total > MAX_MACHINE_BYTES) {
       // Blame the largest zone: it is the one to shrink.
       const largest = (Object.keys(zones) as (keyof typeof zones)[]).reduce((a, b) => (zones[b] > zones[a] ? b : a));
       const parts = Object.entries(zones).map(([n, v]) => `${n} ${v}`).join(", ");
-      ctx.addIssue({ code: "custom", path: [largest], message: `the machine is ${total} bytes in all zones (${parts}); pinlab models at most 256GiB in all zones together` });
+      ctx.addIssue({ code: "custom", path: [largest], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together (${parts})` });
     }
   });
 

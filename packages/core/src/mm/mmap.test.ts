@@ -300,6 +300,18 @@ describe("mprotect", () => {
     expectConsistent(inst);
   });
 
+  it("with unchanged protection splits nothing and changes no PTE, but still invalidates (deliberate deviation, see doMprotect)", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 4);
+    touchRange(k, p, BASE, 4 * P, true);
+    const before = k.notifiers.counts.protection_vma;
+    expect(doMprotect(k, p, BASE + P, P, RW)).toBe(0);
+    expect(draw(mm, BASE, 4)).toBe("|wwww|");
+    expect(mm.pageTable.bits(BASE / P + 1) & PTE_WRITE).toBe(PTE_WRITE);
+    expect(k.notifiers.counts.protection_vma).toBe(before + 1);
+    expectConsistent(inst);
+  });
+
   it("makes exclusive anonymous pages writable again, but never a page shared with a child", () => {
     const { inst, k, p, mm } = setup();
     mapAt(k, p, BASE, 2);
