@@ -147,14 +147,17 @@ function hugetlbNoPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: 
   return 0;
 }
 
-/** `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy. */
-function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats: FaultStats): number {
+/**
+ * `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy,
+ * mapped writable for a write and read-only for an unshare (`make_huge_pte(..., !unshare)`).
+ */
+function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return -ENOMEM;
   k.memory.get(head, HPAGE_PMD_NR - 1);
   const pt = vma.mm.pageTable;
   k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, (base + HPAGE_PMD_NR) * PAGE_SIZE, "clear");
-  const bits = writeBits(vma) | PTE_HUGE;
+  const bits = (unshare ? PTE_YOUNG : writeBits(vma)) | PTE_HUGE;
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const old = pt.pfn(base + i);
     const src = old >= 0 ? old : firstPfn + i;
@@ -162,10 +165,10 @@ function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats:
     k.frames.flags[head + i] |= PG_HUGETLB;
     if (old >= 0) zapPte(k, vma, base + i);
     mapNewAnon(k, vma, base + i, head + i, bits);
-    if (old >= 0) k.observe("onCow", vma.mm, base + i, old, head + i, "write");
+    if (old >= 0) k.observe("onCow", vma.mm, base + i, old, head + i, unshare ? "unshare" : "write");
   }
   k.vmstat.nr_cow += HPAGE_PMD_NR;
-  count(stats, "cow", HPAGE_PMD_NR);
+  count(stats, unshare ? "unshare" : "cow", HPAGE_PMD_NR);
   return 0;
 }
 
@@ -251,7 +254,7 @@ function doUnshare(k: Kernel, vma: Vma, vpn: number, stats: FaultStats): number 
 function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, unshare: boolean, stats: FaultStats, notMapped: boolean): number {
   const f = k.frames;
   if ((f.flags[srcPfn] & PG_HUGETLB) !== 0 && !notMapped) {
-    return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats);
+    return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats, unshare);
   }
   const pfn = k.memory.allocFolio(0);
   if (pfn < 0) return -ENOMEM;
