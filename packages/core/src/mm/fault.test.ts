@@ -310,6 +310,32 @@ describe("write faults on present pages (do_wp_page)", () => {
   });
 });
 
+describe("unshare (FAULT_FLAG_UNSHARE) for read-only pins", () => {
+  it.each([
+    ["ext4", PAGE_SIZE, 1],
+    ["hugetlbfs", HPAGE_PMD_SIZE, HP],
+  ] as const)("a long-term R/O pin of a private %s mapping gets an exclusive copy mapped read-only", (fs, len, nr) => {
+    const { inst, k, p, gup } = setup();
+    const file = k.createFile("f", fs, len);
+    const a = doMmap(k, p, { length: len, prot: RW, shared: false, anonymous: false, file });
+    expect(touchRange(k, p, a, PAGE_SIZE, false)).toBe(1);
+    const cached = file.cache.get(0)!;
+    const pages: number[] = [];
+    expect(gup.pinUserPages(p, a, 1, 1 << 8 /* FOLL_LONGTERM */, pages)).toBe(1);
+    const { pfn, bits } = pteAt(p, a);
+    expect(pfn).toBe(pages[0]);
+    expect(pfn).not.toBe(cached);
+    expect(k.frames.flags[pfn] & (PG_ANON | PG_ANON_EXCLUSIVE)).toBe(PG_ANON | PG_ANON_EXCLUSIVE);
+    expect(bits & PTE_WRITE).toBe(0);
+    expect(k.vmstat.nr_cow).toBe(nr);
+    // The owner's write then reuses the exclusive copy: the pin keeps seeing what the process writes.
+    expect(userWrite(k, p, a, enc("w"))).toBe(0);
+    expect(pteAt(p, a).pfn).toBe(pfn);
+    gup.unpinUserPages(pages, 1);
+    expectConsistent(inst);
+  });
+});
+
 describe("fault errors", () => {
   it.each(["ext4", "shmem", "fsdax"] as const)("a %s mapping beyond EOF raises SIGBUS (-EFAULT) for the page past the end only", (fs) => {
     const { inst, k, p } = setup({ machine: { memory: "16MiB", pmem: "1MiB" } });
