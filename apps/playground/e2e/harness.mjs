@@ -1,8 +1,9 @@
-/* global process, document */
+/* global process, document, Buffer */
 // Shared e2e setup: the built app served by vite preview on a free loopback port, and Debian's
 // chromium driven by playwright-core. Always use withPage() so the server and the browser are
 // closed even when a step fails (an open server would keep `node --test` waiting forever).
 import { mkdirSync } from "node:fs";
+import { deflateRawSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -47,4 +48,23 @@ export async function ready(page, pos) {
 /** Save a screenshot into test-output/. */
 export async function shot(page, name) {
   await page.screenshot({ path: join(outDir, `${name}.png`) });
+}
+
+/** A link fragment for `text` built with node's zlib (an independent encoder of the playground's link format). */
+export function linkFor(text, { pos = 0, policies = ["legacy-get", "pin-bias"], pfn } = {}) {
+  const s = deflateRawSync(Buffer.from(text, "utf8")).toString("base64url");
+  return `#v=1&s=${s}&p=${pos}&pol=${policies.join(",")}${pfn !== undefined ? `&f=${pfn}` : ""}`;
+}
+
+/** Click the grid cell of frame `pfn` in the column of `policy`. */
+export async function clickCell(page, policy, pfn) {
+  const grid = page.locator(`.column[data-policy="${policy}"] .grid-canvas`);
+  const { cell, cols } = await grid.evaluate((c) => ({ cell: Number(c.dataset.cell), cols: Number(c.dataset.cols) }));
+  // Frames of ZONE_NORMAL from pfn 0, under an 18 px zone band (grid-layout.ts).
+  await grid.click({ position: { x: (pfn % cols) * cell + cell / 2, y: 18 + Math.floor(pfn / cols) * cell + cell / 2 } });
+}
+
+/** The text of the frame details table: field -> [value per column]. */
+export async function frameFacts(page) {
+  return page.locator("table.facts tbody tr").evaluateAll((rows) => Object.fromEntries(rows.map((r) => [r.querySelector("th").textContent, [...r.querySelectorAll("td")].map((td) => td.textContent)])));
 }

@@ -108,7 +108,6 @@ export class App {
         h("aside", { class: "side", attrs: { "aria-label": "details" } }, this.tabs.element)),
       this.help);
     document.addEventListener("keydown", (e) => this.key(e));
-    window.addEventListener("resize", () => this.renderPosition());
     window.addEventListener("hashchange", () => void this.openFromUrl());
   }
 
@@ -215,22 +214,20 @@ export class App {
     replace(this.title, h("h1", {}, loaded.header.name), loaded.header.description !== undefined ? h("p", { class: "desc" }, loaded.header.description) : null);
     this.pos = 0;
     const started = performance.now();
-    let rebuiltAt = -1;
-    await session.complete(12, () => {
-      if (token !== this.runToken) return;
-      const reach = session.reachable;
-      if (reach !== rebuiltAt) {
-        rebuiltAt = reach;
-        this.steps.rebuild(session.policies, session.view.comparison, session.summaries);
-        this.pos = Math.min(this.wantedPos, reach);
-        this.renderPosition();
-      }
-      this.say(session.done ? `recorded ${session.length} steps × ${session.policies.length} policies in ${Math.round(performance.now() - started)} ms` : `recording… ${reach}/${session.length}`);
+    let shownAt = -Infinity;
+    // While recording, show progress a few times a second: rebuilding the views on every slice would cost more than recording.
+    await session.complete(30, () => {
+      if (token !== this.runToken || session.done || performance.now() - shownAt < 1000) return;
+      shownAt = performance.now();
+      this.pos = Math.min(this.wantedPos, session.reachable);
+      this.renderPosition();
+      this.say(`recording… ${session.reachable}/${session.length}`);
     }, () => token !== this.runToken);
     if (token !== this.runToken) return;
     this.steps.rebuild(session.policies, session.view.comparison, session.summaries);
     this.pos = Math.min(this.wantedPos, session.reachable);
     this.renderPosition();
+    this.say(`recorded ${session.length} steps × ${session.policies.length} policies in ${Math.round(performance.now() - started)} ms`);
     this.root.dataset.ready = "true";
   }
 

@@ -1,7 +1,7 @@
 /** One-line summaries of scenario steps, for the steps table and the stepper. */
 import type { Step } from "@pinlab/core";
 
-const ORDER = ["proc", "child", "device", "action", "call", "file", "addr", "handle", "region", "io", "length", "pages", "size", "offset", "flags", "prot", "access", "advice", "type", "zone", "time", "data", "write", "dirty"];
+const ORDER = ["device", "action", "proc", "child", "call", "file", "addr", "handle", "region", "io", "length", "pages", "size", "offset", "flags", "prot", "access", "advice", "type", "zone", "time", "data", "write", "dirty"];
 
 /** A short summary of a step: its op and its main fields, and the name it binds (`→ name`). */
 export function stepSummary(step: Step): string {

@@ -30,6 +30,7 @@ export class FrameGrid {
   private selected: number | undefined;
   private differs: Uint8Array | undefined;
   private width = 0;
+  private observedWidth = 0;
 
   /** Make an empty grid for the column of `policy`. */
   constructor(private readonly policy: string, private readonly events: FrameGridEvents) {
@@ -46,6 +47,14 @@ export class FrameGrid {
     this.spacer = h("div", { class: "grid-spacer" });
     this.tip = h("div", { class: "tooltip", attrs: { role: "tooltip", hidden: true } });
     this.element = h("div", { class: "grid-scroll", attrs: { "data-policy": policy }, on: { scroll: () => this.draw() } }, this.canvas, this.spacer, this.tip);
+    // Widths come from a ResizeObserver: reading clientWidth while rendering would force a layout per column per step.
+    new ResizeObserver((entries) => {
+      const w = Math.floor(entries[entries.length - 1].contentRect.width);
+      if (w > 0 && w !== this.observedWidth) {
+        this.observedWidth = w;
+        if (this.machine !== undefined) this.update(this.machine, this.selected, this.differs);
+      }
+    }).observe(this.element);
   }
 
   /** Show `machine`, with `selected` outlined and cells marked where `differs[i]` is 1. */
@@ -53,7 +62,7 @@ export class FrameGrid {
     this.machine = machine;
     this.selected = selected;
     this.differs = differs;
-    const width = Math.max(120, this.element.clientWidth || 300);
+    const width = Math.max(120, this.observedWidth || 300);
     if (this.layout === undefined || width !== this.width || this.layout.bands[0]?.zone !== machine.region.zones[0] || this.regionChanged(machine)) {
       this.width = width;
       this.layout = layoutGrid(machine.region, width - 2, MAX_HEIGHT);

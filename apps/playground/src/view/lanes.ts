@@ -38,6 +38,8 @@ export class Lanes {
   private readonly canvas: HTMLCanvasElement;
   private readonly tip: HTMLDivElement;
   private slots: Slot[] = [];
+  private width = 0;
+  private last: [MachineAt, number | undefined, ReadonlyMap<number, string>] | undefined;
 
   /** Empty lanes for the column of `policy`. */
   constructor(policy: string, private readonly events: LanesEvents) {
@@ -48,11 +50,19 @@ export class Lanes {
     });
     this.tip = h("div", { class: "tooltip", attrs: { role: "tooltip", hidden: true } });
     this.element = h("div", { class: "lanes", attrs: { "data-policy": policy } }, this.canvas, this.tip);
+    new ResizeObserver((entries) => {
+      const w = Math.floor(entries[entries.length - 1].contentRect.width);
+      if (w > 0 && w !== this.width) {
+        this.width = w;
+        if (this.last !== undefined) this.update(...this.last);
+      }
+    }).observe(this.element);
   }
 
   /** Draw `m`; `names` maps a VMA start address to the scenario name bound to it. */
   update(m: MachineAt, selected: number | undefined, names: ReadonlyMap<number, string>): void {
-    const width = Math.max(200, this.element.clientWidth || 300);
+    this.last = [m, selected, names];
+    const width = Math.max(200, this.width || 300);
     const lanes = m.views.procs.length + m.views.devices.length;
     const height = Math.max(1, lanes) * LANE_H + 4;
     const ctx = sizeCanvas(this.canvas, width, height);
