@@ -37,6 +37,7 @@ export class App {
   private readonly picker: HTMLSelectElement;
   private readonly policyBoxes = new Map<string, HTMLInputElement>();
   private readonly title: HTMLElement;
+  private readonly stage: HTMLElement;
   private readonly status: HTMLElement;
   private readonly stepper: Stepper;
   private readonly columnsEl: HTMLElement;
@@ -103,7 +104,9 @@ export class App {
     replace(root, header,
       h("div", { class: "layout" },
         h("aside", { class: "editor-pane", attrs: { "aria-label": "scenario editor" } }, this.editor.element),
-        h("main", { class: "stage" }, this.title, this.stepper.element, this.columnsEl, legend(),
+        this.stage = h("main", { class: "stage" }, this.title,
+          h("p", { class: "stale-note", attrs: { role: "note" } }, "The editor's scenario has problems (listed under the editor); this is the last valid version."),
+          this.stepper.element, this.columnsEl, legend(),
           h("h2", { class: "sub" }, "Steps under each policy"), this.steps.element),
         h("aside", { class: "side", attrs: { "aria-label": "details" } }, this.tabs.element)),
       this.help);
@@ -195,11 +198,13 @@ export class App {
     } catch (e) {
       const problems: readonly ScenarioProblem[] = e instanceof ScenarioError ? e.problems : [{ file: "scenario.yaml", message: `internal error: ${(e as Error).message}` }];
       this.editor.setProblems(problemsToDiagnostics(text, problems), "");
+      this.stage.classList.toggle("stale", this.session !== undefined);
       this.say(`${problems.length} problem(s) in the scenario`);
       this.scheduleUrl();
       return;
     }
     this.editor.setProblems([], `valid: ${loaded.steps.length} steps`);
+    this.stage.classList.remove("stale");
     if (run) void this.run(loaded);
   }
 

@@ -37,7 +37,7 @@ export class ScenarioEditor {
         doc: "",
         extensions: [
           lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), history(), indentOnInput(), bracketMatching(),
-          syntaxHighlighting(defaultHighlightStyle), yaml(), lintGutter(),
+          syntaxHighlighting(defaultHighlightStyle), yaml(), lintGutter(), EditorView.lineWrapping,
           keymap.of([{ key: "Mod-Enter", run: () => (events.run(), true) }, ...defaultKeymap, ...historyKeymap]),
           EditorView.contentAttributes.of({ "aria-label": "scenario YAML" }),
           EditorView.updateListener.of((u) => {
