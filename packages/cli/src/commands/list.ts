@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { listDevices, listPolicies, pluginSource } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { style, table } from "../output/style.js";
+import { style } from "../output/style.js";
 import { setUp, type CommonOptions } from "./shared.js";
 
 /** A plugin's options as a readable list: `name (type, default x): description`. */
@@ -42,15 +42,20 @@ export async function listCommand(opts: ListOptions, io: CliIo): Promise<number>
     return EXIT.OK;
   }
   const s = style(io.isTTY, io.env);
-  const opt = (o: ReturnType<typeof describeOptions>[number]) => `      ${o.name} (${o.type}${o.default !== undefined ? `, default ${JSON.stringify(o.default)}` : ""})${o.description !== undefined ? `: ${o.description}` : ""}`;
+  const opt = (o: ReturnType<typeof describeOptions>[number]) =>
+    `      ${o.name}: ${o.type}${o.default !== undefined ? ` = ${JSON.stringify(o.default)}` : ""}${o.description !== undefined ? s.dim(`  ${o.description}`) : ""}`;
   const out: string[] = [s.bold("Policies")];
-  out.push(table(policies.map((p) => [`  ${p.id}`, p.summary, s.dim(p.kernel)])));
-  for (const p of policies) if (p.options.length > 0) out.push(`    ${p.id} options:`, ...p.options.map(opt));
+  for (const p of policies) {
+    out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`));
+    if (p.source !== "@pinlab/policies") out.push(s.dim(`      from: ${p.source}`));
+    if (p.options.length > 0) out.push("    options:", ...p.options.map(opt));
+  }
   out.push("", s.bold("Devices"));
-  out.push(table(devices.map((d) => [`  ${d.id}`, d.summary, s.dim(d.driver)])));
   for (const d of devices) {
-    out.push(`    ${d.id} actions: ${d.actions.map((a) => `${a.name}(${a.fields.join(", ")})`).join(", ")}`);
-    if (d.options.length > 0) out.push(`    ${d.id} options:`, ...d.options.map(opt));
+    out.push(`  ${s.bold(d.id)}  ${d.summary}`, s.dim(`      models: ${d.driver}`));
+    if (d.source !== "@pinlab/devices") out.push(s.dim(`      from: ${d.source}`));
+    out.push("    actions:", ...d.actions.map((a) => `      ${a.name}(${a.fields.join(", ")})${s.dim(`  ${a.summary}`)}`));
+    if (d.options.length > 0) out.push("    options:", ...d.options.map(opt));
   }
   io.out(`${out.join("\n")}\n`);
   return EXIT.OK;

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { loadScenario, pluginView, resultMatches, runScenario, scenarioJsonSchema, type PolicyResult } from "../index.js";
+import { testContainer } from "../testing/index.js";
+
+const c = testContainer();
+const plugins = pluginView(c);
+
+function run(steps: string, extra = ""): PolicyResult {
+  const text = `name: t\npolicy: test-exact\nmachine: { memory: 16MiB }\nprocesses: [p1]\n${extra}steps:\n${steps}`;
+  return runScenario(loadScenario(text, "t.yaml", plugins), { container: c }).results[0];
+}
+
+describe("scenario runtime", () => {
+  it("reports a name whose defining step failed, naming that step", () => {
+    const r = run(`  - { op: mmap, proc: p1, as: big, length: 32TiB, prot: [read], flags: [private, anonymous] }
+  - { op: touch, proc: p1, addr: big, length: 4KiB }
+`);
+    expect(r.steps[0].errno).toBe("ENOMEM");
+    expect(r.steps[1].error).toMatch(/t\.yaml:\d+:\d+: step 1 \(touch\), field "addr": "big" has no value: step 0, which defines it, failed \(ENOMEM\)/);
+    expect(r.passed).toBe(false);
+  });
+
+  it("refuses to release a handle twice and to peek outside it", () => {
+    const r = run(`  - { op: mmap, proc: p1, as: buf, length: 8KiB, prot: [read, write], flags: [private, anonymous] }
+  - { op: gup, proc: p1, addr: buf, pages: 1, call: pin_user_pages, flags: [FOLL_WRITE], as: h }
+  - { op: peek, handle: h, offset: 4KiB, length: 1 }
+  - { op: release, handle: h }
+  - { op: release, handle: h }
+`);
+    expect(r.steps[2].error).toMatch(/beyond the 1 page\(s\) handle "h" holds/);
+    expect(r.steps[4].error).toBe('handle "h" was already released');
+  });
+
+  it("turns a kernel errno into errno, not into an error", () => {
+    const r = run(`  - { op: read, proc: p1, addr: 65536, length: 4, expect: { errno: EFAULT, ok: false } }
+  - { op: fork, proc: p1, child: p1 }
+`);
+    expect(r.steps[0]).toMatchObject({ ok: false, errno: "EFAULT" });
+    expect(r.steps[0].expectations.every((e) => e.pass)).toBe(true);
+    expect(r.steps[1].error).toContain('a process named "p1" already exists');
+  });
+
+  it("checks expect_by_policy only under its policy", () => {
+    const text = `name: t\npolicy: test-exact\nmachine: { memory: 16MiB }\nsteps:\n  - op: check\n    expect_by_policy:\n      test-exact: { counters: { nr_cow: 0 } }\n`;
+    const r = runScenario(loadScenario(text, "t.yaml", plugins), { container: c }).results[0];
+    expect(r.steps[0].expectations).toEqual([{ key: "counters.nr_cow", expected: 0, actual: 0, pass: true, byPolicy: true }]);
+  });
+
+  it("compares results key by key", () => {
+    expect(resultMatches({ migrated: 1 }, { migrated: 1, failed: 0 })).toBe(true);
+    expect(resultMatches({ migrated: 1 }, { migrated: 2, failed: 0 })).toBe(false);
+    expect(resultMatches("a", "a")).toBe(true);
+    expect(resultMatches(3, "3")).toBe(false);
+  });
+
+  it("is deterministic, and the seed is part of the stream", () => {
+    const text = `name: t\npolicy: test-exact\nmachine: { memory: 16MiB }\nprocesses: [p1]\nsteps:\n  - { op: mmap, proc: p1, as: b, length: 64KiB, prot: [read, write], flags: [private, anonymous, populate] }\n  - { op: fork, proc: p1, child: c }\n  - { op: touch, proc: c, addr: b, length: 64KiB, write: true }\n`;
+    const hash = (seed?: number) => runScenario(loadScenario(text, "t.yaml", plugins), { container: c, seed }).results[0].eventsHash;
+    expect(hash()).toBe(hash());
+    expect(hash(3)).not.toBe(hash());
+  });
+
+  it("reports every problem in a file, each at its place", () => {
+    const text = "name: t\nmachine: { memory: 16MiB }\nprocesses: [p1]\nsteps:\n  - { op: touch, proc: p2, addr: 0, length: 1 }\n  - { op: advance, time: 3 }\n  - { op: settle, extra: 1 }\n";
+    expect(() => loadScenario(text, "t.yaml", plugins)).toThrowError(/t\.yaml:7:\d+: step 2 \(settle\), field "extra": unknown field "extra"/);
+  });
+
+  it("exports a JSON Schema with every op", () => {
+    const js = JSON.stringify(scenarioJsonSchema(plugins));
+    for (const op of ["mmap", "gup", "peek", "cma_alloc", "punch_hole"]) expect(js).toContain(`"const":"${op}"`);
+  });
+});
