@@ -4,7 +4,7 @@
  * visited: a zone is scanned from its start until every allocated frame of it was seen (the zone
  * allocator's count says how many there are), so a large machine costs what it uses.
  */
-import { PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type ZoneSpan } from "@pinlab/core";
+import { PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type Process, type ZoneSpan } from "@pinlab/core";
 import { FRAME_WIDTH, F } from "./frame-state.js";
 import type { CounterSnapshot, DeviceSnapshot, HolderList, PositionViews, ProcessView } from "./machine-types.js";
 import type { RowHistory } from "./row-history.js";
@@ -91,16 +91,15 @@ export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
 /** The small views of a position. `previous` lets unchanged parts be shared instead of copied. */
 export function captureViews(inst: InstanceLike, deviceKinds: ReadonlyMap<string, string>, previous: PositionViews | undefined): PositionViews {
   const k = inst.kernel;
+  const old = new Map((previous?.procs ?? []).map((p) => [p.pid, p]));
+  let sameProcs = previous !== undefined && previous.procs.length === k.processes.size;
   const procs: ProcessView[] = [];
   const pinnedVm: Record<string, number> = {};
   for (const p of k.processes.values()) {
-    const mm = p.alive ? p.mm : null;
-    procs.push({
-      pid: p.pid, name: p.name, alive: p.alive,
-      vmas: mm === null ? [] : mm.vmas.map((v) => ({ start: v.start, end: v.end, prot: protString(v.flags), flags: vmFlagNames(v.flags), file: v.file?.name ?? null, pgoff: v.pgoff })),
-      pinnedVm: mm?.pinnedVm ?? 0, rss: mm?.rss ?? 0,
-    });
-    pinnedVm[p.name] = mm?.pinnedVm ?? 0;
+    const view = processView(p, old.get(p.pid));
+    if (view !== old.get(p.pid)) sameProcs = false;
+    procs.push(view);
+    pinnedVm[p.name] = view.pinnedVm;
   }
   const devices: DeviceSnapshot[] = [...inst.devices.entries()].map(([name, d]) => {
     const v = d.view();
@@ -117,11 +116,37 @@ export function captureViews(inst: InstanceLike, deviceKinds: ReadonlyMap<string
   const holders: HolderList = [...byPfn.entries()].sort((a, b) => a[0] - b[0]).map(([pfn, names]) => [pfn, names.sort()] as const);
   const counters: CounterSnapshot = { vmstat: k.vmstat.snapshot(), pinnedVm, hazards: inst.oracle.hazards.length };
   return {
-    procs: share(previous?.procs, procs),
+    procs: sameProcs && previous !== undefined ? previous.procs : procs,
     devices: share(previous?.devices, devices),
     holders: share(previous?.holders, holders),
-    counters: share(previous?.counters, counters),
+    counters: previous !== undefined && sameCounters(previous.counters, counters) ? previous.counters : counters,
   };
+}
+
+/** The view of process `p`, or `old` itself when nothing it shows changed (cheap: no strings built). */
+function processView(p: Process, old: ProcessView | undefined): ProcessView {
+  const mm = p.alive ? p.mm : null;
+  const vmas = mm?.vmas ?? [];
+  const pinnedVm = mm?.pinnedVm ?? 0;
+  const rss = mm?.rss ?? 0;
+  if (old !== undefined && old.alive === p.alive && old.pinnedVm === pinnedVm && old.rss === rss && old.vmas.length === vmas.length &&
+    vmas.every((v, i) => { const o = old.vmas[i]; return o.start === v.start && o.end === v.end && o.vmFlags === v.flags && o.pgoff === v.pgoff && o.file === (v.file?.name ?? null); })) {
+    return old;
+  }
+  return {
+    pid: p.pid, name: p.name, alive: p.alive, pinnedVm, rss,
+    vmas: vmas.map((v) => ({ start: v.start, end: v.end, prot: protString(v.flags), flags: vmFlagNames(v.flags), file: v.file?.name ?? null, pgoff: v.pgoff, vmFlags: v.flags })),
+  };
+}
+
+function sameCounters(a: CounterSnapshot, b: CounterSnapshot): boolean {
+  return a.hazards === b.hazards && sameRecord(a.vmstat, b.vmstat) && sameRecord(a.pinnedVm, b.pinnedVm);
+}
+
+function sameRecord(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
 }
 
 /** The part of a kernel instance that capture reads. */

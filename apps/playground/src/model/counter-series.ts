@@ -31,6 +31,9 @@ export interface ChartData {
   readonly yMax: number;
 }
 
+/** Most processes charted in `pinned_vm`. */
+export const MAX_PROCESS_SERIES = 6;
+
 const VMSTAT_CHARTS: ReadonlyArray<readonly [string, string]> = [
   ["nr_foll_pin_acquired", "nr_foll_pin_acquired (pages)"],
   ["nr_foll_pin_released", "nr_foll_pin_released (pages)"],
@@ -58,7 +61,17 @@ export function counterCharts(recs: readonly Recording[], pos: number): ChartDat
     id: key, title, x,
     series: recs.map((r, i) => ({ label: r.policy, policyIndex: i, dashed: false, values: upTo(r, (p) => r.views[p].counters.vmstat[key] ?? 0) })),
   }));
-  const procs = [...new Set(recs.flatMap((r) => r.views.flatMap((v) => Object.keys(v.counters.pinnedVm))))];
+  // Only processes that ever pin (a fork bomb of 1000 children would drown the chart otherwise).
+  const pinning = new Set<string>();
+  for (const r of recs) {
+    let last: unknown;
+    for (const v of r.views) {
+      if (v.counters === last) continue;
+      last = v.counters;
+      for (const [name, n] of Object.entries(v.counters.pinnedVm)) if (n > 0) pinning.add(name);
+    }
+  }
+  const procs = [...pinning].slice(0, MAX_PROCESS_SERIES);
   charts.push(done({
     id: "pinned_vm", title: "pinned_vm (pages) per process", x,
     series: recs.flatMap((r, i) => procs.map((name, j) => ({ label: `${r.policy} ${name}`, policyIndex: i, dashed: j > 0, values: upTo(r, (p) => r.views[p].counters.pinnedVm[name] ?? 0) }))),

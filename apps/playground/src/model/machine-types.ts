@@ -18,6 +18,8 @@ export interface VmaView {
   readonly file: string | null;
   /** Page offset in the file of `start`. */
   readonly pgoff: number;
+  /** The raw VM_* bits (for cheap change detection). */
+  readonly vmFlags: number;
 }
 
 /** A process and its address space. */

@@ -65,3 +65,21 @@ describe("recording a run", () => {
     expect(rec.positions).toBe(0);
   });
 });
+
+describe("the scenario library in the playground", () => {
+  it("loads, records and materializes every library scenario under two policies", { timeout: 60_000 }, async () => {
+    const { LIBRARY } = await import("./library.js");
+    const { loadScenario } = await import("@pinlab/core");
+    for (const e of LIBRARY) {
+      const loaded = loadScenario(e.text, e.file, registry.plugins);
+      for (const policy of ["legacy-get", "pin-bias"]) {
+        const rec = record(loaded, policy, registry);
+        expect(rec.setupError, e.id).toBeUndefined();
+        expect(rec.steps.filter((s) => s.error?.startsWith("internal error")), e.id).toEqual([]);
+        const region = regionFor([rec]);
+        const m = machineAt(rec, rec.positions - 1, region);
+        expect(m.rows.length, e.id).toBe(region.size * 8);
+      }
+    }
+  });
+});

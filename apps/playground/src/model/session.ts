@@ -23,6 +23,7 @@ export class Session {
   /** Step summaries, by index. */
   readonly summaries: readonly string[];
   private cache = new Map<string, MachineAt>();
+  private readonly names = new Map<number, { steps: number; names: Map<number, string> }>();
   private derived: { region: DisplayRegion; comparison: StepComparison[]; distinct: Map<string, Set<number>>; stamp: string } | undefined;
 
   /** Set up recorders (position 0 of each is recorded at once). */
@@ -123,8 +124,11 @@ export class Session {
 
   /** Names bound to mmap results (`as:`) under column `i`: start address -> name. */
   mmapNames(i: number): Map<number, string> {
-    const out = new Map<number, string>();
     const rec = this.recorders[i].recording;
+    const hit = this.names.get(i);
+    if (hit !== undefined && hit.steps === rec.steps.length) return hit.names;
+    const out = new Map<number, string>();
+    this.names.set(i, { steps: rec.steps.length, names: out });
     rec.steps.forEach((s, idx) => {
       const step = this.scenario.steps[idx];
       if (step.op === "mmap" && step.as !== undefined && typeof s.result === "number") out.set(s.result, step.as);

@@ -8,6 +8,9 @@ import { frameRow, type MachineAt } from "../model/machine-at.js";
 import { classifyFrame, describeFrame, F, frameFlagNames } from "../model/frame-state.js";
 import { h, hex, replace } from "./dom.js";
 
+/** Most mappings listed for one frame. */
+const MAX_LISTED = 8;
+
 /** The details panel. */
 export class FrameDetails {
   /** The element to place. */
@@ -81,7 +84,7 @@ export function frameFacts(m: MachineAt, pfn: number): Record<string, string> {
     maybe_dma_pinned: row[F.maybePinned] !== 0 ? "yes" : "no",
     "held by (oracle)": holders.length > 0 ? holders.join(", ") : "—",
     "device view": devs.length > 0 ? devs.join(", ") : "—",
-    "mapped at": mapped.length > 0 ? mapped.join(", ") : "—",
+    "mapped at": mapped.length === 0 ? "—" : mapped.length <= MAX_LISTED ? mapped.join(", ") : `${mapped.slice(0, MAX_LISTED).join(", ")} and ${mapped.length - MAX_LISTED} more`,
     owner,
     order: String(row[F.order]),
     flags: flags === 0 ? "—" : frameFlagNames(row).join(" "),

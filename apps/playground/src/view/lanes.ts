@@ -16,6 +16,8 @@ const LANE_H = 40;
 const SLOT_H = 20;
 const MAX_SLOT = 30;
 const GAP = 10;
+/** Most process lanes drawn (devices are always drawn); the rest are counted. */
+export const MAX_PROCESS_LANES = 12;
 
 interface Slot {
   readonly x: number;
@@ -63,8 +65,10 @@ export class Lanes {
   update(m: MachineAt, selected: number | undefined, names: ReadonlyMap<number, string>): void {
     this.last = [m, selected, names];
     const width = Math.max(200, this.width || 300);
-    const lanes = m.views.procs.length + m.views.devices.length;
-    const height = Math.max(1, lanes) * LANE_H + 4;
+    const procs = m.views.procs.filter((p) => p.alive).slice(0, MAX_PROCESS_LANES);
+    const hidden = m.views.procs.length - procs.length;
+    const lanes = procs.length + m.views.devices.length;
+    const height = Math.max(1, lanes) * LANE_H + (hidden > 0 ? 18 : 0) + 4;
     const ctx = sizeCanvas(this.canvas, width, height);
     ctx.clearRect(0, 0, width, height);
     ctx.font = "11px system-ui, sans-serif";
@@ -76,8 +80,8 @@ export class Lanes {
       ctx.fillStyle = "#4b5563";
       ctx.fillText("no process or device yet", 4, 14);
     }
-    for (const p of m.views.procs) {
-      this.label(ctx, p.name, p.alive ? `pid ${p.pid}` : "exited", y);
+    for (const p of procs) {
+      this.label(ctx, p.name, `pid ${p.pid}`, y);
       const pages = p.vmas.reduce((n, v) => n + (v.end - v.start) / PAGE_SIZE, 0);
       const slotW = slotWidth(avail - GAP * Math.max(0, p.vmas.length - 1), pages);
       let x = LABEL_W;
@@ -92,6 +96,11 @@ export class Lanes {
         if (x > LABEL_W + avail) break;
       }
       y += LANE_H;
+    }
+    if (hidden > 0) {
+      ctx.fillStyle = "#4b5563";
+      ctx.fillText(`${hidden} more process(es) not drawn (exited, or past the first ${MAX_PROCESS_LANES})`, 2, y + 8);
+      y += 18;
     }
     for (const d of m.views.devices) {
       this.label(ctx, d.name, d.kind, y);
