@@ -58,7 +58,31 @@ test("playground: rdma-mr-fork side by side, links, sharing and errors", { timeo
       await shot(page, "02-hazard-frame-details");
     });
 
+    await t.test("the event log filters by kind and links to steps and frames", async () => {
+      await page.click("#tab-events");
+      await page.selectOption("#event-kind", "hazard");
+      const entries = page.locator("ol.events li");
+      assert.equal(await entries.count(), 1);
+      assert.deepEqual(await entries.evaluateAll((li) => [...new Set(li.map((x) => x.dataset.kind))]), ["hazard"]);
+      await page.selectOption("#event-kind", "");
+      assert.ok(await entries.count() > 10);
+      await page.selectOption("#event-kind", "fork");
+      await entries.first().locator("[data-step-link]").click();
+      await ready(page, 4);
+      await page.selectOption("#event-kind", "hazard");
+      assert.equal(await entries.count(), 0, "the hazard happens at step 5, after position 4");
+      await page.selectOption("#event-kind", "");
+    });
+
+    await t.test("the counters chart each compared policy", async () => {
+      await page.click("#tab-counters");
+      assert.ok(await page.locator(".charts figure").count() >= 5);
+      assert.match(await page.locator('.charts figure[data-chart="nr_foll_pin_acquired"]').textContent(), /legacy-get.*pin-bias/s);
+      await shot(page, "03-counters");
+    });
+
     await t.test("a grid cell shows its state; the column's diff marks follow", async () => {
+      await page.locator(".stage").click({ position: { x: 5, y: 5 } });
       await page.keyboard.press("Home");
       await ready(page, 0);
       for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
@@ -80,7 +104,7 @@ test("playground: rdma-mr-fork side by side, links, sharing and errors", { timeo
       assert.match(await page.locator('.column[data-policy="exact-pincount"] .col-status').textContent(), /4 prevented/);
       await page.waitForFunction(() => /pol=legacy-get%2Cpin-bias%2Cexact-pincount/.test(location.hash) && /&p=4/.test(location.hash));
       shared = page.url();
-      await shot(page, "03-three-columns");
+      await shot(page, "04-three-columns");
     });
 
     await t.test("a shared link restores scenario, step, policies and frame", async () => {
@@ -113,7 +137,7 @@ test("playground: rdma-mr-fork side by side, links, sharing and errors", { timeo
       assert.match(await page.locator(".problems .ok").textContent(), /valid: 2 steps/);
       await page.keyboard.type("\nsteps: [");
       await page.waitForSelector(".problem-list li");
-      await shot(page, "04-inline-error");
+      await shot(page, "05-inline-error");
     });
 
     assert.deepEqual(errors, []);

@@ -59,7 +59,7 @@ test("untrusted text renders as text and executes nothing", { timeout: 90_000 },
     assert.match(await page.locator("table.steps").textContent(), /data="<img src=z/);
     await page.waitForTimeout(300);
     assert.deepEqual(await inert(), { xss: undefined, imgs: 0, svgs: 0, inlineScripts: 0, bold: 0 });
-    await shot(page, "05-untrusted-text");
+    await shot(page, "06-untrusted-text");
     assert.deepEqual(errors, []);
   });
 });
@@ -91,7 +91,7 @@ test("a 1000-step scenario under four policies steps back and forth without lag"
     console.log(`# long scenario: load+record ${loadMs} ms; render per step median ${median(render).toFixed(1)} ms, p95 ${p95(render).toFixed(1)} ms, max ${Math.max(...render).toFixed(1)} ms; key-to-frame round trip median ${median(roundTrip)} ms, p95 ${p95(roundTrip)} ms`);
     assert.ok(median(render) < 50, `median render ${median(render)} ms`);
     assert.ok(p95(render) < 120, `p95 render ${p95(render)} ms`);
-    await shot(page, "06-long-scenario");
+    await shot(page, "07-long-scenario");
     assert.deepEqual(errors, []);
   });
 });

@@ -66,7 +66,7 @@ export class Session {
   async complete(sliceMs: number, progress: () => void, cancelled: () => boolean): Promise<void> {
     while (!this.advance(sliceMs)) {
       progress();
-      await new Promise((r) => setTimeout(r, 0));
+      await yieldToPage();
       if (cancelled()) return;
     }
     progress();
@@ -143,4 +143,16 @@ const KINDS = ["free", "anon", "file", "zero", "reserved", "orphan", "other"];
 export function frameSignature(m: MachineAt, i: number, pfn: number): number {
   const c = classifyFrame(m.rows.subarray(i * FRAME_WIDTH, (i + 1) * FRAME_WIDTH), m.holders.has(pfn));
   return KINDS.indexOf(c.kind) * 16 + (c.pinned ? 8 : 0) + (c.held ? 4 : 0) + (c.dirty ? 2 : 0) + (c.writeback ? 1 : 0);
+}
+
+/** Let the page handle input and paint: a task queued through a MessageChannel (setTimeout(0) is clamped to 4 ms when nested). */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
