@@ -121,7 +121,6 @@ test("playground: rdma-mr-fork side by side, links, sharing and errors", { timeo
     await t.test("a malformed scenario shows an inline error at the right line", async () => {
       const bad = "name: broken\nmachine: { memory: 64MiB }\nprocesses: [p1]\nsteps:\n  - { op: mmap, proc: p1, length: 4KiB, prot: [read], flags: [private, anonymous] }\n  - { op: frobnicate, proc: p1 }\n";
       await page.goto(`${base}${linkFor(bad)}`);
-      await page.reload();
       await page.waitForSelector(".problem-list li");
       assert.match(await page.locator(".problem-list li").first().textContent(), /^line 6:11 step 1, field "op": unknown op "frobnicate"/);
       const marked = await page.locator(".cm-lintRange-error").first().evaluate((el) => ({ text: el.textContent, line: el.closest(".cm-line")?.textContent }));

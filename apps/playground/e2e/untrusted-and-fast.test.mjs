@@ -43,8 +43,9 @@ test("untrusted text renders as text and executes nothing", { timeout: 90_000 },
     assert.match(await page.locator(".problem-list li").first().textContent(), /got "<img src=x onerror=window.__xss=1>"/);
     assert.match(await page.locator(".cm-content").textContent(), /name: "<img src=x onerror=window.__xss=1>"/);
 
+    // Same document, new fragment: the app follows hashchange.
     await page.goto(`${base}${linkFor(HOSTILE, { pos: 2 })}`);
-    await page.reload();
+    await page.waitForFunction(() => document.querySelector(".scenario-title h1")?.textContent === "hostile");
     await ready(page, 2);
     assert.equal(await page.locator(".scenario-title h1").textContent(), "hostile");
     assert.equal(await page.locator(".scenario-title .desc").textContent(), "<script>window.__xss=2</script><b>bold?</b><img src=x onerror=window.__xss=6>");
@@ -81,8 +82,8 @@ test("a 1000-step scenario under four policies steps back and forth without lag"
       render.push(Number(await page.evaluate(() => document.querySelector("#app").dataset.renderMs)));
     };
     await page.locator(".stage").click({ position: { x: 5, y: 5 } });
-    for (let p = 999; p >= 980; p--) await stepOnce("ArrowLeft", p);
-    for (let p = 981; p <= 1000; p++) await stepOnce("ArrowRight", p);
+    for (let p = 999; p >= 985; p--) await stepOnce("ArrowLeft", p);
+    for (let p = 986; p <= 1000; p++) await stepOnce("ArrowRight", p);
     await stepOnce("Home", 0);
     await stepOnce("End", 1000);
     const sorted = (xs) => [...xs].sort((a, b) => a - b);
