@@ -7,7 +7,7 @@
  * clear PageAnonExclusive, which `folio_try_share_anon_rmap_pte` refuses (EBUSY).
  * @module
  */
-import { EAGAIN, EBUSY, ENOMEM } from "../errno.js";
+import { EAGAIN, EBUSY, EINVAL, ENOENT, ENOMEM, KernelError } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import {
@@ -100,12 +100,20 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
   return dst;
 }
 
-/** Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like, mm/migrate.c, v6.12). */
+/**
+ * Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like, mm/migrate.c, v6.12). Throws a
+ * `KernelError`: ENOENT for a pid with no live process (move_pages says ESRCH), EINVAL for a
+ * range that is not whole non-negative bytes.
+ */
 export function migrateRange(k: Kernel, pid: number, addr: number, length: number): { migrated: number; failed: number } {
   const mm = k.mmOf(pid);
+  if (mm === undefined) throw new KernelError(ENOENT, `no live process with pid ${pid}`);
+  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length) || addr < 0 || length < 0) {
+    throw new KernelError(EINVAL, `migrate: bad range (address ${addr}, length ${length})`);
+  }
   let migrated = 0;
   let failed = 0;
-  if (mm !== undefined) {
+  {
     const seen = new Set<number>();
     const start = Math.floor(addr / PAGE_SIZE);
     const end = Math.ceil((addr + length) / PAGE_SIZE);
