@@ -9,7 +9,7 @@
  * filesystem's free space and is reused by the next allocation.
  * @module
  */
-import { EINVAL } from "../errno.js";
+import { EFBIG, EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
 import { zapRange } from "../mm/pte-ops.js";
@@ -23,8 +23,8 @@ export type TruncateResult = number;
 /** `ftruncate` (`truncate_setsize` + `truncate_pagecache`, mm/truncate.c, v6.12): set the size of `inode`. `pid` is the truncating process, when known. */
 export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
-  // inode_newsize_ok(): past s_maxbytes the kernel says EFBIG (not in pinlab's errno table).
-  if (size > MAX_FILE_BYTES) return -EINVAL;
+  // inode_newsize_ok(): past s_maxbytes the kernel says EFBIG.
+  if (size > MAX_FILE_BYTES) return -EFBIG;
   if (inode.fs.huge && size % HPAGE_PMD_SIZE !== 0) return -EINVAL;
   const oldPages = inode.sizePages;
   const newPages = Math.ceil(size / PAGE_SIZE);

@@ -5,7 +5,7 @@
  * consistent afterwards.
  */
 import { describe, expect, it } from "vitest";
-import { EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM } from "../errno.js";
+import { EEXIST, EFAULT, EFBIG, EINVAL, ENOENT, ENOMEM, ESRCH } from "../errno.js";
 import { doPunchHole, doTruncate } from "../fs/truncate.js";
 import { cmaAlloc } from "../migrate/cma.js";
 import { migrateRange } from "../migrate/migrate.js";
@@ -87,7 +87,7 @@ describe("address ranges", () => {
 describe("files", () => {
   it.each([
     ["truncate to a negative size", (k: ReturnType<typeof setup>) => doTruncate(k.k, k.file, -P), EINVAL],
-    ["truncate past 16TiB", (k: ReturnType<typeof setup>) => doTruncate(k.k, k.file, 2 ** 50), EINVAL],
+    ["truncate past 16TiB", (k: ReturnType<typeof setup>) => doTruncate(k.k, k.file, 2 ** 50), EFBIG],
     ["punch a NaN offset", (k: ReturnType<typeof setup>) => doPunchHole(k.k, k.file, Number.NaN, P), EINVAL],
     ["punch an infinite length", (k: ReturnType<typeof setup>) => doPunchHole(k.k, k.file, 0, Infinity), EINVAL],
   ])("refuses to %s", (_d, run, errno) => {
@@ -125,13 +125,13 @@ describe("processes", () => {
     expect(doFork(k, p, "c")).toBe(-ENOENT);
     expect(touchRange(k, p, a, P, false)).toBe(-EFAULT);
     expect(doExit(k, p)).toBe(0);
-    expect(() => migrateRange(k, p.pid, a, P)).toThrow(expect.objectContaining({ errno: ENOENT }));
+    expect(() => migrateRange(k, p.pid, a, P)).toThrow(expect.objectContaining({ errno: ESRCH }));
     expectConsistent(inst);
   });
 
-  it("migrateRange names an unknown pid (ENOENT) and a bad range (EINVAL)", () => {
+  it("migrateRange names an unknown pid (ESRCH) and a bad range (EINVAL)", () => {
     const { inst, k, p, a } = setup();
-    expect(() => migrateRange(k, 999, a, P)).toThrow(/ENOENT: no live process with pid 999/);
+    expect(() => migrateRange(k, 999, a, P)).toThrow(/ESRCH: no live process with pid 999/);
     expect(() => migrateRange(k, p.pid, a, -1)).toThrow(expect.objectContaining({ errno: EINVAL }));
     expect(() => migrateRange(k, p.pid, Number.NaN, P)).toThrow(expect.objectContaining({ errno: EINVAL }));
     expect(migrateRange(k, p.pid, a, 4 * P)).toEqual({ migrated: 4, failed: 0 });

@@ -175,6 +175,7 @@ export function doExit(k: Kernel, proc: Process): number {
     mm.removeVma(vma);
   }
   for (const sub of [...k.notifiers.intervals(mm)]) k.notifiers.remove(sub);
+  k.policy.onExit?.(proc.pid);
   mm.live = false;
   proc.alive = false;
   k.events.emit("exit", { pid: proc.pid, pages });

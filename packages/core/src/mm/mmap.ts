@@ -301,14 +301,8 @@ export function doMprotect(k: Kernel, proc: Process, addr: number, length: numbe
     at = old.end;
     // mprotect_fixup(): split off the part in range; nothing to do when the flags do not change.
     const newFlags = (old.flags & ~PROT_MASK) | prot;
-    if (newFlags === old.flags) {
-      // Deviation from v6.12, kept on purpose: mprotect_fixup returns before change_protection
-      // here, so no notifier is told. pinlab still invalidates the range (protection_vma),
-      // because tests of the ODP mirror device use a same-protection mprotect to force an
-      // invalidation; nothing else changes (no split, no PTE change).
-      k.notifiers.invalidateRange(mm, Math.max(addr, old.start), Math.min(end, old.end), "protection_vma");
-      continue;
-    }
+    // mprotect_fixup(): nothing to change, nothing to tell (no split, no PTE change, no notifier).
+    if (newFlags === old.flags) continue;
     const r = vmaModifyFlags(k, old, Math.max(addr, old.start), Math.min(end, old.end), newFlags);
     if (typeof r === "number") {
       err = r;

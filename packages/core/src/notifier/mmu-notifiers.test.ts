@@ -162,7 +162,7 @@ describe("every mm path invalidates with the right reason", () => {
       writeback(k, file);
       expect(reclaim(k, file).reclaimed).toBe(1);
     }],
-    ["migration", ["migrate"], ({ k, p }) => expect(migrateFolio(k, p.mm!.pageTable.pfn(BASE / P), Gfp.MOVABLE)).toBeGreaterThan(0)],
+    ["migration (try_to_migrate_one uses MMU_NOTIFY_CLEAR)", ["clear"], ({ k, p }) => expect(migrateFolio(k, p.mm!.pageTable.pfn(BASE / P), Gfp.MOVABLE)).toBeGreaterThan(0)],
     ["exit", ["release"], ({ k, p }) => void doExit(k, p)],
   ];
 
@@ -193,7 +193,7 @@ describe("every mm path invalidates with the right reason", () => {
     k.notifiers.insert(p.mm!, a, P, r.ops, "mirror");
     const pages: number[] = [];
     expect(inst.gup.pinUserPages(p, a, 1, FOLL_WRITE | (1 << 8), pages)).toBe(1);
-    expect(r.events()).toEqual(["migrate"]);
+    expect(r.events()).toEqual(["clear"]);
     inst.gup.unpinUserPages(pages, 1);
     expectConsistent(inst);
   });
