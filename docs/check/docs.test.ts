@@ -56,10 +56,10 @@ describe("the guides", () => {
     expect(messages(await checkScenarioBlocks(blocks, WORKSPACE_ROOT))).toEqual([]);
   });
 
-  it("show every field, op, expectation key, page field and device action of the scenario format in guide 5", () => {
+  it("show every field, op, expectation key, page field, device action and errno of the scenario format in guide 5", () => {
     const guide = guides.find((g) => g.file.endsWith("05-scenarios.md"));
     expect(guide).toBeDefined();
-    expect(checkFormatCoverage(guide!.blocks, listDevices(registryContainer()))).toEqual([]);
+    expect(checkFormatCoverage(guide!, listDevices(registryContainer()))).toEqual([]);
   });
 
   it("quote files verbatim where they say they do", () => {
@@ -86,6 +86,7 @@ describe("the checks fire", () => {
       expect.stringMatching(/^fixtures\/scenarios\.md:71: is marked `fails` but every expectation held/),
       expect.stringMatching(/^fixtures\/scenarios\.md:103: fails:\n.*pin-bias: step 5 \(check\) page\.maybe_dma_pinned: expected true, got false/),
       expect.stringMatching(/^fixtures\/scenarios\.md:133: does not load:\n.*unknown device kind "fixed-buffer-ring"/),
+      expect.stringMatching(/^fixtures\/scenarios\.md:143: does not load:\n.*not valid YAML/),
     ]);
   });
 
@@ -104,8 +105,8 @@ describe("the checks fire", () => {
     expect(text).toHaveLength(7);
   });
 
-  it("on a scenario format guide that leaves out ops, keys, fields or device actions", () => {
-    const missing = checkFormatCoverage(fixture("scenarios.md").blocks, listDevices(registryContainer()));
+  it("on a scenario format guide that leaves out ops, keys, fields, device actions or errnos", () => {
+    const missing = checkFormatCoverage(fixture("scenarios.md"), listDevices(registryContainer()));
     expect(missing).toEqual(expect.arrayContaining([
       "no scenario shows the top-level field `policy_options`",
       "no scenario shows the machine field `pinned_writeback`",
@@ -113,6 +114,7 @@ describe("the checks fire", () => {
       "no scenario shows the expectation key `device_counters`",
       "no scenario shows the page field `orphan`",
       "no scenario shows the device action `odp-mirror:prefetch`",
+      "the guide does not name the errno `ETXTBSY`",
     ]));
     expect(missing).not.toContain("no scenario shows the op `mmap`");
     expect(missing).not.toContain("no scenario shows the page field `maybe_dma_pinned`");

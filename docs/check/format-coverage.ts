@@ -2,13 +2,14 @@
  * Does a guide show the whole scenario format? Its scenario blocks (those that are run, not the
  * `invalid` ones) must together use every top-level field and machine field, every op, every
  * expectation key (in `expect` or `expect_by_policy`), every `page:` field, and every action of
- * every registered device. The lists come from core's schemas and the device registry, so a new
- * op or key that the guide does not show fails the docs test.
+ * every registered device; its text must name every errno an `errno:` expectation accepts. The
+ * lists come from core's schemas, its errno table and the device registry, so a new op, key or
+ * errno that the guide does not show fails the docs test.
  * @module
  */
 import { parse } from "yaml";
-import { expectationsSchema, machineSchema, OPS, pageExpectation, scenarioSchema, type DeviceDescriptor } from "@pinlab/core";
-import type { CodeBlock } from "./markdown.js";
+import { ERRNO, expectationsSchema, machineSchema, OPS, pageExpectation, scenarioSchema, type DeviceDescriptor } from "@pinlab/core";
+import type { CodeBlock, MarkdownDoc } from "./markdown.js";
 import { isScenarioBlock } from "./scenarios.js";
 
 type Json = Record<string, unknown>;
@@ -31,7 +32,12 @@ export interface FormatUse {
 export function formatUse(blocks: readonly CodeBlock[]): FormatUse {
   const use: FormatUse = { topLevel: new Set(), machine: new Set(), ops: new Set(), expectations: new Set(), pageFields: new Set(), deviceActions: new Set() };
   for (const b of blocks.filter((x) => isScenarioBlock(x) && x.attrs.invalid !== true)) {
-    const doc = parse(b.text) as Json;
+    let doc: Json;
+    try {
+      doc = parse(b.text) as Json;
+    } catch {
+      continue; // not YAML: the scenario check reports it
+    }
     for (const k of Object.keys(doc)) use.topLevel.add(k);
     if (isMap(doc.machine)) for (const k of Object.keys(doc.machine)) use.machine.add(k);
     const kinds = new Map(asList(doc.devices).filter(isMap).map((d) => [String(d.name), String(d.kind)]));
@@ -48,9 +54,10 @@ export function formatUse(blocks: readonly CodeBlock[]): FormatUse {
   return use;
 }
 
-/** What a guide that shows the whole format must use, and what `blocks` leave out (empty = all shown). */
-export function checkFormatCoverage(blocks: readonly CodeBlock[], devices: readonly DeviceDescriptor[]): string[] {
-  const use = formatUse(blocks);
+/** What a guide that shows the whole format must use, and what `doc` leaves out (empty = all shown). */
+export function checkFormatCoverage(doc: MarkdownDoc, devices: readonly DeviceDescriptor[]): string[] {
+  const use = formatUse(doc.blocks);
+  const text = doc.lines.join("\n");
   const want: [string, readonly string[], Set<string>][] = [
     ["top-level field", Object.keys(scenarioSchema.shape), use.topLevel],
     ["machine field", Object.keys(machineSchema.shape), use.machine],
@@ -59,5 +66,6 @@ export function checkFormatCoverage(blocks: readonly CodeBlock[], devices: reado
     ["page field", Object.keys(pageExpectation.shape), use.pageFields],
     ["device action", devices.flatMap((d) => Object.keys(d.meta.actions).map((a) => `${d.meta.id}:${a}`)), use.deviceActions],
   ];
-  return want.flatMap(([what, all, used]) => all.filter((x) => !used.has(x)).map((x) => `no scenario shows the ${what} \`${x}\``));
+  const missingErrnos = Object.keys(ERRNO).filter((e) => !text.includes(`\`${e}\``)).map((e) => `the guide does not name the errno \`${e}\``);
+  return [...want.flatMap(([what, all, used]) => all.filter((x) => !used.has(x)).map((x) => `no scenario shows the ${what} \`${x}\``)), ...missingErrnos];
 }

@@ -43,8 +43,9 @@ export function isScenarioBlock(b: CodeBlock): boolean {
   try {
     data = parse(b.text);
   } catch {
-    // Not even YAML: only a scenario if it says so.
-    return b.attrs.invalid === true;
+    // Not even YAML: a scenario if it says so, or if it has the top-level keys of one (the
+    // loader then reports the syntax error, instead of the block being skipped in silence).
+    return b.attrs.invalid === true || (/^name:/m.test(b.text) && /^machine:/m.test(b.text));
   }
   return (data !== null && typeof data === "object" && !Array.isArray(data) && "name" in data && "machine" in data) || b.attrs.invalid === true;
 }
