@@ -41,6 +41,11 @@ export interface ReleaseOptions {
   readonly owner?: VaddrPinOwner;
 }
 
+/** The first `n` entries of a pages array, without copying a typed array (observers read it during the call only). */
+function firstPages(pages: PageArray, n: number): ArrayLike<number> {
+  return pages instanceof Uint32Array ? pages.subarray(0, n) : pages.length === n ? pages : pages.slice(0, n);
+}
+
 /** Bits the GUP-fast entry accepts (`gup_fast_fallback`'s WARN_ON_ONCE mask). */
 const FAST_ALLOWED = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT;
 
@@ -272,7 +277,7 @@ export class Gup {
       fastPages, slowPages, migrated, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}),
     });
     if (got > 0 && pages !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
-      this.k.observe("onGrab", opts.holder, Array.from(pages.slice(0, got)), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
+      this.k.observe("onGrab", opts.holder, firstPages(pages, got), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
     }
     return ret;
   }
@@ -506,8 +511,37 @@ export class Gup {
     this.k.policy.releaseFilePages(owner, pid, inodes);
   }
 
-  /** Release, with misuse checks first (nothing is changed when any page fails them). */
+  /**
+   * Release, with misuse checks first (nothing is changed when any page fails them). The check
+   * takes the references off the per-folio bookkeeping page by page and puts them back, so the
+   * good path allocates nothing; only a failing call builds the per-folio tally for its message.
+   */
   private release(call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
+    const f = this.k.frames;
+    const refs = mode === "pin" ? this.pinRefs : this.getRefs;
+    let checked = 0;
+    let bad = false;
+    for (; checked < nrPages; checked++) {
+      const pfn = pages[checked];
+      if (!f.valid(pfn)) {
+        bad = true;
+        break;
+      }
+      if (--refs[f.head(pfn)] < 0) {
+        checked++;
+        bad = true;
+        break;
+      }
+    }
+    for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
+    if (bad) this.misuseOf(call, pages, nrPages, mode, opts);
+    this.releaseInternal(pages, 0, nrPages, mode, dirty);
+    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
+    this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+  }
+
+  /** Find what is wrong with a release the check refused, and report it. */
+  private misuseOf(call: string, pages: PageArray, nrPages: number, mode: GrabMode, opts: ReleaseOptions): never {
     const f = this.k.frames;
     const need = new Map<number, number>();
     for (let i = 0; i < nrPages; i++) {
@@ -525,9 +559,7 @@ export class Gup {
         : `${call} on frame ${head}: ${n} release(s) but only ${have} ${mode === "pin" ? "pin(s)" : "reference(s)"} outstanding`;
       return this.misuse(call, head, msg, opts);
     }
-    this.releaseInternal(pages, 0, nrPages, mode, dirty);
-    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
-    this.k.observe("onRelease", opts.holder, Array.from(pages.slice(0, nrPages)));
+    throw new ModelError("release-mismatch", `${call}: refused release`);
   }
 
   private misuse(call: string, pfn: number, message: string, opts: ReleaseOptions): never {
