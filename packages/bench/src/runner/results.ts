@@ -1,0 +1,99 @@
+/**
+ * The results of a bench run as `results.json` holds them: a `context` block (what ran, where,
+ * when), the cells, the speed goals and, when run, the model micro-benchmarks.
+ * @module
+ */
+import type { CellResult } from "./cell.js";
+import type { SizeName } from "../workloads/define-workload.js";
+import type { Shard } from "./shard.js";
+
+/** The format tag of `results.json`. */
+export const RESULTS_FORMAT = "pinlab-bench/1";
+
+/** One speed or memory goal with its verdict. */
+export interface GoalResult {
+  /** Stable id, e.g. `gup-pin-ns`. */
+  readonly id: string;
+  /** What is measured, in words. */
+  readonly description: string;
+  /** The target, in words (`<= 62 ns/page`). */
+  readonly target: string;
+  /** The measured value, or null when not measured in this run. */
+  readonly measured: number | null;
+  /** Unit of `measured`. */
+  readonly unit: string;
+  /** true = met, false = missed, null = not measured (see `note`). */
+  readonly pass: boolean | null;
+  /** How it was measured, or why not. */
+  readonly note: string;
+}
+
+/** A run with a given number of workers, for the scaling goal. */
+export interface ScalingRun {
+  /** Workers. */
+  readonly workers: number;
+  /** Wall-clock ms of the whole matrix. */
+  readonly durationMs: number;
+}
+
+/** Where, when and how a run happened. */
+export interface BenchContext {
+  /** pinlab (bench) version. */
+  readonly pinlabVersion: string;
+  /** `process.version`. */
+  readonly node: string;
+  /** V8 version. */
+  readonly v8: string;
+  /** `os.platform()`-`os.arch()`. */
+  readonly platform: string;
+  /** CPU model. */
+  readonly cpu: string;
+  /** Logical cores available. */
+  readonly cores: number;
+  /** Total memory, bytes. */
+  readonly memoryBytes: number;
+  /** The run's seed. */
+  readonly seed: number;
+  /** Size. */
+  readonly size: SizeName;
+  /** Worker threads. */
+  readonly workers: number;
+  /** The shard, when the run was one. */
+  readonly shard: Shard | null;
+  /** When it started (ISO 8601). */
+  readonly date: string;
+  /** Wall-clock ms of the whole run (pool start to last cell). */
+  readonly durationMs: number;
+  /** Workloads selected. */
+  readonly workloads: readonly string[];
+  /** Policies selected. */
+  readonly policies: readonly string[];
+  /** Device filter, or null for every registered device. */
+  readonly devices: readonly string[] | null;
+  /** Devices registered when the matrix was built. */
+  readonly registeredDevices: readonly string[];
+  /** Parameter overrides by workload. */
+  readonly params: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Cells in the full (unsharded) matrix. */
+  readonly matrixCells: number;
+  /** Speed and memory goals with verdicts. */
+  readonly goals: readonly GoalResult[];
+  /** The matrix timed with different worker counts, when measured. */
+  readonly scaling: readonly ScalingRun[] | null;
+  /** The model micro-benchmarks, when run. */
+  readonly model: readonly GoalResult[] | null;
+  /** Shards merged into these results, when merged. */
+  readonly mergedFrom?: readonly Shard[];
+  /** A remark about the results (e.g. cells missing from a merge). */
+  readonly note?: string;
+}
+
+/** Everything a run produced. */
+export interface BenchResults {
+  /** {@link RESULTS_FORMAT}. */
+  readonly format: typeof RESULTS_FORMAT;
+  /** The context block. */
+  readonly context: BenchContext;
+  /** Cells in canonical order. */
+  readonly cells: readonly CellResult[];
+}
