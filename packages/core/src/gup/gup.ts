@@ -7,7 +7,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DAX, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "../mm/fault.js";
-import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { TASK_SIZE } from "../mm/mm-struct.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "../mm/vma.js";
@@ -452,7 +452,7 @@ export class Gup {
       if (t === undefined) break;
       const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
       while (vpn < tableEnd) {
-        const idx = vpn % PTRS_PER_PTE;
+        const idx = vpn & PTE_INDEX_MASK;
         const bits = t.bits[idx];
         if ((bits & PTE_PRESENT) === 0 || (bits & PTE_SPECIAL) !== 0) break outer;
         if (write && (bits & PTE_WRITE) === 0) break outer;
@@ -513,8 +513,9 @@ export class Gup {
 
   /**
    * Release, with misuse checks first (nothing is changed when any page fails them). The check
-   * takes the references off the per-folio bookkeeping page by page and puts them back, so the
-   * good path allocates nothing; only a failing call builds the per-folio tally for its message.
+   * takes the references off the per-folio bookkeeping page by page, which is the release's own
+   * bookkeeping when every page passes; when one fails, what was taken off is put back and only
+   * then is the per-folio tally of the message built. The good path allocates nothing.
    */
   private release(call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
     const f = this.k.frames;
@@ -533,9 +534,11 @@ export class Gup {
         break;
       }
     }
-    for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
-    if (bad) this.misuseOf(call, pages, nrPages, mode, opts);
-    this.releaseInternal(pages, 0, nrPages, mode, dirty);
+    if (bad) {
+      for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
+      this.misuseOf(call, pages, nrPages, mode, opts);
+    }
+    this.releaseInternal(pages, 0, nrPages, mode, dirty, true);
     this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
     this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
@@ -567,8 +570,11 @@ export class Gup {
     throw new ModelError("release-mismatch", message);
   }
 
-  /** `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`). */
-  private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean): void {
+  /**
+   * `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`).
+   * `untracked`: the caller already took the references off the per-folio bookkeeping.
+   */
+  private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean, untracked = false): void {
     const k = this.k;
     const f = k.frames;
     let i = 0;
@@ -579,7 +585,7 @@ export class Gup {
       let run = 1;
       while (i + run < nrPages && pages[offset + i + run] === pfn + run && pfn + run < end) run++;
       if (dirty && (f.flags[head] & PG_ZERO) === 0 && (f.flags[head] & PG_DIRTY) === 0) f.flags[head] |= PG_DIRTY;
-      this.untrack(head, run, mode);
+      if (!untracked) this.untrack(head, run, mode);
       k.policy.release(head, run, mode);
       if (mode === "pin" && k.policy.countsPins) {
         // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
