@@ -85,12 +85,17 @@ export function grabbedPages(c: SimCounts): number {
   return c.pinSmallSlow + c.pinSmallFast + c.pinHugeSlow + c.pinHugeFast + c.getSmallSlow + c.getSmallFast + c.getHugeSlow + c.getHugeFast;
 }
 
+/** The price of grabbing one page: `mode` as the policy counted it, a subpage of a large folio or not, on the fast path or not. */
+export function grabPageNsFor(mode: "get" | "pin", huge: boolean, fast: boolean): number {
+  const base = huge ? PIN_HUGE_SUBPAGE_NS : PIN_SMALL_NS;
+  return base * (mode === "get" ? GET_OVER_PIN : 1) * (fast ? FAST_OVER_SLOW : 1);
+}
+
 /** Simulated ns of the grabs in `c`. */
 export function grabNs(c: SimCounts): number {
-  const get = GET_OVER_PIN;
-  const fast = FAST_OVER_SLOW;
-  return c.pinSmallSlow * PIN_SMALL_NS + c.pinSmallFast * PIN_SMALL_NS * fast + c.pinHugeSlow * PIN_HUGE_SUBPAGE_NS + c.pinHugeFast * PIN_HUGE_SUBPAGE_NS * fast
-    + (c.getSmallSlow * PIN_SMALL_NS + c.getSmallFast * PIN_SMALL_NS * fast + c.getHugeSlow * PIN_HUGE_SUBPAGE_NS + c.getHugeFast * PIN_HUGE_SUBPAGE_NS * fast) * get
+  const g = grabPageNsFor;
+  return c.pinSmallSlow * g("pin", false, false) + c.pinSmallFast * g("pin", false, true) + c.pinHugeSlow * g("pin", true, false) + c.pinHugeFast * g("pin", true, true)
+    + c.getSmallSlow * g("get", false, false) + c.getSmallFast * g("get", false, true) + c.getHugeSlow * g("get", true, false) + c.getHugeFast * g("get", true, true)
     + (c.extraAtomicsGrab + c.filePinKrefsGrab) * ATOMIC_RMW_NS + c.filePinVisitsGrab * FILE_PIN_LIST_ENTRY_NS + c.filePinAllocs * FILE_PIN_ALLOC_NS;
 }
 

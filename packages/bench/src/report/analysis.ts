@@ -91,10 +91,17 @@ export function wins(results: BenchResults): Win[] {
   const refused = per((c) => Object.values(c.metrics.refused).reduce((a, n) => a + n, 0));
   const b2 = best(refused);
   if (b2 !== undefined) out.push({ what: "fewest refused operations (availability)", winners: b2.winners, detail: refused.map(([p, v]) => `${p} ${v}`).join(", ") });
-  const fp = results.cells.filter((c) => c.workload === "shared-library-false-positive" && c.metrics.falsePositiveRate !== null)
-    .map((c): [string, number] => [c.policy, c.metrics.falsePositiveRate!]);
+  // A policy that never answers "pinned" has no false positives by construction: it is not a contender.
+  const fpCells = results.cells.filter((c) => c.workload === "shared-library-false-positive" && c.metrics.falsePositiveRate !== null);
+  const blind = fpCells.filter((c) => c.metrics.falseNegativeRate === 1).map((c) => c.policy);
+  const fp = fpCells.filter((c) => !blind.includes(c.policy)).map((c): [string, number] => [c.policy, c.metrics.falsePositiveRate!]);
   const b3 = best(fp);
-  if (b3 !== undefined) out.push({ what: "fewest maybeDmaPinned false positives (shared library)", winners: b3.winners, detail: fp.map(([p, v]) => `${p} ${(v * 100).toFixed(1)}%`).join(", ") });
+  if (b3 !== undefined) {
+    out.push({
+      what: "fewest maybeDmaPinned false positives (shared library)", winners: b3.winners,
+      detail: `${fp.map(([p, v]) => `${p} ${(v * 100).toFixed(1)}%`).join(", ")}${blind.length > 0 ? `; ${blind.join(", ")} excluded: never answers pinned` : ""}`,
+    });
+  }
   const fnr = per((c) => c.metrics.audit.falseNegatives);
   const b4 = best(fnr);
   if (b4 !== undefined) out.push({ what: "fewest maybeDmaPinned false negatives (pinned pages it cannot see)", winners: b4.winners, detail: fnr.map(([p, v]) => `${p} ${v}`).join(", ") });

@@ -77,7 +77,7 @@ export const longtermCma = defineWorkload({
           if (n <= 0) return;
           probe.release(n, () => {
             if (hca !== undefined) hca.call("dereg_mr", { region: `mr${i}` }, 0);
-            else inst.gup.unpinUserPagesDirtyLock(frames[i], n, true);
+            else inst.gup.unpinUserPagesDirtyLock(frames[i], n, true, { holder: { kind: "device", name: `longterm-mr${i}` } });
           });
         });
       },
@@ -87,7 +87,7 @@ export const longtermCma = defineWorkload({
 
 function pinLongterm(inst: KernelInstance, proc: Process, hca: DeviceDriver | undefined, addr: number, bytes: number, pages: number, frames: Uint32Array, region: string): number {
   if (hca !== undefined) return hca.call("reg_mr", { proc: proc.name, addr, length: bytes, access: ["local_write"] }, pages, region);
-  return inst.gup.pinUserPages(proc, addr, pages, FOLL_WRITE | FOLL_LONGTERM, frames, { holder: { kind: "device", name: "longterm" } });
+  return inst.gup.pinUserPages(proc, addr, pages, FOLL_WRITE | FOLL_LONGTERM, frames, { holder: { kind: "device", name: `longterm-${region}` } });
 }
 
 /** Pages of [addr, addr + pages) of `proc` whose frame is in `zone`. */
