@@ -84,7 +84,10 @@ export function printResults(results: BenchResults, format: string, io: CliIo): 
 /** Write the report files into `out` (relative to the working directory) and say where they are, on stderr or stdout. */
 export function writeAndTell(results: BenchResults, out: string, io: CliIo, to: "out" | "err" = "err"): void {
   const files = writeReport(results, resolve(io.cwd, out));
-  const rel = (p: string) => relative(io.cwd, p) || p;
+  const rel = (p: string) => {
+    const r = relative(io.cwd, p);
+    return r === "" || r.startsWith("..") ? p : r;
+  };
   (to === "out" ? io.out : io.err)(`report: ${rel(files.html)}\nresults: ${rel(files.json)} (also ${rel(files.csv)}, ${rel(files.markdown)})\n`);
 }
 
@@ -110,7 +113,7 @@ export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<n
 export const START_OUT = "pinlab-report";
 
 /** `pinlab start`: the default bench (size small, every workload and policy, 2 workers), reported into pinlab-report/. */
-export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out">, io: CliIo): Promise<number> {
+export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size">, io: CliIo): Promise<number> {
   const opts = benchOptions({ ...o }, io, { workers: 2 });
   const results = await runWithProgress(opts, io);
   io.out(renderTerminal(results));

@@ -30,11 +30,8 @@ function matrixOptions(cmd: Command): Command {
 
 /** Register `bench` (with its subcommands) and `start` on the program; `result` receives the exit status. */
 export function registerBenchCommands(program: Command, io: CliIo, result: { code: number }): void {
-  const bench = matrixOptions(program.command("bench"))
-    .description("run the comparative bench: workloads x policies x device variants, in worker threads")
-    .option("--workers <n>", "worker threads", "2")
-    .option("-o, --out <dir>", "write index.html, results.json, results.csv and results.md there")
-    .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
+  const bench = program.command("bench")
+    .description("the comparative bench: workloads x policies x device variants, in worker threads (bench run is the default)")
     .addHelpText("after", `
 Examples:
   $ pinlab bench --size small --out pinlab-report
@@ -43,7 +40,13 @@ Examples:
   $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
   $ pinlab bench model
 
-Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`)
+Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
+
+  matrixOptions(bench.command("run", { isDefault: true }))
+    .description("run the comparative bench (the default: pinlab bench [options] is pinlab bench run [options])")
+    .option("--workers <n>", "worker threads", "2")
+    .option("-o, --out <dir>", "write index.html, results.json, results.csv and results.md there")
+    .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
     .action(async (o) => {
       result.code = await benchCommand(o, io);
     });
@@ -94,6 +97,7 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`)
   pluginOptions(program.command("start"))
     .description("the default bench: size small, every workload and policy, 2 workers; writes pinlab-report/index.html and results.json")
     .option("--workers <n>", "worker threads", "2")
+    .addOption(new Option("--size <size>", "workload sizes (tiny: a smoke run)").choices([...SIZE_NAMES]).default("small"))
     .option("-o, --out <dir>", "report directory", "pinlab-report")
     .action(async (o) => {
       result.code = await startCommand(o, io);
