@@ -6,9 +6,11 @@
  */
 import { registerDevice, type DeviceDescriptor } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
+import { directIo } from "./direct-io/direct-io.js";
 import { odpMirror } from "./odp-mirror/odp-mirror.js";
 import { rdmaMr } from "./rdma-mr/rdma-mr.js";
 
+export { directIo } from "./direct-io/direct-io.js";
 export { odpMirror } from "./odp-mirror/odp-mirror.js";
 export { rdmaMr } from "./rdma-mr/rdma-mr.js";
 
@@ -16,9 +18,10 @@ export { rdmaMr } from "./rdma-mr/rdma-mr.js";
 export const devices = {
   "rdma-mr": rdmaMr,
   "odp-mirror": odpMirror,
+  "direct-io": directIo,
 } satisfies Record<string, DeviceDescriptor>;
 
 /** Contribute every device of this package to `container` under the DEVICE_PLUGIN extension point. */
 export function register(container: DependencyContainer): void {
-  for (const d of Object.values(devices)) registerDevice(container, d as DeviceDescriptor, "@pinlab/devices");
+  for (const d of Object.values(devices)) registerDevice(container, d, "@pinlab/devices");
 }

@@ -6,7 +6,7 @@
 import { ENOMEM, ENOSPC } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
-import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
+import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE, PG_ZERO } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import type { Inode } from "./inode.js";
 
@@ -78,7 +78,7 @@ export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
 export function folioMarkDirty(k: Kernel, pfn: number): void {
   const f = k.frames;
   const head = f.head(pfn);
-  if ((f.flags[head] & PG_FILE) !== 0 || (f.flags[head] & PG_ORPHAN) !== 0) f.flags[head] |= PG_DIRTY;
+  if ((f.flags[head] & PG_ZERO) === 0) f.flags[head] |= PG_DIRTY;
 }
 
 /** What `inode` holds at bytes [offset, offset + length): the page cache, else the backing store. Stops at EOF. */

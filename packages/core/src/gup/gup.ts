@@ -78,12 +78,15 @@ export class Gup {
   readonly getRefs: Int32Array;
   /** Outstanding pin-family references per folio head (model bookkeeping, not kernel state). */
   readonly pinRefs: Int32Array;
+  /** Scratch for the misuse check of one release call: releases asked per folio head (zero between calls). */
+  private readonly need: Int32Array;
   private readonly stats: FaultStats = {};
 
   /** Build the GUP layer of `kernel`. */
   constructor(@inject(KERNEL) private readonly k: Kernel) {
     this.getRefs = new Int32Array(k.frames.nrFrames);
     this.pinRefs = new Int32Array(k.frames.nrFrames);
+    this.need = new Int32Array(k.frames.nrFrames);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -105,14 +108,14 @@ export class Gup {
 
   /** `get_user_pages_fast(start, nr_pages, gup_flags, pages)` (v6.12): lockless walk, then the slow path for the rest. */
   getUserPagesFast(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, pages !== undefined);
     if (!v.ok) return this.refuse("get_user_pages_fast", task, start, nrPages, gupFlags, v.errno, opts);
     return this.fastCall("get_user_pages_fast", task, start, nrPages, v.flags, pages, opts);
   }
 
   /** `get_user_pages_fast_only()` (v6.12): the lockless walk alone, never faulting. */
   getUserPagesFastOnly(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_GET, pages !== undefined);
     if (!v.ok) return this.refuse("get_user_pages_fast_only", task, start, nrPages, gupFlags, v.errno, opts);
     return this.fastCall("get_user_pages_fast_only", task, start, nrPages, v.flags | FOLL_FAST_ONLY, pages, opts);
   }
@@ -151,7 +154,7 @@ export class Gup {
    */
   vaddrPinPages(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, owner: VaddrPinOwner, opts: GupOptions = {}): number {
     if (owner.file === undefined && owner.pid === undefined) return this.refuse("vaddr_pin_pages", task, start, nrPages, gupFlags, EINVAL, opts);
-    const v = validateGupFlags(this.k.policy, gupFlags | FOLL_LONGTERM, FOLL_PIN, true);
+    const v = validateGupFlags(this.k.policy, gupFlags | FOLL_LONGTERM, FOLL_PIN, pages !== undefined);
     if (!v.ok) return this.refuse("vaddr_pin_pages", task, start, nrPages, gupFlags, v.errno, opts);
     return this.slowCall("vaddr_pin_pages", task, start, nrPages, v.flags, pages, { ...opts, owner });
   }
@@ -159,7 +162,7 @@ export class Gup {
   /** `vaddr_pin_pages_remote()` (Hubbard, Aug 2019): FOLL_TOUCH | FOLL_REMOTE | FOLL_PIN, owner required. */
   vaddrPinPagesRemote(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, owner: VaddrPinOwner, opts: GupOptions = {}): number {
     if (owner.file === undefined && owner.pid === undefined) return this.refuse("vaddr_pin_pages_remote", task, start, nrPages, gupFlags, EINVAL, opts);
-    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE, true);
+    const v = validateGupFlags(this.k.policy, gupFlags, FOLL_PIN | FOLL_TOUCH | FOLL_REMOTE, pages !== undefined);
     if (!v.ok) return this.refuse("vaddr_pin_pages_remote", task, start, nrPages, gupFlags, v.errno, opts);
     return this.slowCall("vaddr_pin_pages_remote", task, start, nrPages, v.flags, pages, { ...opts, owner });
   }
@@ -441,8 +444,12 @@ export class Gup {
     const mode: GrabMode = pin ? "pin" : "get";
     const write = (flags & FOLL_WRITE) !== 0;
     const longterm = (flags & FOLL_LONGTERM) !== 0;
+    // gup_fast() (v6.12) samples mm->write_protect_seq for FOLL_PIN only ("mm/gup: prevent gup_fast
+    // from racing with COW during fork", 2020). A policy whose FOLL_PIN degrades to FOLL_GET
+    // (countsPins false: a kernel before both) has no such check.
+    const forkSeq = pin && policy.countsPins;
     const seq = mm.writeProtectSeq;
-    if (pin && (seq & 1) !== 0) return 0;
+    if (forkSeq && (seq & 1) !== 0) return 0;
     let nr = 0;
     let vpn = start / PAGE_SIZE;
     const endVpn = vpn + nrPages;
@@ -477,14 +484,17 @@ export class Gup {
         vpn += run;
       }
     }
-    if (pin && mm.writeProtectSeq !== seq) {
-      // Raced with fork: give everything back and let the slow path do it under the lock.
-      this.releaseInternal(pages, 0, nr, mode, false);
-      return 0;
-    }
+    // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs (v6.12), so the counter moves
+    // before the fork check; giving the pages back below counts them as released.
     if (nr > 0) {
       if (mode === "pin" && policy.countsPins) k.vmstat.nr_foll_pin_acquired += nr;
       else k.vmstat.nr_gup_get_acquired += nr;
+    }
+    if (forkSeq && mm.writeProtectSeq !== seq) {
+      // Raced with fork: give everything back (gup_fast_unpin_user_pages) and let the slow path
+      // do it under the lock.
+      this.releaseInternal(pages, 0, nr, mode, false);
+      return 0;
     }
     return nr;
   }
@@ -543,26 +553,37 @@ export class Gup {
     this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
 
-  /** Find what is wrong with a release the check refused, and report it. */
+  /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
   private misuseOf(call: string, pages: PageArray, nrPages: number, mode: GrabMode, opts: ReleaseOptions): never {
     const f = this.k.frames;
-    const need = new Map<number, number>();
+    const need = this.need;
+    // Count the releases per folio in the scratch array ...
     for (let i = 0; i < nrPages; i++) {
       const pfn = pages[i];
-      if (!f.valid(pfn)) return this.misuse(call, pfn, `frame ${pfn} does not exist`, opts);
-      const head = f.head(pfn);
-      need.set(head, (need.get(head) ?? 0) + 1);
+      if (!f.valid(pfn)) {
+        for (let j = 0; j < i; j++) need[f.head(pages[j])] = 0;
+        return this.misuse(call, pfn, `frame ${pfn} does not exist`, opts);
+      }
+      need[f.head(pfn)]++;
     }
-    for (const [head, n] of need) {
+    // ... check each folio once (zeroing its count as it goes), and stop at the first that fails.
+    let bad = -1;
+    let message = "";
+    for (let i = 0; i < nrPages; i++) {
+      const head = f.head(pages[i]);
+      const n = need[head];
+      if (n === 0) continue;
+      need[head] = 0;
+      if (bad >= 0) continue;
       const have = mode === "pin" ? this.pinRefs[head] : this.getRefs[head];
       if (have >= n) continue;
       const other = mode === "pin" ? this.getRefs[head] : this.pinRefs[head];
-      const msg = other > 0
+      bad = head;
+      message = other > 0
         ? `${call} on frame ${head}, which holds ${mode === "pin" ? "FOLL_GET references (use put_page)" : "FOLL_PIN pins (use unpin_user_page)"}`
         : `${call} on frame ${head}: ${n} release(s) but only ${have} ${mode === "pin" ? "pin(s)" : "reference(s)"} outstanding`;
-      return this.misuse(call, head, msg, opts);
     }
-    throw new ModelError("release-mismatch", `${call}: refused release`);
+    return this.misuse(call, bad, message, opts);
   }
 
   private misuse(call: string, pfn: number, message: string, opts: ReleaseOptions): never {

@@ -88,7 +88,10 @@ export class Oracle implements KernelObserver {
 
   /** Record frames a holder now uses without GUP references (an ODP mirror filling entries). */
   hold(holder: HolderRef, reqs: readonly HoldRequest[]): void {
-    for (const r of reqs) this.addRecord(holder, r.pfn, r.pid, r.vaddr, r.write, r.longterm === true);
+    for (const r of reqs) {
+      if (r.pfn === this.k.memory.zeroPfn) continue; // never a DMA target anyone could lose
+      this.addRecord(holder, r.pfn, r.pid, r.vaddr, r.write, r.longterm === true);
+    }
   }
 
   /** Forget frames a holder no longer uses (mirror entries zapped). */

@@ -18,4 +18,4 @@ export * from "./run-context.js";
 export * from "./expect.js";
 export * from "./runner.js";
 export * from "./json-schema.js";
-export { EXECUTORS, execute } from "./ops/index.js";
+export { EXECUTORS, execute, type Executors } from "./ops/index.js";

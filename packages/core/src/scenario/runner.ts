@@ -134,7 +134,8 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
   }
   const bindings = new Bindings();
   const ctx: RunContext = { inst, bindings, scenario: loaded, plugins, policy, index: 0 };
-  const audit = opts.checkInvariants === true || loaded.header.check_invariants === true;
+  // A scenario may switch the per-step audit off (very long stories); it then checks `invariants: true` where it matters.
+  const audit = loaded.header.check_invariants ?? opts.checkInvariants === true;
   const steps: StepResult[] = [];
   for (let i = 0; i < loaded.steps.length; i++) {
     ctx.index = i;

@@ -12,28 +12,15 @@ export const ODP_FILL_MODES = ["none", "get", "pin"] as const;
 /** A fill mode. */
 export type OdpFillMode = (typeof ODP_FILL_MODES)[number];
 
-/** `HMM_RANGE_DEFAULT_TIMEOUT`: 1000 ms (include/linux/hmm.h). */
-export const HMM_RANGE_DEFAULT_TIMEOUT_NS = 1_000_000_000;
-
 /** Options of an `odp-mirror` device. */
 export const odpMirrorOptions = z
   .object({
-    /**
-     * `none`: v6.12, `hmm_range_fault()` and no page reference at all. `get`: the 2019 code,
-     * `get_user_pages_remote()` while filling, `put_page()` right after mapping. `pin`: the same
-     * with `pin_user_pages_remote()` / `unpin_user_pages()` (Hubbard's 2019 FOLL_PIN conversion).
-     */
-    fill: z.enum(ODP_FILL_MODES).default("none"),
-    /**
-     * Virtual time one fault pass takes between the page-table walk and the mirror update (the
-     * device's page-fault handling and DMA mapping). Applies to `prefetch`; while it runs,
-     * invalidations can race with the fault, which then retries.
-     */
-    faultLatency: timeOption(0),
-    /** Stop retrying a fault after this long and fail with EBUSY (HMM_RANGE_DEFAULT_TIMEOUT). */
-    faultTimeout: timeOption(HMM_RANGE_DEFAULT_TIMEOUT_NS),
-    /** Stop retrying after this many passes and fail with EBUSY (bounds retries that take no time). */
-    maxFaultPasses: z.number().int().min(1).default(64),
+    fill: z.enum(ODP_FILL_MODES).default("none")
+      .describe("none: hmm_range_fault, no page reference (v6.12); get / pin: the 2019 driver, a GUP reference while filling, dropped right after mapping"),
+    faultLatency: timeOption("0ns")
+      .describe("time one prefetch fault pass takes between the page-table walk and the mirror update; invalidations in between force a retry"),
+    faultTimeout: timeOption("1000ms").describe("stop retrying a fault after this long and fail with EBUSY (HMM_RANGE_DEFAULT_TIMEOUT, include/linux/hmm.h)"),
+    maxFaultPasses: z.number().int().min(1).default(64).describe("stop retrying after this many passes and fail with EBUSY (bounds retries that take no time)"),
   })
   .strict();
 

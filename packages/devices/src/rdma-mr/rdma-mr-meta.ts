@@ -13,19 +13,11 @@ export const RDMA_PIN_CALLS = ["auto", "pin_user_pages_fast", "vaddr_pin_pages"]
 /** Options of an `rdma-mr` device. */
 export const rdmaMrOptions = z
   .object({
-    /**
-     * The registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is
-     * still charged), and `can_do_mlock()` passes even with a zero limit.
-     */
-    capIpcLock: z.boolean().default(false),
-    /**
-     * `pin_user_pages_fast` (v6.12 `ib_umem_get`), `vaddr_pin_pages` (the 2019 RFC's converted
-     * umem, owner = the uverbs context file), or `auto`: vaddr_pin_pages when the kernel's policy
-     * is `vaddr-pin`, pin_user_pages_fast otherwise.
-     */
-    pinCall: z.enum(RDMA_PIN_CALLS).default("auto"),
-    /** Time a posted `dma_write` takes to land (0 = at once). `dma_read` always completes at once. */
-    dmaLatency: timeOption(0),
+    capIpcLock: z.boolean().default(false)
+      .describe("the registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is still charged)"),
+    pinCall: z.enum(RDMA_PIN_CALLS).default("auto")
+      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages under the vaddr-pin policy"),
+    dmaLatency: timeOption("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
   })
   .strict();
 

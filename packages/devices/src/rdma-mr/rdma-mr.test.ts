@@ -1,5 +1,5 @@
 import {
-  doExit, doFork, doTruncate, EFAULT, EINVAL, ENOENT, ENOMEM, EPERM, PAGE_SIZE, PG_DIRTY, touchRange, userRead, userWrite, writeback,
+  doExit, doFork, doTruncate, EFAULT, EINVAL, ENOENT, ENOMEM, EOPNOTSUPP, EPERM, PAGE_SIZE, PG_DIRTY, touchRange, userRead, userWrite, writeback,
   type KernelConfigInput,
 } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
@@ -66,6 +66,18 @@ describe("rdma-mr reg_mr", () => {
     expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: 4096 })).toMatchObject({ ok: false, errno: EPERM });
     const cap = setup(4, { memlock: 0, device: { capIpcLock: true } });
     expect(cap.h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: 4096 })).toMatchObject({ ok: true });
+  });
+
+  it("passes the pin call's errno through: FOLL_LONGTERM on FS-DAX is EOPNOTSUPP, with pinned_vm restored", () => {
+    const h = new Harness({ kernel: { machine: { memory: "64MiB", pmem: "16MiB" } } });
+    h.attach("hca0", "rdma-mr");
+    const p = h.spawn("p1");
+    h.inst.kernel.createFile("pm", "fsdax", 4 * PAGE_SIZE);
+    h.mmapFile(p, "dax", "pm", 4);
+    expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "dax", length: "16KiB", access: ["local_write"] })).toMatchObject({ ok: false, errno: EOPNOTSUPP });
+    expect(p.mm!.pinnedVm).toBe(0);
+    expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
+    expectConsistent(h.inst);
   });
 
   it("pins in chunks of 512 pages (one page of struct page pointers), FOLL_WRITE only when writable", () => {

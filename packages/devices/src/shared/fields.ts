@@ -29,8 +29,11 @@ export const sizeField = z.union([z.number(), z.string()]).superRefine((v, ctx) 
   if (!r.ok) ctx.addIssue({ code: "custom", message: r.message });
 });
 
-/** A time option, parsed to nanoseconds (`latency: 50us`), with a default in nanoseconds. */
-export function timeOption(defaultNs: number) {
+/**
+ * A time option, parsed to nanoseconds (`latency: 50us`). The default is written as a scenario
+ * would write it (`"50us"`), so `pinlab list` and the JSON Schema show it that way.
+ */
+export function timeOption(defaultTime: string) {
   return z
     .union([z.number(), z.string()])
     .transform((v, ctx) => {
@@ -41,5 +44,5 @@ export function timeOption(defaultNs: number) {
       }
       return r.value;
     })
-    .default(defaultNs);
+    .prefault(defaultTime);
 }

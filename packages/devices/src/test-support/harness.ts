@@ -4,10 +4,11 @@
  * step would (fields checked against the action's schema first).
  */
 import {
-  attachDevice, createKernel, doMmap, listDevices, PAGE_SIZE, registerDevice, VM_READ, VM_WRITE,
+  attachDevice, createKernel, doMmap, listDevices, PAGE_SIZE, VM_READ, VM_WRITE,
   type Device, type DeviceActionResult, type DeviceDescriptor, type KernelConfigInput, type KernelEvent, type KernelEventType, type KernelInstance, type Process,
 } from "@pinlab/core";
 import { testContainer } from "@pinlab/core/testing";
+import type { DependencyContainer } from "tsyringe";
 import { register } from "../index.js";
 import { TestActionArgs } from "./action-args.js";
 
@@ -15,8 +16,8 @@ import { TestActionArgs } from "./action-args.js";
 export interface HarnessOptions {
   /** Kernel config overrides (machine, policyOptions...). */
   readonly kernel?: Partial<KernelConfigInput>;
-  /** Extra descriptors to register (an out-of-tree plugin). */
-  readonly extra?: readonly DeviceDescriptor[];
+  /** Extra registrations to run on the container (an out-of-tree plugin's `register`). */
+  readonly plugins?: ReadonlyArray<(container: DependencyContainer) => void>;
 }
 
 /** A kernel with devices attached and names bound, for tests. */
@@ -31,7 +32,7 @@ export class Harness {
   constructor(opts: HarnessOptions = {}) {
     const c = testContainer();
     register(c);
-    for (const d of opts.extra ?? []) registerDevice(c, d, "test");
+    for (const plug of opts.plugins ?? []) plug(c);
     this.inst = createKernel({ machine: { memory: "64MiB" }, policy: "test-exact", ...opts.kernel }, { container: c });
   }
 

@@ -35,18 +35,38 @@ export const exactPincount = definePinPolicy({
     const exact = new Int32Array(nrFrames);
     // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12) over an exact counter, see exactCounting.
     const counting = exactCounting(ctx.memory, exact);
+    const rules = v612Rules(ctx, counting.maybeDmaPinned);
     return assemblePolicy({
       id: "exact-pincount",
       countsPins: true,
-      // checkFlags, forkMustCopy, mustUnshare, checkLongtermVma, fastFolioAllowed, longtermPinnable: v6.12, see v612Rules.
-      ...v612Rules(ctx, counting.maybeDmaPinned),
-      ...counting,
-      // No file pins (v6.12): check_vma_flags() alone rules long-term file pins.
+      // is_valid_gup_args() (mm/gup.c, v6.12): FOLL_LONGTERM only with FOLL_PIN.
+      checkFlags: rules.checkFlags,
+      // try_grab_folio() (mm/gup.c, v6.12), with +refs to the exact counter instead of the bias.
+      grab: counting.grab,
+      // gup_put_folio() (mm/gup.c, v6.12), with -refs from the exact counter.
+      release: counting.release,
+      // folio_maybe_dma_pinned() (include/linux/mm.h, v6.12) answered exactly: counter > 0.
+      maybeDmaPinned: counting.maybeDmaPinned,
+      // The exact counter.
+      pinCount: counting.pinCount,
+      // What gup_put_folio() would subtract for that many pins (for the invariant checker).
+      refsForPins: counting.refsForPins,
+      // folio_needs_cow_for_dma() (include/linux/mm.h, v6.12), under copy_present_page()'s PageAnonExclusive test.
+      forkMustCopy: rules.forkMustCopy,
+      // gup_must_unshare() (mm/internal.h, v6.12).
+      mustUnshare: rules.mustUnshare,
+      // check_vma_flags()'s FOLL_LONGTERM rules (mm/gup.c, v6.12): FS-DAX EOPNOTSUPP, writable_file_mapping_allowed() EFAULT.
+      checkLongtermVma: rules.checkLongtermVma,
+      // gup_fast_folio_allowed() (mm/gup.c, v6.12).
+      fastFolioAllowed: rules.fastFolioAllowed,
+      // folio_is_longterm_pinnable() (include/linux/mm.h, v6.12).
+      longtermPinnable: rules.longtermPinnable,
+      // Mainline v6.12 has no file pins (no vaddr_pin): check_vma_flags() alone rules long-term file pins.
       longtermFilePage: () => 0,
       releaseFilePages: () => undefined,
-      // dax_layout_busy_page() + wait (fs/dax.c, v6.12), as EBUSY.
+      // dax_layout_busy_page() and the wait after it in truncate (fs/dax.c, v6.12), as EBUSY.
       checkTruncate: daxLayoutBusyCheck,
-      // No user-visible F_LAYOUT in v6.12 (fs/locks.c).
+      // No user-visible F_LAYOUT in v6.12: fcntl(F_SETLEASE) takes only F_RDLCK/F_WRLCK/F_UNLCK (fs/locks.c).
       setLease: () => EINVAL,
       // No /proc/<pid>/file_pins in v6.12.
       filePins: (): FilePinRecord[] => [],

@@ -14,7 +14,7 @@ export const legacyGet = definePinPolicy({
   meta: {
     id: "legacy-get",
     summary: "Every grab is a plain reference (FOLL_GET); nothing can tell a DMA pin from any other user (Linux ~v5.3)",
-    kernel: "Linux ~v5.3 (2019): get_user_pages + FOLL_LONGTERM, before FOLL_PIN (v5.6)",
+    kernel: "Linux ~v5.3 (2019): get_user_pages + FOLL_LONGTERM, before FOLL_PIN (2020)",
     description: [
       "The kernel the FOLL_PIN work set out to fix. `pin_user_pages*()` calls degrade to `get_user_pages*()`: each page",
       "gets one plain reference, the zero page included, and the vmstat pin counters never move. `page_maybe_dma_pinned()`",
@@ -36,14 +36,23 @@ export const legacyGet = definePinPolicy({
   create(ctx): PinPolicy {
     const memory = ctx.memory;
     const { fsdaxLongterm, daxBusyWait } = ctx.options;
+    const counting = getCounting(memory);
     return assemblePolicy({
       id: "legacy-get",
       // FOLL_PIN does not exist yet: pins are references and the pin vmstat counters stay still.
       countsPins: false,
       // is_valid_gup_args() did not exist; get_user_pages_remote() refused FOLL_LONGTERM (v5.3).
       checkFlags: checkFlags2019,
-      // get_page() / try_get_page() / put_page() (v5.3), see getCounting.
-      ...getCounting(memory),
+      // try_get_page() / get_page() in follow_page_pte() and gup_pte_range() (mm/gup.c, v5.3).
+      grab: counting.grab,
+      // put_page() (include/linux/mm.h, v5.3).
+      release: counting.release,
+      // page_maybe_dma_pinned() does not exist in v5.3: never.
+      maybeDmaPinned: counting.maybeDmaPinned,
+      // No pin count of any kind (display 0).
+      pinCount: counting.pinCount,
+      // One plain reference per pin: what put_page() drops.
+      refsForPins: counting.refsForPins,
       // copy_present_page() learned page_maybe_dma_pinned() only in 2020 (Peter Xu, "mm: Do early cow for pinned pages during fork() for ptes").
       forkMustCopy: () => false,
       // gup_must_unshare() came in 2022 with David Hildenbrand's PageAnonExclusive / R/O-pin unsharing work.

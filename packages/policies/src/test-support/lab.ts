@@ -4,8 +4,8 @@
  * @module
  */
 import {
-  PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doMmap, touchRange, type Inode, type KernelConfigInput, type KernelInstance,
-  type MachineConfigSchema, type Process,
+  PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doMmap, touchRange, type Inode, type KernelConfigInput, type KernelEvent,
+  type KernelInstance, type MachineConfigSchema, type Process,
 } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
 import { container, type DependencyContainer } from "tsyringe";
@@ -48,8 +48,23 @@ export interface MapOptions {
 
 /** A kernel instance with helpers that fail loudly, so table rows stay short. */
 export class Lab {
-  /** Build a lab under `policy`. */
-  constructor(readonly inst: KernelInstance) {}
+  /** Every `gup` event so far, in order. */
+  readonly gupEvents: KernelEvent<"gup">[] = [];
+  /** Every `lease` event so far, in order. */
+  readonly leaseEvents: KernelEvent<"lease">[] = [];
+
+  /** Wrap a kernel instance. */
+  constructor(readonly inst: KernelInstance) {
+    inst.kernel.events.on("gup", (e) => this.gupEvents.push(e));
+    inst.kernel.events.on("lease", (e) => this.leaseEvents.push(e));
+  }
+
+  /** The last `gup` event. */
+  get lastGup(): KernelEvent<"gup"> {
+    const e = this.gupEvents.at(-1);
+    if (e === undefined) throw new Error("no gup event yet");
+    return e;
+  }
 
   /** The kernel. */
   get k() {
@@ -105,3 +120,16 @@ export function lab(
 ): Lab {
   return new Lab(policyKernel(policy, policyOptions, machine));
 }
+
+/** One column of a row table: a policy, maybe with options. */
+export interface Variant {
+  /** The column name (the policy id, or id + options). */
+  readonly name: string;
+  /** The policy id. */
+  readonly policy: PolicyId;
+  /** Its options. */
+  readonly options?: Record<string, unknown>;
+}
+
+/** The four policies with default options. */
+export const BASE_VARIANTS: readonly Variant[] = POLICY_IDS.map((policy) => ({ name: policy, policy }));

@@ -47,9 +47,24 @@ export const vaddrPin = definePinPolicy({
     return assemblePolicy({
       id: "vaddr-pin",
       countsPins: true,
-      // checkFlags, forkMustCopy, mustUnshare, longtermPinnable: v6.12, see v612Rules.
-      ...rules,
-      ...counting,
+      // is_valid_gup_args() (mm/gup.c, v6.12): FOLL_LONGTERM only with FOLL_PIN (the RFC's vaddr_pin_pages() adds both).
+      checkFlags: rules.checkFlags,
+      // try_grab_folio() (mm/gup.c, v6.12): the RFC adds to FOLL_PIN counting, it does not replace it.
+      grab: counting.grab,
+      // gup_put_folio() (mm/gup.c, v6.12).
+      release: counting.release,
+      // folio_maybe_dma_pinned() (include/linux/mm.h, v6.12).
+      maybeDmaPinned: counting.maybeDmaPinned,
+      // folio->_pincount, or the count the bias implies (display only).
+      pinCount: counting.pinCount,
+      // What gup_put_folio() would subtract for that many pins (for the invariant checker).
+      refsForPins: counting.refsForPins,
+      // folio_needs_cow_for_dma() (include/linux/mm.h, v6.12).
+      forkMustCopy: rules.forkMustCopy,
+      // gup_must_unshare() (mm/internal.h, v6.12).
+      mustUnshare: rules.mustUnshare,
+      // folio_is_longterm_pinnable() (include/linux/mm.h, v6.12): DAX frames are pinnable; MOVABLE/CMA migrate.
+      longtermPinnable: rules.longtermPinnable,
       // check_vma_flags() with RFC 19/19 ("mm/gup: Remove FOLL_LONGTERM DAX exclusion"): FS-DAX is left to the
       // per-page lease rule; with pageCacheLeases the v6.12 writable-file-mapping EFAULT gives way to it as well.
       checkLongtermVma: (vma, flags) => (vmaIsFsdax(vma) || opts.pageCacheLeases ? 0 : checkVmaLongtermV612(vma, flags)),

@@ -8,7 +8,8 @@ import { runGup, runPeek, runPoke, runRelease } from "./gup-ops.js";
 import { runCmaAlloc, runCompact } from "./memory-ops.js";
 import { runExit, runFork, runMadvise, runMigrate, runMmap, runMprotect, runMunmap, runRead, runTouch, runWrite } from "./mm-ops.js";
 
-type Executors = { [K in Op]: (ctx: RunContext, s: StepOf<K>) => StepOutcome };
+/** One executor per op, each taking that op's validated step. */
+export type Executors = { [K in Op]: (ctx: RunContext, s: StepOf<K>) => StepOutcome };
 
 /** Executors by op (one entry per op, checked by the type). */
 export const EXECUTORS: Executors = {

@@ -52,7 +52,7 @@ export const scenarioSchema = z
     seed: z.number().int().default(1),
     policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { message: "expected a policy name, a list of names, or all" }).optional(),
     policy_options: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "(ext) options per policy id" }),
-    check_invariants: z.boolean().optional().meta({ description: "(ext) audit the model after every step" }),
+    check_invariants: z.boolean().optional().meta({ description: "(ext) audit the model after every step (true), or never per step even when the runner asks (false: for very long stories that check `invariants: true` where it matters)" }),
     machine: machineSchema,
     files: z.array(fileSchema).default([]),
     devices: z.array(deviceSchema).default([]),
