@@ -523,23 +523,30 @@ export class Gup {
 
   /**
    * Release, with misuse checks first (nothing is changed when any page fails them). The check
-   * takes the references off the per-folio bookkeeping page by page, which is the release's own
+   * takes the references off the per-folio bookkeeping run by run, which is the release's own
    * bookkeeping when every page passes; when one fails, what was taken off is put back and only
    * then is the per-folio tally of the message built. The good path allocates nothing.
    */
   private release(call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
     const f = this.k.frames;
     const refs = mode === "pin" ? this.pinRefs : this.getRefs;
+    // Run by run (consecutive frames of one folio, as gup_put_folio takes them), so a huge folio
+    // is looked up once per run, not once per subpage.
     let checked = 0;
     let bad = false;
-    for (; checked < nrPages; checked++) {
+    while (checked < nrPages) {
       const pfn = pages[checked];
       if (!f.valid(pfn)) {
         bad = true;
         break;
       }
-      if (--refs[f.head(pfn)] < 0) {
-        checked++;
+      const head = f.head(pfn);
+      const end = head + f.nrPages(head);
+      let run = 1;
+      while (checked + run < nrPages && pages[checked + run] === pfn + run && pfn + run < end) run++;
+      refs[head] -= run;
+      checked += run;
+      if (refs[head] < 0) {
         bad = true;
         break;
       }
