@@ -80,6 +80,9 @@ export class Gup {
   readonly pinRefs: Int32Array;
   /** Scratch for the misuse check of one release call: releases asked per folio head (zero between calls). */
   private readonly need: Int32Array;
+  /** Scratch of one release call: the folio runs its check found (head, pages), reused by the release. */
+  private runHeads = new Int32Array(512);
+  private runPages = new Int32Array(512);
   private readonly stats: FaultStats = {};
 
   /** Build the GUP layer of `kernel`. */
@@ -534,6 +537,13 @@ export class Gup {
     // is looked up once per run, not once per subpage.
     let checked = 0;
     let bad = false;
+    if (this.runHeads.length < nrPages) {
+      this.runHeads = new Int32Array(nrPages);
+      this.runPages = new Int32Array(nrPages);
+    }
+    const heads = this.runHeads;
+    const lens = this.runPages;
+    let runs = 0;
     while (checked < nrPages) {
       const pfn = pages[checked];
       if (!f.valid(pfn)) {
@@ -545,6 +555,8 @@ export class Gup {
       let run = 1;
       while (checked + run < nrPages && pages[checked + run] === pfn + run && pfn + run < end) run++;
       refs[head] -= run;
+      heads[runs] = head;
+      lens[runs++] = run;
       checked += run;
       if (refs[head] < 0) {
         bad = true;
@@ -555,7 +567,7 @@ export class Gup {
       for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
       this.misuseOf(call, pages, nrPages, mode, opts);
     }
-    this.releaseInternal(pages, 0, nrPages, mode, dirty, true);
+    for (let r = 0; r < runs; r++) this.putRun(heads[r], lens[r], mode, dirty);
     this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
     this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
@@ -599,12 +611,11 @@ export class Gup {
   }
 
   /**
-   * `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`).
-   * `untracked`: the caller already took the references off the per-folio bookkeeping.
+   * `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`),
+   * taking the references off the per-folio bookkeeping too.
    */
-  private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean, untracked = false): void {
-    const k = this.k;
-    const f = k.frames;
+  private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean): void {
+    const f = this.k.frames;
     let i = 0;
     while (i < nrPages) {
       const pfn = pages[offset + i];
@@ -612,14 +623,21 @@ export class Gup {
       const end = head + f.nrPages(head);
       let run = 1;
       while (i + run < nrPages && pages[offset + i + run] === pfn + run && pfn + run < end) run++;
-      if (dirty && (f.flags[head] & PG_ZERO) === 0 && (f.flags[head] & PG_DIRTY) === 0) f.flags[head] |= PG_DIRTY;
-      if (!untracked) this.untrack(head, run, mode);
-      k.policy.release(head, run, mode);
-      if (mode === "pin" && k.policy.countsPins) {
-        // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
-        if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
-      } else k.vmstat.nr_gup_get_released += run;
+      this.untrack(head, run, mode);
+      this.putRun(head, run, mode, dirty);
       i += run;
     }
+  }
+
+  /** `gup_put_folio(folio, refs)` for one run of a folio whose bookkeeping is already done; dirty it first when asked. */
+  private putRun(head: number, run: number, mode: GrabMode, dirty: boolean): void {
+    const k = this.k;
+    const flags = k.frames.flags;
+    if (dirty && (flags[head] & PG_ZERO) === 0 && (flags[head] & PG_DIRTY) === 0) flags[head] |= PG_DIRTY;
+    k.policy.release(head, run, mode);
+    if (mode === "pin" && k.policy.countsPins) {
+      // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
+      if ((flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
+    } else k.vmstat.nr_gup_get_released += run;
   }
 }
