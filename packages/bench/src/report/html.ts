@@ -106,6 +106,7 @@ export function renderHtml(results: BenchResults): string {
 
   p.push(`<section id="context"><h2>Context</h2><table>${[
     ["pinlab", ctx.pinlabVersion], ["Node", `${ctx.node} (V8 ${ctx.v8})`], ["platform", ctx.platform], ["CPU", `${ctx.cpu}, ${ctx.cores} cores`], ["memory", fmtBytes(ctx.memoryBytes)],
+    ["load average (1, 5, 15 min)", `start ${ctx.loadAverage.start.map((x) => x.toFixed(2)).join(", ")}; end ${ctx.loadAverage.end.map((x) => x.toFixed(2)).join(", ")}`],
     ["seed", String(ctx.seed)], ["size", ctx.size], ["workers", String(ctx.workers)], ["policies", ctx.policies.join(", ")], ["devices", (ctx.devices ?? ctx.registeredDevices).join(", ")],
     ["parameter overrides", JSON.stringify(ctx.params)], ["date", ctx.date],
   ].map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table></section>`);

@@ -21,7 +21,7 @@ export function goalRows(goals: readonly GoalResult[]): string[][] {
 export function renderTerminal(results: BenchResults): string {
   const ctx = results.context;
   const head = `pinlab bench: ${results.cells.length} cells, size ${ctx.size}, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s` +
-    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}\n${ctx.cpu}, ${ctx.cores} cores, Node ${ctx.node}\n` +
+    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}\n${ctx.cpu}, ${ctx.cores} cores, load average ${ctx.loadAverage.start[0].toFixed(1)} -> ${ctx.loadAverage.end[0].toFixed(1)}, Node ${ctx.node}\n` +
     "hazards: P prevented, D detected, U undetected; FP/FN: maybeDmaPinned false-positive/negative rate; ns/pg: median wall clock per page, ± its relative margin\n";
   const body = textTable([[...CELL_COLUMNS], ...results.cells.map(cellRow)], NUMERIC_COLUMNS);
   const goals = [...ctx.goals, ...(ctx.model ?? [])];

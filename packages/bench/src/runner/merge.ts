@@ -47,7 +47,7 @@ export function mergeResults(parts: readonly BenchResults[]): BenchResults {
       durationMs,
       workers: Math.max(...parts.map((p) => p.context.workers)),
       mergedFrom: parts.map((p) => p.context.shard ?? { index: 1, count: 1 }),
-      goals: [...gupGoals(cells), matrixGoal({ durationMs, workers: 0, isDefaultMatrix: false }), scalingGoal(first.scaling)],
+      goals: [...gupGoals(cells, { load: Math.max(...parts.map((p) => Math.max(p.context.loadAverage.start[0], p.context.loadAverage.end[0]))), cores: first.cores }), matrixGoal({ durationMs, workers: 0, isDefaultMatrix: false }), scalingGoal(first.scaling)],
       ...(missing > 0 ? { note: `${missing} of ${first.matrixCells} cells are missing` } : {}),
     },
     cells,

@@ -52,6 +52,12 @@ export interface BenchContext {
   readonly cores: number;
   /** Total memory, bytes. */
   readonly memoryBytes: number;
+  /**
+   * The system load average (1, 5, 15 minutes) when the run started and ended: a load above the
+   * core count means the workers shared the cores with other work and wall-clock figures are
+   * pessimistic.
+   */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   /** The run's seed. */
   readonly seed: number;
   /** Size. */

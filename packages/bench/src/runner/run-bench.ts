@@ -4,6 +4,7 @@
  * speed goals.
  * @module
  */
+import { loadavg } from "node:os";
 import { listDevices } from "@pinlab/core";
 import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
@@ -110,6 +111,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   // Longest processing time first: heavy cells start early so the workers finish together.
   const order = [...tasks].sort((a, b) => findWorkload(b.workload)!.meta.cost[size] - findWorkload(a.workload)!.meta.cost[size]);
   const date = new Date().toISOString();
+  const loadStart = loadavg();
   const results = new Map<string, CellResult>();
   const started = performance.now();
   if (order.length > 0) {
@@ -126,13 +128,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     }
   }
   const durationMs = performance.now() - started;
+  const loadAverage = { start: loadStart, end: loadavg() };
+  const facts = machineFacts();
   const cells = tasks.map((t) => results.get(t.id)!);
   const scaling = opts.scaling !== undefined && opts.scaling.length > 0 ? [...opts.scaling] : null;
   return {
     format: RESULTS_FORMAT,
     context: {
       pinlabVersion: BENCH_VERSION,
-      ...machineFacts(),
+      ...facts,
+      loadAverage,
       seed, size, workers, shard: opts.shard ?? null, date, durationMs,
       workloads: [...new Set(plan.cells.map((c) => c.workload))],
       policies: plan.policies,
@@ -140,7 +145,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       registeredDevices: plan.registeredDevices,
       params: opts.params ?? {},
       matrixCells: plan.matrixCells,
-      goals: [...gupGoals(cells), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) }), scalingGoal(scaling)],
+      goals: [...gupGoals(cells, { load: Math.max(loadAverage.start[0], loadAverage.end[0]), cores: facts.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) }), scalingGoal(scaling)],
       scaling,
       model: null,
     },

@@ -33,15 +33,28 @@ function goal(id: string, description: string, target: string, unit: string, mea
   return { id, description, target, unit, measured, pass, note };
 }
 
-/** The goals measured by the pin-bias gup-throughput cell (not measured when that cell is absent or smaller than 1 GiB / batch 512). */
-export function gupGoals(cells: readonly CellResult[]): GoalResult[] {
+/** How busy the machine was, to qualify wall-clock verdicts. */
+export interface MachineLoad {
+  /** The higher 1-minute load average of the run's start and end. */
+  readonly load: number;
+  /** Logical cores. */
+  readonly cores: number;
+}
+
+/**
+ * The goals measured by the pin-bias gup-throughput cell (not measured when that cell is absent
+ * or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
+ */
+export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): GoalResult[] {
   const cell = cells.find((c) => c.workload === "gup-throughput" && c.policy === "pin-bias" && c.error === undefined);
   const memory = cell?.params.memory as number | undefined;
   const batch = cell?.params.batch as number | undefined;
+  const loaded = machine !== undefined && machine.load > machine.cores
+    ? `; the machine was loaded (load average ${machine.load.toFixed(1)} on ${machine.cores} cores), so wall-clock figures are pessimistic` : "";
   const fits = cell !== undefined && memory !== undefined && memory >= GOAL_MEMORY && batch === GOAL_BATCH;
   const why = cell === undefined
     ? "not measured: no pin-bias gup-throughput cell in this run"
-    : fits ? `pin-bias gup-throughput, ${memory! / 1024 ** 3} GiB, batch ${batch}, median of ${cell.series[0]?.pin?.samples ?? 0} samples`
+    : fits ? `pin-bias gup-throughput, ${memory! / 1024 ** 3} GiB, batch ${batch}, median of ${cell.series[0]?.pin?.samples ?? 0} samples${loaded}`
       : `not measured: the goal is stated for >= 1 GiB and batch 512; this run used ${memory} bytes, batch ${batch}`;
   const series = (id: string): SeriesResult | undefined => (fits ? cell!.series.find((s) => s.id === id) : undefined);
   const main = series(MAIN_SERIES);

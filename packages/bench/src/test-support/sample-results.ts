@@ -20,7 +20,7 @@ export async function sampleResults(): Promise<BenchResults> {
   return {
     format: RESULTS_FORMAT,
     context: {
-      pinlabVersion: "test", ...machineFacts(), seed: 1, size: "tiny", workers: 1, shard: null, date: "2026-01-01T00:00:00.000Z", durationMs: 1234,
+      pinlabVersion: "test", ...machineFacts(), loadAverage: { start: [0, 0, 0], end: [0, 0, 0] }, seed: 1, size: "tiny", workers: 1, shard: null, date: "2026-01-01T00:00:00.000Z", durationMs: 1234,
       workloads: SAMPLE_WORKLOADS, policies, devices: null, registeredDevices: [], params: {}, matrixCells: cells.length,
       goals: [...gupGoals(cells), matrixGoal({ durationMs: 1234, workers: 1, isDefaultMatrix: false }), scalingGoal(null)], scaling: null, model: null,
     },
