@@ -468,10 +468,15 @@ export class Gup {
         if (write && (bits & PTE_WRITE) === 0) break outer;
         const pfn = t.pfn[idx];
         const head = (pfnTab[pfn] & 0x40) === 0 ? pfn : f.head(pfn); // PG_TAIL
+        // The frames go into pages[] as the run is found (past `nr` they count only once grabbed).
         let run = 1;
+        pages[nr] = pfn;
         if ((bits & PTE_HUGE) !== 0) {
           const folioEnd = head + f.nrPages(head);
-          while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) run++;
+          while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) {
+            pages[nr + run] = pfn + run;
+            run++;
+          }
         }
         // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
         // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
@@ -482,7 +487,6 @@ export class Gup {
         if (!policy.grab(head, run, mode)) break outer;
         if (mode === "pin") this.pinRefs[head] += run;
         else this.getRefs[head] += run;
-        for (let j = 0; j < run; j++) pages[nr + j] = pfn + j;
         nr += run;
         vpn += run;
       }
