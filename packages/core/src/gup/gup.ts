@@ -541,10 +541,7 @@ export class Gup {
     // is looked up once per run, not once per subpage.
     let checked = 0;
     let bad = false;
-    if (this.runHeads.length < nrPages) {
-      this.runHeads = new Int32Array(nrPages);
-      this.runPages = new Int32Array(nrPages);
-    }
+    this.reserveRuns(nrPages);
     const heads = this.runHeads;
     const lens = this.runPages;
     let runs = 0;
@@ -571,7 +568,7 @@ export class Gup {
       for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
       this.misuseOf(call, pages, nrPages, mode, opts);
     }
-    for (let r = 0; r < runs; r++) this.putRun(heads[r], lens[r], mode, dirty);
+    this.putRuns(heads, lens, runs, mode, dirty);
     this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
     this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
@@ -620,6 +617,10 @@ export class Gup {
    */
   private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean): void {
     const f = this.k.frames;
+    this.reserveRuns(nrPages);
+    const heads = this.runHeads;
+    const lens = this.runPages;
+    let runs = 0;
     let i = 0;
     while (i < nrPages) {
       const pfn = pages[offset + i];
@@ -628,20 +629,40 @@ export class Gup {
       let run = 1;
       while (i + run < nrPages && pages[offset + i + run] === pfn + run && pfn + run < end) run++;
       this.untrack(head, run, mode);
-      this.putRun(head, run, mode, dirty);
+      heads[runs] = head;
+      lens[runs++] = run;
       i += run;
+    }
+    this.putRuns(heads, lens, runs, mode, dirty);
+  }
+
+  /** Make the run scratch arrays hold at least `n` runs. */
+  private reserveRuns(n: number): void {
+    if (this.runHeads.length < n) {
+      this.runHeads = new Int32Array(n);
+      this.runPages = new Int32Array(n);
     }
   }
 
-  /** `gup_put_folio(folio, refs)` for one run of a folio whose bookkeeping is already done; dirty it first when asked. */
-  private putRun(head: number, run: number, mode: GrabMode, dirty: boolean): void {
+  /**
+   * `gup_put_folio(folio, refs)` for each run (head, pages) whose bookkeeping is already done,
+   * dirtying each folio first when asked; the vmstat counter moves once for the call.
+   */
+  private putRuns(heads: Int32Array, lens: Int32Array, runs: number, mode: GrabMode, dirty: boolean): void {
     const k = this.k;
     const flags = k.frames.flags;
-    if (dirty && (flags[head] & PG_ZERO) === 0 && (flags[head] & PG_DIRTY) === 0) flags[head] |= PG_DIRTY;
-    k.policy.release(head, run, mode);
-    if (mode === "pin" && k.policy.countsPins) {
+    const policy = k.policy;
+    const pinCounted = mode === "pin" && policy.countsPins;
+    let counted = 0;
+    for (let r = 0; r < runs; r++) {
+      const head = heads[r];
+      const run = lens[r];
+      if (dirty && (flags[head] & PG_ZERO) === 0 && (flags[head] & PG_DIRTY) === 0) flags[head] |= PG_DIRTY;
+      policy.release(head, run, mode);
       // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
-      if ((flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
-    } else k.vmstat.nr_gup_get_released += run;
+      if (!pinCounted || (flags[head] & PG_ZERO) === 0) counted += run;
+    }
+    if (pinCounted) k.vmstat.nr_foll_pin_released += counted;
+    else k.vmstat.nr_gup_get_released += counted;
   }
 }
