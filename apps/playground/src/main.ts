@@ -1,5 +1,12 @@
+/** Entry point: build the registry and start the playground in `#app`. */
 import "reflect-metadata";
-import { formatSize } from "@pinlab/core";
+import "./styles.css";
+import { App } from "./app.js";
+import { createRegistry } from "./model/registry.js";
 
-const el = document.querySelector("#app");
-if (el !== null) el.textContent = `pinlab playground — machine ${formatSize(64 * 1024 * 1024)}`;
+const root = document.querySelector<HTMLElement>("#app");
+if (root !== null) {
+  const app = new App(root, createRegistry());
+  (window as unknown as { pinlab?: App }).pinlab = app;
+  void app.start();
+}

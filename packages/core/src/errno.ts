@@ -12,6 +12,12 @@ export const ENOENT = 2;
 export const ENOMEM = 12;
 /** Bad address. */
 export const EFAULT = 14;
+/** No such process (move_pages of a pid that is gone). */
+export const ESRCH = 3;
+/** File too large (truncate past the filesystem's maximum size). */
+export const EFBIG = 27;
+/** Value too large for defined data type (a GUP range that wraps the address space). */
+export const EOVERFLOW = 75;
 /** File exists. */
 export const EEXIST = 17;
 /** Device or resource busy. */
@@ -33,7 +39,7 @@ export const EREMOTEIO = 121;
 
 /** Every errno the model can return, by name. */
 export const ERRNO = {
-  EPERM, ENOENT, ENOMEM, EFAULT, EBUSY, EEXIST, EINVAL, ETXTBSY, ENOSPC, EAGAIN, EDEADLOCK, EOPNOTSUPP, EREMOTEIO,
+  EPERM, ENOENT, ESRCH, ENOMEM, EFAULT, EBUSY, EEXIST, EFBIG, EOVERFLOW, EINVAL, ETXTBSY, ENOSPC, EAGAIN, EDEADLOCK, EOPNOTSUPP, EREMOTEIO,
 } as const;
 
 /** The name of an errno the model knows, such as `"EFAULT"`. */

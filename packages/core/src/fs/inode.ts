@@ -5,6 +5,12 @@ import type { FsType } from "./fs-type.js";
 import { LeaseList } from "./lease.js";
 
 /**
+ * Largest file pinlab has: 16 TiB, so every page index fits the frame table's 32-bit index
+ * (ext4's own `s_maxbytes` with 4 KiB blocks and extents). Growing past it is refused.
+ */
+export const MAX_FILE_BYTES = 2 ** 32 * PAGE_SIZE;
+
+/**
  * A file (`struct inode` with its `struct address_space`): size, the page cache (page index ->
  * frame), the backing store (what has reached "disk"), the VMAs that map it (`i_mmap`) and its
  * layout leases. For FS-DAX the cache map holds the file's PMEM block frames.

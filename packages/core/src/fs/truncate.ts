@@ -9,12 +9,13 @@
  * filesystem's free space and is reused by the next allocation.
  * @module
  */
-import { EINVAL } from "../errno.js";
+import { EFBIG, EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
 import { zapRange } from "../mm/pte-ops.js";
-import { PAGE_SIZE } from "../sim/units.js";
-import type { Inode } from "./inode.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { MAX_FILE_BYTES, type Inode } from "./inode.js";
+import { folioWaitWriteback } from "./writeback.js";
 
 /** Result of a truncate: 0 or `-errno`. */
 export type TruncateResult = number;
@@ -22,7 +23,9 @@ export type TruncateResult = number;
 /** `ftruncate`: set the size of `inode`. `pid` is the truncating process, when known. */
 export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
-  if (inode.fs.huge && size % (2 * 1024 * 1024) !== 0) return -EINVAL;
+  // inode_newsize_ok(): past s_maxbytes the kernel says EFBIG.
+  if (size > MAX_FILE_BYTES) return -EFBIG;
+  if (inode.fs.huge && size % HPAGE_PMD_SIZE !== 0) return -EINVAL;
   const oldPages = inode.sizePages;
   const newPages = Math.ceil(size / PAGE_SIZE);
   if (newPages < oldPages) {
@@ -48,8 +51,11 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) return -EINVAL;
   const end = Math.min(offset + length, inode.size);
   if (end <= offset) return 0;
-  const first = Math.ceil(offset / PAGE_SIZE);
-  const last = Math.floor(end / PAGE_SIZE);
+  // Whole pages inside the hole go; hugetlbfs counts in huge pages (hugetlbfs_punch_hole:
+  // hole_start = round_up(offset), hole_end = round_down(offset + len)).
+  const unit = inode.fs.huge ? HPAGE_PMD_NR : 1;
+  const first = Math.ceil(offset / PAGE_SIZE / unit) * unit;
+  const last = Math.floor(end / PAGE_SIZE / unit) * unit;
   if (first < last) {
     const r = removeRange(k, inode, first, last, "punch_hole", pid, false);
     if (typeof r === "number") {
@@ -58,18 +64,32 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
     }
     k.events.emit("truncate", { file: inode.name, op: "punch_hole", start: offset, end, pages: r.removed, orphaned: r.orphaned });
   }
-  // Partial pages at either end are zeroed in place (truncate_inode_partial_folio).
+  // Partial pages at either end are zeroed in place (truncate_inode_partial_folio,
+  // hugetlbfs_zero_partial_page).
   zeroBytes(k, inode, offset, Math.min(end, first * PAGE_SIZE));
   zeroBytes(k, inode, Math.max(offset, last * PAGE_SIZE), end);
   return 0;
 }
 
 /**
- * Remove pages [start, end) of `inode`: ask the policy, zap mappings, drop the cache references,
- * forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
+ * `truncate_inode_pages_final()` on eviction of an internal file whose last mapping went away
+ * (the shmem file behind MAP_SHARED | MAP_ANONYMOUS, the hugetlbfs file behind MAP_HUGETLB:
+ * `shmem_evict_inode`, `hugetlbfs_evict_inode`). Every page leaves the file with no policy check
+ * and no event; a page someone still holds (a pin) becomes an orphan, freed at its last release.
+ */
+export function truncateInodePagesFinal(k: Kernel, inode: Inode): void {
+  if (inode.cache.size === 0) return;
+  const end = Math.max(...inode.cache.keys()) + 1;
+  removeRange(k, inode, 0, end, "ftruncate", undefined, true, false);
+}
+
+/**
+ * Remove pages [start, end) of `inode`: ask the policy (unless evicting), zap mappings, drop the
+ * cache references, forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
  */
 function removeRange(
   k: Kernel, inode: Inode, start: number, end: number, op: "ftruncate" | "punch_hole", pid: number | undefined, evenCows: boolean,
+  askPolicy = true,
 ): { removed: number; orphaned: number } | number {
   const f = k.frames;
   const busy: number[] = [];
@@ -77,7 +97,7 @@ function removeRange(
     if (index < start || index >= end) continue;
     if (f.refcount[pfn] > expectedRefs(k, pfn)) busy.push(pfn);
   }
-  const refused = k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy });
+  const refused = askPolicy ? k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy }) : 0;
   if (refused !== 0) return -Math.abs(refused);
   // unmap_mapping_range(): file pages everywhere; for truncate also private COW copies past EOF.
   for (const vma of [...inode.mappings]) {
@@ -90,32 +110,46 @@ function removeRange(
   let removed = 0;
   let orphaned = 0;
   const indices = [...inode.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
-  for (const index of indices) {
-    const pfn = inode.cache.get(index)!;
-    inode.cache.delete(index);
-    removed++;
-    const head = f.head(pfn);
-    // Large (hugetlbfs) folios leave whole; drop the cache reference once per page.
-    f.flags[pfn] &= ~PG_FILE;
-    f.mapping[pfn] = 0;
-    let refsToDrop = 1;
-    if ((f.flags[head] & PG_PRIVATE) !== 0 && head === pfn) {
+  // Folio by folio: a large (hugetlbfs) folio leaves the file whole, dropping one cache
+  // reference per page at once (remove_inode_hugepages / truncate_inode_folio), so it is an
+  // orphan only when someone beyond the cache still holds it.
+  let i = 0;
+  while (i < indices.length) {
+    const head = f.head(inode.cache.get(indices[i])!);
+    const members: [index: number, pfn: number][] = [];
+    for (; i < indices.length; i++) {
+      const pfn = inode.cache.get(indices[i])!;
+      if (f.head(pfn) !== head) break;
+      members.push([indices[i], pfn]);
+    }
+    for (const [index, pfn] of members) {
+      // truncate_inode_pages_range() waits for writeback of each folio it removes.
+      folioWaitWriteback(k, inode, index, pfn);
+      inode.cache.delete(index);
+      f.flags[pfn] &= ~PG_FILE;
+      f.mapping[pfn] = 0;
+    }
+    removed += members.length;
+    let refsToDrop = members.length;
+    if ((f.flags[head] & PG_PRIVATE) !== 0) {
       f.flags[head] &= ~PG_PRIVATE;
       refsToDrop++;
     }
-    const remaining = f.refcount[head] - refsToDrop;
-    if (remaining > 0) {
-      f.flags[pfn] |= PG_ORPHAN;
-      orphaned++;
-      k.observe("onOrphan", inode, index, pfn);
+    if (f.refcount[head] - refsToDrop > 0) {
+      for (const [index, pfn] of members) {
+        f.flags[pfn] |= PG_ORPHAN;
+        k.observe("onOrphan", inode, index, pfn);
+      }
+      orphaned += members.length;
       if (inode.fs.dax) {
+        // An FS-DAX block (order 0) goes back to the filesystem with its stale references.
         f.refcount[head] -= refsToDrop;
-        k.memory.releaseDaxBlock(pfn);
-        k.observe("onFree", pfn, 1);
+        k.memory.releaseDaxBlock(head);
+        k.observe("onFree", head, 1);
         continue;
       }
     } else {
-      k.observe("onFree", pfn, 1);
+      for (const [, pfn] of members) k.observe("onFree", pfn, 1);
     }
     k.memory.put(head, refsToDrop);
   }

@@ -23,6 +23,34 @@ import { rmapWalk } from "../mm/rmap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Inode } from "./inode.js";
 
+/**
+ * Writeback IO in flight, per file: page index -> the submission that owns it. A completion only
+ * ends the IO it submitted; truncate ends IO early ({@link folioWaitWriteback}), so a frame that
+ * was freed and reused meanwhile is never touched by a stale completion.
+ */
+const inFlight = new WeakMap<Inode, Map<number, object>>();
+
+function inFlightOf(inode: Inode): Map<number, object> {
+  let m = inFlight.get(inode);
+  if (m === undefined) {
+    m = new Map();
+    inFlight.set(inode, m);
+  }
+  return m;
+}
+
+/**
+ * `folio_wait_writeback()` as truncate and hole punch use it: page `index` (frame `pfn`) is
+ * leaving `inode`, so its writeback IO, if in flight, must finish first. The model cannot block,
+ * so the IO ends now (its data would go to blocks the truncate frees anyway) and its scheduled
+ * completion later does nothing.
+ */
+export function folioWaitWriteback(k: Kernel, inode: Inode, index: number, pfn: number): void {
+  const m = inFlight.get(inode);
+  if (m === undefined || !m.delete(index)) return;
+  k.frames.flags[pfn] &= ~PG_WRITEBACK;
+}
+
 /** Options of one writeback pass. */
 export interface WritebackOptions {
   /** Complete the IO later on the clock (after the configured latency) instead of at once. */
@@ -97,13 +125,20 @@ function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number 
     submitted.push({ index, pfn });
   }
   k.events.emit("writeback", { file: inode.name, pages: submitted.length, flaggedPinned, deferred, bounced, async: opts.async === true });
+  const token = {};
+  const pending = inFlightOf(inode);
+  for (const { index } of submitted) pending.set(index, token);
   const complete = () => {
+    let ended = 0;
     for (const { index, pfn } of submitted) {
-      // The frame may have left the file meanwhile (truncate): write only what is still there.
-      if (inode.cache.get(index) === pfn) storeBacking(k, inode, index, pfn);
+      // A truncate that removed the page already ended this IO (folioWaitWriteback).
+      if (pending.get(index) !== token) continue;
+      pending.delete(index);
+      storeBacking(k, inode, index, pfn);
       f.flags[pfn] &= ~PG_WRITEBACK;
+      ended++;
     }
-    k.events.emit("writeback_end", { file: inode.name, pages: submitted.length });
+    k.events.emit("writeback_end", { file: inode.name, pages: ended });
   };
   if (submitted.length > 0) {
     if (opts.async === true) k.clock.schedule(k.config.writebackLatency, `writeback:${inode.name}`, complete);

@@ -3,12 +3,14 @@
  * with checking on) run after every step. Each violation is a sentence naming the frame, mm or
  * counter involved.
  *
- * 1. Every present PTE maps an allocated frame, and agrees with the reverse map (the frame's
- *    anon_vma or file finds this PTE).
+ * 1. Every present PTE lies inside a VMA of its mm, maps an allocated frame, and agrees with the
+ *    reverse map (the frame's anon_vma or file finds this PTE).
  * 2. Each frame's mapcount equals the number of PTEs mapping it.
  * 3. Each folio's refcount equals what explains it: mappings, the page cache, buffers, and the
- *    references GUP handed out (pins counted the policy's way).
- * 4. Free frames hold nothing: no count, no mapping, no place in a page cache.
+ *    references GUP handed out (pins counted the policy's way); an allocated folio nobody
+ *    references is a leak.
+ * 4. Free frames hold nothing: no count, no mapping, no place in a page cache; a released FS-DAX
+ *    block holds exactly its stale GUP references. The allocator's bitmap agrees with PG_alloc.
  * 5. Every page-cache entry points at an allocated frame of that file and index.
  * 6. The pin counters balance: acquired - released = pins outstanding; pinned_vm is never negative.
  * @module
@@ -18,7 +20,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import {
   PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_SPECIAL } from "../mm/page-table.js";
+import { PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
 
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
 export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
@@ -32,6 +34,18 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
     if (mm === null || !mm.live) continue;
+    // A PTE no VMA covers was left behind by an unmap (or a VMA shrank under it).
+    let inVmas = 0;
+    for (const vma of mm.vmas) mm.pageTable.forEachPresent(vma.startVpn, vma.endVpn, () => void inVmas++);
+    let total = 0;
+    for (const key of mm.pageTable.tableKeys()) total += mm.pageTable.table(key * PTRS_PER_PTE)!.present;
+    if (total !== inVmas) {
+      for (const key of mm.pageTable.tableKeys()) {
+        mm.pageTable.forEachPresent(key * PTRS_PER_PTE, (key + 1) * PTRS_PER_PTE, (vpn) => {
+          if (mm.findVma(vpn * 4096) === undefined) add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} lies outside every VMA`);
+        });
+      }
+    }
     for (const vma of mm.vmas) {
       mm.pageTable.forEachPresent(vma.startVpn, vma.endVpn, (vpn, pfn, bits) => {
         if ((bits & PTE_SPECIAL) !== 0) return;
@@ -79,8 +93,16 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
     const pins = gup.pinRefs[pfn];
     // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
     if ((fl & PG_ZERO) === 0) pinsOutstanding += pins;
+    if (((fl & PG_ALLOC) !== 0) !== k.memory.isAllocated(pfn)) {
+      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${k.memory.isAllocated(pfn) ? "allocated" : "free"}`);
+    }
     if ((fl & PG_ALLOC) === 0) {
-      if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) continue; // a freed FS-DAX block with stale holders
+      if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) {
+        // A released FS-DAX block: only its stale GUP holders still count on it.
+        const stale = gets + k.policy.refsForPins(pfn, pins);
+        if (f.refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
+        continue;
+      }
       if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || (mapped.get(pfn) ?? 0) !== 0) {
         add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped.get(pfn) ?? 0} PTE(s)`);
       }
@@ -98,7 +120,8 @@ export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
     explained += gets + k.policy.refsForPins(pfn, pins);
     // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
     // compare modulo 2^32, as the Int32Array stores it.
-    if (f.refcount[pfn] !== (explained | 0)) {
+    if (f.refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
+    else if (f.refcount[pfn] !== (explained | 0)) {
       add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }

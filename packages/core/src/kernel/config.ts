@@ -6,21 +6,22 @@ export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
 /** Smallest ZONE_NORMAL: 1 MiB. */
 export const MIN_MEMORY_BYTES = 1024 ** 2;
 
-const size = (what: string) =>
+// The issue's path names the field (ConfigError prefixes it), so messages do not repeat it.
+const size = () =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const r = parseSize(v);
     if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: `${what}: ${r.message}` });
+      ctx.addIssue({ code: "custom", message: r.message });
       return z.NEVER;
     }
     return r.value;
   });
 
-const time = (what: string) =>
+const time = () =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const r = parseTime(v);
     if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: `${what}: ${r.message}` });
+      ctx.addIssue({ code: "custom", message: r.message });
       return z.NEVER;
     }
     return r.value;
@@ -35,17 +36,24 @@ export type PinnedWritebackAction = (typeof PINNED_WRITEBACK_ACTIONS)[number];
 /** Schema of the machine section (sizes accept `"64MiB"`-style strings). */
 export const MachineConfigSchema = z
   .object({
-    memory: size("machine.memory"),
-    movable: size("machine.movable").default(0),
-    cma: size("machine.cma").default(0),
-    pmem: size("machine.pmem").default(0),
-    memlock: size("machine.memlock").optional(),
+    memory: size(),
+    movable: size().default(0),
+    cma: size().default(0),
+    pmem: size().default(0),
+    memlock: size().optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
+    // The wording of these two messages is matched by the CLI's malformed-scenario corpus.
     if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
+    const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };
     const total = m.memory + m.movable + m.cma + m.pmem;
-    if (total > MAX_MACHINE_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together` });
+    if (total > MAX_MACHINE_BYTES) {
+      // Blame the largest zone: it is the one to shrink.
+      const largest = (Object.keys(zones) as (keyof typeof zones)[]).reduce((a, b) => (zones[b] > zones[a] ? b : a));
+      const parts = Object.entries(zones).map(([n, v]) => `${n} ${v}`).join(", ");
+      ctx.addIssue({ code: "custom", path: [largest], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together (${parts})` });
+    }
   });
 
 /** Schema of a kernel config: the machine, the seed, the policy and its options, filesystem behaviour. */
@@ -55,7 +63,7 @@ export const KernelConfigSchema = z
     seed: z.number().int().default(1),
     policy: z.string().min(1).default("pin-bias"),
     policyOptions: z.record(z.string(), z.unknown()).default({}),
-    writebackLatency: time("writebackLatency").default(100_000),
+    writebackLatency: time().default(100_000),
     pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),
     checkInvariants: z.boolean().default(false),
     keepEventLog: z.boolean().default(false),
@@ -85,5 +93,16 @@ export class ConfigError extends Error {
 export function parseKernelConfig(input: unknown): KernelConfig {
   const r = KernelConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  throw new ConfigError(r.error.issues.map((i) => `${i.path.join(".") || "(config)"}: ${i.message}`));
+  const issues: string[] = [];
+  for (const i of r.error.issues) {
+    const at = i.path.map(String);
+    if (i.code === "unrecognized_keys") {
+      // One line per unknown key, named by its full path, listing what is allowed there.
+      const known = Object.keys((at[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
+      for (const key of i.keys) issues.push(`${[...at, key].join(".")}: unknown field (expected one of: ${known})`);
+    } else {
+      issues.push(`${at.join(".") || "(config)"}: ${i.message}`);
+    }
+  }
+  throw new ConfigError(issues);
 }

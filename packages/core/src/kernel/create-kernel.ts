@@ -82,7 +82,7 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
   const policy = desc.create({
-    memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id),
+    memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
   });
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);

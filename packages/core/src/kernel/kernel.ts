@@ -3,7 +3,8 @@ import { ACTIVE_POLICY, CLOCK, CONFIG, EVENTS, MEMORY, NOTIFIERS, RNG } from "..
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
-import { Inode } from "../fs/inode.js";
+import { Inode, MAX_FILE_BYTES } from "../fs/inode.js";
+import { truncateInodePagesFinal } from "../fs/truncate.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import { AnonVma } from "../mm/anon-vma.js";
@@ -14,6 +15,7 @@ import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import type { PinPolicy } from "../policy/pin-policy.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { Rng } from "../sim/rng.js";
+import { HPAGE_PMD_SIZE } from "../sim/units.js";
 import type { KernelConfig } from "./config.js";
 import type { KernelObserver } from "./hooks.js";
 import { VmStat } from "./vmstat.js";
@@ -72,6 +74,7 @@ export class Kernel {
   /** Create a process with an empty mm (`execve` of a fresh program). Names must be unique. */
   spawn(name: string, opts: { memlock?: number } = {}): Process {
     if (this.byName.has(name)) throw new KernelError(EEXIST, `a process named "${name}" already exists`);
+    if (opts.memlock !== undefined && !(opts.memlock >= 0)) throw new KernelError(EINVAL, `process "${name}": RLIMIT_MEMLOCK must be a non-negative number of bytes, got ${opts.memlock}`);
     const pid = this.nextPid++;
     const memlock = opts.memlock ?? this.config.machine.memlock ?? Infinity;
     const proc = new Process(pid, name, new MmStruct(this.newId(), pid, memlock));
@@ -109,11 +112,19 @@ export class Kernel {
     return p?.alive ? (p.mm ?? undefined) : undefined;
   }
 
-  /** Create a file of `size` bytes on a filesystem type. */
+  /**
+   * Create a file of `size` bytes on a filesystem type. Throws EEXIST for a taken name, EINVAL for
+   * an unknown filesystem or a size that is not a whole number of bytes up to {@link MAX_FILE_BYTES}
+   * (for hugetlbfs, a whole number of huge pages, as `hugetlbfs_setattr` requires).
+   */
   createFile(name: string, fs: FsTypeName, size: number, opts: CreateFileOptions = {}): Inode {
     if (this.files.has(name)) throw new KernelError(EEXIST, `a file named "${name}" already exists`);
-    const type = FILESYSTEMS[fs];
-    if (type === undefined) throw new KernelError(EINVAL, `unknown filesystem type "${fs}"`);
+    const type = Object.prototype.hasOwnProperty.call(FILESYSTEMS, fs) ? FILESYSTEMS[fs] : undefined;
+    if (type === undefined) throw new KernelError(EINVAL, `unknown filesystem type "${fs}" (use ${Object.keys(FILESYSTEMS).join(", ")})`);
+    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_BYTES) {
+      throw new KernelError(EINVAL, `file "${name}": size must be a whole number of bytes from 0 to 16TiB, got ${size}`);
+    }
+    if (type.huge && size % HPAGE_PMD_SIZE !== 0) throw new KernelError(EINVAL, `file "${name}": a hugetlbfs size must be a multiple of 2MiB, got ${size}`);
     const inode = new Inode(this.newId(), name, type, size, opts.internal ?? false);
     this.files.set(name, inode);
     this.inodes.set(inode.id, inode);
@@ -138,14 +149,26 @@ export class Kernel {
     return vma.anonVma;
   }
 
-  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`). */
+  /**
+   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`), for a VMA
+   * that goes away. The internal file behind a shared anonymous or MAP_HUGETLB mapping lives only
+   * as long as its mappings: when the last one goes, the final fput evicts it
+   * (`shmem_evict_inode` -> `truncate_inode_pages_final`) and its pages are freed.
+   */
   unlinkVma(vma: Vma): void {
     const av = vma.anonVma;
     if (av !== null) {
       av.vmas.delete(vma);
       if (av.vmas.size === 0) this.anonVmas.delete(av.id);
     }
-    vma.file?.mappings.delete(vma);
+    const file = vma.file;
+    if (file === null) return;
+    file.mappings.delete(vma);
+    if (file.internal && file.mappings.size === 0) {
+      truncateInodePagesFinal(this, file);
+      this.files.delete(file.name);
+      this.inodes.delete(file.id);
+    }
   }
 
   /** Attach `vma` to its anon_vma and file. */

@@ -2,13 +2,14 @@
  * Contiguous allocation from the CMA area (`cma_alloc` -> `alloc_contig_range`, mm/cma.c,
  * mm/page_alloc.c): find a run of frames in the area, migrate every page in it elsewhere, and
  * hand the run to the caller. A page that cannot move (pinned, or otherwise held) makes that run
- * fail with EBUSY; cma_alloc then tries the next run. When no run works the allocation fails.
+ * fail with EBUSY; cma_alloc then tries the next run. When no run works the allocation fails:
+ * EBUSY when some run was tried, ENOMEM when no run was free in the CMA bitmap at all.
  * @module
  */
 import { EBUSY, EINVAL, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
-import { PG_TAIL } from "../memory/page-flags.js";
+import { PG_RESERVED, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import { migrateFolio } from "./migrate.js";
 
@@ -29,6 +30,14 @@ export function cmaAlloc(k: Kernel, pages: number): CmaAllocation | number {
   const f = k.frames;
   let start = span.start;
   while (start + pages <= span.end) {
+    // bitmap_find_next_zero_area() in the CMA bitmap: a window overlapping an earlier CMA
+    // allocation is never tried, so an area with no free window fails with ENOMEM, not EBUSY.
+    let allocated = -1;
+    for (let pfn = start + pages - 1; pfn >= start && allocated < 0; pfn--) if ((f.flags[pfn] & PG_RESERVED) !== 0) allocated = pfn;
+    if (allocated >= 0) {
+      start = allocated + 1;
+      continue;
+    }
     // Move everything out of [start, start + pages); stop at the first page that will not move.
     let blocker = -1;
     for (let pfn = start; pfn < start + pages; pfn++) {

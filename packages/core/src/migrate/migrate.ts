@@ -7,7 +7,7 @@
  * clear PageAnonExclusive, which `folio_try_share_anon_rmap_pte` refuses (EBUSY).
  * @module
  */
-import { EAGAIN, EBUSY, ENOMEM } from "../errno.js";
+import { EAGAIN, EBUSY, EINVAL, ENOMEM, ESRCH, KernelError } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import {
@@ -78,10 +78,12 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
     f.mapping[n] = f.mapping[o];
     f.index[n] = f.index[o];
     f.mapcount[n] = f.mapcount[o];
-    // Remap every PTE (try_to_migrate + remove_migration_ptes), telling notifiers.
+    // Remap every PTE (try_to_migrate + remove_migration_ptes), telling notifiers. v6.12
+    // try_to_migrate_one() initialises its range with MMU_NOTIFY_CLEAR; MMU_NOTIFY_MIGRATE is
+    // only used by migrate_vma_collect() (device-private migration).
     for (const { vma, vpn, bits } of mappings[i]) {
       const addr = vpn * PAGE_SIZE;
-      k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "migrate");
+      k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "clear");
       vma.mm.pageTable.set(vpn, n, bits);
     }
     if ((f.flags[o] & PG_FILE) !== 0) {
@@ -99,12 +101,21 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
   return dst;
 }
 
-/** Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like). */
+/**
+ * Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like). Throws a
+ * `KernelError`: ESRCH for a pid with no live process (as move_pages), EINVAL for a
+ * range that is not whole non-negative bytes.
+ */
 export function migrateRange(k: Kernel, pid: number, addr: number, length: number): { migrated: number; failed: number } {
   const mm = k.mmOf(pid);
+  // move_pages(2): find_mm_struct() of a pid that is gone is ESRCH.
+  if (mm === undefined) throw new KernelError(ESRCH, `no live process with pid ${pid}`);
+  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length) || addr < 0 || length < 0) {
+    throw new KernelError(EINVAL, `migrate: bad range (address ${addr}, length ${length})`);
+  }
   let migrated = 0;
   let failed = 0;
-  if (mm !== undefined) {
+  {
     const seen = new Set<number>();
     const start = Math.floor(addr / PAGE_SIZE);
     const end = Math.ceil((addr + length) / PAGE_SIZE);

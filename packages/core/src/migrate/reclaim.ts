@@ -32,7 +32,11 @@ export function reclaim(k: Kernel, inode?: Inode): ReclaimResult {
   const files = inode !== undefined ? [inode] : [...k.files.values()];
   const f = k.frames;
   for (const file of files) {
-    if (!file.fs.pageCache || file.fs.huge) continue;
+    // Only file pages that can be dropped and read back: shmem folios are swap-backed
+    // (shrink_folio_list would add_to_swap and write them out; pinlab models no swap device, so
+    // like a kernel without swap it cannot reclaim them), hugetlbfs is never on the LRU, and
+    // FS-DAX has no page cache.
+    if (!file.fs.pageCache || file.fs.huge || file.fs.swapBacked) continue;
     for (const index of [...file.cache.keys()].sort((a, b) => a - b)) {
       const pfn = file.cache.get(index)!;
       if ((f.flags[pfn] & (PG_DIRTY | PG_WRITEBACK)) !== 0) continue;

@@ -147,14 +147,17 @@ function hugetlbNoPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: 
   return 0;
 }
 
-/** `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy. */
-function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats: FaultStats): number {
+/**
+ * `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy,
+ * mapped writable for a write and read-only for an unshare (`make_huge_pte(..., !unshare)`).
+ */
+function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return -ENOMEM;
   k.memory.get(head, HPAGE_PMD_NR - 1);
   const pt = vma.mm.pageTable;
   k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, (base + HPAGE_PMD_NR) * PAGE_SIZE, "clear");
-  const bits = writeBits(vma) | PTE_HUGE;
+  const bits = (unshare ? PTE_YOUNG : writeBits(vma)) | PTE_HUGE;
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const old = pt.pfn(base + i);
     const src = old >= 0 ? old : firstPfn + i;
@@ -162,10 +165,10 @@ function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats:
     k.frames.flags[head + i] |= PG_HUGETLB;
     if (old >= 0) zapPte(k, vma, base + i);
     mapNewAnon(k, vma, base + i, head + i, bits);
-    if (old >= 0) k.observe("onCow", vma.mm, base + i, old, head + i, "write");
+    if (old >= 0) k.observe("onCow", vma.mm, base + i, old, head + i, unshare ? "unshare" : "write");
   }
   k.vmstat.nr_cow += HPAGE_PMD_NR;
-  count(stats, "cow", HPAGE_PMD_NR);
+  count(stats, unshare ? "unshare" : "cow", HPAGE_PMD_NR);
   return 0;
 }
 
@@ -251,7 +254,7 @@ function doUnshare(k: Kernel, vma: Vma, vpn: number, stats: FaultStats): number 
 function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, unshare: boolean, stats: FaultStats, notMapped: boolean): number {
   const f = k.frames;
   if ((f.flags[srcPfn] & PG_HUGETLB) !== 0 && !notMapped) {
-    return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats);
+    return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats, unshare);
   }
   const pfn = k.memory.allocFolio(0);
   if (pfn < 0) return -ENOMEM;
@@ -268,7 +271,11 @@ function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, unshare: b
   return 0;
 }
 
-/** Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped. */
+/**
+ * Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped
+ * (`do_huge_pmd_wp_page` reuse). Only PTEs of this VMA that still map the same subpage are
+ * touched: a PMD mapping never extends past its VMA (`split_huge_pmd_if_needed` at VMA splits).
+ */
 function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, set: number): void {
   const pt = vma.mm.pageTable;
   if ((pt.bits(vpn) & PTE_HUGE) === 0) {
@@ -277,7 +284,10 @@ function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, set: num
   }
   const head = k.frames.head(pfn);
   const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) pt.update(base + i, 0, set);
+  for (let i = 0; i < k.frames.nrPages(head); i++) {
+    const v = base + i;
+    if (v >= vma.startVpn && v < vma.endVpn && pt.pfn(v) === head + i) pt.update(v, 0, set);
+  }
 }
 
 /** Mark every page of a folio anon-exclusive. */
@@ -286,10 +296,29 @@ function markExclusive(k: Kernel, head: number): void {
   for (let i = 0; i < nr; i++) k.frames.flags[head + i] |= PG_ANON_EXCLUSIVE;
 }
 
-/** `__split_huge_pmd`: the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this mm. */
+/**
+ * `__split_huge_pmd`: the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this
+ * mm. Only PTEs that map the matching subpage of this folio are changed.
+ */
 export function splitPmdMapping(k: Kernel, vma: Vma, vpn: number, head: number): void {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
   const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) pt.update(base + i, PTE_HUGE, 0);
+  for (let i = 0; i < k.frames.nrPages(head); i++) {
+    if (pt.pfn(base + i) === head + i) pt.update(base + i, PTE_HUGE, 0);
+  }
+}
+
+/**
+ * `split_huge_pmd_address()`: if a THP is PMD-mapped across byte address `addr` of `vma` (which is
+ * not PMD aligned), map it by ordinary PTEs instead, so a VMA split or a partial zap at `addr`
+ * leaves no PMD mapping reaching past the boundary (`vma_adjust_trans_huge`, `zap_pmd_range`).
+ * hugetlb mappings are never split this way (their ranges are 2 MiB aligned).
+ */
+export function splitHugePmdAddress(k: Kernel, vma: Vma, addr: number): void {
+  if (addr % (HPAGE_PMD_NR * PAGE_SIZE) === 0 || (vma.flags & VM_HUGETLB) !== 0) return;
+  const vpn = Math.floor(addr / PAGE_SIZE);
+  const pt = vma.mm.pageTable;
+  if ((pt.bits(vpn) & PTE_HUGE) === 0) return;
+  splitPmdMapping(k, vma, vpn, k.frames.head(pt.pfn(vpn)));
 }

@@ -8,7 +8,7 @@
  * -EBUSY -> `copy_present_page`).
  * @module
  */
-import { ENOMEM } from "../errno.js";
+import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
@@ -19,19 +19,22 @@ import { Process } from "./process.js";
 import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
 import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
 
-/** Fork `parent` into a new process named `childName`. Returns the child, or `-errno`. */
+/**
+ * Fork `parent` into a new process named `childName`. Returns the child, or `-errno`: ENOENT for
+ * an exited parent, EEXIST when the name is taken (process names are unique), ENOMEM when a page that must be copied (a maybe-pinned one) cannot be
+ * allocated; then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
+ */
 export function doFork(k: Kernel, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
-  if (pmm === null) return -ENOMEM;
+  if (pmm === null || !parent.alive || !pmm.live) return -ENOENT;
+  if (k.findProcess(childName) !== undefined) return -EEXIST;
   const pid = k.allocPid();
   const cmm = new MmStruct(k.newId(), pid, pmm.memlockLimit);
   const child = new Process(pid, childName, cmm, parent.pid);
   let sharedPages = 0;
   let copiedForDma = 0;
   let vmas = 0;
-  // raw_write_seqcount_begin(&src_mm->write_protect_seq): GUP-fast pinning in the parent now
-  // must back off to the slow path.
-  pmm.writeProtectSeq++;
+  let failed = false;
   for (const pv of pmm.vmas) {
     if ((pv.flags & VM_DONTCOPY) !== 0) continue;
     const cv = new Vma(cmm, pv.start, pv.end, pv.flags, pv.file, pv.pgoff, pv.anonymousMapping);
@@ -41,12 +44,32 @@ export function doFork(k: Kernel, parent: Process, childName: string): Process |
     vmas++;
     // vma_needs_copy(): only VMAs with anon pages or raw PFNs have their page tables copied.
     if (pv.anonVma === null && (pv.flags & VM_PFNMAP) === 0) continue;
-    if (pv.isCow) k.notifiers.invalidateRange(pmm, pv.start, pv.end, "protection_page");
+    // copy_page_range(): for a COW mapping, tell notifiers the parent's PTEs are being
+    // write-protected and hold write_protect_seq odd meanwhile (raw_write_seqcount_begin), so
+    // GUP-fast pinning in the parent backs off to the slow path.
+    if (pv.isCow) {
+      k.notifiers.invalidateRange(pmm, pv.start, pv.end, "protection_page");
+      pmm.writeProtectSeq++;
+    }
     const r = copyPageRange(k, pv, cv);
+    if (pv.isCow) pmm.writeProtectSeq++;
     sharedPages += r.shared;
     copiedForDma += r.copied;
+    if (r.failed) {
+      failed = true;
+      break;
+    }
   }
-  pmm.writeProtectSeq++;
+  if (failed) {
+    // dup_mmap() failed: the child's address space is torn down again (exit_mmap on it).
+    for (const vma of [...cmm.vmas]) {
+      zapRange(k, vma, vma.startVpn, vma.endVpn);
+      k.unlinkVma(vma);
+      cmm.removeVma(vma);
+    }
+    cmm.live = false;
+    return -ENOMEM;
+  }
   k.addProcess(child);
   k.vmstat.nr_fork_dma_copies += copiedForDma;
   k.events.emit("process", { pid, name: childName, parent: parent.pid });
@@ -54,14 +77,16 @@ export function doFork(k: Kernel, parent: Process, childName: string): Process |
   return child;
 }
 
-function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied: number } {
+function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied: number; failed: boolean } {
   const f = k.frames;
   const spt = src.mm.pageTable;
   const cow = src.isCow;
   let shared = 0;
   let copied = 0;
+  let failed = false;
   const seen = new Set<number>();
   spt.forEachPresent(src.startVpn, src.endVpn, (vpn, pfn, bits) => {
+    if (failed) return;
     if ((bits & PTE_SPECIAL) !== 0) {
       dst.mm.pageTable.set(vpn, pfn, bits & ~PTE_YOUNG);
       return;
@@ -72,7 +97,9 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
       if (seen.has(head)) return;
       seen.add(head);
       const base = vpn - (pfn - head);
-      if (copyHugetlb(k, src, dst, base, head)) copied += HPAGE_PMD_NR;
+      const r = copyHugetlb(k, src, dst, base, head);
+      if (r < 0) failed = true;
+      else if (r > 0) copied += HPAGE_PMD_NR;
       else shared += HPAGE_PMD_NR;
       return;
     }
@@ -81,7 +108,11 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
       // writable and exclusive, so no later COW can take it away from the device.
       if ((bits & PTE_HUGE) !== 0) splitPmdMapping(k, src, vpn, head);
       const npfn = k.memory.allocFolio(0);
-      if (npfn < 0) return;
+      if (npfn < 0) {
+        // copy_present_page() cannot allocate: fork fails with -ENOMEM (never share a pinned page).
+        failed = true;
+        return;
+      }
       k.memory.contents.copy(pfn, npfn);
       mapNewAnon(k, dst, vpn, npfn, writeBits(dst));
       copied++;
@@ -99,26 +130,28 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
     mapPage(k, dst, vpn, pfn, cbits);
     shared++;
   });
-  return { shared, copied };
+  return { shared, copied, failed };
 }
 
-/** `copy_hugetlb_page_range` for one private anonymous hugetlb folio. Returns true when it copied. */
-function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number): boolean {
+/**
+ * `copy_hugetlb_page_range` for one private anonymous hugetlb folio. Returns 1 when it copied,
+ * 0 when it shared, -1 when a copy was needed but no folio could be allocated (-ENOMEM).
+ */
+function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number): number {
   const f = k.frames;
   const spt = src.mm.pageTable;
   const exclusive = (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0;
   if (exclusive && src.mm.hasPinned && k.policy.forkMustCopy(src.mm, head)) {
     const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
-    if (nh >= 0) {
-      k.memory.get(nh, HPAGE_PMD_NR - 1);
-      for (let i = 0; i < HPAGE_PMD_NR; i++) {
-        k.memory.contents.copy(head + i, nh + i);
-        f.flags[nh + i] |= PG_HUGETLB;
-        mapNewAnon(k, dst, base + i, nh + i, writeBits(dst) | PTE_HUGE);
-        k.observe("onForkCopy", src.mm, base + i, head + i);
-      }
-      return true;
+    if (nh < 0) return -1;
+    k.memory.get(nh, HPAGE_PMD_NR - 1);
+    for (let i = 0; i < HPAGE_PMD_NR; i++) {
+      k.memory.contents.copy(head + i, nh + i);
+      f.flags[nh + i] |= PG_HUGETLB;
+      mapNewAnon(k, dst, base + i, nh + i, writeBits(dst) | PTE_HUGE);
+      k.observe("onForkCopy", src.mm, base + i, head + i);
     }
+    return 1;
   }
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const bits = spt.bits(base + i);
@@ -126,7 +159,7 @@ function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number):
     f.flags[head + i] &= ~PG_ANON_EXCLUSIVE;
     mapPage(k, dst, base + i, head + i, bits & ~(PTE_WRITE | PTE_YOUNG));
   }
-  return false;
+  return 0;
 }
 
 /** `exit_mmap`: tear down a process's address space. Returns pages unmapped. */
@@ -141,6 +174,7 @@ export function doExit(k: Kernel, proc: Process): number {
     mm.removeVma(vma);
   }
   for (const sub of [...k.notifiers.intervals(mm)]) k.notifiers.remove(sub);
+  k.policy.onExit?.(proc.pid);
   mm.live = false;
   proc.alive = false;
   k.events.emit("exit", { pid: proc.pid, pages });

@@ -12,9 +12,6 @@ import { PTE_PRESENT, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { VM_READ, VM_WRITE, type Vma } from "./vma.js";
 
-/** Fault counts of pages that were already mapped (accesses, not faults): collected and ignored. */
-const IGNORED: FaultStats = {};
-
 /** `access_error()`: may this VMA be read (or written) by the process? */
 function accessAllowed(vma: Vma, write: boolean): boolean {
   return write ? (vma.flags & VM_WRITE) !== 0 : (vma.flags & VM_READ) !== 0;
@@ -33,6 +30,8 @@ function walkUser(
   if (mm === null || !proc.alive) return -EFAULT;
   if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length) || addr < 0 || length < 0) return -EINVAL;
   const stats: FaultStats = {};
+  // Counts for pages that were already mapped (accesses, not faults): collected and ignored.
+  const ignored: FaultStats = {};
   let done = 0;
   let pages = 0;
   let err = 0;
@@ -49,7 +48,7 @@ function walkUser(
     }
     const bits = mm.pageTable.bits(vpn);
     const ok = (bits & PTE_PRESENT) !== 0 && (!write || (bits & PTE_WRITE) !== 0);
-    const r = handleMmFault(k, vma, vpn, write ? FAULT_FLAG_WRITE : 0, ok ? IGNORED : stats);
+    const r = handleMmFault(k, vma, vpn, write ? FAULT_FLAG_WRITE : 0, ok ? ignored : stats);
     if (r < 0) {
       err = r;
       break;
@@ -81,8 +80,28 @@ export function userWrite(k: Kernel, proc: Process, addr: number, data: Uint8Arr
   return r < 0 ? r : 0;
 }
 
-/** The process reads `length` bytes at `addr`. Returns the bytes or `-errno`. */
+/** True when [addr, addr + length) of `proc` is covered by VMAs that may be read. */
+function readableSpan(proc: Process, addr: number, length: number): boolean {
+  const mm = proc.mm;
+  if (mm === null) return false;
+  let at = addr;
+  while (at < addr + length) {
+    const vma = mm.findVma(at);
+    if (vma === undefined || !accessAllowed(vma, false)) return false;
+    at = vma.end;
+  }
+  return true;
+}
+
+/**
+ * The process reads `length` bytes at `addr`. Returns the bytes or `-errno` (EINVAL for a bad
+ * length, EFAULT where the range is not readable: the walk still faults the pages before it).
+ */
 export function userRead(k: Kernel, proc: Process, addr: number, length: number): Uint8Array | number {
+  if (!Number.isSafeInteger(length) || length < 0) return -EINVAL;
+  // The buffer is only allocated for a range that can be read: a length past the mapping is
+  // EFAULT (copy_to_user stops at the first bad byte), not an allocation failure.
+  if (!readableSpan(proc, addr, length)) return walkUser(k, proc, addr, length, false, "read");
   const out = new Uint8Array(length);
   const r = walkUser(k, proc, addr, length, false, "read", (pfn, off, bufOff, len) => {
     k.memory.contents.read(pfn, off, len, out, bufOff);

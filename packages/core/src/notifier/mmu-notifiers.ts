@@ -1,5 +1,6 @@
 import { inject, injectable } from "tsyringe";
 import { EVENTS } from "../di/tokens.js";
+import { EINVAL, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { MmStruct } from "../mm/mm-struct.js";
@@ -67,8 +68,16 @@ export class MmuNotifiers {
   /** Build the notifier registry of one kernel instance. */
   constructor(@inject(EVENTS) private readonly events: EventBus) {}
 
-  /** Register an interval over [start, start + length) of `mm` (`mmu_interval_notifier_insert`). */
+  /**
+   * Register an interval over [start, start + length) of `mm` (`mmu_interval_notifier_insert`).
+   * Throws a `KernelError` (EINVAL; the kernel says EOVERFLOW) for an empty, negative or
+   * non-integer range.
+   */
   insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier {
+    // mmu_interval_notifier_insert(): length == 0 or start + length - 1 overflowing is refused.
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length <= 0 || !Number.isSafeInteger(start + length)) {
+      throw new KernelError(EINVAL, `${owner}: an MMU interval notifier needs a non-empty range of whole bytes, got start ${start}, length ${length}`);
+    }
     const sub = new MmuIntervalNotifier(mm, start, start + length, ops, owner);
     const list = this.byMm.get(mm) ?? [];
     list.push(sub);

@@ -138,6 +138,13 @@ export interface PinPolicy {
   /** The `/proc/<pid>/file_pins` view; empty under policies without file pins. */
   filePins(pid: number): FilePinRecord[];
 
+  /**
+   * Process `pid` exited (`do_exit` -> `exit_files`): its files close, and with them the leases it
+   * held (`locks_remove_file`), except where something else still holds the file open (the RFC's
+   * file pins take a file reference). Optional: policies without leases need nothing.
+   */
+  onExit?(pid: number): void;
+
   /** Bytes of accounting state the policy holds beyond the frame table (exact counters, file-pin objects). */
   accountingBytes(): number;
 }
@@ -159,6 +166,8 @@ export interface PolicyContext<O> {
    * `gup_fast_folio_allowed()` needs to tell shmem from other filesystems without a VMA.
    */
   readonly inodeOf?: (id: number) => Inode | undefined;
+  /** Every file of the kernel (for policies that keep per-file state, such as leases). */
+  readonly files?: () => Iterable<Inode>;
 }
 
 /** Descriptive metadata of a policy: drives `pinlab list`, the docs and the playground pickers. */

@@ -1,6 +1,6 @@
 import {
   doExit, doFork, doMprotect, doMunmap, doTruncate, EFAULT, EINVAL, ENOENT, EPERM, migrateRange, PAGE_SIZE, PG_DIRTY, readFileData,
-  touchRange, userRead, userWrite, VM_READ, VM_WRITE, writeback, type KernelConfigInput, type Process,
+  touchRange, userRead, userWrite, VM_EXEC, VM_READ, VM_WRITE, writeback, type KernelConfigInput, type Process,
 } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
@@ -247,7 +247,8 @@ describe("odp-mirror fault latency and read_retry", () => {
     expect(h.act("nic0", "prefetch", { region: "mr", offset: 0, length: 4096 })).toMatchObject({ ok: true });
     for (let i = 0; i < 2; i++) {
       k.clock.advance(5_000);
-      expect(doMprotect(k, p, buf, PAGE_SIZE, VM_READ)).toBe(0);
+      // Alternate the protection: an mprotect that changes nothing tells no notifier (v6.12 mprotect_fixup).
+      expect(doMprotect(k, p, buf, PAGE_SIZE, i % 2 === 0 ? VM_READ : VM_READ | VM_WRITE)).toBe(0);
       k.clock.advance(5_000);
     }
     expect(counters()).toMatchObject({ mirrored: 0, faultPasses: 2, retries: 2, faultErrors: 1, pendingFaults: 0 });
@@ -260,7 +261,7 @@ describe("odp-mirror fault latency and read_retry", () => {
     k.clock.advance(5_000);
     doMprotect(k, p, buf, PAGE_SIZE, VM_READ);
     k.clock.advance(10_000); // t=15us: first pass collided at t=10us (elapsed 10us < 15us): second pass
-    doMprotect(k, p, buf, PAGE_SIZE, VM_READ);
+    doMprotect(k, p, buf, PAGE_SIZE, VM_READ | VM_WRITE);
     k.clock.advance(10_000); // t=25us: second pass collides, elapsed 20us >= 15us
     expect(counters()).toMatchObject({ faultPasses: 2, retries: 2, faultErrors: 1, mirrored: 0 });
   });
@@ -303,7 +304,7 @@ describe("odp-mirror fill modes (the 2019 get_user_pages_remote + put_page quest
     const { h, p, buf, k, counters } = setup(1, { fill: "pin", faultLatency: "10us" });
     expect(h.act("nic0", "prefetch", { region: "mr", offset: 0, length: 4096, write: true })).toMatchObject({ ok: true });
     k.clock.advance(5_000);
-    doMprotect(k, p, buf, PAGE_SIZE, VM_READ | VM_WRITE);
+    doMprotect(k, p, buf, PAGE_SIZE, VM_READ | VM_WRITE | VM_EXEC);
     k.clock.advance(5_000);
     expect(counters()).toMatchObject({ retries: 1, transientRefs: 2, pendingFaults: 1 });
     expect(outstanding(h.inst).pin).toBe(1);

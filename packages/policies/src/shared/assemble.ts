@@ -11,6 +11,7 @@ import type { PinPolicy } from "@pinlab/core";
  * bench runs several policies side by side in one process.
  */
 export function assemblePolicy(p: PinPolicy): PinPolicy {
+  // Optional members are filled in too, so every policy has the same shape.
   return {
     id: p.id,
     countsPins: p.countsPins,
@@ -30,6 +31,9 @@ export function assemblePolicy(p: PinPolicy): PinPolicy {
     checkTruncate: p.checkTruncate,
     setLease: p.setLease,
     filePins: p.filePins,
+    onExit: p.onExit ?? noExit,
     accountingBytes: p.accountingBytes,
   };
 }
+
+function noExit(): void {}

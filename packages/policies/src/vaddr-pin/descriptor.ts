@@ -84,6 +84,16 @@ export const vaddrPin = definePinPolicy({
       setLease: (inode, pid, op) => setLayoutLease(events, pins, opts, inode, pid, op),
       // /proc/<pid>/file_pins (RFC 18/19).
       filePins: (pid) => pins.list(pid),
+      // exit_files() -> locks_remove_file(): a dead process's leases go with its files, except on
+      // files its file pins still hold open (the RFC's file_pin takes a file reference).
+      onExit(pid) {
+        for (const inode of ctx.files?.() ?? []) {
+          if (inode.leases.heldBy(pid) !== undefined && pins.pinsOf(pid, inode) === 0) {
+            inode.leases.release(pid);
+            ctx.events.emit("lease", { file: inode.name, pid, op: "exit" });
+          }
+        }
+      },
       // One kmalloc-64 object per (owner, file) pair (reference §3.4); the bias itself costs nothing.
       accountingBytes: () => FILE_PIN_BYTES * pins.size,
     });

@@ -37,7 +37,7 @@ export function runLease(ctx: RunContext, s: StepOf<"lease">): StepOutcome {
   const k = ctx.inst.kernel;
   const proc = k.process(s.proc);
   const inode = k.file(s.file);
+  // The policy emits the `lease` events (it knows what was taken, broken or refused).
   const err = k.policy.setLease(inode, proc.pid, s.type);
-  k.events.emit("lease", { file: inode.name, pid: proc.pid, op: s.type, ...(err !== 0 ? { errno: String(err) } : {}) });
   return err !== 0 ? { errno: Math.abs(err) } : {};
 }

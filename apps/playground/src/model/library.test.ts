@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { LIBRARY, libraryEntry, topLevelString } from "./library.js";
+
+describe("scenario library", () => {
+  it("bundles the repository's scenarios", () => {
+    expect(LIBRARY.length).toBeGreaterThanOrEqual(30);
+    expect(libraryEntry("rdma-mr-fork")?.description).toBe("RDMA region survives fork only with FOLL_PIN");
+    expect(LIBRARY.map((e) => e.id)).toEqual([...LIBRARY.map((e) => e.id)].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it("reads plain top-level strings", () => {
+    expect(topLevelString("name: x # c\ndescription: 'a b'\n", "description")).toBe("a b");
+    expect(topLevelString("  description: nested\n", "description")).toBe("");
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The scenario library (`scenarios/*.yaml` at the repository root), bundled into the app as text
+ * by vite at build time.
+ */
+
+/** A library scenario. */
+export interface LibraryEntry {
+  /** File name without `.yaml`, e.g. `rdma-mr-fork`. */
+  readonly id: string;
+  /** The file name. */
+  readonly file: string;
+  /** Its `description:` line, when it has one. */
+  readonly description: string;
+  /** The YAML text. */
+  readonly text: string;
+}
+
+const FILES = import.meta.glob<string>("../../../../scenarios/*.yaml", { query: "?raw", import: "default", eager: true });
+
+/** Every library scenario, sorted by id. */
+export const LIBRARY: readonly LibraryEntry[] = Object.entries(FILES)
+  .map(([path, text]) => {
+    const file = path.slice(path.lastIndexOf("/") + 1);
+    return { id: file.replace(/\.ya?ml$/, ""), file, description: topLevelString(text, "description"), text };
+  })
+  .sort((a, b) => a.id.localeCompare(b.id));
+
+/** The library scenario with id `id`, if any. */
+export function libraryEntry(id: string): LibraryEntry | undefined {
+  return LIBRARY.find((e) => e.id === id);
+}
+
+/** The value of a plain top-level `key: value` line (quotes removed), or "". */
+export function topLevelString(text: string, key: string): string {
+  const m = new RegExp(`^${key}:[ \\t]*(.*)$`, "m").exec(text);
+  if (m === null) return "";
+  const v = m[1].replace(/\s+#.*$/, "").trim();
+  return /^(["']).*\1$/.test(v) ? v.slice(1, -1) : v;
+}

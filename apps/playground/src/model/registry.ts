@@ -1,0 +1,34 @@
+/**
+ * The plugin registry the playground runs against: every policy of `@pinlab/policies` and every
+ * device of `@pinlab/devices`, registered into one child container of tsyringe's root (never the
+ * root itself, so nothing leaks between registries, e.g. between tests).
+ */
+import "reflect-metadata";
+import { pluginView, type PluginView } from "@pinlab/core";
+import { register as registerDevices } from "@pinlab/devices";
+import { register as registerPolicies } from "@pinlab/policies";
+import { container, type DependencyContainer } from "tsyringe";
+
+/** What the playground needs to load and run scenarios. */
+export interface Registry {
+  /** The container with every policy and device registered. */
+  readonly container: DependencyContainer;
+  /** The registered plugins, as the scenario engine sees them. */
+  readonly plugins: PluginView;
+  /** Policy ids in registration order. */
+  readonly policyIds: readonly string[];
+}
+
+/** Build a registry with every policy and device registered. */
+export function createRegistry(): Registry {
+  const c = container.createChildContainer();
+  registerPolicies(c);
+  registerDevices(c);
+  const plugins = pluginView(c);
+  return { container: c, plugins, policyIds: [...plugins.policies.keys()] };
+}
+
+/** The one-line summary of a policy, or "" when it is not registered. */
+export function policySummary(registry: Registry, id: string): string {
+  return registry.plugins.policies.get(id)?.meta.summary ?? "";
+}

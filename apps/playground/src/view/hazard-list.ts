@@ -1,0 +1,70 @@
+/**
+ * Every hazard of every compared run: class, outcome, device, step and frame (both links), and
+ * the oracle's sentence. Hazards of later steps are shown dimmed; hazards that another column
+ * does not have are marked.
+ */
+import type { Hazard } from "@pinlab/core";
+import type { Recording } from "../model/recording.js";
+import { h, replace } from "./dom.js";
+import { frameLink, stepLink, type LinkTargets } from "./links.js";
+
+/** The hazard list. */
+export class HazardList {
+  /** The element to place. */
+  readonly element: HTMLElement;
+
+  /** Make the list. */
+  constructor(private readonly targets: LinkTargets) {
+    this.element = h("div", { class: "hazards" });
+  }
+
+  /** Show the hazards of `recs` at position `pos`; `distinct` holds per policy the indexes of hazards others lack. */
+  update(recs: readonly Recording[], pos: number, distinct: ReadonlyMap<string, ReadonlySet<number>>): void {
+    const items: HTMLElement[] = [];
+    for (const r of recs) {
+      for (const g of groupHazards(r.hazards, distinct.get(r.policy) ?? new Set())) {
+        const hz = g.first;
+        const later = hz.step >= pos;
+        items.push(h("li", { class: `hazard${later ? " later" : ""}${g.only ? " only" : ""}`, attrs: { "data-policy": r.policy, "data-class": hz.class, "data-outcome": hz.outcome, "data-count": g.count } },
+          h("div", { class: "hz-line" },
+            h("span", { class: "tag" }, r.policy),
+            h("strong", {}, hz.class),
+            h("span", { class: `chip hz-${hz.outcome} on` }, hz.outcome),
+            g.count > 1 ? h("span", { class: "chip" }, `×${g.count}`) : null,
+            g.only ? h("span", { class: "chip diff", title: "another compared policy has no such hazard at this step" }, "only here") : null,
+            later ? h("span", { class: "muted" }, "(later)") : null),
+          h("div", { class: "hz-line" }, stepLink(this.targets, hz.step),
+            hz.pfn >= 0 ? frameLink(this.targets, hz.pfn) : null,
+            g.count > 1 && g.last.pfn >= 0 ? h("span", { class: "muted" }, "…") : null,
+            g.count > 1 && g.last.pfn >= 0 ? frameLink(this.targets, g.last.pfn) : null,
+            h("span", { class: "muted" }, ` by ${hz.device}`)),
+          h("p", { class: "hz-detail" }, hz.detail, g.count > 1 ? h("span", { class: "muted" }, ` (and ${g.count - 1} more like it)`) : null)));
+      }
+    }
+    replace(this.element, items.length === 0 ? h("p", { class: "muted" }, "No hazard in any compared run.") : h("ul", { class: "hazard-list" }, ...items));
+  }
+}
+
+/** Consecutive hazards of one class, outcome, step and device, shown as one entry. */
+export interface HazardGroup {
+  /** The first hazard. */
+  readonly first: Hazard;
+  /** The last hazard. */
+  readonly last: Hazard;
+  /** How many. */
+  readonly count: number;
+  /** Some hazard of the group has no counterpart in another column. */
+  readonly only: boolean;
+}
+
+/** Group consecutive alike hazards (a 2 MiB folio copied on write is 512 of them). */
+export function groupHazards(hazards: readonly Hazard[], distinct: ReadonlySet<number>): HazardGroup[] {
+  const out: HazardGroup[] = [];
+  hazards.forEach((hz, i) => {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && prev.first.class === hz.class && prev.first.outcome === hz.outcome && prev.first.step === hz.step && prev.first.device === hz.device) {
+      out[out.length - 1] = { first: prev.first, last: hz, count: prev.count + 1, only: prev.only || distinct.has(i) };
+    } else out.push({ first: hz, last: hz, count: 1, only: distinct.has(i) });
+  });
+  return out;
+}

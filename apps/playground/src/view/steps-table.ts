@@ -1,0 +1,68 @@
+/**
+ * The steps of the scenario against the compared policies: what each step did under each policy,
+ * rows where the policies disagree highlighted, the step just run marked. Click a row to go to
+ * the position right after that step.
+ */
+import type { StepComparison } from "../model/compare.js";
+import { outcomeLabel } from "../model/compare.js";
+import { h, replace } from "./dom.js";
+
+/** The table. */
+export class StepsTable {
+  /** The element to place. */
+  readonly element: HTMLElement;
+  private readonly body: HTMLTableSectionElement;
+  private readonly head: HTMLTableRowElement;
+  private rows: HTMLTableRowElement[] = [];
+  private current = -1;
+
+  /** Make the table; `go(pos)` moves to a position. */
+  constructor(private readonly go: (pos: number) => void) {
+    this.head = h("tr");
+    this.body = h("tbody");
+    this.element = h("div", { class: "steps-wrap" },
+      h("table", { class: "steps", attrs: { "aria-label": "steps and their outcome under each policy" } }, h("thead", {}, this.head), this.body));
+  }
+
+  /** Rebuild for a new comparison. `summaries[i]` describes step i. */
+  rebuild(policies: readonly string[], rows: readonly StepComparison[], summaries: readonly string[]): void {
+    replace(this.head, h("th", { attrs: { scope: "col" } }, "#"), h("th", { attrs: { scope: "col" } }, "step"),
+      ...policies.map((p) => h("th", { attrs: { scope: "col" } }, p)));
+    this.rows = rows.map((r) => {
+      const tr = h("tr", {
+        class: r.differs ? "differs" : "",
+        attrs: { "data-step": r.index, tabindex: 0, title: r.differs ? "the policies disagree on this step" : undefined },
+        on: {
+          click: () => this.go(r.index + 1),
+          keydown: (e) => {
+            if (e.key === "Enter") this.go(r.index + 1);
+          },
+        },
+      },
+      h("td", { class: "num" }, r.index),
+      h("td", { class: "op" }, summaries[r.index] ?? r.op),
+      ...policies.map((p) => {
+        const o = r.outcomes.get(p);
+        if (o === undefined) return h("td", { class: "muted" }, "…");
+        const cls = [o.error !== undefined || o.errno !== null ? "err" : "", o.hazards.some((x) => x.endsWith(":undetected")) ? "hz-u" : o.hazards.length > 0 ? "hz" : "", o.passed ? "" : "failed"].join(" ").trim();
+        return h("td", { class: cls, title: o.error ?? (o.passed ? undefined : "an expectation failed") }, outcomeLabel(o), o.passed ? null : " ✗");
+      }));
+      return tr;
+    });
+    replace(this.body, ...this.rows);
+    this.current = -1;
+  }
+
+  /** Mark the step just run at position `pos` (step pos-1). */
+  mark(pos: number): void {
+    const idx = pos - 1;
+    if (this.current >= 0) this.rows[this.current]?.classList.remove("current");
+    this.current = idx;
+    const row = this.rows[idx];
+    if (row === undefined) return;
+    row.classList.add("current");
+    const wrap = this.element;
+    const top = row.offsetTop - wrap.clientHeight / 2;
+    if (row.offsetTop < wrap.scrollTop + 24 || row.offsetTop > wrap.scrollTop + wrap.clientHeight - 24) wrap.scrollTop = Math.max(0, top);
+  }
+}

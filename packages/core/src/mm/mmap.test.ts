@@ -1,0 +1,495 @@
+/**
+ * mmap, munmap, mprotect and madvise (mm/mmap.c, mm/vma.c, mm/mprotect.c, mm/madvise.c, v6.12).
+ *
+ * Address-space pictures follow the kernel's userland VMA tests: one character per 4 KiB page
+ * from a base address, `|` where one VMA ends and the next begins, `.` for unmapped pages, and
+ * the protection as the page character (`w` read-write, `r` read-only, `-` PROT_NONE).
+ */
+import { describe, expect, it } from "vitest";
+import { EEXIST, EFAULT, EINVAL, ENOMEM, EPERM } from "../errno.js";
+import { PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { doFork } from "./fork.js";
+import { doMadvise, doMmap, doMprotect, doMunmap, type MadviseAdvice } from "./mmap.js";
+import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct } from "./mm-struct.js";
+import { PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "./page-table.js";
+import type { Process } from "./process.js";
+import { touchRange, userRead, userWrite } from "./user-access.js";
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "./vma.js";
+
+const RW = VM_READ | VM_WRITE;
+const BASE = 0x1000_0000;
+const P = PAGE_SIZE;
+
+function setup() {
+  const inst = testKernel({ machine: { memory: "32MiB" }, keepEventLog: true });
+  const k = inst.kernel;
+  const p = k.spawn("p");
+  return { inst, k, p, mm: p.mm! };
+}
+
+/** Draw `pages` pages from `base`: a protection letter per page, `|` at VMA boundaries, `.` for holes. */
+function draw(mm: MmStruct, base: number, pages: number): string {
+  let out = "";
+  let prev: Vma | undefined;
+  for (let i = 0; i < pages; i++) {
+    const v = mm.findVma(base + i * P);
+    if (v !== prev && (v !== undefined || prev !== undefined)) out += "|";
+    out += v === undefined ? "." : v.flags & VM_WRITE ? "w" : v.flags & VM_READ ? "r" : "-";
+    prev = v;
+  }
+  return prev !== undefined ? `${out}|` : out;
+}
+
+function mapAt(k: ReturnType<typeof setup>["k"], p: Process, addr: number, pages: number, prot = RW) {
+  const r = doMmap(k, p, { length: pages * P, prot, shared: false, anonymous: true, addr });
+  expect(r).toBe(addr);
+  return r;
+}
+
+describe("mmap", () => {
+  it("places mappings top-down below MMAP_BASE without overlap, page aligned", () => {
+    const { inst, k, p, mm } = setup();
+    const a = doMmap(k, p, { length: 3 * P, prot: RW, shared: false, anonymous: true });
+    const b = doMmap(k, p, { length: 5000, prot: VM_READ, shared: false, anonymous: true });
+    expect(a % P).toBe(0);
+    expect(b).toBe(a - 2 * P); // 5000 bytes round up to two pages, placed right below
+    expect(mm.vmas.map((v) => [v.start, v.end])).toEqual([[b, a], [a, a + 3 * P]]);
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["zero length", EINVAL, { length: 0 }],
+    ["negative length", EINVAL, { length: -P }],
+    ["fractional length", EINVAL, { length: 1.5 }],
+    ["length beyond the address space", ENOMEM, { length: TASK_SIZE + P }],
+    ["unknown prot bits", EINVAL, { prot: 1 << 8 }],
+    ["unaligned fixed address", EINVAL, { addr: BASE + 1 }],
+    ["fixed address below mmap_min_addr", EPERM, { addr: MMAP_MIN_ADDR - P }],
+    ["fixed range past TASK_SIZE", EINVAL, { addr: TASK_SIZE - P, length: 2 * P }],
+    ["MAP_HUGETLB on a file mapping", EINVAL, { hugetlb: true, anonymous: false, file: true }],
+    ["neither anonymous nor a file", EINVAL, { anonymous: false }],
+  ] as const)("refuses %s with errno %i", (_d, errno, over) => {
+    const { inst, k, p, mm } = setup();
+    const file = "file" in over ? k.createFile("f", "ext4", P) : undefined;
+    const req = { length: P, prot: RW, shared: false, anonymous: true, ...over, file };
+    expect(doMmap(k, p, req)).toBe(-errno);
+    expect(mm.vmas.length).toBe(0);
+    expectConsistent(inst);
+  });
+
+  it("refuses an unaligned file offset, and a hugetlbfs offset that is not 2 MiB aligned", () => {
+    const { k, p } = setup();
+    const f = k.createFile("f", "ext4", 4 * P);
+    const h = k.createFile("h", "hugetlbfs", 2 * HPAGE_PMD_SIZE);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file: f, offset: 100 })).toBe(-EINVAL);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file: h, offset: P })).toBe(-EINVAL);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file: h, offset: HPAGE_PMD_SIZE })).toBeGreaterThan(0);
+  });
+
+  it("MAP_FIXED_NOREPLACE over an existing mapping is -EEXIST and changes nothing", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE + 2 * P, 2);
+    //          0 1 2 3 4 5
+    // before: ..|ww|..
+    expect(draw(mm, BASE, 6)).toBe("..|ww|..");
+    expect(doMmap(k, p, { length: 2 * P, prot: VM_READ, shared: false, anonymous: true, addr: BASE + 3 * P })).toBe(-EEXIST);
+    expect(doMmap(k, p, { length: 2 * P, prot: VM_READ, shared: false, anonymous: true, addr: BASE })).toBe(BASE);
+    expect(draw(mm, BASE, 6)).toBe("|rr|ww|..");
+    expectConsistent(inst);
+  });
+
+  it("merges a new mapping into a compatible neighbour (vma_merge_new_range), not otherwise", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 2);
+    mapAt(k, p, BASE + 4 * P, 2);
+    expect(touchRange(k, p, BASE, P, true)).toBe(1);
+    //                              012345
+    expect(draw(mm, BASE, 6)).toBe("|ww|..|ww|");
+    // Filling the hole with the same flags joins all three; its populate touches only its pages.
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: false, anonymous: true, addr: BASE + 2 * P, populate: true })).toBe(BASE + 2 * P);
+    expect(draw(mm, BASE, 6)).toBe("|wwwwww|");
+    expect([0, 1, 2, 3, 4].map((i) => (mm.pageTable.bits(BASE / P + i) & PTE_PRESENT) !== 0)).toEqual([true, false, true, true, false]);
+    // Different protection, a shared anonymous mapping (its own shmem file) or a file: no merge.
+    mapAt(k, p, BASE + 6 * P, 1, VM_READ);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: true, addr: BASE + 7 * P })).toBe(BASE + 7 * P);
+    expect(doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: true, addr: BASE + 8 * P })).toBe(BASE + 8 * P);
+    expect(draw(mm, BASE, 9)).toBe("|wwwwww|r|w|w|");
+    // Contiguous offsets of one file merge.
+    const f = k.createFile("f", "ext4", 8 * P);
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, file: f, addr: BASE + 12 * P, offset: 2 * P })).toBe(BASE + 12 * P);
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, file: f, addr: BASE + 10 * P, offset: 0 })).toBe(BASE + 10 * P);
+    expect(mm.findVma(BASE + 10 * P)).toMatchObject({ start: BASE + 10 * P, end: BASE + 14 * P, pgoff: 0 });
+    expect(f.mappings.size).toBe(1);
+    expectConsistent(inst);
+  });
+
+  it("rounds hugetlb lengths up to 2 MiB and aligns the placement", () => {
+    const { inst, k, p, mm } = setup();
+    const a = doMmap(k, p, { length: P, prot: RW, shared: false, anonymous: true, hugetlb: true });
+    expect(a % HPAGE_PMD_SIZE).toBe(0);
+    expect(mm.findVma(a)!.end - a).toBe(HPAGE_PMD_SIZE);
+    expect(mm.findVma(a)!.flags & VM_HUGETLB).toBe(VM_HUGETLB);
+    expect(touchRange(k, p, a + 7 * P, 1, true)).toBe(1);
+    expect(mm.rss).toBe(HPAGE_PMD_NR);
+    expectConsistent(inst);
+  });
+
+  it("MAP_POPULATE faults the whole range in one fault event (write faults for private writable mappings)", () => {
+    const { inst, k, p } = setup();
+    const n = k.events.count;
+    const a = doMmap(k, p, { length: 8 * P, prot: RW, shared: false, anonymous: true, populate: true });
+    const evs = k.events.events.slice(n);
+    expect(evs.map((e) => e.type)).toEqual(["mmap", "fault"]);
+    expect(evs[1]).toMatchObject({ type: "fault", pages: 8, write: true, source: "populate", counts: { anon: 8 } });
+    expect(p.mm!.pageTable.pfn(a / P)).toBeGreaterThan(0);
+    expectConsistent(inst);
+  });
+
+  it("MAP_POPULATE past EOF still maps the file (the kernel ignores populate errors) and populates up to EOF", () => {
+    const { inst, k, p, mm } = setup();
+    const f = k.createFile("f", "ext4", 2 * P);
+    const a = doMmap(k, p, { length: 4 * P, prot: VM_READ, shared: true, anonymous: false, file: f, populate: true });
+    expect(a).toBeGreaterThan(0);
+    expect(mm.findVma(a)?.end).toBe(a + 4 * P);
+    expect(mm.pageTable.bits(a / P + 1) & PTE_PRESENT).toBe(PTE_PRESENT);
+    expect(mm.pageTable.bits(a / P + 2) & PTE_PRESENT).toBe(0);
+    expectConsistent(inst);
+  });
+
+  it("a VM_PFNMAP mapping maps reserved device frames that fork copies and munmap leaves allocated", () => {
+    const { inst, k, p, mm } = setup();
+    const a = doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, pfnmap: true });
+    expect(mm.findVma(a)!.flags & (VM_IO | VM_PFNMAP)).toBe(VM_IO | VM_PFNMAP);
+    const pfn = mm.pageTable.pfn(a / P);
+    expect(pfn).toBeGreaterThan(0);
+    expect(userWrite(k, p, a, Uint8Array.of(5))).toBe(0);
+    const c = doFork(k, p, "c") as Process;
+    expect(c.mm!.pageTable.pfn(a / P)).toBe(pfn);
+    expect((userRead(k, c, a, 1) as Uint8Array)[0]).toBe(5);
+    expect(doMunmap(k, p, a, 2 * P)).toBe(0);
+    expect(k.memory.isAllocated(pfn)).toBe(true);
+    expectConsistent(inst);
+  });
+});
+
+describe("munmap", () => {
+  it.each([
+    // [from, pages] relative to BASE, over a 6-page mapping: expected picture afterwards
+    [0, 6, "......"],
+    [0, 2, "..|wwww|"],
+    [4, 2, "|wwww|.."],
+    [2, 2, "|ww|..|ww|"],
+    [5, 3, "|wwwww|..."],
+  ] as const)("unmapping %i+%i pages of |wwwwww| leaves %s", (from, pages, picture) => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 6);
+    expect(touchRange(k, p, BASE, 6 * P, true)).toBe(6);
+    const n = k.events.count;
+    expect(doMunmap(k, p, BASE + from * P, pages * P)).toBe(Math.min(pages, 6 - from));
+    expect(draw(mm, BASE, 6 + (from + pages > 6 ? 2 : 0)).slice(0, picture.length)).toBe(picture);
+    expect(k.events.events.slice(n).filter((e) => e.type === "munmap").length).toBe(1);
+    expect(mm.rss).toBe(6 - Math.min(pages, 6 - from));
+    expectConsistent(inst);
+  });
+
+  it("frees the pages it unmaps, and succeeds on a range with nothing mapped", () => {
+    const { inst, k, p } = setup();
+    mapAt(k, p, BASE, 4);
+    touchRange(k, p, BASE, 4 * P, true);
+    const pfn = p.mm!.pageTable.pfn(BASE / P);
+    expect(doMunmap(k, p, BASE, 4 * P)).toBe(4);
+    expect(k.memory.isAllocated(pfn)).toBe(false);
+    expect(doMunmap(k, p, BASE, 4 * P)).toBe(0);
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["an unaligned address", BASE + 1, P],
+    ["a zero length", BASE, 0],
+    ["a negative length", BASE, -1],
+    ["a range past TASK_SIZE", TASK_SIZE - P, 2 * P],
+  ])("refuses %s with -EINVAL", (_d, addr, len) => {
+    const { inst, k, p } = setup();
+    mapAt(k, p, BASE, 2);
+    expect(doMunmap(k, p, addr, len)).toBe(-EINVAL);
+    expect(p.mm!.vmas.length).toBe(1);
+    expectConsistent(inst);
+  });
+
+  it("refuses to split a hugetlb mapping off a 2 MiB boundary", () => {
+    const { inst, k, p } = setup();
+    const a = doMmap(k, p, { length: 2 * HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, hugetlb: true });
+    expect(doMunmap(k, p, a + P, P)).toBe(-EINVAL);
+    expect(doMunmap(k, p, a + HPAGE_PMD_SIZE, HPAGE_PMD_SIZE)).toBe(0);
+    expect(p.mm!.findVma(a)?.end).toBe(a + HPAGE_PMD_SIZE);
+    expectConsistent(inst);
+  });
+});
+
+describe("mprotect", () => {
+  it("splits and merges VMAs at the edges of the range", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 8);
+    //             01234567
+    expect(draw(mm, BASE, 8)).toBe("|wwwwwwww|");
+    expect(doMprotect(k, p, BASE + 2 * P, 3 * P, VM_READ)).toBe(0);
+    expect(draw(mm, BASE, 8)).toBe("|ww|rrr|www|");
+    expect(doMprotect(k, p, BASE + 4 * P, 2 * P, VM_READ)).toBe(0);
+    expect(draw(mm, BASE, 8)).toBe("|ww|rrrr|ww|");
+    expect(doMprotect(k, p, BASE, 8 * P, 0)).toBe(0);
+    expect(draw(mm, BASE, 8)).toBe("|--------|");
+    expect(doMprotect(k, p, BASE + 2 * P, 4 * P, RW)).toBe(0);
+    expect(draw(mm, BASE, 8)).toBe("|--|wwww|--|");
+    expect(doMprotect(k, p, BASE, 8 * P, RW)).toBe(0);
+    expect(draw(mm, BASE, 8)).toBe("|wwwwwwww|");
+    expect(mm.vmas.length).toBe(1);
+    expectConsistent(inst);
+  });
+
+  it("does not merge VMAs that map different files or non-contiguous file offsets", () => {
+    const { inst, k, p, mm } = setup();
+    const f = k.createFile("f", "ext4", 16 * P);
+    expect(doMmap(k, p, { length: 2 * P, prot: RW, shared: true, anonymous: false, file: f, offset: 0, addr: BASE })).toBe(BASE);
+    expect(doMmap(k, p, { length: 2 * P, prot: VM_READ, shared: true, anonymous: false, file: f, offset: 8 * P, addr: BASE + 2 * P })).toBe(BASE + 2 * P);
+    expect(doMprotect(k, p, BASE + 2 * P, 2 * P, RW)).toBe(0);
+    expect(draw(mm, BASE, 4)).toBe("|ww|ww|");
+    expectConsistent(inst);
+  });
+
+  it("requires the whole range to be mapped: -ENOMEM, after changing the VMAs before the hole (do_mprotect_pkey)", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE + P, 2);
+    mapAt(k, p, BASE + 4 * P, 2);
+    //                               0123456
+    expect(draw(mm, BASE, 7)).toBe(".|ww|.|ww|.");
+    // A hole at the start: nothing changes.
+    expect(doMprotect(k, p, BASE, 3 * P, VM_READ)).toBe(-ENOMEM);
+    expect(draw(mm, BASE, 7)).toBe(".|ww|.|ww|.");
+    // A hole in the middle: the first VMA changes, the second does not.
+    expect(doMprotect(k, p, BASE + P, 5 * P, VM_READ)).toBe(-ENOMEM);
+    expect(draw(mm, BASE, 7)).toBe(".|rr|.|ww|.");
+    // A hole at the end: everything mapped changes.
+    expect(doMprotect(k, p, BASE + 4 * P, 3 * P, 0)).toBe(-ENOMEM);
+    expect(draw(mm, BASE, 7)).toBe(".|rr|.|--|.");
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["an unaligned address", BASE + 8, P, VM_READ, EINVAL],
+    ["a zero length", BASE, 0, VM_READ, EINVAL],
+    ["unknown prot bits", BASE, P, 1 << 9, EINVAL],
+  ])("refuses %s", (_d, addr, len, prot, errno) => {
+    const { inst, k, p } = setup();
+    mapAt(k, p, BASE, 2);
+    expect(doMprotect(k, p, addr, len, prot)).toBe(-errno);
+    expectConsistent(inst);
+  });
+
+  it("write-protects present PTEs when write is removed, and tells notifiers once per VMA", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 4);
+    touchRange(k, p, BASE, 4 * P, true);
+    const before = k.notifiers.counts.protection_vma;
+    expect(doMprotect(k, p, BASE, 4 * P, VM_READ)).toBe(0);
+    expect(k.notifiers.counts.protection_vma).toBe(before + 1);
+    expect([0, 1, 2, 3].map((i) => mm.pageTable.bits(BASE / P + i) & PTE_WRITE)).toEqual([0, 0, 0, 0]);
+    const ev = k.events.events.filter((e) => e.type === "mprotect").at(-1);
+    expect(ev).toMatchObject({ writeProtected: 4, prot: "r--" });
+    expectConsistent(inst);
+  });
+
+  it("with unchanged protection splits nothing, changes no PTE and tells no notifier (mprotect_fixup returns early)", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 4);
+    touchRange(k, p, BASE, 4 * P, true);
+    const before = k.notifiers.counts.protection_vma;
+    expect(doMprotect(k, p, BASE + P, P, RW)).toBe(0);
+    expect(draw(mm, BASE, 4)).toBe("|wwww|");
+    expect(mm.pageTable.bits(BASE / P + 1) & PTE_WRITE).toBe(PTE_WRITE);
+    expect(k.notifiers.counts.protection_vma).toBe(before);
+    expectConsistent(inst);
+  });
+
+  it("makes exclusive anonymous pages writable again, but never a page shared with a child", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 2);
+    touchRange(k, p, BASE, 2 * P, true);
+    doMprotect(k, p, BASE, 2 * P, VM_READ);
+    doMprotect(k, p, BASE, 2 * P, RW);
+    expect(mm.pageTable.bits(BASE / P) & PTE_WRITE).toBe(PTE_WRITE);
+    doFork(k, p, "c");
+    const pfn = mm.pageTable.pfn(BASE / P);
+    expect(k.frames.flags[pfn] & PG_ANON_EXCLUSIVE).toBe(0);
+    doMprotect(k, p, BASE, 2 * P, VM_READ);
+    doMprotect(k, p, BASE, 2 * P, RW);
+    expect(mm.pageTable.bits(BASE / P) & PTE_WRITE).toBe(0);
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["ext4", false],
+    ["shmem", true],
+  ] as const)("restoring write on a clean shared %s page makes it writable only without write-notify (%s)", (fs, writable) => {
+    const { inst, k, p, mm } = setup();
+    const f = k.createFile("f", fs, P);
+    const a = doMmap(k, p, { length: P, prot: VM_READ, shared: true, anonymous: false, file: f });
+    touchRange(k, p, a, P, false);
+    expect(doMprotect(k, p, a, P, RW)).toBe(0);
+    expect((mm.pageTable.bits(a / P) & PTE_WRITE) !== 0).toBe(writable);
+    expectConsistent(inst);
+  });
+
+  it("refuses to split a hugetlb mapping off a 2 MiB boundary", () => {
+    const { inst, k, p } = setup();
+    const a = doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, hugetlb: true });
+    expect(doMprotect(k, p, a, P, VM_READ)).toBe(-EINVAL);
+    expect(p.mm!.vmas.length).toBe(1);
+    expect(p.mm!.findVma(a)!.flags & VM_WRITE).toBe(VM_WRITE);
+    expectConsistent(inst);
+  });
+
+  it("splitting a VMA inside a THP splits its PMD mapping: a write in the writable half cannot make the read-only half writable", () => {
+    const { inst, k, p, mm } = setup();
+    const base = 0x4000_0000;
+    mapAt(k, p, base, HPAGE_PMD_NR);
+    doMadvise(k, p, base, HPAGE_PMD_SIZE, "hugepage");
+    expect(touchRange(k, p, base, P, true)).toBe(1);
+    expect(mm.pageTable.bits(base / P + 300) & PTE_HUGE).toBe(PTE_HUGE);
+    const half = HPAGE_PMD_SIZE / 2;
+    expect(doMprotect(k, p, base + half, half, VM_READ)).toBe(0);
+    for (const i of [0, 255, 256, 511]) expect(mm.pageTable.bits(base / P + i) & PTE_HUGE).toBe(0);
+    // Write-protect the lower half's PTEs, then write to it: only the faulting PTE becomes writable.
+    for (let i = 0; i < 256; i++) mm.pageTable.update(base / P + i, PTE_WRITE, 0);
+    expect(userWrite(k, p, base + 10 * P, Uint8Array.of(1))).toBe(0);
+    expect(mm.pageTable.bits(base / P + 10) & PTE_WRITE).toBe(PTE_WRITE);
+    expect(mm.pageTable.bits(base / P + 11) & PTE_WRITE).toBe(0);
+    expect(mm.pageTable.bits(base / P + 300) & PTE_WRITE).toBe(0);
+    expect(userWrite(k, p, base + 300 * P, Uint8Array.of(1))).toBe(-EFAULT);
+    expectConsistent(inst);
+  });
+});
+
+describe("madvise", () => {
+  it("MADV_DONTNEED zaps the range (notifier clear) and the next read sees zeros", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 4);
+    expect(userWrite(k, p, BASE + P, Uint8Array.of(7))).toBe(0);
+    touchRange(k, p, BASE, 4 * P, true);
+    const before = k.notifiers.counts.clear;
+    expect(doMadvise(k, p, BASE + P, 2 * P, "dontneed")).toBe(2);
+    expect(k.notifiers.counts.clear).toBe(before + 1);
+    expect(mm.pageTable.bits(BASE / P + 1) & PTE_PRESENT).toBe(0);
+    expect(mm.pageTable.bits(BASE / P + 3) & PTE_PRESENT).toBe(PTE_PRESENT);
+    expect((userRead(k, p, BASE + P, 1) as Uint8Array)[0]).toBe(0);
+    expect(mm.vmas.length).toBe(1);
+    expectConsistent(inst);
+  });
+
+  it("MADV_DONTNEED on hugetlb works on whole huge pages from an aligned start (madvise_dontneed_free_valid_vma)", () => {
+    const { inst, k, p, mm } = setup();
+    const a = doMmap(k, p, { length: 2 * HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, hugetlb: true });
+    touchRange(k, p, a, 2 * HPAGE_PMD_SIZE, true);
+    expect(doMadvise(k, p, a + P, P, "dontneed")).toBe(-EINVAL);
+    // A length that is not a multiple of 2 MiB is rounded down.
+    expect(doMadvise(k, p, a, HPAGE_PMD_SIZE + P, "dontneed")).toBe(HPAGE_PMD_NR);
+    expect(mm.pageTable.bits(a / P) & PTE_PRESENT).toBe(0);
+    expect(mm.pageTable.bits(a / P + HPAGE_PMD_NR) & PTE_PRESENT).toBe(PTE_PRESENT);
+    expectConsistent(inst);
+  });
+
+  it("MADV_DONTNEED on a VM_PFNMAP mapping is -EINVAL", () => {
+    const { inst, k, p } = setup();
+    const a = doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, pfnmap: true });
+    expect(doMadvise(k, p, a, P, "dontneed")).toBe(-EINVAL);
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["dontfork", VM_DONTCOPY],
+    ["hugepage", VM_HUGEPAGE],
+  ] as const)("MADV_%s sets the flag on exactly the range (splitting), and its inverse clears it and merges back", (advice, flag) => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 6);
+    expect(doMadvise(k, p, BASE + 2 * P, 2 * P, advice)).toBe(2);
+    expect(mm.vmas.map((v) => (v.flags & flag) !== 0)).toEqual([false, true, false]);
+    const inverse: MadviseAdvice = advice === "dontfork" ? "dofork" : "nohugepage";
+    expect(doMadvise(k, p, BASE, 6 * P, inverse)).toBe(6);
+    expect(draw(mm, BASE, 6)).toBe("|wwwwww|");
+    expectConsistent(inst);
+  });
+
+  it("MADV_DOFORK on a VM_IO mapping is -EINVAL; MADV_DONTFORK is allowed (madvise_vma_behavior)", () => {
+    const { inst, k, p, mm } = setup();
+    const a = doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, pfnmap: true });
+    expect(doMadvise(k, p, a, P, "dontfork")).toBe(1);
+    expect(mm.findVma(a)!.flags & VM_DONTCOPY).toBe(VM_DONTCOPY);
+    expect(doMadvise(k, p, a, P, "dofork")).toBe(-EINVAL);
+    expectConsistent(inst);
+  });
+
+  it("MADV_HUGEPAGE makes the next write fault in an aligned 2 MiB block allocate a THP", () => {
+    const { inst, k, p, mm } = setup();
+    const base = 0x4000_0000;
+    mapAt(k, p, base, HPAGE_PMD_NR + 4);
+    expect(touchRange(k, p, base, P, true)).toBe(1);
+    expect(k.frames.isLarge(mm.pageTable.pfn(base / P))).toBe(false);
+    doMadvise(k, p, base, (HPAGE_PMD_NR + 4) * P, "hugepage");
+    doMadvise(k, p, base, P, "dontneed");
+    expect(touchRange(k, p, base + 9 * P, P, true)).toBe(1);
+    const pfn = mm.pageTable.pfn(base / P + 9);
+    expect(k.frames.isLarge(pfn)).toBe(true);
+    expect(mm.pageTable.bits(base / P) & PTE_HUGE).toBe(PTE_HUGE);
+    // The 4 pages past the aligned block cannot hold a THP: ordinary pages.
+    expect(touchRange(k, p, base + HPAGE_PMD_NR * P, P, true)).toBe(1);
+    expect(k.frames.isLarge(mm.pageTable.pfn(base / P + HPAGE_PMD_NR))).toBe(false);
+    expectConsistent(inst);
+  });
+
+  it("MADV_DONTNEED of part of a THP splits the PMD mapping and leaves the rest mapped", () => {
+    const { inst, k, p, mm } = setup();
+    const base = 0x4000_0000;
+    mapAt(k, p, base, HPAGE_PMD_NR);
+    doMadvise(k, p, base, HPAGE_PMD_SIZE, "hugepage");
+    touchRange(k, p, base, P, true);
+    const head = mm.pageTable.pfn(base / P);
+    expect(doMadvise(k, p, base, 16 * P, "dontneed")).toBe(16);
+    expect(mm.pageTable.pfn(base / P + 16)).toBe(head + 16);
+    expect(mm.pageTable.bits(base / P + 16) & PTE_HUGE).toBe(0);
+    expect(k.frames.refcount[head]).toBe(HPAGE_PMD_NR - 16);
+    expectConsistent(inst);
+  });
+
+  it("applies to the mapped parts of a range with holes, then reports -ENOMEM", () => {
+    const { inst, k, p, mm } = setup();
+    mapAt(k, p, BASE, 2);
+    mapAt(k, p, BASE + 3 * P, 2);
+    expect(doMadvise(k, p, BASE, 5 * P, "dontfork")).toBe(-ENOMEM);
+    expect(mm.vmas.every((v) => (v.flags & VM_DONTCOPY) !== 0)).toBe(true);
+    expect(doMadvise(k, p, BASE + 8 * P, P, "dontfork")).toBe(-ENOMEM);
+    expectConsistent(inst);
+  });
+
+  it.each([
+    ["an unaligned address", BASE + 1, P],
+    ["a zero length", BASE, 0],
+  ])("refuses %s with -EINVAL", (_d, addr, len) => {
+    const { k, p } = setup();
+    mapAt(k, p, BASE, 2);
+    expect(doMadvise(k, p, addr, len, "dontneed")).toBe(-EINVAL);
+    expect(doMadvise(k, p, BASE, P, "bogus" as MadviseAdvice)).toBe(-EINVAL);
+  });
+
+  it("keeps VM_SHARED and file backing when splitting shared file mappings", () => {
+    const { inst, k, p, mm } = setup();
+    const f = k.createFile("f", "shmem", 4 * P);
+    const a = doMmap(k, p, { length: 4 * P, prot: RW, shared: true, anonymous: false, file: f });
+    doMadvise(k, p, a + P, P, "dontfork");
+    expect(mm.vmas.map((v) => [v.pgoff, v.flags & VM_SHARED, v.file?.name])).toEqual([
+      [0, VM_SHARED, "f"], [1, VM_SHARED, "f"], [2, VM_SHARED, "f"],
+    ]);
+    expect(f.mappings.size).toBe(3);
+    expectConsistent(inst);
+  });
+});
