@@ -99,9 +99,9 @@ function isDefaultMatrix(opts: BenchOptions): boolean {
     && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0;
 }
 
-/** Run the bench. */
-export async function runBench(opts: BenchOptions): Promise<BenchResults> {
-  const plan = await planBench(opts);
+/** Run the bench; `plan` is {@link planBench}'s for the same options, when the caller already made it. */
+export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<BenchResults> {
+  plan ??= await planBench(opts);
   const size = opts.size ?? "small";
   const seed = opts.seed ?? 1;
   const workers = opts.workers ?? 2;

@@ -28,14 +28,6 @@ export function workloadParams<T extends z.ZodRawShape>(shape: T) {
   return z.object({ ...samplingShape, ...shape }).strict();
 }
 
-/** The parameters every workload schema accepts. */
-export interface SamplingParams {
-  /** Measured samples. */
-  readonly samples: number;
-  /** Warm-up samples. */
-  readonly warmup: number;
-}
-
 /** One device variant of a workload: which device plugin (if any) drives it, and how. */
 export interface WorkloadVariant {
   /** Unique within the workload, e.g. `"fsdax"`; part of the cell id. */

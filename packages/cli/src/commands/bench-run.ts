@@ -4,7 +4,7 @@
  */
 import { relative, resolve } from "node:path";
 import {
-  BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchResults,
+  BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchPlan, type BenchResults,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
@@ -58,16 +58,16 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
 
 /** Run a bench with a progress bar; bad input becomes a UsageError. */
 export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<BenchResults> {
-  let total: number;
+  let plan: BenchPlan;
   try {
-    total = (await planBench(opts)).cells.length;
+    plan = await planBench(opts);
   } catch (e) {
     if (e instanceof BenchInputError) throw new UsageError(e.message);
     throw e;
   }
-  const bar = progressReporter(io, total);
+  const bar = progressReporter(io, plan.cells.length);
   try {
-    return await runBench({ ...opts, onProgress: (p) => bar.update(p) });
+    return await runBench({ ...opts, onProgress: (p) => bar.update(p) }, plan);
   } finally {
     bar.stop();
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import {
-  DeviceArgError, attachDevice, errnoName, type Device, type DeviceActionArgs, type DeviceActionResult, type Inode, type Kernel,
+  DeviceArgError, attachDevice, type Device, type DeviceActionArgs, type DeviceActionResult, type Inode, type Kernel,
   type KernelInstance, type Process,
 } from "@pinlab/core";
 
@@ -80,9 +80,4 @@ export class DeviceDriver {
   counter(name: string): number {
     return this.device.view().counters[name] ?? 0;
   }
-}
-
-/** The errno name of a kernel-style negative return, for messages. */
-export function errnoOf(ret: number): string {
-  return ret < 0 ? (errnoName(-ret) ?? String(-ret)) : "ok";
 }
