@@ -7,6 +7,7 @@ import type { HazardClass, HazardOutcome } from "@pinlab/core";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
+import { fmtBytes } from "./format.js";
 
 /** Every hazard class the oracle records, in report order. */
 export const HAZARD_CLASSES: readonly HazardClass[] = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"];
@@ -105,9 +106,15 @@ export function wins(results: BenchResults): Win[] {
   const fnr = per((c) => c.metrics.audit.falseNegatives);
   const b4 = best(fnr);
   if (b4 !== undefined) out.push({ what: "fewest maybeDmaPinned false negatives (pinned pages it cannot see)", winners: b4.winners, detail: fnr.map(([p, v]) => `${p} ${v}`).join(", ") });
-  const mem = policies.map((p): [string, number] => [p, Math.max(0, ...results.cells.filter((c) => c.policy === p).map((c) => c.metrics.accountingBytesPerFrame))]);
+  const peak = (p: string) => results.cells.filter((c) => c.policy === p).reduce((a, c) => (c.metrics.accountingBytesPerFrame > a.metrics.accountingBytesPerFrame ? c : a), results.cells.find((c) => c.policy === p)!);
+  const mem = policies.map((p): [string, number] => [p, peak(p).metrics.accountingBytesPerFrame]);
   const b5 = best(mem);
-  if (b5 !== undefined) out.push({ what: "least accounting memory (peak bytes per frame)", winners: b5.winners, detail: mem.map(([p, v]) => `${p} ${v.toFixed(2)} B/frame`).join(", ") });
+  if (b5 !== undefined) {
+    out.push({
+      what: "least accounting memory (peak bytes per frame)", winners: b5.winners,
+      detail: policies.map((p) => `${p} ${fmtBytes(peak(p).metrics.accountingBytes)} (${peak(p).metrics.accountingBytesPerFrame.toPrecision(2)} B/frame)`).join(", "),
+    });
+  }
   const gt = results.cells.filter((c) => c.workload === "gup-throughput" && c.error === undefined);
   const sim = gt.filter((c) => c.metrics.simNsPerPage !== null).map((c): [string, number] => [c.policy, c.metrics.simNsPerPage!]);
   const b6 = best(sim);

@@ -36,11 +36,11 @@ export const sharedLibraryFalsePositive = defineWorkload({
     params,
     sizes: {
       tiny: { samples: 2, warmup: 1, processes: [1, 1023, 1024], libraryPages: 2, pinnedPages: 1 },
-      small: { samples: 3, warmup: 1, processes: [1, 256, 512, 1022, 1023, 1024, 2048], libraryPages: 4, pinnedPages: 4 },
+      small: { samples: 3, warmup: 1, processes: [1, 256, 512, 1022, 1023, 1024, 2048, 4096], libraryPages: 4, pinnedPages: 4 },
       default: { samples: 5, warmup: 1, processes: [1, 256, 512, 768, 1022, 1023, 1024, 1536, 2048, 3072, 4096], libraryPages: 8, pinnedPages: 8 },
       large: { samples: 5, warmup: 1, processes: [1, 128, 256, 512, 768, 1000, 1022, 1023, 1024, 1100, 1536, 2048, 2560, 3072, 3584, 4096], libraryPages: 64, pinnedPages: 64 },
     },
-    cost: { tiny: 0.2, small: 2, default: 6, large: 20 },
+    cost: { tiny: 0.2, small: 3, default: 6, large: 20 },
     variants: [{ id: "libc", summary: "private read-only file mapping of an ext4 file, each process faulting every page in" }],
     lookFor: "false-positive rate against N: 0 below 1023 mappings, 1 from 1023 (refcount >= 1024 with the page cache's reference) under pin-bias and vaddr-pin; 0 always under exact-pincount; legacy-get never says pinned (false negatives instead)",
   },

@@ -22,6 +22,7 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
   beforeAll(async () => {
     const r = await run(["bench", "--size", "tiny", "--workers", "2", "--out", join(dir, "full"), "--format", "json"]);
     expect(r.err).toContain(`report: ${join(dir, "full", "index.html")}`);
+    expect(r.err).not.toMatch(/ETA|elapsed/); // no progress bar off a terminal
     expect(r.code).toBe(0);
     full = JSON.parse(r.out) as BenchResults;
     html = readFileSync(join(dir, "full", "index.html"), "utf8");
