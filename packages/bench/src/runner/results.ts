@@ -34,6 +34,10 @@ export interface ScalingRun {
   readonly workers: number;
   /** Wall-clock ms of the whole matrix. */
   readonly durationMs: number;
+  /** The cells' own wall-clock ms, summed: over `durationMs`, how many cells ran at once on average. */
+  readonly cellMs?: number;
+  /** The 1-minute load average when the run ended. */
+  readonly load?: number;
 }
 
 /** Where, when and how a run happened. */

@@ -106,6 +106,9 @@ export function scalingGoal(runs: readonly ScalingRun[] | null): GoalResult {
     return goal("matrix-speedup-2-workers", "default matrix, 1 worker over 2 workers", `>= ${GOAL_SPEEDUP}x`, "x", null, null, "not measured in this run: `pinlab bench scaling` times the matrix with 1 and with 2 workers");
   }
   const speedup = one.durationMs / two.durationMs;
+  const busy = two.cellMs !== undefined ? `; with 2 workers ${(two.cellMs / two.durationMs).toFixed(2)} cells ran at once on average` : "";
+  const slower = one.cellMs !== undefined && two.cellMs !== undefined ? `, each ${(two.cellMs / one.cellMs).toFixed(2)}x as long as alone` : "";
+  const load = two.load !== undefined ? ` (load average ${two.load.toFixed(1)})` : "";
   return goal("matrix-speedup-2-workers", "default matrix, 1 worker over 2 workers", `>= ${GOAL_SPEEDUP}x`, "x", speedup, speedup >= GOAL_SPEEDUP,
-    `1 worker ${(one.durationMs / 1000).toFixed(1)} s, 2 workers ${(two.durationMs / 1000).toFixed(1)} s`);
+    `1 worker ${(one.durationMs / 1000).toFixed(1)} s, 2 workers ${(two.durationMs / 1000).toFixed(1)} s${busy}${slower}${load}`);
 }

@@ -79,7 +79,7 @@ export async function scalingCommand(o: BenchCommandOptions & { readonly workers
   for (const workers of counts) {
     const opts = benchOptions({ ...o, workers: String(workers) }, io, { workers });
     last = await runWithProgress(opts, io);
-    runs.push({ workers, durationMs: last.context.durationMs });
+    runs.push({ workers, durationMs: last.context.durationMs, cellMs: last.cells.reduce((a, c) => a + c.durationMs, 0), load: last.context.loadAverage.end[0] });
     io.err(`${workers} worker(s): ${(last.context.durationMs / 1000).toFixed(1)} s\n`);
   }
   // The last run's cells stand for the report; the context gains the timed runs and the speed-up verdict.
