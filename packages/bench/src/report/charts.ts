@@ -68,28 +68,22 @@ export function renderCharts(results: BenchResults): Chart[] {
       const s = seriesOf(gt, p, id);
       return s === undefined ? null : f(s);
     });
-    out.push({
-      id: "cost", title: "Cost per page: pin_user_pages_fast + unpin_user_pages, order-0",
-      caption: "gup-throughput, main series: median wall-clock ns per page in this model, and the simulated ns per page of the cost model (calibrated on gup_test: ~62 ns long-term pin, ~15 ns unpin; FOLL_GET by the CKI ratios).",
-      svg: barChart("ns per 4 KiB page", ps, [
-        { name: "wall pin", data: pick(MAIN_SERIES, (s) => s.wallNsPerPage.pin) },
-        { name: "wall unpin", data: pick(MAIN_SERIES, (s) => s.wallNsPerPage.release) },
-        { name: "simulated pin", data: pick(MAIN_SERIES, (s) => s.simSplit.pin) },
-        { name: "simulated unpin", data: pick(MAIN_SERIES, (s) => s.simSplit.release) },
-      ], "ns/page"),
+    const cost = (id: string, seriesId: string, title: string, caption: string, heading: string, unit: string): Chart => ({
+      id, title, caption,
+      svg: barChart(heading, ps, [
+        { name: "wall pin", data: pick(seriesId, (s) => s.wallNsPerPage.pin) },
+        { name: "wall unpin", data: pick(seriesId, (s) => s.wallNsPerPage.release) },
+        { name: "simulated pin", data: pick(seriesId, (s) => s.simSplit.pin) },
+        { name: "simulated unpin", data: pick(seriesId, (s) => s.simSplit.release) },
+      ], unit),
     });
+    out.push(cost("cost", MAIN_SERIES, "Cost per page: pin_user_pages_fast + unpin_user_pages, order-0",
+      "gup-throughput, main series: median wall-clock ns per page in this model, and the simulated ns per page of the cost model (calibrated on gup_test: ~62 ns long-term pin, ~15 ns unpin; FOLL_GET by the CKI ratios).",
+      "ns per 4 KiB page", "ns/page"));
     const hugeId = gt[0].series.some((s) => s.id === "thp-fast-pin") ? "thp-fast-pin" : gt[0].series.some((s) => s.id === "hugetlb-fast-pin") ? "hugetlb-fast-pin" : undefined;
     if (hugeId !== undefined) {
-      out.push({
-        id: "huge-cost", title: `Cost per subpage of huge folios (${hugeId})`,
-        caption: "gup-throughput on 2 MiB folios: median wall-clock and simulated ns per 4 KiB subpage (published: a few ns per subpage).",
-        svg: barChart("ns per 4 KiB subpage", ps, [
-          { name: "wall pin", data: pick(hugeId, (s) => s.wallNsPerPage.pin) },
-          { name: "wall unpin", data: pick(hugeId, (s) => s.wallNsPerPage.release) },
-          { name: "simulated pin", data: pick(hugeId, (s) => s.simSplit.pin) },
-          { name: "simulated unpin", data: pick(hugeId, (s) => s.simSplit.release) },
-        ], "ns/subpage"),
-      });
+      out.push(cost("huge-cost", hugeId, `Cost per subpage of huge folios (${hugeId})`,
+        "gup-throughput on 2 MiB folios: median wall-clock and simulated ns per 4 KiB subpage (published: a few ns per subpage).", "ns per 4 KiB subpage", "ns/subpage"));
     }
   }
   const fp = results.cells.filter((c) => c.curves.some((p) => p.curve === "false-positive-rate"));

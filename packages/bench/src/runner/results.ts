@@ -6,6 +6,7 @@
 import type { CellResult } from "./cell.js";
 import type { SizeName } from "../workloads/define-workload.js";
 import type { Shard } from "./shard.js";
+import type { MachineFacts } from "./context.js";
 
 /** The format tag of `results.json`. */
 export const RESULTS_FORMAT = "pinlab-bench/1";
@@ -40,22 +41,10 @@ export interface ScalingRun {
   readonly load?: number;
 }
 
-/** Where, when and how a run happened. */
-export interface BenchContext {
+/** Where, when and how a run happened: the machine (see {@link MachineFacts}) and the run. */
+export interface BenchContext extends MachineFacts {
   /** pinlab (bench) version. */
   readonly pinlabVersion: string;
-  /** `process.version`. */
-  readonly node: string;
-  /** V8 version. */
-  readonly v8: string;
-  /** `os.platform()`-`os.arch()`. */
-  readonly platform: string;
-  /** CPU model. */
-  readonly cpu: string;
-  /** Logical cores available. */
-  readonly cores: number;
-  /** Total memory, bytes. */
-  readonly memoryBytes: number;
   /**
    * The system load average (1, 5, 15 minutes) when the run started and ended: a load above the
    * core count means the workers shared the cores with other work and wall-clock figures are
