@@ -228,10 +228,11 @@ export class SimLedger implements KernelObserver {
    * the call; releases are charged with the last length seen.
    */
   private countFilePins(pfns: ArrayLike<number>, pid: number): void {
-    const files = this.filePages(pfns);
-    if (files === 0) return;
+    // Asked first: for a policy without file pins it is an empty list, and no frame is looked at.
     const entries = this.inst.kernel.policy.filePins(pid).length;
     if (entries === 0) return;
+    const files = this.filePages(pfns);
+    if (files === 0) return;
     const c = this.counts;
     this.hasFilePins = true;
     if (entries > this.filePinObjects) c.filePinAllocs += entries - this.filePinObjects;
