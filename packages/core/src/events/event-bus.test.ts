@@ -2,6 +2,8 @@
  * The event bus: stamping (seq, virtual time), listeners, the optional log, and the running
  * SHA-256 that proves determinism.
  */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../sim/clock.js";
 import { EventBus } from "./event-bus.js";
@@ -66,5 +68,16 @@ describe("EventBus", () => {
     bus.emit("exit", { pid: 2, pages: 0 });
     expect(bus.hash()).not.toBe(h);
     expect(new EventBus(new VirtualClock()).hash()).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+
+  it("is the SHA-256 of every event's JSON as UTF-8, in order, whichever SHA-256 the runtime provides", () => {
+    const bus = new EventBus(new VirtualClock());
+    bus.keepLog();
+    bus.emit("process", { pid: 1, name: "p ünïcode ✓" });
+    bus.emit("munmap", { pid: 1, start: 4096, end: 8192, pages: 1 });
+    bus.emit("exit", { pid: 1, pages: 0 });
+    const h = sha256.create();
+    for (const e of bus.events) h.update(utf8ToBytes(JSON.stringify(e)));
+    expect(bus.hash()).toBe(bytesToHex(h.digest()));
   });
 });
