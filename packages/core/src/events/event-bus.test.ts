@@ -13,12 +13,37 @@ describe("EventBus", () => {
   it("stamps each event with a sequence number and the virtual time", () => {
     const clock = new VirtualClock();
     const bus = new EventBus(clock);
-    const a = bus.emit("process", { pid: 1, name: "p" });
+    bus.keepLog();
+    bus.emit("process", { pid: 1, name: "p" });
     clock.advance(250);
-    const b = bus.emit("exit", { pid: 1, pages: 0 });
+    bus.emit("exit", { pid: 1, pages: 0 });
+    const [a, b] = bus.events;
     expect(a).toEqual({ type: "process", seq: 0, t: 0, pid: 1, name: "p" });
     expect(b).toMatchObject({ type: "exit", seq: 1, t: 250 });
     expect(bus.count).toBe(2);
+  });
+
+  it("hashes JSON.stringify of each stamped event, batched or not, with or without listeners", async () => {
+    const { sha256 } = await import("@noble/hashes/sha2.js");
+    const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
+    const clock = new VirtualClock();
+    const quiet = new EventBus(clock);
+    const loud = new EventBus(clock);
+    loud.keepLog();
+    loud.onAny(() => undefined);
+    let text = "";
+    for (let i = 0; i < 5000; i++) {
+      const payload = { pid: i, name: `p${i}` };
+      quiet.emit("process", payload);
+      loud.emit("process", payload);
+      text += JSON.stringify({ type: "process", seq: i, t: 0, ...payload });
+      if (i === 10) expect(quiet.hash()).toBe(loud.hash());
+    }
+    quiet.emit("settle" as never, {} as never);
+    loud.emit("settle" as never, {} as never);
+    text += JSON.stringify({ type: "settle", seq: 5000, t: 0 });
+    expect(quiet.hash()).toBe(bytesToHex(sha256(utf8ToBytes(text))));
+    expect(loud.hash()).toBe(quiet.hash());
   });
 
   it("delivers to typed and catch-all listeners until they are removed", () => {

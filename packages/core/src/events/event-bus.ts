@@ -46,6 +46,8 @@ type Listeners = { [K in KernelEventType]: (e: KernelEvent<K>) => void } & { "*"
 export class EventBus {
   private readonly emitter = new EventEmitter<Listeners>();
   private readonly hasher = runningSha256();
+  /** Serialised events not yet fed to the hash: one hash update per ~64 KiB instead of per event. */
+  private pending = "";
   private seq = 0;
   private log: KernelEvent[] | undefined;
 
@@ -67,15 +69,23 @@ export class EventBus {
     return this.log ?? [];
   }
 
-  /** Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. */
-  emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): KernelEvent<K> {
-    const event = { type, seq: this.seq++, t: this.clock.now, ...payload } as unknown as KernelEvent<K>;
-    const any = event as unknown as KernelEvent;
-    this.hasher.update(JSON.stringify(event));
-    this.log?.push(any);
-    (this.emitter.emit as (t: string, e: unknown) => boolean)(type, event);
-    this.emitter.emit("*", any);
-    return event;
+  /**
+   * Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. The JSON that
+   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`; the event object itself
+   * is built only when someone keeps or listens to it.
+   */
+  emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
+    const seq = this.seq++;
+    const t = this.clock.now;
+    const body = JSON.stringify(payload);
+    this.pending += `{"type":"${type}","seq":${seq},"t":${t}${body.length > 2 ? `,${body.slice(1)}` : "}"}`;
+    if (this.pending.length >= 65_536) this.flush();
+    const em = this.emitter;
+    if (this.log === undefined && em.listenerCount(type) === 0 && em.listenerCount("*") === 0) return;
+    const event = { type, seq, t, ...payload } as unknown as KernelEvent;
+    this.log?.push(event);
+    (em.emit as (t: string, e: unknown) => boolean)(type, event);
+    em.emit("*", event);
   }
 
   /** Listen to one event type. Returns a function that removes the listener. */
@@ -93,6 +103,13 @@ export class EventBus {
 
   /** The SHA-256 (hex) of every event emitted so far, in order. Does not disturb the running hash. */
   hash(): string {
+    this.flush();
     return this.hasher.hex();
+  }
+
+  private flush(): void {
+    if (this.pending === "") return;
+    this.hasher.update(this.pending);
+    this.pending = "";
   }
 }

@@ -277,12 +277,15 @@ export class Gup {
   ): number {
     const mode: GrabMode = (flags & FOLL_PIN) !== 0 ? "pin" : "get";
     const got = Math.max(0, ret);
+    // One object shape for every call (absent keys are `undefined`, which JSON leaves out, so
+    // the hashed text is the same as with conditional keys).
     this.k.events.emit("gup", {
       call, pid: task.pid, start, nrPages, flags: follFlagNames(flags), mode, got,
-      ...(ret < 0 ? { errno: errnoName(ret) ?? String(-ret) } : {}),
-      fastPages, slowPages, migrated, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}),
+      errno: ret < 0 ? (errnoName(ret) ?? String(-ret)) : undefined,
+      fastPages, slowPages, migrated, holder: opts.holder?.name,
     });
-    if (got > 0 && pages !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
+    // Observers (the oracle) follow holders; an anonymous grab (a benchmark, a test) needs no report.
+    if (got > 0 && pages !== undefined && opts.holder !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
       this.k.observe("onGrab", opts.holder, firstPages(pages, got), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
     }
     return ret;
@@ -569,8 +572,8 @@ export class Gup {
       this.misuseOf(call, pages, nrPages, mode, opts);
     }
     this.putRuns(heads, lens, runs, mode, dirty);
-    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
-    this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
+    if (opts.holder !== undefined) this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
 
   /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
