@@ -1,7 +1,49 @@
 /**
- * pinlab comparative bench: workloads x policies x devices, and its reports.
+ * pinlab comparative bench: workloads x policies x devices, run in worker threads, and its
+ * reports (terminal table, JSON, CSV, markdown, a self-contained HTML report with charts). The
+ * bench imports only `@pinlab/core`: policies and devices reach it through the plugin registry,
+ * from module specifiers its caller passes.
  * @packageDocumentation
  */
-
-/** The bench package version. */
-export const BENCH_VERSION = "0.1.0";
+export * from "./version.js";
+export * from "./workloads/define-workload.js";
+export * from "./workloads/registry.js";
+export * from "./workloads/gup-throughput.js";
+export * from "./workloads/support/device-driver.js";
+export * from "./workloads/support/params.js";
+export * from "./cost-model/constants.js";
+export * from "./cost-model/sim-ledger.js";
+export * from "./probe/stats.js";
+export * from "./probe/pin-audit.js";
+export * from "./probe/cell-kernel.js";
+export * from "./probe/sample-probe.js";
+export * from "./runner/bench-input-error.js";
+export * from "./runner/cell.js";
+export * from "./runner/results.js";
+export * from "./runner/seed.js";
+export * from "./runner/shard.js";
+export * from "./runner/matrix.js";
+export * from "./runner/resolve-params.js";
+export * from "./runner/run-cell.js";
+export * from "./runner/load-plugins.js";
+export * from "./runner/pool.js";
+export * from "./runner/context.js";
+export * from "./runner/speed-goals.js";
+export * from "./runner/run-bench.js";
+export * from "./runner/read-results.js";
+export * from "./runner/merge.js";
+export * from "./runner/compare.js";
+export * from "./runner/deterministic-view.js";
+export * from "./report/format.js";
+export * from "./report/analysis.js";
+export * from "./report/text-table.js";
+export * from "./report/cell-rows.js";
+export * from "./report/terminal.js";
+export * from "./report/csv.js";
+export * from "./report/markdown.js";
+export * from "./report/charts.js";
+export * from "./report/html.js";
+export * from "./report/write-report.js";
+export * from "./model/model-checks.js";
+export * from "./model/model-suite.js";
+export * from "./model/scenario-text.js";

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError, PluginRegistrationError, UnknownPluginError } from "@pinlab/core";
+import { registerBenchCommands } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
 import { listCommand } from "./commands/list.js";
 import { matrixCommand } from "./commands/matrix.js";
@@ -89,6 +90,8 @@ Examples:
     .action(async (paths: string[], o) => {
       result.code = await matrixCommand(paths, o, io);
     });
+
+  registerBenchCommands(program, io, result);
 
   return program;
 }

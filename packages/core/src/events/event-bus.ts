@@ -1,10 +1,38 @@
 import { EventEmitter } from "eventemitter3";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { inject, injectable } from "tsyringe";
 import { CLOCK } from "../di/tokens.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
+
+/** A running SHA-256 over UTF-8 text. */
+interface RunningSha256 {
+  /** Hash `text` (as UTF-8) after everything so far. */
+  update(text: string): void;
+  /** The digest so far, in hex, without disturbing the running state. */
+  hex(): string;
+}
+
+/** Node's `createHash`, when the runtime has one (`process.getBuiltinModule`, Node >= 20.16). */
+type NodeCreateHash = (algorithm: "sha256") => { update(text: string, encoding: "utf8"): unknown; copy(): { digest(encoding: "hex"): string } };
+
+/**
+ * A running SHA-256: the runtime's native one where there is one (Node), @noble/hashes otherwise
+ * (the browser). Both hash the same UTF-8 bytes, so the digest is the same everywhere; the
+ * native one costs a fraction of the pure-JS one per event.
+ */
+function runningSha256(): RunningSha256 {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const crypto = typeof proc?.getBuiltinModule === "function" ? (proc.getBuiltinModule("node:crypto") as { createHash?: NodeCreateHash } | undefined) : undefined;
+  if (typeof crypto?.createHash === "function") {
+    const h = crypto.createHash("sha256");
+    return { update: (text) => void h.update(text, "utf8"), hex: () => h.copy().digest("hex") };
+  }
+  const h = sha256.create();
+  const encoder = new TextEncoder();
+  return { update: (text) => void h.update(encoder.encode(text)), hex: () => bytesToHex(h.clone().digest()) };
+}
 
 type Listeners = { [K in KernelEventType]: (e: KernelEvent<K>) => void } & { "*": (e: KernelEvent) => void };
 
@@ -17,7 +45,9 @@ type Listeners = { [K in KernelEventType]: (e: KernelEvent<K>) => void } & { "*"
 @injectable()
 export class EventBus {
   private readonly emitter = new EventEmitter<Listeners>();
-  private readonly hasher = sha256.create();
+  private readonly hasher = runningSha256();
+  /** Serialised events not yet fed to the hash: one hash update per ~64 KiB instead of per event. */
+  private pending = "";
   private seq = 0;
   private log: KernelEvent[] | undefined;
 
@@ -39,15 +69,23 @@ export class EventBus {
     return this.log ?? [];
   }
 
-  /** Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. */
-  emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): KernelEvent<K> {
-    const event = { type, seq: this.seq++, t: this.clock.now, ...payload } as unknown as KernelEvent<K>;
-    const any = event as unknown as KernelEvent;
-    this.hasher.update(utf8ToBytes(JSON.stringify(event)));
-    this.log?.push(any);
-    (this.emitter.emit as (t: string, e: unknown) => boolean)(type, event);
-    this.emitter.emit("*", any);
-    return event;
+  /**
+   * Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. The JSON that
+   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`; the event object itself
+   * is built only when someone keeps or listens to it.
+   */
+  emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
+    const seq = this.seq++;
+    const t = this.clock.now;
+    const body = JSON.stringify(payload);
+    this.pending += `{"type":"${type}","seq":${seq},"t":${t}${body.length > 2 ? `,${body.slice(1)}` : "}"}`;
+    if (this.pending.length >= 65_536) this.flush();
+    const em = this.emitter;
+    if (this.log === undefined && em.listenerCount(type) === 0 && em.listenerCount("*") === 0) return;
+    const event = { type, seq, t, ...payload } as unknown as KernelEvent;
+    this.log?.push(event);
+    (em.emit as (t: string, e: unknown) => boolean)(type, event);
+    em.emit("*", event);
   }
 
   /** Listen to one event type. Returns a function that removes the listener. */
@@ -65,6 +103,13 @@ export class EventBus {
 
   /** The SHA-256 (hex) of every event emitted so far, in order. Does not disturb the running hash. */
   hash(): string {
-    return bytesToHex(this.hasher.clone().digest());
+    this.flush();
+    return this.hasher.hex();
+  }
+
+  private flush(): void {
+    if (this.pending === "") return;
+    this.hasher.update(this.pending);
+    this.pending = "";
   }
 }

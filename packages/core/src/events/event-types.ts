@@ -48,10 +48,10 @@ export interface KernelEventPayloads {
   /** A GUP call (get_user_pages*, pin_user_pages*, vaddr_pin_pages*): one event per call. */
   gup: {
     call: string; pid: number; start: number; nrPages: number; flags: string[]; mode: "get" | "pin";
-    got: number; errno?: string; fastPages: number; slowPages: number; migrated: number; holder?: string;
+    got: number; errno?: string | undefined; fastPages: number; slowPages: number; migrated: number; holder?: string | undefined;
   };
   /** A release of GUP references (put_page, unpin_user_page*): one event per call. */
-  release: { call: string; pages: number; dirty: boolean; mode: "get" | "pin"; holder?: string };
+  release: { call: string; pages: number; dirty: boolean; mode: "get" | "pin"; holder?: string | undefined };
   /** A caller released with the wrong call or released what it did not hold. */
   misuse: { call: string; pfn: number; message: string; holder?: string };
   /** Writeback submitted pages of a file. */

@@ -73,7 +73,14 @@ export function follFlags(names: readonly string[]): number {
   return mask;
 }
 
-/** The names of the flags set in `mask`, in bit order. */
+const NAMES = new Map<number, readonly string[]>();
+
+/** The names of the flags set in `mask`, in bit order (a fresh array; the lookup is cached per mask, GUP emits it per call). */
 export function follFlagNames(mask: number): string[] {
-  return (Object.entries(FOLL_FLAGS) as [FollFlagName, number][]).filter(([, bit]) => (mask & bit) !== 0).map(([n]) => n);
+  let names = NAMES.get(mask);
+  if (names === undefined) {
+    names = (Object.entries(FOLL_FLAGS) as [FollFlagName, number][]).filter(([, bit]) => (mask & bit) !== 0).map(([n]) => n);
+    if (NAMES.size < 4096) NAMES.set(mask, names);
+  }
+  return [...names];
 }

@@ -7,7 +7,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DAX, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "../mm/fault.js";
-import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { TASK_SIZE } from "../mm/mm-struct.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "../mm/vma.js";
@@ -39,6 +39,11 @@ export interface ReleaseOptions {
   readonly holder?: HolderRef;
   /** The vaddr_pin owner the pages were pinned through. */
   readonly owner?: VaddrPinOwner;
+}
+
+/** The first `n` entries of a pages array, without copying a typed array (observers read it during the call only). */
+function firstPages(pages: PageArray, n: number): ArrayLike<number> {
+  return pages instanceof Uint32Array ? pages.subarray(0, n) : pages.length === n ? pages : pages.slice(0, n);
 }
 
 /** Bits the GUP-fast entry accepts (`gup_fast_fallback`'s WARN_ON_ONCE mask). */
@@ -75,6 +80,9 @@ export class Gup {
   readonly pinRefs: Int32Array;
   /** Scratch for the misuse check of one release call: releases asked per folio head (zero between calls). */
   private readonly need: Int32Array;
+  /** Scratch of one release call: the folio runs its check found (head, pages), reused by the release. */
+  private runHeads = new Int32Array(512);
+  private runPages = new Int32Array(512);
   private readonly stats: FaultStats = {};
 
   /** Build the GUP layer of `kernel`. */
@@ -269,13 +277,16 @@ export class Gup {
   ): number {
     const mode: GrabMode = (flags & FOLL_PIN) !== 0 ? "pin" : "get";
     const got = Math.max(0, ret);
+    // One object shape for every call (absent keys are `undefined`, which JSON leaves out, so
+    // the hashed text is the same as with conditional keys).
     this.k.events.emit("gup", {
       call, pid: task.pid, start, nrPages, flags: follFlagNames(flags), mode, got,
-      ...(ret < 0 ? { errno: errnoName(ret) ?? String(-ret) } : {}),
-      fastPages, slowPages, migrated, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}),
+      errno: ret < 0 ? (errnoName(ret) ?? String(-ret)) : undefined,
+      fastPages, slowPages, migrated, holder: opts.holder?.name,
     });
-    if (got > 0 && pages !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
-      this.k.observe("onGrab", opts.holder, Array.from(pages.slice(0, got)), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
+    // Observers (the oracle) follow holders; an anonymous grab (a benchmark, a test) needs no report.
+    if (got > 0 && pages !== undefined && opts.holder !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
+      this.k.observe("onGrab", opts.holder, firstPages(pages, got), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
     }
     return ret;
   }
@@ -454,16 +465,21 @@ export class Gup {
       if (t === undefined) break;
       const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
       while (vpn < tableEnd) {
-        const idx = vpn % PTRS_PER_PTE;
+        const idx = vpn & PTE_INDEX_MASK;
         const bits = t.bits[idx];
         if ((bits & PTE_PRESENT) === 0 || (bits & PTE_SPECIAL) !== 0) break outer;
         if (write && (bits & PTE_WRITE) === 0) break outer;
         const pfn = t.pfn[idx];
         const head = (pfnTab[pfn] & 0x40) === 0 ? pfn : f.head(pfn); // PG_TAIL
+        // The frames go into pages[] as the run is found (past `nr` they count only once grabbed).
         let run = 1;
+        pages[nr] = pfn;
         if ((bits & PTE_HUGE) !== 0) {
           const folioEnd = head + f.nrPages(head);
-          while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) run++;
+          while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) {
+            pages[nr + run] = pfn + run;
+            run++;
+          }
         }
         // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
         // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
@@ -474,7 +490,6 @@ export class Gup {
         if (!policy.grab(head, run, mode)) break outer;
         if (mode === "pin") this.pinRefs[head] += run;
         else this.getRefs[head] += run;
-        for (let j = 0; j < run; j++) pages[nr + j] = pfn + j;
         nr += run;
         vpn += run;
       }
@@ -516,11 +531,56 @@ export class Gup {
     this.k.policy.releaseFilePages(owner, pid, inodes);
   }
 
-  /** Release, with misuse checks first (nothing is changed when any page fails them). */
+  /**
+   * Release, with misuse checks first (nothing is changed when any page fails them). The check
+   * takes the references off the per-folio bookkeeping run by run, which is the release's own
+   * bookkeeping when every page passes; when one fails, what was taken off is put back and only
+   * then is the per-folio tally of the message built. The good path allocates nothing.
+   */
   private release(call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
     const f = this.k.frames;
+    const refs = mode === "pin" ? this.pinRefs : this.getRefs;
+    // Run by run (consecutive frames of one folio, as gup_put_folio takes them), so a huge folio
+    // is looked up once per run, not once per subpage.
+    let checked = 0;
+    let bad = false;
+    this.reserveRuns(nrPages);
+    const heads = this.runHeads;
+    const lens = this.runPages;
+    let runs = 0;
+    while (checked < nrPages) {
+      const pfn = pages[checked];
+      if (!f.valid(pfn)) {
+        bad = true;
+        break;
+      }
+      const head = f.head(pfn);
+      const end = head + f.nrPages(head);
+      let run = 1;
+      while (checked + run < nrPages && pages[checked + run] === pfn + run && pfn + run < end) run++;
+      refs[head] -= run;
+      heads[runs] = head;
+      lens[runs++] = run;
+      checked += run;
+      if (refs[head] < 0) {
+        bad = true;
+        break;
+      }
+    }
+    if (bad) {
+      for (let i = 0; i < checked; i++) refs[f.head(pages[i])]++;
+      this.misuseOf(call, pages, nrPages, mode, opts);
+    }
+    this.putRuns(heads, lens, runs, mode, dirty);
+    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
+    if (opts.holder !== undefined) this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+  }
+
+  /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
+  private misuseOf(call: string, pages: PageArray, nrPages: number, mode: GrabMode, opts: ReleaseOptions): never {
+    const f = this.k.frames;
     const need = this.need;
-    // Count the releases per folio in the scratch array (no allocation on the unpin path) ...
+    // Count the releases per folio in the scratch array ...
     for (let i = 0; i < nrPages; i++) {
       const pfn = pages[i];
       if (!f.valid(pfn)) {
@@ -546,10 +606,7 @@ export class Gup {
         ? `${call} on frame ${head}, which holds ${mode === "pin" ? "FOLL_GET references (use put_page)" : "FOLL_PIN pins (use unpin_user_page)"}`
         : `${call} on frame ${head}: ${n} release(s) but only ${have} ${mode === "pin" ? "pin(s)" : "reference(s)"} outstanding`;
     }
-    if (bad >= 0) return this.misuse(call, bad, message, opts);
-    this.releaseInternal(pages, 0, nrPages, mode, dirty);
-    this.k.events.emit("release", { call, pages: nrPages, dirty, mode, ...(opts.holder !== undefined ? { holder: opts.holder.name } : {}) });
-    this.k.observe("onRelease", opts.holder, Array.from(pages.slice(0, nrPages)));
+    return this.misuse(call, bad, message, opts);
   }
 
   private misuse(call: string, pfn: number, message: string, opts: ReleaseOptions): never {
@@ -557,10 +614,16 @@ export class Gup {
     throw new ModelError("release-mismatch", message);
   }
 
-  /** `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`). */
+  /**
+   * `gup_put_folio` over runs of one folio, dirtying first when asked (`unpin_user_pages_dirty_lock`),
+   * taking the references off the per-folio bookkeeping too.
+   */
   private releaseInternal(pages: PageArray, offset: number, nrPages: number, mode: GrabMode, dirty: boolean): void {
-    const k = this.k;
-    const f = k.frames;
+    const f = this.k.frames;
+    this.reserveRuns(nrPages);
+    const heads = this.runHeads;
+    const lens = this.runPages;
+    let runs = 0;
     let i = 0;
     while (i < nrPages) {
       const pfn = pages[offset + i];
@@ -568,14 +631,41 @@ export class Gup {
       const end = head + f.nrPages(head);
       let run = 1;
       while (i + run < nrPages && pages[offset + i + run] === pfn + run && pfn + run < end) run++;
-      if (dirty && (f.flags[head] & PG_ZERO) === 0 && (f.flags[head] & PG_DIRTY) === 0) f.flags[head] |= PG_DIRTY;
       this.untrack(head, run, mode);
-      k.policy.release(head, run, mode);
-      if (mode === "pin" && k.policy.countsPins) {
-        // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
-        if ((f.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += run;
-      } else k.vmstat.nr_gup_get_released += run;
+      heads[runs] = head;
+      lens[runs++] = run;
       i += run;
     }
+    this.putRuns(heads, lens, runs, mode, dirty);
+  }
+
+  /** Make the run scratch arrays hold at least `n` runs. */
+  private reserveRuns(n: number): void {
+    if (this.runHeads.length < n) {
+      this.runHeads = new Int32Array(n);
+      this.runPages = new Int32Array(n);
+    }
+  }
+
+  /**
+   * `gup_put_folio(folio, refs)` for each run (head, pages) whose bookkeeping is already done,
+   * dirtying each folio first when asked; the vmstat counter moves once for the call.
+   */
+  private putRuns(heads: Int32Array, lens: Int32Array, runs: number, mode: GrabMode, dirty: boolean): void {
+    const k = this.k;
+    const flags = k.frames.flags;
+    const policy = k.policy;
+    const pinCounted = mode === "pin" && policy.countsPins;
+    let counted = 0;
+    for (let r = 0; r < runs; r++) {
+      const head = heads[r];
+      const run = lens[r];
+      if (dirty && (flags[head] & PG_ZERO) === 0 && (flags[head] & PG_DIRTY) === 0) flags[head] |= PG_DIRTY;
+      policy.release(head, run, mode);
+      // gup_put_folio() (v6.12) returns before NR_FOLL_PIN_RELEASED for the zero page.
+      if (!pinCounted || (flags[head] & PG_ZERO) === 0) counted += run;
+    }
+    if (pinCounted) k.vmstat.nr_foll_pin_released += counted;
+    else k.vmstat.nr_gup_get_released += counted;
   }
 }

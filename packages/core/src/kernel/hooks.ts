@@ -21,10 +21,10 @@ export interface KernelObserver {
   onMigrate?(oldPfn: number, newPfn: number): void;
   /** A frame was freed, or an FS-DAX block went back to the filesystem's free space. */
   onFree?(pfn: number, nr: number): void;
-  /** GUP took references on frames for a holder (one call per GUP call). */
-  onGrab?(holder: HolderRef | undefined, pfns: readonly number[], info: GrabInfo): void;
-  /** GUP references were released (one call per release call). */
-  onRelease?(holder: HolderRef | undefined, pfns: readonly number[]): void;
+  /** GUP took references on frames for a holder (one call per GUP call). `pfns` is valid during the call only. */
+  onGrab?(holder: HolderRef | undefined, pfns: ArrayLike<number>, info: GrabInfo): void;
+  /** GUP references were released (one call per release call). `pfns` is valid during the call only. */
+  onRelease?(holder: HolderRef | undefined, pfns: ArrayLike<number>): void;
   /** A long-term pin was refused or migrated out of MOVABLE/CMA for a holder. */
   onLongtermMigration?(holder: HolderRef | undefined, migrated: number, refusedErrno: number): void;
 }

@@ -21,6 +21,13 @@ export const PTE_SPECIAL = 1 << 5;
 /** Entries per PTE table (PTRS_PER_PTE). */
 export const PTRS_PER_PTE = 512;
 
+/**
+ * `vpn & PTE_INDEX_MASK` is `vpn % PTRS_PER_PTE` for any page number: user page numbers reach
+ * 2^32 (TASK_SIZE / PAGE_SIZE), past V8's small integers, where `%` is a floating-point
+ * remainder call and `&` stays a truncation (low bits are kept exactly).
+ */
+export const PTE_INDEX_MASK = PTRS_PER_PTE - 1;
+
 /** One PTE table: 512 entries. */
 export class PteTable {
   /** Frame numbers. */
@@ -62,21 +69,21 @@ export class PageTable {
   /** The PTE bits at `vpn` (0 = none). */
   bits(vpn: number): number {
     const t = this.table(vpn);
-    return t === undefined ? 0 : t.bits[vpn % PTRS_PER_PTE];
+    return t === undefined ? 0 : t.bits[vpn & PTE_INDEX_MASK];
   }
 
   /** The frame at `vpn`, or -1 when the PTE is not present. */
   pfn(vpn: number): number {
     const t = this.table(vpn);
     if (t === undefined) return -1;
-    const i = vpn % PTRS_PER_PTE;
+    const i = vpn & PTE_INDEX_MASK;
     return (t.bits[i] & PTE_PRESENT) !== 0 ? t.pfn[i] : -1;
   }
 
   /** Install a present PTE (`set_pte_at`, v6.12). */
   set(vpn: number, pfn: number, bits: number): void {
     const t = this.tableAlloc(vpn);
-    const i = vpn % PTRS_PER_PTE;
+    const i = vpn & PTE_INDEX_MASK;
     if ((t.bits[i] & PTE_PRESENT) === 0) t.present++;
     t.pfn[i] = pfn;
     t.bits[i] = bits | PTE_PRESENT;
@@ -86,7 +93,7 @@ export class PageTable {
   update(vpn: number, clear: number, set: number): void {
     const t = this.table(vpn);
     if (t === undefined) return;
-    const i = vpn % PTRS_PER_PTE;
+    const i = vpn & PTE_INDEX_MASK;
     if ((t.bits[i] & PTE_PRESENT) === 0) return;
     t.bits[i] = (t.bits[i] & ~clear) | set | PTE_PRESENT;
   }
@@ -96,7 +103,7 @@ export class PageTable {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     const t = this.tables.get(key);
     if (t === undefined) return 0;
-    const i = vpn % PTRS_PER_PTE;
+    const i = vpn & PTE_INDEX_MASK;
     const old = t.bits[i];
     if ((old & PTE_PRESENT) !== 0) {
       t.present--;
@@ -116,7 +123,7 @@ export class PageTable {
       const t = this.tables.get(key);
       if (t !== undefined) {
         for (let v = vpn; v < tableEnd; v++) {
-          const i = v % PTRS_PER_PTE;
+          const i = v & PTE_INDEX_MASK;
           const b = t.bits[i];
           if ((b & PTE_PRESENT) !== 0) fn(v, t.pfn[i], b);
         }

@@ -95,10 +95,11 @@ export class Oracle implements KernelObserver {
   }
 
   /** Forget frames a holder no longer uses (mirror entries zapped). */
-  drop(holder: HolderRef, pfns: readonly number[]): void {
+  drop(holder: HolderRef, pfns: ArrayLike<number>): void {
     const recs = this.holders.get(holder.name);
     if (recs === undefined) return;
-    for (const pfn of pfns) {
+    for (let i = 0; i < pfns.length; i++) {
+      const pfn = pfns[i];
       const rec = recs.get(pfn);
       if (rec !== undefined && --rec.count <= 0) recs.delete(pfn);
     }
@@ -153,7 +154,7 @@ export class Oracle implements KernelObserver {
   // --- KernelObserver -------------------------------------------------------------------------
 
   /** @inheritDoc */
-  onGrab(holder: HolderRef | undefined, pfns: readonly number[], info: GrabInfo): void {
+  onGrab(holder: HolderRef | undefined, pfns: ArrayLike<number>, info: GrabInfo): void {
     if (holder === undefined) return;
     const write = (info.flags & FOLL_WRITE) !== 0;
     const longterm = (info.flags & FOLL_LONGTERM) !== 0;
@@ -169,7 +170,7 @@ export class Oracle implements KernelObserver {
   }
 
   /** @inheritDoc */
-  onRelease(holder: HolderRef | undefined, pfns: readonly number[]): void {
+  onRelease(holder: HolderRef | undefined, pfns: ArrayLike<number>): void {
     if (holder !== undefined) this.drop(holder, pfns);
   }
 

@@ -1,0 +1,72 @@
+/**
+ * The matrix: which cells a run has, in canonical order (workloads in registry order, then
+ * variants in declaration order, then policies in the order given), checked against what is
+ * registered.
+ * @module
+ */
+import { listDevices, listPolicies } from "@pinlab/core";
+import type { DependencyContainer } from "tsyringe";
+import { variantDevice, type WorkloadDefinition } from "../workloads/define-workload.js";
+import { listWorkloads } from "../workloads/registry.js";
+import { BenchInputError } from "./bench-input-error.js";
+import type { CellSpec } from "./cell.js";
+
+/** What to run. */
+export interface MatrixSelection {
+  /** Workload ids; undefined = all. */
+  readonly workloads?: readonly string[];
+  /** Policy ids, or `all` / undefined for every registered policy. */
+  readonly policies?: readonly string[] | "all";
+  /** Device kinds (or `none`); undefined = every variant whose device is registered. */
+  readonly devices?: readonly string[];
+}
+
+/** The id of a cell. */
+export function cellId(workload: string, variant: string, policy: string): string {
+  return `${workload}/${variant}/${policy}`;
+}
+
+/** Resolve the workloads of a selection; throws naming the unknown ones and listing the known. */
+export function selectWorkloads(ids: readonly string[] | undefined): WorkloadDefinition[] {
+  const all = listWorkloads();
+  if (ids === undefined) return all;
+  const known = all.map((w) => w.meta.id);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new BenchInputError(`--workloads: unknown workload${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known workloads: ${known.join(", ")}`, "--workloads");
+  return all.filter((w) => ids.includes(w.meta.id));
+}
+
+/** Resolve the policies of a selection against the registered ones. */
+export function selectPolicies(container: DependencyContainer, policies: readonly string[] | "all" | undefined): string[] {
+  const known = listPolicies(container).map((p) => p.meta.id);
+  if (known.length === 0) throw new BenchInputError("no pin policies are registered: pass plugin modules that register some", "--policies");
+  if (policies === undefined || policies === "all") return known;
+  const unknown = policies.filter((p) => p !== "all" && !known.includes(p));
+  if (unknown.length > 0) throw new BenchInputError(`--policies: unknown polic${unknown.length > 1 ? "ies" : "y"} ${unknown.map((u) => `"${u}"`).join(", ")}; registered policies: ${known.join(", ")} (or all)`, "--policies");
+  return policies.includes("all") ? known : [...new Set(policies)];
+}
+
+/** Expand a selection into cells, in canonical order. */
+export function expandMatrix(container: DependencyContainer, sel: MatrixSelection): CellSpec[] {
+  const workloads = selectWorkloads(sel.workloads);
+  const policies = selectPolicies(container, sel.policies);
+  const registered = new Set(listDevices(container).map((d) => d.meta.id));
+  if (sel.devices !== undefined) {
+    const known = new Set<string>(["none"]);
+    for (const w of listWorkloads()) for (const v of w.meta.variants) known.add(variantDevice(v));
+    const unknown = sel.devices.filter((d) => !known.has(d));
+    if (unknown.length > 0) throw new BenchInputError(`--devices: unknown device ${unknown.map((u) => `"${u}"`).join(", ")}; devices the workloads use: ${[...known].sort().join(", ")}`, "--devices");
+    const missing = sel.devices.filter((d) => d !== "none" && !registered.has(d));
+    if (missing.length > 0) throw new BenchInputError(`--devices: ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not registered; registered devices: ${[...registered].sort().join(", ") || "(none)"}`, "--devices");
+  }
+  const cells: CellSpec[] = [];
+  for (const w of workloads) {
+    for (const v of w.meta.variants) {
+      const device = variantDevice(v);
+      if (v.device !== undefined && !registered.has(v.device)) continue;
+      if (sel.devices !== undefined && !sel.devices.includes(device)) continue;
+      for (const policy of policies) cells.push({ id: cellId(w.meta.id, v.id, policy), workload: w.meta.id, variant: v.id, device, policy });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,98 @@
+/**
+ * The results of a bench run as `results.json` holds them: a `context` block (what ran, where,
+ * when), the cells, the speed goals and, when run, the model micro-benchmarks.
+ * @module
+ */
+import type { CellResult } from "./cell.js";
+import type { SizeName } from "../workloads/define-workload.js";
+import type { Shard } from "./shard.js";
+import type { MachineFacts } from "./context.js";
+
+/** The format tag of `results.json`. */
+export const RESULTS_FORMAT = "pinlab-bench/1";
+
+/** One speed or memory goal with its verdict. */
+export interface GoalResult {
+  /** Stable id, e.g. `gup-pin-ns`. */
+  readonly id: string;
+  /** What is measured, in words. */
+  readonly description: string;
+  /** The target, in words (`<= 62 ns/page`). */
+  readonly target: string;
+  /** The measured value, or null when not measured in this run. */
+  readonly measured: number | null;
+  /** Unit of `measured`. */
+  readonly unit: string;
+  /** true = met, false = missed, null = not measured (see `note`). */
+  readonly pass: boolean | null;
+  /** How it was measured, or why not. */
+  readonly note: string;
+}
+
+/** A run with a given number of workers, for the scaling goal. */
+export interface ScalingRun {
+  /** Workers. */
+  readonly workers: number;
+  /** Wall-clock ms of the whole matrix. */
+  readonly durationMs: number;
+  /** The cells' own wall-clock ms, summed: over `durationMs`, how many cells ran at once on average. */
+  readonly cellMs?: number;
+  /** The 1-minute load average when the run ended. */
+  readonly load?: number;
+}
+
+/** Where, when and how a run happened: the machine (see {@link MachineFacts}) and the run. */
+export interface BenchContext extends MachineFacts {
+  /** pinlab (bench) version. */
+  readonly pinlabVersion: string;
+  /**
+   * The system load average (1, 5, 15 minutes) when the run started and ended: a load above the
+   * core count means the workers shared the cores with other work and wall-clock figures are
+   * pessimistic.
+   */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /** The run's seed. */
+  readonly seed: number;
+  /** Size. */
+  readonly size: SizeName;
+  /** Worker threads. */
+  readonly workers: number;
+  /** The shard, when the run was one. */
+  readonly shard: Shard | null;
+  /** When it started (ISO 8601). */
+  readonly date: string;
+  /** Wall-clock ms of the whole run (pool start to last cell). */
+  readonly durationMs: number;
+  /** Workloads selected. */
+  readonly workloads: readonly string[];
+  /** Policies selected. */
+  readonly policies: readonly string[];
+  /** Device filter, or null for every registered device. */
+  readonly devices: readonly string[] | null;
+  /** Devices registered when the matrix was built. */
+  readonly registeredDevices: readonly string[];
+  /** Parameter overrides by workload. */
+  readonly params: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Cells in the full (unsharded) matrix. */
+  readonly matrixCells: number;
+  /** Speed and memory goals with verdicts. */
+  readonly goals: readonly GoalResult[];
+  /** The matrix timed with different worker counts, when measured. */
+  readonly scaling: readonly ScalingRun[] | null;
+  /** The model micro-benchmarks, when run. */
+  readonly model: readonly GoalResult[] | null;
+  /** Shards merged into these results, when merged. */
+  readonly mergedFrom?: readonly Shard[];
+  /** A remark about the results (e.g. cells missing from a merge). */
+  readonly note?: string;
+}
+
+/** Everything a run produced. */
+export interface BenchResults {
+  /** {@link RESULTS_FORMAT}. */
+  readonly format: typeof RESULTS_FORMAT;
+  /** The context block. */
+  readonly context: BenchContext;
+  /** Cells in canonical order. */
+  readonly cells: readonly CellResult[];
+}

@@ -1,0 +1,114 @@
+/**
+ * The speed goals issue 7 sets, checked against a run's own measurements:
+ *
+ * - gup-throughput, pin-bias, 1 GiB order-0 faulted anonymous memory, batches of 512 with
+ *   `pinUserPagesFast` + `unpinUserPages`: pin <= 62 ns/page, unpin <= 15 ns/page (the published
+ *   v6.15 figures, reference §9), huge pages <= 5 ns/subpage, and the ratio to a bare typed-array
+ *   increment loop over the same frames in the same run (reported, no target);
+ * - the default matrix (`--size small`, every workload and policy) under 60 s with 2 workers;
+ * - 2 workers at least 1.6x faster than 1 (when both were timed, `pinlab bench scaling`).
+ * @module
+ */
+import type { CellResult, SeriesResult } from "./cell.js";
+import type { GoalResult, ScalingRun } from "./results.js";
+import { MAIN_SERIES } from "../probe/sample-probe.js";
+import { BARE_LOOP_SERIES } from "../workloads/gup-throughput.js";
+
+/** The memory the gup goals are stated for: 1 GiB. */
+export const GOAL_MEMORY = 1024 ** 3;
+/** The batch the gup goals are stated for. */
+export const GOAL_BATCH = 512;
+/** Goal: pin ns/page. */
+export const GOAL_PIN_NS = 62;
+/** Goal: unpin ns/page. */
+export const GOAL_UNPIN_NS = 15;
+/** Goal: huge ns/subpage. */
+export const GOAL_HUGE_NS = 5;
+/** Goal: seconds for the default matrix with 2 workers. */
+export const GOAL_MATRIX_S = 60;
+/** Goal: speed-up of 2 workers over 1. */
+export const GOAL_SPEEDUP = 1.6;
+
+function goal(id: string, description: string, target: string, unit: string, measured: number | null, pass: boolean | null, note: string): GoalResult {
+  return { id, description, target, unit, measured, pass, note };
+}
+
+/** How busy the machine was, to qualify wall-clock verdicts. */
+export interface MachineLoad {
+  /** The higher 1-minute load average of the run's start and end. */
+  readonly load: number;
+  /** Logical cores. */
+  readonly cores: number;
+}
+
+/**
+ * The goals measured by the pin-bias gup-throughput cell (not measured when that cell is absent
+ * or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
+ */
+export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): GoalResult[] {
+  const cell = cells.find((c) => c.workload === "gup-throughput" && c.policy === "pin-bias" && c.error === undefined);
+  const memory = cell?.params.memory as number | undefined;
+  const batch = cell?.params.batch as number | undefined;
+  const loaded = machine !== undefined && machine.load > machine.cores
+    ? `; the machine was loaded (load average ${machine.load.toFixed(1)} on ${machine.cores} cores), so wall-clock figures are pessimistic` : "";
+  const fits = cell !== undefined && memory !== undefined && memory >= GOAL_MEMORY && batch === GOAL_BATCH;
+  const why = cell === undefined
+    ? "not measured: no pin-bias gup-throughput cell in this run"
+    : fits ? `pin-bias gup-throughput, ${memory! / 1024 ** 3} GiB, batch ${batch}, median of ${cell.series[0]?.pin?.samples ?? 0} samples${loaded}`
+      : `not measured: the goal is stated for >= 1 GiB and batch 512; this run used ${memory} bytes, batch ${batch}`;
+  const series = (id: string): SeriesResult | undefined => (fits ? cell!.series.find((s) => s.id === id) : undefined);
+  const main = series(MAIN_SERIES);
+  const thp = series("thp-fast-pin") ?? series("hugetlb-fast-pin");
+  const bare = series(BARE_LOOP_SERIES);
+  const check = (v: number | null | undefined, max: number): boolean | null => (v === null || v === undefined ? null : v <= max);
+  const pin = main?.wallNsPerPage.pin ?? null;
+  const unpin = main?.wallNsPerPage.release ?? null;
+  const hugePin = thp?.wallNsPerPage.pin ?? null;
+  const hugeUnpin = thp?.wallNsPerPage.release ?? null;
+  const barePin = bare?.wallNsPerPage.pin ?? null;
+  const bareUnpin = bare?.wallNsPerPage.release ?? null;
+  return [
+    goal("gup-pin-ns", "pin_user_pages_fast, order-0, pin-bias", `<= ${GOAL_PIN_NS} ns/page`, "ns/page", pin, check(pin, GOAL_PIN_NS), why),
+    goal("gup-unpin-ns", "unpin_user_pages, order-0, pin-bias", `<= ${GOAL_UNPIN_NS} ns/page`, "ns/page", unpin, check(unpin, GOAL_UNPIN_NS), why),
+    goal("gup-huge-pin-ns", `pin_user_pages_fast of huge folios (${thp?.id ?? "thp-fast-pin"}), pin-bias`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugePin, check(hugePin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
+    goal("gup-huge-unpin-ns", `unpin_user_pages of huge folios (${thp?.id ?? "thp-fast-pin"}), pin-bias`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugeUnpin, check(hugeUnpin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
+    goal("gup-pin-vs-bare", "pin ns/page over a bare typed-array increment loop over the same frames, same run", "reported", "x", pin !== null && barePin !== null && barePin > 0 ? pin / barePin : null, null,
+      barePin === null ? why : `bare loop ${barePin.toFixed(2)} ns/page; ${why}`),
+    goal("gup-unpin-vs-bare", "unpin ns/page over a bare typed-array decrement loop over the same frames, same run", "reported", "x", unpin !== null && bareUnpin !== null && bareUnpin > 0 ? unpin / bareUnpin : null, null,
+      bareUnpin === null ? why : `bare loop ${bareUnpin.toFixed(2)} ns/page; ${why}`),
+  ];
+}
+
+/** What the matrix-time goal needs to know about the run. */
+export interface MatrixRun {
+  /** Wall-clock ms. */
+  readonly durationMs: number;
+  /** Workers. */
+  readonly workers: number;
+  /** True when the run was the default matrix: size small, every workload, every policy, unsharded. */
+  readonly isDefaultMatrix: boolean;
+}
+
+/** The matrix-time goal: measured only for the default matrix with 2 workers. */
+export function matrixGoal(run: MatrixRun): GoalResult {
+  const s = run.durationMs / 1000;
+  const measured = run.isDefaultMatrix && run.workers === 2;
+  return goal("matrix-time-2-workers", "the default matrix (--size small, all workloads, all policies) with 2 workers", `< ${GOAL_MATRIX_S} s`, "s",
+    measured ? s : null, measured ? s < GOAL_MATRIX_S : null,
+    measured ? "wall clock from pool start to the last cell" : `not measured: this run took ${s.toFixed(1)} s with ${run.workers} worker(s) ${run.isDefaultMatrix ? "" : "and is not the default matrix"}`.trim());
+}
+
+/** The scaling goal from timed runs with 1 and 2 workers. */
+export function scalingGoal(runs: readonly ScalingRun[] | null): GoalResult {
+  const one = runs?.find((r) => r.workers === 1);
+  const two = runs?.find((r) => r.workers === 2);
+  if (one === undefined || two === undefined) {
+    return goal("matrix-speedup-2-workers", "default matrix, 1 worker over 2 workers", `>= ${GOAL_SPEEDUP}x`, "x", null, null, "not measured in this run: `pinlab bench scaling` times the matrix with 1 and with 2 workers");
+  }
+  const speedup = one.durationMs / two.durationMs;
+  const busy = two.cellMs !== undefined ? `; with 2 workers ${(two.cellMs / two.durationMs).toFixed(2)} cells ran at once on average` : "";
+  const slower = one.cellMs !== undefined && two.cellMs !== undefined ? `, each ${(two.cellMs / one.cellMs).toFixed(2)}x as long as alone` : "";
+  const load = two.load !== undefined ? ` (load average ${two.load.toFixed(1)})` : "";
+  return goal("matrix-speedup-2-workers", "default matrix, 1 worker over 2 workers", `>= ${GOAL_SPEEDUP}x`, "x", speedup, speedup >= GOAL_SPEEDUP,
+    `1 worker ${(one.durationMs / 1000).toFixed(1)} s, 2 workers ${(two.durationMs / 1000).toFixed(1)} s${busy}${slower}${load}`);
+}

@@ -1,0 +1,29 @@
+/** Results of a small in-process run with the fake policies, for report and compare tests. */
+import "reflect-metadata";
+import { pluginContainer } from "../runner/load-plugins.js";
+import { cellId, expandMatrix } from "../runner/matrix.js";
+import { RESULTS_FORMAT, type BenchResults } from "../runner/results.js";
+import { runCell } from "../runner/run-cell.js";
+import { cellSeed } from "../runner/seed.js";
+import { gupGoals, matrixGoal, scalingGoal } from "../runner/speed-goals.js";
+import { machineFacts } from "../runner/context.js";
+import { FAKE_PLUGINS } from "./fake-plugins.js";
+
+/** The workloads the sample covers (device-free, quick at size tiny). */
+export const SAMPLE_WORKLOADS = ["dio-writeback-race", "shared-library-false-positive", "longterm-cma", "gup-throughput"];
+
+/** Run the sample cells in this thread and assemble results as runBench would. */
+export async function sampleResults(): Promise<BenchResults> {
+  const c = await pluginContainer([FAKE_PLUGINS]);
+  const policies = ["fake-get", "fake-bias", "test-exact"];
+  const cells = expandMatrix(c, { workloads: SAMPLE_WORKLOADS, policies }).map((s) => runCell({ ...s, id: cellId(s.workload, s.variant, s.policy), seed: cellSeed(1, s.id), size: "tiny", plugins: [] }, c));
+  return {
+    format: RESULTS_FORMAT,
+    context: {
+      pinlabVersion: "test", ...machineFacts(), loadAverage: { start: [0, 0, 0], end: [0, 0, 0] }, seed: 1, size: "tiny", workers: 1, shard: null, date: "2026-01-01T00:00:00.000Z", durationMs: 1234,
+      workloads: SAMPLE_WORKLOADS, policies, devices: null, registeredDevices: [], params: {}, matrixCells: cells.length,
+      goals: [...gupGoals(cells), matrixGoal({ durationMs: 1234, workers: 1, isDefaultMatrix: false }), scalingGoal(null)], scaling: null, model: null,
+    },
+    cells,
+  };
+}

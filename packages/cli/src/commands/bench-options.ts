@@ -1,0 +1,104 @@
+/**
+ * Command-line values of the bench commands: plugin specifiers for the workers, and the parsing
+ * of `--workers`, `--seed`, `--param` and the list options, each error naming its flag.
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+import { SIZE_NAMES, parseShard, type Shard, type SizeName } from "@pinlab/bench";
+import { loadPinlabConfig } from "../config/pinlab-config.js";
+import { UsageError, type CliIo } from "../io.js";
+import { parseSeed } from "./shared.js";
+
+const require = createRequire(import.meta.url);
+
+/** The built-in plugin packages every bench worker registers. */
+export const BUILTIN_PLUGINS = ["@pinlab/policies", "@pinlab/devices"] as const;
+
+/**
+ * The plugin module specifiers a bench passes to its workers: the built-in packages (resolved
+ * here, so workers find them wherever the bench is installed), then the config's `plugins:` and
+ * every `--plugin`, as absolute paths.
+ */
+export function pluginSpecifiers(io: CliIo, opts: { readonly config?: string; readonly plugin?: readonly string[] }): string[] {
+  const config = loadPinlabConfig(io.cwd, opts.config);
+  const extra = [...config.plugins, ...(opts.plugin ?? []).map((p) => resolve(io.cwd, p))];
+  for (const p of extra) if (!existsSync(p)) throw new UsageError(`--plugin: ${p} does not exist`);
+  return [...BUILTIN_PLUGINS.map((m) => require.resolve(m)), ...extra];
+}
+
+/** Split `a,b` into a list; undefined stays undefined. */
+export function listOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return parts;
+}
+
+/** `--policies`: `all`, or a list. */
+export function policiesOption(value: string | undefined): string[] | "all" | undefined {
+  const l = listOption(value);
+  if (l === undefined || l.length === 0 || l.includes("all")) return l === undefined ? undefined : "all";
+  return l;
+}
+
+/** `--workers N`: a whole number from 1 to 256. */
+export function parseWorkers(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, got "${value}"`);
+  return Number(value);
+}
+
+/** `--size`. */
+export function parseSize(value: string | undefined): SizeName {
+  const v = value ?? "small";
+  if (!(SIZE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--size must be one of ${SIZE_NAMES.join(", ")}, got "${v}"`);
+  return v as SizeName;
+}
+
+/** `--shard K/N`. */
+export function shardOption(value: string | undefined): Shard | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** `--seed N` (default 1). */
+export function seedOption(value: string | undefined): number {
+  return parseSeed(value) ?? 1;
+}
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (text.includes(",")) return text.split(",").map((x) => parseValue(x.trim()));
+    return text;
+  }
+}
+
+/**
+ * `--param WORKLOAD.KEY=VALUE` (repeatable): parameter overrides by workload. VALUE is JSON when
+ * it parses (`64`, `true`, `[1,1024]`), a comma-separated list (`1,1024`), or else a string
+ * (`64MiB`).
+ */
+export function parseParams(values: readonly string[] | undefined): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const v of values ?? []) {
+    const m = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(v);
+    if (m === null) throw new UsageError(`--param must look like WORKLOAD.KEY=VALUE (e.g. gup-throughput.memory=64MiB), got "${v}"`);
+    (out[m[1]] ??= {})[m[2]] = parseValue(m[3]);
+  }
+  return out;
+}
+
+/** `--tolerance`: a fraction (0.1) or a percentage (10%). */
+export function parseTolerance(value: string | undefined): number {
+  if (value === undefined) return 0.1;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  if (m === null) throw new UsageError(`--tolerance must be a fraction such as 0.1 or a percentage such as 10%, got "${value}"`);
+  return m[2] === "%" ? Number(m[1]) / 100 : Number(m[1]);
+}

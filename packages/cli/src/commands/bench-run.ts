@@ -1,0 +1,122 @@
+/**
+ * `pinlab bench` and `pinlab start`: run the comparative bench and report it.
+ * @module
+ */
+import { relative, resolve } from "node:path";
+import {
+  BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchPlan, type BenchResults,
+} from "@pinlab/bench";
+import { EXIT, UsageError, type CliIo } from "../io.js";
+import { parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
+import { progressReporter } from "./bench-progress.js";
+
+/** Output formats of `pinlab bench` on stdout. */
+export const BENCH_FORMATS = ["table", "json", "csv", "md"] as const;
+
+/** Options of `pinlab bench`, as commander gives them. */
+export interface BenchCommandOptions {
+  /** `--workloads a,b`. */
+  readonly workloads?: string;
+  /** `--policies all|a,b`. */
+  readonly policies?: string;
+  /** `--devices a,b`. */
+  readonly devices?: string;
+  /** `--size`. */
+  readonly size?: string;
+  /** `--seed`. */
+  readonly seed?: string;
+  /** `--workers`. */
+  readonly workers?: string;
+  /** `--shard K/N`. */
+  readonly shard?: string;
+  /** `--out DIR`. */
+  readonly out?: string;
+  /** `--format`. */
+  readonly format?: string;
+  /** `--param WORKLOAD.KEY=VALUE`, repeatable. */
+  readonly param?: readonly string[];
+  /** `--config`. */
+  readonly config?: string;
+  /** `--plugin`, repeatable. */
+  readonly plugin?: readonly string[];
+}
+
+/** Turn command-line values into bench options; throws UsageError naming the bad flag. */
+export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { workers: number }): BenchOptions {
+  return {
+    plugins: pluginSpecifiers(io, o),
+    workloads: listOption(o.workloads),
+    policies: policiesOption(o.policies),
+    devices: listOption(o.devices),
+    size: parseSize(o.size),
+    seed: seedOption(o.seed),
+    workers: parseWorkers(o.workers, defaults.workers),
+    shard: shardOption(o.shard),
+    params: parseParams(o.param),
+  };
+}
+
+/** Run a bench with a progress bar; bad input becomes a UsageError. */
+export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<BenchResults> {
+  let plan: BenchPlan;
+  try {
+    plan = await planBench(opts);
+  } catch (e) {
+    if (e instanceof BenchInputError) throw new UsageError(e.message);
+    throw e;
+  }
+  const bar = progressReporter(io, plan.cells.length);
+  try {
+    return await runBench({ ...opts, onProgress: (p) => bar.update(p) }, plan);
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Print results on stdout in `format`. */
+export function printResults(results: BenchResults, format: string, io: CliIo): void {
+  if (format === "json") io.out(`${JSON.stringify(results, null, 2)}\n`);
+  else if (format === "csv") io.out(renderCsv(results));
+  else if (format === "md") io.out(renderMarkdown(results));
+  else io.out(renderTerminal(results));
+}
+
+/** Write the report files into `out` (relative to the working directory) and say where they are, on stderr or stdout. */
+export function writeAndTell(results: BenchResults, out: string, io: CliIo, to: "out" | "err" = "err"): void {
+  const files = writeReport(results, resolve(io.cwd, out));
+  const rel = (p: string) => {
+    const r = relative(io.cwd, p);
+    return r === "" || r.startsWith("..") ? p : r;
+  };
+  (to === "out" ? io.out : io.err)(`report: ${rel(files.html)}\nresults: ${rel(files.json)} (also ${rel(files.csv)}, ${rel(files.markdown)})\n`);
+}
+
+/** The exit status of a run: 1 when a cell failed. */
+export function runStatus(results: BenchResults, io: CliIo): number {
+  const failed = results.cells.filter((c) => c.error !== undefined);
+  if (failed.length === 0) return EXIT.OK;
+  io.err(`${failed.length} cell(s) failed:\n${failed.map((c) => `  ${c.id}: ${c.error}`).join("\n")}\n`);
+  return EXIT.FAILED;
+}
+
+/** `pinlab bench [options]`. */
+export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<number> {
+  const format = o.format ?? "table";
+  const opts = benchOptions(o, io, { workers: 2 });
+  const results = await runWithProgress(opts, io);
+  printResults(results, format, io);
+  if (o.out !== undefined) writeAndTell(results, o.out, io);
+  return runStatus(results, io);
+}
+
+/** Where `pinlab start` writes its report. */
+export const START_OUT = "pinlab-report";
+
+/** `pinlab start`: the default bench (size small, every workload and policy, 2 workers), reported into pinlab-report/. */
+export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size">, io: CliIo): Promise<number> {
+  const opts = benchOptions({ ...o }, io, { workers: 2 });
+  const results = await runWithProgress(opts, io);
+  io.out(renderTerminal(results));
+  writeAndTell(results, o.out ?? START_OUT, io, "out");
+  return runStatus(results, io);
+}

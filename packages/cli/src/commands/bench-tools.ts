@@ -1,0 +1,107 @@
+/**
+ * `pinlab bench merge`, `bench compare`, `bench model`, `bench scaling` and `bench workloads`.
+ * @module
+ */
+import { resolve } from "node:path";
+import {
+  BenchInputError, compareResults, listWorkloads, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, textTable, verdict, variantDevice,
+  type BenchResults, type GoalResult, type ScalingRun,
+} from "@pinlab/bench";
+import { EXIT, UsageError, type CliIo } from "../io.js";
+import { parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
+import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
+
+function input<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof BenchInputError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** `pinlab bench merge DIR...`: merge shard results into one, print it, and write it to `--out` when given. */
+export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
+  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p)))));
+  printResults(merged, o.format ?? "table", io);
+  if (o.out !== undefined) writeAndTell(merged, o.out, io);
+  if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
+  return runStatus(merged, io);
+}
+
+/** `pinlab bench compare BASE NEW`: per-cell ratios; exit 1 when a cell regressed beyond the tolerance. */
+export function compareCommand(base: string, current: string, o: { readonly tolerance?: string; readonly format?: string }, io: CliIo): number {
+  const tolerance = parseTolerance(o.tolerance);
+  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance));
+  if (o.format === "json") io.out(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const rows = [["cell", "metric", "baseline ns/pg", "new ns/pg", "change", ""], ...r.comparisons.map((c) => [
+      c.cell, c.metric, c.base.toFixed(1), c.current.toFixed(1), c.text, c.regression ? "REGRESSION" : "",
+    ])];
+    io.out(`${textTable(rows, new Set([2, 3]))}\n`);
+    if (r.onlyInBase.length > 0) io.out(`only in the baseline: ${r.onlyInBase.join(", ")}\n`);
+    if (r.onlyInNew.length > 0) io.out(`only in the new run: ${r.onlyInNew.join(", ")}\n`);
+    if (r.changed.length > 0) io.out(`results that changed (not timing):\n${r.changed.map((c) => `  ${c.cell}: ${c.what}`).join("\n")}\n`);
+    io.out(`${r.regressions === 0 ? "no regression" : `${r.regressions} regression(s)`} beyond ${(tolerance * 100).toFixed(0)}% tolerance over ${r.comparisons.length} comparisons\n`);
+  }
+  return r.regressions > 0 ? EXIT.FAILED : EXIT.OK;
+}
+
+/** Print goals as a table. */
+export function printGoals(goals: readonly GoalResult[], io: CliIo): void {
+  io.out(`${textTable([["verdict", "goal", "measured", "target", "how"], ...goals.map((g) => [verdict(g), g.id, g.measured === null ? "-" : `${g.measured.toFixed(g.unit === "x" ? 2 : 1)} ${g.unit}`, g.target, g.note])])}\n`);
+}
+
+/** `pinlab bench model`: the model micro-benchmarks; with `--out` their verdicts go into that directory's results. */
+export async function modelCommand(o: { readonly out?: string; readonly policy?: string; readonly scale?: string; readonly config?: string; readonly plugin?: readonly string[] }, io: CliIo): Promise<number> {
+  const scale = o.scale === undefined ? 1 : Number(o.scale);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], got "${o.scale}"`);
+  const goals = await runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale });
+  printGoals(goals, io);
+  if (o.out !== undefined) {
+    let results: BenchResults;
+    try {
+      results = readResults(resolve(io.cwd, o.out));
+    } catch {
+      throw new UsageError(`--out ${o.out}: no results.json there to add the model results to; run pinlab bench --out ${o.out} first`);
+    }
+    writeAndTell({ ...results, context: { ...results.context, model: goals } }, o.out, io);
+  }
+  return goals.some((g) => g.pass === false) ? EXIT.FAILED : EXIT.OK;
+}
+
+/** `pinlab bench scaling`: time the same matrix with 1 and with N workers, report the speed-up. */
+export async function scalingCommand(o: BenchCommandOptions & { readonly workersList?: string }, io: CliIo): Promise<number> {
+  const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1));
+  if (counts.length < 2) throw new UsageError(`--workers-list needs at least two worker counts, got "${o.workersList}"`);
+  const runs: ScalingRun[] = [];
+  let last: BenchResults | undefined;
+  for (const workers of counts) {
+    const opts = benchOptions({ ...o, workers: String(workers) }, io, { workers });
+    last = await runWithProgress(opts, io);
+    runs.push({ workers, durationMs: last.context.durationMs, cellMs: last.cells.reduce((a, c) => a + c.durationMs, 0), load: last.context.loadAverage.end[0] });
+    io.err(`${workers} worker(s): ${(last.context.durationMs / 1000).toFixed(1)} s\n`);
+  }
+  // The last run's cells stand for the report; the context gains the timed runs and the speed-up verdict.
+  const results: BenchResults = { ...last!, context: { ...last!.context, scaling: runs, goals: [...last!.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs)] } };
+  io.out(renderTerminal(results));
+  if (o.out !== undefined) writeAndTell(results, o.out, io);
+  return runStatus(results, io);
+}
+
+/** `pinlab bench workloads`: every workload with what it models, its variants and its sizes. */
+export function workloadsCommand(o: { readonly format?: string }, io: CliIo): number {
+  const list = listWorkloads().map((w) => ({
+    id: w.meta.id, summary: w.meta.summary, models: w.meta.models, source: w.meta.source, lookFor: w.meta.lookFor,
+    variants: w.meta.variants.map((v) => ({ id: v.id, device: variantDevice(v), summary: v.summary })),
+    sizes: w.meta.sizes, policyOptions: w.meta.policyOptions ?? {},
+  }));
+  if (o.format === "json") {
+    io.out(`${JSON.stringify(list, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  for (const w of list) {
+    io.out(`${w.id}\n  ${w.summary}\n  models: ${w.models}\n  source: ${w.source}\n  variants: ${w.variants.map((v) => `${v.id} (${v.device})`).join(", ")}\n  small: ${JSON.stringify(w.sizes.small)}\n`);
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,169 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deterministicView, headlineContrasts, readResults, type BenchResults } from "@pinlab/bench";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../main.js";
+import { captureIo, REPO_ROOT } from "../test-support/capture-io.js";
+
+const FIX = "packages/cli/src/test-support/fixtures";
+const dir = mkdtempSync(join(tmpdir(), "pinlab-bench-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = async (args: string[]) => {
+  const io = captureIo(REPO_ROOT);
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+};
+
+describe("pinlab bench with the real policies and devices (size tiny)", () => {
+  let full: BenchResults;
+  let html: string;
+  beforeAll(async () => {
+    const r = await run(["bench", "--size", "tiny", "--workers", "2", "--out", join(dir, "full"), "--format", "json"]);
+    expect(r.err).toContain(`report: ${join(dir, "full", "index.html")}`);
+    expect(r.err).not.toMatch(/ETA|elapsed/); // no progress bar off a terminal
+    expect(r.code).toBe(0);
+    full = JSON.parse(r.out) as BenchResults;
+    html = readFileSync(join(dir, "full", "index.html"), "utf8");
+  }, 300_000);
+
+  it("runs every workload x policy x registered device variant, writing JSON, HTML, CSV and markdown", () => {
+    expect(new Set(full.cells.map((c) => c.workload)).size).toBe(8);
+    expect(new Set(full.cells.map((c) => c.policy))).toEqual(new Set(["legacy-get", "pin-bias", "vaddr-pin", "exact-pincount"]));
+    expect(full.cells.filter((c) => c.error !== undefined)).toEqual([]);
+    expect(full.cells.every((c) => c.deterministic)).toBe(true);
+    expect(new Set(full.cells.map((c) => c.device))).toEqual(new Set(["none", "rdma-mr", "odp-mirror", ...(full.context.registeredDevices.includes("direct-io") ? ["direct-io"] : [])]));
+    for (const f of ["results.json", "index.html", "results.csv", "results.md"]) expect(existsSync(join(dir, "full", f))).toBe(true);
+    expect(full.context).toMatchObject({ size: "tiny", seed: 1, workers: 2, shard: null });
+    for (const key of ["pinlabVersion", "node", "cpu", "cores", "date"]) expect(full.context).toHaveProperty(key);
+  });
+
+  it("shows the headline contrasts of issue 7", () => {
+    const contrasts = headlineContrasts(full);
+    expect(contrasts.map((c) => [c.id, c.holds])).toEqual([["dio-writeback", true], ["rdma-fork", true], ["rdma-fsdax-truncate", true], ["odp-churn", true]]);
+    const cell = (w: string, v: string, p: string) => full.cells.find((c) => c.workload === w && c.variant === v && c.policy === p)!;
+    expect(cell("dio-writeback-race", "block-layer", "legacy-get").metrics.hazards.dma_after_clean?.undetected).toBeGreaterThan(0);
+    expect(cell("dio-writeback-race", "block-layer", "pin-bias").metrics.hazards.dma_after_clean).toMatchObject({ undetected: 0 });
+    expect(cell("rdma-fork", "rdma-mr", "legacy-get").metrics.hazards.cow_divergence?.undetected).toBeGreaterThan(0);
+    expect(cell("rdma-fork", "rdma-mr", "pin-bias").metrics.hazards.cow_divergence).toMatchObject({ undetected: 0 });
+    expect(cell("rdma-file-truncate", "fsdax", "pin-bias").metrics.refusedBy.reg_mr).toEqual({ EOPNOTSUPP: 1 });
+    expect(cell("rdma-file-truncate", "fsdax", "vaddr-pin").metrics.refusedBy.ftruncate).toEqual({ ETXTBSY: 1 });
+    const legacy = cell("rdma-file-truncate", "fsdax", "legacy-get");
+    expect(legacy.policyOptions).toEqual({ fsdaxLongterm: true, daxBusyWait: false });
+    expect(legacy.metrics.hazards.dma_to_freed?.undetected).toBeGreaterThan(0);
+    expect(legacy.counters.corruptedPages).toBeGreaterThan(0);
+    for (const p of ["legacy-get", "pin-bias", "vaddr-pin", "exact-pincount"]) {
+      const odp = cell("odp-churn", "hmm", p);
+      expect(odp.metrics.hazards).toEqual({});
+      expect(odp.counters.nr_foll_pin_acquired).toBe(0);
+      expect(odp.counters.invalidations).toBeGreaterThan(0);
+    }
+    for (const id of ["dio-writeback", "rdma-fork", "rdma-fsdax-truncate", "odp-churn"]) expect(html).toContain(`data-contrast="${id}" data-holds="true"`);
+  });
+
+  it("measures the maybeDmaPinned lie: the bias from 1023 mappings, never the exact counter", () => {
+    const curve = (p: string) => full.cells.find((c) => c.workload === "shared-library-false-positive" && c.policy === p)!.curves.map((x) => [x.x, x.values.falsePositiveRate]);
+    expect(curve("pin-bias")).toEqual([[1, 0], [1023, 1], [1024, 1]]);
+    expect(curve("exact-pincount")).toEqual([[1, 0], [1023, 0], [1024, 0]]);
+    expect(html).toContain('data-chart="false-positive"');
+  });
+
+  it("gives the same results, timings apart, run whole or as shards merged", async () => {
+    const sel = ["--size", "tiny", "--workloads", "rdma-fork,rdma-file-truncate,odp-churn", "--seed", "9"];
+    expect((await run(["bench", ...sel, "--workers", "2", "--out", join(dir, "whole")])).code).toBe(0);
+    expect((await run(["bench", ...sel, "--workers", "1", "--shard", "1/2", "--out", join(dir, "s1")])).code).toBe(0);
+    expect((await run(["bench", ...sel, "--workers", "1", "--shard", "2/2", "--out", join(dir, "s2")])).code).toBe(0);
+    const m = await run(["bench", "merge", join(dir, "s2"), join(dir, "s1"), "--out", join(dir, "merged"), "--format", "csv"]);
+    expect(m.code).toBe(0);
+    expect(m.out.split("\n")[0]).toMatch(/^workload,variant,device,policy/);
+    const whole = readResults(join(dir, "whole"));
+    const merged = readResults(join(dir, "merged"));
+    expect(readResults(join(dir, "s1")).cells.length + readResults(join(dir, "s2")).cells.length).toBe(whole.cells.length);
+    expect(deterministicView(merged)).toEqual(deterministicView(whole));
+    const mismatch = await run(["bench", "merge", join(dir, "s1"), join(dir, "full")]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err).toContain("not shards of one matrix");
+  }, 300_000);
+
+  it("compares against a baseline: N.NN x slower, non-zero exit beyond the tolerance", async () => {
+    const base = join(dir, "full", "results.json");
+    const same = await run(["bench", "compare", base, base]);
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/no regression beyond 10% tolerance/);
+    const slow = structuredClone(full) as unknown as { cells: { id: string; metrics: { wallNsPerPage: { pin: number | null } } }[] };
+    const target = slow.cells.find((c) => c.metrics.wallNsPerPage.pin !== null)!;
+    target.metrics.wallNsPerPage.pin! *= 2;
+    const slowFile = join(dir, "slow.json");
+    writeFileSync(slowFile, JSON.stringify(slow));
+    const r = await run(["bench", "compare", base, slowFile, "--tolerance", "25%"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`${target.id.replace(/[/[\]]/g, "\\$&")}\\s+pin .*2\\.00 x slower than baseline\\s+REGRESSION`));
+    expect(r.out).toMatch(/1 regression\(s\) beyond 25% tolerance/);
+  });
+
+  it("runs a plugin given with --plugin in the workers", async () => {
+    const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "fixture-policy", "--plugin", `${FIX}/extra-policy.mjs`, "--workers", "1", "--format", "md"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\| pin-overflow\[shmem-aliases\] \| none \| fixture-policy \|/);
+  });
+});
+
+describe("pinlab bench, bad input", () => {
+  it("exits 2 with a message naming the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [["bench", "--workloads", "nope"], /--workloads: unknown workload "nope"; known workloads: dio-writeback-race, rdma-fork, rdma-file-truncate, odp-churn, shared-library-false-positive, longterm-cma, pin-overflow, gup-throughput/],
+      [["bench", "--policies", "nope"], /--policies: unknown policy "nope"; registered policies: legacy-get, pin-bias, vaddr-pin, exact-pincount/],
+      [["bench", "--devices", "floppy"], /--devices: unknown device "floppy"/],
+      [["bench", "--shard", "3/2"], /--shard 3\/2: K must be between 1 and N/],
+      [["bench", "--shard", "half"], /--shard must look like K\/N/],
+      [["bench", "--workers", "0"], /--workers must be a whole number from 1 to 256/],
+      [["bench", "--seed", "x"], /--seed must be an integer/],
+      [["bench", "--size", "huge"], /--size <size>' argument 'huge' is invalid/],
+      [["bench", "--param", "oops"], /--param must look like WORKLOAD.KEY=VALUE/],
+      [["bench", "--size", "tiny", "--param", "pin-overflow.aliases=-3"], /pin-overflow\.aliases/],
+      [["bench", "--plugin", "no/such/plugin.mjs"], /--plugin: .*no\/such\/plugin\.mjs does not exist/],
+      [["bench", "compare", "no/such.json", "x.json"], /does not exist/],
+      [["bench", "compare", "a", "b", "--tolerance", "lots"], /--tolerance must be a fraction/],
+      [["bench", "model", "--scale", "2"], /--scale must be a number in \(0, 1\]/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).toMatch(message);
+    }
+  });
+
+  it("lists its workloads and shows help with examples", async () => {
+    const w = await run(["bench", "workloads", "--format", "json"]);
+    expect(w.code).toBe(0);
+    const list = JSON.parse(w.out) as { id: string; variants: { device: string }[] }[];
+    expect(list.map((x) => x.id)).toContain("gup-throughput");
+    expect(list.find((x) => x.id === "rdma-file-truncate")!.variants.map((v) => v.device)).toEqual(["rdma-mr", "rdma-mr"]);
+    const help = await run(["bench", "--help"]);
+    expect(help.out).toContain("bench merge part1 part2");
+    expect(help.out).toMatch(/merge|compare|model|scaling|workloads/);
+  });
+});
+
+describe("pinlab start and bench model", () => {
+  it("start runs the default bench (here at size tiny) and says where the report is", async () => {
+    const out = join(dir, "start-report");
+    const r = await run(["start", "--size", "tiny", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`report: ${join(out, "index.html")}`);
+    expect(r.out).toMatch(/headline contrasts/);
+    expect(existsSync(join(out, "index.html")) && existsSync(join(out, "results.json"))).toBe(true);
+  }, 300_000);
+
+  it("bench model runs the micro-benchmarks and adds them to a report's context", async () => {
+    const out = join(dir, "start-report");
+    const r = await run(["bench", "model", "--scale", "0.002", "--out", out]);
+    expect(r.err).toContain("report:");
+    expect(r.out).toMatch(/model-footprint-rss[\s\S]*model-create-64gib[\s\S]*model-touch-flat[\s\S]*model-scenario-10k[\s\S]*model-bulk-events/);
+    expect(r.code).toBe(0);
+    const results = readResults(out);
+    expect(results.context.model?.map((g) => g.id)).toEqual(["model-footprint-rss", "model-footprint-arraybuffers", "model-create-64gib", "model-touch-flat", "model-scenario-10k", "model-bulk-events"]);
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain('data-goal="model-bulk-events"');
+  }, 300_000);
+});

@@ -1,0 +1,105 @@
+/**
+ * The bench commands of the CLI: `pinlab bench` (run), `bench merge`, `bench compare`,
+ * `bench model`, `bench scaling`, `bench workloads`, and `pinlab start` (the default bench).
+ * @module
+ */
+import { Option, type Command } from "commander";
+import { SIZE_NAMES } from "@pinlab/bench";
+import type { CliIo } from "../io.js";
+import { BENCH_FORMATS, benchCommand, startCommand } from "./bench-run.js";
+import { compareCommand, mergeCommand, modelCommand, scalingCommand, workloadsCommand } from "./bench-tools.js";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function pluginOptions(cmd: Command): Command {
+  return cmd
+    .option("--config <path>", "pinlab config file (its plugins: are loaded too)")
+    .option("--plugin <path>", "load a policy or device plugin module into every worker (repeatable)", collect, []);
+}
+
+function matrixOptions(cmd: Command): Command {
+  return pluginOptions(cmd)
+    .option("--workloads <ids>", "comma-separated workload ids (default: all; see pinlab bench workloads)")
+    .option("--policies <ids>", "all, or comma-separated policy ids", "all")
+    .option("--devices <kinds>", "only variants driving these devices (comma-separated; none = no device plugin)")
+    .addOption(new Option("--size <size>", "workload sizes").choices([...SIZE_NAMES]).default("small"))
+    .option("--seed <n>", "seed of the run (each cell derives its own from it)", "1")
+    .option("--shard <K/N>", "run only shard K of N (a deterministic subset; merge the parts with bench merge)")
+    .option("--param <workload.key=value>", "override a workload parameter (repeatable), e.g. gup-throughput.memory=64MiB", collect, []);
+}
+
+/** Register `bench` (with its subcommands) and `start` on the program; `result` receives the exit status. */
+export function registerBenchCommands(program: Command, io: CliIo, result: { code: number }): void {
+  const bench = program.command("bench")
+    .description("the comparative bench: workloads x policies x device variants, in worker threads (bench run is the default)")
+    .addHelpText("after", `
+Examples:
+  $ pinlab bench --size small --out pinlab-report
+  $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
+  $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
+  $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
+  $ pinlab bench model
+
+Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
+
+  matrixOptions(bench.command("run", { isDefault: true }))
+    .description("run the comparative bench (the default: pinlab bench [options] is pinlab bench run [options])")
+    .option("--workers <n>", "worker threads", "2")
+    .option("-o, --out <dir>", "write index.html, results.json, results.csv and results.md there")
+    .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
+    .action(async (o) => {
+      result.code = await benchCommand(o, io);
+    });
+
+  bench.command("merge")
+    .description("merge the results of shards (directories or results.json files) into one")
+    .argument("<paths...>", "shard result directories or results.json files")
+    .option("-o, --out <dir>", "write the merged reports there")
+    .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
+    .action((paths: string[], o) => {
+      result.code = mergeCommand(paths, o, io);
+    });
+
+  bench.command("compare")
+    .description("compare a run against a baseline: N.NN x slower or faster per cell; exit 1 on a regression beyond the tolerance")
+    .argument("<base>", "baseline results.json (or its directory)")
+    .argument("<new>", "new results.json (or its directory)")
+    .option("--tolerance <t>", "allowed slow-down before a regression, 0.1 or 10%", "10%")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action((base: string, current: string, o) => {
+      result.code = compareCommand(base, current, o, io);
+    });
+
+  pluginOptions(bench.command("model"))
+    .description("model micro-benchmarks (memory per page, machine creation, touch scaling, 10,000-step scenario, bulk event counts), each in a fresh process")
+    .option("--policy <id>", "policy the kernels are built with (default pin-bias)")
+    .option("--scale <s>", "shrink every size by this factor (0..1] for a quick look; verdicts need 1", "1")
+    .option("-o, --out <dir>", "add the verdicts to the results in this directory and re-render its reports")
+    .action(async (o) => {
+      result.code = await modelCommand(o, io);
+    });
+
+  matrixOptions(bench.command("scaling"))
+    .description("time the same matrix with 1 and with 2 workers (or --workers-list) and report the speed-up")
+    .option("--workers-list <n,m>", "worker counts to time, in order", "1,2")
+    .option("-o, --out <dir>", "write the last run's reports there, with the timings in their context")
+    .action(async (o) => {
+      result.code = await scalingCommand(o, io);
+    });
+
+  bench.command("workloads")
+    .description("list the workloads: what each models, its device variants and sizes")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((o) => {
+      result.code = workloadsCommand(o, io);
+    });
+
+  pluginOptions(program.command("start"))
+    .description("the default bench: size small, every workload and policy, 2 workers; writes pinlab-report/index.html and results.json")
+    .option("--workers <n>", "worker threads", "2")
+    .addOption(new Option("--size <size>", "workload sizes (tiny: a smoke run)").choices([...SIZE_NAMES]).default("small"))
+    .option("-o, --out <dir>", "report directory", "pinlab-report")
+    .action(async (o) => {
+      result.code = await startCommand(o, io);
+    });
+}
