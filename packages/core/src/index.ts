@@ -15,6 +15,7 @@ export * from "./events/event-types.js";
 export * from "./events/event-bus.js";
 export * from "./di/tokens.js";
 export * from "./di/plugin-registry.js";
+export * from "./di/plugin-module.js";
 export * from "./memory/page-flags.js";
 export * from "./memory/zones.js";
 export * from "./memory/frame-table.js";

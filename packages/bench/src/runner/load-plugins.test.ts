@@ -27,7 +27,7 @@ describe("plugins from module specifiers", () => {
     expect(listPolicies(await pluginContainer([ok])).map((p) => p.meta.id)).toEqual(["test-exact"]);
     const empty = join(dir, "empty.mjs");
     writeFileSync(empty, "export const x = 1;\n");
-    await expect(pluginContainer([empty])).rejects.toThrow(/exports nothing the bench can use/);
+    await expect(pluginContainer([empty])).rejects.toThrow(/exports nothing pinlab can use/);
     const notDesc = join(dir, "bad.mjs");
     writeFileSync(notDesc, "export default { hello: 1 };\n");
     await expect(pluginContainer([notDesc])).rejects.toThrow(/its default export is not a policy or device descriptor/);

@@ -8,18 +8,8 @@
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { registerDevice, registerPinPolicy, type DeviceDescriptor, type PinPolicyDescriptor } from "@pinlab/core";
+import { registerPluginExports } from "@pinlab/core";
 import { BenchInputError } from "./bench-input-error.js";
-
-function isPolicy(x: unknown): x is PinPolicyDescriptor {
-  const d = x as PinPolicyDescriptor | undefined;
-  return typeof d === "object" && d !== null && typeof d.meta?.id === "string" && typeof d.create === "function" && typeof (d.meta as { kernel?: unknown }).kernel === "string";
-}
-
-function isDevice(x: unknown): x is DeviceDescriptor {
-  const d = x as DeviceDescriptor | undefined;
-  return typeof d === "object" && d !== null && typeof d.meta?.id === "string" && typeof d.create === "function" && typeof (d.meta as { actions?: unknown }).actions === "object";
-}
 
 /** A specifier as `import()` takes it: absolute paths become file URLs; package names and URLs stay. */
 export function importable(specifier: string): string {
@@ -34,23 +24,11 @@ export async function registerPluginModule(container: DependencyContainer, speci
   } catch (e) {
     throw new BenchInputError(`plugin ${specifier} failed to load: ${(e as Error).message.split("\n")[0]}`, "--plugin");
   }
-  if (typeof mod.register === "function") {
-    (mod.register as (c: DependencyContainer) => void)(container);
-    return;
+  try {
+    registerPluginExports(container, mod, specifier);
+  } catch (e) {
+    throw new BenchInputError((e as Error).message, "--plugin");
   }
-  let found = 0;
-  const add = (x: unknown, where: string) => {
-    if (isDevice(x)) registerDevice(container, x, specifier);
-    else if (isPolicy(x)) registerPinPolicy(container, x, specifier);
-    else throw new BenchInputError(`plugin ${specifier}: ${where} is not a policy or device descriptor`, "--plugin");
-    found++;
-  };
-  if (mod.default !== undefined) add(mod.default, "its default export");
-  for (const key of ["policies", "devices"]) {
-    const group = mod[key];
-    if (group !== null && typeof group === "object") for (const [id, d] of Object.entries(group)) add(d, `${key}.${id}`);
-  }
-  if (found === 0) throw new BenchInputError(`plugin ${specifier} exports nothing the bench can use: register(container), a descriptor as default, or policies/devices maps`, "--plugin");
 }
 
 /** A fresh child container with every plugin of `specifiers` registered, in order. */

@@ -284,8 +284,9 @@ export class Gup {
       errno: ret < 0 ? (errnoName(ret) ?? String(-ret)) : undefined,
       fastPages, slowPages, migrated, holder: opts.holder?.name,
     });
-    // Observers (the oracle) follow holders; an anonymous grab (a benchmark, a test) needs no report.
-    if (got > 0 && pages !== undefined && opts.holder !== undefined && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
+    // Every grab is reported, anonymous ones too: the oracle follows holders only, but other
+    // observers (the bench's cost ledger) count every page a GUP call grabbed.
+    if (got > 0 && pages !== undefined && this.k.observers.length > 0 && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
       this.k.observe("onGrab", opts.holder, firstPages(pages, got), { pid: task.pid, start, flags, mode: this.k.policy.countsPins ? mode : "get" });
     }
     return ret;
@@ -573,7 +574,7 @@ export class Gup {
     }
     this.putRuns(heads, lens, runs, mode, dirty);
     this.k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
-    if (opts.holder !== undefined) this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+    if (this.k.observers.length > 0) this.k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
   }
 
   /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */

@@ -138,3 +138,21 @@ describe("events and vmstat", () => {
     expectConsistent(s.inst);
   });
 });
+
+describe("observers", () => {
+  it("hear every grab and release, anonymous ones too (the bench's cost ledger counts them)", () => {
+    const s = setup();
+    const heard: string[] = [];
+    s.k.observers.push({
+      onGrab: (holder, pfns, info) => heard.push(`grab ${holder?.name ?? "-"} ${pfns.length} ${info.mode}`),
+      onRelease: (holder, pfns) => heard.push(`release ${holder?.name ?? "-"} ${pfns.length}`),
+    });
+    const pages = new Uint32Array(8);
+    expect(s.gup.pinUserPages(s.p, s.a, 8, FOLL_WRITE, pages)).toBe(8);
+    s.gup.unpinUserPages(pages, 8);
+    const holder = { kind: "device" as const, name: "mr0" };
+    expect(s.gup.pinUserPages(s.p, s.a, 2, FOLL_WRITE, pages, { holder })).toBe(2);
+    s.gup.unpinUserPages(pages, 2, { holder });
+    expect(heard).toEqual(["grab - 8 pin", "release - 8", "grab mr0 2 pin", "release mr0 2"]);
+  });
+});
