@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { listDevices, listPolicies } from "@pinlab/core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { benchRunOptions, benchWorkloadIds, checkBenchCoverage } from "./bench-coverage.js";
 import { checkCoverage } from "./coverage.js";
 import { checkExcerpts } from "./excerpts.js";
 import { checkFormatCoverage } from "./format-coverage.js";
@@ -60,6 +61,15 @@ describe("the guides", () => {
     const guide = guides.find((g) => g.file.endsWith("05-scenarios.md"));
     expect(guide).toBeDefined();
     expect(checkFormatCoverage(guide!, listDevices(registryContainer()))).toEqual([]);
+  });
+
+  it("describe every bench workload and every option of pinlab bench run in guide 6", () => {
+    const guide = guides.find((g) => g.file.endsWith("06-benchmarks.md"));
+    expect(guide).toBeDefined();
+    const options = benchRunOptions(WORKSPACE_ROOT);
+    expect(options).toContain("--shard");
+    expect(benchWorkloadIds().length).toBeGreaterThan(0);
+    expect(checkBenchCoverage(guide!, benchWorkloadIds(), options)).toEqual([]);
   });
 
   it("quote files verbatim where they say they do", () => {
@@ -118,6 +128,14 @@ describe("the checks fire", () => {
     ]));
     expect(missing).not.toContain("no scenario shows the op `mmap`");
     expect(missing).not.toContain("no scenario shows the page field `maybe_dma_pinned`");
+  });
+
+  it("on a bench guide that leaves out a workload or an option", () => {
+    const missing = checkBenchCoverage(fixture("bench.md"), ["rdma-fork", "gup-throughput", "pin-overflow"], ["--workloads", "--size", "--seed", "--shard"]);
+    expect(missing).toEqual([
+      "fixtures/bench.md: the guide does not name the workload `pin-overflow`",
+      "fixtures/bench.md: the guide does not describe the option `--shard` of pinlab bench run",
+    ]);
   });
 
   it("on an excerpt that drifted from its file", () => {
