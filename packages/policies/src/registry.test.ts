@@ -1,6 +1,7 @@
 import { PluginRegistrationError, createKernel, listPolicies, pluginSource } from "@pinlab/core";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { POLICIES_PACKAGE, policies, register } from "./index.js";
 import { POLICY_IDS, policyContainer } from "./test-support/lab.js";
 
@@ -32,6 +33,9 @@ describe("the policy registry", () => {
     expect((d.meta.description ?? "").split(/\.\s/).length).toBeGreaterThanOrEqual(4);
     expect(d.meta.options.safeParse({}).success).toBe(true);
     expect(d.meta.options.safeParse({ "not-an-option": 1 }).success).toBe(false);
+    // Every option says what it selects (pinlab list and the playground show it).
+    const props = (z.toJSONSchema(d.meta.options, { io: "input" }) as { properties?: Record<string, { description?: string }> }).properties ?? {};
+    for (const [name, p] of Object.entries(props)) expect(p.description ?? "", `${id}.${name}`).toMatch(/\w.{20,}/);
     const inst = createKernel({ machine: { memory: "4MiB" }, policy: id }, { container: policyContainer() });
     expect(inst.kernel.policy.id).toBe(id);
     expect(inst.check()).toEqual([]);

@@ -16,8 +16,10 @@ import { z } from "zod";
  */
 export const LegacyGetOptionsSchema = z
   .object({
-    fsdaxLongterm: z.boolean().default(false),
-    daxBusyWait: z.boolean().default(true),
+    fsdaxLongterm: z.boolean().default(false)
+      .describe("allow FOLL_LONGTERM on FS-DAX mappings, as before v4.19 (default: ~v5.3 refuses with EOPNOTSUPP)"),
+    daxBusyWait: z.boolean().default(true)
+      .describe("FS-DAX truncate waits for busy pages (dax_layout_busy_page, v4.18+; modelled as EBUSY); false: blocks are freed and reused while still referenced"),
   })
   .strict();
 

@@ -13,7 +13,8 @@ import { GUP_PIN_COUNTING_BIAS } from "./bias-counting.js";
  */
 export const PinBiasOptionsSchema = z
   .object({
-    bias: z.number().int().min(2).max(2 ** 30).default(GUP_PIN_COUNTING_BIAS),
+    bias: z.number().int().min(2).max(2 ** 30).default(GUP_PIN_COUNTING_BIAS)
+      .describe("what one pin adds to a small folio's refcount (GUP_PIN_COUNTING_BIAS); smaller: more overflow headroom, more false positives"),
   })
   .strict();
 

@@ -23,10 +23,14 @@ import { GUP_PIN_COUNTING_BIAS } from "../pin-bias/bias-counting.js";
  */
 export const VaddrPinOptionsSchema = z
   .object({
-    bias: z.number().int().min(2).max(2 ** 30).default(GUP_PIN_COUNTING_BIAS),
-    exclusiveLeaseWithoutPins: z.enum(["refuse", "allow"]).default("refuse"),
-    leaseRelease: z.enum(["allow", "block"]).default("allow"),
-    pageCacheLeases: z.boolean().default(false),
+    bias: z.number().int().min(2).max(2 ** 30).default(GUP_PIN_COUNTING_BIAS)
+      .describe("what one pin adds to a small folio's refcount, as in pin-bias"),
+    exclusiveLeaseWithoutPins: z.enum(["refuse", "allow"]).default("refuse")
+      .describe("truncate under another process's exclusive layout lease with nothing pinned: refuse with ETXTBSY (the RFC's code) or allow (its cover letter)"),
+    leaseRelease: z.enum(["allow", "block"]).default("allow")
+      .describe("F_UNLCK while the holder has file pins: allow (RFC v2: pins persist, new pins fail) or block until unpin (Jan Kara's plan; EBUSY)"),
+    pageCacheLeases: z.boolean().default(false)
+      .describe("allow long-term writable pins of dirty-tracked page-cache files (ext4) under an exclusive lease and a vaddr_pin owner, instead of v6.12's EFAULT"),
   })
   .strict();
 
