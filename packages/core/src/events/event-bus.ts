@@ -4,6 +4,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { inject, injectable } from "tsyringe";
 import { CLOCK } from "../di/tokens.js";
 import type { VirtualClock } from "../sim/clock.js";
+import { payloadJsonTail } from "./event-json.js";
 import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
 
 /** A running SHA-256 over UTF-8 text. */
@@ -77,8 +78,8 @@ export class EventBus {
   emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
     const seq = this.seq++;
     const t = this.clock.now;
-    const body = JSON.stringify(payload);
-    this.pending += `{"type":"${type}","seq":${seq},"t":${t}${body.length > 2 ? `,${body.slice(1)}` : "}"}`;
+    const tail = payloadJsonTail(type, payload);
+    this.pending += `{"type":"${type}","seq":${seq},"t":${t}${tail.length > 1 ? `,${tail}` : "}"}`;
     if (this.pending.length >= 65_536) this.flush();
     const em = this.emitter;
     if (this.log === undefined && em.listenerCount(type) === 0 && em.listenerCount("*") === 0) return;

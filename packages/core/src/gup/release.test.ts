@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ModelError } from "../errno.js";
+import { payloadJsonTail } from "../events/event-json.js";
 import type { KernelEvent } from "../events/event-types.js";
 import { PG_DIRTY } from "../memory/page-flags.js";
 import { doMmap } from "../mm/mmap.js";
@@ -154,5 +155,25 @@ describe("observers", () => {
     expect(s.gup.pinUserPages(s.p, s.a, 2, FOLL_WRITE, pages, { holder })).toBe(2);
     s.gup.unpinUserPages(pages, 2, { holder });
     expect(heard).toEqual(["grab - 8 pin", "release - 8", "grab mr0 2 pin", "release mr0 2"]);
+  });
+});
+
+describe("event text", () => {
+  it("every gup and release event GUP emits (granted, refused, with and without a holder) is hashed as JSON.stringify of its payload", () => {
+    const s = setup();
+    s.k.events.keepLog();
+    const pages = new Uint32Array(8);
+    const holder = { kind: "handle" as const, name: "h \"quoted\"" };
+    expect(s.gup.pinUserPagesFast(s.p, s.a, 8, FOLL_WRITE, pages, { holder })).toBe(8);
+    s.gup.unpinUserPagesDirtyLock(pages, 8, true, { holder });
+    expect(s.gup.getUserPages(s.p, s.a, 4, FOLL_WRITE, pages)).toBe(4);
+    s.gup.putPages(pages, 4);
+    expect(s.gup.pinUserPages(s.p, s.a + 64 * PAGE_SIZE, 1, FOLL_WRITE, pages, { holder })).toBeLessThan(0);
+    const checked = s.k.events.events.filter((e) => e.type === "gup" || e.type === "release");
+    expect(checked.map((e) => e.type)).toEqual(["gup", "release", "gup", "release", "gup"]);
+    for (const e of checked) {
+      const { type, seq: _seq, t: _t, ...payload } = e;
+      expect(payloadJsonTail(type, payload as never)).toBe(JSON.stringify(payload).slice(1));
+    }
   });
 });
