@@ -8,11 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { EOPNOTSUPP } from "../errno.js";
 import type { KernelEvent } from "../events/event-types.js";
-import { doMmap } from "../mm/mmap.js";
+import { doMadvise, doMmap, doMprotect } from "../mm/mmap.js";
 import { touchRange } from "../mm/user-access.js";
 import { VM_READ, VM_WRITE } from "../mm/vma.js";
 import type { GrabMode } from "../policy/pin-policy.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "./foll-flags.js";
 
@@ -129,6 +129,30 @@ describe("GUP-fast", () => {
     expectConsistent(inst);
     policy.grab = grab;
     gup.unpinUserPages(pages, 4);
+    expectConsistent(inst);
+  });
+});
+
+describe("GUP-fast on a huge folio", () => {
+  it("takes a PMD-mapped THP as one run, and stops where part of it was made read-only", () => {
+    const inst = testKernel({ machine: { memory: "32MiB" } });
+    const k = inst.kernel;
+    const p = k.spawn("p");
+    const thp = doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, addr: 2 ** 40 });
+    doMadvise(k, p, thp, HPAGE_PMD_SIZE, "hugepage");
+    touchRange(k, p, thp, HPAGE_PMD_SIZE, true);
+    const events: KernelEvent<"gup">[] = [];
+    k.events.on("gup", (e) => events.push(e));
+    const pages = new Uint32Array(HPAGE_PMD_NR);
+    expect(inst.gup.pinUserPagesFast(p, thp, HPAGE_PMD_NR, FOLL_WRITE, pages)).toBe(HPAGE_PMD_NR);
+    expect(events[0]).toMatchObject({ fastPages: HPAGE_PMD_NR, slowPages: 0 });
+    expect([...pages].every((pfn, i) => pfn === pages[0]! + i)).toBe(true);
+    inst.gup.unpinUserPages(pages, HPAGE_PMD_NR);
+    // The second half read-only: a write pin gets the first half and no more.
+    expect(doMprotect(k, p, thp + HPAGE_PMD_SIZE / 2, HPAGE_PMD_SIZE / 2, VM_READ)).toBe(0);
+    expect(inst.gup.pinUserPagesFast(p, thp, HPAGE_PMD_NR, FOLL_WRITE, pages)).toBe(HPAGE_PMD_NR / 2);
+    expect(events[1]).toMatchObject({ fastPages: HPAGE_PMD_NR / 2 });
+    inst.gup.unpinUserPages(pages, HPAGE_PMD_NR / 2);
     expectConsistent(inst);
   });
 });

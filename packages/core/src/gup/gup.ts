@@ -476,8 +476,13 @@ export class Gup {
         let run = 1;
         pages[nr] = pfn;
         if ((bits & PTE_HUGE) !== 0) {
-          const folioEnd = head + f.nrPages(head);
-          while (vpn + run < tableEnd && pfn + run < folioEnd && t.pfn[idx + run] === pfn + run && (t.bits[idx + run] & PTE_PRESENT) !== 0) {
+          // The rest of the folio's PTEs in this table, as one run: each present, writable when
+          // writing, and mapping the next subpage (gup_fast_pmd_leaf() takes a PMD leaf at once).
+          const limit = Math.min(tableEnd - vpn, head + f.nrPages(head) - pfn);
+          const tp = t.pfn;
+          const tb = t.bits;
+          const need = write ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
+          while (run < limit && tp[idx + run] === pfn + run && (tb[idx + run] & need) === need) {
             pages[nr + run] = pfn + run;
             run++;
           }
