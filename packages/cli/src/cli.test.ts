@@ -69,6 +69,10 @@ describe("pinlab", () => {
     const t = await run(["run", `${FIX}/passing.yaml`, "--trace"]);
     expect(t.out).toMatch(/-- trace: passing under pin-bias \(\d+ events\)/);
     expect(t.out).toMatch(/ gup +call="pin_user_pages"/);
+    // Absent fields (no errno on success) are left out, as in the event's JSON.
+    const gupLine = t.out.split("\n").find((l) => / gup +call=/.test(l)) ?? "";
+    expect(gupLine).toMatch(/got=1 fastPages=/);
+    expect(gupLine).not.toContain("errno=");
     const h = async (seed: string) => JSON.parse((await run(["run", `${FIX}/passing.yaml`, "--format", "json", "--seed", seed])).out).results[0].eventsHash;
     expect(await h("5")).toBe(await h("5"));
     expect(await h("5")).not.toBe(await h("6"));
@@ -125,5 +129,14 @@ describe("pinlab", () => {
     const invalid = spawnSync(process.execPath, [bin, "run", "scenarios/invalid/08-unknown-op.yaml"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(invalid.status).toBe(2);
     expect(invalid.stderr).toContain('unknown op "mmapp"');
+  });
+
+  it("is linked by npm install as the pinlab command (npx pinlab), which runs the built CLI", () => {
+    // The link npm install makes from the workspace's bin entry: it must exist before any build.
+    const link = join(REPO_ROOT, "node_modules/.bin/pinlab");
+    const version = spawnSync(link, ["--version"], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(version.stderr).toBe("");
+    expect(version.stdout.trim()).toBe(CLI_VERSION);
+    expect(version.status).toBe(0);
   });
 });

@@ -76,7 +76,7 @@ export class EventLog {
     const fields: string[] = [];
     const frames: number[] = [];
     for (const [k, v] of Object.entries(e)) {
-      if (k === "type" || k === "seq" || k === "t") continue;
+      if (k === "type" || k === "seq" || k === "t" || v === undefined) continue;
       if (PFN_FIELDS.includes(k) && typeof v === "number" && v >= 0) frames.push(v);
       fields.push(`${k}=${typeof v === "object" ? JSON.stringify(v) : ADDR_FIELDS.includes(k) && typeof v === "number" ? hex(v) : String(v)}`);
     }

@@ -37,6 +37,7 @@ export function mergeResults(parts: readonly BenchResults[]): BenchResults {
   const cells = canonicalOrder([...byId.values()], first.policies);
   const workloads = listWorkloads().map((w) => w.meta.id).filter((id) => cells.some((c) => c.workload === id));
   const durationMs = Math.max(...parts.map((p) => p.context.durationMs));
+  const workers = Math.max(...parts.map((p) => p.context.workers));
   const missing = first.matrixCells - cells.length;
   return {
     format: RESULTS_FORMAT,
@@ -45,9 +46,9 @@ export function mergeResults(parts: readonly BenchResults[]): BenchResults {
       shard: null,
       workloads,
       durationMs,
-      workers: Math.max(...parts.map((p) => p.context.workers)),
+      workers,
       mergedFrom: parts.map((p) => p.context.shard ?? { index: 1, count: 1 }),
-      goals: [...gupGoals(cells, { load: Math.max(...parts.map((p) => Math.max(p.context.loadAverage.start[0], p.context.loadAverage.end[0]))), cores: first.cores }), matrixGoal({ durationMs, workers: 0, isDefaultMatrix: false }), scalingGoal(first.scaling)],
+      goals: [...gupGoals(cells, { load: Math.max(...parts.map((p) => Math.max(p.context.loadAverage.start[0], p.context.loadAverage.end[0]))), cores: first.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: false, mergedParts: parts.length }), scalingGoal(first.scaling)],
       ...(missing > 0 ? { note: `${missing} of ${first.matrixCells} cells are missing` } : {}),
     },
     cells,

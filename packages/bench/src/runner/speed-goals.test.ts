@@ -33,6 +33,7 @@ describe("speed goals", () => {
     expect(matrixGoal({ durationMs: 30_000, workers: 2, isDefaultMatrix: true })).toMatchObject({ measured: 30, pass: true });
     expect(matrixGoal({ durationMs: 70_000, workers: 2, isDefaultMatrix: true }).pass).toBe(false);
     expect(matrixGoal({ durationMs: 30_000, workers: 1, isDefaultMatrix: true }).pass).toBeNull();
+    expect(matrixGoal({ durationMs: 1_500, workers: 2, isDefaultMatrix: false, mergedParts: 2 })).toMatchObject({ measured: null, pass: null, note: "not measured: merged from 2 parts, timed separately (the goal is one unsharded run)" });
     expect(scalingGoal(null).pass).toBeNull();
     const s = scalingGoal([{ workers: 1, durationMs: 10_000, cellMs: 9_000 }, { workers: 2, durationMs: 6_000, cellMs: 11_000, load: 5 }]);
     expect(s.measured).toBeCloseTo(10 / 6, 10);

@@ -101,7 +101,8 @@ export function workloadsCommand(o: { readonly format?: string }, io: CliIo): nu
     return EXIT.OK;
   }
   for (const w of list) {
-    io.out(`${w.id}\n  ${w.summary}\n  models: ${w.models}\n  source: ${w.source}\n  variants: ${w.variants.map((v) => `${v.id} (${v.device})`).join(", ")}\n  small: ${JSON.stringify(w.sizes.small)}\n`);
+    const sizes = Object.entries(w.sizes).map(([name, params]) => `  ${`${name}:`.padEnd(9)}${JSON.stringify(params)}\n`).join("");
+    io.out(`${w.id}\n  ${w.summary}\n  models: ${w.models}\n  source: ${w.source}\n  variants: ${w.variants.map((v) => `${v.id} (${v.device})`).join(", ")}\n${sizes}`);
   }
   return EXIT.OK;
 }

@@ -140,6 +140,9 @@ describe("pinlab bench, bad input", () => {
     const list = JSON.parse(w.out) as { id: string; variants: { device: string }[] }[];
     expect(list.map((x) => x.id)).toContain("gup-throughput");
     expect(list.find((x) => x.id === "rdma-file-truncate")!.variants.map((v) => v.device)).toEqual(["rdma-mr", "rdma-mr"]);
+    // The text lists every size of every workload.
+    const text = (await run(["bench", "workloads"])).out;
+    expect(text.match(/^ {2}(tiny|small|default|large): +\{/gm)).toHaveLength(4 * list.length);
     const help = await run(["bench", "--help"]);
     expect(help.out).toContain("bench merge part1 part2");
     expect(help.out).toMatch(/merge|compare|model|scaling|workloads/);

@@ -43,9 +43,9 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
   return `${lines.join("\n")}\n`;
 }
 
-/** Render one event of the trace. */
+/** Render one event of the trace: its fields in order, leaving out absent ones (as its JSON does). */
 export function renderEvent(e: KernelEvent): string {
   const { type, seq, t, ...rest } = e as KernelEvent & Record<string, unknown>;
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
+  const fields = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
   return `${String(seq).padStart(6)} ${`${t}ns`.padStart(12)} ${type.padEnd(14)} ${fields}`;
 }
