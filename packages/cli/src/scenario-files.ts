@@ -9,6 +9,14 @@ import { UsageError } from "./io.js";
 
 const EXT = /\.(ya?ml|json)$/i;
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Expand file and directory arguments. Throws UsageError for a missing path or an empty list. */
 export function expandScenarioArgs(args: readonly string[], cwd: string): string[] {
   const out: string[] = [];
@@ -16,7 +24,8 @@ export function expandScenarioArgs(args: readonly string[], cwd: string): string
     const p = resolve(cwd, a);
     if (!existsSync(p)) throw new UsageError(`${a}: no such file or directory`);
     if (statSync(p).isDirectory()) {
-      const files = readdirSync(p).filter((n) => EXT.test(n)).sort().map((n) => join(p, n));
+      // Regular files only: a FIFO or socket named *.yaml is not a scenario (reading it would block).
+      const files = readdirSync(p, { withFileTypes: true }).filter((d) => EXT.test(d.name) && (d.isFile() || (d.isSymbolicLink() && isFile(join(p, d.name))))).map((d) => join(p, d.name)).sort();
       if (files.length === 0) throw new UsageError(`${a}: the directory holds no .yaml, .yml or .json files`);
       out.push(...files);
     } else out.push(p);

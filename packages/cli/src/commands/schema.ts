@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pluginView, scenarioJsonSchema } from "@pinlab/core";
-import { EXIT, type CliIo } from "../io.js";
+import { EXIT, UsageError, type CliIo } from "../io.js";
 import { setUp, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab schema`. */
@@ -20,8 +20,15 @@ export async function schemaCommand(opts: SchemaOptions, io: CliIo): Promise<num
   const { container } = await setUp(opts, io);
   const text = `${JSON.stringify(scenarioJsonSchema(pluginView(container)), null, 2)}\n`;
   if (opts.out !== undefined) {
-    writeFileSync(resolve(io.cwd, opts.out), text);
-    io.err(`wrote ${resolve(io.cwd, opts.out)}\n`);
+    const file = resolve(io.cwd, opts.out);
+    try {
+      writeFileSync(file, text);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "its folder does not exist" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
+      throw new UsageError(`--out ${opts.out}: cannot write ${file}: ${why}`);
+    }
+    io.err(`wrote ${file}\n`);
   } else io.out(text);
   return EXIT.OK;
 }

@@ -3,14 +3,15 @@
  * files, and the policy precedence (`--policy` > `PINLAB_POLICY` > the scenario's > the config's).
  * @module
  */
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { DependencyContainer } from "tsyringe";
 import { loadScenario, pluginView, ScenarioError, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
+import { checkConfigPlugins } from "../config/check-config-plugins.js";
 import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
 import { expandScenarioArgs } from "../scenario-files.js";
+import { readInputFile } from "../read-text-file.js";
 
 /** Options every scenario command takes. */
 export interface CommonOptions {
@@ -32,19 +33,25 @@ export interface Setup {
 export async function setUp(opts: CommonOptions, io: CliIo): Promise<Setup> {
   const config = loadPinlabConfig(io.cwd, opts.config);
   const container = await pluginContainer([...config.plugins, ...(opts.plugin ?? [])], io.cwd);
+  checkConfigPlugins(config, container);
   return { config, container };
 }
 
-/** Split `a,b` or repeated values into a list; `undefined` stays undefined. */
-export function policyList(value: string | undefined): string | string[] | undefined {
-  if (value === undefined || value === "") return undefined;
+/**
+ * Split `a,b` into a list of policy ids (one id stays a string); `undefined` stays undefined.
+ * A value that names no policy (`""`, `","`) is a usage error naming `from` (the flag or variable).
+ */
+export function policyList(value: string | undefined, from = "--policy"): string | string[] | undefined {
+  if (value === undefined) return undefined;
   const parts = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length === 0) throw new UsageError(`${from} names no policy (got "${value}"): give a policy id, a comma-separated list, or all`);
   return parts.length === 1 ? parts[0] : parts;
 }
 
-/** The policy override of a run: the flag, else PINLAB_POLICY. */
+/** The policy override of a run: the flag, else PINLAB_POLICY (an empty PINLAB_POLICY counts as unset). */
 export function policyOverride(flag: string | undefined, io: CliIo): string | string[] | undefined {
-  return policyList(flag) ?? policyList(io.env.PINLAB_POLICY);
+  const env = io.env.PINLAB_POLICY;
+  return policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
 }
 
 /** Read and validate scenario files; returns the loaded ones, or every problem found. */
@@ -57,9 +64,9 @@ export function readScenarios(args: readonly string[], container: DependencyCont
     const label = relative(io.cwd, f) || f;
     let text: string;
     try {
-      text = readFileSync(f, "utf8");
+      text = readInputFile(f);
     } catch (e) {
-      problems.push({ file: label, message: `cannot read: ${(e as Error).message}` });
+      problems.push({ file: label, message: (e as Error).message });
       continue;
     }
     try {

@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../io.js";
+import { inputFileProblem } from "../read-text-file.js";
 
 /** Schema of the config file. */
 export const pinlabConfigSchema = z
@@ -38,6 +39,8 @@ export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
   const file = path !== undefined ? resolve(cwd, path) : DEFAULT_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
   if (file === undefined) return { policyOptions: {}, plugins: [] };
   if (!existsSync(file)) throw new UsageError(`config file ${file} does not exist`);
+  const unreadable = inputFileProblem(file);
+  if (unreadable !== undefined) throw new UsageError(`config file ${file} ${unreadable}`);
   let data: unknown;
   try {
     data = parse(readFileSync(file, "utf8"), { schema: "core" });

@@ -5,7 +5,7 @@
  * plugins: only the command line and the config file can.
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
@@ -22,15 +22,38 @@ export function builtinContainer(): DependencyContainer {
   return c;
 }
 
+/** The plugin module being imported, if any: named when the process ends with the import unsettled. */
+let importing: string | undefined;
+let exitHookInstalled = false;
+
+/**
+ * A plugin whose top-level `await` never settles leaves Node with nothing to run: it exits (13)
+ * without a word. Say which plugin it was, and exit 2 like any other bad plugin.
+ */
+function reportUnsettledImport(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    if (importing === undefined) return;
+    process.stderr.write(`pinlab: plugin ${importing} never finished loading: its top-level await never settled\n`);
+    process.exitCode = 2;
+  });
+}
+
 /** Load one plugin module from `path` into `container`. Throws UsageError naming the path and the problem. */
 export async function loadPluginModule(container: DependencyContainer, path: string, cwd: string): Promise<void> {
   const abs = resolve(cwd, path);
   if (!existsSync(abs)) throw new UsageError(`plugin ${abs} does not exist`);
+  if (!statSync(abs).isFile()) throw new UsageError(`plugin ${abs} is not a file`);
   let mod: Record<string, unknown>;
+  reportUnsettledImport();
+  importing = abs;
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
     throw new UsageError(`plugin ${abs} failed to load: ${(e as Error).message.split("\n")[0]}`);
+  } finally {
+    importing = undefined;
   }
   try {
     registerPluginExports(container, mod, abs);
@@ -39,9 +62,19 @@ export async function loadPluginModule(container: DependencyContainer, path: str
   }
 }
 
-/** The built-in plugins plus every plugin in `paths`. */
+/**
+ * The built-in plugins plus every plugin in `paths`. A module named twice (by the config and by
+ * `--plugin`, or by two spellings of one path) is loaded once.
+ */
 export async function pluginContainer(paths: readonly string[], cwd: string): Promise<DependencyContainer> {
   const c = builtinContainer();
-  for (const p of paths) await loadPluginModule(c, p, cwd);
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    const key = existsSync(abs) ? realpathSync(abs) : abs;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await loadPluginModule(c, p, cwd);
+  }
   return c;
 }

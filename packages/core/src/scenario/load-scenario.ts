@@ -279,7 +279,11 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       void plugins;
     }
     // Expectations are checked after the step: names it binds are visible to them.
-    if (step.op === "fork") procs.add(step.child);
+    if (step.op === "fork") {
+      // A process name is given once: declared, or made by one fork.
+      if (procs.has(step.child)) at(["child"], "child", `a process named "${step.child}" already exists (declared or forked earlier); give the child a new name`);
+      procs.add(step.child);
+    }
     if (step.as !== undefined) {
       bound.set(step.as, step.op === "mmap" ? "address" : step.op === "gup" ? "handle" : step.op === "device" ? "device" : "value");
     }

@@ -3,6 +3,7 @@
  * devices and processes set up, then every step executed and its expectations checked.
  * @module
  */
+import { describeThrown } from "./describe-thrown.js";
 import type { DependencyContainer } from "tsyringe";
 import { attachDevice } from "../device/attach.js";
 import { KernelError, ModelError, errnoName } from "../errno.js";
@@ -90,7 +91,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
     else if (e instanceof ModelError) outcome = { error: e.message };
     else if (e instanceof StepInputError) {
       outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
-    } else outcome = { error: `internal error: ${(e as Error).stack ?? String(e)}` };
+    } else outcome = { error: `internal error: ${describeThrown(e)}` };
   }
   if (step.as !== undefined && outcome.errno === undefined && outcome.error === undefined && step.op === "mmap") {
     ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number });
@@ -104,7 +105,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
     try {
       expectations.push(...checkExpectations(ctx, e, outcome, byPolicy));
     } catch (err) {
-      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `internal error: ${(err as Error).message}`;
+      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `internal error: ${describeThrown(err)}`;
       expectations.push({ key: "expect", expected: e, actual: msg, pass: false, byPolicy });
     }
   };

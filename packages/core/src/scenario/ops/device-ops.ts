@@ -1,5 +1,7 @@
 /** Executor of device actions. */
-import { DeviceArgError } from "../../device/device-plugin.js";
+import { DeviceArgError, type DeviceActionResult } from "../../device/device-plugin.js";
+import { KernelError, ModelError } from "../../errno.js";
+import { describeThrown } from "../describe-thrown.js";
 import { StepInputError } from "../bindings.js";
 import { makeActionArgs } from "../device-args.js";
 import type { StepOf } from "../schema/steps.js";
@@ -11,16 +13,36 @@ const BASE = new Set(["op", "device", "action", "as", "expect", "expect_by_polic
 export function runDevice(ctx: RunContext, s: StepOf<"device">): StepOutcome {
   const dev = ctx.inst.devices.get(s.device);
   if (dev === undefined) return { error: `device "${s.device}" is not attached` };
+  const kind = ctx.scenario.header.devices.find((d) => d.name === s.device)?.kind ?? "?";
   const raw: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(s)) if (!BASE.has(key)) raw[key] = v;
   try {
-    const r = dev.perform({ action: s.action, args: makeActionArgs(raw, ctx.inst.kernel, ctx.bindings), as: s.as });
+    const r: unknown = dev.perform({ action: s.action, args: makeActionArgs(raw, ctx.inst.kernel, ctx.bindings), as: s.as });
+    if (!isActionResult(r)) {
+      return { error: `device "${s.device}" (${kind}): action ${s.action} returned ${describeValue(r)}, not { ok: true, ... } or { ok: false, errno }: a bug in the device plugin` };
+    }
     if (!r.ok) return { errno: r.errno };
     const name = r.name ?? s.as;
     if (s.as !== undefined) ctx.bindings.set(s.as, { kind: "device", device: s.device, name: name ?? s.as, value: r.value });
     return { result: r.value ?? name ?? null };
   } catch (e) {
     if (e instanceof DeviceArgError) throw new StepInputError(e.field, e.message);
-    throw e;
+    if (e instanceof KernelError || e instanceof ModelError || e instanceof StepInputError) throw e;
+    return { error: `device "${s.device}" (${kind}): action ${s.action} threw ${describeThrown(e)}: a bug in the device plugin` };
+  }
+}
+
+function isActionResult(r: unknown): r is DeviceActionResult {
+  if (typeof r !== "object" || r === null) return false;
+  const o = r as { ok?: unknown; errno?: unknown };
+  return o.ok === true || (o.ok === false && typeof o.errno === "number");
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  try {
+    return JSON.stringify(v)?.slice(0, 80) ?? typeof v;
+  } catch {
+    return typeof v;
   }
 }

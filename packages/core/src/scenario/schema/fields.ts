@@ -44,7 +44,19 @@ export const timeField = z
 /** Schema of an address: an integer, `NAME` or `NAME+OFFSET`. */
 export const addrField = z
   .union(
-    [z.number().int().nonnegative(), z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' })],
+    [
+      z.number().int().nonnegative(),
+      z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' }).superRefine((v, ctx) => {
+        // Each +OFFSET is a size; the whole offset must stay a whole number of bytes.
+        let off = 0;
+        for (const term of (ADDR_PATTERN.exec(v)?.[2] ?? "").split("+").map((t) => t.trim()).filter((t) => t !== "")) {
+          const r = parseSize(term);
+          if (!r.ok) ctx.addIssue({ code: "custom", message: `bad offset in "${v}": ${r.message}` });
+          else off += r.value;
+        }
+        if (!Number.isSafeInteger(off)) ctx.addIssue({ code: "custom", message: `the offsets in "${v}" add up to more than 2^53 bytes` });
+      }),
+    ],
     { message: 'expected an address: an integer, a name bound by an earlier step, or NAME+OFFSET ("buf+8KiB")' },
   )
   .meta({ description: 'an address: an integer, a name bound by an earlier mmap (`as`), or NAME+OFFSET like "buf+8KiB"' });

@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { PINNED_WRITEBACK_ACTIONS } from "../../kernel/config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
+import { MAX_FILE_BYTES } from "../../fs/inode.js";
+import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { nameField, sizeField, timeField } from "./fields.js";
 
 /** Most steps a scenario may have. */
@@ -32,7 +34,12 @@ export const fileSchema = z
     size: sizeField,
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) per-file override of machine.pinned_writeback" }),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    // What Kernel.createFile() would refuse, said at load time with the field.
+    if (f.size > MAX_FILE_BYTES) ctx.addIssue({ code: "custom", path: ["size"], message: `a file is at most 16TiB, got ${f.size} bytes` });
+    else if (f.fs === "hugetlbfs" && f.size % HPAGE_PMD_SIZE !== 0) ctx.addIssue({ code: "custom", path: ["size"], message: `a hugetlbfs file is a whole number of 2MiB huge pages, got ${f.size} bytes` });
+  });
 
 /** Schema of a device declaration. */
 export const deviceSchema = z

@@ -1,0 +1,121 @@
+/**
+ * Bad input the CLI must refuse clearly (exit 2, the file and field named, no stack trace, no
+ * hang), and plugin bugs it must report in one line: the cases an adversarial sweep found.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "./main.js";
+import { captureIo, REPO_ROOT } from "./test-support/capture-io.js";
+
+const FIX = "packages/cli/src/test-support/fixtures";
+const run = async (args: string[], env: Record<string, string> = {}) => {
+  const io = captureIo(REPO_ROOT, env);
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+};
+const STACK_FRAME = /\n\s+at /;
+
+describe("input files", () => {
+  it("refuses a FIFO or a device as a scenario at once instead of blocking on it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-fifo-"));
+    const fifo = join(dir, "pipe.yaml");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const r = await run(["check", fifo]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/pipe\.yaml.*not a regular file/);
+    const dev = await run(["check", "/dev/zero"]);
+    expect(dev.code).toBe(2);
+    expect(dev.err).toContain("not a regular file");
+    // In a directory, a FIFO named *.yaml is not taken for a scenario.
+    writeFileSync(join(dir, "ok.yaml"), "name: ok\nmachine: { memory: 16MiB }\nsteps:\n  - { op: check }\n");
+    const both = await run(["check", dir]);
+    expect(both.code).toBe(0);
+    expect(both.out).toContain("ok.yaml");
+  });
+
+  it("says which --out cannot be written by schema", async () => {
+    const r = await run(["schema", "--out", "/nonexistent-dir/x.json"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--out /nonexistent-dir/x.json: cannot write /nonexistent-dir/x.json: its folder does not exist");
+  });
+});
+
+describe("policy selection", () => {
+  it("refuses a --policy or PINLAB_POLICY that names no policy, and treats an empty PINLAB_POLICY as unset", async () => {
+    for (const p of [",", "", " , "]) {
+      const r = await run(["run", `${FIX}/passing.yaml`, "--policy", p]);
+      expect(r.code, JSON.stringify(p)).toBe(2);
+      expect(r.err).toContain("--policy names no policy");
+    }
+    const env = await run(["run", `${FIX}/passing.yaml`], { PINLAB_POLICY: "," });
+    expect(env.code).toBe(2);
+    expect(env.err).toContain("PINLAB_POLICY names no policy");
+    expect((await run(["run", `${FIX}/passing.yaml`], { PINLAB_POLICY: "" })).code).toBe(0);
+  });
+});
+
+describe("config files", () => {
+  const config = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-config-"));
+    const file = join(dir, "pinlab.config.yaml");
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("names an unknown policy in the config even when the scenario names its own", async () => {
+    const file = config("policy: garbage\n");
+    const r = await run(["check", "scenarios/rdma-mr-fork.yaml", "--config", file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}: policy: unknown policy "garbage" (known policies: legacy-get, pin-bias, vaddr-pin, exact-pincount)`);
+  });
+
+  it("checks policyOptions against the policy's schema before anything runs, naming the file and the option", async () => {
+    const bad = config("policyOptions:\n  pin-bias: { bias: -4 }\n");
+    const r = await run(["check", "scenarios/rdma-mr-fork.yaml", "--config", bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}: policyOptions\\.pin-bias\\.bias: Too small`));
+    const unknown = config("policyOptions:\n  nope: { x: 1 }\n");
+    expect((await run(["list", "--config", unknown])).err).toContain(`${unknown}: policyOptions.nope: unknown policy "nope"`);
+    const typo = config("policyOptions:\n  pin-bias: { biass: 4 }\n");
+    expect((await run(["list", "--config", typo])).err).toContain("policyOptions.pin-bias: Unrecognized key");
+  });
+});
+
+describe("plugins", () => {
+  it("loads a module named by both the config and --plugin once", async () => {
+    const file = mkdtempSync(join(tmpdir(), "pinlab-twice-"));
+    const cfg = join(file, "pinlab.config.yaml");
+    writeFileSync(cfg, `plugins: [${join(REPO_ROOT, FIX, "extra-policy.mjs")}]\n`);
+    const r = await run(["list", "--config", cfg, "--plugin", `${FIX}/extra-policy.mjs`, "--plugin", `./${FIX}/../fixtures/extra-policy.mjs`]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("fixture-policy");
+  });
+
+  it("names a plugin whose top-level await never settles, and exits 2", () => {
+    const bin = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
+    const r = spawnSync(process.execPath, [bin, "list", "--plugin", `${FIX}/never-loads.mjs`], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toContain("never-loads.mjs never finished loading: its top-level await never settled");
+    expect(r.status).toBe(2);
+  });
+
+  it("reports a policy hook that throws as one line saying where it was thrown, without a stack trace", async () => {
+    const r = await run(["run", `${FIX}/faulty-policy.yaml`, "--plugin", `${FIX}/faulty-plugins.mjs`, "--policy", "throwy", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const step = (JSON.parse(r.out) as { results: { steps: { error?: string }[] }[] }).results[0]!.steps[1]!;
+    expect(step.error).toMatch(/^internal error: checkFlags exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\)$/);
+    expect(step.error).not.toMatch(STACK_FRAME);
+  });
+
+  it("reports a device action that throws or returns nothing as a bug in the device plugin, naming the device and action", async () => {
+    const r = await run(["run", `${FIX}/faulty-device.yaml`, "--plugin", `${FIX}/faulty-plugins.mjs`, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const steps = (JSON.parse(r.out) as { results: { steps: { error?: string }[] }[] }).results[0]!.steps;
+    expect(steps[0]!.error).toBe('device "d0" (faulty-device): action nothing returned undefined, not { ok: true, ... } or { ok: false, errno }: a bug in the device plugin');
+    expect(steps[1]!.error).toMatch(/^device "d0" \(faulty-device\): action go threw device action exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\): a bug in the device plugin$/);
+    expect(r.out).not.toMatch(/\\n\s+at /);
+  });
+});
