@@ -1,4 +1,4 @@
-import { listDevices } from "../di/plugin-registry.js";
+import { listDevices, pluginSource } from "../di/plugin-registry.js";
 import { CLOCK, EVENTS, NOTIFIERS, resolve } from "../di/tokens.js";
 import { UnknownPluginError, type KernelInstance } from "../kernel/create-kernel.js";
 import type { Device } from "./device-plugin.js";
@@ -46,6 +46,9 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     oracle: inst.oracle,
     dma: inst.dma,
   });
+  if (device === null || typeof device !== "object" || typeof (device as { perform?: unknown }).perform !== "function") {
+    throw new UnknownPluginError(`device "${cfg.name}" (${cfg.kind}, ${pluginSource(desc)}): create() returned ${device === null ? "null" : typeof device}, not a Device with perform(): a bug in the device plugin`);
+  }
   inst.devices.set(cfg.name, device);
   return device;
 }

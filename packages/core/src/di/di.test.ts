@@ -92,6 +92,24 @@ describe("plugin registry", () => {
     expect(() => registerDevice(c, { meta: { id: "d" } } as never, "pkg-y")).toThrow(/pkg-y: device "d" has no create\(\) function/);
     expect(() => definePinPolicy({ meta: { id: "Bad Id", summary: "", kernel: "", options: z.object({}) }, create: testPolicy.create as never })).toThrow(/kebab-case/);
   });
+
+  it("rejects metadata pinlab could not use: options that are not a schema, device actions without field schemas", () => {
+    const c = container.createChildContainer();
+    const badOptions = { ...testPolicy, meta: { ...testPolicy.meta, id: "bad-options", options: { bias: 1 } } };
+    expect(() => registerPinPolicy(c, badOptions as never, "pkg-x")).toThrow('pkg-x: policy "bad-options": meta.options must be a zod schema');
+    const noKernel = { ...testPolicy, meta: { ...testPolicy.meta, id: "no-kernel", kernel: undefined } };
+    expect(() => registerPinPolicy(c, noKernel as never, "pkg-x")).toThrow('pkg-x: policy "no-kernel": meta.kernel must be a string');
+    const device = { meta: { id: "dev", summary: "s", driver: "d", options: z.object({}), actions: { go: { summary: "s", fields: {} } } }, create: () => ({}) };
+    expect(() => registerDevice(c, device as never, "pkg-y")).toThrow('pkg-y: device "dev": meta.actions.go.fields must be a zod object schema');
+    expect(listPolicies(c)).toEqual([]);
+  });
+
+  it("refuses a policy whose create() returns no policy, naming it as a plugin bug", () => {
+    const c = container.createChildContainer();
+    registerPinPolicy(c, { ...testPolicy, meta: { ...testPolicy.meta, id: "returns-null" }, create: () => null } as never, "pkg-z");
+    expect(() => createKernel({ machine: { memory: "4MiB" }, policy: "returns-null" }, { container: c }))
+      .toThrow('policy "returns-null" (pkg-z): create() returned null, not a PinPolicy: a bug in the policy plugin');
+  });
 });
 
 describe("built output (dist/, no vitest transform)", () => {

@@ -37,6 +37,8 @@ function contribute<T extends { meta: { id: string } }>(container: DependencyCon
   if (typeof (descriptor as { create?: unknown }).create !== "function") {
     throw new PluginRegistrationError(`${source}: ${kind} "${descriptor.meta.id}" has no create() function`);
   }
+  const metaProblem = checkMeta(kind, descriptor.meta as unknown as Record<string, unknown>);
+  if (metaProblem !== undefined) throw new PluginRegistrationError(`${source}: ${kind} "${descriptor.meta.id}": ${metaProblem}`);
   const clash = resolveAll(container, token).find((d) => d.meta.id === descriptor.meta.id);
   if (clash !== undefined) {
     throw new PluginRegistrationError(
@@ -45,6 +47,24 @@ function contribute<T extends { meta: { id: string } }>(container: DependencyCon
   }
   SOURCES.set(descriptor, { source });
   container.register(token as symbol, { useValue: descriptor });
+}
+
+const isSchema = (x: unknown): boolean => typeof (x as { safeParse?: unknown } | null)?.safeParse === "function";
+
+/** What is wrong with a descriptor's metadata, if anything: the parts pinlab reads everywhere (list, schema, runs). */
+function checkMeta(kind: string, meta: Record<string, unknown>): string | undefined {
+  if (typeof meta.summary !== "string") return "meta.summary must be a string";
+  if (!isSchema(meta.options)) return "meta.options must be a zod schema (z.object({...}).strict() for no options)";
+  if (kind === "policy" && typeof meta.kernel !== "string") return "meta.kernel must be a string naming the kernel it follows";
+  if (kind === "device") {
+    if (typeof meta.driver !== "string") return "meta.driver must be a string naming the driver it reproduces";
+    const actions = meta.actions;
+    if (actions === null || typeof actions !== "object") return "meta.actions must be an object of actions";
+    for (const [name, spec] of Object.entries(actions)) {
+      if (!isSchema((spec as { fields?: unknown } | null)?.fields)) return `meta.actions.${name}.fields must be a zod object schema`;
+    }
+  }
+  return undefined;
 }
 
 /** Contribute a pin-policy descriptor under {@link PIN_POLICY}. `source` names the package or file. */

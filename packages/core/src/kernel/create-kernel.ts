@@ -1,5 +1,5 @@
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { listDevices, listPolicies } from "../di/plugin-registry.js";
+import { listDevices, listPolicies, pluginSource } from "../di/plugin-registry.js";
 import { ACTIVE_POLICY, CLOCK, CONFIG, DMA, EVENTS, GUP, KERNEL, MEMORY, NOTIFIERS, ORACLE, RNG, resolve } from "../di/tokens.js";
 import type { Device } from "../device/device-plugin.js";
 import { DmaEngine } from "../device/dma-engine.js";
@@ -84,6 +84,9 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   const policy = desc.create({
     memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
   });
+  if (policy === null || typeof policy !== "object" || typeof (policy as { grab?: unknown }).grab !== "function") {
+    throw new UnknownPluginError(`policy "${desc.meta.id}" (${pluginSource(desc)}): create() returned ${policy === null ? "null" : typeof policy}, not a PinPolicy: a bug in the policy plugin`);
+  }
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
   const kernel = resolve(c, KERNEL);
