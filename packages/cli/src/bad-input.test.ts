@@ -36,6 +36,14 @@ describe("input files", () => {
     expect(both.out).toContain("ok.yaml");
   });
 
+  it("says a UTF-16 file is not UTF-8 instead of failing to parse it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "pinlab-utf16-")), "s.yaml");
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("name: s\n", "utf16le")]));
+    const r = await run(["check", file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("s.yaml: is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8");
+  });
+
   it("says which --out cannot be written by schema", async () => {
     const r = await run(["schema", "--out", "/nonexistent-dir/x.json"]);
     expect(r.code).toBe(2);

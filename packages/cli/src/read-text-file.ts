@@ -27,5 +27,9 @@ export function inputFileProblem(path: string): string | undefined {
 export function readInputFile(path: string): string {
   const problem = inputFileProblem(path);
   if (problem !== undefined) throw new Error(problem);
-  return readFileSync(path, "utf8");
+  const bytes = readFileSync(path);
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new Error("is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8");
+  }
+  return bytes.toString("utf8");
 }

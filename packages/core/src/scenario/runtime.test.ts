@@ -68,3 +68,14 @@ describe("scenario runtime", () => {
     for (const op of ["mmap", "gup", "peek", "cma_alloc", "punch_hole"]) expect(js).toContain(`"const":"${op}"`);
   });
 });
+
+describe("scenario runtime: processes", () => {
+  it("refuses to exit a process twice", () => {
+    const r = run(`  - { op: exit, proc: p1 }
+  - { op: exit, proc: p1 }
+`);
+    expect(r.steps[0].ok).toBe(true);
+    expect(r.steps[1].error).toBe('process "p1" has already exited');
+    expect(r.passed).toBe(false);
+  });
+});

@@ -80,7 +80,9 @@ export function runFork(ctx: RunContext, s: StepOf<"fork">): StepOutcome {
 /** `exit`. */
 export function runExit(ctx: RunContext, s: StepOf<"exit">): StepOutcome {
   const k = ctx.inst.kernel;
-  doExit(k, k.process(s.proc));
+  const proc = k.process(s.proc);
+  if (!proc.alive) return { error: `process "${s.proc}" has already exited` };
+  doExit(k, proc);
   return {};
 }
 
