@@ -32,7 +32,7 @@ describe("runBench (worker pool, fake policies)", () => {
     // A different seed is a different matrix: merging it in is refused.
     const other = await runBench({ ...base, workers: 1, seed: 43, shard: { index: 1, count: 3 } });
     expect(() => mergeResults([parts[0], other])).toThrow(/not shards of one matrix/);
-    expect(() => mergeResults([parts[0], parts[0]])).toThrow(/appears in more than one result/);
+    expect(() => mergeResults([parts[0], parts[0]])).toThrow(/cell [^ ]+ is in both result 1 and result 2: merge distinct shards/);
   }, 120_000);
 
   it("reports progress once per cell", async () => {

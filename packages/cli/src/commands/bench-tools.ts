@@ -22,17 +22,28 @@ function input<T>(fn: () => T): T {
 
 /** `pinlab bench merge DIR...`: merge shard results into one, print it, and write it to `--out` when given. */
 export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
-  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p)))));
+  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p))), paths));
   printResults(merged, o.format ?? "table", io);
   if (o.out !== undefined) writeAndTell(merged, o.out, io);
   if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
   return runStatus(merged, io);
 }
 
+/** Options of `pinlab bench compare`, as commander gives them. */
+export interface CompareCommandOptions {
+  /** `--tolerance 10%`. */
+  readonly tolerance?: string;
+  /** `--format table|json`. */
+  readonly format?: string;
+  /** `--allow-mismatch`: compare runs of different sizes or seeds. */
+  readonly allowMismatch?: boolean;
+}
+
 /** `pinlab bench compare BASE NEW`: per-cell ratios; exit 1 when a cell regressed beyond the tolerance. */
-export function compareCommand(base: string, current: string, o: { readonly tolerance?: string; readonly format?: string }, io: CliIo): number {
+export function compareCommand(base: string, current: string, o: CompareCommandOptions, io: CliIo): number {
   const tolerance = parseTolerance(o.tolerance);
-  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance));
+  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
+  for (const m of r.mismatches) io.err(`warning: ${m}; timings of different runs are compared as asked (--allow-mismatch)\n`);
   if (o.format === "json") io.out(`${JSON.stringify(r, null, 2)}\n`);
   else {
     const rows = [["cell", "metric", "baseline ns/pg", "new ns/pg", "change", ""], ...r.comparisons.map((c) => [

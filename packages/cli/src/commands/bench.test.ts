@@ -149,6 +149,74 @@ describe("pinlab bench, bad input", () => {
   });
 });
 
+describe("pinlab bench merge and compare, bad results files", () => {
+  const s1 = `${FIX}/bench-results/shard-1-of-2.json`;
+  const s2 = `${FIX}/bench-results/shard-2-of-2.json`;
+  type Json = { context: Record<string, unknown>; cells: Record<string, unknown>[] };
+  /** Write a copy of `from` changed by `edit` into the temporary directory. */
+  const corrupt = (name: string, from: string, edit: (r: Json) => void) => {
+    const r = JSON.parse(readFileSync(join(REPO_ROOT, from), "utf8")) as Json;
+    edit(r);
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(r));
+    return file;
+  };
+  const metrics = (r: Json) => r.cells[0].metrics as Record<string, unknown>;
+
+  it("merge and compare refuse a corrupt cell with the file, the cell and the field (exit 2)", async () => {
+    const cases: [string, (r: Json) => void, string][] = [
+      ["sim-fast", (r) => void (metrics(r).simNsPerPage = "fast"), "cells[0].metrics.simNsPerPage (cell rdma-fork/rdma-mr/legacy-get): Invalid input: expected number, received string"],
+      ["sim-negative", (r) => void (metrics(r).simNsPerPage = -1), "cells[0].metrics.simNsPerPage (cell rdma-fork/rdma-mr/legacy-get): Too small"],
+      ["policy-nope", (r) => void (r.cells[0].policy = "nope"), "cells[0].id (cell rdma-fork/rdma-mr/legacy-get): does not match"],
+      ["hazards-x", (r) => void (metrics(r).hazards = "x"), "cells[0].metrics.hazards (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["metrics-null", (r) => void (r.cells[0].metrics = null), "cells[0].metrics (cell rdma-fork/rdma-mr/legacy-get): Invalid input: expected object, received null"],
+      ["no-policy", (r) => void delete r.cells[0].policy, "cells[0].policy (cell rdma-fork/rdma-mr/legacy-get): missing (expected string)"],
+      ["cell-5", (r) => void (r.cells[0] = 5 as unknown as Record<string, unknown>), "cells[0]: Invalid input: expected object, received number; got 5"],
+      ["id-5", (r) => void (r.cells[0].id = 5), "cells[0].id: Invalid input: expected string, received number; got 5"],
+      ["wall-null", (r) => void (metrics(r).wallNsPerPage = null), "cells[0].metrics.wallNsPerPage (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["wall-string", (r) => void (metrics(r).wallNsPerPage = { pin: "1", release: 2 }), "cells[0].metrics.wallNsPerPage.pin (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["wall-zero", (r) => void (metrics(r).wallNsPerPage = { pin: 0, release: 2 }), "cells[0].metrics.wallNsPerPage.pin (cell rdma-fork/rdma-mr/legacy-get): Too small: expected number to be >0; got 0"],
+      ["wall-negative", (r) => void (metrics(r).wallNsPerPage = { pin: 3, release: -2 }), "cells[0].metrics.wallNsPerPage.release (cell rdma-fork/rdma-mr/legacy-get)"],
+    ];
+    for (const [name, edit, message] of cases) {
+      const file = corrupt(name, s2, edit);
+      for (const args of [["bench", "merge", s1, file], ["bench", "compare", s2, file]]) {
+        const r = await run(args);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.err).toContain(`pinlab: ${file} is not a valid pinlab bench result:`);
+        expect(r.err).toContain(message);
+        expect(r.err).not.toMatch(/internal error|\n\s+at /);
+      }
+    }
+  });
+
+  it("merge refuses shards of different splits", async () => {
+    const other = corrupt("shard-2-of-3", s2, (r) => void (r.context.shard = { index: 2, count: 3 }));
+    const r = await run(["bench", "merge", s1, other]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the results are not shards of one split: ${s1} is shard 1/2 but ${other} is shard 2/3`);
+  });
+
+  it("compare refuses runs with no cell in common, listing ids of each", async () => {
+    const r = await run(["bench", "compare", s1, s2]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`no cell ids are shared, so there is nothing to compare: ${s1} has rdma-fork/rdma-mr/pin-bias, pin-overflow/shmem-aliases/pin-bias; ${s2} has rdma-fork/rdma-mr/legacy-get, pin-overflow/shmem-aliases/legacy-get`);
+  });
+
+  it("compare refuses runs of different sizes or seeds unless --allow-mismatch, which warns", async () => {
+    const small = corrupt("size-small", s2, (r) => void (r.context.size = "small"));
+    const seed = corrupt("seed-2", s2, (r) => void (r.context.seed = 2));
+    const refused = await run(["bench", "compare", s2, small]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`the runs are not comparable: size differs: ${s2} tiny, ${small} small; compare runs of the same size and seed, or pass --allow-mismatch`);
+    expect((await run(["bench", "compare", s2, seed])).err).toContain(`seed differs: ${s2} 1, ${seed} 2`);
+    const allowed = await run(["bench", "compare", s2, small, "--allow-mismatch"]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain(`warning: size differs: ${s2} tiny, ${small} small; timings of different runs are compared as asked (--allow-mismatch)`);
+    expect(allowed.out).toMatch(/no regression beyond 10% tolerance over 4 comparisons/);
+  });
+});
+
 describe("pinlab start and bench model", () => {
   it("start runs the default bench (here at size tiny) and says where the report is", async () => {
     const out = join(dir, "start-report");

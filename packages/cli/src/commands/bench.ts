@@ -65,6 +65,7 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
     .argument("<base>", "baseline results.json (or its directory)")
     .argument("<new>", "new results.json (or its directory)")
     .option("--tolerance <t>", "allowed slow-down before a regression, 0.1 or 10%", "10%")
+    .option("--allow-mismatch", "compare runs of different sizes or seeds (with a warning) instead of refusing")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .action((base: string, current: string, o) => {
       result.code = compareCommand(base, current, o, io);
