@@ -45,9 +45,9 @@ export interface BenchCommandOptions {
 export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { workers: number }): BenchOptions {
   return {
     plugins: pluginSpecifiers(io, o),
-    workloads: listOption(o.workloads),
+    workloads: listOption(o.workloads, "--workloads", "workload ids (see pinlab bench workloads)"),
     policies: policiesOption(o.policies),
-    devices: listOption(o.devices),
+    devices: listOption(o.devices, "--devices", "device kinds (none for the variants without a device)"),
     size: parseSize(o.size),
     seed: seedOption(o.seed),
     workers: parseWorkers(o.workers, defaults.workers),
@@ -65,6 +65,7 @@ export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<Be
     if (e instanceof BenchInputError) throw new UsageError(e.message);
     throw e;
   }
+  if (plan.note !== undefined) io.err(`note: ${plan.note}\n`);
   const bar = progressReporter(io, plan.cells.length);
   try {
     return await runBench({ ...opts, onProgress: (p) => bar.update(p) }, plan);

@@ -83,7 +83,7 @@ export async function modelCommand(o: { readonly out?: string; readonly policy?:
 
 /** `pinlab bench scaling`: time the same matrix with 1 and with N workers, report the speed-up. */
 export async function scalingCommand(o: BenchCommandOptions & { readonly workersList?: string }, io: CliIo): Promise<number> {
-  const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1));
+  const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1, "--workers-list"));
   if (counts.length < 2) throw new UsageError(`--workers-list needs at least two worker counts, got "${o.workersList}"`);
   const runs: ScalingRun[] = [];
   let last: BenchResults | undefined;

@@ -123,6 +123,13 @@ describe("pinlab bench, bad input", () => {
       [["bench", "--param", "oops"], /--param must look like WORKLOAD.KEY=VALUE/],
       [["bench", "--size", "tiny", "--param", "pin-overflow.aliases=-3"], /pin-overflow\.aliases/],
       [["bench", "--plugin", "no/such/plugin.mjs"], /--plugin: .*no\/such\/plugin\.mjs does not exist/],
+      [["bench", "--workloads", ","], /--workloads is empty: give comma-separated workload ids/],
+      [["bench", "--workloads", ""], /--workloads is empty/],
+      [["bench", "--devices", ","], /--devices is empty/],
+      [["bench", "--policies", ","], /--policies is empty: give comma-separated policy ids or all/],
+      [["bench", "--policies", ""], /--policies is empty/],
+      [["bench", "scaling", "--workers-list", ","], /--workers-list must be a whole number from 1 to 256, got ""/],
+      [["bench", "--size", "tiny", "--workloads", "gup-throughput", "--devices", "rdma-mr"], /no cell matches the selection \(--workloads gup-throughput with --devices rdma-mr\): --devices rdma-mr keeps none of gup-throughput\[anon\] \(none\)/],
       [["bench", "compare", "no/such.json", "x.json"], /does not exist/],
       [["bench", "compare", "a", "b", "--tolerance", "lots"], /--tolerance must be a fraction/],
       [["bench", "model", "--scale", "2"], /--scale must be a number in \(0, 1\]/],
@@ -133,6 +140,18 @@ describe("pinlab bench, bad input", () => {
       expect(r.err).toMatch(message);
     }
   });
+
+  it("notes a shard that gets no cell, and still writes valid (empty) results that merge", async () => {
+    const sel = ["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "pin-bias", "--workers", "1"];
+    const empty = await run([...sel, "--shard", "2/2", "--out", join(dir, "empty-shard")]);
+    expect(empty.code).toBe(0);
+    expect(empty.err).toContain("note: shard 2/2 has no cell: the matrix has 1 cell(s), fewer than 2 shards; its results are empty (bench merge takes them)");
+    expect(readResults(join(dir, "empty-shard")).cells).toEqual([]);
+    expect((await run([...sel, "--shard", "1/2", "--out", join(dir, "full-shard")])).code).toBe(0);
+    const merged = await run(["bench", "merge", join(dir, "empty-shard"), join(dir, "full-shard"), "--format", "csv"]);
+    expect(merged.code).toBe(0);
+    expect(merged.out).toContain("pin-overflow,");
+  }, 120_000);
 
   it("lists its workloads and shows help with examples", async () => {
     const w = await run(["bench", "workloads", "--format", "json"]);
