@@ -3,9 +3,9 @@
  * of `--workers`, `--seed`, `--param` and the list options, each error naming its flag.
  * @module
  */
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { SIZE_NAMES, parseShard, type Shard, type SizeName } from "@pinlab/bench";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
@@ -94,6 +94,27 @@ export function parseParams(values: readonly string[] | undefined): Record<strin
     (out[m[1]] ??= {})[m[2]] = parseValue(m[3]);
   }
   return out;
+}
+
+/**
+ * `--out DIR`, checked before anything runs: DIR must be a writable directory, or not exist and
+ * be creatable (its nearest existing ancestor a writable directory; the report writer creates
+ * it). Returns the absolute path; throws UsageError naming `--out`.
+ */
+export function outDirOption(value: string | undefined, io: CliIo): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "") throw new UsageError("--out is empty: give the directory to write the reports to");
+  const dir = resolve(io.cwd, value);
+  let existing = dir;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const why = existing === dir ? `${dir} exists` : `cannot create ${dir}: ${existing} exists`;
+  if (!statSync(existing).isDirectory()) throw new UsageError(`--out ${value}: ${why} and is not a directory`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${value}: ${why} and is not writable`);
+  }
+  return dir;
 }
 
 /** `--tolerance`: a fraction (0.1) or a percentage (10%). */

@@ -7,7 +7,7 @@ import {
   BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchPlan, type BenchResults,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
+import { outDirOption, parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
 
 /** Output formats of `pinlab bench` on stdout. */
@@ -104,9 +104,10 @@ export function runStatus(results: BenchResults, io: CliIo): number {
 export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<number> {
   const format = o.format ?? "table";
   const opts = benchOptions(o, io, { workers: 2 });
+  const out = outDirOption(o.out, io);
   const results = await runWithProgress(opts, io);
   printResults(results, format, io);
-  if (o.out !== undefined) writeAndTell(results, o.out, io);
+  if (out !== undefined) writeAndTell(results, out, io);
   return runStatus(results, io);
 }
 
@@ -116,8 +117,9 @@ export const START_OUT = "pinlab-report";
 /** `pinlab start`: the default bench (size small, every workload and policy, 2 workers), reported into pinlab-report/. */
 export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size">, io: CliIo): Promise<number> {
   const opts = benchOptions({ ...o }, io, { workers: 2 });
+  const out = outDirOption(o.out ?? START_OUT, io)!;
   const results = await runWithProgress(opts, io);
   io.out(renderTerminal(results));
-  writeAndTell(results, o.out ?? START_OUT, io, "out");
+  writeAndTell(results, out, io, "out");
   return runStatus(results, io);
 }
