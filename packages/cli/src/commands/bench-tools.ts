@@ -12,12 +12,23 @@ import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
+function usage(e: unknown): unknown {
+  return e instanceof BenchInputError ? new UsageError(e.message) : e;
+}
+
 function input<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof BenchInputError) throw new UsageError(e.message);
-    throw e;
+    throw usage(e);
+  }
+}
+
+async function inputAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw usage(e);
   }
 }
 
@@ -77,7 +88,7 @@ export async function modelCommand(o: { readonly out?: string; readonly policy?:
   const scale = o.scale === undefined ? 1 : Number(o.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], got "${o.scale}"`);
   const results = o.out !== undefined ? modelOutResults(o.out, io) : undefined;
-  const goals = await runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale });
+  const goals = await inputAsync(() => runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale }));
   printGoals(goals, io);
   if (results !== undefined) writeAndTell({ ...results, context: { ...results.context, model: goals } }, o.out!, io);
   return goals.some((g) => g.pass === false) ? EXIT.FAILED : EXIT.OK;
