@@ -122,6 +122,7 @@ describe("pinlab bench, bad input", () => {
       [["bench", "--size", "huge"], /--size <size>' argument 'huge' is invalid/],
       [["bench", "--param", "oops"], /--param must look like WORKLOAD.KEY=VALUE/],
       [["bench", "--size", "tiny", "--param", "pin-overflow.aliases=-3"], /pin-overflow\.aliases/],
+      [["bench", "--size", "tiny", "--param", "gup-throughput.memory=999TiB"], /--param gup-throughput\.memory: a cell would build a 1998TiB machine .*; pinlab models at most 256GiB/],
       [["bench", "--plugin", "no/such/plugin.mjs"], /--plugin: .*no\/such\/plugin\.mjs does not exist/],
       [["bench", "--workloads", ","], /--workloads is empty: give comma-separated workload ids/],
       [["bench", "--workloads", ""], /--workloads is empty/],
