@@ -30,6 +30,7 @@ export * from "./runner/pool.js";
 export * from "./runner/context.js";
 export * from "./runner/speed-goals.js";
 export * from "./runner/run-bench.js";
+export * from "./runner/results-schema.js";
 export * from "./runner/read-results.js";
 export * from "./runner/merge.js";
 export * from "./runner/compare.js";

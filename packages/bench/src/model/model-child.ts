@@ -165,6 +165,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.send?.({ ok: false, error: (e as Error).stack ?? String(e) });
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.send?.({ ok: false, error: `${err.name}: ${err.message}`, stack: err.stack });
   process.exitCode = 1;
 });

@@ -3,7 +3,8 @@ import { loadScenario, pluginView } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
 import { pluginContainer } from "../runner/load-plugins.js";
 import { FAKE_PLUGINS } from "../test-support/fake-plugins.js";
-import { judge, runModelSuite } from "./model-suite.js";
+import { BenchInputError } from "../runner/bench-input-error.js";
+import { checkModelPolicy, judge, runModelCheck, runModelSuite } from "./model-suite.js";
 import { scenarioText } from "./scenario-text.js";
 
 describe("model micro-benchmarks", () => {
@@ -32,6 +33,20 @@ describe("model micro-benchmarks", () => {
     expect(events).toMatchObject({ measured: 1, pass: false });
     expect(events.note).toContain("b: 2 release");
   });
+
+  it("checks the policy against the registered ones (plugins included) before any child runs", async () => {
+    await expect(checkModelPolicy({ plugins: [FAKE_PLUGINS], policy: "fake-bias" })).resolves.toBeUndefined();
+    await expect(checkModelPolicy({ plugins: [FAKE_PLUGINS] })).resolves.toBeUndefined();
+    await expect(runModelSuite({ plugins: [FAKE_PLUGINS], policy: "nope", scale: 1 / 512 })).rejects.toThrow(BenchInputError);
+    await expect(checkModelPolicy({ plugins: [FAKE_PLUGINS], policy: "nope" })).rejects.toThrow('--policy: unknown policy "nope"; registered policies: fake-get, fake-bias, test-exact');
+    await expect(checkModelPolicy({ plugins: [FAKE_PLUGINS], policy: "" })).rejects.toThrow("--policy is empty; registered policies: fake-get, fake-bias, test-exact");
+  }, 60_000);
+
+  it("reports a failing child's error message without its stack (the stack stays on the error)", async () => {
+    const e = await runModelCheck("events", { plugins: [FAKE_PLUGINS], policy: "nope", scale: 1 / 512 }).then(() => undefined, (x: unknown) => x as Error);
+    expect(e?.message).toMatch(/^model check events failed: UnknownPluginError: unknown policy "nope"; registered policies: [a-z, -]+$/);
+    expect(e?.stack).toContain("--- in the model child:");
+  }, 60_000);
 
   it("runs checks in fresh child processes (scaled down here) and reports them", async () => {
     const goals = await runModelSuite({ plugins: [FAKE_PLUGINS], policy: "fake-bias", scale: 1 / 512 }, ["create", "events", "scenario"]);

@@ -14,7 +14,10 @@
 import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { listPolicies } from "@pinlab/core";
 import { summarize } from "../probe/stats.js";
+import { BenchInputError } from "../runner/bench-input-error.js";
+import { pluginContainer } from "../runner/load-plugins.js";
 import type { GoalResult } from "../runner/results.js";
 import { MODEL_CHECKS, type ModelCheck, type ModelChildArgs, type ModelChildResult } from "./model-checks.js";
 
@@ -36,6 +39,23 @@ export function modelChildFile(): string {
   return path;
 }
 
+/** What a model child sends its parent. */
+interface ModelChildMessage {
+  readonly ok: boolean;
+  readonly result?: ModelChildResult;
+  /** `Name: message` of the child's error, without its stack. */
+  readonly error?: string;
+  /** The child's stack trace (the CLI shows it with --debug). */
+  readonly stack?: string;
+}
+
+/** The error of a failed check: the child's message; its stack, when it sent one, as the stack. */
+function checkFailed(check: ModelCheck, m: ModelChildMessage): Error {
+  const e = new Error(`model check ${check} failed: ${m.error ?? "no result"}`);
+  if (m.stack !== undefined) e.stack = `${e.message}\n--- in the model child:\n${m.stack}`;
+  return e;
+}
+
 /** Run one check in a fresh child. */
 export function runModelCheck(check: ModelCheck, args: ModelChildArgs): Promise<ModelChildResult> {
   return new Promise((resolve, reject) => {
@@ -43,10 +63,10 @@ export function runModelCheck(check: ModelCheck, args: ModelChildArgs): Promise<
     let stderr = "";
     let settled = false;
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("message", (m: { ok: boolean; result?: ModelChildResult; error?: string }) => {
+    child.on("message", (m: ModelChildMessage) => {
       settled = true;
       if (m.ok && m.result !== undefined) resolve(m.result);
-      else reject(new Error(`model check ${check} failed: ${m.error ?? "no result"}`));
+      else reject(checkFailed(check, m));
     });
     child.on("error", (e) => {
       if (!settled) reject(e);
@@ -55,6 +75,17 @@ export function runModelCheck(check: ModelCheck, args: ModelChildArgs): Promise<
       if (!settled) reject(new Error(`model check ${check} exited with ${code} before reporting${stderr !== "" ? `: ${stderr.trim().split("\n").slice(-3).join(" | ")}` : ""}`));
     });
   });
+}
+
+/**
+ * Check `args.policy` against the policies `args.plugins` register, before any child starts;
+ * throws {@link BenchInputError} naming `--policy` and listing the registered ids.
+ */
+export async function checkModelPolicy(args: ModelChildArgs): Promise<void> {
+  if (args.policy === undefined) return;
+  const known = listPolicies(await pluginContainer(args.plugins)).map((p) => p.meta.id);
+  if (args.policy.trim() === "") throw new BenchInputError(`--policy is empty; registered policies: ${known.join(", ")}`, "--policy");
+  if (!known.includes(args.policy)) throw new BenchInputError(`--policy: unknown policy "${args.policy}"; registered policies: ${known.join(", ")}`, "--policy");
 }
 
 const MB = 1024 ** 2;
@@ -99,8 +130,9 @@ export function judge(r: ModelChildResult, scaled: boolean): GoalResult[] {
   }
 }
 
-/** Run every model check (sequentially, each in its own child) and return the verdicts. */
+/** Run every model check (sequentially, each in its own child) and return the verdicts; the policy is checked first ({@link checkModelPolicy}). */
 export async function runModelSuite(args: ModelChildArgs, checks: readonly ModelCheck[] = MODEL_CHECKS): Promise<GoalResult[]> {
+  await checkModelPolicy(args);
   const out: GoalResult[] = [];
   const scaled = (args.scale ?? 1) < 1;
   for (const check of checks) out.push(...judge(await runModelCheck(check, args), scaled));

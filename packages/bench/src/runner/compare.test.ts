@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleResults } from "../test-support/sample-results.js";
+import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import { compareResults, ratioText } from "./compare.js";
 import { readResults } from "./read-results.js";
@@ -49,6 +50,24 @@ describe("bench compare", () => {
     expect(r.onlyInBase).toEqual([base.cells[0].id]);
     const changed = { ...base, cells: base.cells.map((c, i) => (i === 0 ? { ...c, metrics: { ...c.metrics, refused: { EFAULT: 3 } } } : c)) };
     expect(compareResults(base, changed, 0.1).changed).toEqual([{ cell: base.cells[0].id, what: `refused: ${JSON.stringify(base.cells[0].metrics.refused)} -> {"EFAULT":3}` }]);
+  });
+
+  it("refuses runs that share no cell id, listing a few ids of each", () => {
+    const left = { ...base, cells: base.cells.slice(0, 5) };
+    const right = { ...base, cells: base.cells.slice(5) };
+    expect(() => compareResults(left, right, 0.1, { names: ["a.json", "b.json"] })).toThrow(BenchInputError);
+    expect(() => compareResults(left, right, 0.1, { names: ["a.json", "b.json"] })).toThrow(
+      `no cell ids are shared, so there is nothing to compare: a.json has ${left.cells.slice(0, 3).map((c) => c.id).join(", ")} (and 2 more); b.json has ${right.cells.slice(0, 3).map((c) => c.id).join(", ")} (and ${right.cells.length - 3} more)`,
+    );
+  });
+
+  it("refuses runs of different sizes or seeds unless allowMismatch, which reports the difference", () => {
+    const other = { ...base, context: { ...base.context, size: "small" as const, seed: 2 } };
+    expect(() => compareResults(base, other, 0.1)).toThrow("the runs are not comparable: size differs: the baseline tiny, the new run small; seed differs: the baseline 1, the new run 2; compare runs of the same size and seed, or pass --allow-mismatch");
+    const r = compareResults(base, other, 0.1, { allowMismatch: true });
+    expect(r.mismatches).toEqual(["size differs: the baseline tiny, the new run small", "seed differs: the baseline 1, the new run 2"]);
+    expect(r.comparisons.length).toBeGreaterThan(0);
+    expect(compareResults(base, base, 0.1).mismatches).toEqual([]);
   });
 
   it("reads results back and refuses what is not a bench result", () => {

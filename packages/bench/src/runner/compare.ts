@@ -3,6 +3,7 @@
  * ("1.23 x slower than baseline"), with a tolerance; a regression beyond it fails the command.
  * @module
  */
+import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import type { BenchResults } from "./results.js";
 
@@ -46,6 +47,31 @@ export interface CompareReport {
   readonly regressions: number;
   /** The tolerance used (0.1 = 10%). */
   readonly tolerance: number;
+  /** How the two runs differ in size or seed, when `allowMismatch` let them be compared anyway. */
+  readonly mismatches: readonly string[];
+}
+
+/** Options of {@link compareResults}. */
+export interface CompareOptions {
+  /** Compare runs of different sizes or seeds (their differences are then in `mismatches`). */
+  readonly allowMismatch?: boolean;
+  /** What to call the baseline and the new run in messages (default `the baseline`, `the new run`). */
+  readonly names?: readonly [string, string];
+}
+
+/** How many cell ids a message lists from each side. */
+const SHOWN_IDS = 3;
+
+function someIds(ids: readonly string[]): string {
+  if (ids.length === 0) return "no cell";
+  const more = ids.length - SHOWN_IDS;
+  return `${ids.slice(0, SHOWN_IDS).join(", ")}${more > 0 ? ` (and ${more} more)` : ""}`;
+}
+
+/** The context fields that make timings comparable: what differs between the runs, one line each. */
+export function runMismatches(base: BenchResults, current: BenchResults, names: readonly [string, string]): string[] {
+  const fields = [["size", (r: BenchResults) => r.context.size], ["seed", (r: BenchResults) => r.context.seed]] as const;
+  return fields.filter(([, get]) => get(base) !== get(current)).map(([field, get]) => `${field} differs: ${names[0]} ${get(base)}, ${names[1]} ${get(current)}`);
 }
 
 /** `N.NN x slower|faster than baseline`. */
@@ -60,10 +86,22 @@ function outcomeKey(c: CellResult): Record<string, unknown> {
   return { hazards: m.hazards, refused: m.refused, falsePositiveRate: m.falsePositiveRate, falseNegativeRate: m.falseNegativeRate, accountingBytes: m.accountingBytes, simNsPerPage: m.simNsPerPage, error: c.error ?? null };
 }
 
-/** Compare `current` against `base` with `tolerance` (relative, e.g. 0.1). */
-export function compareResults(base: BenchResults, current: BenchResults, tolerance: number): CompareReport {
+/**
+ * Compare `current` against `base` with `tolerance` (relative, e.g. 0.1). Throws
+ * {@link BenchInputError} when the runs share no cell id, or differ in size or seed without
+ * `allowMismatch`.
+ */
+export function compareResults(base: BenchResults, current: BenchResults, tolerance: number, opts: CompareOptions = {}): CompareReport {
+  const names = opts.names ?? ["the baseline", "the new run"];
+  const mismatches = runMismatches(base, current, names);
+  if (mismatches.length > 0 && opts.allowMismatch !== true) {
+    throw new BenchInputError(`the runs are not comparable: ${mismatches.join("; ")}; compare runs of the same size and seed, or pass --allow-mismatch`, "--allow-mismatch");
+  }
   const baseCells = new Map(base.cells.map((c) => [c.id, c]));
   const newCells = new Map(current.cells.map((c) => [c.id, c]));
+  if (![...newCells.keys()].some((id) => baseCells.has(id))) {
+    throw new BenchInputError(`no cell ids are shared, so there is nothing to compare: ${names[0]} has ${someIds([...baseCells.keys()])}; ${names[1]} has ${someIds([...newCells.keys()])}`);
+  }
   const comparisons: Comparison[] = [];
   const changed: Changed[] = [];
   for (const [id, n] of newCells) {
@@ -89,5 +127,6 @@ export function compareResults(base: BenchResults, current: BenchResults, tolera
     changed,
     regressions: comparisons.filter((c) => c.regression).length,
     tolerance,
+    mismatches,
   };
 }

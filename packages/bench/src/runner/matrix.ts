@@ -6,7 +6,7 @@
  */
 import { listDevices, listPolicies } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
-import { variantDevice, type WorkloadDefinition } from "../workloads/define-workload.js";
+import { NO_DEVICE, variantDevice, type WorkloadDefinition } from "../workloads/define-workload.js";
 import { listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellSpec } from "./cell.js";
@@ -31,6 +31,7 @@ export function selectWorkloads(ids: readonly string[] | undefined): WorkloadDef
   const all = listWorkloads();
   if (ids === undefined) return all;
   const known = all.map((w) => w.meta.id);
+  if (ids.length === 0) throw new BenchInputError(`--workloads selects no workload; known workloads: ${known.join(", ")}`, "--workloads");
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length > 0) throw new BenchInputError(`--workloads: unknown workload${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known workloads: ${known.join(", ")}`, "--workloads");
   return all.filter((w) => ids.includes(w.meta.id));
@@ -41,6 +42,7 @@ export function selectPolicies(container: DependencyContainer, policies: readonl
   const known = listPolicies(container).map((p) => p.meta.id);
   if (known.length === 0) throw new BenchInputError("no pin policies are registered: pass plugin modules that register some", "--policies");
   if (policies === undefined || policies === "all") return known;
+  if (policies.length === 0) throw new BenchInputError(`--policies selects no policy; registered policies: ${known.join(", ")} (or all)`, "--policies");
   const unknown = policies.filter((p) => p !== "all" && !known.includes(p));
   if (unknown.length > 0) throw new BenchInputError(`--policies: unknown polic${unknown.length > 1 ? "ies" : "y"} ${unknown.map((u) => `"${u}"`).join(", ")}; registered policies: ${known.join(", ")} (or all)`, "--policies");
   return policies.includes("all") ? known : [...new Set(policies)];
@@ -68,5 +70,19 @@ export function expandMatrix(container: DependencyContainer, sel: MatrixSelectio
       for (const policy of policies) cells.push({ id: cellId(w.meta.id, v.id, policy), workload: w.meta.id, variant: v.id, device, policy });
     }
   }
+  if (cells.length === 0) throw emptyMatrixError(workloads, registered, sel);
   return cells;
+}
+
+/** Why a selection has no cell: which variants the workloads have, and which filter dropped them. */
+function emptyMatrixError(workloads: readonly WorkloadDefinition[], registered: ReadonlySet<string>, sel: MatrixSelection): BenchInputError {
+  const variants = workloads.flatMap((w) => w.meta.variants.map((v) => ({ label: `${w.meta.id}[${v.id}]`, device: variantDevice(v) })));
+  const shown = (vs: typeof variants) => vs.map((v) => `${v.label} (${v.device})`).join(", ");
+  const missing = variants.filter((v) => v.device !== NO_DEVICE && !registered.has(v.device));
+  const usable = variants.filter((v) => !missing.includes(v));
+  const reasons: string[] = [];
+  if (missing.length > 0) reasons.push(`${shown(missing)} need${missing.length === 1 ? "s" : ""} a device that is not registered`);
+  if (sel.devices !== undefined && usable.length > 0) reasons.push(`--devices ${sel.devices.join(",")} keeps none of ${shown(usable)}`);
+  const workloadsText = sel.workloads === undefined ? "every workload" : `--workloads ${sel.workloads.join(",")}`;
+  return new BenchInputError(`no cell matches the selection (${workloadsText}${sel.devices !== undefined ? ` with --devices ${sel.devices.join(",")}` : ""}): ${reasons.join("; ")}`, sel.devices !== undefined ? "--devices" : "--workloads");
 }

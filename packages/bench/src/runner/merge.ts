@@ -17,23 +17,53 @@ export function canonicalOrder(cells: readonly CellResult[], policies: readonly 
   return [...cells].sort((a, b) => wOrder.indexOf(a.workload) - wOrder.indexOf(b.workload) || vOrder(a) - vOrder(b) || policies.indexOf(a.policy) - policies.indexOf(b.policy));
 }
 
-/** Merge shard results; throws {@link BenchInputError} when they are not parts of one matrix. */
-export function mergeResults(parts: readonly BenchResults[]): BenchResults {
+/** The context fields every shard of one matrix shares, with how to name them in a message. */
+const MATRIX_FIELDS = [
+  ["seed", (r: BenchResults) => r.context.seed],
+  ["size", (r: BenchResults) => r.context.size],
+  ["policies", (r: BenchResults) => r.context.policies],
+  ["devices", (r: BenchResults) => r.context.devices],
+  ["parameters", (r: BenchResults) => r.context.params],
+  ["matrix size", (r: BenchResults) => r.context.matrixCells],
+] as const;
+
+/** Throw naming the first field on which `p` is not a shard of the same matrix as `first`. */
+function checkSameMatrix(first: BenchResults, firstName: string, p: BenchResults, name: string): void {
+  for (const [field, get] of MATRIX_FIELDS) {
+    const a = JSON.stringify(get(first));
+    const b = JSON.stringify(get(p));
+    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, devices, parameters and matrix size must agree`);
+  }
+}
+
+/** Throw when the shards were cut with different `--shard K/N` counts. */
+function checkShardCounts(parts: readonly BenchResults[], names: readonly string[]): void {
+  const sharded = parts.map((p, i) => ({ shard: p.context.shard, name: names[i] })).filter((x) => x.shard !== null);
+  const other = sharded.find((x) => x.shard!.count !== sharded[0].shard!.count);
+  if (other !== undefined) {
+    const a = sharded[0];
+    throw new BenchInputError(`the results are not shards of one split: ${a.name} is shard ${a.shard!.index}/${a.shard!.count} but ${other.name} is shard ${other.shard!.index}/${other.shard!.count}; merge the parts of one --shard K/N`);
+  }
+}
+
+/**
+ * Merge shard results; throws {@link BenchInputError} when they are not parts of one matrix.
+ * `names` (the files they came from, by default `result 1`, `result 2`...) are used in messages.
+ */
+export function mergeResults(parts: readonly BenchResults[], names: readonly string[] = parts.map((_, i) => `result ${i + 1}`)): BenchResults {
   if (parts.length === 0) throw new BenchInputError("bench merge needs at least one result");
   const first = parts[0].context;
-  const key = (r: BenchResults) => JSON.stringify([r.context.seed, r.context.size, r.context.policies, r.context.devices, r.context.params, r.context.matrixCells]);
-  for (const p of parts) {
-    if (key(p) !== key(parts[0])) {
-      throw new BenchInputError(`the results are not shards of one matrix: seed, size, policies, devices, parameters and matrix size must agree (${key(parts[0])} vs ${key(p)})`);
-    }
-  }
+  parts.forEach((p, i) => checkSameMatrix(parts[0], names[0], p, names[i]));
+  checkShardCounts(parts, names);
   const byId = new Map<string, CellResult>();
-  for (const p of parts) {
+  const from = new Map<string, string>();
+  parts.forEach((p, i) => {
     for (const c of p.cells) {
-      if (byId.has(c.id)) throw new BenchInputError(`cell ${c.id} appears in more than one result: merge distinct shards`);
+      if (byId.has(c.id)) throw new BenchInputError(`cell ${c.id} is in both ${from.get(c.id)} and ${names[i]}: merge distinct shards`);
       byId.set(c.id, c);
+      from.set(c.id, names[i]);
     }
-  }
+  });
   const cells = canonicalOrder([...byId.values()], first.policies);
   const workloads = listWorkloads().map((w) => w.meta.id).filter((id) => cells.some((c) => c.workload === id));
   const durationMs = Math.max(...parts.map((p) => p.context.durationMs));

@@ -32,7 +32,7 @@ describe("runBench (worker pool, fake policies)", () => {
     // A different seed is a different matrix: merging it in is refused.
     const other = await runBench({ ...base, workers: 1, seed: 43, shard: { index: 1, count: 3 } });
     expect(() => mergeResults([parts[0], other])).toThrow(/not shards of one matrix/);
-    expect(() => mergeResults([parts[0], parts[0]])).toThrow(/appears in more than one result/);
+    expect(() => mergeResults([parts[0], parts[0]])).toThrow(/cell [^ ]+ is in both result 1 and result 2: merge distinct shards/);
   }, 120_000);
 
   it("reports progress once per cell", async () => {
@@ -63,5 +63,32 @@ describe("runBench (worker pool, fake policies)", () => {
     expect(all.cells).toHaveLength(5 * 3);
     const none = await planBench({ ...base, devices: ["none"] });
     expect(none.cells).toHaveLength(6);
+  });
+
+  it("refuses a selection that matches no cell, saying which filter emptied it", async () => {
+    const bad = async (o: Partial<BenchOptions>) => planBench({ ...base, ...o }).then(() => "no error", (e: unknown) => e);
+    const noWorkload = await bad({ workloads: [] });
+    expect(noWorkload).toBeInstanceOf(BenchInputError);
+    expect(String(noWorkload)).toMatch(/--workloads selects no workload; known workloads: dio-writeback-race/);
+    expect(String(await bad({ policies: [] }))).toMatch(/--policies selects no policy; registered policies: fake-get, fake-bias, test-exact \(or all\)/);
+    // rdma-fork drives rdma-mr, which the fake plugins do not register.
+    const unregistered = await bad({ workloads: ["rdma-fork"] });
+    expect(unregistered).toBeInstanceOf(BenchInputError);
+    expect((unregistered as BenchInputError).field).toBe("--workloads");
+    expect(String(unregistered)).toContain("no cell matches the selection (--workloads rdma-fork): rdma-fork[rdma-mr] (rdma-mr) needs a device that is not registered");
+    const filtered = await bad({ workloads: ["rdma-fork"], devices: ["none"] });
+    expect((filtered as BenchInputError).field).toBe("--devices");
+    expect(String(filtered)).toContain("no cell matches the selection (--workloads rdma-fork with --devices none): rdma-fork[rdma-mr] (rdma-mr) needs a device that is not registered");
+  });
+
+  it("plans an empty shard of a non-empty matrix with a note, and runs it to empty results", async () => {
+    const plan = await planBench({ ...base, workloads: ["pin-overflow"], shard: { index: 3, count: 3 } });
+    expect(plan.cells).toEqual([]);
+    expect(plan.matrixCells).toBe(2);
+    expect(plan.note).toBe("shard 3/3 has no cell: the matrix has 2 cell(s), fewer than 3 shards; its results are empty (bench merge takes them)");
+    const r = await runBench({ ...base, workloads: ["pin-overflow"], shard: { index: 3, count: 3 } }, plan);
+    expect(r.cells).toEqual([]);
+    expect(r.context.note).toBe(plan.note);
+    expect((await planBench({ ...base, workloads: ["pin-overflow"], shard: { index: 1, count: 3 } })).note).toBeUndefined();
   });
 });

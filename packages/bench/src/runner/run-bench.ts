@@ -69,6 +69,14 @@ export interface BenchPlan {
   readonly policies: readonly string[];
   /** Devices registered. */
   readonly registeredDevices: readonly string[];
+  /** Set when the shard has no cell of a non-empty matrix: why (the run is legitimately empty). */
+  readonly note?: string;
+}
+
+/** The note of a shard that gets no cell, or undefined when it gets some. */
+export function emptyShardNote(shard: Shard | undefined, shardCells: number, matrixCells: number): string | undefined {
+  if (shard === undefined || shardCells > 0) return undefined;
+  return `shard ${shard.index}/${shard.count} has no cell: the matrix has ${matrixCells} cell(s), fewer than ${shard.count} shards; its results are empty (bench merge takes them)`;
 }
 
 /** Validate options and resolve the cells; throws {@link BenchInputError} for bad input. */
@@ -85,11 +93,14 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
   }
   const all = expandMatrix(container, opts);
   for (const c of all) resolveParams(findWorkload(c.workload)!, size, opts.params?.[c.workload]);
+  const cells = selectShard(all, opts.shard);
+  const note = emptyShardNote(opts.shard, cells.length, all.length);
   return {
-    cells: selectShard(all, opts.shard),
+    cells,
     matrixCells: all.length,
     policies: selectPolicies(container, opts.policies),
     registeredDevices: listDevices(container).map((d) => d.meta.id).sort(),
+    ...(note !== undefined ? { note } : {}),
   };
 }
 
@@ -148,6 +159,7 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
       goals: [...gupGoals(cells, { load: Math.max(loadAverage.start[0], loadAverage.end[0]), cores: facts.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) }), scalingGoal(scaling)],
       scaling,
       model: null,
+      ...(plan.note !== undefined ? { note: plan.note } : {}),
     },
     cells,
   };

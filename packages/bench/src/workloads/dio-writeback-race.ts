@@ -8,12 +8,17 @@ import {
 import type { SampleProbe } from "../probe/sample-probe.js";
 import { defineWorkload, workloadParams } from "./define-workload.js";
 import { hasMarker, markedBuffer } from "./support/markers.js";
-import { countParam } from "./support/params.js";
+import { countParam, fitsMachine } from "./support/params.js";
+
+/** The machine of a sample: two pages of memory per file page and round (a fresh file each round), plus room for the rest. */
+function machineBytes(p: { readonly pages: number; readonly rounds: number }): number {
+  return 64 * 2 ** 20 + 2 * p.pages * PAGE_SIZE * (p.rounds + 1);
+}
 
 const params = workloadParams({
   pages: countParam(1 << 16),
   rounds: countParam(1 << 12),
-});
+}).superRefine(fitsMachine("pages", ["pages", "rounds"], machineBytes));
 
 const DIO: HolderRef = { kind: "device", name: "dio" };
 
@@ -52,7 +57,7 @@ export const dioWritebackRace = defineWorkload({
     const viaDevice = env.variant.device !== undefined;
     return {
       sample(probe: SampleProbe) {
-        const inst = probe.kernel({ machine: { memory: 64 * 2 ** 20 + 2 * bytes * (rounds + 1) } });
+        const inst = probe.kernel({ machine: { memory: machineBytes(env.params) } });
         const k = inst.kernel;
         let warnings = 0;
         k.events.on("fs_warn", () => {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { buildCellKernel } from "../probe/cell-kernel.js";
 import { MAIN_SERIES, type SampleProbe } from "../probe/sample-probe.js";
 import { defineWorkload, workloadParams } from "./define-workload.js";
-import { countParam, sizeParam } from "./support/params.js";
+import { countParam, fitsMachine, sizeParam } from "./support/params.js";
 
 /** Folio kinds the throughput runs cover: order-0 pages, THP via MADV_HUGEPAGE, hugetlb. */
 export const THROUGHPUT_ORDERS = ["order0", "thp", "hugetlb"] as const;
@@ -21,6 +21,11 @@ export const THROUGHPUT_MODES = ["pin", "get"] as const;
 /** The series holding the bare typed-array increment loop over the same frames. */
 export const BARE_LOOP_SERIES = "bare-loop";
 
+/** The machine of a cell: `memory` for each folio kind, plus room for page tables and the rest. */
+function machineBytes(p: { readonly memory: number; readonly orders: readonly string[] }): number {
+  return p.memory * new Set(p.orders).size + 64 * 1024 * 1024;
+}
+
 const params = workloadParams({
   memory: sizeParam,
   batch: countParam(1 << 20),
@@ -28,7 +33,7 @@ const params = workloadParams({
   orders: z.array(z.enum(THROUGHPUT_ORDERS)).min(1),
   paths: z.array(z.enum(THROUGHPUT_PATHS)).min(1),
   modes: z.array(z.enum(THROUGHPUT_MODES)).min(1),
-});
+}).superRefine(fitsMachine("memory", ["memory", "orders"], machineBytes));
 
 /** The id of a series: `order-path-mode`, e.g. `order0-fast-pin`; order0-fast-pin is the cell's main series. */
 export function throughputSeries(order: string, path: string, mode: string): string {
@@ -70,8 +75,7 @@ export const gupThroughput = defineWorkload({
   create(env) {
     const p = env.params;
     const orders = [...new Set(p.orders)];
-    const machine = p.memory * orders.length + 64 * 1024 * 1024;
-    const inst = buildCellKernel(env, { machine: { memory: machine } });
+    const inst = buildCellKernel(env, { machine: { memory: machineBytes(p) } });
     const k = inst.kernel;
     const regions: Region[] = orders.map((order) => {
       const proc = k.spawn(order);

@@ -6,12 +6,17 @@ import { PAGE_SIZE, VM_READ, VM_WRITE, doFork, doMmap, userRead, userWrite } fro
 import type { SampleProbe } from "../probe/sample-probe.js";
 import { defineWorkload, workloadParams } from "./define-workload.js";
 import { hasMarker, pageMarker, utf8 } from "./support/markers.js";
-import { countParam } from "./support/params.js";
+import { countParam, fitsMachine } from "./support/params.js";
+
+/** The machine of a sample: the region, a copy per fork and a few spare, plus room for the rest. */
+function machineBytes(p: { readonly pages: number; readonly forks: number }): number {
+  return 64 * 2 ** 20 + p.pages * PAGE_SIZE * (p.forks + 3);
+}
 
 const params = workloadParams({
   pages: countParam(1 << 18),
   forks: countParam(1024),
-});
+}).superRefine(fitsMachine("pages", ["pages", "forks"], machineBytes));
 
 /**
  * GUP-after-fork (reference §2.6, §11 rows 24–25): a process registers a private anonymous
@@ -45,7 +50,7 @@ export const rdmaFork = defineWorkload({
     const bytes = pages * PAGE_SIZE;
     return {
       sample(probe: SampleProbe) {
-        const inst = probe.kernel({ machine: { memory: 64 * 2 ** 20 + bytes * (forks + 3) } });
+        const inst = probe.kernel({ machine: { memory: machineBytes(env.params) } });
         const k = inst.kernel;
         const p1 = k.spawn("p1");
         const buf = doMmap(k, p1, { length: bytes, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, populate: true });

@@ -3,9 +3,9 @@
  * of `--workers`, `--seed`, `--param` and the list options, each error naming its flag.
  * @module
  */
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { SIZE_NAMES, parseShard, type Shard, type SizeName } from "@pinlab/bench";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
@@ -28,24 +28,25 @@ export function pluginSpecifiers(io: CliIo, opts: { readonly config?: string; re
   return [...BUILTIN_PLUGINS.map((m) => require.resolve(m)), ...extra];
 }
 
-/** Split `a,b` into a list; undefined stays undefined. */
-export function listOption(value: string | undefined): string[] | undefined {
+/** Split `a,b` into a list; undefined stays undefined; an empty list (`''`, `,`) is a UsageError naming `flag`. */
+export function listOption(value: string | undefined, flag: string, what: string): string[] | undefined {
   if (value === undefined) return undefined;
   const parts = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length === 0) throw new UsageError(`${flag} is empty: give comma-separated ${what}, or leave ${flag} out for all`);
   return parts;
 }
 
-/** `--policies`: `all`, or a list. */
+/** `--policies`: `all`, or a list; an empty value is a UsageError. */
 export function policiesOption(value: string | undefined): string[] | "all" | undefined {
-  const l = listOption(value);
-  if (l === undefined || l.length === 0 || l.includes("all")) return l === undefined ? undefined : "all";
-  return l;
+  const l = listOption(value, "--policies", "policy ids or all");
+  if (l === undefined) return undefined;
+  return l.includes("all") ? "all" : l;
 }
 
-/** `--workers N`: a whole number from 1 to 256. */
-export function parseWorkers(value: string | undefined, fallback: number): number {
+/** `--workers N`: a whole number from 1 to 256 (`flag` names the option in the error, e.g. `--workers-list`). */
+export function parseWorkers(value: string | undefined, fallback: number, flag = "--workers"): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 256) throw new UsageError(`${flag} must be a whole number from 1 to 256, got "${value}"`);
   return Number(value);
 }
 
@@ -93,6 +94,27 @@ export function parseParams(values: readonly string[] | undefined): Record<strin
     (out[m[1]] ??= {})[m[2]] = parseValue(m[3]);
   }
   return out;
+}
+
+/**
+ * `--out DIR`, checked before anything runs: DIR must be a writable directory, or not exist and
+ * be creatable (its nearest existing ancestor a writable directory; the report writer creates
+ * it). Returns the absolute path; throws UsageError naming `--out`.
+ */
+export function outDirOption(value: string | undefined, io: CliIo): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "") throw new UsageError("--out is empty: give the directory to write the reports to");
+  const dir = resolve(io.cwd, value);
+  let existing = dir;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const why = existing === dir ? `${dir} exists` : `cannot create ${dir}: ${existing} exists`;
+  if (!statSync(existing).isDirectory()) throw new UsageError(`--out ${value}: ${why} and is not a directory`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${value}: ${why} and is not writable`);
+  }
+  return dir;
 }
 
 /** `--tolerance`: a fraction (0.1) or a percentage (10%). */

@@ -7,7 +7,7 @@ import {
   BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchPlan, type BenchResults,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
+import { outDirOption, parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
 
 /** Output formats of `pinlab bench` on stdout. */
@@ -45,9 +45,9 @@ export interface BenchCommandOptions {
 export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { workers: number }): BenchOptions {
   return {
     plugins: pluginSpecifiers(io, o),
-    workloads: listOption(o.workloads),
+    workloads: listOption(o.workloads, "--workloads", "workload ids (see pinlab bench workloads)"),
     policies: policiesOption(o.policies),
-    devices: listOption(o.devices),
+    devices: listOption(o.devices, "--devices", "device kinds (none for the variants without a device)"),
     size: parseSize(o.size),
     seed: seedOption(o.seed),
     workers: parseWorkers(o.workers, defaults.workers),
@@ -65,6 +65,7 @@ export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<Be
     if (e instanceof BenchInputError) throw new UsageError(e.message);
     throw e;
   }
+  if (plan.note !== undefined) io.err(`note: ${plan.note}\n`);
   const bar = progressReporter(io, plan.cells.length);
   try {
     return await runBench({ ...opts, onProgress: (p) => bar.update(p) }, plan);
@@ -103,9 +104,10 @@ export function runStatus(results: BenchResults, io: CliIo): number {
 export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<number> {
   const format = o.format ?? "table";
   const opts = benchOptions(o, io, { workers: 2 });
+  const out = outDirOption(o.out, io);
   const results = await runWithProgress(opts, io);
   printResults(results, format, io);
-  if (o.out !== undefined) writeAndTell(results, o.out, io);
+  if (out !== undefined) writeAndTell(results, out, io);
   return runStatus(results, io);
 }
 
@@ -115,8 +117,9 @@ export const START_OUT = "pinlab-report";
 /** `pinlab start`: the default bench (size small, every workload and policy, 2 workers), reported into pinlab-report/. */
 export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size">, io: CliIo): Promise<number> {
   const opts = benchOptions({ ...o }, io, { workers: 2 });
+  const out = outDirOption(o.out ?? START_OUT, io)!;
   const results = await runWithProgress(opts, io);
   io.out(renderTerminal(results));
-  writeAndTell(results, o.out ?? START_OUT, io, "out");
+  writeAndTell(results, out, io, "out");
   return runStatus(results, io);
 }

@@ -2,37 +2,61 @@
  * `pinlab bench merge`, `bench compare`, `bench model`, `bench scaling` and `bench workloads`.
  * @module
  */
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
   BenchInputError, compareResults, listWorkloads, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
+import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
+
+function usage(e: unknown): unknown {
+  return e instanceof BenchInputError ? new UsageError(e.message) : e;
+}
 
 function input<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof BenchInputError) throw new UsageError(e.message);
-    throw e;
+    throw usage(e);
+  }
+}
+
+async function inputAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw usage(e);
   }
 }
 
 /** `pinlab bench merge DIR...`: merge shard results into one, print it, and write it to `--out` when given. */
 export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
-  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p)))));
+  const out = outDirOption(o.out, io);
+  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p))), paths));
   printResults(merged, o.format ?? "table", io);
-  if (o.out !== undefined) writeAndTell(merged, o.out, io);
+  if (out !== undefined) writeAndTell(merged, out, io);
   if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
   return runStatus(merged, io);
 }
 
+/** Options of `pinlab bench compare`, as commander gives them. */
+export interface CompareCommandOptions {
+  /** `--tolerance 10%`. */
+  readonly tolerance?: string;
+  /** `--format table|json`. */
+  readonly format?: string;
+  /** `--allow-mismatch`: compare runs of different sizes or seeds. */
+  readonly allowMismatch?: boolean;
+}
+
 /** `pinlab bench compare BASE NEW`: per-cell ratios; exit 1 when a cell regressed beyond the tolerance. */
-export function compareCommand(base: string, current: string, o: { readonly tolerance?: string; readonly format?: string }, io: CliIo): number {
+export function compareCommand(base: string, current: string, o: CompareCommandOptions, io: CliIo): number {
   const tolerance = parseTolerance(o.tolerance);
-  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance));
+  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
+  for (const m of r.mismatches) io.err(`warning: ${m}; timings of different runs are compared as asked (--allow-mismatch)\n`);
   if (o.format === "json") io.out(`${JSON.stringify(r, null, 2)}\n`);
   else {
     const rows = [["cell", "metric", "baseline ns/pg", "new ns/pg", "change", ""], ...r.comparisons.map((c) => [
@@ -52,28 +76,29 @@ export function printGoals(goals: readonly GoalResult[], io: CliIo): void {
   io.out(`${textTable([["verdict", "goal", "measured", "target", "how"], ...goals.map((g) => [verdict(g), g.id, g.measured === null ? "-" : `${g.measured.toFixed(g.unit === "x" ? 2 : 1)} ${g.unit}`, g.target, g.note])])}\n`);
 }
 
+/** The results `bench model --out DIR` adds its verdicts to, read (and checked) before the micro-benchmarks run. */
+function modelOutResults(out: string, io: CliIo): BenchResults {
+  const dir = resolve(io.cwd, out);
+  if (!existsSync(join(dir, "results.json"))) throw new UsageError(`--out ${out}: no results.json there to add the model results to; run pinlab bench --out ${out} first`);
+  return input(() => readResults(dir));
+}
+
 /** `pinlab bench model`: the model micro-benchmarks; with `--out` their verdicts go into that directory's results. */
 export async function modelCommand(o: { readonly out?: string; readonly policy?: string; readonly scale?: string; readonly config?: string; readonly plugin?: readonly string[] }, io: CliIo): Promise<number> {
   const scale = o.scale === undefined ? 1 : Number(o.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], got "${o.scale}"`);
-  const goals = await runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale });
+  const results = o.out !== undefined ? modelOutResults(o.out, io) : undefined;
+  const goals = await inputAsync(() => runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale }));
   printGoals(goals, io);
-  if (o.out !== undefined) {
-    let results: BenchResults;
-    try {
-      results = readResults(resolve(io.cwd, o.out));
-    } catch {
-      throw new UsageError(`--out ${o.out}: no results.json there to add the model results to; run pinlab bench --out ${o.out} first`);
-    }
-    writeAndTell({ ...results, context: { ...results.context, model: goals } }, o.out, io);
-  }
+  if (results !== undefined) writeAndTell({ ...results, context: { ...results.context, model: goals } }, o.out!, io);
   return goals.some((g) => g.pass === false) ? EXIT.FAILED : EXIT.OK;
 }
 
 /** `pinlab bench scaling`: time the same matrix with 1 and with N workers, report the speed-up. */
 export async function scalingCommand(o: BenchCommandOptions & { readonly workersList?: string }, io: CliIo): Promise<number> {
-  const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1));
+  const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1, "--workers-list"));
   if (counts.length < 2) throw new UsageError(`--workers-list needs at least two worker counts, got "${o.workersList}"`);
+  const out = outDirOption(o.out, io);
   const runs: ScalingRun[] = [];
   let last: BenchResults | undefined;
   for (const workers of counts) {
@@ -85,7 +110,7 @@ export async function scalingCommand(o: BenchCommandOptions & { readonly workers
   // The last run's cells stand for the report; the context gains the timed runs and the speed-up verdict.
   const results: BenchResults = { ...last!, context: { ...last!.context, scaling: runs, goals: [...last!.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs)] } };
   io.out(renderTerminal(results));
-  if (o.out !== undefined) writeAndTell(results, o.out, io);
+  if (out !== undefined) writeAndTell(results, out, io);
   return runStatus(results, io);
 }
 

@@ -122,7 +122,28 @@ describe("pinlab bench, bad input", () => {
       [["bench", "--size", "huge"], /--size <size>' argument 'huge' is invalid/],
       [["bench", "--param", "oops"], /--param must look like WORKLOAD.KEY=VALUE/],
       [["bench", "--size", "tiny", "--param", "pin-overflow.aliases=-3"], /pin-overflow\.aliases/],
+      [["bench", "frob"], /^pinlab: unknown bench command "frob"; bench commands: run, merge, compare, model, scaling, workloads \(pinlab bench \[options\] is pinlab bench run \[options\]\)\n$/],
+      [["bench", "--size", "tiny", "frob"], /unknown bench command "frob"/],
+      [["bench", "run", "frob"], /^pinlab: bench run takes no argument, got "frob"; bench commands: run, merge/],
+      [["bench", "--size", "tiny", "--param", "gup-throughput.memory=999TiB"], /--param gup-throughput\.memory: a cell would build a 1998TiB machine .*; pinlab models at most 256GiB/],
       [["bench", "--plugin", "no/such/plugin.mjs"], /--plugin: .*no\/such\/plugin\.mjs does not exist/],
+      [["bench", "--workloads", ","], /--workloads is empty: give comma-separated workload ids/],
+      [["bench", "--workloads", ""], /--workloads is empty/],
+      [["bench", "--devices", ","], /--devices is empty/],
+      [["bench", "--policies", ","], /--policies is empty: give comma-separated policy ids or all/],
+      [["bench", "--policies", ""], /--policies is empty/],
+      [["bench", "scaling", "--workers-list", ","], /--workers-list must be a whole number from 1 to 256, got ""/],
+      [["bench", "--size", "tiny", "--out", "package.json"], new RegExp(`^pinlab: --out package\\.json: ${REPO_ROOT}/package\\.json exists and is not a directory\n$`)],
+      [["bench", "run", "--size", "tiny", "--out", "package.json/report"], new RegExp(`--out package\\.json/report: cannot create ${REPO_ROOT}/package\\.json/report: ${REPO_ROOT}/package\\.json exists and is not a directory`)],
+      [["bench", "--out", ""], /--out is empty/],
+      [["start", "--size", "tiny", "--out", "package.json"], /--out package\.json: .* exists and is not a directory/],
+      [["bench", "scaling", "--size", "tiny", "--out", "package.json"], /--out package\.json: .* exists and is not a directory/],
+      [["bench", "merge", `${FIX}/bench-results/shard-1-of-2.json`, "--out", "package.json"], /--out package\.json: .* exists and is not a directory/],
+      [["bench", "model", "--scale", "0.002", "--out", "packages"], /--out packages: no results\.json there/],
+      [["bench", "model", "--scale", "0.002", "--policy", "nope"], /^pinlab: --policy: unknown policy "nope"; registered policies: legacy-get, pin-bias, vaddr-pin, exact-pincount\n$/],
+      [["bench", "model", "--scale", "0.002", "--policy", ""], /^pinlab: --policy is empty; registered policies: legacy-get, pin-bias, vaddr-pin, exact-pincount\n$/],
+      [["bench", "model", "--scale", "0.002", "--policy", "nope", "--plugin", `${FIX}/extra-policy.mjs`], /registered policies: .*fixture-policy/],
+      [["bench", "--size", "tiny", "--workloads", "gup-throughput", "--devices", "rdma-mr"], /no cell matches the selection \(--workloads gup-throughput with --devices rdma-mr\): --devices rdma-mr keeps none of gup-throughput\[anon\] \(none\)/],
       [["bench", "compare", "no/such.json", "x.json"], /does not exist/],
       [["bench", "compare", "a", "b", "--tolerance", "lots"], /--tolerance must be a fraction/],
       [["bench", "model", "--scale", "2"], /--scale must be a number in \(0, 1\]/],
@@ -133,6 +154,18 @@ describe("pinlab bench, bad input", () => {
       expect(r.err).toMatch(message);
     }
   });
+
+  it("notes a shard that gets no cell, and still writes valid (empty) results that merge", async () => {
+    const sel = ["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "pin-bias", "--workers", "1"];
+    const empty = await run([...sel, "--shard", "2/2", "--out", join(dir, "empty-shard")]);
+    expect(empty.code).toBe(0);
+    expect(empty.err).toContain("note: shard 2/2 has no cell: the matrix has 1 cell(s), fewer than 2 shards; its results are empty (bench merge takes them)");
+    expect(readResults(join(dir, "empty-shard")).cells).toEqual([]);
+    expect((await run([...sel, "--shard", "1/2", "--out", join(dir, "full-shard")])).code).toBe(0);
+    const merged = await run(["bench", "merge", join(dir, "empty-shard"), join(dir, "full-shard"), "--format", "csv"]);
+    expect(merged.code).toBe(0);
+    expect(merged.out).toContain("pin-overflow,");
+  }, 120_000);
 
   it("lists its workloads and shows help with examples", async () => {
     const w = await run(["bench", "workloads", "--format", "json"]);
@@ -146,6 +179,74 @@ describe("pinlab bench, bad input", () => {
     const help = await run(["bench", "--help"]);
     expect(help.out).toContain("bench merge part1 part2");
     expect(help.out).toMatch(/merge|compare|model|scaling|workloads/);
+  });
+});
+
+describe("pinlab bench merge and compare, bad results files", () => {
+  const s1 = `${FIX}/bench-results/shard-1-of-2.json`;
+  const s2 = `${FIX}/bench-results/shard-2-of-2.json`;
+  type Json = { context: Record<string, unknown>; cells: Record<string, unknown>[] };
+  /** Write a copy of `from` changed by `edit` into the temporary directory. */
+  const corrupt = (name: string, from: string, edit: (r: Json) => void) => {
+    const r = JSON.parse(readFileSync(join(REPO_ROOT, from), "utf8")) as Json;
+    edit(r);
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(r));
+    return file;
+  };
+  const metrics = (r: Json) => r.cells[0].metrics as Record<string, unknown>;
+
+  it("merge and compare refuse a corrupt cell with the file, the cell and the field (exit 2)", async () => {
+    const cases: [string, (r: Json) => void, string][] = [
+      ["sim-fast", (r) => void (metrics(r).simNsPerPage = "fast"), "cells[0].metrics.simNsPerPage (cell rdma-fork/rdma-mr/legacy-get): Invalid input: expected number, received string"],
+      ["sim-negative", (r) => void (metrics(r).simNsPerPage = -1), "cells[0].metrics.simNsPerPage (cell rdma-fork/rdma-mr/legacy-get): Too small"],
+      ["policy-nope", (r) => void (r.cells[0].policy = "nope"), "cells[0].id (cell rdma-fork/rdma-mr/legacy-get): does not match"],
+      ["hazards-x", (r) => void (metrics(r).hazards = "x"), "cells[0].metrics.hazards (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["metrics-null", (r) => void (r.cells[0].metrics = null), "cells[0].metrics (cell rdma-fork/rdma-mr/legacy-get): Invalid input: expected object, received null"],
+      ["no-policy", (r) => void delete r.cells[0].policy, "cells[0].policy (cell rdma-fork/rdma-mr/legacy-get): missing (expected string)"],
+      ["cell-5", (r) => void (r.cells[0] = 5 as unknown as Record<string, unknown>), "cells[0]: Invalid input: expected object, received number; got 5"],
+      ["id-5", (r) => void (r.cells[0].id = 5), "cells[0].id: Invalid input: expected string, received number; got 5"],
+      ["wall-null", (r) => void (metrics(r).wallNsPerPage = null), "cells[0].metrics.wallNsPerPage (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["wall-string", (r) => void (metrics(r).wallNsPerPage = { pin: "1", release: 2 }), "cells[0].metrics.wallNsPerPage.pin (cell rdma-fork/rdma-mr/legacy-get)"],
+      ["wall-zero", (r) => void (metrics(r).wallNsPerPage = { pin: 0, release: 2 }), "cells[0].metrics.wallNsPerPage.pin (cell rdma-fork/rdma-mr/legacy-get): Too small: expected number to be >0; got 0"],
+      ["wall-negative", (r) => void (metrics(r).wallNsPerPage = { pin: 3, release: -2 }), "cells[0].metrics.wallNsPerPage.release (cell rdma-fork/rdma-mr/legacy-get)"],
+    ];
+    for (const [name, edit, message] of cases) {
+      const file = corrupt(name, s2, edit);
+      for (const args of [["bench", "merge", s1, file], ["bench", "compare", s2, file]]) {
+        const r = await run(args);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.err).toContain(`pinlab: ${file} is not a valid pinlab bench result:`);
+        expect(r.err).toContain(message);
+        expect(r.err).not.toMatch(/internal error|\n\s+at /);
+      }
+    }
+  });
+
+  it("merge refuses shards of different splits", async () => {
+    const other = corrupt("shard-2-of-3", s2, (r) => void (r.context.shard = { index: 2, count: 3 }));
+    const r = await run(["bench", "merge", s1, other]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the results are not shards of one split: ${s1} is shard 1/2 but ${other} is shard 2/3`);
+  });
+
+  it("compare refuses runs with no cell in common, listing ids of each", async () => {
+    const r = await run(["bench", "compare", s1, s2]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`no cell ids are shared, so there is nothing to compare: ${s1} has rdma-fork/rdma-mr/pin-bias, pin-overflow/shmem-aliases/pin-bias; ${s2} has rdma-fork/rdma-mr/legacy-get, pin-overflow/shmem-aliases/legacy-get`);
+  });
+
+  it("compare refuses runs of different sizes or seeds unless --allow-mismatch, which warns", async () => {
+    const small = corrupt("size-small", s2, (r) => void (r.context.size = "small"));
+    const seed = corrupt("seed-2", s2, (r) => void (r.context.seed = 2));
+    const refused = await run(["bench", "compare", s2, small]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`the runs are not comparable: size differs: ${s2} tiny, ${small} small; compare runs of the same size and seed, or pass --allow-mismatch`);
+    expect((await run(["bench", "compare", s2, seed])).err).toContain(`seed differs: ${s2} 1, ${seed} 2`);
+    const allowed = await run(["bench", "compare", s2, small, "--allow-mismatch"]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain(`warning: size differs: ${s2} tiny, ${small} small; timings of different runs are compared as asked (--allow-mismatch)`);
+    expect(allowed.out).toMatch(/no regression beyond 10% tolerance over 4 comparisons/);
   });
 });
 

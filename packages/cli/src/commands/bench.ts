@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { SIZE_NAMES } from "@pinlab/bench";
-import type { CliIo } from "../io.js";
+import { UsageError, type CliIo } from "../io.js";
 import { BENCH_FORMATS, benchCommand, startCommand } from "./bench-run.js";
 import { compareCommand, mergeCommand, modelCommand, scalingCommand, workloadsCommand } from "./bench-tools.js";
 
@@ -28,6 +28,13 @@ function matrixOptions(cmd: Command): Command {
     .option("--param <workload.key=value>", "override a workload parameter (repeatable), e.g. gup-throughput.memory=64MiB", collect, []);
 }
 
+/** The error for an operand of `bench` that is no subcommand: `bench frob`, or `bench run frob`. */
+function strayOperand(bench: Command, operand: string): UsageError {
+  const names = bench.commands.map((c) => c.name()).join(", ");
+  if (bench.args[0] === "run") return new UsageError(`bench run takes no argument, got "${operand}"; bench commands: ${names}`);
+  return new UsageError(`unknown bench command "${operand}"; bench commands: ${names} (pinlab bench [options] is pinlab bench run [options])`);
+}
+
 /** Register `bench` (with its subcommands) and `start` on the program; `result` receives the exit status. */
 export function registerBenchCommands(program: Command, io: CliIo, result: { code: number }): void {
   const bench = program.command("bench")
@@ -47,7 +54,10 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
     .option("--workers <n>", "worker threads", "2")
     .option("-o, --out <dir>", "write index.html, results.json, results.csv and results.md there")
     .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
-    .action(async (o) => {
+    // Operands reach run when they name no subcommand (`bench frob`): say so instead of "too many arguments for 'run'".
+    .allowExcessArguments(true)
+    .action(async (o, cmd: Command) => {
+      if (cmd.args.length > 0) throw strayOperand(bench, cmd.args[0]);
       result.code = await benchCommand(o, io);
     });
 
@@ -65,6 +75,7 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
     .argument("<base>", "baseline results.json (or its directory)")
     .argument("<new>", "new results.json (or its directory)")
     .option("--tolerance <t>", "allowed slow-down before a regression, 0.1 or 10%", "10%")
+    .option("--allow-mismatch", "compare runs of different sizes or seeds (with a warning) instead of refusing")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .action((base: string, current: string, o) => {
       result.code = compareCommand(base, current, o, io);
