@@ -32,6 +32,8 @@ export interface CellTask extends CellSpec {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Plugin module specifiers (package names, file URLs or absolute paths) to register before running. */
   readonly plugins: readonly string[];
+  /** Options for the cell's policy given by the run (a config's `policyOptions`); the workload's own go on top. */
+  readonly policyOptions?: Readonly<Record<string, unknown>>;
 }
 
 /** Ns per page of the grab and the release windows (wall-clock medians over samples, or simulated). */

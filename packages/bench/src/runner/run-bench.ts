@@ -5,7 +5,7 @@
  * @module
  */
 import { loadavg } from "node:os";
-import { listDevices } from "@pinlab/core";
+import { listDevices, listPolicies } from "@pinlab/core";
 import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BENCH_VERSION } from "../version.js";
@@ -53,6 +53,11 @@ export interface BenchOptions {
   readonly shard?: Shard;
   /** Parameter overrides by workload id. */
   readonly params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Options by policy id (a config's `policyOptions`), applied to every cell of that policy; a
+   * workload's own options for a policy (e.g. legacy-get as a pre-v4.18 kernel) go on top.
+   */
+  readonly policyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Timed runs of the same matrix with other worker counts, to put in the context. */
   readonly scaling?: readonly ScalingRun[];
   /** Called after each cell. */
@@ -91,6 +96,12 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     if (def === undefined) throw new BenchInputError(`--param: unknown workload "${id}"; known workloads: ${listWorkloads().map((w) => w.meta.id).join(", ")}`, "--param");
     resolveParams(def, size, overrides);
   }
+  for (const [id, options] of Object.entries(opts.policyOptions ?? {})) {
+    const d = listPolicies(container).find((p) => p.meta.id === id);
+    if (d === undefined) throw new BenchInputError(`policyOptions: unknown policy "${id}"; known policies: ${listPolicies(container).map((p) => p.meta.id).join(", ")}`, "--config");
+    const r = d.meta.options.safeParse(options);
+    if (!r.success) throw new BenchInputError(`policyOptions.${id}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`, "--config");
+  }
   const all = expandMatrix(container, opts);
   for (const c of all) resolveParams(findWorkload(c.workload)!, size, opts.params?.[c.workload]);
   const cells = selectShard(all, opts.shard);
@@ -107,7 +118,8 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
 /** The default matrix: size small, every workload, every policy, every device, unsharded, no overrides. */
 function isDefaultMatrix(opts: BenchOptions): boolean {
   return (opts.size ?? "small") === "small" && opts.workloads === undefined && (opts.policies === undefined || opts.policies === "all")
-    && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0;
+    && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0
+    && Object.keys(opts.policyOptions ?? {}).length === 0;
 }
 
 /** Run the bench; `plan` is {@link planBench}'s for the same options, when the caller already made it. */
@@ -118,6 +130,7 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
   const workers = opts.workers ?? 2;
   const tasks: CellTask[] = plan.cells.map((c) => ({
     ...c, seed: cellSeed(seed, c.id), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
+    ...(opts.policyOptions?.[c.policy] !== undefined ? { policyOptions: opts.policyOptions[c.policy] } : {}),
   }));
   // Longest processing time first: heavy cells start early so the workers finish together.
   const order = [...tasks].sort((a, b) => findWorkload(b.workload)!.meta.cost[size] - findWorkload(a.workload)!.meta.cost[size]);

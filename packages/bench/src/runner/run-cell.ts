@@ -51,7 +51,7 @@ export function runCell(task: CellTask, container: DependencyContainer): CellRes
   const variant = def.meta.variants.find((v) => v.id === task.variant);
   if (variant === undefined) throw new BenchInputError(`workload "${task.workload}" has no variant "${task.variant}"`, "--devices");
   const params = resolveParams(def, task.size, task.params);
-  const policyOptions = { ...(def.meta.policyOptions?.[task.policy] ?? {}) };
+  const policyOptions = { ...(task.policyOptions ?? {}), ...(def.meta.policyOptions?.[task.policy] ?? {}) };
   const env = { params, variant, policy: task.policy, policyOptions, seed: task.seed, container };
   const base = { id: task.id, workload: task.workload, variant: task.variant, device: task.device, policy: task.policy, seed: task.seed, size: task.size, params, policyOptions };
   const t0 = performance.now();

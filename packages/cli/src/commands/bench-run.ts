@@ -6,6 +6,7 @@ import { relative, resolve } from "node:path";
 import {
   BenchInputError, planBench, renderCsv, renderMarkdown, renderTerminal, runBench, writeReport, type BenchOptions, type BenchPlan, type BenchResults,
 } from "@pinlab/bench";
+import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
@@ -53,6 +54,8 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
     workers: parseWorkers(o.workers, defaults.workers),
     shard: shardOption(o.shard),
     params: parseParams(o.param),
+    // The config's policyOptions apply to the bench too (its `policy` does not narrow the matrix: --policies does).
+    policyOptions: loadPinlabConfig(io.cwd, o.config).policyOptions,
   };
 }
 

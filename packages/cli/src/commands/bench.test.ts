@@ -107,6 +107,20 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\| pin-overflow\[shmem-aliases\] \| none \| fixture-policy \|/);
   });
+
+  it("applies the config's policyOptions to its policy's cells, and refuses invalid ones before running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-bench-config-"));
+    const cfg = join(dir, "pinlab.config.yaml");
+    writeFileSync(cfg, "policyOptions:\n  pin-bias: { bias: 2048 }\n");
+    const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "pin-bias,exact-pincount", "--config", cfg, "--workers", "1", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const cells = (JSON.parse(r.out) as BenchResults).cells;
+    expect(cells.map((c) => [c.policy, c.policyOptions])).toEqual([["pin-bias", { bias: 2048 }], ["exact-pincount", {}]]);
+    writeFileSync(cfg, "policyOptions:\n  pin-bias: { bias: -4 }\n");
+    const bad = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--config", cfg]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/policyOptions\.pin-bias: bias: Too small/);
+  });
 });
 
 describe("pinlab bench, bad input", () => {
