@@ -3,7 +3,7 @@
  * of `--workers`, `--seed`, `--param` and the list options, each error naming its flag.
  * @module
  */
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { SIZE_NAMES, parseShard, type Shard, type SizeName } from "@pinlab/bench";
@@ -25,7 +25,9 @@ export function pluginSpecifiers(io: CliIo, opts: { readonly config?: string; re
   const config = loadPinlabConfig(io.cwd, opts.config);
   const extra = [...config.plugins, ...(opts.plugin ?? []).map((p) => resolve(io.cwd, p))];
   for (const p of extra) if (!existsSync(p)) throw new UsageError(`--plugin: ${p} does not exist`);
-  return [...BUILTIN_PLUGINS.map((m) => require.resolve(m)), ...extra];
+  // A module named twice (config and --plugin, or two spellings of one path) is loaded once.
+  const unique = [...new Map(extra.map((p) => [realpathSync(p), p])).values()];
+  return [...BUILTIN_PLUGINS.map((m) => require.resolve(m)), ...unique];
 }
 
 /** Split `a,b` into a list; undefined stays undefined; an empty list (`''`, `,`) is a UsageError naming `flag`. */

@@ -103,7 +103,8 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
   });
 
   it("runs a plugin given with --plugin in the workers", async () => {
-    const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "fixture-policy", "--plugin", `${FIX}/extra-policy.mjs`, "--workers", "1", "--format", "md"]);
+    // Named twice (two spellings of one path): loaded once, not refused as a duplicate id.
+    const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "fixture-policy", "--plugin", `${FIX}/extra-policy.mjs`, "--plugin", `./${FIX}/extra-policy.mjs`, "--workers", "1", "--format", "md"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\| pin-overflow\[shmem-aliases\] \| none \| fixture-policy \|/);
   });
