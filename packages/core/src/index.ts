@@ -48,6 +48,7 @@ export * from "./gup/foll-flags.js";
 export * from "./gup/validate.js";
 export * from "./gup/gup.js";
 export * from "./policy/pin-policy.js";
+export * from "./policy/policy-options-issues.js";
 export * from "./device/device-plugin.js";
 export * from "./device/dma-engine.js";
 export * from "./device/attach.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import { loadavg } from "node:os";
-import { listDevices, listPolicies } from "@pinlab/core";
+import { listDevices, policyOptionsIssues } from "@pinlab/core";
 import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BENCH_VERSION } from "../version.js";
@@ -97,10 +97,9 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     resolveParams(def, size, overrides);
   }
   for (const [id, options] of Object.entries(opts.policyOptions ?? {})) {
-    const d = listPolicies(container).find((p) => p.meta.id === id);
-    if (d === undefined) throw new BenchInputError(`policyOptions: unknown policy "${id}"; known policies: ${listPolicies(container).map((p) => p.meta.id).join(", ")}`, "--config");
-    const r = d.meta.options.safeParse(options);
-    if (!r.success) throw new BenchInputError(`policyOptions.${id}: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`, "--config");
+    const bad = policyOptionsIssues(container, id, options);
+    if (bad?.unknownPolicy === true) throw new BenchInputError(`policyOptions: unknown policy "${id}"; known policies: ${bad.known.join(", ")}`, "--config");
+    if (bad !== undefined) throw new BenchInputError(`policyOptions.${id}: ${bad.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, "--config");
   }
   const all = expandMatrix(container, opts);
   for (const c of all) resolveParams(findWorkload(c.workload)!, size, opts.params?.[c.workload]);

@@ -11,7 +11,7 @@ import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js"
 import { UsageError, type CliIo } from "../io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
 import { expandScenarioArgs } from "../scenario-files.js";
-import { readInputFile } from "../read-text-file.js";
+import { readInputFile } from "../read-input-file.js";
 
 /** Options every scenario command takes. */
 export interface CommonOptions {

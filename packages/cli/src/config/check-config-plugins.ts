@@ -5,7 +5,7 @@
  * policy), and without the config file's name.
  * @module
  */
-import { listPolicies } from "@pinlab/core";
+import { listPolicies, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { UsageError } from "../io.js";
 import type { PinlabConfig } from "./pinlab-config.js";
@@ -20,11 +20,10 @@ export function checkConfigPlugins(config: PinlabConfig, container: DependencyCo
     if (id !== "all" && !policies.has(id)) throw new UsageError(`${config.source}: policy: unknown policy "${id}" (${known()})`);
   }
   for (const [id, options] of Object.entries(config.policyOptions)) {
-    const d = policies.get(id);
-    if (d === undefined) throw new UsageError(`${config.source}: policyOptions.${id}: unknown policy "${id}" (${known()})`);
-    const r = d.meta.options.safeParse(options);
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => `policyOptions.${id}${i.path.length > 0 ? `.${i.path.join(".")}` : ""}: ${i.message}`);
+    const bad = policyOptionsIssues(container, id, options);
+    if (bad?.unknownPolicy === true) throw new UsageError(`${config.source}: policyOptions.${id}: unknown policy "${id}" (${known()})`);
+    if (bad !== undefined) {
+      const issues = bad.issues.map((i) => `policyOptions.${id}${i.path !== "" ? `.${i.path}` : ""}: ${i.message}`);
       throw new UsageError(`${config.source}: ${issues.join("; ")}`);
     }
   }

@@ -9,7 +9,7 @@ import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../io.js";
-import { inputFileProblem } from "../read-text-file.js";
+import { inputFileProblem } from "../read-input-file.js";
 
 /** Schema of the config file. */
 export const pinlabConfigSchema = z

@@ -4,9 +4,8 @@
  */
 import { FOLL_LONGTERM, PG_DAX, definePinPolicy, type PinPolicy } from "@pinlab/core";
 import { biasCounting } from "../pin-bias/bias-counting.js";
-import { assemblePolicy } from "../shared/assemble.js";
 import { checkVmaLongtermV612, vmaIsFsdax } from "../shared/check-vma-longterm.js";
-import { v612Rules } from "../shared/v612-rules.js";
+import { v612Policy } from "../shared/v612-policy.js";
 import { FILE_PIN_BYTES, FilePinTable } from "./file-pin-table.js";
 import { longtermFilePin } from "./file-pin-rule.js";
 import { breakLayoutForTruncate, setLayoutLease } from "./layout-lease.js";
@@ -41,36 +40,18 @@ export const vaddrPin = definePinPolicy({
     const frames = ctx.memory.frames;
     const events = ctx.events;
     const pins = new FilePinTable();
-    // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12): the RFC adds to FOLL_PIN counting, see biasCounting.
+    // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12): the RFC adds to FOLL_PIN
+    // counting, it does not replace it (see biasCounting), and keeps the rest of v6.12 but for
+    // the members below. One kmalloc-64 object per (owner, file) pair (reference §3.4); the bias
+    // itself costs nothing. DAX frames stay long-term pinnable (folio_is_longterm_pinnable).
     const counting = biasCounting(ctx.memory, opts.bias);
-    const rules = v612Rules(ctx, counting.maybeDmaPinned);
-    return assemblePolicy({
-      id: "vaddr-pin",
-      countsPins: true,
-      // is_valid_gup_args() (mm/gup.c, v6.12): FOLL_LONGTERM only with FOLL_PIN (the RFC's vaddr_pin_pages() adds both).
-      checkFlags: rules.checkFlags,
-      // try_grab_folio() (mm/gup.c, v6.12): the RFC adds to FOLL_PIN counting, it does not replace it.
-      grab: counting.grab,
-      // gup_put_folio() (mm/gup.c, v6.12).
-      release: counting.release,
-      // folio_maybe_dma_pinned() (include/linux/mm.h, v6.12).
-      maybeDmaPinned: counting.maybeDmaPinned,
-      // folio->_pincount, or the count the bias implies (display only).
-      pinCount: counting.pinCount,
-      // What gup_put_folio() would subtract for that many pins (for the invariant checker).
-      refsForPins: counting.refsForPins,
-      // folio_needs_cow_for_dma() (include/linux/mm.h, v6.12).
-      forkMustCopy: rules.forkMustCopy,
-      // gup_must_unshare() (mm/internal.h, v6.12).
-      mustUnshare: rules.mustUnshare,
-      // folio_is_longterm_pinnable() (include/linux/mm.h, v6.12): DAX frames are pinnable; MOVABLE/CMA migrate.
-      longtermPinnable: rules.longtermPinnable,
+    return v612Policy("vaddr-pin", ctx, counting, () => FILE_PIN_BYTES * pins.size, (v612) => ({
       // check_vma_flags() with RFC 19/19 ("mm/gup: Remove FOLL_LONGTERM DAX exclusion"): FS-DAX is left to the
       // per-page lease rule; with pageCacheLeases the v6.12 writable-file-mapping EFAULT gives way to it as well.
       checkLongtermVma: (vma, flags) => (vmaIsFsdax(vma) || opts.pageCacheLeases ? 0 : checkVmaLongtermV612(vma, flags)),
       // gup_fast_folio_allowed() (v6.12) plus RFC 10/19 ("Pass a NULL vaddr_pin through GUP fast"): no owner on the
       // fast path, so an FS-DAX page under FOLL_LONGTERM falls back.
-      fastFolioAllowed: (pfn, flags) => ((flags & FOLL_LONGTERM) !== 0 && (frames.flags[pfn] & PG_DAX) !== 0 ? false : rules.fastFolioAllowed(pfn, flags)),
+      fastFolioAllowed: (pfn, flags) => ((flags & FOLL_LONGTERM) !== 0 && (frames.flags[pfn] & PG_DAX) !== 0 ? false : v612.fastFolioAllowed(pfn, flags)),
       // mapping_inode_has_layout() + add_file_pin() (RFC 14/19).
       longtermFilePage: (req) => longtermFilePin(pins, opts, req),
       // mapping_release_file() from vaddr_unpin_pages*() (RFC 14/19): one kref per page released.
@@ -94,8 +75,6 @@ export const vaddrPin = definePinPolicy({
           }
         }
       },
-      // One kmalloc-64 object per (owner, file) pair (reference §3.4); the bias itself costs nothing.
-      accountingBytes: () => FILE_PIN_BYTES * pins.size,
-    });
+    }));
   },
 });
