@@ -32,6 +32,16 @@ describe("module boundaries", () => {
       expect(v[0].message).toContain("@pinlab/core may not import @pinlab/policies");
     });
 
+    it("lets the bench's browser tests import the workspace tools, and nothing else in the bench", () => {
+      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      write("packages/bench/package.json", JSON.stringify({ devDependencies: { "@pinlab/workspace-tools": "0.1.0" } }));
+      write("packages/bench/e2e/report.test.mjs", 'import { launchChromium } from "@pinlab/workspace-tools/browser";\n');
+      write("packages/bench/src/report/html.ts", 'import { launchChromium } from "@pinlab/workspace-tools/browser";\n');
+      const v = checkBoundaries(dir);
+      expect(v.map((x) => x.file)).toEqual(["packages/bench/src/report/html.ts"]);
+      expect(v[0].message).toContain("@pinlab/bench may not import @pinlab/workspace-tools");
+    });
+
     it("names dynamic imports, imports of cli, undeclared dependencies and escaping relative imports", () => {
       dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
       write("packages/bench/package.json", JSON.stringify({ dependencies: {} }));

@@ -1,19 +1,17 @@
-/* global process, document, Buffer */
-// Shared e2e setup: the built app served by vite preview on a free loopback port, and Debian's
-// chromium driven by playwright-core. Always use withPage() so the server and the browser are
-// closed even when a step fails (an open server would keep `node --test` waiting forever).
+/* global document, Buffer */
+// Shared e2e setup: the built app served by vite preview on a free loopback port, and chromium
+// (the system's, or the build npm installed; see @pinlab/workspace-tools/browser) driven by
+// playwright-core. Always use withPage() so the server and the browser are closed even when a
+// step fails (an open server would keep `node --test` waiting forever).
 import { mkdirSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "@pinlab/workspace-tools/browser";
 import { preview } from "vite";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const outDir = join(root, "test-output");
-
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic"];
 
 /** Run `fn(page, baseUrl, errors)` against the built app; `errors` collects page errors and console errors. */
 export async function withPage(fn, { width = 1440, height = 900 } = {}) {
@@ -23,7 +21,7 @@ export async function withPage(fn, { width = 1440, height = 900 } = {}) {
   try {
     server = await preview({ root, configFile: false, logLevel: "warn", base: "./", preview: { port: 0, host: "127.0.0.1", strictPort: false }, build: { outDir: "dist" } });
     const base = server.resolvedUrls.local[0];
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width, height } });
     // No network but the preview server.
     await context.route("**/*", (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));

@@ -275,6 +275,9 @@ export class App {
         return;
       }
       this.go(this.pos + 1);
+      // Stop on the tick that reaches the end, not one tick later: a jump made in between (a
+      // step link, a key) would otherwise be played on from.
+      if (this.session.done && this.pos >= this.session.length) this.stop();
     }, Number(this.speed.value));
     this.renderStepper();
   }
