@@ -1,0 +1,58 @@
+/**
+ * The behaviour fingerprint of the model: the `eventsHash` of every library scenario under every
+ * registered policy. A change that should not alter behaviour (a refactor, a speed-up) must
+ * leave every hash as it was; one that should (a model fix) changes exactly the hashes of the
+ * runs it touches, and the committed fingerprint (`library-events-hashes.json`) is updated with
+ * it, so the diff shows which scenario x policy moved. `npm run hashes` checks or updates it.
+ * @module
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadScenario, pluginView, runScenario } from "@pinlab/core";
+import { builtinContainer } from "../plugins/load-plugins.js";
+
+/** `"<file> <policy>"` -> eventsHash, keys sorted. */
+export type EventsHashes = Readonly<Record<string, string>>;
+
+/** The scenario files of a library folder (not its subfolders, so not `invalid/`), sorted. */
+export function libraryFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+}
+
+/** Run every scenario of `dir` under every built-in policy and collect the hashes. */
+export function libraryEventsHashes(dir: string): EventsHashes {
+  const container = builtinContainer();
+  const plugins = pluginView(container);
+  const out: Record<string, string> = {};
+  for (const file of libraryFiles(dir)) {
+    const loaded = loadScenario(readFileSync(join(dir, file), "utf8"), `scenarios/${file}`, plugins);
+    const report = runScenario(loaded, { container, policy: "all" });
+    for (const r of report.results) out[`${file} ${r.policy}`] = r.error !== undefined ? `error: ${r.error}` : r.eventsHash;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What changed between a saved fingerprint and the current one. */
+export interface HashDiff {
+  /** Runs whose hash differs: key, before, after. */
+  readonly changed: readonly { readonly key: string; readonly before: string; readonly after: string }[];
+  /** Runs only in the current fingerprint. */
+  readonly added: readonly string[];
+  /** Runs only in the saved one. */
+  readonly removed: readonly string[];
+}
+
+/** Compare two fingerprints. */
+export function diffHashes(before: EventsHashes, after: EventsHashes): HashDiff {
+  const changed = Object.keys(after).filter((k) => k in before && before[k] !== after[k]).map((key) => ({ key, before: before[key], after: after[key] }));
+  return { changed, added: Object.keys(after).filter((k) => !(k in before)), removed: Object.keys(before).filter((k) => !(k in after)) };
+}
+
+/** A diff in lines (empty when the fingerprints agree). */
+export function describeDiff(d: HashDiff): string[] {
+  return [
+    ...d.changed.map((c) => `changed  ${c.key}: ${c.before.slice(0, 12)} -> ${c.after.slice(0, 12)}`),
+    ...d.added.map((k) => `added    ${k}`),
+    ...d.removed.map((k) => `removed  ${k}`),
+  ];
+}
