@@ -30,6 +30,20 @@ describe("pinlab", () => {
     expect((await run(["run", "--seed", "abc", `${FIX}/passing.yaml`])).err).toContain("--seed must be an integer");
   });
 
+  it("exits 70 (EX_SOFTWARE), not 2, when pinlab itself fails, and shows the stack only with --debug", async () => {
+    const broken = (debug: boolean) => {
+      const io = captureIo(REPO_ROOT);
+      io.out = () => { throw new Error("stdout exploded"); };
+      return main(debug ? ["list", "--debug"] : ["list"], io).then((code) => ({ code, err: io.stderr }));
+    };
+    const plain = await broken(false);
+    expect(plain.code).toBe(70);
+    expect(plain.err).toBe("pinlab: internal error: stdout exploded\n(run with --debug for the stack trace)\n");
+    const debug = await broken(true);
+    expect(debug.code).toBe(70);
+    expect(debug.err).toMatch(/internal error: stdout exploded\nError: stdout exploded\n\s+at /);
+  });
+
   it("exits 0 when every expectation holds and 1 when one fails, naming expected and actual", async () => {
     expect((await run(["run", `${FIX}/passing.yaml`])).code).toBe(0);
     const bad = await run(["run", `${FIX}/failing.yaml`]);

@@ -28,7 +28,7 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit statuses (SCENARIO-FORMAT.md, "Running"). */
+/** Exit statuses (docs/reference/scenario-format.md, "Running"; 70 is sysexits.h's EX_SOFTWARE). */
 export const EXIT = {
   /** Every expectation held. */
   OK: 0,
@@ -36,6 +36,8 @@ export const EXIT = {
   FAILED: 1,
   /** The input or the command line was bad. */
   USAGE: 2,
+  /** pinlab itself failed (a bug: an error no input check foresaw); the message says to report it. */
+  INTERNAL: 70,
 } as const;
 
 /** An error the user caused (bad flag, bad file, bad plugin): printed without a stack trace, exit 2. */

@@ -39,7 +39,8 @@ Examples:
   $ pinlab schema --out scenario.schema.json
   $ pinlab matrix scenarios/
 
-Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line.`);
+Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line,
+70 an internal error (a pinlab bug: please report it with the --debug output).`);
 
   common(program.command("run"))
     .description("run scenario files under their policies")
@@ -114,6 +115,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.USAGE;
     }
     io.err(`pinlab: internal error: ${(e as Error).message}\n${debug ? `${(e as Error).stack}\n` : "(run with --debug for the stack trace)\n"}`);
-    return EXIT.USAGE;
+    return EXIT.INTERNAL;
   }
 }
