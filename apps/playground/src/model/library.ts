@@ -30,6 +30,11 @@ export function libraryEntry(id: string): LibraryEntry | undefined {
   return LIBRARY.find((e) => e.id === id);
 }
 
+/** The id of the library scenario whose text is exactly `text`, or "" when it is none. */
+export function libraryIdOf(text: string): string {
+  return LIBRARY.find((e) => e.text === text)?.id ?? "";
+}
+
 /** The value of a plain top-level `key: value` line (quotes removed), or "". */
 export function topLevelString(text: string, key: string): string {
   const m = new RegExp(`^${key}:[ \\t]*(.*)$`, "m").exec(text);

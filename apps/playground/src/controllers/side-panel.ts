@@ -1,0 +1,82 @@
+/**
+ * The side panel: tabs for the selected frame's details, the hazards, the events and the
+ * counters. Only the selected tab is drawn, at the position shown.
+ */
+import { counterCharts } from "../model/counter-series.js";
+import type { Session } from "../model/session.js";
+import { CounterCharts } from "../view/counter-charts.js";
+import { EventLog } from "../view/event-log.js";
+import { FrameDetails } from "../view/frame-details.js";
+import { HazardList } from "../view/hazard-list.js";
+import type { LinkTargets } from "../view/links.js";
+import { Tabs } from "../view/tabs.js";
+
+/** What the side panel shows. */
+export interface PanelView {
+  /** The session. */
+  readonly session: Session;
+  /** The position. */
+  readonly pos: number;
+  /** The selected frame, if any. */
+  readonly selected: number | undefined;
+}
+
+/** What the side panel asks of the app; its links (step, frame) lead there too. */
+export interface SidePanelHost extends LinkTargets {
+  /** What to show now (undefined before the first session). */
+  view(): PanelView | undefined;
+}
+
+/** Owns the tabs and their panels. */
+export class SidePanel {
+  /** The tabs (place them in the side pane). */
+  readonly element: HTMLElement;
+  private readonly tabs: Tabs;
+  private readonly details: FrameDetails;
+  private readonly hazards: HazardList;
+  private readonly events: EventLog;
+  private readonly charts: CounterCharts;
+
+  /** Make the panels; their links lead to `host`. */
+  constructor(private readonly host: SidePanelHost) {
+    const links: LinkTargets = { go: (p) => host.go(p), select: (pfn) => host.select(pfn) };
+    this.details = new FrameDetails((pfn) => host.select(pfn));
+    this.hazards = new HazardList(links);
+    this.events = new EventLog(links);
+    this.charts = new CounterCharts();
+    this.tabs = new Tabs([
+      { id: "frame", label: "Frame", panel: this.details.element },
+      { id: "hazards", label: "Hazards", panel: this.hazards.element },
+      { id: "events", label: "Events", panel: this.events.element },
+      { id: "counters", label: "Counters", panel: this.charts.element },
+    ], () => this.render());
+    this.element = this.tabs.element;
+  }
+
+  /** Show the frame tab (drawn afresh). */
+  showFrame(): void {
+    if (this.tabs.selected !== "frame") this.tabs.select("frame");
+    else this.render();
+  }
+
+  /** Draw the selected tab. */
+  render(): void {
+    const v = this.host.view();
+    if (v === undefined) return;
+    const { session: s, pos } = v;
+    switch (this.tabs.selected) {
+      case "frame":
+        this.details.update(v.selected, s.policies.map((_, i) => s.machine(i, pos)));
+        break;
+      case "hazards":
+        this.hazards.update(s.recordings, pos, s.view.distinct);
+        break;
+      case "events":
+        this.events.update(s.recordings, pos);
+        break;
+      case "counters":
+        this.charts.update(counterCharts(s.recordings, pos), pos);
+        break;
+    }
+  }
+}
