@@ -10,6 +10,7 @@ import {
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
+import { mergeInputs } from "./merge-inputs.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
 function usage(e: unknown): unknown {
@@ -32,10 +33,17 @@ async function inputAsync<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `pinlab bench merge DIR...`: merge shard results into one, print it, and write it to `--out` when given. */
+/**
+ * `pinlab bench merge PATH...`: merge shard results into one, print it, and write it to `--out`
+ * when given. Each PATH is a results.json, a result directory, a directory of parts or a glob
+ * (see {@link mergeInputs}); when a directory or a glob was searched, stderr lists what was found.
+ */
 export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
   const out = outDirOption(o.out, io);
-  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p))), paths));
+  const { inputs, expanded, skipped } = mergeInputs(paths, io.cwd, out);
+  for (const s of skipped) io.err(`bench merge: leaving out ${s}: it is in the --out directory (the output of an earlier merge)\n`);
+  if (expanded) io.err(`bench merge: found ${inputs.length} result(s): ${inputs.map((i) => i.name).join(", ")}\n`);
+  const merged = input(() => mergeResults(inputs.map((i) => readResults(i.file)), inputs.map((i) => i.name)));
   printResults(merged, o.format ?? "table", io);
   if (out !== undefined) writeAndTell(merged, out, io);
   if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
