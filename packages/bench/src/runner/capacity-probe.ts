@@ -11,8 +11,8 @@ import { Tinypool } from "tinypool";
 import { quantile } from "../probe/stats.js";
 import { workerFile } from "./pool.js";
 
-/** The fixed unit of work: iterations of the spinner's loop (about 0.15 s on one core of a current x86 server). */
-export const SPIN_UNIT = 100_000_000;
+/** The fixed unit of work: iterations of the spinner's loop (about 0.12 s on one core of a current x86 server). */
+export const SPIN_UNIT = 60_000_000;
 
 /** Rounds of one probe: each times every spinner count once, in turn. */
 export const SPIN_ROUNDS = 3;
