@@ -44,4 +44,5 @@ fi
 read -r -a args <<< "${PINLAB_BENCH_ARGS:-}"
 mkdir -p "$out/parts"
 echo "pinlab bench shard $shard/$shards on $(hostname), $workers worker(s): ${args[*]:-the default matrix}"
-node "$cli" bench --workers "$workers" "${args[@]}" --shard "$shard/$shards" --out "$out/parts/shard-$shard"
+# ${args[@]+...}: an empty array under set -u, on the bash 4.2 of older clusters too.
+node "$cli" bench --workers "$workers" ${args[@]+"${args[@]}"} --shard "$shard/$shards" --out "$out/parts/shard-$shard"
