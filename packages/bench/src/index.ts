@@ -27,6 +27,7 @@ export * from "./runner/resolve-params.js";
 export * from "./runner/run-cell.js";
 export * from "./runner/load-plugins.js";
 export * from "./runner/pool.js";
+export * from "./runner/capacity-probe.js";
 export * from "./runner/context.js";
 export * from "./runner/speed-goals.js";
 export * from "./runner/run-bench.js";

@@ -8,12 +8,13 @@ import { Tinypool } from "tinypool";
 import type { CellResult, CellTask } from "./cell.js";
 
 /**
- * The worker entry as a file URL: `worker.js` next to this module, or, when this module runs from
- * TypeScript sources (vitest), the built one in the package's `dist/`.
+ * A worker entry as a file URL: `NAME.js` (default `worker.js`, the cells' entry) next to this
+ * module, or, when this module runs from TypeScript sources (vitest), the built one in the
+ * package's `dist/`.
  */
-export function workerFile(): URL {
+export function workerFile(name = "worker"): URL {
   const here = import.meta.url;
-  const url = here.endsWith(".ts") ? new URL("../../dist/runner/worker.js", here) : new URL("./worker.js", here);
+  const url = here.endsWith(".ts") ? new URL(`../../dist/runner/${name}.js`, here) : new URL(`./${name}.js`, here);
   if (!existsSync(fileURLToPath(url))) throw new Error(`the bench worker ${fileURLToPath(url)} does not exist: build @pinlab/bench first (npx nx run @pinlab/bench:build)`);
   return url;
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleResults } from "../test-support/sample-results.js";
 import { BenchInputError } from "./bench-input-error.js";
 import { readResults } from "./read-results.js";
+import { scalingGoal } from "./speed-goals.js";
 import type { BenchResults } from "./results.js";
 
 let base: BenchResults;
@@ -93,5 +94,20 @@ describe("readResults: the schema of results.json", () => {
     })();
     expect(message.split("\n").filter((l) => l.includes(".metrics ("))).toHaveLength(5);
     expect(message).toContain(`(and ${base.cells.length - 5} more problems)`);
+  });
+
+  it("reads scaling runs written before the capacity probe, and with it; refuses a capacity that is not positive", () => {
+    // As pinlab wrote them before it measured the machine's capacity: no spinMs, no capacity.
+    const old = readResults(corrupt("scaling-old", (r) => void (r.context.scaling = [{ workers: 1, durationMs: 2000, cellMs: 1900, load: 2.6 }, { workers: 2, durationMs: 1800, cellMs: 3400, load: 2.6 }])));
+    expect(old.context.scaling?.map((s) => s.capacity)).toEqual([undefined, undefined]);
+    expect(scalingGoal(old.context.scaling)).toMatchObject({ pass: null, measured: null });
+    const runs = [{ workers: 1, durationMs: 2000, spinMs: 150, capacity: 1 }, { workers: 2, durationMs: 1300, spinMs: 250, capacity: 1.2 }];
+    const measured = readResults(corrupt("scaling-capacity", (r) => void (r.context.scaling = runs)));
+    expect(measured.context.scaling).toEqual(runs);
+    expect(scalingGoal(measured.context.scaling).pass).toBe(true);
+    for (const [name, field, value] of [["spin-zero", "spinMs", 0], ["capacity-negative", "capacity", -1], ["capacity-string", "capacity", "2x"]] as const) {
+      const file = corrupt(name, (r) => void (r.context.scaling = [{ workers: 2, durationMs: 1, [field]: value }]));
+      expect(() => readResults(file), name).toThrow(`context.scaling[0].${field}`);
+    }
   });
 });

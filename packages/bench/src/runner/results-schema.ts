@@ -84,7 +84,11 @@ const context = z.looseObject({
   params: z.record(z.string(), z.record(z.string(), z.unknown())),
   matrixCells: count,
   goals: z.array(goal),
-  scaling: z.array(z.looseObject({ workers: z.number().int().min(1), durationMs: nonNegative, cellMs: nonNegative.optional(), load: nonNegative.optional() })).nullable(),
+  scaling: z.array(z.looseObject({
+    workers: z.number().int().min(1), durationMs: nonNegative, cellMs: nonNegative.optional(), load: nonNegative.optional(),
+    // Measured since the capacity probe: optional, so results written before it still read.
+    spinMs: z.number().positive().optional(), capacity: z.number().positive().optional(),
+  })).nullable(),
   model: z.array(goal).nullable(),
   mergedFrom: z.array(shard).optional(),
   note: z.string().optional(),

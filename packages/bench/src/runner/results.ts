@@ -39,6 +39,18 @@ export interface ScalingRun {
   readonly cellMs?: number;
   /** The 1-minute load average when the run ended. */
   readonly load?: number;
+  /**
+   * Wall-clock ms for `workers` CPU spinners started at once to finish one fixed unit of pure CPU
+   * work each (the median of the capacity probe's rounds, taken in the same `bench scaling` run;
+   * see `capacity-probe.ts`). Absent in results written before pinlab measured it.
+   */
+  readonly spinMs?: number;
+  /**
+   * This machine's capacity for `workers` threads: how much faster `workers` spinners finished
+   * `workers` units than 1 spinner finished 1 (`workers` x the 1-spinner `spinMs` / this
+   * `spinMs`; 2 on two idle cores). The scaling goal judges the bench's speed-up against it.
+   */
+  readonly capacity?: number;
 }
 
 /** Where, when and how a run happened: the machine (see {@link MachineFacts}) and the run. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CellResult, SeriesResult } from "./cell.js";
-import { gupGoals, matrixGoal, scalingGoal } from "./speed-goals.js";
+import { gupGoals, judgeScaling, matrixGoal, scalingGoal, scalingSummary } from "./speed-goals.js";
 
 const stats = (median: number) => ({ samples: 5, mean: median, rme: 1, median, p75: median, p99: median, min: median, max: median });
 const series = (id: string, pin: number, release: number): SeriesResult => ({
@@ -29,15 +29,38 @@ describe("speed goals", () => {
     }
   });
 
-  it("time the default matrix with 2 workers only, and the speed-up from timed runs with 1 and 2", () => {
+  it("time the default matrix with 2 workers only", () => {
     expect(matrixGoal({ durationMs: 30_000, workers: 2, isDefaultMatrix: true })).toMatchObject({ measured: 30, pass: true });
     expect(matrixGoal({ durationMs: 70_000, workers: 2, isDefaultMatrix: true }).pass).toBe(false);
     expect(matrixGoal({ durationMs: 30_000, workers: 1, isDefaultMatrix: true }).pass).toBeNull();
     expect(matrixGoal({ durationMs: 1_500, workers: 2, isDefaultMatrix: false, mergedParts: 2 })).toMatchObject({ measured: null, pass: null, note: "not measured: merged from 2 parts, timed separately (the goal is one unsharded run)" });
-    expect(scalingGoal(null).pass).toBeNull();
-    const s = scalingGoal([{ workers: 1, durationMs: 10_000, cellMs: 9_000 }, { workers: 2, durationMs: 6_000, cellMs: 11_000, load: 5 }]);
-    expect(s.measured).toBeCloseTo(10 / 6, 10);
-    expect(s.pass).toBe(true);
-    expect(s.note).toMatch(/1\.83 cells ran at once on average, each 1\.22x as long as alone \(load average 5\.0\)/);
+  });
+
+  it("judge the 2-worker speed-up as a share of the machine's 2-spinner capacity, keeping 1.6x for reference", () => {
+    // 1.15x on a machine where 2 spinners get 1.22x: 94% of capacity.
+    const pass = scalingGoal([{ workers: 1, durationMs: 2_300, cellMs: 2_200, spinMs: 150 }, { workers: 2, durationMs: 2_000, cellMs: 3_900, load: 5, spinMs: 150 * 2 / 1.22 }]);
+    expect(pass).toMatchObject({ id: "matrix-speedup-2-workers", unit: "%", pass: true, target: ">= 90% of capacity (absolute reference 1.6x)" });
+    expect(pass.measured).toBeCloseTo((1.15 / 1.22) * 100, 6);
+    expect(pass.note).toMatch(/^speed-up 1\.15x; this machine's 2-spinner capacity 1\.22x \(1 spinner 150 ms, 2 at once 246 ms\); 94% of capacity; absolute reference 1\.6x not reached; 1 worker 2\.3 s, 2 workers 2\.0 s; with 2 workers 1\.95 cells ran at once on average, each 1\.77x as long as alone \(load average 5\.0\)$/);
+    expect(scalingSummary([{ workers: 1, durationMs: 2_300, capacity: 1 }, { workers: 2, durationMs: 2_000, capacity: 1.22 }])).toBe("speed-up 1.15x; this machine's 2-spinner capacity 1.22x; 94% of capacity: PASS");
+
+    // 1.7x passes the absolute 1.6x but is only 85% of two idle cores' 2.0x.
+    const fail = scalingGoal([{ workers: 1, durationMs: 1_700, capacity: 1 }, { workers: 2, durationMs: 1_000, capacity: 2 }]);
+    expect(fail).toMatchObject({ pass: false });
+    expect(fail.measured).toBeCloseTo(85, 6);
+    expect(fail.note).toMatch(/^speed-up 1\.70x; this machine's 2-spinner capacity 2\.00x; 85% of capacity; absolute reference 1\.6x reached; /);
+    expect(scalingSummary([{ workers: 1, durationMs: 1_700, capacity: 1 }, { workers: 2, durationMs: 1_000, capacity: 2 }])).toBe("speed-up 1.70x; this machine's 2-spinner capacity 2.00x; 85% of capacity: FAIL");
+    // Exactly 90% passes; the capacity comes from spinMs when not recorded.
+    expect(judgeScaling([{ workers: 1, durationMs: 1_800, spinMs: 100 }, { workers: 2, durationMs: 1_000, spinMs: 100 }])).toMatchObject({ capacity: 2, pass: true });
+    expect(judgeScaling([{ workers: 1, durationMs: 1_800, spinMs: 100 }, { workers: 2, durationMs: 1_000, spinMs: 100 }])!.share).toBeCloseTo(0.9, 10);
+
+    // Not measured: no timed runs, or only one of them; no verdict without the capacity.
+    for (const runs of [null, [], [{ workers: 1, durationMs: 1_000 }], [{ workers: 2, durationMs: 1_000, capacity: 2 }]]) {
+      expect(scalingGoal(runs)).toMatchObject({ measured: null, pass: null });
+      expect(scalingSummary(runs)).toBeUndefined();
+    }
+    const old = scalingGoal([{ workers: 1, durationMs: 10_000, cellMs: 9_000 }, { workers: 2, durationMs: 6_000, cellMs: 11_000, load: 5 }]);
+    expect(old).toMatchObject({ measured: null, pass: null });
+    expect(old.note).toMatch(/^speed-up 1\.67x; this machine's 2-spinner capacity was not measured \(results from before pinlab measured it\), so no verdict; absolute reference 1\.6x reached; .*1\.83 cells ran at once on average, each 1\.22x as long as alone \(load average 5\.0\)$/);
   });
 });

@@ -5,11 +5,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, listWorkloads, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, textTable, verdict, variantDevice,
+  BenchInputError, compareResults, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  spinnerCapacity, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
+import { mergeInputs } from "./merge-inputs.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
 function usage(e: unknown): unknown {
@@ -32,10 +34,17 @@ async function inputAsync<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `pinlab bench merge DIR...`: merge shard results into one, print it, and write it to `--out` when given. */
+/**
+ * `pinlab bench merge PATH...`: merge shard results into one, print it, and write it to `--out`
+ * when given. Each PATH is a results.json, a result directory, a directory of parts or a glob
+ * (see {@link mergeInputs}); when a directory or a glob was searched, stderr lists what was found.
+ */
 export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
   const out = outDirOption(o.out, io);
-  const merged = input(() => mergeResults(paths.map((p) => readResults(resolve(io.cwd, p))), paths));
+  const { inputs, expanded, skipped } = mergeInputs(paths, io.cwd, out);
+  for (const s of skipped) io.err(`bench merge: leaving out ${s}: it is in the --out directory (the output of an earlier merge)\n`);
+  if (expanded) io.err(`bench merge: found ${inputs.length} result(s): ${inputs.map((i) => i.name).join(", ")}\n`);
+  const merged = input(() => mergeResults(inputs.map((i) => readResults(i.file)), inputs.map((i) => i.name)));
   printResults(merged, o.format ?? "table", io);
   if (out !== undefined) writeAndTell(merged, out, io);
   if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
@@ -94,22 +103,40 @@ export async function modelCommand(o: { readonly out?: string; readonly policy?:
   return goals.some((g) => g.pass === false) ? EXIT.FAILED : EXIT.OK;
 }
 
-/** `pinlab bench scaling`: time the same matrix with 1 and with N workers, report the speed-up. */
+/**
+ * `pinlab bench scaling`: time the same matrix with 1 and with N workers, and this machine's
+ * capacity in the same run (1 and N pure CPU spinners, probed before the first timed run and
+ * after the last), and judge the 2-worker speed-up as a share of the 2-spinner capacity.
+ */
 export async function scalingCommand(o: BenchCommandOptions & { readonly workersList?: string }, io: CliIo): Promise<number> {
   const counts = (o.workersList ?? "1,2").split(",").map((w) => parseWorkers(w.trim(), 1, "--workers-list"));
   if (counts.length < 2) throw new UsageError(`--workers-list needs at least two worker counts, got "${o.workersList}"`);
   const out = outDirOption(o.out, io);
-  const runs: ScalingRun[] = [];
-  let last: BenchResults | undefined;
-  for (const workers of counts) {
-    const opts = benchOptions({ ...o, workers: String(workers) }, io, { workers });
-    last = await runWithProgress(opts, io);
-    runs.push({ workers, durationMs: last.context.durationMs, cellMs: last.cells.reduce((a, c) => a + c.durationMs, 0), load: last.context.loadAverage.end[0] });
-    io.err(`${workers} worker(s): ${(last.context.durationMs / 1000).toFixed(1)} s\n`);
+  const options = counts.map((workers) => benchOptions({ ...o, workers: String(workers) }, io, { workers }));
+  // Spinner counts: every worker count, and 1 (the capacity is relative to one spinner).
+  const spinners = [...new Set([1, ...counts])];
+  const before = await measureSpinners(spinners);
+  const timed: { workers: number; results: BenchResults }[] = [];
+  for (const [i, workers] of counts.entries()) {
+    const results = await runWithProgress(options[i], io);
+    timed.push({ workers, results });
+    io.err(`${workers} worker(s): ${(results.context.durationMs / 1000).toFixed(1)} s\n`);
   }
+  const spinMs = medianSpinMs(before, await measureSpinners(spinners));
+  io.err(`CPU spinners: ${spinners.map((k) => `${k} at once ${spinMs.get(k)!.toFixed(0)} ms`).join(", ")} (one unit of work each)\n`);
+  const runs: ScalingRun[] = timed.map(({ workers, results }) => {
+    const capacity = spinnerCapacity(spinMs.get(1), spinMs.get(workers), workers);
+    return {
+      workers, durationMs: results.context.durationMs, cellMs: results.cells.reduce((a, c) => a + c.durationMs, 0), load: results.context.loadAverage.end[0],
+      spinMs: spinMs.get(workers)!, ...(capacity !== undefined ? { capacity } : {}),
+    };
+  });
+  const last = timed.at(-1)!.results;
   // The last run's cells stand for the report; the context gains the timed runs and the speed-up verdict.
-  const results: BenchResults = { ...last!, context: { ...last!.context, scaling: runs, goals: [...last!.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs)] } };
+  const results: BenchResults = { ...last, context: { ...last.context, scaling: runs, goals: [...last.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs)] } };
   io.out(renderTerminal(results));
+  const summary = scalingSummary(runs);
+  if (summary !== undefined) io.out(`\nscaling: ${summary}\n`);
   if (out !== undefined) writeAndTell(results, out, io);
   return runStatus(results, io);
 }

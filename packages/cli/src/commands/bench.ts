@@ -44,6 +44,8 @@ Examples:
   $ pinlab bench --size small --out pinlab-report
   $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
   $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
+  $ pinlab bench merge parts/ --out merged             (every results.json below parts/)
+  $ pinlab bench merge 'parts/shard-*' --out merged    (a glob, expanded by pinlab)
   $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
   $ pinlab bench model
 
@@ -62,8 +64,8 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
     });
 
   bench.command("merge")
-    .description("merge the results of shards (directories or results.json files) into one")
-    .argument("<paths...>", "shard result directories or results.json files")
+    .description("merge the results of shards into one: result directories, results.json files, a directory of parts (every results.json below it), or a glob")
+    .argument("<paths...>", "shard result directories or results.json files, a directory of parts, or a glob such as 'parts/shard-*' (quoted: pinlab expands it)")
     .option("-o, --out <dir>", "write the merged reports there")
     .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
     .action((paths: string[], o) => {

@@ -1,0 +1,110 @@
+// The engines people run pinlab bench on past one machine, kept from rotting: the GitHub Actions
+// workflow (.github/workflows/bench-sweep.yml) and the Slurm scripts (tools/slurm/) are run here,
+// their own commands (the workflow's run: steps, the scripts' bodies) with the inputs substituted,
+// for 3 shards of a tiny matrix against the built CLI, and their merged results must equal one
+// unsharded run's, timings apart.
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deterministicView, readResults, type BenchResults } from "@pinlab/bench";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./test-support/capture-io.js";
+import { loadWorkflow, runWorkflow } from "./test-support/engines/workflow-runner.js";
+
+const CLI = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
+const WORKFLOW = join(REPO_ROOT, ".github/workflows/bench-sweep.yml");
+const SLURM = join(REPO_ROOT, "tools/slurm");
+const FAKE_SBATCH = join(REPO_ROOT, "packages/cli/src/test-support/engines/fake-sbatch.mjs");
+const SHARDS = 3;
+const MATRIX = { size: "tiny", workloads: "shared-library-false-positive,gup-throughput", policies: "legacy-get,pin-bias" };
+/** The steps the test does not run: this tree is installed and built already. */
+const SETUP = ["npm ci", "npm run build"];
+
+let dir = "";
+let whole: BenchResults;
+
+/** The environment without anything a developer's shell may set for pinlab or Slurm. */
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(PINLAB_|SLURM_|GITHUB_)/.test(k))) as Record<string, string>;
+}
+
+/** A fresh checkout, as a runner gets: the built packages and installed modules of this tree, linked. */
+function checkout(): string {
+  const ws = mkdtempSync(join(dir, "checkout-"));
+  for (const f of ["package.json", "packages", "node_modules"]) symlinkSync(join(REPO_ROOT, f), join(ws, f));
+  return ws;
+}
+
+/** What a sharded-and-merged run must share with the unsharded one. */
+function expectSameAsWhole(merged: BenchResults): void {
+  expect(deterministicView(merged)).toEqual(deterministicView(whole));
+  const matrix = (r: BenchResults) => ({ seed: r.context.seed, size: r.context.size, policies: r.context.policies, workloads: r.context.workloads, params: r.context.params, matrixCells: r.context.matrixCells });
+  expect(matrix(merged)).toEqual(matrix(whole));
+  expect(merged.context.mergedFrom).toEqual(Array.from({ length: SHARDS }, (_, i) => ({ index: i + 1, count: SHARDS })));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pinlab-engines-"));
+  expect(existsSync(CLI), `${CLI} is not built: npx nx run-many -t build`).toBe(true);
+  execFileSync(process.execPath, [CLI, "bench", "--size", MATRIX.size, "--workloads", MATRIX.workloads, "--policies", MATRIX.policies, "--out", join(dir, "whole")], { env: cleanEnv(), stdio: "pipe" });
+  whole = readResults(join(dir, "whole"));
+  // More cells than one shard takes, with hazards, audit answers and counters to compare.
+  expect(whole.cells).toHaveLength(4);
+  expect(whole.cells.some((c) => Object.keys(c.metrics.hazards).length > 0 || c.metrics.audit.asked > 0)).toBe(true);
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("bench engines: the same results as one unsharded run", () => {
+  it("GitHub Actions: bench-sweep.yml's plan, shard matrix and merge jobs", () => {
+    const wf = loadWorkflow(WORKFLOW);
+    const run = runWorkflow(wf, {
+      // Sweeps and seeds empty: they add no flag.
+      inputs: { ...MATRIX, sweeps: "", seeds: "", shards: SHARDS },
+      checkout,
+      skipRun: (script) => SETUP.includes(script.trim()),
+      env: cleanEnv(),
+    });
+    expect(run.jobs.map((j) => [j.job, j.matrix])).toEqual([["plan", {}], ...Array.from({ length: SHARDS }, (_, i) => ["shard", { shard: i + 1 }]), ["merge", {}]]);
+    // Every job that runs pinlab installs and builds the tree first (the steps this test skips).
+    for (const j of run.jobs.filter((x) => x.job !== "plan")) {
+      const texts = j.steps.map((s) => s.text.trim());
+      const firstPinlab = texts.findIndex((t) => t.includes("pinlab"));
+      expect(firstPinlab).toBeGreaterThan(0);
+      expect(texts.slice(0, firstPinlab)).toEqual(expect.arrayContaining(SETUP));
+    }
+    const report = join(run.artifacts, "bench-report");
+    expect(existsSync(join(report, "index.html"))).toBe(true);
+    expectSameAsWhole(readResults(report));
+  }, 60_000);
+
+  it("Slurm: submit.sh, the bench-array.sh array and bench-merge.sh after it (afterok)", () => {
+    const work = mkdtempSync(join(dir, "slurm-"));
+    const bin = join(work, "bin");
+    const state = join(work, "state");
+    mkdirSync(bin);
+    mkdirSync(state);
+    writeFileSync(join(bin, "sbatch"), `#!/bin/sh\nexec "${process.execPath}" "${FAKE_SBATCH}" "$@"\n`);
+    chmodSync(join(bin, "sbatch"), 0o755);
+    const env = {
+      ...cleanEnv(), PATH: `${bin}:${process.env.PATH ?? ""}`, FAKE_SLURM_STATE: state,
+      PINLAB_SHARDS: String(SHARDS), PINLAB_OUT: "out", PINLAB_BENCH_ARGS: `--size ${MATRIX.size} --workloads ${MATRIX.workloads} --policies ${MATRIX.policies}`,
+    };
+    const r = spawnSync("bash", [join(SLURM, "submit.sh")], { cwd: work, env, encoding: "utf8" });
+    const jobs = JSON.parse(readFileSync(join(state, "jobs.json"), "utf8")) as { id: number; script: string; options: Record<string, unknown>; state: string; tasks: { task: number | null; status: number; log: string }[] }[];
+    const logs = jobs.flatMap((j) => j.tasks.map((t) => `--- ${t.log}\n${readFileSync(t.log, "utf8")}`)).join("\n");
+    expect({ status: r.status, states: jobs.map((j) => j.state) }, `${r.stdout}${r.stderr}\n${logs}`).toEqual({ status: 0, states: ["ok", "ok"] });
+    const [array, merge] = jobs;
+    expect(array.script).toBe(join(SLURM, "bench-array.sh"));
+    expect(array.tasks.map((t) => t.task)).toEqual([1, 2, 3]);
+    expect(merge.script).toBe(join(SLURM, "bench-merge.sh"));
+    expect(merge.options.dependency).toBe(`afterok:${array.id}`);
+    expect(r.stdout).toContain(`report: ${join(work, "out/merged/index.html")}`);
+    expectSameAsWhole(readResults(join(work, "out/merged")));
+
+    // Submitting again into the same PINLAB_OUT would mix two runs' parts: refused before sbatch.
+    const again = spawnSync("bash", [join(SLURM, "submit.sh")], { cwd: work, env, encoding: "utf8" });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain(`submit.sh: ${join(work, "out")}/parts already holds parts of another run`);
+  }, 60_000);
+});
