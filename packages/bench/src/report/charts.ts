@@ -7,6 +7,7 @@ import * as echarts from "echarts";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult, SeriesResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
+import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { OUTCOMES } from "./analysis.js";
 
 /** A rendered chart. */
@@ -23,7 +24,8 @@ export interface Chart {
 
 const WIDTH = 760;
 const HEIGHT = 360;
-const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
+/** The colours of the charts' series, in order. */
+export const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
 const OUTCOME_COLOURS: Record<string, string> = { undetected: "#c0392b", detected: "#e0a526", prevented: "#3c9a5f" };
 
 /** Render an ECharts option to an SVG string. */
@@ -99,7 +101,7 @@ export function renderCharts(results: BenchResults): Chart[] {
         xAxis: { type: "value", name: "processes mapping the page (N)", nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "value", name: "false-positive rate", nameLocation: "middle", nameGap: 50, min: 0, max: 1 },
         series: fp.map((c) => ({
-          type: "line", name: c.policy, step: "end", symbolSize: 6,
+          type: "line", name: c.sweep !== undefined ? `${c.policy} (${sweepLabel(c.workload, c.policy, c.sweep)})` : c.policy, step: "end", symbolSize: 6,
           data: c.curves.filter((p) => p.curve === "false-positive-rate").map((p) => [p.x, p.values.falsePositiveRate]),
         })),
       }),
