@@ -8,7 +8,7 @@ import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult, SeriesResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
-import { OUTCOMES } from "./analysis.js";
+import { OUTCOMES, contender, contenders } from "./analysis.js";
 
 /** A rendered chart. */
 export interface Chart {
@@ -40,11 +40,11 @@ export function renderSvg(option: echarts.EChartsCoreOption, width = WIDTH, heig
 }
 
 function policiesOf(results: BenchResults): string[] {
-  return [...new Set(results.cells.map((c) => c.policy))];
+  return contenders(results);
 }
 
 function seriesOf(cells: readonly CellResult[], policy: string, id: string): SeriesResult | undefined {
-  return cells.find((c) => c.policy === policy)?.series.find((s) => s.id === id);
+  return cells.find((c) => contender(c) === policy)?.series.find((s) => s.id === id);
 }
 
 function barChart(title: string, categories: readonly string[], series: { name: string; data: (number | null)[]; stack?: string; color?: string }[], yName: string, log = false): string {
@@ -113,7 +113,7 @@ export function renderCharts(results: BenchResults): Chart[] {
       id: "refusals", title: "Refused operations by errno (availability cost)",
       caption: "Every operation a workload saw refused, summed over the policy's cells.",
       svg: barChart("refused operations", policies, errnos.map((e) => ({
-        name: e, stack: "refused", data: policies.map((p) => results.cells.filter((c) => c.policy === p).reduce((a, c) => a + (c.metrics.refused[e] ?? 0), 0)),
+        name: e, stack: "refused", data: policies.map((p) => results.cells.filter((c) => contender(c) === p).reduce((a, c) => a + (c.metrics.refused[e] ?? 0), 0)),
       })), "operations"),
     });
   }
@@ -123,7 +123,7 @@ export function renderCharts(results: BenchResults): Chart[] {
       caption: "Every hazard the oracle recorded, summed over the policy's cells: prevented (refused or handled), detected (flagged to the fs/mm), undetected (silent corruption).",
       svg: barChart("hazards", policies, OUTCOMES.map((o) => ({
         name: o, stack: "hazards", color: OUTCOME_COLOURS[o],
-        data: policies.map((p) => results.cells.filter((c) => c.policy === p).reduce((a, c) => a + Object.values(c.metrics.hazards).reduce((x, h) => x + (h?.[o] ?? 0), 0), 0)),
+        data: policies.map((p) => results.cells.filter((c) => contender(c) === p).reduce((a, c) => a + Object.values(c.metrics.hazards).reduce((x, h) => x + (h?.[o] ?? 0), 0), 0)),
       })), "hazards"),
     });
   }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { BenchResults } from "../runner/results.js";
 import { resultsProblems } from "../runner/results-schema.js";
 import { sweptSampleResults } from "../test-support/sample-results.js";
+import { contender, hazardMatrix, wins } from "./analysis.js";
 import { renderCsv } from "./csv.js";
 import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
@@ -60,6 +61,15 @@ describe("reports of a swept run with 3 seeds", () => {
     const fp = renderSweepCharts(renamed).find((c) => c.id === FP_CHART)!;
     expect(texts(fp.svg)).toEqual(expect.arrayContaining(["b256", "b1024", "b4096"]));
     expect(points(fp.svg, 1)).toBe(3);
+  });
+
+  it("treats each swept setting of a policy as a contender of its own in the summaries", () => {
+    expect(r.cells.map(contender)).toEqual(["fake-get", "fake-bias[bias=256]", "fake-bias[bias=1024]", "fake-bias[bias=4096]", "test-exact"]);
+    expect(contender({ policy: "p", sweep: { "w.pages": 4, "p.bias": 2 } })).toBe("p[bias=2]");
+    expect(hazardMatrix(r).policies).toEqual(r.cells.map(contender));
+    const fp = wins(r).find((x) => x.what.includes("false positives"))!;
+    expect(fp.winners).toEqual(["fake-bias[bias=4096]", "test-exact"]);
+    expect(fp.detail).toBe("fake-bias[bias=256] 66.7%, fake-bias[bias=1024] 66.7%, fake-bias[bias=4096] 0.0%, test-exact 0.0%; fake-get excluded: never answers pinned");
   });
 
   it("puts the line charts in the HTML report", () => {
