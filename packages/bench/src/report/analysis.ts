@@ -7,7 +7,24 @@ import type { HazardClass, HazardOutcome } from "@pinlab/core";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
+import { sweepSuffix } from "../runner/sweep-coordinates.js";
 import { fmtBytes } from "./format.js";
+
+/**
+ * Who a cell speaks for in per-policy summaries: its policy, with the policy options a sweep set
+ * (`pin-bias[bias=256]`), so each swept setting of a policy is a contender of its own and a swept
+ * policy's cells are not summed across its settings. Workload sweeps multiply every policy alike
+ * and do not split contenders. An unswept cell speaks for its policy.
+ */
+export function contender(c: Pick<CellResult, "policy" | "sweep">): string {
+  const own = Object.fromEntries(Object.entries(c.sweep ?? {}).filter(([name]) => name.slice(0, name.lastIndexOf(".")) === c.policy));
+  return `${c.policy}${sweepSuffix("", c.policy, own)}`;
+}
+
+/** The contenders of a run (see {@link contender}), in cell order. */
+export function contenders(results: BenchResults): string[] {
+  return [...new Set(results.cells.map(contender))];
+}
 
 /** Every hazard class the oracle records, in report order. */
 export const HAZARD_CLASSES: readonly HazardClass[] = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"];
@@ -17,7 +34,7 @@ export const OUTCOMES: readonly HazardOutcome[] = ["undetected", "detected", "pr
 
 /** One cell of the hazard matrix: what a policy did about a hazard class, over every workload. */
 export interface MatrixCell {
-  /** Policy. */
+  /** Policy (in a swept run, with the options a sweep set: see {@link contender}). */
   readonly policy: string;
   /** Hazard class. */
   readonly hazard: HazardClass;
@@ -31,7 +48,7 @@ export interface MatrixCell {
 
 /** The hazard matrix. */
 export interface HazardMatrix {
-  /** Policies (rows). */
+  /** Policies (rows; in a swept run, {@link contender}s). */
   readonly policies: readonly string[];
   /** Hazard classes (columns). */
   readonly hazards: readonly HazardClass[];
@@ -41,14 +58,14 @@ export interface HazardMatrix {
 
 /** Build the hazard matrix. */
 export function hazardMatrix(results: BenchResults): HazardMatrix {
-  const policies = [...new Set(results.cells.map((c) => c.policy))];
+  const policies = contenders(results);
   const cells = new Map<string, MatrixCell>();
   for (const policy of policies) {
     for (const hazard of HAZARD_CLASSES) {
       const counts: Record<HazardOutcome, number> = { undetected: 0, detected: 0, prevented: 0 };
       const workloads: string[] = [];
       for (const c of results.cells) {
-        if (c.policy !== policy) continue;
+        if (contender(c) !== policy) continue;
         const h = c.metrics.hazards[hazard];
         if (h === undefined) continue;
         let any = false;
@@ -84,8 +101,8 @@ function best(entries: readonly [string, number][], lowerIsBetter = true): { win
 /** Which policy wins what: silent hazards, refusals, false positives, memory, simulated and wall-clock cost. */
 export function wins(results: BenchResults): Win[] {
   const out: Win[] = [];
-  const policies = [...new Set(results.cells.map((c) => c.policy))];
-  const per = (f: (c: CellResult) => number) => policies.map((p): [string, number] => [p, results.cells.filter((c) => c.policy === p).reduce((a, c) => a + f(c), 0)]);
+  const policies = contenders(results);
+  const per = (f: (c: CellResult) => number) => policies.map((p): [string, number] => [p, results.cells.filter((c) => contender(c) === p).reduce((a, c) => a + f(c), 0)]);
   const undetected = per((c) => Object.values(c.metrics.hazards).reduce((a, h) => a + (h?.undetected ?? 0), 0));
   const b1 = best(undetected);
   if (b1 !== undefined) out.push({ what: "fewest silent (undetected) hazards", winners: b1.winners, detail: undetected.map(([p, v]) => `${p} ${v}`).join(", ") });
@@ -94,8 +111,8 @@ export function wins(results: BenchResults): Win[] {
   if (b2 !== undefined) out.push({ what: "fewest refused operations (availability)", winners: b2.winners, detail: refused.map(([p, v]) => `${p} ${v}`).join(", ") });
   // A policy that never answers "pinned" has no false positives by construction: it is not a contender.
   const fpCells = results.cells.filter((c) => c.workload === "shared-library-false-positive" && c.metrics.falsePositiveRate !== null);
-  const blind = fpCells.filter((c) => c.metrics.falseNegativeRate === 1).map((c) => c.policy);
-  const fp = fpCells.filter((c) => !blind.includes(c.policy)).map((c): [string, number] => [c.policy, c.metrics.falsePositiveRate!]);
+  const blind = fpCells.filter((c) => c.metrics.falseNegativeRate === 1).map(contender);
+  const fp = fpCells.filter((c) => !blind.includes(contender(c))).map((c): [string, number] => [contender(c), c.metrics.falsePositiveRate!]);
   const b3 = best(fp);
   if (b3 !== undefined) {
     out.push({
@@ -106,7 +123,7 @@ export function wins(results: BenchResults): Win[] {
   const fnr = per((c) => c.metrics.audit.falseNegatives);
   const b4 = best(fnr);
   if (b4 !== undefined) out.push({ what: "fewest maybeDmaPinned false negatives (pinned pages it cannot see)", winners: b4.winners, detail: fnr.map(([p, v]) => `${p} ${v}`).join(", ") });
-  const peak = (p: string) => results.cells.filter((c) => c.policy === p).reduce((a, c) => (c.metrics.accountingBytesPerFrame > a.metrics.accountingBytesPerFrame ? c : a), results.cells.find((c) => c.policy === p)!);
+  const peak = (p: string) => results.cells.filter((c) => contender(c) === p).reduce((a, c) => (c.metrics.accountingBytesPerFrame > a.metrics.accountingBytesPerFrame ? c : a), results.cells.find((c) => contender(c) === p)!);
   const mem = policies.map((p): [string, number] => [p, peak(p).metrics.accountingBytesPerFrame]);
   const b5 = best(mem);
   if (b5 !== undefined) {
@@ -116,10 +133,10 @@ export function wins(results: BenchResults): Win[] {
     });
   }
   const gt = results.cells.filter((c) => c.workload === "gup-throughput" && c.error === undefined);
-  const sim = gt.filter((c) => c.metrics.simNsPerPage !== null).map((c): [string, number] => [c.policy, c.metrics.simNsPerPage!]);
+  const sim = gt.filter((c) => c.metrics.simNsPerPage !== null).map((c): [string, number] => [contender(c), c.metrics.simNsPerPage!]);
   const b6 = best(sim);
   if (b6 !== undefined) out.push({ what: "cheapest pin + unpin, simulated (cost model, gup-throughput order-0 fast)", winners: b6.winners, detail: sim.map(([p, v]) => `${p} ${v.toFixed(1)} ns/page`).join(", ") });
-  const wall = gt.map((c) => [c.policy, c.series.find((s) => s.id === MAIN_SERIES)] as const)
+  const wall = gt.map((c) => [contender(c), c.series.find((s) => s.id === MAIN_SERIES)] as const)
     .filter(([, s]) => s?.wallNsPerPage.pin != null && s.wallNsPerPage.release != null)
     .map(([p, s]): [string, number] => [p, s!.wallNsPerPage.pin! + s!.wallNsPerPage.release!]);
   const b7 = best(wall);

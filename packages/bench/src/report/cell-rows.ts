@@ -1,9 +1,13 @@
 /**
- * One row per cell with the columns every tabular report shares (terminal, markdown).
+ * One row per cell with the columns every tabular report shares (terminal, markdown). A swept run
+ * adds a `sweep` column after the policy; a run with several seeds shows each figure as the median
+ * over seeds with its range, `12.3 [11.9–13.0]`.
  * @module
  */
 import type { CellResult } from "../runner/cell.js";
-import { cellLabel, fmtBytes, fmtCounts, fmtHazards, fmtNs, fmtRate } from "./format.js";
+import { sweepLabel } from "../runner/sweep-coordinates.js";
+import { cellLabel, fmtBytes, fmtNs, fmtRate } from "./format.js";
+import { fmtHazardsSpread, fmtRefusedSpread, withSpread } from "./spread-format.js";
 
 /** Column headers of {@link cellRow}. */
 export const CELL_COLUMNS = ["workload", "device", "policy", "hazards (P/D/U)", "refused", "FP", "FN", "acct", "sim ns/pg", "pin ns/pg", "±", "release ns/pg"] as const;
@@ -11,14 +15,33 @@ export const CELL_COLUMNS = ["workload", "device", "policy", "hazards (P/D/U)", 
 /** Indices of numeric columns (aligned right). */
 export const NUMERIC_COLUMNS = new Set([5, 6, 7, 8, 9, 10, 11]);
 
-/** The row of a cell. */
-export function cellRow(c: CellResult): string[] {
+/** Options of the cell table. */
+export interface CellTableOptions {
+  /** Add the `sweep` column (the run has sweeps). */
+  readonly sweep?: boolean;
+}
+
+/** Column headers of the cell table: {@link CELL_COLUMNS}, with `sweep` after `policy` in a swept run. */
+export function cellColumns(opts: CellTableOptions = {}): string[] {
+  return opts.sweep === true ? [...CELL_COLUMNS.slice(0, 3), "sweep", ...CELL_COLUMNS.slice(3)] : [...CELL_COLUMNS];
+}
+
+/** Numeric columns of the cell table. */
+export function numericColumns(opts: CellTableOptions = {}): Set<number> {
+  return opts.sweep === true ? new Set([...NUMERIC_COLUMNS].map((i) => i + 1)) : NUMERIC_COLUMNS;
+}
+
+/** The row of a cell (see {@link cellColumns}). */
+export function cellRow(c: CellResult, opts: CellTableOptions = {}): string[] {
   const m = c.metrics;
-  if (c.error !== undefined) return [cellLabel(c), c.device, c.policy, `ERROR: ${c.error}`, "", "", "", "", "", "", "", ""];
+  const head = [cellLabel(c), c.device, c.policy, ...(opts.sweep === true ? [sweepLabel(c.workload, c.policy, c.sweep) || "-"] : [])];
+  if (c.error !== undefined) return [...head, `ERROR: ${c.error}`, "", "", "", "", "", "", "", ""];
   const main = c.series.find((s) => s.id === "main");
   return [
-    cellLabel(c), c.device, c.policy, fmtHazards(m.hazards) || "-", fmtCounts(m.refused) || "-", fmtRate(m.falsePositiveRate), fmtRate(m.falseNegativeRate),
-    fmtBytes(m.accountingBytes), fmtNs(m.simNsPerPage), fmtNs(m.wallNsPerPage.pin), main?.pin !== null && main?.pin !== undefined ? `${main.pin.rme.toFixed(0)}%` : "-",
-    fmtNs(m.wallNsPerPage.release),
+    ...head, fmtHazardsSpread(c) || "-", fmtRefusedSpread(c) || "-",
+    withSpread(c, "falsePositiveRate", fmtRate(m.falsePositiveRate), fmtRate), withSpread(c, "falseNegativeRate", fmtRate(m.falseNegativeRate), fmtRate),
+    withSpread(c, "accountingBytes", fmtBytes(m.accountingBytes), fmtBytes), withSpread(c, "simNsPerPage", fmtNs(m.simNsPerPage), fmtNs),
+    withSpread(c, "wallNsPerPage.pin", fmtNs(m.wallNsPerPage.pin), fmtNs), main?.pin !== null && main?.pin !== undefined ? `${main.pin.rme.toFixed(0)}%` : "-",
+    withSpread(c, "wallNsPerPage.release", fmtNs(m.wallNsPerPage.release), fmtNs),
   ];
 }

@@ -7,7 +7,8 @@ import * as echarts from "echarts";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult, SeriesResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
-import { OUTCOMES } from "./analysis.js";
+import { sweepLabel } from "../runner/sweep-coordinates.js";
+import { OUTCOMES, contender, contenders } from "./analysis.js";
 
 /** A rendered chart. */
 export interface Chart {
@@ -23,7 +24,8 @@ export interface Chart {
 
 const WIDTH = 760;
 const HEIGHT = 360;
-const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
+/** The colours of the charts' series, in order. */
+export const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
 const OUTCOME_COLOURS: Record<string, string> = { undetected: "#c0392b", detected: "#e0a526", prevented: "#3c9a5f" };
 
 /** Render an ECharts option to an SVG string. */
@@ -38,11 +40,11 @@ export function renderSvg(option: echarts.EChartsCoreOption, width = WIDTH, heig
 }
 
 function policiesOf(results: BenchResults): string[] {
-  return [...new Set(results.cells.map((c) => c.policy))];
+  return contenders(results);
 }
 
 function seriesOf(cells: readonly CellResult[], policy: string, id: string): SeriesResult | undefined {
-  return cells.find((c) => c.policy === policy)?.series.find((s) => s.id === id);
+  return cells.find((c) => contender(c) === policy)?.series.find((s) => s.id === id);
 }
 
 function barChart(title: string, categories: readonly string[], series: { name: string; data: (number | null)[]; stack?: string; color?: string }[], yName: string, log = false): string {
@@ -99,7 +101,7 @@ export function renderCharts(results: BenchResults): Chart[] {
         xAxis: { type: "value", name: "processes mapping the page (N)", nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "value", name: "false-positive rate", nameLocation: "middle", nameGap: 50, min: 0, max: 1 },
         series: fp.map((c) => ({
-          type: "line", name: c.policy, step: "end", symbolSize: 6,
+          type: "line", name: c.sweep !== undefined ? `${c.policy} (${sweepLabel(c.workload, c.policy, c.sweep)})` : c.policy, step: "end", symbolSize: 6,
           data: c.curves.filter((p) => p.curve === "false-positive-rate").map((p) => [p.x, p.values.falsePositiveRate]),
         })),
       }),
@@ -111,7 +113,7 @@ export function renderCharts(results: BenchResults): Chart[] {
       id: "refusals", title: "Refused operations by errno (availability cost)",
       caption: "Every operation a workload saw refused, summed over the policy's cells.",
       svg: barChart("refused operations", policies, errnos.map((e) => ({
-        name: e, stack: "refused", data: policies.map((p) => results.cells.filter((c) => c.policy === p).reduce((a, c) => a + (c.metrics.refused[e] ?? 0), 0)),
+        name: e, stack: "refused", data: policies.map((p) => results.cells.filter((c) => contender(c) === p).reduce((a, c) => a + (c.metrics.refused[e] ?? 0), 0)),
       })), "operations"),
     });
   }
@@ -121,7 +123,7 @@ export function renderCharts(results: BenchResults): Chart[] {
       caption: "Every hazard the oracle recorded, summed over the policy's cells: prevented (refused or handled), detected (flagged to the fs/mm), undetected (silent corruption).",
       svg: barChart("hazards", policies, OUTCOMES.map((o) => ({
         name: o, stack: "hazards", color: OUTCOME_COLOURS[o],
-        data: policies.map((p) => results.cells.filter((c) => c.policy === p).reduce((a, c) => a + Object.values(c.metrics.hazards).reduce((x, h) => x + (h?.[o] ?? 0), 0), 0)),
+        data: policies.map((p) => results.cells.filter((c) => contender(c) === p).reduce((a, c) => a + Object.values(c.metrics.hazards).reduce((x, h) => x + (h?.[o] ?? 0), 0), 0)),
       })), "hazards"),
     });
   }

@@ -7,8 +7,13 @@ import * as costModel from "../cost-model/constants.js";
 import type { BenchResults, GoalResult } from "../runner/results.js";
 import { listWorkloads } from "../workloads/registry.js";
 import { headlineContrasts, hazardMatrix, wins, OUTCOMES } from "./analysis.js";
+import { sweepLabel } from "../runner/sweep-coordinates.js";
+import { sweepName, sweepValueText } from "../runner/sweep.js";
 import { renderCharts } from "./charts.js";
-import { cellLabel, esc, fmtBytes, fmtCounts, fmtHazards, fmtNs, fmtRate } from "./format.js";
+import { cellLabel, esc, fmtBytes, fmtCounts, fmtNs, fmtRate } from "./format.js";
+import { runShape } from "./run-shape.js";
+import { fmtHazardsSpread, fmtRefusedSpread, withSpread } from "./spread-format.js";
+import { renderSweepCharts } from "./sweep-charts.js";
 
 const CSS = `
 :root { --u: #c0392b; --d: #e0a526; --p: #3c9a5f; --none: #e8e8e8; --ink: #1d2330; --muted: #5c6475; }
@@ -42,12 +47,12 @@ function goalsTable(goals: readonly GoalResult[]): string {
 export function renderHtml(results: BenchResults): string {
   const ctx = results.context;
   const matrix = hazardMatrix(results);
-  const charts = renderCharts(results);
+  const charts = [...renderCharts(results), ...renderSweepCharts(results)];
   const contrasts = headlineContrasts(results);
   const w = wins(results);
   const p: string[] = [];
   p.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>pinlab bench report</title><style>${CSS}</style></head><body>`);
-  p.push(`<h1>pinlab bench report</h1><p class="muted">${results.cells.length} cells (${ctx.workloads.length} workloads x ${ctx.policies.length} policies x device variants), size <code>${esc(ctx.size)}</code>, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s, ${esc(ctx.date)}${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${ctx.mergedFrom !== undefined ? `, merged from ${ctx.mergedFrom.length} shards` : ""}.</p>`);
+  p.push(`<h1>pinlab bench report</h1><p class="muted">${results.cells.length} cells (${ctx.workloads.length} workloads x ${ctx.policies.length} policies x device variants), size <code>${esc(ctx.size)}</code>, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s, ${esc(ctx.date)}${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${ctx.mergedFrom !== undefined ? `, merged from ${ctx.mergedFrom.length} shards` : ""}${esc(runShape(ctx))}.</p>`);
   const errors = results.cells.filter((c) => c.error !== undefined);
   if (errors.length > 0) p.push(`<p class="fail">${errors.length} cell(s) failed: ${errors.map((c) => esc(`${c.id}: ${c.error}`)).join("; ")}</p>`);
 
@@ -87,13 +92,15 @@ export function renderHtml(results: BenchResults): string {
   for (const c of results.cells) {
     const m = c.metrics;
     const main = c.series.find((s) => s.id === "main");
-    const timing = (s: typeof main, k: "pin" | "release") => {
+    const timing = (s: typeof main, k: "pin" | "release", path: string) => {
       const st = s?.[k];
-      return st === null || st === undefined ? "-" : `${fmtNs(st.median)} (±${st.rme.toFixed(0)}%, p99 ${fmtNs(st.p99)}, n=${st.samples})`;
+      return st === null || st === undefined ? "-" : `${withSpread(c, path, fmtNs(st.median), fmtNs)} (±${st.rme.toFixed(0)}%, p99 ${fmtNs(st.p99)}, n=${st.samples})`;
     };
-    p.push(`<tr data-cell="${esc(c.id)}"><td>${esc(cellLabel(c))}</td><td>${esc(c.device)}</td><td>${esc(c.policy)}${Object.keys(c.policyOptions).length > 0 ? `<br><code>${esc(JSON.stringify(c.policyOptions))}</code>` : ""}</td>`
-      + `<td>${esc(c.error !== undefined ? `ERROR: ${c.error}` : fmtHazards(m.hazards) || "-")}</td><td>${esc(fmtCounts(m.refused) || "-")}</td><td class="num">${fmtRate(m.falsePositiveRate)}</td><td class="num">${fmtRate(m.falseNegativeRate)}</td>`
-      + `<td class="num">${fmtBytes(m.accountingBytes)}</td><td class="num">${fmtNs(m.simNsPerPage)}</td><td class="num">${timing(main, "pin")}</td><td class="num">${timing(main, "release")}</td>`
+    const swept = c.sweep !== undefined ? `<br>swept: <code>${esc(sweepLabel(c.workload, c.policy, c.sweep))}</code>` : "";
+    const seeds = c.replicates !== undefined ? `<br><span class="muted">${c.replicates.length} seeds</span>` : "";
+    p.push(`<tr data-cell="${esc(c.id)}"><td>${esc(cellLabel(c))}</td><td>${esc(c.device)}</td><td>${esc(c.policy)}${Object.keys(c.policyOptions).length > 0 ? `<br><code>${esc(JSON.stringify(c.policyOptions))}</code>` : ""}${swept}${seeds}</td>`
+      + `<td>${esc(c.error !== undefined ? `ERROR: ${c.error}` : fmtHazardsSpread(c) || "-")}</td><td>${esc(fmtRefusedSpread(c) || "-")}</td><td class="num">${esc(withSpread(c, "falsePositiveRate", fmtRate(m.falsePositiveRate), fmtRate))}</td><td class="num">${esc(withSpread(c, "falseNegativeRate", fmtRate(m.falseNegativeRate), fmtRate))}</td>`
+      + `<td class="num">${esc(withSpread(c, "accountingBytes", fmtBytes(m.accountingBytes), fmtBytes))}</td><td class="num">${esc(withSpread(c, "simNsPerPage", fmtNs(m.simNsPerPage), fmtNs))}</td><td class="num">${esc(timing(main, "pin", "wallNsPerPage.pin"))}</td><td class="num">${esc(timing(main, "release", "wallNsPerPage.release"))}</td>`
       + `<td class="muted">${esc(fmtCounts(c.counters))}</td><td class="num">${Math.round(c.durationMs)}</td></tr>`);
   }
   p.push(`</table></section>`);
@@ -108,7 +115,10 @@ export function renderHtml(results: BenchResults): string {
     ["pinlab", ctx.pinlabVersion], ["Node", `${ctx.node} (V8 ${ctx.v8})`], ["platform", ctx.platform], ["CPU", `${ctx.cpu}, ${ctx.cores} cores`], ["memory", fmtBytes(ctx.memoryBytes)],
     ["load average (1, 5, 15 min)", `start ${ctx.loadAverage.start.map((x) => x.toFixed(2)).join(", ")}; end ${ctx.loadAverage.end.map((x) => x.toFixed(2)).join(", ")}`],
     ["seed", String(ctx.seed)], ["size", ctx.size], ["workers", String(ctx.workers)], ["policies", ctx.policies.join(", ")], ["devices", (ctx.devices ?? ctx.registeredDevices).join(", ")],
-    ["parameter overrides", JSON.stringify(ctx.params)], ["date", ctx.date],
+    ["parameter overrides", JSON.stringify(ctx.params)],
+    ...(ctx.sweeps !== undefined && ctx.sweeps.length > 0 ? [["sweeps", ctx.sweeps.map((s) => `${sweepName(s)} (${s.kind}) = ${s.values.map(sweepValueText).join(", ")}`).join("; ")]] : []),
+    ...((ctx.seeds ?? 1) > 1 ? [["seeds per cell", `${ctx.seeds}: figures are medians over seeds (the lower median for an even count), [min–max] their range; results.json keeps each seed's result and a 95% interval`]] : []),
+    ["date", ctx.date],
   ].map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table></section>`);
 
   const json = JSON.stringify(results).replace(/</g, "\\u003c");

@@ -4,7 +4,8 @@
  */
 import type { BenchResults } from "../runner/results.js";
 import { headlineContrasts, wins } from "./analysis.js";
-import { CELL_COLUMNS, cellRow } from "./cell-rows.js";
+import { cellColumns, cellRow } from "./cell-rows.js";
+import { runShape, seedsLegend } from "./run-shape.js";
 import { goalRows } from "./terminal.js";
 
 function mdTable(rows: readonly (readonly string[])[]): string {
@@ -18,7 +19,7 @@ export function renderMarkdown(results: BenchResults): string {
   const ctx = results.context;
   const out: string[] = [];
   out.push(`# pinlab bench`, "");
-  out.push(`${results.cells.length} cells, size \`${ctx.size}\`, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s; ${ctx.cpu} (${ctx.cores} cores), Node ${ctx.node}, pinlab ${ctx.pinlabVersion}, ${ctx.date}.`, "");
+  out.push(`${results.cells.length} cells, size \`${ctx.size}\`, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s${runShape(ctx)}; ${ctx.cpu} (${ctx.cores} cores), Node ${ctx.node}, pinlab ${ctx.pinlabVersion}, ${ctx.date}.`, "");
   const goals = [...ctx.goals, ...(ctx.model ?? [])];
   if (goals.length > 0) out.push("## Goals", "", mdTable([["verdict", "goal", "measured", "target", "how"], ...goalRows(goals)]), "");
   const contrasts = headlineContrasts(results).filter((c) => c.holds !== null);
@@ -31,7 +32,8 @@ export function renderMarkdown(results: BenchResults): string {
   }
   const w = wins(results);
   if (w.length > 0) out.push("## Who wins what", "", ...w.map((x) => `- ${x.what}: **${x.winners.join(", ")}** (${x.detail})`), "");
-  out.push("## Cells", "", "Hazards: P prevented, D detected, U undetected. FP/FN: `maybeDmaPinned` false-positive / false-negative rate.", "");
-  out.push(mdTable([[...CELL_COLUMNS], ...results.cells.map(cellRow)]), "");
+  out.push("## Cells", "", `Hazards: P prevented, D detected, U undetected. FP/FN: \`maybeDmaPinned\` false-positive / false-negative rate.${seedsLegend(ctx) !== "" ? ` W${seedsLegend(ctx).slice(1)}.` : ""}`, "");
+  const opts = { sweep: ctx.sweeps !== undefined && ctx.sweeps.length > 0 };
+  out.push(mdTable([cellColumns(opts), ...results.cells.map((c) => cellRow(c, opts))]), "");
   return `${out.join("\n")}\n`;
 }

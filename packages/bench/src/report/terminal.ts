@@ -4,7 +4,8 @@
  */
 import type { BenchResults, GoalResult } from "../runner/results.js";
 import { headlineContrasts } from "./analysis.js";
-import { CELL_COLUMNS, NUMERIC_COLUMNS, cellRow } from "./cell-rows.js";
+import { cellColumns, cellRow, numericColumns } from "./cell-rows.js";
+import { runShape, seedsLegend } from "./run-shape.js";
 import { textTable } from "./text-table.js";
 
 /** `PASS`, `FAIL` or `n/a`. */
@@ -21,9 +22,10 @@ export function goalRows(goals: readonly GoalResult[]): string[][] {
 export function renderTerminal(results: BenchResults): string {
   const ctx = results.context;
   const head = `pinlab bench: ${results.cells.length} cells, size ${ctx.size}, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s` +
-    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}\n${ctx.cpu}, ${ctx.cores} cores, load average ${ctx.loadAverage.start[0].toFixed(1)} -> ${ctx.loadAverage.end[0].toFixed(1)}, Node ${ctx.node}\n` +
-    "hazards: P prevented, D detected, U undetected; FP/FN: maybeDmaPinned false-positive/negative rate; ns/pg: median wall clock per page, ± its relative margin\n";
-  const body = textTable([[...CELL_COLUMNS], ...results.cells.map(cellRow)], NUMERIC_COLUMNS);
+    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${runShape(ctx)}\n${ctx.cpu}, ${ctx.cores} cores, load average ${ctx.loadAverage.start[0].toFixed(1)} -> ${ctx.loadAverage.end[0].toFixed(1)}, Node ${ctx.node}\n` +
+    `hazards: P prevented, D detected, U undetected; FP/FN: maybeDmaPinned false-positive/negative rate; ns/pg: median wall clock per page, ± its relative margin${seedsLegend(ctx) !== "" ? `; ${seedsLegend(ctx)}` : ""}\n`;
+  const opts = { sweep: ctx.sweeps !== undefined && ctx.sweeps.length > 0 };
+  const body = textTable([cellColumns(opts), ...results.cells.map((c) => cellRow(c, opts))], numericColumns(opts));
   const goals = [...ctx.goals, ...(ctx.model ?? [])];
   const goalText = goals.length > 0 ? `\n\ngoals\n${textTable(goalRows(goals))}` : "";
   const contrasts = headlineContrasts(results).filter((c) => c.holds !== null);

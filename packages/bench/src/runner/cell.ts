@@ -7,10 +7,12 @@ import type { AuditTally } from "../probe/pin-audit.js";
 import type { CurvePoint, HazardTally } from "../probe/sample-probe.js";
 import type { SampleStats } from "../probe/stats.js";
 import type { SimTotals } from "../cost-model/sim-ledger.js";
+import type { SweepCoordinates } from "./sweep-coordinates.js";
+import type { Spread } from "./spread.js";
 
-/** Which cell: workload, variant, device and policy. */
+/** Which cell: workload, variant, device, policy and, in a swept run, the swept values. */
 export interface CellSpec {
-  /** `workload/variant/policy`, unique in a run. */
+  /** `workload/variant/policy`, with `[key=value,...]` after it for a swept cell; unique in a run. */
   readonly id: string;
   /** Workload id. */
   readonly workload: string;
@@ -20,6 +22,11 @@ export interface CellSpec {
   readonly device: string;
   /** Policy id. */
   readonly policy: string;
+  /**
+   * The swept values this cell runs with, `TARGET.KEY` to value (`{ "pin-bias.bias": 1024 }`);
+   * absent in a cell no `--sweep` applies to.
+   */
+  readonly sweep?: SweepCoordinates;
 }
 
 /** What a worker is asked to do. */
@@ -32,7 +39,7 @@ export interface CellTask extends CellSpec {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Plugin module specifiers (package names, file URLs or absolute paths) to register before running. */
   readonly plugins: readonly string[];
-  /** Options for the cell's policy given by the run (a config's `policyOptions`); the workload's own go on top. */
+  /** Options for the cell's policy given by the run (a config's `policyOptions`); the workload's own go on top, then the swept ones. */
   readonly policyOptions?: Readonly<Record<string, unknown>>;
 }
 
@@ -113,5 +120,32 @@ export interface CellResult extends CellSpec {
   /** Wall-clock ms the cell took, warm-up included. */
   readonly durationMs: number;
   /** Set when the cell failed: what went wrong. */
+  readonly error?: string;
+  /**
+   * With `--seeds N` (N > 1): each seed's own result, in replicate order (replicate 0 ran with
+   * `seed`). The cell's metrics, series, curves and counters are then medians over these.
+   */
+  readonly replicates?: readonly Replicate[];
+  /** With `--seeds N` (N > 1): the spread over seeds of each numeric metric, by metric path (`wallNsPerPage.pin`, `hazards.cow_divergence.undetected`...). */
+  readonly spread?: Readonly<Record<string, Spread>>;
+}
+
+/** One seed's run of a cell (the cell's spec, size, parameters and options are the cell's). */
+export interface Replicate {
+  /** The seed it ran with. */
+  readonly seed: number;
+  /** Its metrics. */
+  readonly metrics: CellMetrics;
+  /** Its timed series. */
+  readonly series: readonly SeriesResult[];
+  /** Its curves. */
+  readonly curves: readonly CurvePoint[];
+  /** Its counters. */
+  readonly counters: Readonly<Record<string, number>>;
+  /** False when its samples disagreed on something that should not depend on timing. */
+  readonly deterministic: boolean;
+  /** Wall-clock ms it took. */
+  readonly durationMs: number;
+  /** Set when it failed. */
   readonly error?: string;
 }

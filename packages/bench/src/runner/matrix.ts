@@ -10,6 +10,7 @@ import { NO_DEVICE, variantDevice, type WorkloadDefinition } from "../workloads/
 import { listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellSpec } from "./cell.js";
+import { sweepSuffix, type SweepCoordinates } from "./sweep-coordinates.js";
 
 /** What to run. */
 export interface MatrixSelection {
@@ -21,9 +22,9 @@ export interface MatrixSelection {
   readonly devices?: readonly string[];
 }
 
-/** The id of a cell. */
-export function cellId(workload: string, variant: string, policy: string): string {
-  return `${workload}/${variant}/${policy}`;
+/** The id of a cell: `workload/variant/policy`, with its swept coordinates when it has some (`.../pin-bias[bias=1024]`, see {@link sweepSuffix}). */
+export function cellId(workload: string, variant: string, policy: string, sweep?: SweepCoordinates): string {
+  return `${workload}/${variant}/${policy}${sweepSuffix(workload, policy, sweep)}`;
 }
 
 /** Resolve the workloads of a selection; throws naming the unknown ones and listing the known. */

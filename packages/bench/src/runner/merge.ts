@@ -1,20 +1,24 @@
 /**
  * `bench merge`: put the shards of one matrix back together. The shards must come from the same
- * matrix (seed, size, workloads, policies, devices, parameters); the merged cells are in
- * canonical order, so the result equals an unsharded run apart from wall-clock timings.
+ * matrix (seed, size, workloads, policies, devices, parameters, sweeps, seeds); the merged cells
+ * are in canonical order, so the result equals an unsharded run apart from wall-clock timings.
+ * A shard holds every seed of its cells, so merging never combines seeds.
  * @module
  */
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import { RESULTS_FORMAT, type BenchResults } from "./results.js";
+import type { Sweep } from "./sweep.js";
+import { compareRanks, sweepRank } from "./sweep-expand.js";
 import { gupGoals, matrixGoal, scalingGoal } from "./speed-goals.js";
 
-/** The canonical order of cells: workloads in registry order, variants as declared, policies as given. */
-export function canonicalOrder(cells: readonly CellResult[], policies: readonly string[]): CellResult[] {
+/** The canonical order of cells: workloads in registry order, variants as declared, policies as given, then swept values in product order. */
+export function canonicalOrder(cells: readonly CellResult[], policies: readonly string[], sweeps: readonly Sweep[] = []): CellResult[] {
   const wOrder = listWorkloads().map((w) => w.meta.id);
   const vOrder = (c: CellResult) => findWorkload(c.workload)?.meta.variants.findIndex((v) => v.id === c.variant) ?? -1;
-  return [...cells].sort((a, b) => wOrder.indexOf(a.workload) - wOrder.indexOf(b.workload) || vOrder(a) - vOrder(b) || policies.indexOf(a.policy) - policies.indexOf(b.policy));
+  return [...cells].sort((a, b) => wOrder.indexOf(a.workload) - wOrder.indexOf(b.workload) || vOrder(a) - vOrder(b) || policies.indexOf(a.policy) - policies.indexOf(b.policy)
+    || compareRanks(sweepRank(a, sweeps), sweepRank(b, sweeps)));
 }
 
 /** The context fields every shard of one matrix shares, with how to name them in a message. */
@@ -24,6 +28,8 @@ const MATRIX_FIELDS = [
   ["policies", (r: BenchResults) => r.context.policies],
   ["devices", (r: BenchResults) => r.context.devices],
   ["parameters", (r: BenchResults) => r.context.params],
+  ["sweeps", (r: BenchResults) => r.context.sweeps ?? []],
+  ["seeds", (r: BenchResults) => r.context.seeds ?? 1],
   ["matrix size", (r: BenchResults) => r.context.matrixCells],
 ] as const;
 
@@ -32,7 +38,7 @@ function checkSameMatrix(first: BenchResults, firstName: string, p: BenchResults
   for (const [field, get] of MATRIX_FIELDS) {
     const a = JSON.stringify(get(first));
     const b = JSON.stringify(get(p));
-    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, devices, parameters and matrix size must agree`);
+    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, devices, parameters, sweeps, seeds and matrix size must agree`);
   }
 }
 
@@ -64,7 +70,7 @@ export function mergeResults(parts: readonly BenchResults[], names: readonly str
       from.set(c.id, names[i]);
     }
   });
-  const cells = canonicalOrder([...byId.values()], first.policies);
+  const cells = canonicalOrder([...byId.values()], first.policies, first.sweeps ?? []);
   const workloads = listWorkloads().map((w) => w.meta.id).filter((id) => cells.some((c) => c.workload === id));
   const durationMs = Math.max(...parts.map((p) => p.context.durationMs));
   const workers = Math.max(...parts.map((p) => p.context.workers));

@@ -42,23 +42,48 @@ const metrics = z.looseObject({
   wallNsPerPage: nsSplit,
 });
 
+const curves = z.array(z.looseObject({ curve: z.string(), x: z.number(), values: z.record(z.string(), z.number()) }));
+
+/** One seed's run of a cell (`--seeds N`). */
+const replicate = z.looseObject({
+  seed: z.number().int(),
+  metrics,
+  series: z.array(series),
+  curves,
+  counters: z.record(z.string(), z.number()),
+  deterministic: z.boolean(),
+  durationMs: nonNegative,
+  error: z.string().optional(),
+});
+
+/** A metric over a cell's seeds. */
+const spread = z.looseObject({
+  n: z.number().int().min(1), median: z.number(), min: z.number(), max: z.number(),
+  ci95: z.tuple([z.number(), z.number()]).optional(),
+}).refine((x) => x.min <= x.median && x.median <= x.max, { message: "median must lie between min and max" });
+
 const cell = z.looseObject({
   id, workload: id, variant: id, device: id, policy: id,
+  sweep: z.record(z.string(), z.unknown()).optional(),
   seed: z.number().int(),
   size: z.enum(SIZE_NAMES),
   params: z.record(z.string(), z.unknown()),
   policyOptions: z.record(z.string(), z.unknown()),
   metrics,
   series: z.array(series),
-  curves: z.array(z.looseObject({ curve: z.string(), x: z.number(), values: z.record(z.string(), z.number()) })),
+  curves,
   counters: z.record(z.string(), z.number()),
   deterministic: z.boolean(),
   durationMs: nonNegative,
   error: z.string().optional(),
+  replicates: z.array(replicate).min(2).optional(),
+  spread: z.record(z.string(), spread).optional(),
 }).superRefine((c, ctx) => {
-  const expected = cellId(c.workload, c.variant, c.policy);
-  if (c.id !== expected) ctx.addIssue({ code: "custom", path: ["id"], message: `does not match the cell's workload/variant/policy, "${expected}"` });
+  const expected = cellId(c.workload, c.variant, c.policy, c.sweep);
+  if (c.id !== expected) ctx.addIssue({ code: "custom", path: ["id"], message: `does not match the cell's workload/variant/policy${c.sweep !== undefined ? " and sweep" : ""}, "${expected}"` });
 });
+
+const sweep = z.looseObject({ target: id, kind: z.enum(["workload", "policy"]), key: id, values: z.array(z.unknown()).min(1) });
 
 const shard = z.looseObject({ index: z.number().int().min(1), count: z.number().int().min(1) })
   .refine((s) => s.index <= s.count, { message: "index must not exceed count" });
@@ -83,6 +108,8 @@ const context = z.looseObject({
   registeredDevices: z.array(id),
   params: z.record(z.string(), z.record(z.string(), z.unknown())),
   matrixCells: count,
+  sweeps: z.array(sweep).optional(),
+  seeds: z.number().int().min(1).optional(),
   goals: z.array(goal),
   scaling: z.array(z.looseObject({
     workers: z.number().int().min(1), durationMs: nonNegative, cellMs: nonNegative.optional(), load: nonNegative.optional(),

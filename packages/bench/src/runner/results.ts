@@ -7,6 +7,7 @@ import type { CellResult } from "./cell.js";
 import type { SizeName } from "../workloads/define-workload.js";
 import type { Shard } from "./shard.js";
 import type { MachineFacts } from "./context.js";
+import type { Sweep } from "./sweep.js";
 
 /** The format tag of `results.json`. */
 export const RESULTS_FORMAT = "pinlab-bench/1";
@@ -85,8 +86,12 @@ export interface BenchContext extends MachineFacts {
   readonly registeredDevices: readonly string[];
   /** Parameter overrides by workload. */
   readonly params: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Cells in the full (unsharded) matrix. */
+  /** Cells in the full (unsharded) matrix, swept cells counted one by one (seeds not counted). */
   readonly matrixCells: number;
+  /** The run's `--sweep`s in canonical order (workload sweeps, then policy sweeps, each by target and key); absent when there were none. */
+  readonly sweeps?: readonly Sweep[];
+  /** Seeds per cell (`--seeds N`); absent when 1. */
+  readonly seeds?: number;
   /** Speed and memory goals with verdicts. */
   readonly goals: readonly GoalResult[];
   /** The matrix timed with different worker counts, when measured. */

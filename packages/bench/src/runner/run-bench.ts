@@ -1,33 +1,39 @@
 /**
- * Running a bench: resolve the matrix against the registered plugins, pick the shard, run the
- * cells on the worker pool (heaviest first), and assemble the results with their context and
- * speed goals.
+ * Running a bench: resolve the matrix against the registered plugins, multiply it by the sweeps,
+ * pick the shard, run each cell once per seed on the worker pool (heaviest first), make each
+ * cell's seed runs into one result, and assemble the results with their context and speed goals.
  * @module
  */
 import { loadavg } from "node:os";
 import { listDevices, policyOptionsIssues } from "@pinlab/core";
+import type { DependencyContainer } from "tsyringe";
 import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BENCH_VERSION } from "../version.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult, CellSpec, CellTask } from "./cell.js";
+import { aggregateReplicates } from "./aggregate.js";
 import { machineFacts } from "./context.js";
 import { pluginContainer } from "./load-plugins.js";
 import { expandMatrix, selectPolicies } from "./matrix.js";
 import { BenchPool } from "./pool.js";
 import { resolveParams } from "./resolve-params.js";
 import { RESULTS_FORMAT, type BenchResults, type ScalingRun } from "./results.js";
-import { cellSeed } from "./seed.js";
+import { replicateSeed } from "./seed.js";
 import { selectShard, type Shard } from "./shard.js";
+import type { Sweep, SweepRequest } from "./sweep.js";
+import { sweptOptions, sweptParams } from "./sweep-coordinates.js";
+import { expandSweeps } from "./sweep-expand.js";
+import { resolveSweeps } from "./sweep-resolve.js";
 import { gupGoals, matrixGoal, scalingGoal } from "./speed-goals.js";
 
-/** Progress of a run, reported after each cell. */
+/** Progress of a run, reported after each cell run (a cell runs once per seed). */
 export interface BenchProgress {
-  /** Cells finished. */
+  /** Cell runs finished. */
   readonly done: number;
-  /** Cells in this run. */
+  /** Cell runs in this run: cells x seeds. */
   readonly total: number;
-  /** The cell that just finished. */
+  /** The cell run that just finished (with `--seeds N`, one seed's result). */
   readonly cell: CellResult;
   /** Wall-clock ms since the pool started. */
   readonly elapsedMs: number;
@@ -53,6 +59,10 @@ export interface BenchOptions {
   readonly shard?: Shard;
   /** Parameter overrides by workload id. */
   readonly params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** `--sweep`s: one matrix axis each (see `sweep-resolve.ts` for what is checked). */
+  readonly sweeps?: readonly SweepRequest[];
+  /** Seeds per cell (default 1): each cell runs once per seed and reports medians with their spread. */
+  readonly seeds?: number;
   /**
    * Options by policy id (a config's `policyOptions`), applied to every cell of that policy; a
    * workload's own options for a policy (e.g. legacy-get as a pre-v4.18 kernel) go on top.
@@ -68,8 +78,12 @@ export interface BenchOptions {
 export interface BenchPlan {
   /** Cells of this run (the shard), in canonical order. */
   readonly cells: readonly CellSpec[];
-  /** Cells of the whole matrix. */
+  /** Cells of the whole matrix (swept cells counted one by one, seeds not counted). */
   readonly matrixCells: number;
+  /** The checked sweeps, in canonical order. */
+  readonly sweeps: readonly Sweep[];
+  /** Seeds per cell. */
+  readonly seeds: number;
   /** Policies selected. */
   readonly policies: readonly string[];
   /** Devices registered. */
@@ -84,12 +98,41 @@ export function emptyShardNote(shard: Shard | undefined, shardCells: number, mat
   return `shard ${shard.index}/${shard.count} has no cell: the matrix has ${matrixCells} cell(s), fewer than ${shard.count} shards; its results are empty (bench merge takes them)`;
 }
 
+/** Most seeds per cell `--seeds` takes. */
+export const MAX_SEEDS = 1000;
+
+/** `--seeds`, checked: a whole number from 1 to {@link MAX_SEEDS}. */
+function checkSeeds(seeds: number | undefined): number {
+  const n = seeds ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SEEDS) throw new BenchInputError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${n}`, "--seeds");
+  return n;
+}
+
+/** Check the parameters and policy options each swept cell runs with, all sweeps applied together. */
+function checkSweptCells(container: DependencyContainer, cells: readonly CellSpec[], opts: BenchOptions, size: SizeName): void {
+  for (const c of cells) {
+    const def = findWorkload(c.workload)!;
+    const swept = sweptParams(c.workload, c.sweep);
+    try {
+      resolveParams(def, size, { ...opts.params?.[c.workload], ...swept });
+    } catch (e) {
+      if (!(e instanceof BenchInputError) || Object.keys(swept).length === 0) throw e;
+      throw new BenchInputError(`--sweep: cell ${c.id} would run with bad parameters: ${e.message}`, "--sweep");
+    }
+    const options = sweptOptions(c.policy, c.sweep);
+    if (Object.keys(options).length === 0) continue;
+    const bad = policyOptionsIssues(container, c.policy, { ...opts.policyOptions?.[c.policy], ...def.meta.policyOptions?.[c.policy], ...options });
+    if (bad !== undefined && !bad.unknownPolicy) throw new BenchInputError(`--sweep: cell ${c.id} would run ${c.policy} with bad options: ${bad.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, "--sweep");
+  }
+}
+
 /** Validate options and resolve the cells; throws {@link BenchInputError} for bad input. */
 export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
   const size = opts.size ?? "small";
   if (!SIZE_NAMES.includes(size)) throw new BenchInputError(`--size must be one of ${SIZE_NAMES.join(", ")}, got "${size}"`, "--size");
   const workers = opts.workers ?? 2;
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new BenchInputError(`--workers must be a whole number from 1 to 256, got ${workers}`, "--workers");
+  const seeds = checkSeeds(opts.seeds);
   const container = await pluginContainer(opts.plugins);
   for (const [id, overrides] of Object.entries(opts.params ?? {})) {
     const def = findWorkload(id);
@@ -101,14 +144,20 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     if (bad?.unknownPolicy === true) throw new BenchInputError(`policyOptions: unknown policy "${id}"; known policies: ${bad.known.join(", ")}`, "--config");
     if (bad !== undefined) throw new BenchInputError(`policyOptions.${id}: ${bad.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, "--config");
   }
-  const all = expandMatrix(container, opts);
-  for (const c of all) resolveParams(findWorkload(c.workload)!, size, opts.params?.[c.workload]);
+  const policies = selectPolicies(container, opts.policies);
+  const unswept = expandMatrix(container, opts);
+  const sweeps = resolveSweeps(opts.sweeps ?? [], { container, workloads: opts.workloads, policies, size, params: opts.params ?? {}, policyOptions: opts.policyOptions ?? {} });
+  const all = expandSweeps(unswept, sweeps);
+  checkSweptCells(container, all, opts, size);
+  // Shards split the swept matrix cell by cell: every seed of a cell runs in the cell's shard.
   const cells = selectShard(all, opts.shard);
   const note = emptyShardNote(opts.shard, cells.length, all.length);
   return {
     cells,
     matrixCells: all.length,
-    policies: selectPolicies(container, opts.policies),
+    sweeps,
+    seeds,
+    policies,
     registeredDevices: listDevices(container).map((d) => d.meta.id).sort(),
     ...(note !== undefined ? { note } : {}),
   };
@@ -118,7 +167,7 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
 function isDefaultMatrix(opts: BenchOptions): boolean {
   return (opts.size ?? "small") === "small" && opts.workloads === undefined && (opts.policies === undefined || opts.policies === "all")
     && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0
-    && Object.keys(opts.policyOptions ?? {}).length === 0;
+    && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1;
 }
 
 /** Run the bench; `plan` is {@link planBench}'s for the same options, when the caller already made it. */
@@ -127,23 +176,27 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
   const size = opts.size ?? "small";
   const seed = opts.seed ?? 1;
   const workers = opts.workers ?? 2;
-  const tasks: CellTask[] = plan.cells.map((c) => ({
-    ...c, seed: cellSeed(seed, c.id), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
+  const seeds = plan.seeds;
+  // One task per cell and seed; replicate 0 has the cell's own seed, so --seeds 1 runs what it always ran.
+  const tasks: (CellTask & { readonly replicate: number })[] = plan.cells.flatMap((c) => Array.from({ length: seeds }, (_, replicate) => ({
+    ...c, replicate, seed: replicateSeed(seed, c.id, replicate), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
     ...(opts.policyOptions?.[c.policy] !== undefined ? { policyOptions: opts.policyOptions[c.policy] } : {}),
-  }));
+  })));
   // Longest processing time first: heavy cells start early so the workers finish together.
   const order = [...tasks].sort((a, b) => findWorkload(b.workload)!.meta.cost[size] - findWorkload(a.workload)!.meta.cost[size]);
   const date = new Date().toISOString();
   const loadStart = loadavg();
-  const results = new Map<string, CellResult>();
+  const results = new Map<string, CellResult[]>();
   const started = performance.now();
   if (order.length > 0) {
     const pool = new BenchPool(Math.min(workers, order.length));
     try {
       let done = 0;
-      await Promise.all(order.map(async (task) => {
+      await Promise.all(order.map(async ({ replicate, ...task }) => {
         const r = await pool.run(task);
-        results.set(task.id, r);
+        const runs = results.get(task.id) ?? [];
+        runs[replicate] = r;
+        results.set(task.id, runs);
         opts.onProgress?.({ done: ++done, total: order.length, cell: r, elapsedMs: performance.now() - started });
       }));
     } finally {
@@ -153,7 +206,10 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
   const durationMs = performance.now() - started;
   const loadAverage = { start: loadStart, end: loadavg() };
   const facts = machineFacts();
-  const cells = tasks.map((t) => results.get(t.id)!);
+  const cells = plan.cells.map((c) => {
+    const runs = results.get(c.id)!;
+    return seeds === 1 ? runs[0] : aggregateReplicates(runs);
+  });
   const scaling = opts.scaling !== undefined && opts.scaling.length > 0 ? [...opts.scaling] : null;
   return {
     format: RESULTS_FORMAT,
@@ -168,6 +224,8 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
       registeredDevices: plan.registeredDevices,
       params: opts.params ?? {},
       matrixCells: plan.matrixCells,
+      ...(plan.sweeps.length > 0 ? { sweeps: plan.sweeps } : {}),
+      ...(seeds > 1 ? { seeds } : {}),
       goals: [...gupGoals(cells, { load: Math.max(loadAverage.start[0], loadAverage.end[0]), cores: facts.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) }), scalingGoal(scaling)],
       scaling,
       model: null,

@@ -12,6 +12,7 @@ import { findWorkload } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellMetrics, CellResult, CellTask, SeriesResult } from "./cell.js";
 import { resolveParams } from "./resolve-params.js";
+import { sweptOptions, sweptParams } from "./sweep-coordinates.js";
 
 /** Per-page ratios of a series over samples, dropping samples that moved no page. */
 function perPage(records: readonly SampleRecord[], series: string, ns: "pinNs" | "releaseNs", pages: "pinPages" | "releasePages"): number[] {
@@ -50,10 +51,14 @@ export function runCell(task: CellTask, container: DependencyContainer): CellRes
   if (def === undefined) throw new BenchInputError(`unknown workload "${task.workload}"`, "--workloads");
   const variant = def.meta.variants.find((v) => v.id === task.variant);
   if (variant === undefined) throw new BenchInputError(`workload "${task.workload}" has no variant "${task.variant}"`, "--devices");
-  const params = resolveParams(def, task.size, task.params);
-  const policyOptions = { ...(task.policyOptions ?? {}), ...(def.meta.policyOptions?.[task.policy] ?? {}) };
+  // Swept values go on top: of the size's parameters and --param, of the run's and the workload's own policy options.
+  const params = resolveParams(def, task.size, { ...task.params, ...sweptParams(task.workload, task.sweep) });
+  const policyOptions = { ...(task.policyOptions ?? {}), ...(def.meta.policyOptions?.[task.policy] ?? {}), ...sweptOptions(task.policy, task.sweep) };
   const env = { params, variant, policy: task.policy, policyOptions, seed: task.seed, container };
-  const base = { id: task.id, workload: task.workload, variant: task.variant, device: task.device, policy: task.policy, seed: task.seed, size: task.size, params, policyOptions };
+  const base = {
+    id: task.id, workload: task.workload, variant: task.variant, device: task.device, policy: task.policy, ...(task.sweep !== undefined ? { sweep: task.sweep } : {}),
+    seed: task.seed, size: task.size, params, policyOptions,
+  };
   const t0 = performance.now();
   const samples = params.samples as number;
   const warmup = params.warmup as number;

@@ -18,3 +18,12 @@ export function fnv1a(text: string): number {
 export function cellSeed(seed: number, cellId: string): number {
   return fnv1a(`${seed}/${cellId}`) & 0x7fffffff;
 }
+
+/**
+ * The seed of replicate `replicate` (0-based) of cell `cellId` with `--seeds N`: replicate 0 has
+ * the cell's own seed ({@link cellSeed}, so `--seeds 1` runs what a run without `--seeds` runs and
+ * more seeds only add runs), replicate r > 0 the seed of `cellId#r`.
+ */
+export function replicateSeed(seed: number, cellId: string, replicate: number): number {
+  return cellSeed(seed, replicate === 0 ? cellId : `${cellId}#${replicate}`);
+}

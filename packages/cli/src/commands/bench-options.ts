@@ -1,12 +1,13 @@
 /**
  * Command-line values of the bench commands: plugin specifiers for the workers, and the parsing
- * of `--workers`, `--seed`, `--param` and the list options, each error naming its flag.
+ * of `--workers`, `--seed`, `--seeds`, `--param`, `--sweep` and the list options, each error
+ * naming its flag.
  * @module
  */
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
-import { SIZE_NAMES, parseShard, type Shard, type SizeName } from "@pinlab/bench";
+import { MAX_SEEDS, SIZE_NAMES, parseShard, parseSweepFlag, type Shard, type SizeName, type SweepRequest } from "@pinlab/bench";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { parseSeed } from "./shared.js";
@@ -72,6 +73,27 @@ export function shardOption(value: string | undefined): Shard | undefined {
 /** `--seed N` (default 1). */
 export function seedOption(value: string | undefined): number {
   return parseSeed(value) ?? 1;
+}
+
+/** `--seeds N` (default 1): a whole number from 1 to MAX_SEEDS. */
+export function seedsOption(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > MAX_SEEDS) throw new UsageError(`--seeds must be a whole number from 1 to ${MAX_SEEDS}, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * `--sweep TARGET.KEY=v1,v2,...` (repeatable): the shape only (see `parseSweepFlag`); whether
+ * TARGET is a workload or a policy and whether the values fit is checked when the bench is planned.
+ */
+export function parseSweeps(values: readonly string[] | undefined): SweepRequest[] {
+  return (values ?? []).map((v) => {
+    try {
+      return parseSweepFlag(v);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
 }
 
 function parseValue(text: string): unknown {

@@ -8,7 +8,7 @@ import {
 } from "@pinlab/bench";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { outDirOption, parseParams, parseSize, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, shardOption } from "./bench-options.js";
+import { outDirOption, parseParams, parseSize, parseSweeps, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, seedsOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
 
 /** Output formats of `pinlab bench` on stdout. */
@@ -36,6 +36,10 @@ export interface BenchCommandOptions {
   readonly format?: string;
   /** `--param WORKLOAD.KEY=VALUE`, repeatable. */
   readonly param?: readonly string[];
+  /** `--sweep TARGET.KEY=v1,v2,...`, repeatable. */
+  readonly sweep?: readonly string[];
+  /** `--seeds N`. */
+  readonly seeds?: string;
   /** `--config`. */
   readonly config?: string;
   /** `--plugin`, repeatable. */
@@ -54,6 +58,8 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
     workers: parseWorkers(o.workers, defaults.workers),
     shard: shardOption(o.shard),
     params: parseParams(o.param),
+    sweeps: parseSweeps(o.sweep),
+    seeds: seedsOption(o.seeds),
     // The config's policyOptions apply to the bench too (its `policy` does not narrow the matrix: --policies does).
     policyOptions: loadPinlabConfig(io.cwd, o.config).policyOptions,
   };
@@ -69,7 +75,7 @@ export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<Be
     throw e;
   }
   if (plan.note !== undefined) io.err(`note: ${plan.note}\n`);
-  const bar = progressReporter(io, plan.cells.length);
+  const bar = progressReporter(io, plan.cells.length * plan.seeds, plan.seeds > 1 ? "cell runs" : "cells");
   try {
     return await runBench({ ...opts, onProgress: (p) => bar.update(p) }, plan);
   } finally {
@@ -118,7 +124,7 @@ export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<n
 export const START_OUT = "pinlab-report";
 
 /** `pinlab start`: the default bench (size small, every workload and policy, 2 workers), reported into pinlab-report/. */
-export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size">, io: CliIo): Promise<number> {
+export async function startCommand(o: Pick<BenchCommandOptions, "config" | "plugin" | "workers" | "out" | "size" | "sweep" | "seeds">, io: CliIo): Promise<number> {
   const opts = benchOptions({ ...o }, io, { workers: 2 });
   const out = outDirOption(o.out ?? START_OUT, io)!;
   const results = await runWithProgress(opts, io);

@@ -124,6 +124,48 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
   });
 });
 
+describe("pinlab bench with sweeps and seeds (size tiny)", () => {
+  it("prints one row per swept value with its spread over seeds, and writes a report with the line chart", async () => {
+    const out = join(dir, "sweep-report");
+    const r = await run(["bench", "--size", "tiny", "--sweep", "pin-bias.bias=256,1024,4096", "--seeds", "3", "--workloads", "shared-library-false-positive", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^pinlab bench: 6 cells, size tiny, seed 1, 2 worker\(s\), [\d.]+ s, 3 seeds per cell, sweep pin-bias\.bias=256,1024,4096$/m);
+    expect(r.out).toMatch(/^workload\s+device\s+policy\s+sweep\s+hazards \(P\/D\/U\)/m);
+    for (const bias of [256, 1024, 4096]) expect(r.out).toMatch(new RegExp(`^shared-library-false-positive\\[libc\\]\\s+none\\s+pin-bias\\s+bias=${bias}\\s.*\\d \\[[\\d,.]+–[\\d,.]+\\]`, "m"));
+    // The bias moves the false-positive rate: with mappers 1, 1023 and 1024, a bias of 4096 is never reached.
+    expect(r.out).toMatch(/pin-bias\s+bias=1024\s+-\s+-\s+66\.7%/);
+    expect(r.out).toMatch(/pin-bias\s+bias=4096\s+-\s+-\s+0%/);
+    expect(r.out).toMatch(/^shared-library-false-positive\[libc\]\s+none\s+legacy-get\s+-\s/m);
+    const results = readResults(out);
+    expect(results.cells.map((c) => c.id)).toEqual([
+      "shared-library-false-positive/libc/legacy-get", "shared-library-false-positive/libc/pin-bias[bias=256]", "shared-library-false-positive/libc/pin-bias[bias=1024]",
+      "shared-library-false-positive/libc/pin-bias[bias=4096]", "shared-library-false-positive/libc/vaddr-pin", "shared-library-false-positive/libc/exact-pincount",
+    ]);
+    expect(results.cells[1]).toMatchObject({ sweep: { "pin-bias.bias": 256 }, policyOptions: { bias: 256 } });
+    expect(results.cells.every((c) => c.replicates?.length === 3)).toBe(true);
+    expect(results.context).toMatchObject({ seeds: 3, sweeps: [{ target: "pin-bias", kind: "policy", key: "bias", values: [256, 1024, 4096] }] });
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toContain('data-chart="sweep/pin-bias.bias/shared-library-false-positive[libc]/false-positive"');
+    expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toMatch(/^workload,variant,device,policy,seed,sweep_pin-bias\.bias,seeds,.*,wall_pin_ns_per_page_min,wall_pin_ns_per_page_max,wall_pin_ns_per_page_ci95_lo,wall_pin_ns_per_page_ci95_hi,/);
+  }, 300_000);
+
+  it("merges three shards of a swept, seeded matrix into what one run gives, and refuses parts with other seeds", async () => {
+    const sel = ["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "legacy-get,pin-bias", "--sweep", "pin-bias.bias=512,2048", "--seeds", "2", "--seed", "4"];
+    expect((await run([...sel, "--out", join(dir, "sw-whole")])).code).toBe(0);
+    for (const k of [1, 2, 3]) expect((await run([...sel, "--workers", "1", "--shard", `${k}/3`, "--out", join(dir, `sw-${k}`)])).code).toBe(0);
+    const m = await run(["bench", "merge", join(dir, "sw-3"), join(dir, "sw-1"), join(dir, "sw-2"), "--out", join(dir, "sw-merged")]);
+    expect(m.code).toBe(0);
+    const whole = readResults(join(dir, "sw-whole"));
+    const merged = readResults(join(dir, "sw-merged"));
+    expect(merged.cells.map((c) => c.id)).toEqual(["pin-overflow/shmem-aliases/legacy-get", "pin-overflow/shmem-aliases/pin-bias[bias=512]", "pin-overflow/shmem-aliases/pin-bias[bias=2048]"]);
+    expect(deterministicView(merged)).toEqual(deterministicView(whole));
+    expect((await run([...sel.slice(0, -4), "--seed", "4", "--workers", "1", "--shard", "1/3", "--out", join(dir, "sw-1-one-seed")])).code).toBe(0);
+    const mismatch = await run(["bench", "merge", join(dir, "sw-1-one-seed"), join(dir, "sw-2"), join(dir, "sw-3")]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.err).toContain("the results are not shards of one matrix: seeds differs");
+  }, 300_000);
+});
+
 describe("pinlab bench, bad input", () => {
   it("exits 2 with a message naming the flag", async () => {
     const cases: [string[], RegExp][] = [
@@ -162,6 +204,23 @@ describe("pinlab bench, bad input", () => {
       [["bench", "compare", "no/such.json", "x.json"], /does not exist/],
       [["bench", "compare", "a", "b", "--tolerance", "lots"], /--tolerance must be a fraction/],
       [["bench", "model", "--scale", "2"], /--scale must be a number in \(0, 1\]/],
+      [["bench", "--sweep", "pin-bias"], /^pinlab: --sweep must look like WORKLOAD\.KEY=v1,v2,\.\.\. or POLICY\.OPTION=v1,v2,\.\.\. \(e\.g\. pin-bias\.bias=256,1024,4096\), got "pin-bias"\n$/],
+      [["bench", "--sweep", "pin-bias.bias=1024,1024"], /^pinlab: --sweep pin-bias\.bias: the value 1024 is given twice\n$/],
+      [["bench", "--sweep", "pin-bias.bias=1,"], /^pinlab: --sweep pin-bias\.bias: empty value in "1,"; give comma-separated values, e\.g\. pin-bias\.bias=1,2,3\n$/],
+      [["bench", "--size", "tiny", "--sweep", "nope.bias=2"], /^pinlab: --sweep nope\.bias: "nope" is neither a workload nor a registered policy; workloads: dio-writeback-race, .*, gup-throughput; policies: legacy-get, pin-bias, vaddr-pin, exact-pincount\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-bias.bias=1024", "--policies", "legacy-get"], /^pinlab: --sweep pin-bias\.bias: policy "pin-bias" is not in --policies \(legacy-get\); add it to --policies or drop the sweep\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-bias.biass=1024"], /^pinlab: --sweep pin-bias\.biass: policy "pin-bias" has no option "biass"; its options: bias\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-bias.bias=1024,1"], /^pinlab: --sweep pin-bias\.bias: bad value 1: bias: Too small: expected number to be >=2\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-bias.bias=big"], /^pinlab: --sweep pin-bias\.bias: bad value big: bias: Invalid input: expected number, received string\n$/],
+      [["bench", "--size", "tiny", "--sweep", "rdma-fork.pages=4,8", "--workloads", "pin-overflow"], /^pinlab: --sweep rdma-fork\.pages: workload "rdma-fork" is not in --workloads \(pin-overflow\); add it to --workloads or drop the sweep\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-overflow.alias=4"], /^pinlab: --sweep pin-overflow\.alias: workload "pin-overflow" has no parameter "alias"; its parameters: samples, warmup, aliases, maxPins\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-overflow.aliases=2,0"], /^pinlab: --sweep pin-overflow\.aliases: bad value 0: aliases: Too small: expected number to be >=1\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-overflow.aliases=2,4", "--param", "pin-overflow.aliases=3"], /^pinlab: --sweep pin-overflow\.aliases: pin-overflow\.aliases is also set by --param; set it one way \(--param for one value, --sweep for several\)\n$/],
+      [["bench", "--size", "tiny", "--sweep", "pin-bias.bias=2", "--sweep", "pin-bias.bias=4"], /^pinlab: --sweep pin-bias\.bias: is given twice; give every value in one --sweep\n$/],
+      [["bench", "--seeds", "0"], /^pinlab: --seeds must be a whole number from 1 to 1000, got "0"\n$/],
+      [["bench", "--seeds", "x"], /^pinlab: --seeds must be a whole number from 1 to 1000, got "x"\n$/],
+      [["bench", "scaling", "--size", "tiny", "--sweep", "nope.x=1"], /^pinlab: --sweep nope\.x: "nope" is neither a workload nor a registered policy/],
+      [["start", "--size", "tiny", "--seeds", "1001"], /^pinlab: --seeds must be a whole number from 1 to 1000, got "1001"\n$/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);

@@ -17,15 +17,22 @@ function pluginOptions(cmd: Command): Command {
     .option("--plugin <path>", "load a policy or device plugin module into every worker (repeatable)", collect, []);
 }
 
+/** `--sweep` and `--seeds`, shared by bench run, bench scaling and start. */
+function sweepOptions(cmd: Command): Command {
+  return cmd
+    .option("--sweep <target.key=v1,v2>", "one matrix axis per sweep (repeatable): a workload parameter or a policy option over values, e.g. pin-bias.bias=256,1024,4096", collect, [])
+    .option("--seeds <n>", "run every cell with n seeds derived from the run seed; report medians with their spread", "1");
+}
+
 function matrixOptions(cmd: Command): Command {
-  return pluginOptions(cmd)
+  return sweepOptions(pluginOptions(cmd)
     .option("--workloads <ids>", "comma-separated workload ids (default: all; see pinlab bench workloads)")
     .option("--policies <ids>", "all, or comma-separated policy ids", "all")
     .option("--devices <kinds>", "only variants driving these devices (comma-separated; none = no device plugin)")
     .addOption(new Option("--size <size>", "workload sizes").choices([...SIZE_NAMES]).default("small"))
     .option("--seed <n>", "seed of the run (each cell derives its own from it)", "1")
     .option("--shard <K/N>", "run only shard K of N (a deterministic subset; merge the parts with bench merge)")
-    .option("--param <workload.key=value>", "override a workload parameter (repeatable), e.g. gup-throughput.memory=64MiB", collect, []);
+    .option("--param <workload.key=value>", "override a workload parameter (repeatable), e.g. gup-throughput.memory=64MiB", collect, []));
 }
 
 /** The error for an operand of `bench` that is no subcommand: `bench frob`, or `bench run frob`. */
@@ -43,6 +50,7 @@ export function registerBenchCommands(program: Command, io: CliIo, result: { cod
 Examples:
   $ pinlab bench --size small --out pinlab-report
   $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
+  $ pinlab bench --size tiny --workloads shared-library-false-positive --sweep pin-bias.bias=256,1024,4096 --seeds 3 --out sweep-report
   $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
   $ pinlab bench merge parts/ --out merged             (every results.json below parts/)
   $ pinlab bench merge 'parts/shard-*' --out merged    (a glob, expanded by pinlab)
@@ -107,7 +115,7 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
       result.code = workloadsCommand(o, io);
     });
 
-  pluginOptions(program.command("start"))
+  sweepOptions(pluginOptions(program.command("start")))
     .description("the default bench: size small, every workload and policy, 2 workers; writes pinlab-report/index.html and results.json")
     .option("--workers <n>", "worker threads", "2")
     .addOption(new Option("--size <size>", "workload sizes (tiny: a smoke run)").choices([...SIZE_NAMES]).default("small"))
