@@ -18,11 +18,17 @@ const SLURM = join(REPO_ROOT, "tools/slurm");
 const FAKE_SBATCH = join(REPO_ROOT, "packages/cli/src/test-support/engines/fake-sbatch.mjs");
 const SHARDS = 3;
 const MATRIX = { size: "tiny", workloads: "shared-library-false-positive,gup-throughput", policies: "legacy-get,pin-bias" };
+/** The matrices each engine runs: plain, and with two sweeps and three seeds per cell. */
+const CASES = [
+  { name: "plain", sweeps: [] as string[], seeds: "" },
+  { name: "swept, 3 seeds", sweeps: ["pin-bias.bias=256,4096", "shared-library-false-positive.libraryPages=2,4"], seeds: "3" },
+] as const;
 /** The steps the test does not run: this tree is installed and built already. */
 const SETUP = ["npm ci", "npm run build"];
 
 let dir = "";
-let whole: BenchResults;
+/** The unsharded run of each case, by name. */
+const wholes = new Map<string, BenchResults>();
 
 /** The environment without anything a developer's shell may set for pinlab or Slurm. */
 function cleanEnv(): Record<string, string> {
@@ -36,10 +42,19 @@ function checkout(): string {
   return ws;
 }
 
+/** The bench flags of a case's sweeps and seeds. */
+function caseFlags(c: (typeof CASES)[number]): string[] {
+  return [...c.sweeps.flatMap((x) => ["--sweep", x]), ...(c.seeds !== "" ? ["--seeds", c.seeds] : [])];
+}
+
 /** What a sharded-and-merged run must share with the unsharded one. */
-function expectSameAsWhole(merged: BenchResults): void {
+function expectSameAsWhole(merged: BenchResults, name: string): void {
+  const whole = wholes.get(name)!;
   expect(deterministicView(merged)).toEqual(deterministicView(whole));
-  const matrix = (r: BenchResults) => ({ seed: r.context.seed, size: r.context.size, policies: r.context.policies, workloads: r.context.workloads, params: r.context.params, matrixCells: r.context.matrixCells });
+  const matrix = (r: BenchResults) => ({
+    seed: r.context.seed, size: r.context.size, policies: r.context.policies, workloads: r.context.workloads, params: r.context.params, matrixCells: r.context.matrixCells,
+    sweeps: r.context.sweeps, seeds: r.context.seeds, cells: r.cells.map((c) => [c.id, c.sweep, c.replicates?.map((x) => x.seed)]),
+  });
   expect(matrix(merged)).toEqual(matrix(whole));
   expect(merged.context.mergedFrom).toEqual(Array.from({ length: SHARDS }, (_, i) => ({ index: i + 1, count: SHARDS })));
 }
@@ -47,20 +62,28 @@ function expectSameAsWhole(merged: BenchResults): void {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "pinlab-engines-"));
   expect(existsSync(CLI), `${CLI} is not built: npx nx run-many -t build`).toBe(true);
-  execFileSync(process.execPath, [CLI, "bench", "--size", MATRIX.size, "--workloads", MATRIX.workloads, "--policies", MATRIX.policies, "--out", join(dir, "whole")], { env: cleanEnv(), stdio: "pipe" });
-  whole = readResults(join(dir, "whole"));
+  for (const c of CASES) {
+    const out = join(dir, `whole-${wholes.size}`);
+    execFileSync(process.execPath, [CLI, "bench", "--size", MATRIX.size, "--workloads", MATRIX.workloads, "--policies", MATRIX.policies, ...caseFlags(c), "--out", out], { env: cleanEnv(), stdio: "pipe" });
+    wholes.set(c.name, readResults(out));
+  }
   // More cells than one shard takes, with hazards, audit answers and counters to compare.
-  expect(whole.cells).toHaveLength(4);
-  expect(whole.cells.some((c) => Object.keys(c.metrics.hazards).length > 0 || c.metrics.audit.asked > 0)).toBe(true);
-}, 60_000);
+  const plain = wholes.get("plain")!;
+  expect(plain.cells).toHaveLength(4);
+  expect(plain.cells.some((c) => Object.keys(c.metrics.hazards).length > 0 || c.metrics.audit.asked > 0)).toBe(true);
+  // The swept matrix: legacy-get once per workload variant and libraryPages value, pin-bias once per bias too; 3 seeds each.
+  const swept = wholes.get("swept, 3 seeds")!;
+  expect(swept.cells.map((c) => c.id)).toContain("shared-library-false-positive/libc/pin-bias[libraryPages=4,bias=4096]");
+  expect(swept.cells.every((c) => c.replicates?.length === 3)).toBe(true);
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("bench engines: the same results as one unsharded run", () => {
+describe.each(CASES)("bench engines, $name: the same results as one unsharded run", (c) => {
   it("GitHub Actions: bench-sweep.yml's plan, shard matrix and merge jobs", () => {
     const wf = loadWorkflow(WORKFLOW);
     const run = runWorkflow(wf, {
-      // Sweeps and seeds empty: they add no flag.
-      inputs: { ...MATRIX, sweeps: "", seeds: "", shards: SHARDS },
+      // The workflow takes the sweeps space-separated; empty sweeps and seeds add no flag.
+      inputs: { ...MATRIX, sweeps: c.sweeps.join(" "), seeds: c.seeds, shards: SHARDS },
       checkout,
       skipRun: (script) => SETUP.includes(script.trim()),
       env: cleanEnv(),
@@ -75,7 +98,7 @@ describe("bench engines: the same results as one unsharded run", () => {
     }
     const report = join(run.artifacts, "bench-report");
     expect(existsSync(join(report, "index.html"))).toBe(true);
-    expectSameAsWhole(readResults(report));
+    expectSameAsWhole(readResults(report), c.name);
   }, 60_000);
 
   it("Slurm: submit.sh, the bench-array.sh array and bench-merge.sh after it (afterok)", () => {
@@ -88,7 +111,7 @@ describe("bench engines: the same results as one unsharded run", () => {
     chmodSync(join(bin, "sbatch"), 0o755);
     const env = {
       ...cleanEnv(), PATH: `${bin}:${process.env.PATH ?? ""}`, FAKE_SLURM_STATE: state,
-      PINLAB_SHARDS: String(SHARDS), PINLAB_OUT: "out", PINLAB_BENCH_ARGS: `--size ${MATRIX.size} --workloads ${MATRIX.workloads} --policies ${MATRIX.policies}`,
+      PINLAB_SHARDS: String(SHARDS), PINLAB_OUT: "out", PINLAB_BENCH_ARGS: [`--size ${MATRIX.size} --workloads ${MATRIX.workloads} --policies ${MATRIX.policies}`, ...caseFlags(c)].join(" "),
     };
     const r = spawnSync("bash", [join(SLURM, "submit.sh")], { cwd: work, env, encoding: "utf8" });
     const jobs = JSON.parse(readFileSync(join(state, "jobs.json"), "utf8")) as { id: number; script: string; options: Record<string, unknown>; state: string; tasks: { task: number | null; status: number; log: string }[] }[];
@@ -100,7 +123,7 @@ describe("bench engines: the same results as one unsharded run", () => {
     expect(merge.script).toBe(join(SLURM, "bench-merge.sh"));
     expect(merge.options.dependency).toBe(`afterok:${array.id}`);
     expect(r.stdout).toContain(`report: ${join(work, "out/merged/index.html")}`);
-    expectSameAsWhole(readResults(join(work, "out/merged")));
+    expectSameAsWhole(readResults(join(work, "out/merged")), c.name);
 
     // Submitting again into the same PINLAB_OUT would mix two runs' parts: refused before sbatch.
     const again = spawnSync("bash", [join(SLURM, "submit.sh")], { cwd: work, env, encoding: "utf8" });

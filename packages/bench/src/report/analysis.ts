@@ -7,7 +7,7 @@ import type { HazardClass, HazardOutcome } from "@pinlab/core";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
-import { sweepSuffix } from "../runner/sweep-coordinates.js";
+import { sweepSuffix, unsweptPolicyFirst } from "../runner/sweep-coordinates.js";
 import { fmtBytes } from "./format.js";
 
 /**
@@ -190,8 +190,9 @@ function contrast(id: string, title: string, cellsDesc: string, rows: (ContrastR
 
 /** The headline contrasts of issue 7, read from the run's cells. */
 export function headlineContrasts(results: BenchResults): Contrast[] {
+  const cells = unsweptPolicyFirst(results.cells);
   const find = (workload: string, variants: readonly string[], policy: string) =>
-    variants.map((v) => results.cells.find((c) => c.workload === workload && c.variant === v && c.policy === policy && c.error === undefined)).find((c) => c !== undefined);
+    variants.map((v) => cells.find((c) => c.workload === workload && c.variant === v && c.policy === policy && c.error === undefined)).find((c) => c !== undefined);
   const row = (c: CellResult | undefined, policy: string, expected: string, observed: (c: CellResult) => string, ok: (c: CellResult) => boolean): ContrastRow | undefined =>
     c === undefined ? undefined : { policy: policyLabel(c, policy), expected, observed: observed(c), holds: ok(c) };
   const dioV = ["block-layer", "direct-io"];

@@ -22,6 +22,14 @@ describe("speed goals", () => {
     expect(gupGoals([cell(1024 ** 3, [series("main", 40, 16)])], { load: 6, cores: 2 })[0].note).toMatch(/load average 6\.0 on 2 cores/);
   });
 
+  it("judge pin-bias as it ships: a cell whose pin-bias options a --sweep set comes after an unswept one", () => {
+    const swept = { ...cell(1024 ** 3, [series("main", 99, 99)]), id: "gup-throughput/anon/pin-bias[bias=256]", sweep: { "pin-bias.bias": 256 } };
+    const workloadSwept = { ...cell(1024 ** 3, [series("main", 40, 10)]), id: "gup-throughput/anon/pin-bias[samples=3]", sweep: { "gup-throughput.samples": 3 } };
+    expect(gupGoals([swept, workloadSwept])[0].measured).toBe(40);
+    // Only swept settings: the first is still judged.
+    expect(gupGoals([swept])[0].measured).toBe(99);
+  });
+
   it("do not judge a smaller run or a run without the cell", () => {
     for (const g of [...gupGoals([cell(8 * 1024 ** 2, [series("main", 40, 16)])]), ...gupGoals([])]) {
       expect(g.pass).toBeNull();

@@ -16,6 +16,7 @@ import type { GoalResult, ScalingRun } from "./results.js";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import { BARE_LOOP_SERIES } from "../workloads/gup-throughput.js";
 import { spinnerCapacity } from "./capacity-probe.js";
+import { unsweptPolicyFirst } from "./sweep-coordinates.js";
 
 /** The memory the gup goals are stated for: 1 GiB. */
 export const GOAL_MEMORY = 1024 ** 3;
@@ -55,7 +56,7 @@ export interface MachineLoad {
  * or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
  */
 export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): GoalResult[] {
-  const cell = cells.find((c) => c.workload === "gup-throughput" && c.policy === "pin-bias" && c.error === undefined);
+  const cell = unsweptPolicyFirst(cells).find((c) => c.workload === "gup-throughput" && c.policy === "pin-bias" && c.error === undefined);
   const memory = cell?.params.memory as number | undefined;
   const batch = cell?.params.batch as number | undefined;
   const loaded = machine !== undefined && machine.load > machine.cores

@@ -32,6 +32,16 @@ export function sweptOptions(policy: string, sweep: SweepCoordinates | undefined
   return Object.fromEntries(coordinates(sweep ?? {}).filter((c) => c.target === policy).map((c) => [c.key, c.value]));
 }
 
+/**
+ * Cells in their order, those that run their policy with its unswept options first: a goal or a
+ * headline contrast stated for a policy (pin-bias as v6.12 ships it) reads one of those when
+ * the run has one, not a setting a `--sweep` chose.
+ */
+export function unsweptPolicyFirst<T extends { readonly policy: string; readonly sweep?: SweepCoordinates }>(cells: readonly T[]): T[] {
+  const swept = (c: T) => (Object.keys(sweptOptions(c.policy, c.sweep)).length > 0 ? 1 : 0);
+  return cells.map((c, i) => ({ c, i })).sort((a, b) => swept(a.c) - swept(b.c) || a.i - b.i).map((x) => x.c);
+}
+
 /** The coordinates as `key=value` texts in id order (see {@link sweepSuffix}). */
 function coordinateTexts(workload: string, policy: string, sweep: SweepCoordinates | undefined): string[] {
   const cs = coordinates(sweep ?? {});
