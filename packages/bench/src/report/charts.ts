@@ -24,6 +24,12 @@ export interface Chart {
 
 const WIDTH = 760;
 const HEIGHT = 360;
+/**
+ * The gap between legend entries, in px. ECharts measures text without a browser when it renders
+ * on the server, with Helvetica-like widths; the report's system-ui font is often wider (DejaVu
+ * Sans by about 10-15%), and with ECharts' default 10 px the entries overlapped their neighbours.
+ */
+export const LEGEND_GAP = 28;
 /** The colours of the charts' series, in order. */
 export const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
 const OUTCOME_COLOURS: Record<string, string> = { undetected: "#c0392b", detected: "#e0a526", prevented: "#3c9a5f" };
@@ -51,7 +57,7 @@ function barChart(title: string, categories: readonly string[], series: { name: 
   return renderSvg({
     title: { text: title, left: "center", textStyle: { fontSize: 14 } },
     tooltip: {},
-    legend: { bottom: 0 },
+    legend: { bottom: 0, itemGap: LEGEND_GAP },
     grid: { left: 70, right: 20, top: 40, bottom: 60 },
     xAxis: { type: "category", data: [...categories] },
     yAxis: { type: log ? "log" : "value", name: yName, nameLocation: "middle", nameGap: 50, ...(log ? { logBase: 10 } : {}) },
@@ -96,7 +102,7 @@ export function renderCharts(results: BenchResults): Chart[] {
       svg: renderSvg({
         title: { text: "false-positive rate vs N", left: "center", textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis" },
-        legend: { bottom: 0 },
+        legend: { bottom: 0, itemGap: LEGEND_GAP },
         grid: { left: 70, right: 30, top: 40, bottom: 60 },
         xAxis: { type: "value", name: "processes mapping the page (N)", nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "value", name: "false-positive rate", nameLocation: "middle", nameGap: 50, min: 0, max: 1 },

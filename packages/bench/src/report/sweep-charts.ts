@@ -10,7 +10,7 @@ import type { CellMetrics, CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { sweepName, sweepValueText, type Sweep } from "../runner/sweep.js";
-import { PALETTE, renderSvg, type Chart } from "./charts.js";
+import { LEGEND_GAP, PALETTE, renderSvg, type Chart } from "./charts.js";
 import { cellLabel } from "./format.js";
 
 /** A metric a sweep chart can draw. */
@@ -93,7 +93,7 @@ function sweepSvg(title: string, sweep: Sweep, metric: SweepMetric, ls: readonly
   return renderSvg({
     title: { text: title, left: "center", textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    legend: { bottom: 0 },
+    legend: { bottom: 0, itemGap: LEGEND_GAP },
     grid: { left: 70, right: 30, top: 40, bottom: 70 },
     xAxis: numeric
       ? { type: "value", name: sweepName(sweep), nameLocation: "middle", nameGap: 30, scale: true }
