@@ -166,7 +166,7 @@ describe("built output (dist/, no vitest transform)", () => {
       console.log(JSON.stringify({
         paramtypes: Reflect.getMetadata("design:paramtypes", core.Kernel) ?? null,
         sameKernel: core.resolve(inst.container, core.KERNEL) === k,
-        gupKernel: inst.gup.k === k,
+        gupKernel: inst.gup.s.k === k,
         policy: k.policy.id,
         got,
         violations: inst.check(),

@@ -72,8 +72,9 @@ export class EventBus {
 
   /**
    * Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. The JSON that
-   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`; the event object itself
-   * is built only when someone keeps or listens to it.
+   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`, but for the diagnostic
+   * `reason` of a refused `gup` event (see `payloadJsonTail`); the event object itself is built
+   * only when someone keeps or listens to it.
    */
   emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
     const seq = this.seq++;
