@@ -99,7 +99,17 @@ function removeRange(
   }
   const refused = askPolicy ? k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy }) : 0;
   if (refused !== 0) return -Math.abs(refused);
-  // unmap_mapping_range(): file pages everywhere; for truncate also private COW copies past EOF.
+  unmapMappingRange(k, inode, start, end, evenCows);
+  return truncateInodePagesRange(k, inode, start, end);
+}
+
+/**
+ * `unmap_mapping_range()` (mm/memory.c, v6.12) for pages [start, end) of `inode`: zap them in
+ * every process that maps them, telling notifiers (MMU_NOTIFY_CLEAR); with `evenCows` (truncate,
+ * `even_cows`) also the private COW copies of those pages, which a hole punch leaves alone.
+ */
+export function unmapMappingRange(k: Kernel, inode: Inode, start: number, end: number, evenCows: boolean): void {
+  const f = k.frames;
   for (const vma of [...inode.mappings]) {
     const s = Math.max(vma.startVpn, vma.vpnForIndex(start));
     const e = Math.min(vma.endVpn, vma.vpnForIndex(end));
@@ -107,6 +117,17 @@ function removeRange(
     k.notifiers.invalidateRange(vma.mm, s * PAGE_SIZE, e * PAGE_SIZE, "clear");
     zapRange(k, vma, s, e, evenCows ? undefined : (pfn) => (f.flags[pfn] & PG_ANON) === 0);
   }
+}
+
+/**
+ * `truncate_inode_pages_range()` (mm/truncate.c, v6.12) for pages [start, end) of `inode`, already
+ * unmapped: each folio waits for its writeback and leaves the page cache whole, dropping the
+ * cache's references (and its buffers'); a folio someone still holds (a pin) survives as an
+ * orphan, freed at its last release, and an FS-DAX block goes back to the filesystem with its
+ * stale references. The backing store forgets the blocks. Returns pages removed and orphaned.
+ */
+export function truncateInodePagesRange(k: Kernel, inode: Inode, start: number, end: number): { removed: number; orphaned: number } {
+  const f = k.frames;
   let removed = 0;
   let orphaned = 0;
   const indices = [...inode.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
@@ -123,7 +144,7 @@ function removeRange(
       members.push([indices[i], pfn]);
     }
     for (const [index, pfn] of members) {
-      // truncate_inode_pages_range() waits for writeback of each folio it removes.
+      // Writeback of each folio removed must end first.
       folioWaitWriteback(k, inode, index, pfn);
       inode.cache.delete(index);
       f.flags[pfn] &= ~PG_FILE;

@@ -75,6 +75,17 @@ export function folioMkclean(k: Kernel, pfn: number): boolean {
   return dirty;
 }
 
+/**
+ * `folio_clear_dirty_for_io()` (mm/page-writeback.c, v6.12): before IO, write-protect and clean
+ * every PTE of the dirty page `pfn` (`folio_mkclean()`, moving PTE dirty bits to the folio),
+ * then clear its dirty flag. A DMA holder is not told: only CPU mappings and notifiers are.
+ */
+export function folioClearDirtyForIo(k: Kernel, pfn: number): void {
+  const f = k.frames;
+  if (folioMkclean(k, pfn)) f.flags[pfn] |= PG_DIRTY;
+  f.flags[pfn] &= ~PG_DIRTY;
+}
+
 /** Write back the dirty pages of `inode`, or of every file when undefined (`write_cache_pages` -> `folio_clear_dirty_for_io`, mm/page-writeback.c, v6.12). Returns pages submitted. */
 export function writeback(k: Kernel, inode: Inode | undefined, opts: WritebackOptions = {}): number {
   const files = inode !== undefined ? [inode] : [...k.files.values()];
@@ -113,9 +124,7 @@ function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number 
       k.observe("onPinnedWriteback", inode, index, pfn, "bounce");
       continue;
     }
-    // folio_clear_dirty_for_io()
-    if (folioMkclean(k, pfn)) f.flags[pfn] |= PG_DIRTY;
-    f.flags[pfn] &= ~PG_DIRTY;
+    folioClearDirtyForIo(k, pfn);
     k.observe("onClean", inode, index, pfn, pinned);
     if (inode.fs.buffers && (f.flags[pfn] & PG_PRIVATE) === 0) {
       k.events.emit("fs_warn", { file: inode.name, index, message: `page ${index} does not have buffers attached; its dirty data is dropped` });

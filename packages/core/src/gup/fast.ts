@@ -6,7 +6,7 @@
 import { EINVAL } from "../errno.js";
 import type { MmStruct } from "../mm/mm-struct.js";
 import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
-import type { FaultStats } from "../mm/fault.js";
+import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";

@@ -9,7 +9,7 @@ import { inject, injectable } from "tsyringe";
 import { KERNEL } from "../di/tokens.js";
 import { EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
-import type { FaultStats } from "../mm/fault.js";
+import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
 import { checkRange, finishCall, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";

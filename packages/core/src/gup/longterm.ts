@@ -8,7 +8,7 @@
 import { ENOMEM } from "../errno.js";
 import { Gfp } from "../memory/physical-memory.js";
 import type { Process } from "../mm/process.js";
-import type { FaultStats } from "../mm/fault.js";
+import type { FaultStats } from "../mm/fault-flags.js";
 import { migrateFolio } from "../migrate/migrate.js";
 import { grabMode, type GupOptions, type PageArray } from "./call.js";
 import { FOLL_LONGTERM } from "./foll-flags.js";

@@ -8,7 +8,8 @@
 import { EFAULT, ENOMEM, EOPNOTSUPP } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
-import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "../mm/fault.js";
+import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
+import { handleMmFault } from "../mm/fault.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "../mm/vma.js";

@@ -16,7 +16,8 @@ import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory
 import { Gfp } from "../memory/physical-memory.js";
 import { ZoneId } from "../memory/zones.js";
 import { writeback } from "../fs/writeback.js";
-import { doMadvise, doMmap } from "../mm/mmap.js";
+import { doMadvise } from "../mm/madvise.js";
+import { doMmap } from "../mm/mmap.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
 import { VM_READ, VM_WRITE } from "../mm/vma.js";

@@ -39,6 +39,20 @@ export function folioMovable(k: Kernel, head: number): boolean {
 }
 
 /**
+ * `folio_ref_freeze(folio, expected)` (include/linux/page_ref.h, v6.12) as `migrate_pages()`
+ * retries it, up to NR_MAX_MIGRATE_PAGES_RETRY times: it fails while anyone holds a reference
+ * the mappings and the cache do not explain (a GUP reference, a pin). Nothing in a
+ * single-threaded model drops a reference between retries, so all retries fail alike.
+ */
+export function folioRefFreeze(k: Kernel, head: number): boolean {
+  let attempts = 0;
+  while (k.frames.refcount[head] !== folioExpectedRefCount(k, head)) {
+    if (++attempts >= NR_MAX_MIGRATE_PAGES_RETRY) return false;
+  }
+  return true;
+}
+
+/**
  * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given): `migrate_pages`
  * -> `migrate_folio_unmap` -> `folio_migrate_mapping` (mm/migrate.c, v6.12). Returns the
  * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
@@ -52,12 +66,7 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
   if ((f.flags[head] & PG_ANON) !== 0 && k.policy.maybeDmaPinned(head)) {
     for (let i = 0; i < nr; i++) if ((f.flags[head + i] & PG_ANON_EXCLUSIVE) !== 0) return -EBUSY;
   }
-  // folio_ref_freeze(expected): fails while anyone holds an unexplained reference. Nothing in
-  // a single-threaded model drops a reference between retries, so all retries fail alike.
-  let attempts = 0;
-  while (f.refcount[head] !== folioExpectedRefCount(k, head)) {
-    if (++attempts >= NR_MAX_MIGRATE_PAGES_RETRY) return -EAGAIN;
-  }
+  if (!folioRefFreeze(k, head)) return -EAGAIN;
   const order = f.order[head];
   let dst: number;
   if (target !== undefined) {

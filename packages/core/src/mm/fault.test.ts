@@ -14,7 +14,9 @@ import {
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 import { doFork, doExit } from "./fork.js";
-import { doMadvise, doMmap, doMprotect } from "./mmap.js";
+import { doMadvise } from "./madvise.js";
+import { doMmap } from "./mmap.js";
+import { doMprotect } from "./mprotect.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";

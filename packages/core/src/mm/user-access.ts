@@ -7,7 +7,8 @@
 import { EFAULT, EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import { FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "./fault.js";
+import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
+import { handleMmFault } from "./fault.js";
 import { PTE_PRESENT, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { VM_READ, VM_WRITE, type Vma } from "./vma.js";
