@@ -9,6 +9,7 @@ import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import type { Oracle } from "../oracle/oracle.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { DmaEngine } from "./dma-engine.js";
+import { createToken } from "../di/tokens.js";
 
 /**
  * The fields of one device action, already checked against the action's schema, with typed
@@ -152,3 +153,6 @@ export function defineDevice<S extends z.ZodType>(descriptor: DeviceDescriptor<S
   }
   return descriptor;
 }
+
+/** Extension point: every registered device-plugin descriptor (`resolveAll`). */
+export const DEVICE_PLUGIN = createToken<DeviceDescriptor>("DEVICE_PLUGIN");

@@ -1,11 +1,14 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS, KERNEL, ORACLE } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
+import { KERNEL } from "../kernel/kernel.js";
+import { ORACLE } from "../oracle/oracle.js";
 import { ModelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { Oracle } from "../oracle/oracle.js";
 import { PAGE_SIZE } from "../sim/units.js";
+import { createToken } from "../di/tokens.js";
 
 /**
  * The one way a device touches memory: DMA reads and writes of frames, on the virtual clock.
@@ -65,3 +68,6 @@ export class DmaEngine {
     return touched;
   }
 }
+
+/** The token of a kernel instance's DMA engine, the one way devices touch frames. */
+export const DMA = createToken<DmaEngine>("DMA");

@@ -2,10 +2,11 @@ import { EventEmitter } from "eventemitter3";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { inject, injectable } from "tsyringe";
-import { CLOCK } from "../di/tokens.js";
+import { CLOCK } from "../sim/clock.js";
 import type { VirtualClock } from "../sim/clock.js";
 import { payloadJsonTail } from "./event-json.js";
 import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
+import { createToken } from "../di/tokens.js";
 
 /** A running SHA-256 over UTF-8 text. */
 interface RunningSha256 {
@@ -115,3 +116,6 @@ export class EventBus {
     this.pending = "";
   }
 }
+
+/** The token of a kernel instance's event bus. */
+export const EVENTS = createToken<EventBus>("EVENTS");

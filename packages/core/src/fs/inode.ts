@@ -1,4 +1,4 @@
-import type { PinnedWritebackAction } from "../kernel/config.js";
+import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Vma } from "../mm/vma.js";
 import type { FsType } from "./fs-type.js";

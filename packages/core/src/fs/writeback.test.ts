@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { KernelEvent, KernelEventType } from "../events/event-types.js";
 import { FOLL_GET, FOLL_WRITE } from "../gup/foll-flags.js";
 import type { Kernel } from "../kernel/kernel.js";
-import type { PinnedWritebackAction } from "../kernel/config.js";
+import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
 import { reclaim } from "../migrate/reclaim.js";
 import { doMmap } from "../mm/mmap.js";

@@ -15,7 +15,7 @@
  * stripped, as `mpage_prepare_extent_to_map` does ("does not have buffers attached").
  * @module
  */
-import type { PinnedWritebackAction } from "../kernel/config.js";
+import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import type { Kernel } from "../kernel/kernel.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
 import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";

@@ -6,7 +6,7 @@
  * @module
  */
 import { inject, injectable } from "tsyringe";
-import { KERNEL } from "../di/tokens.js";
+import { KERNEL } from "../kernel/kernel.js";
 import { EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel/kernel.js";
 import type { FaultStats } from "../mm/fault-flags.js";
@@ -21,6 +21,7 @@ import {
   releaseFilePins, releasePages, unpinUserPage, unpinUserPageRangeDirtyLock, unpinUserPages, unpinUserPagesDirtyLock, type ReleaseOptions,
 } from "./put.js";
 import { validateGupFlags } from "./validate.js";
+import { createToken } from "../di/tokens.js";
 
 export type { GupOptions, PageArray } from "./call.js";
 export type { ReleaseOptions } from "./put.js";
@@ -214,3 +215,6 @@ export class Gup {
     return finishCall(k, call, task, start, nrPages, flags, r.nr, 0, Math.max(0, r.nr), r.migrated, pages, opts);
   }
 }
+
+/** The token of a kernel instance's GUP API (get_user_pages / pin_user_pages and friends). */
+export const GUP = createToken<Gup>("GUP");

@@ -1,5 +1,11 @@
 import { inject, injectable } from "tsyringe";
-import { ACTIVE_POLICY, CLOCK, CONFIG, EVENTS, MEMORY, NOTIFIERS, RNG } from "../di/tokens.js";
+import { ACTIVE_POLICY } from "../policy/pin-policy.js";
+import { CLOCK } from "../sim/clock.js";
+import { CONFIG } from "../config/kernel-config.js";
+import { EVENTS } from "../events/event-bus.js";
+import { MEMORY } from "../memory/physical-memory.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
+import { RNG } from "../sim/rng.js";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
@@ -16,9 +22,10 @@ import type { PinPolicy } from "../policy/pin-policy.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { Rng } from "../sim/rng.js";
 import { HPAGE_PMD_SIZE } from "../sim/units.js";
-import type { KernelConfig } from "./config.js";
+import type { KernelConfig } from "../config/kernel-config.js";
 import type { KernelObserver } from "./hooks.js";
-import { VmStat } from "./vmstat.js";
+import { VmStat } from "../mm/vmstat.js";
+import { createToken } from "../di/tokens.js";
 
 /** Options of a new file. */
 export interface CreateFileOptions {
@@ -188,3 +195,6 @@ export class Kernel {
     }
   }
 }
+
+/** The token of the kernel instance itself. */
+export const KERNEL = createToken<Kernel>("KERNEL");

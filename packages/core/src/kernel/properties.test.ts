@@ -23,7 +23,7 @@ import { touchRange, userWrite } from "../mm/user-access.js";
 import { VM_READ, VM_WRITE } from "../mm/vma.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { testKernel } from "../testing/kernel.js";
-import type { KernelInstance } from "./create-kernel.js";
+import type { KernelInstance } from "../instance/create-kernel.js";
 
 const P = PAGE_SIZE;
 const FILES = [["ext4", 16 * P], ["shmem", 16 * P], ["fsdax", 16 * P], ["hugetlbfs", 2 * HPAGE_PMD_SIZE]] as const;

@@ -1,12 +1,13 @@
 import { inject, injectable } from "tsyringe";
-import { CONFIG } from "../di/tokens.js";
-import type { KernelConfig } from "../kernel/config.js";
+import { CONFIG } from "../config/kernel-config.js";
+import type { KernelConfig } from "../config/kernel-config.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
 import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
+import { createToken } from "../di/tokens.js";
 
 /** Where an allocation may come from (the model's gfp_t zone and migratetype rules). */
 export const Gfp = {
@@ -222,3 +223,6 @@ export class PhysicalMemory {
     }
   }
 }
+
+/** The token of a kernel instance's physical memory: frame table, zones, allocators, page contents. */
+export const MEMORY = createToken<PhysicalMemory>("MEMORY");

@@ -1,9 +1,10 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
 import { EINVAL, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { MmStruct } from "../mm/mm-struct.js";
+import { createToken } from "../di/tokens.js";
 
 /** The range being invalidated (`struct mmu_notifier_range`). */
 export interface MmuNotifierRange {
@@ -138,3 +139,6 @@ export class MmuNotifiers {
     return notified;
   }
 }
+
+/** The token of a kernel instance's MMU interval notifiers. */
+export const NOTIFIERS = createToken<MmuNotifiers>("NOTIFIERS");

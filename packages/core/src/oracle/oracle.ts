@@ -1,5 +1,6 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS, KERNEL } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
+import { KERNEL } from "../kernel/kernel.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HazardClass, HazardOutcome, HolderRef } from "../events/event-types.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
@@ -11,6 +12,7 @@ import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-struct.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { HolderRecord } from "./holder-record.js";
+import { createToken } from "../di/tokens.js";
 
 /** One recorded hazard. */
 export interface Hazard {
@@ -275,3 +277,6 @@ export class Oracle implements KernelObserver {
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
+
+/** The token of a kernel instance's hazard oracle. */
+export const ORACLE = createToken<Oracle>("ORACLE");

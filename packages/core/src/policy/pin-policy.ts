@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
 import type { Inode } from "../fs/inode.js";
-import type { KernelConfig } from "../kernel/config.js";
+import type { KernelConfig } from "../config/kernel-config.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct } from "../mm/mm-struct.js";
 import type { Vma } from "../mm/vma.js";
+import { createToken } from "../di/tokens.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
 export type GrabMode = "get" | "pin";
@@ -197,3 +198,9 @@ export function definePinPolicy<S extends z.ZodType>(descriptor: PinPolicyDescri
   if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
   return descriptor;
 }
+
+/** The token of the active pin-accounting policy of a kernel instance. */
+export const ACTIVE_POLICY = createToken<PinPolicy>("ACTIVE_POLICY");
+
+/** Extension point: every registered pin-policy descriptor (`resolveAll`). */
+export const PIN_POLICY = createToken<PinPolicyDescriptor>("PIN_POLICY");

@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileData } from "../fs/filemap.js";
-import type { KernelInstance } from "../kernel/create-kernel.js";
+import type { KernelInstance } from "../instance/create-kernel.js";
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { PINNED_WRITEBACK_ACTIONS } from "../../kernel/config.js";
+import { PINNED_WRITEBACK_ACTIONS } from "../../config/kernel-config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
 import { MAX_FILE_BYTES } from "../../fs/inode.js";
 import { HPAGE_PMD_SIZE } from "../../sim/units.js";

@@ -1,7 +1,10 @@
-import { listDevices, pluginSource } from "../di/plugin-registry.js";
-import { CLOCK, EVENTS, NOTIFIERS, resolve } from "../di/tokens.js";
-import { UnknownPluginError, type KernelInstance } from "../kernel/create-kernel.js";
-import type { Device } from "./device-plugin.js";
+import { listDevices, pluginSource } from "../plugin/registry.js";
+import { resolve } from "../di/tokens.js";
+import { CLOCK } from "../sim/clock.js";
+import { EVENTS } from "../events/event-bus.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
+import { UnknownPluginError, type KernelInstance } from "./create-kernel.js";
+import type { Device } from "../device/device-plugin.js";
 
 /** A device to attach: its name, its kind (a registered plugin id) and its options. */
 export interface DeviceConfig {
