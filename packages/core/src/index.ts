@@ -7,28 +7,33 @@
  */
 import "reflect-metadata";
 
+// errno, di, sim: the base
 export * from "./errno.js";
+export * from "./di/tokens.js";
 export * from "./sim/units.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
-export * from "./events/event-types.js";
-export * from "./events/event-bus.js";
-export * from "./di/tokens.js";
-export * from "./plugin/registry.js";
-export * from "./plugin/module.js";
+// config
+export * from "./config/kernel-config.js";
+// memory, events
 export * from "./memory/page-flags.js";
 export * from "./memory/zones.js";
 export * from "./memory/frame-table.js";
 export * from "./memory/zone-allocator.js";
 export * from "./memory/content-store.js";
 export * from "./memory/physical-memory.js";
-export * from "./mm/vma.js";
-export * from "./mm/anon-vma.js";
+export * from "./events/event-types.js";
+export * from "./events/event-bus.js";
+// mm
+export * from "./mm/vm-flags.js";
 export * from "./mm/page-table.js";
-export * from "./mm/mm-struct.js";
+export * from "./mm/mm-types.js";
 export * from "./mm/process.js";
+export * from "./mm/vmstat.js";
+export * from "./mm/context.js";
 export * from "./mm/pte-ops.js";
 export * from "./mm/rmap.js";
+export * from "./mm/filemap.js";
 export * from "./mm/fault-flags.js";
 export * from "./mm/fault.js";
 export * from "./mm/wp-page.js";
@@ -40,31 +45,44 @@ export * from "./mm/mprotect.js";
 export * from "./mm/madvise.js";
 export * from "./mm/fork.js";
 export * from "./mm/user-access.js";
+// notifier
+export * from "./notifier/mmu-notifiers.js";
+// fs
 export * from "./fs/fs-type.js";
 export * from "./fs/lease.js";
 export * from "./fs/inode.js";
-export * from "./fs/filemap.js";
+export * from "./fs/context.js";
 export * from "./fs/writeback.js";
 export * from "./fs/truncate.js";
+// migrate
+export * from "./migrate/context.js";
 export * from "./migrate/migrate.js";
 export * from "./migrate/compaction.js";
 export * from "./migrate/cma.js";
 export * from "./migrate/reclaim.js";
-export * from "./notifier/mmu-notifiers.js";
+// policy
+export * from "./policy/pin-policy.js";
+// kernel
+export * from "./kernel/hooks.js";
+export * from "./kernel/context.js";
+export * from "./kernel/kernel.js";
+// gup
 export * from "./gup/foll-flags.js";
 export * from "./gup/validate.js";
 export * from "./gup/gup.js";
-export * from "./policy/pin-policy.js";
-export * from "./plugin/policy-options-issues.js";
-export * from "./device/device-plugin.js";
-export * from "./device/dma-engine.js";
-export * from "./instance/attach.js";
+// oracle, invariants
 export * from "./oracle/holder-record.js";
 export * from "./oracle/oracle.js";
 export * from "./invariants/checker.js";
-export * from "./config/kernel-config.js";
-export * from "./mm/vmstat.js";
-export * from "./kernel/hooks.js";
-export * from "./kernel/kernel.js";
+// device
+export * from "./device/device-plugin.js";
+export * from "./device/dma-engine.js";
+// plugin
+export * from "./plugin/registry.js";
+export * from "./plugin/module.js";
+export * from "./plugin/policy-options-issues.js";
+// instance
 export * from "./instance/create-kernel.js";
+export * from "./instance/attach.js";
+// scenario
 export * from "./scenario/index.js";

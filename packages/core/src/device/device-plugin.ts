@@ -3,7 +3,7 @@ import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { Inode } from "../fs/inode.js";
 import type { Gup } from "../gup/gup.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import type { Process } from "../mm/process.js";
 import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import type { Oracle } from "../oracle/oracle.js";
@@ -96,7 +96,7 @@ export interface DeviceContext<O> {
   /** How the oracle and events refer to it. */
   readonly holder: HolderRef;
   /** The kernel (processes, files, memory). */
-  readonly kernel: Kernel;
+  readonly kernel: KernelContext;
   /** The GUP API. */
   readonly gup: Gup;
   /** MMU interval notifiers. */

@@ -1,11 +1,11 @@
 import { inject, injectable } from "tsyringe";
 import { EVENTS } from "../events/event-bus.js";
-import { KERNEL } from "../kernel/kernel.js";
+import { KERNEL } from "../kernel/context.js";
 import { ORACLE } from "../oracle/oracle.js";
 import { ModelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import type { Oracle } from "../oracle/oracle.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { createToken } from "../di/tokens.js";
@@ -23,7 +23,7 @@ export class DmaEngine {
 
   /** Build the DMA engine of a kernel. */
   constructor(
-    @inject(KERNEL) private readonly k: Kernel,
+    @inject(KERNEL) private readonly k: KernelContext,
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(EVENTS) private readonly events: EventBus,
   ) {}

@@ -28,7 +28,7 @@ import { CONFIG } from "../config/kernel-config.js";
 import { DMA } from "../device/dma-engine.js";
 import { EVENTS } from "../events/event-bus.js";
 import { GUP } from "../gup/gup.js";
-import { KERNEL } from "../kernel/kernel.js";
+import { KERNEL } from "../kernel/context.js";
 import { MEMORY } from "../memory/physical-memory.js";
 import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import { ORACLE } from "../oracle/oracle.js";

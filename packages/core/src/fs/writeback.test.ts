@@ -14,10 +14,10 @@ import { doMmap } from "../mm/mmap.js";
 import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
-import { folioMarkDirty, readFileData } from "./filemap.js";
+import { folioMarkDirty, readFileData } from "../mm/filemap.js";
 import { doTruncate } from "./truncate.js";
 import { writeback } from "./writeback.js";
 

@@ -5,8 +5,8 @@
  */
 import { EFAULT, EINVAL, errnoName } from "../errno.js";
 import type { HolderRef } from "../events/event-types.js";
-import type { Kernel } from "../kernel/kernel.js";
-import { TASK_SIZE } from "../mm/mm-struct.js";
+import type { KernelContext } from "../kernel/context.js";
+import { TASK_SIZE } from "../mm/mm-types.js";
 import type { Process } from "../mm/process.js";
 import type { GrabMode, VaddrPinOwner } from "../policy/pin-policy.js";
 import { PAGE_SIZE } from "../sim/units.js";
@@ -69,7 +69,7 @@ export function checkRange(task: Process, start: number, nrPages: number): numbe
  * included (`to_set`: FOLL_PIN for the pin calls).
  */
 export function refuseCall(
-  k: Kernel, call: GupCall, task: Process, start: number, nrPages: number, flags: number, errno: number, reason: string, opts: GupOptions,
+  k: KernelContext, call: GupCall, task: Process, start: number, nrPages: number, flags: number, errno: number, reason: string, opts: GupOptions,
   badFlags = false,
 ): number {
   const ret = badFlags && call.badFlagsReturnZero === true ? 0 : -errno;
@@ -86,7 +86,7 @@ export function refuseCall(
  * or the errno) and tell observers what was grabbed. Returns `ret`.
  */
 export function finishCall(
-  k: Kernel, call: GupCall, task: Process, start: number, nrPages: number, flags: number, ret: number, fastPages: number, slowPages: number,
+  k: KernelContext, call: GupCall, task: Process, start: number, nrPages: number, flags: number, ret: number, fastPages: number, slowPages: number,
   migrated: number, pages: PageArray | undefined, opts: GupOptions,
 ): number {
   const mode = grabMode(flags);

@@ -4,7 +4,7 @@
  * @module
  */
 import { EINVAL } from "../errno.js";
-import type { MmStruct } from "../mm/mm-struct.js";
+import type { MmStruct } from "../mm/mm-types.js";
 import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";

@@ -5,7 +5,7 @@
  * of one folio (the unit every grab and every put works in).
  * @module
  */
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import { PG_ZERO } from "../memory/page-flags.js";
 import type { GrabMode } from "../policy/pin-policy.js";
@@ -61,13 +61,13 @@ export class GupRefs {
 /** What GUP's internal functions share: the kernel and the reference bookkeeping. */
 export interface GupState {
   /** The kernel. */
-  readonly k: Kernel;
+  readonly k: KernelContext;
   /** Outstanding references per folio. */
   readonly refs: GupRefs;
 }
 
 /** `FOLL_PIN` counted as a pin, or as a plain reference (a policy whose FOLL_PIN degrades, `countsPins` false). */
-function pinCounted(k: Kernel, mode: GrabMode): boolean {
+function pinCounted(k: KernelContext, mode: GrabMode): boolean {
   return mode === "pin" && k.policy.countsPins;
 }
 
@@ -113,7 +113,7 @@ export function ungrabFolio(s: GupState, head: number, refs: number, mode: GrabM
  * (never for the shared zero page, "mm: Don't pin ZERO_PAGE in pin_user_pages()"), plain
  * references in the model's `nr_gup_get_acquired`.
  */
-export function gupStatAcquired(k: Kernel, head: number, refs: number, mode: GrabMode): void {
+export function gupStatAcquired(k: KernelContext, head: number, refs: number, mode: GrabMode): void {
   if (pinCounted(k, mode)) {
     if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_acquired += refs;
   } else {
@@ -127,7 +127,7 @@ export function gupStatAcquired(k: Kernel, head: number, refs: number, mode: Gra
  * `nr_foll_pin_released` (which the zero page never reaches) or `nr_gup_get_released`. The
  * per-folio bookkeeping is the caller's.
  */
-export function gupPutFolio(k: Kernel, head: number, refs: number, mode: GrabMode): void {
+export function gupPutFolio(k: KernelContext, head: number, refs: number, mode: GrabMode): void {
   k.policy.release(head, refs, mode);
   if (pinCounted(k, mode)) {
     if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += refs;

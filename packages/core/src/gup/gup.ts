@@ -6,9 +6,9 @@
  * @module
  */
 import { inject, injectable } from "tsyringe";
-import { KERNEL } from "../kernel/kernel.js";
+import { KERNEL } from "../kernel/context.js";
 import { EINVAL } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
@@ -64,7 +64,7 @@ export class Gup {
   private readonly stats: FaultStats = {};
 
   /** Build the GUP layer of `kernel`. */
-  constructor(@inject(KERNEL) k: Kernel) {
+  constructor(@inject(KERNEL) k: KernelContext) {
     const refs = new GupRefs(k.frames.nrFrames);
     this.s = { k, refs };
     this.getRefs = refs.get;

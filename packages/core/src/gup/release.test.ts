@@ -13,7 +13,7 @@ import type { KernelEvent } from "../events/event-types.js";
 import { PG_DIRTY } from "../memory/page-flags.js";
 import { doMmap } from "../mm/mmap.js";
 import { touchRange } from "../mm/user-access.js";
-import { VM_HUGEPAGE, VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_HUGEPAGE, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import { FOLL_GET, FOLL_PIN, FOLL_WRITE } from "./foll-flags.js";

@@ -6,13 +6,14 @@
  * @module
  */
 import { EFAULT, ENOMEM, EOPNOTSUPP } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
-import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "../mm/vma.js";
+import type { Vma } from "../mm/mm-types.js";
+import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { grabMode, type GupOptions, type PageArray } from "./call.js";
 import { FOLL_ANON, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";
@@ -27,7 +28,7 @@ export const FOLLOW_UNSHARE = -2;
 const MAX_FAULTS_PER_PAGE = 3;
 
 /** `check_vma_flags()` (mm/gup.c, v6.12): may GUP with `flags` touch `vma`? 0 or -errno; the era-dependent long-term rules are the policy's. */
-export function checkVmaFlags(k: Kernel, vma: Vma, flags: number): number {
+export function checkVmaFlags(k: KernelContext, vma: Vma, flags: number): number {
   const vf = vma.flags;
   const write = (flags & FOLL_WRITE) !== 0;
   if ((vf & (VM_IO | VM_PFNMAP)) !== 0) return -EFAULT;
@@ -50,7 +51,7 @@ export function checkVmaFlags(k: Kernel, vma: Vma, flags: number): number {
 }
 
 /** `can_follow_write_pte()` (mm/gup.c, v6.12): may GUP write through this PTE without a write fault? */
-export function canFollowWritePte(k: Kernel, bits: number, pfn: number, vma: Vma, flags: number): boolean {
+export function canFollowWritePte(k: KernelContext, bits: number, pfn: number, vma: Vma, flags: number): boolean {
   if ((bits & PTE_WRITE) !== 0) return true;
   if ((flags & FOLL_FORCE) === 0) return false;
   if ((vma.flags & VM_SHARED) !== 0) return false;
@@ -66,7 +67,7 @@ export function canFollowWritePte(k: Kernel, bits: number, pfn: number, vma: Vma
  * (`can_follow_write_pte()`); {@link FOLLOW_UNSHARE} when the policy says a read-only pin must
  * unshare it first (`gup_must_unshare()`).
  */
-export function followPageMask(k: Kernel, vma: Vma, vpn: number, flags: number): number {
+export function followPageMask(k: KernelContext, vma: Vma, vpn: number, flags: number): number {
   const pt = vma.mm.pageTable;
   const bits = pt.bits(vpn);
   if ((bits & PTE_PRESENT) === 0) return FOLLOW_FAULT;
@@ -80,7 +81,7 @@ export function followPageMask(k: Kernel, vma: Vma, vpn: number, flags: number):
  * `faultin_page()` (mm/gup.c, v6.12): `handle_mm_fault()` with FAULT_FLAG_UNSHARE when unsharing,
  * FAULT_FLAG_WRITE for FOLL_WRITE. Returns 0 or -errno.
  */
-export function faultinPage(k: Kernel, vma: Vma, vpn: number, flags: number, unshare: boolean, stats: FaultStats): number {
+export function faultinPage(k: KernelContext, vma: Vma, vpn: number, flags: number, unshare: boolean, stats: FaultStats): number {
   const fflags = unshare ? FAULT_FLAG_UNSHARE : (flags & FOLL_WRITE) !== 0 ? FAULT_FLAG_WRITE : 0;
   return handleMmFault(k, vma, vpn, fflags, stats);
 }

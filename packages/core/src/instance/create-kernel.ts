@@ -7,7 +7,7 @@ import { CONFIG } from "../config/kernel-config.js";
 import { DMA } from "../device/dma-engine.js";
 import { EVENTS } from "../events/event-bus.js";
 import { GUP } from "../gup/gup.js";
-import { KERNEL } from "../kernel/kernel.js";
+import { KERNEL } from "../kernel/context.js";
 import { MEMORY } from "../memory/physical-memory.js";
 import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import { ORACLE } from "../oracle/oracle.js";
@@ -100,7 +100,8 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   }
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
-  const kernel = resolve(c, KERNEL);
+  // The token names the interface; this container registered the class under it.
+  const kernel = resolve(c, KERNEL) as Kernel;
   ref.kernel = kernel;
   c.registerSingleton(GUP, Gup);
   c.registerSingleton(ORACLE, Oracle);

@@ -20,7 +20,7 @@ import { doMmap, doMunmap } from "../mm/mmap.js";
 import { doMprotect } from "../mm/mprotect.js";
 import { Process } from "../mm/process.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { testKernel } from "../testing/kernel.js";
 import type { KernelInstance } from "../instance/create-kernel.js";

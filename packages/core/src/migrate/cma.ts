@@ -7,7 +7,7 @@
  * @module
  */
 import { EBUSY, EINVAL, ENOMEM } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MigrateContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
@@ -27,7 +27,7 @@ export interface CmaAllocation {
  * earlier CMA allocation, or -1. A window over an allocation is never tried, so an area with no
  * free window fails with ENOMEM, not EBUSY.
  */
-export function bitmapFindNextZeroArea(k: Kernel, start: number, end: number, pages: number): number {
+export function bitmapFindNextZeroArea(k: MigrateContext, start: number, end: number, pages: number): number {
   const f = k.frames;
   while (start + pages <= end) {
     let allocated = -1;
@@ -39,7 +39,7 @@ export function bitmapFindNextZeroArea(k: Kernel, start: number, end: number, pa
 }
 
 /** Allocate `pages` contiguous frames from the CMA area (`cma_alloc`, mm/cma.c, v6.12). Returns the allocation or `-errno`. */
-export function cmaAlloc(k: Kernel, pages: number): CmaAllocation | number {
+export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | number {
   if (!Number.isSafeInteger(pages) || pages <= 0) return -EINVAL;
   const span = k.memory.zones[ZoneId.CMA];
   let migrated = 0;

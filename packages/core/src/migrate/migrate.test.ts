@@ -20,7 +20,7 @@ import { doMadvise } from "../mm/madvise.js";
 import { doMmap } from "../mm/mmap.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import type { MmuIntervalNotifierOps } from "../notifier/mmu-notifiers.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";

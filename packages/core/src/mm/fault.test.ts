@@ -20,7 +20,7 @@ import { doMprotect } from "./mprotect.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
-import { VM_READ, VM_WRITE } from "./vma.js";
+import { VM_READ, VM_WRITE } from "./vm-flags.js";
 
 const RW = VM_READ | VM_WRITE;
 const enc = (s: string) => new TextEncoder().encode(s);

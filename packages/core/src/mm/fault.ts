@@ -6,14 +6,15 @@
  * @module
  */
 import { EFAULT, ENOMEM } from "../errno.js";
-import { filemapGetPage, pageMkwrite } from "../fs/filemap.js";
-import type { Kernel } from "../kernel/kernel.js";
+import { filemapGetPage, pageMkwrite } from "./filemap.js";
+import type { MmContext } from "./context.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
 import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { hugetlbNoPage } from "./hugetlb.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, mapPage, writeBits } from "./pte-ops.js";
-import { VM_HUGEPAGE, VM_HUGETLB, VM_PFNMAP, VM_WRITE, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_HUGEPAGE, VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
 import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
 
 /**
@@ -21,7 +22,7 @@ import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
  * the VMA are the caller's (`access_error` for user access, `check_vma_flags` for GUP).
  * Returns 0 or `-errno` (EFAULT for SIGBUS/SIGSEGV, ENOMEM, ENOSPC).
  */
-export function handleMmFault(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
   const bits = pt.bits(vpn);
   if ((bits & PTE_PRESENT) === 0) return doPteMissing(k, vma, vpn, fflags, stats);
@@ -35,7 +36,7 @@ export function handleMmFault(k: Kernel, vma: Vma, vpn: number, fflags: number, 
   return 0;
 }
 
-function doPteMissing(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+function doPteMissing(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((vma.flags & VM_PFNMAP) !== 0) return -EFAULT;
   if ((vma.flags & VM_HUGETLB) !== 0) return hugetlbNoPage(k, vma, vpn, fflags, stats);
   if (vma.isAnonymous) return doAnonymousPage(k, vma, vpn, fflags, stats);
@@ -43,7 +44,7 @@ function doPteMissing(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: F
 }
 
 /** `do_anonymous_page`: zero page on read, a new exclusive page (or a PMD-sized THP) on write. */
-function doAnonymousPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+function doAnonymousPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((fflags & FAULT_FLAG_WRITE) === 0) {
     vma.mm.pageTable.set(vpn, k.memory.zeroPfn, PTE_SPECIAL | PTE_YOUNG);
     count(stats, "zero");
@@ -76,7 +77,7 @@ function thpSuitable(vma: Vma, vpn: number): boolean {
 }
 
 /** `do_read_fault` / `do_shared_fault` / `do_cow_fault`. */
-function doFileFault(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+function doFileFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const inode = vma.file!;
   const index = vma.fileIndex(vpn);
   if (index >= inode.sizePages) return -EFAULT; // SIGBUS: beyond EOF

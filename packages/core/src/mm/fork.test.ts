@@ -23,7 +23,7 @@ import { doMmap, doMunmap } from "./mmap.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "./page-table.js";
 import { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
-import { VM_DONTCOPY, VM_READ, VM_WRITE } from "./vma.js";
+import { VM_DONTCOPY, VM_READ, VM_WRITE } from "./vm-flags.js";
 
 const RW = VM_READ | VM_WRITE;
 const P = PAGE_SIZE;

@@ -4,18 +4,19 @@
  * @module
  */
 import { ENOMEM } from "../errno.js";
-import { filemapGetPage, pageMkwrite } from "../fs/filemap.js";
-import type { Kernel } from "../kernel/kernel.js";
+import { filemapGetPage, pageMkwrite } from "./filemap.js";
+import type { MmContext } from "./context.js";
 import { PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import { EFAULT } from "../errno.js";
 import { count, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, mapPage, writeBits, zapPte } from "./pte-ops.js";
-import { VM_WRITE, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_WRITE } from "./vm-flags.js";
 
 /** `hugetlb_no_page`: map a whole 2 MiB hugetlb folio. */
-export function hugetlbNoPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const base = vpn - (vpn % HPAGE_PMD_NR);
   const inode = vma.file!;
   const write = (fflags & FAULT_FLAG_WRITE) !== 0;
@@ -49,7 +50,7 @@ export function hugetlbNoPage(k: Kernel, vma: Vma, vpn: number, fflags: number, 
  * `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy,
  * mapped writable for a write and read-only for an unshare (`make_huge_pte(..., !unshare)`).
  */
-export function hugetlbCopy(k: Kernel, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {
+export function hugetlbCopy(k: MmContext, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return -ENOMEM;
   k.memory.get(head, HPAGE_PMD_NR - 1);

@@ -4,14 +4,15 @@
  * @module
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
 import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
 import { hasHole, vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
-import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_PFNMAP, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_PFNMAP } from "./vm-flags.js";
 
 /** madvise advice pinlab models. */
 export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage";
@@ -46,7 +47,7 @@ export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "don
  * `madvise()` (`do_madvise()`, mm/madvise.c, v6.12). Returns pages affected or `-errno`. Like `madvise_walk_vmas()`, advice is applied to
  * the mapped parts of a range with holes and the call then fails with ENOMEM.
  */
-export function doMadvise(k: Kernel, proc: Process, addr: number, length: number, advice: MadviseAdvice): number {
+export function doMadvise(k: MmContext, proc: Process, addr: number, length: number, advice: MadviseAdvice): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
   const bad = checkUserRange(addr, length);

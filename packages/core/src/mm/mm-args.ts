@@ -4,9 +4,9 @@
  */
 import { EINVAL } from "../errno.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import { TASK_SIZE, type MmStruct } from "./mm-struct.js";
+import { TASK_SIZE, type MmStruct } from "./mm-types.js";
+import { VM_EXEC, VM_READ, VM_WRITE } from "./vm-flags.js";
 import type { Process } from "./process.js";
-import { VM_EXEC, VM_READ, VM_WRITE } from "./vma.js";
 
 /** The protection bits a caller may pass (PROT_READ | PROT_WRITE | PROT_EXEC as VM_* bits). */
 export const PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;

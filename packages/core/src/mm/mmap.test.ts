@@ -14,11 +14,11 @@ import { doFork } from "./fork.js";
 import { doMadvise, type MadviseAdvice } from "./madvise.js";
 import { doMmap, doMunmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
-import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct } from "./mm-struct.js";
+import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct, type Vma } from "./mm-types.js";
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "./vm-flags.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
-import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE, type Vma } from "./vma.js";
 
 const RW = VM_READ | VM_WRITE;
 const BASE = 0x1000_0000;

@@ -4,20 +4,19 @@
  * @module
  */
 import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../errno.js";
-import type { Inode } from "../fs/inode.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED } from "../memory/page-flags.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { handleMmFault } from "./fault.js";
+import { type MappedFile, MMAP_MIN_ADDR, TASK_SIZE, type MmStruct, Vma } from "./mm-types.js";
+import { VM_DONTCOPY, VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_SHARED, VM_WRITE, protString, vmFlagNames } from "./vm-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
-import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct } from "./mm-struct.js";
 import { PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
 import { hugetlbSplitOk, isolateRange, vmaMergeExistingRange } from "./vma-modify.js";
-import { VM_DONTCOPY, VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_SHARED, VM_WRITE, Vma, protString, vmFlagNames } from "./vma.js";
 
 /** An mmap request. */
 export interface MmapRequest {
@@ -30,7 +29,7 @@ export interface MmapRequest {
   /** MAP_ANONYMOUS. */
   readonly anonymous: boolean;
   /** The file, for file mappings. */
-  readonly file?: Inode;
+  readonly file?: MappedFile;
   /** Byte offset in the file (page aligned). */
   readonly offset?: number;
   /** MAP_POPULATE. */
@@ -46,7 +45,7 @@ export interface MmapRequest {
 }
 
 /** `do_mmap()` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. */
-export function doMmap(k: Kernel, proc: Process, req: MmapRequest): number {
+export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
   const hugetlb = req.hugetlb === true || req.file?.fs.huge === true;
@@ -76,7 +75,7 @@ export function doMmap(k: Kernel, proc: Process, req: MmapRequest): number {
   // A shared anonymous mapping is backed by an internal shmem file (shmem_zero_setup); an
   // anonymous hugetlb mapping by an internal hugetlbfs file (hugetlb_file_setup).
   if (req.anonymous && (req.shared || hugetlb)) {
-    file = k.createFile(`[anon:${k.newId()}]`, hugetlb ? "hugetlbfs" : "shmem", length, { internal: true });
+    file = k.internalFileSetup(hugetlb ? "hugetlbfs" : "shmem", length);
     pgoff = 0;
   }
   let flags = req.prot | VM_MAYWRITE;
@@ -117,14 +116,14 @@ export function capMmapAddr(addr: number): number {
  * flags `flags`: fault every page in, write-faulting private writable mappings so COW happens
  * now. Returns what {@link faultInRange} returns.
  */
-export function mmPopulate(k: Kernel, proc: Process, mm: MmStruct, start: number, length: number, flags: number): number {
+export function mmPopulate(k: MmContext, proc: Process, mm: MmStruct, start: number, length: number, flags: number): number {
   const write = (flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   const vma = mm.findVma(start)!;
   return faultInRange(k, proc, vma, start / PAGE_SIZE, (start + length) / PAGE_SIZE, write ? FAULT_FLAG_WRITE : 0, "populate");
 }
 
 /** `remap_pfn_range()` (mm/memory.c, v6.12) as a driver's mmap does it: map fresh reserved device frames behind a VM_PFNMAP VMA. They stay allocated. */
-export function remapPfnRange(k: Kernel, vma: Vma): number {
+export function remapPfnRange(k: MmContext, vma: Vma): number {
   const w = (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0;
   for (let vpn = vma.startVpn; vpn < vma.endVpn; vpn++) {
     const pfn = k.memory.allocFolio(0, Gfp.PINNABLE);
@@ -139,7 +138,7 @@ export function remapPfnRange(k: Kernel, vma: Vma): number {
  * Fault every page of [startVpn, endVpn) in `vma` (`populate_vma_page_range`, mm/gup.c, v6.12; and the `touch` op).
  * Emits one `fault` event. Returns pages faulted or resolved, or `-errno` at the first failure.
  */
-export function faultInRange(k: Kernel, proc: Process, vma: Vma, startVpn: number, endVpn: number, fflags: number, source: string): number {
+export function faultInRange(k: MmContext, proc: Process, vma: Vma, startVpn: number, endVpn: number, fflags: number, source: string): number {
   const stats: FaultStats = {};
   let n = 0;
   let err = 0;
@@ -159,7 +158,7 @@ export function faultInRange(k: Kernel, proc: Process, vma: Vma, startVpn: numbe
 }
 
 /** `do_munmap()` (mm/mmap.c, v6.12): remove [addr, addr + length). Returns pages unmapped or `-errno`. */
-export function doMunmap(k: Kernel, proc: Process, addr: number, length: number): number {
+export function doMunmap(k: MmContext, proc: Process, addr: number, length: number): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
   const bad = checkUserRange(addr, length);

@@ -4,13 +4,14 @@
  * @module
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
 import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
-import { VM_WRITE, protString, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_WRITE, protString } from "./vm-flags.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, v6.12): may mprotect make the read-only PTE of
@@ -18,13 +19,13 @@ import { VM_WRITE, protString, type Vma } from "./vma.js";
  * write must fault and COW; in a write-notify shared mapping only when the PTE is already dirty
  * (the filesystem was told of the write).
  */
-export function canChangePteWritable(k: Kernel, vma: Vma, pfn: number, bits: number, writenotify: boolean): boolean {
+export function canChangePteWritable(k: MmContext, vma: Vma, pfn: number, bits: number, writenotify: boolean): boolean {
   if (vma.isShared) return !writenotify || (bits & PTE_DIRTY) !== 0;
   return (k.frames.flags[pfn] & (PG_ANON | PG_ANON_EXCLUSIVE)) === (PG_ANON | PG_ANON_EXCLUSIVE);
 }
 
 /** `mprotect()` (`do_mprotect_pkey()` + `mprotect_fixup()`, mm/mprotect.c, v6.12): change protection of [addr, addr + length). Returns 0 or `-errno`. */
-export function doMprotect(k: Kernel, proc: Process, addr: number, length: number, prot: number): number {
+export function doMprotect(k: MmContext, proc: Process, addr: number, length: number, prot: number): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
   const bad = checkUserRange(addr, length);

@@ -4,18 +4,18 @@
  * @module
  */
 import { EINVAL } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
-import type { MmStruct } from "./mm-struct.js";
-import { VM_HUGETLB, VM_IO, VM_PFNMAP, Vma } from "./vma.js";
+import { type MmStruct, Vma } from "./mm-types.js";
+import { VM_HUGETLB, VM_IO, VM_PFNMAP } from "./vm-flags.js";
 
 /**
  * Split `vma` at `addr` (`split_vma`, v6.12); returns the upper half. A THP PMD-mapped across `addr` is
  * remapped by PTEs first (`vma_adjust_trans_huge`). hugetlb VMAs split only on 2 MiB boundaries:
  * callers check {@link hugetlbSplitOk} first.
  */
-export function splitVma(k: Kernel, vma: Vma, addr: number): Vma {
+export function splitVma(k: MmContext, vma: Vma, addr: number): Vma {
   splitHugePmdAddress(k, vma, addr);
   const upper = new Vma(vma.mm, addr, vma.end, vma.flags, vma.file, vma.pgoff + (addr - vma.start) / PAGE_SIZE, vma.anonymousMapping);
   upper.anonVma = vma.anonVma;
@@ -31,7 +31,7 @@ export function hugetlbSplitOk(vma: Vma, addr: number): boolean {
 }
 
 /** Split VMAs so that `start` and `end` fall on VMA boundaries (the `split_vma()` calls of `do_vmi_align_munmap()`, mm/vma.c, v6.12); return the VMAs inside [start, end). */
-export function isolateRange(k: Kernel, mm: MmStruct, start: number, end: number): Vma[] {
+export function isolateRange(k: MmContext, mm: MmStruct, start: number, end: number): Vma[] {
   for (const v of mm.vmasIn(start, end)) {
     if (v.start < start) splitVma(k, v, start);
   }
@@ -47,7 +47,7 @@ export function isolateRange(k: Kernel, mm: MmStruct, start: number, end: number
  * `madvise_update_vma` return early). Returns the VMA now covering [start, end), or `-EINVAL`
  * when a hugetlb VMA would be split off a huge page boundary.
  */
-export function vmaModifyFlags(k: Kernel, vma: Vma, start: number, end: number, flags: number): Vma | number {
+export function vmaModifyFlags(k: MmContext, vma: Vma, start: number, end: number, flags: number): Vma | number {
   if (flags === vma.flags) return vma;
   if (!hugetlbSplitOk(vma, start) || !hugetlbSplitOk(vma, end)) return -EINVAL;
   let v = vma;
@@ -74,7 +74,7 @@ export function canVmaMerge(prev: Vma, next: Vma): boolean {
  * neighbours just outside (`vma_merge_existing_range()`, mm/vma.c, v6.12), as mprotect and madvise do;
  * mmap does the same for a new mapping (`vma_merge_new_range()`).
  */
-export function vmaMergeExistingRange(k: Kernel, mm: MmStruct, start: number, end: number): void {
+export function vmaMergeExistingRange(k: MmContext, mm: MmStruct, start: number, end: number): void {
   const cands = mm.vmasIn(Math.max(0, start - 1), end + 1);
   let prev = cands[0];
   for (let i = 1; i < cands.length; i++) {

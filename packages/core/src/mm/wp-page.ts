@@ -6,8 +6,8 @@
  * @module
  */
 import { EFAULT, ENOMEM } from "../errno.js";
-import { pageMkwrite } from "../fs/filemap.js";
-import type { Kernel } from "../kernel/kernel.js";
+import { pageMkwrite } from "./filemap.js";
+import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
@@ -15,7 +15,8 @@ import { splitHugePmd } from "./huge-memory.js";
 import { hugetlbCopy } from "./hugetlb.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, writeBits, zapPte } from "./pte-ops.js";
-import { VM_WRITE, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_WRITE } from "./vm-flags.js";
 
 /**
  * `wp_can_reuse_anon_folio()` (mm/memory.c, v6.12): may a write (or an unshare) take over the
@@ -23,13 +24,13 @@ import { VM_WRITE, type Vma } from "./vma.js";
  * small one only when our mapping holds the sole reference: any GUP reference or pin forces a
  * copy, which is what keeps a pinned page with its device.
  */
-export function wpCanReuseAnonFolio(k: Kernel, pfn: number): boolean {
+export function wpCanReuseAnonFolio(k: MmContext, pfn: number): boolean {
   const f = k.frames;
   return !f.isLarge(pfn) && f.refcount[f.head(pfn)] === 1;
 }
 
 /** `do_wp_page()` (mm/memory.c, v6.12): a write to a present, write-protected PTE. */
-export function doWpPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+export function doWpPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
   const bits = pt.bits(vpn);
@@ -76,7 +77,7 @@ export function doWpPage(k: Kernel, vma: Vma, vpn: number, fflags: number, stats
 }
 
 /** FAULT_FLAG_UNSHARE on a present page (`do_wp_page()` with unshare, mm/memory.c, v6.12). */
-export function doUnshare(k: Kernel, vma: Vma, vpn: number, stats: FaultStats): number {
+export function doUnshare(k: MmContext, vma: Vma, vpn: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
   const f = k.frames;
@@ -105,7 +106,7 @@ export function doUnshare(k: Kernel, vma: Vma, vpn: number, stats: FaultStats): 
  * `srcPfn` when nothing is mapped yet: a private write fault on a file page). An unshare copy is
  * mapped read-only. Tells observers which frame the process left behind.
  */
-export function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, unshare: boolean, stats: FaultStats, notMapped: boolean): number {
+export function wpPageCopy(k: MmContext, vma: Vma, vpn: number, srcPfn: number, unshare: boolean, stats: FaultStats, notMapped: boolean): number {
   const f = k.frames;
   if ((f.flags[srcPfn] & PG_HUGETLB) !== 0 && !notMapped) {
     return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats, unshare);
@@ -130,7 +131,7 @@ export function wpPageCopy(k: Kernel, vma: Vma, vpn: number, srcPfn: number, uns
  * (`do_huge_pmd_wp_page` reuse). Only PTEs of this VMA that still map the same subpage are
  * touched: a PMD mapping never extends past its VMA (`split_huge_pmd_if_needed` at VMA splits).
  */
-export function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, set: number): void {
+export function setFolioPteBits(k: MmContext, vma: Vma, vpn: number, pfn: number, set: number): void {
   const pt = vma.mm.pageTable;
   if ((pt.bits(vpn) & PTE_HUGE) === 0) {
     pt.update(vpn, 0, set);
@@ -145,7 +146,7 @@ export function setFolioPteBits(k: Kernel, vma: Vma, vpn: number, pfn: number, s
 }
 
 /** Mark every page of a folio anon-exclusive (`folio_set_anon_exclusive()`-style, for the hugetlb reuse of `hugetlb_wp()`). */
-export function markExclusive(k: Kernel, head: number): void {
+export function markExclusive(k: MmContext, head: number): void {
   const nr = k.frames.nrPages(head);
   for (let i = 0; i < nr; i++) k.frames.flags[head + i] |= PG_ANON_EXCLUSIVE;
 }

@@ -23,7 +23,7 @@ import { doMmap, doMunmap } from "../mm/mmap.js";
 import { doMprotect } from "../mm/mprotect.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 import type { MmuIntervalNotifier, MmuIntervalNotifierOps, MmuNotifierRange } from "./mmu-notifiers.js";

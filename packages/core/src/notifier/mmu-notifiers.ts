@@ -3,7 +3,8 @@ import { EVENTS } from "../events/event-bus.js";
 import { EINVAL, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
-import type { MmStruct } from "../mm/mm-struct.js";
+import type { MmuNotifierCalls } from "../mm/context.js";
+import type { MmStruct } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
 
 /** The range being invalidated (`struct mmu_notifier_range`). */
@@ -59,7 +60,7 @@ export class MmuIntervalNotifier {
  * lock before publishing the result; a true retry means an invalidation happened in between.
  */
 @injectable()
-export class MmuNotifiers {
+export class MmuNotifiers implements MmuNotifierCalls {
   private readonly byMm = new Map<MmStruct, MmuIntervalNotifier[]>();
   /** Invalidations started, by reason, whether or not any interval was registered. */
   readonly counts: Record<MmuNotifyEvent, number> = {
@@ -94,6 +95,14 @@ export class MmuNotifiers {
     const i = list.indexOf(sub);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.byMm.delete(sub.mm);
+  }
+
+  /**
+   * Drop every interval still registered on `mm` (`mmu_notifier_subscriptions_destroy()`,
+   * include/linux/mmu_notifier.h, v6.12): the mm is gone.
+   */
+  subscriptionsDestroy(mm: MmStruct): void {
+    for (const sub of [...this.intervals(mm)]) this.remove(sub);
   }
 
   /** Intervals registered on `mm`. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { errnoName } from "../errno.js";
-import { readFileData } from "../fs/filemap.js";
+import { readFileData } from "../mm/filemap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Bindings } from "./bindings.js";
 import { pageState, peekUser } from "./observe.js";

@@ -3,7 +3,7 @@
  * what a process would read at an address (without faulting anything in).
  * @module
  */
-import { readFileData } from "../fs/filemap.js";
+import { readFileData } from "../mm/filemap.js";
 import type { KernelInstance } from "../instance/create-kernel.js";
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,

@@ -7,7 +7,7 @@
  */
 import {
   EBUSY, EFAULT, EPERM, FAULT_FLAG_WRITE, handleMmFault, PAGE_SIZE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, VM_IO, VM_PFNMAP, VM_READ, VM_WRITE,
-  type FaultStats, type Kernel, type MmuIntervalNotifier, type MmuNotifiers,
+  type FaultStats, type KernelContext, type MmuIntervalNotifier, type MmuNotifiers,
 } from "@pinlab/core";
 
 /** `HMM_PFN_REQ_FAULT`: fault in pages that are not present. */
@@ -46,7 +46,7 @@ export interface HmmRange {
  * Faults go through `handle_mm_fault` like a CPU access (anon write allocates, shared file write
  * goes through page_mkwrite and dirties the page) and are reported as one `fault` event.
  */
-export function hmmRangeFault(k: Kernel, notifiers: MmuNotifiers, range: HmmRange): number {
+export function hmmRangeFault(k: KernelContext, notifiers: MmuNotifiers, range: HmmRange): number {
   const mm = range.notifier.mm;
   const pt = mm.pageTable;
   const wantFault = (range.defaultFlags & HMM_PFN_REQ_FAULT) !== 0;

@@ -5,7 +5,7 @@ import { doMmap, doMunmap } from "../../mm/mmap.js";
 import { doMprotect } from "../../mm/mprotect.js";
 import { touchRange, userRead, userWrite } from "../../mm/user-access.js";
 import { Process } from "../../mm/process.js";
-import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vma.js";
+import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vm-flags.js";
 import { migrateRange } from "../../migrate/migrate.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
