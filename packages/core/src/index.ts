@@ -47,6 +47,7 @@ export * from "./mm/fork.js";
 export * from "./mm/user-access.js";
 // notifier
 export * from "./notifier/mmu-notifiers.js";
+export * from "./notifier/hmm.js";
 // fs
 export * from "./fs/fs-type.js";
 export * from "./fs/lease.js";
@@ -77,6 +78,7 @@ export * from "./invariants/checker.js";
 // device
 export * from "./device/device-plugin.js";
 export * from "./device/dma-engine.js";
+export * from "./device/driver-api.js";
 // plugin
 export * from "./plugin/registry.js";
 export * from "./plugin/module.js";

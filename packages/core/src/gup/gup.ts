@@ -216,5 +216,11 @@ export class Gup {
   }
 }
 
+/**
+ * The GUP calls a driver makes: everything {@link Gup} offers but the model's bookkeeping of
+ * outstanding references (what a device plugin sees).
+ */
+export type GupCalls = Omit<Gup, "getRefs" | "pinRefs" | "outstanding">;
+
 /** The token of a kernel instance's GUP API (get_user_pages / pin_user_pages and friends). */
 export const GUP = createToken<Gup>("GUP");

@@ -54,13 +54,30 @@ export class MmuIntervalNotifier {
 }
 
 /**
+ * The interval-notifier API a driver calls (include/linux/mmu_notifier.h, v6.12): what a device
+ * plugin sees of the MMU notifiers.
+ */
+export interface MmuIntervalNotifiers {
+  /** `mmu_interval_notifier_insert()`: watch [start, start + length) of `mm`. */
+  insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier;
+  /** `mmu_interval_notifier_remove()`. */
+  remove(sub: MmuIntervalNotifier): void;
+  /** `mmu_interval_read_begin()`: the sequence before walking the page tables. */
+  readBegin(sub: MmuIntervalNotifier): number;
+  /** `mmu_interval_read_retry()`: true when an invalidation happened since `seq`. */
+  readRetry(sub: MmuIntervalNotifier, seq: number): boolean;
+  /** `mmu_interval_set_seq()`: the driver saw invalidation `curSeq` (from its invalidate callback). */
+  setSeq(sub: MmuIntervalNotifier, curSeq: number): void;
+}
+
+/**
  * MMU interval notifiers (mm/mmu_notifier.c): drivers that mirror a process's page tables (ODP,
  * HMM) register an interval and are told before any mapping in it changes. The sequence protocol
  * is the kernel's: `readBegin()` before walking the page tables, `readRetry()` under the driver
  * lock before publishing the result; a true retry means an invalidation happened in between.
  */
 @injectable()
-export class MmuNotifiers implements MmuNotifierCalls {
+export class MmuNotifiers implements MmuNotifierCalls, MmuIntervalNotifiers {
   private readonly byMm = new Map<MmStruct, MmuIntervalNotifier[]>();
   /** Invalidations started, by reason, whether or not any interval was registered. */
   readonly counts: Record<MmuNotifyEvent, number> = {
