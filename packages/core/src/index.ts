@@ -2,7 +2,37 @@
  * pinlab core: the machine model (frames, zones, address spaces, page cache, writeback, truncate,
  * migration, MMU notifiers), the GUP API, the policy and device extension points, the hazard
  * oracle, and the scenario engine. Core imports no policy and no device: they plug in through
- * the DI tokens in `di/tokens.ts`.
+ * the `PIN_POLICY` and `DEVICE_PLUGIN` extension points (typed DI tokens, each declared next to
+ * its interface; `di/tokens.ts` is only the mechanism).
+ *
+ * One folder per kernel concept, in layers; a folder imports only the layers below it, type-only
+ * imports included, and no import circle exists (`tools/src/core-layers.ts` checks both):
+ *
+ * ```
+ * errno, di      errno values; the typed-token mechanism
+ * sim            units, the virtual clock, the seeded random source
+ * config         the validated kernel config
+ * memory, events frames, zones, allocators; the event bus
+ * mm             address spaces, faults, mmap, fork, rmap, the page cache (MmContext)
+ * notifier       MMU interval notifiers, hmm_range_fault
+ * fs             inodes, filesystems, leases, writeback, truncate (FsContext)
+ * migrate        migration, compaction, CMA, reclaim (MigrateContext)
+ * policy         the PinPolicy seam
+ * kernel         KernelContext, the observer hooks, the Kernel class
+ * gup            the GUP API (mm/gup.c, one file per concept)
+ * oracle, invariants
+ * device         DeviceContext (what a driver reaches), the DMA engine
+ * plugin         the plugin registry and module loader
+ * instance       createKernel, attachDevice
+ * scenario       the scenario engine
+ * testing        test helpers (@pinlab/core/testing)
+ * ```
+ *
+ * Where a lower layer needs a higher one at run time it declares the interface and the higher
+ * one implements it, as the kernel does with its ops tables: the mm asks `MmPolicy` and
+ * `MmuNotifierCalls` and reaches files as `MappedFile`; `PinPolicy` extends what the mm and fs
+ * ask; the `Kernel` class implements `MmContext`, `FsContext`, `MigrateContext` and
+ * `KernelContext`.
  * @packageDocumentation
  */
 import "reflect-metadata";

@@ -1,5 +1,5 @@
 /**
- * Checking `expect:` blocks against the model (SCENARIO-FORMAT.md, "Expectations"). Every key
+ * Checking `expect:` blocks against the model (docs/reference/scenario-format.md, "Expectations"). Every key
  * becomes one or more {@link ExpectationResult}s with what was expected and what the model had.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Schema of a whole scenario file (SCENARIO-FORMAT.md, "File"). Steps are checked one by one
+ * Schema of a whole scenario file (docs/reference/scenario-format.md, "File"). Steps are checked one by one
  * against their op's schema (see `steps.ts`) so errors can name the step.
  * @module
  */
