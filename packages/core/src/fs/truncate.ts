@@ -72,7 +72,7 @@ export function doPunchHole(k: FsContext, inode: Inode, offset: number, length: 
 }
 
 /**
- * `truncate_inode_pages_final()` on eviction of an internal file whose last mapping went away
+ * `truncate_inode_pages_final()` (mm/truncate.c, v6.12) on eviction of an internal file whose last mapping went away
  * (the shmem file behind MAP_SHARED | MAP_ANONYMOUS, the hugetlbfs file behind MAP_HUGETLB:
  * `shmem_evict_inode`, `hugetlbfs_evict_inode`). Every page leaves the file with no policy check
  * and no event; a page someone still holds (a pin) becomes an orphan, freed at its last release.
@@ -178,7 +178,7 @@ export function truncateInodePagesRange(k: FsContext, inode: Inode, start: numbe
   return { removed, orphaned };
 }
 
-/** References a file frame is expected to hold: the cache's, buffers', and one per mapping (`folio_expected_ref_count`). */
+/** References a file frame is expected to hold: the cache's, buffers', and one per mapping (`folio_expected_ref_count()`, include/linux/mm.h, v6.12). */
 function expectedRefs(k: FsContext, pfn: number): number {
   const f = k.frames;
   const head = f.head(pfn);

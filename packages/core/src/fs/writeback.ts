@@ -40,7 +40,7 @@ function inFlightOf(inode: Inode): Map<number, object> {
 }
 
 /**
- * `folio_wait_writeback()` as truncate and hole punch use it: page `index` (frame `pfn`) is
+ * `folio_wait_writeback()` (mm/page-writeback.c, v6.12) as truncate and hole punch use it: page `index` (frame `pfn`) is
  * leaving `inode`, so its writeback IO, if in flight, must finish first. The model cannot block,
  * so the IO ends now (its data would go to blocks the truncate frees anyway) and its scheduled
  * completion later does nothing.

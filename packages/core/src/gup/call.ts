@@ -53,7 +53,7 @@ export function pageAlignDown(addr: number): number {
 /**
  * The range checks every call makes first; returns 0 or -errno. An unaligned `start` is fine:
  * `gup_fast_fallback()` rounds it down (`start & PAGE_MASK`) and `__get_user_pages()` follows the
- * page containing it (v6.12). A negative address is a huge unsigned one, past TASK_SIZE_MAX: EFAULT.
+ * page containing it (mm/gup.c, v6.12). A negative address is a huge unsigned one, past TASK_SIZE_MAX: EFAULT.
  */
 export function checkRange(task: Process, start: number, nrPages: number): number {
   if (task.mm === null || !task.alive) return -EFAULT;

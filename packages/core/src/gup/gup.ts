@@ -73,39 +73,39 @@ export class Gup {
 
   // get_user_pages family
 
-  /** `get_user_pages(start, nr_pages, gup_flags, pages)` (v6.12): -EINVAL on bad flags; takes FOLL_GET refs when `pages` is given. */
+  /** `get_user_pages(start, nr_pages, gup_flags, pages)` (mm/gup.c, v6.12): -EINVAL on bad flags; takes FOLL_GET refs when `pages` is given. */
   getUserPages(task: Process, start: number, nrPages: number, gupFlags: number, pages?: PageArray, opts: GupOptions = {}): number {
     return this.slow(CALLS.getUserPages, task, start, nrPages, gupFlags, pages, opts);
   }
 
-  /** `get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked)` (v6.12): as get_user_pages on another process's mm. */
+  /** `get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked)` (mm/gup.c, v6.12): as get_user_pages on another process's mm. */
   getUserPagesRemote(task: Process, start: number, nrPages: number, gupFlags: number, pages?: PageArray, opts: GupOptions = {}): number {
     return this.slow(CALLS.getUserPagesRemote, task, start, nrPages, gupFlags, pages, opts, opts.locked);
   }
 
-  /** `get_user_pages_fast(start, nr_pages, gup_flags, pages)` (v6.12): lockless walk, then the slow path for the rest. */
+  /** `get_user_pages_fast(start, nr_pages, gup_flags, pages)` (mm/gup.c, v6.12): lockless walk, then the slow path for the rest. */
   getUserPagesFast(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
     return this.fast(CALLS.getUserPagesFast, task, start, nrPages, gupFlags, pages, opts);
   }
 
-  /** `get_user_pages_fast_only()` (v6.12): the lockless walk alone, never faulting. */
+  /** `get_user_pages_fast_only()` (mm/gup.c, v6.12): the lockless walk alone, never faulting. */
   getUserPagesFastOnly(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
     return this.fast(CALLS.getUserPagesFastOnly, task, start, nrPages, gupFlags, pages, opts, FOLL_FAST_ONLY);
   }
 
   // pin_user_pages family
 
-  /** `pin_user_pages(start, nr_pages, gup_flags, pages)` (v6.12): returns 0 (not an errno) on bad flags. */
+  /** `pin_user_pages(start, nr_pages, gup_flags, pages)` (mm/gup.c, v6.12): returns 0 (not an errno) on bad flags. */
   pinUserPages(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
     return this.slow(CALLS.pinUserPages, task, start, nrPages, gupFlags, pages, opts);
   }
 
-  /** `pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked)` (v6.12): returns 0 on bad flags. */
+  /** `pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages, locked)` (mm/gup.c, v6.12): returns 0 on bad flags. */
   pinUserPagesRemote(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
     return this.slow(CALLS.pinUserPagesRemote, task, start, nrPages, gupFlags, pages, opts, opts.locked);
   }
 
-  /** `pin_user_pages_fast(start, nr_pages, gup_flags, pages)` (v6.12): -EINVAL on bad flags. */
+  /** `pin_user_pages_fast(start, nr_pages, gup_flags, pages)` (mm/gup.c, v6.12): -EINVAL on bad flags. */
   pinUserPagesFast(task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions = {}): number {
     return this.fast(CALLS.pinUserPagesFast, task, start, nrPages, gupFlags, pages, opts);
   }
@@ -173,7 +173,7 @@ export class Gup {
     releasePages(this.s, "put_page", [pfn], 1, "get", false, opts);
   }
 
-  /** Release FOLL_GET references of many pages: a loop of `put_page()` (v6.12), as drivers do. */
+  /** Release FOLL_GET references of many pages: a loop of `put_page()` (include/linux/mm.h, v6.12), as drivers do. */
   putPages(pages: PageArray, nrPages: number, opts: ReleaseOptions & { dirty?: boolean } = {}): void {
     releasePages(this.s, "put_page", pages, nrPages, "get", opts.dirty === true, opts);
   }
@@ -185,14 +185,14 @@ export class Gup {
 
   // The two paths
 
-  /** A slow-path entry point: validate (`is_valid_gup_args()`), then walk. */
+  /** A slow-path entry point: validate (`is_valid_gup_args()`, mm/gup.c, v6.12), then walk. */
   private slow(call: GupCall, task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray | undefined, opts: GupOptions, locked?: number): number {
     const v = validateGupFlags(this.s.k.policy, gupFlags, call.toSet, pages !== undefined, locked);
     if (!v.ok) return refuseCall(this.s.k, call, task, start, nrPages, gupFlags, v.errno, v.reason, opts, true);
     return this.slowPath(call, task, start, nrPages, v.flags, pages, opts);
   }
 
-  /** A GUP-fast entry point: validate, then `gup_fast_fallback()`. */
+  /** A GUP-fast entry point: validate, then `gup_fast_fallback()` (mm/gup.c, v6.12). */
   private fast(call: GupCall, task: Process, start: number, nrPages: number, gupFlags: number, pages: PageArray, opts: GupOptions, extra = 0): number {
     const v = validateGupFlags(this.s.k.policy, gupFlags, call.toSet, pages !== undefined);
     if (!v.ok) return refuseCall(this.s.k, call, task, start, nrPages, gupFlags, v.errno, v.reason, opts, true);
@@ -202,7 +202,7 @@ export class Gup {
   /**
    * The locked path of `get_user_pages()` and friends: the range check, `__get_user_pages_locked()`'s
    * own flags (FOLL_GET when given pages without FOLL_PIN; MMF_HAS_PINNED for FOLL_PIN), then
-   * `__gup_longterm_locked()`.
+   * `__gup_longterm_locked()` (mm/gup.c, v6.12).
    */
   private slowPath(call: GupCall, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, opts: GupOptions): number {
     const k = this.s.k;

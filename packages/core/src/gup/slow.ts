@@ -19,9 +19,9 @@ import { grabMode, type GupOptions, type PageArray } from "./call.js";
 import { FOLL_ANON, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";
 import { folioRun, gupStatAcquired, tryGrabFolio, ungrabFolio, type GupState } from "./grab.js";
 
-/** `follow_page_mask()` found nothing it may take: fault the page in (`faultin_page()`), then look again. */
+/** `follow_page_mask()` (mm/gup.c, v6.12) found nothing it may take: fault the page in (`faultin_page()`), then look again. */
 export const FOLLOW_FAULT = -1;
-/** `follow_page_mask()`'s `-EMLINK`: the page is there but must be unshared first (`faultin_page(..., unshare)`). */
+/** `follow_page_mask()`'s `-EMLINK` (mm/gup.c, v6.12): the page is there but must be unshared first (`faultin_page(..., unshare)`). */
 export const FOLLOW_UNSHARE = -2;
 
 /** Fault-ins of one page before GUP gives up with EFAULT (the model's stand-in for a fault that never resolves). */

@@ -145,7 +145,7 @@ export class Kernel implements KernelContext {
     return f;
   }
 
-  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare`, v6.12). */
+  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare()`, include/linux/rmap.h, v6.12). */
   anonVmaPrepare(vma: Vma): AnonVma {
     if (vma.anonVma === null) {
       const av = new AnonVma(this.newId());
@@ -157,7 +157,7 @@ export class Kernel implements KernelContext {
   }
 
   /**
-   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`, v6.12), for a VMA
+   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas()`, mm/rmap.c; `unlink_file_vma()`, mm/vma.c; v6.12), for a VMA
    * that goes away. The internal file behind a shared anonymous or MAP_HUGETLB mapping lives only
    * as long as its mappings: when the last one goes, the final fput evicts it
    * (`shmem_evict_inode` -> `truncate_inode_pages_final`) and its pages are freed.

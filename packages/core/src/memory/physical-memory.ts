@@ -92,7 +92,7 @@ export class PhysicalMemory {
   }
 
   /**
-   * Allocate a folio of `2^order` frames (`folio_alloc()`, v6.12), with one reference held by the caller.
+   * Allocate a folio of `2^order` frames (`folio_alloc()`, include/linux/gfp.h, v6.12), with one reference held by the caller.
    * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it (the caller turns that
    * into ENOMEM). Contents read as zeros.
    */
@@ -128,13 +128,13 @@ export class PhysicalMemory {
     return this.allocators[this.zoneOf(pfn)].rangeFree(pfn, nr);
   }
 
-  /** Take `n` references on a folio (`folio_ref_add()`, v6.12). */
+  /** Take `n` references on a folio (`folio_ref_add()`, include/linux/page_ref.h, v6.12). */
   get(head: number, n = 1): void {
     this.frames.refcount[head] += n;
   }
 
   /**
-   * Drop `n` references on a folio (`folio_put_refs()`, v6.12); frees it when the count reaches zero.
+   * Drop `n` references on a folio (`folio_put_refs()`, include/linux/mm.h, v6.12); frees it when the count reaches zero.
    * Returns true when the folio was freed.
    */
   put(head: number, n = 1): boolean {

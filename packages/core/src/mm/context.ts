@@ -31,7 +31,7 @@ export interface MmObserver {
 
 /** What the mm asks the pin policy (the rest of `PinPolicy` is for the layers above). */
 export interface MmPolicy {
-  /** `folio_needs_cow_for_dma()`: must fork give the child a copy of this exclusive anon folio now? */
+  /** `folio_needs_cow_for_dma()` (include/linux/mm.h, v6.12): must fork give the child a copy of this exclusive anon folio now? */
   forkMustCopy(mm: MmStruct, head: number): boolean;
   /**
    * Process `pid` exited (`do_exit` -> `exit_files`): its files close, and with them the leases it
@@ -44,11 +44,11 @@ export interface MmPolicy {
 /** The MMU-notifier calls the mm makes (include/linux/mmu_notifier.h, v6.12); notifier/ implements them. */
 export interface MmuNotifierCalls {
   /**
-   * `mmu_notifier_invalidate_range_start()` + `_end()`: tell every interval notifier over
+   * `mmu_notifier_invalidate_range_start()` + `_end()` (include/linux/mmu_notifier.h, v6.12): tell every interval notifier over
    * [start, end) of `mm` that its mapping is about to change, and why. Returns how many were told.
    */
   invalidateRange(mm: MmStruct, start: number, end: number, event: MmuNotifyEvent): number;
-  /** `mmu_notifier_subscriptions_destroy()`: the mm is gone; drop every interval notifier still registered on it. */
+  /** `mmu_notifier_subscriptions_destroy()` (include/linux/mmu_notifier.h, v6.12): the mm is gone; drop every interval notifier still registered on it. */
   subscriptionsDestroy(mm: MmStruct): void;
 }
 
@@ -84,7 +84,7 @@ export interface MmContext {
   anonVmaPrepare(vma: Vma): AnonVma;
   /** Attach `vma` to its anon_vma and file. */
   linkVma(vma: Vma): void;
-  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas()`, `unlink_file_vma()`), for a VMA that goes away. */
+  /** Detach `vma` from its anon_vma and file (`unlink_anon_vmas()`, mm/rmap.c; `unlink_file_vma()`, mm/vma.c; v6.12), for a VMA that goes away. */
   unlinkVma(vma: Vma): void;
   /**
    * The internal file behind a shared anonymous mapping (`shmem_zero_setup()`, mm/shmem.c) or an

@@ -36,6 +36,7 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
   return 0;
 }
 
+/** `do_pte_missing()` (mm/memory.c, v6.12): a fault where no PTE is present: anonymous, file or hugetlb. */
 function doPteMissing(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((vma.flags & VM_PFNMAP) !== 0) return -EFAULT;
   if ((vma.flags & VM_HUGETLB) !== 0) return hugetlbNoPage(k, vma, vpn, fflags, stats);
@@ -43,7 +44,7 @@ function doPteMissing(k: MmContext, vma: Vma, vpn: number, fflags: number, stats
   return doFileFault(k, vma, vpn, fflags, stats);
 }
 
-/** `do_anonymous_page`: zero page on read, a new exclusive page (or a PMD-sized THP) on write. */
+/** `do_anonymous_page()` (mm/memory.c, v6.12): zero page on read, a new exclusive page (or a PMD-sized THP) on write. */
 function doAnonymousPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((fflags & FAULT_FLAG_WRITE) === 0) {
     vma.mm.pageTable.set(vpn, k.memory.zeroPfn, PTE_SPECIAL | PTE_YOUNG);
@@ -76,7 +77,7 @@ function thpSuitable(vma: Vma, vpn: number): boolean {
   return t === undefined || t.present === 0;
 }
 
-/** `do_read_fault` / `do_shared_fault` / `do_cow_fault`. */
+/** `do_read_fault()` / `do_shared_fault()` / `do_cow_fault()` (mm/memory.c, v6.12). */
 function doFileFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const inode = vma.file!;
   const index = vma.fileIndex(vpn);

@@ -22,7 +22,7 @@ export function splitHugePmd(k: MmContext, vma: Vma, vpn: number, head: number):
 }
 
 /**
- * `split_huge_pmd_address()`: if a THP is PMD-mapped across byte address `addr` of `vma` (which is
+ * `split_huge_pmd_address()` (mm/huge_memory.c, v6.12): if a THP is PMD-mapped across byte address `addr` of `vma` (which is
  * not PMD aligned), map it by ordinary PTEs instead, so a VMA split or a partial zap at `addr`
  * leaves no PMD mapping reaching past the boundary (`vma_adjust_trans_huge`, `zap_pmd_range`).
  * hugetlb mappings are never split this way (their ranges are 2 MiB aligned).

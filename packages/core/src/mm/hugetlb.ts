@@ -15,7 +15,7 @@ import { mapNewAnon, mapPage, writeBits, zapPte } from "./pte-ops.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
-/** `hugetlb_no_page`: map a whole 2 MiB hugetlb folio. */
+/** `hugetlb_no_page()` (mm/hugetlb.c, v6.12): map a whole 2 MiB hugetlb folio. */
 export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const base = vpn - (vpn % HPAGE_PMD_NR);
   const inode = vma.file!;
@@ -47,7 +47,7 @@ export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: numbe
 }
 
 /**
- * `hugetlb_wp` copy: replace the whole folio mapped at `base` with an exclusive anonymous copy,
+ * The copy of `hugetlb_wp()` (mm/hugetlb.c, v6.12): replace the whole folio mapped at `base` with an exclusive anonymous copy,
  * mapped writable for a write and read-only for an unshare (`make_huge_pte(..., !unshare)`).
  */
 export function hugetlbCopy(k: MmContext, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {

@@ -55,7 +55,7 @@ export class MmStruct {
     return this.memlockLimit === Infinity ? Infinity : Math.floor(this.memlockLimit / PAGE_SIZE);
   }
 
-  /** The VMA containing `addr` (`vma_lookup`, v6.12), or undefined. */
+  /** The VMA containing `addr` (`vma_lookup()`, include/linux/mm.h, v6.12), or undefined. */
   findVma(addr: number): Vma | undefined {
     const i = this.indexAfter(addr) - 1;
     const v = i >= 0 ? this.vmas[i] : undefined;
@@ -74,7 +74,7 @@ export class MmStruct {
     return out;
   }
 
-  /** Insert a VMA that overlaps none (`vma_link`, v6.12). */
+  /** Insert a VMA that overlaps none (`vma_link()`, mm/vma.c, v6.12). */
   insertVma(vma: Vma): void {
     const i = this.indexAfter(vma.start);
     this.vmas.splice(i, 0, vma);
@@ -93,7 +93,7 @@ export class MmStruct {
 
   /**
    * Find a free range of `length` bytes aligned to `align`, top-down from MMAP_BASE
-   * (`arch_get_unmapped_area_topdown`, v6.12). Returns -1 when the address space is full.
+   * (`arch_get_unmapped_area_topdown()`, mm/mmap.c, v6.12). Returns -1 when the address space is full.
    */
   getUnmappedArea(length: number, align: number): number {
     let top = MMAP_BASE;
@@ -185,7 +185,7 @@ export class Vma {
     return addr >= this.start && addr < this.end;
   }
 
-  /** File page index of virtual page `vpn` (`linear_page_index`). */
+  /** File page index of virtual page `vpn` (`linear_page_index()`, include/linux/pagemap.h, v6.12). */
   fileIndex(vpn: number): number {
     return this.pgoff + (vpn - this.startVpn);
   }

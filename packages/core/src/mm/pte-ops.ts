@@ -11,12 +11,12 @@ import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
-/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, v6.12). */
+/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, include/linux/mm.h, v6.12). */
 export function writeBits(vma: Vma): number {
   return ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG;
 }
 
-/** Map an existing page (`folio_add_file_rmap_ptes` / `folio_add_anon_rmap_ptes` plus `folio_get`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
+/** Map an existing page (`folio_add_file_rmap_ptes()` / `folio_add_anon_rmap_ptes()`, mm/rmap.c, plus `folio_get()`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
 export function mapPage(k: MmContext, vma: Vma, vpn: number, pfn: number, bits: number): void {
   vma.mm.pageTable.set(vpn, pfn, bits);
   if ((bits & PTE_SPECIAL) !== 0) return;

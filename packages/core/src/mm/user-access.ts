@@ -14,7 +14,7 @@ import type { Process } from "./process.js";
 import type { Vma } from "./mm-types.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
 
-/** `access_error()`: may this VMA be read (or written) by the process? */
+/** `access_error()` (arch/x86/mm/fault.c, v6.12): may this VMA be read (or written) by the process? */
 function accessAllowed(vma: Vma, write: boolean): boolean {
   return write ? (vma.flags & VM_WRITE) !== 0 : (vma.flags & VM_READ) !== 0;
 }
@@ -73,7 +73,7 @@ export function touchRange(k: MmContext, proc: Process, addr: number, length: nu
   return walkUser(k, proc, addr, length, write, "touch");
 }
 
-/** The process writes `data` at `addr` (`copy_to_user` from its own code). Returns 0 or `-errno`. */
+/** The process writes `data` at `addr` (`copy_to_user()`, include/linux/uaccess.h, v6.12, from its own code). Returns 0 or `-errno`. */
 export function userWrite(k: MmContext, proc: Process, addr: number, data: Uint8Array): number {
   const r = walkUser(k, proc, addr, data.length, true, "write", (pfn, off, bufOff, len) => {
     k.memory.contents.write(pfn, off, data.subarray(bufOff, bufOff + len));

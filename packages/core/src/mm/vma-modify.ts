@@ -11,7 +11,7 @@ import { type MmStruct, Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_PFNMAP } from "./vm-flags.js";
 
 /**
- * Split `vma` at `addr` (`split_vma`, v6.12); returns the upper half. A THP PMD-mapped across `addr` is
+ * Split `vma` at `addr` (`split_vma()`, mm/vma.c, v6.12); returns the upper half. A THP PMD-mapped across `addr` is
  * remapped by PTEs first (`vma_adjust_trans_huge`). hugetlb VMAs split only on 2 MiB boundaries:
  * callers check {@link hugetlbSplitOk} first.
  */

@@ -128,7 +128,7 @@ export function wpPageCopy(k: MmContext, vma: Vma, vpn: number, srcPfn: number, 
 
 /**
  * Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped
- * (`do_huge_pmd_wp_page` reuse). Only PTEs of this VMA that still map the same subpage are
+ * (the reuse of `do_huge_pmd_wp_page()`, mm/huge_memory.c, v6.12). Only PTEs of this VMA that still map the same subpage are
  * touched: a PMD mapping never extends past its VMA (`split_huge_pmd_if_needed` at VMA splits).
  */
 export function setFolioPteBits(k: MmContext, vma: Vma, vpn: number, pfn: number, set: number): void {

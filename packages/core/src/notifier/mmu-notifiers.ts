@@ -58,15 +58,15 @@ export class MmuIntervalNotifier {
  * plugin sees of the MMU notifiers.
  */
 export interface MmuIntervalNotifiers {
-  /** `mmu_interval_notifier_insert()`: watch [start, start + length) of `mm`. */
+  /** `mmu_interval_notifier_insert()` (mm/mmu_notifier.c, v6.12): watch [start, start + length) of `mm`. */
   insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier;
-  /** `mmu_interval_notifier_remove()`. */
+  /** `mmu_interval_notifier_remove()` (mm/mmu_notifier.c, v6.12). */
   remove(sub: MmuIntervalNotifier): void;
-  /** `mmu_interval_read_begin()`: the sequence before walking the page tables. */
+  /** `mmu_interval_read_begin()` (mm/mmu_notifier.c, v6.12): the sequence before walking the page tables. */
   readBegin(sub: MmuIntervalNotifier): number;
-  /** `mmu_interval_read_retry()`: true when an invalidation happened since `seq`. */
+  /** `mmu_interval_read_retry()` (include/linux/mmu_notifier.h, v6.12): true when an invalidation happened since `seq`. */
   readRetry(sub: MmuIntervalNotifier, seq: number): boolean;
-  /** `mmu_interval_set_seq()`: the driver saw invalidation `curSeq` (from its invalidate callback). */
+  /** `mmu_interval_set_seq()` (include/linux/mmu_notifier.h, v6.12): the driver saw invalidation `curSeq` (from its invalidate callback). */
   setSeq(sub: MmuIntervalNotifier, curSeq: number): void;
 }
 

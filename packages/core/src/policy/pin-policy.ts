@@ -68,16 +68,16 @@ export interface PinPolicy extends FsPolicy {
   readonly countsPins: boolean;
 
   /**
-   * Policy-dependent flag rules, checked after the common ones of `is_valid_gup_args()`.
+   * Policy-dependent flag rules, checked after the common ones of `is_valid_gup_args()` (mm/gup.c, v6.12).
    * Return an errno (positive) to refuse, 0 to accept. Example: a policy that predates the
    * "FOLL_LONGTERM requires FOLL_PIN" rule accepts FOLL_LONGTERM with FOLL_GET.
    */
   checkFlags(flags: number): number;
 
-  /** Take `refs` references of kind `mode` on the folio at `head` (`try_grab_folio`). False = refused (overflow). */
+  /** Take `refs` references of kind `mode` on the folio at `head` (`try_grab_folio()`, mm/gup.c, v6.12). False = refused (overflow). */
   grab(head: number, refs: number, mode: GrabMode): boolean;
 
-  /** Drop `refs` references of kind `mode` (`gup_put_folio`); the folio may be freed. */
+  /** Drop `refs` references of kind `mode` (`gup_put_folio()`, mm/gup.c, v6.12); the folio may be freed. */
   release(head: number, refs: number, mode: GrabMode): void;
 
   /** Pin references a folio currently holds as the policy counts them (for display: `pincount`). */
@@ -86,22 +86,22 @@ export interface PinPolicy extends FsPolicy {
   /** Refcount units that `pins` outstanding pins contribute on the folio at `head` (for the invariant checker). */
   refsForPins(head: number, pins: number): number;
 
-  /** `gup_must_unshare()`: must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
+  /** `gup_must_unshare()` (mm/internal.h, v6.12): must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
   mustUnshare(vma: Vma | undefined, flags: number, pfn: number): boolean;
 
   /**
-   * Per-VMA long-term checks of `check_vma_flags()` that differ by era: FS-DAX (EOPNOTSUPP) and
+   * Per-VMA long-term checks of `check_vma_flags()` (mm/gup.c, v6.12) that differ by era: FS-DAX (EOPNOTSUPP) and
    * long-term writable pins of dirty-tracked shared file mappings (EFAULT). Return errno or 0.
    */
   checkLongtermVma(vma: Vma, flags: number): number;
 
   /**
-   * `gup_fast_folio_allowed()`: may the fast path pin this file folio with these flags?
+   * `gup_fast_folio_allowed()` (mm/gup.c, v6.12): may the fast path pin this file folio with these flags?
    * False makes the fast path fall back to the slow one.
    */
   fastFolioAllowed(pfn: number, flags: number): boolean;
 
-  /** `folio_is_longterm_pinnable()`: may a long-term pin stay on this frame, or must it migrate first? */
+  /** `folio_is_longterm_pinnable()` (include/linux/mm.h, v6.12): may a long-term pin stay on this frame, or must it migrate first? */
   longtermPinnable(pfn: number): boolean;
 
   /** A long-term pin of one file page: record a file pin, or refuse with an errno (vaddr_pin: EPERM). */
