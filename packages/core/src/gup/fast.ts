@@ -53,7 +53,7 @@ export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd:
     const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
     // The rest of the folio's PTEs in this table, as one run: each present, writable when
     // writing, and mapping the next subpage (gup_fast_pmd_leaf() takes a PMD leaf at once).
-    const run = (bits & PTE_HUGE) !== 0 ? folioRun(f, pfn, tableEnd - vpn, (j) => ((tb[idx + j] & need) === need ? tp[idx + j] : -1)) : 1;
+    const run = (bits & PTE_HUGE) !== 0 ? folioRun(f, pfn, tableEnd - vpn, tp, idx, tb, need) : 1;
     // The frames go into pages[] as the run is found (past `nr` they count only once grabbed).
     for (let j = 0; j < run; j++) pages[nr + got + j] = pfn + j;
     // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under

@@ -7,7 +7,7 @@
  */
 import type { KernelContext } from "../kernel/context.js";
 import type { FrameTable } from "../memory/frame-table.js";
-import { PG_ZERO } from "../memory/page-flags.js";
+import { PG_TAIL, PG_ZERO } from "../memory/page-flags.js";
 import type { GrabMode } from "../policy/pin-policy.js";
 
 /**
@@ -73,15 +73,20 @@ function pinCounted(k: KernelContext, mode: GrabMode): boolean {
 
 /**
  * The pages of one folio that follow each other from `pfn`, up to `max` pages: the run that one
- * `try_grab_folio(folio, refs)` takes and one `gup_put_folio(folio, refs)` drops. `pfnAt(j)` is
- * the frame the `j`-th entry after the first holds (a page-table entry, a `pages[]` slot), or -1
- * when it holds none. Every GUP walk and every release finds its runs with this.
+ * `try_grab_folio(folio, refs)` takes and one `gup_put_folio(folio, refs)` drops. `pfns[at + j]`
+ * is the frame the `j`-th entry holds (a `pages[]` slot, a PTE table's frame column); with `bits`,
+ * an entry counts only when `bits[at + j]` has every bit of `need` (present, writable). Every GUP
+ * walk and every release finds its runs with this.
  */
-export function folioRun(f: FrameTable, pfn: number, max: number, pfnAt: (j: number) => number): number {
-  const head = f.head(pfn);
+export function folioRun(f: FrameTable, pfn: number, max: number, pfns: ArrayLike<number>, at: number, bits?: ArrayLike<number>, need = 0): number {
+  const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
   const limit = Math.min(max, head + f.nrPages(head) - pfn);
   let run = 1;
-  while (run < limit && pfnAt(run) === pfn + run) run++;
+  if (bits === undefined) {
+    while (run < limit && pfns[at + run] === pfn + run) run++;
+  } else {
+    while (run < limit && pfns[at + run] === pfn + run && (bits[at + run] & need) === need) run++;
+  }
   return run;
 }
 
@@ -128,10 +133,8 @@ export function gupStatAcquired(k: KernelContext, head: number, refs: number, mo
  * per-folio bookkeeping is the caller's.
  */
 export function gupPutFolio(k: KernelContext, head: number, refs: number, mode: GrabMode): void {
-  k.policy.release(head, refs, mode);
-  if (pinCounted(k, mode)) {
-    if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += refs;
-  } else {
-    k.vmstat.nr_gup_get_released += refs;
-  }
+  const policy = k.policy;
+  policy.release(head, refs, mode);
+  if (mode === "get" || !policy.countsPins) k.vmstat.nr_gup_get_released += refs;
+  else if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += refs;
 }

@@ -53,8 +53,7 @@ export function gupPutPages(s: GupState, pages: PageArray, offset: number, n: nu
   let i = 0;
   while (i < n) {
     const pfn = pages[offset + i];
-    const at = offset + i;
-    const run = folioRun(f, pfn, n - i, (j) => pages[at + j]);
+    const run = folioRun(f, pfn, n - i, pages, offset + i);
     const head = f.head(pfn);
     s.refs.untrack(head, run, mode);
     heads[runs] = head;
@@ -88,8 +87,7 @@ export function releasePages(s: GupState, call: string, pages: PageArray, nrPage
       bad = true;
       break;
     }
-    const at = checked;
-    const run = folioRun(f, pfn, nrPages - checked, (j) => pages[at + j]);
+    const run = folioRun(f, pfn, nrPages - checked, pages, checked);
     const head = f.head(pfn);
     refs[head] -= run;
     heads[runs] = head;

@@ -10,7 +10,7 @@ import type { KernelContext } from "../kernel/context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
-import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import type { Vma } from "../mm/mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
@@ -124,10 +124,14 @@ export function getUserPagesSlow(
       if (r < 0) return i > 0 ? i : r;
       pfn = followPageMask(k, vma, vpn, flags);
     }
+    const t = pt.table(vpn)!;
+    const idx = vpn & PTE_INDEX_MASK;
     // vm_normal_page(): a special PTE has no struct page, except the shared zero page.
-    if ((pt.bits(vpn) & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) return i > 0 ? i : -EFAULT;
-    const v = vma;
-    const run = folioRun(f, pfn, Math.min(nrPages - i, (v.end - addr) / PAGE_SIZE), (j) => pt.pfn(vpn + j));
+    if ((t.bits[idx] & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) return i > 0 ? i : -EFAULT;
+    // The rest of the run is in the same PTE table: a folio is mapped at an address aligned as its
+    // frames are (a PMD-mapped THP or hugetlb folio fills one table), so no run crosses a table.
+    const max = Math.min(nrPages - i, (vma.end - addr) / PAGE_SIZE, PTRS_PER_PTE - idx);
+    const run = folioRun(f, pfn, max, t.pfn, idx, t.bits, PTE_PRESENT);
     if (grab) {
       const head = f.head(pfn);
       if (!tryGrabFolio(s, head, run, mode)) return i > 0 ? i : -ENOMEM;
