@@ -1,30 +1,23 @@
 import { inject, injectable } from "tsyringe";
-import { ACTIVE_POLICY } from "../policy/pin-policy.js";
-import { CLOCK } from "../sim/clock.js";
-import { CONFIG } from "../config/kernel-config.js";
-import { EVENTS } from "../events/event-bus.js";
-import { MEMORY } from "../memory/physical-memory.js";
-import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
-import { RNG } from "../sim/rng.js";
+import { CONFIG, type KernelConfig } from "../config/kernel-config.js";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
-import type { EventBus } from "../events/event-bus.js";
+import { EVENTS, type EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
 import { Inode, MAX_FILE_BYTES } from "../fs/inode.js";
 import { truncateInodePagesFinal } from "../fs/truncate.js";
 import type { FrameTable } from "../memory/frame-table.js";
-import type { PhysicalMemory } from "../memory/physical-memory.js";
+import { MEMORY, type PhysicalMemory } from "../memory/physical-memory.js";
+import type { ObserverCall } from "../mm/context.js";
 import { AnonVma, MmStruct, type Vma } from "../mm/mm-types.js";
 import { Process } from "../mm/process.js";
-import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
-import type { PinPolicy } from "../policy/pin-policy.js";
-import type { VirtualClock } from "../sim/clock.js";
-import type { Rng } from "../sim/rng.js";
+import { VmStat } from "../mm/vmstat.js";
+import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
+import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
+import { CLOCK, type VirtualClock } from "../sim/clock.js";
+import { RNG, type Rng } from "../sim/rng.js";
 import { HPAGE_PMD_SIZE } from "../sim/units.js";
-import type { KernelConfig } from "../config/kernel-config.js";
-import type { ObserverCall } from "../mm/context.js";
 import type { KernelContext } from "./context.js";
 import type { KernelObserver } from "./hooks.js";
-import { VmStat } from "../mm/vmstat.js";
 
 /** Options of a new file. */
 export interface CreateFileOptions {
