@@ -31,7 +31,7 @@ export function isTestFile(relPath: string): boolean {
 /** The workspace tools package: browser tests import its `browser` module to launch chromium. */
 const BROWSER_TOOLS = "@pinlab/workspace-tools";
 
-/** The rules of DESIGN.md, "Layout". */
+/** The rules of the README's "Layout": which workspace packages each project may import. */
 export const RULES: readonly ProjectRule[] = [
   { dir: "packages/core", name: "@pinlab/core", mayImport: [], why: "core knows no policy and no device: they plug in through the PIN_POLICY / DEVICE_PLUGIN tokens" },
   { dir: "packages/policies", name: "@pinlab/policies", mayImport: ["@pinlab/core"], why: "policies import only core" },

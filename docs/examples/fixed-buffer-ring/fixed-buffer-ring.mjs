@@ -22,7 +22,7 @@
  * @module
  */
 import {
-  defineDevice, registerDevice, parseSize, parseTime, readFileData, filemapGetPage, pageMkwrite,
+  defineDevice, registerDevice, parseSize, parseTime,
   EBUSY, EFAULT, EINVAL, ENOMEM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
 } from "@pinlab/core";
 import { z } from "zod";
@@ -105,7 +105,7 @@ const fixedBufferRing = defineDevice({
     /** `__io_sqe_buffers_unregister()`: unpin every page (no dirtying), uncharge. */
     function unregisterAll() {
       for (const b of ring.buffers ?? []) for (const pfn of b.pages) ctx.gup.unpinUserPage(pfn, { holder });
-      if (ring.mm !== null) ring.mm.pinnedVm -= ring.acct;
+      if (ring.mm !== null) ctx.memlock.uncharge(ring.mm, ring.acct);
       ring.buffers = null;
       ring.mm = null;
       ring.acct = 0;
@@ -138,12 +138,11 @@ const fixedBufferRing = defineDevice({
           return fail(got < 0 ? got : EFAULT, `buffer ${i} at 0x${ubuf.toString(16)} could not be pinned`);
         }
         // io_buffer_account_pin() -> io_account_mem(): charged after pinning, checked against RLIMIT_MEMLOCK.
-        if (!ctx.options.capIpcLock && mm.pinnedVm + nrPages > mm.memlockPages) {
+        if (!ctx.memlock.charge(mm, nrPages, ctx.options.capIpcLock)) {
           ctx.gup.unpinUserPages(pages, got, { holder });
           unregisterAll();
           return fail(ENOMEM, "RLIMIT_MEMLOCK exceeded");
         }
-        mm.pinnedVm += nrPages;
         ring.acct += nrPages;
         ring.buffers.push({ ubuf, len, pages });
       }
@@ -185,7 +184,7 @@ const fixedBufferRing = defineDevice({
       const pos = args.size("file_offset");
       complete(() => {
         // A BVEC bio: the DMA lands in the registered pages; nothing marks them dirty.
-        const data = readFileData(ctx.kernel, inode, pos, io.length);
+        const data = ctx.pageCache.readFileData(inode, pos, io.length);
         ctx.dma.write(holder, io.frames, io.byteOffset, data);
         counters.fixedReads++;
         counters.bytesRead += data.length;
@@ -205,10 +204,10 @@ const fixedBufferRing = defineDevice({
         if (pos + data.length > inode.size) inode.size = pos + data.length;
         /** @type {number[]} */
         const filePages = [];
-        for (let index = Math.floor(pos / PAGE_SIZE); index * PAGE_SIZE < pos + data.length; index++) filePages.push(filemapGetPage(ctx.kernel, inode, index));
+        for (let index = Math.floor(pos / PAGE_SIZE); index * PAGE_SIZE < pos + data.length; index++) filePages.push(ctx.pageCache.filemapGetPage(inode, index));
         if (filePages.some((p) => p < 0)) return emit("complete", { op: "write_fixed", errno: "ENOSPC" });
         ctx.dma.write(holder, filePages, pos % PAGE_SIZE, data);
-        for (const pfn of filePages) pageMkwrite(ctx.kernel, inode, pfn);
+        for (const pfn of filePages) ctx.pageCache.pageMkwrite(inode, pfn);
         counters.fixedWrites++;
         counters.bytesWritten += data.length;
         emit("complete", { op: "write_fixed", bytes: data.length });

@@ -1,6 +1,6 @@
 /**
  * The package registry: every device is registered explicitly, under its own id, with complete
- * metadata whose schemas accept what SCENARIO-FORMAT.md says a scenario may write.
+ * metadata whose schemas accept what docs/reference/scenario-format.md says a scenario may write.
  */
 import { attachDevice, createKernel, listDevices, pluginSource, UnknownPluginError } from "@pinlab/core";
 import { testContainer } from "@pinlab/core/testing";
@@ -50,7 +50,7 @@ describe("metadata", () => {
   }
 });
 
-describe("the scenario contract (SCENARIO-FORMAT.md, device actions)", () => {
+describe("the scenario contract (docs/reference/scenario-format.md, device actions)", () => {
   const accepts = (kind: keyof typeof devices, action: string, fields: Record<string, unknown>) =>
     devices[kind].meta.actions[action].fields.safeParse(fields).success;
 

@@ -2,13 +2,14 @@ import type { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { Inode } from "../fs/inode.js";
-import type { Gup } from "../gup/gup.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { GupCalls } from "../gup/gup.js";
+import type { HmmRange } from "../notifier/hmm.js";
+import type { MmuIntervalNotifiers } from "../notifier/mmu-notifiers.js";
 import type { Process } from "../mm/process.js";
-import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
-import type { Oracle } from "../oracle/oracle.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { DmaEngine } from "./dma-engine.js";
+import type { DevicePageCache, DevicePages, MemlockAccounting } from "./driver-api.js";
+import { createToken } from "../di/tokens.js";
 
 /**
  * The fields of one device action, already checked against the action's schema, with typed
@@ -86,7 +87,13 @@ export interface Device {
   view(): DeviceView;
 }
 
-/** Core services a device receives, resolved from the kernel's DI container. */
+/**
+ * What a device plugin receives: what a Linux driver can reach, resolved from the kernel's DI
+ * container. GUP calls, MMU interval notifiers and `hmm_range_fault()`, the DMA engine, the
+ * clock and the event bus, process lookup, memlock accounting, the page helpers drivers call and
+ * the page cache for file IO. Not the frame table, not the policy object: a device sees the
+ * kernel as a driver does, and the oracle watches every DMA it makes.
+ */
 export interface DeviceContext<O> {
   /** The device's name. */
   readonly name: string;
@@ -94,20 +101,31 @@ export interface DeviceContext<O> {
   readonly options: O;
   /** How the oracle and events refer to it. */
   readonly holder: HolderRef;
-  /** The kernel (processes, files, memory). */
-  readonly kernel: Kernel;
-  /** The GUP API. */
-  readonly gup: Gup;
-  /** MMU interval notifiers. */
-  readonly notifiers: MmuNotifiers;
-  /** The virtual clock. */
-  readonly clock: VirtualClock;
-  /** The event bus. */
-  readonly events: EventBus;
-  /** The hazard oracle. */
-  readonly oracle: Oracle;
-  /** The DMA engine: the only way to touch frames. */
+  /** The GUP calls: `get_user_pages*`, `pin_user_pages*`, the unpin and put calls, the vaddr_pin calls. */
+  readonly gup: GupCalls;
+  /** MMU interval notifiers: insert, remove, and the read_begin / read_retry / set_seq protocol. */
+  readonly notifiers: MmuIntervalNotifiers;
+  /** `hmm_range_fault()` (mm/hmm.c, v6.12): snapshot and fault a range for a device mirror, taking no reference. 0 or -errno. */
+  hmmRangeFault(range: HmmRange): number;
+  /** The DMA engine: `dma_map_page()` and DMA reads and writes, the only way to touch frames. */
   readonly dma: DmaEngine;
+  /** The virtual clock: the time, and completions scheduled on it. */
+  readonly clock: Pick<VirtualClock, "now" | "schedule">;
+  /** The event bus (a device emits `device` events). */
+  readonly events: EventBus;
+  /** `find_get_task_by_vpid()` (kernel/pid.c, v6.12): the live process with pid `pid`, or undefined. */
+  findProcess(pid: number): Process | undefined;
+  /** Memlock accounting: `mm->pinned_vm` against RLIMIT_MEMLOCK. */
+  readonly memlock: MemlockAccounting;
+  /** Page helpers: `set_page_dirty_lock()`, `folio_test_dirty()`, `is_zero_pfn()`. */
+  readonly pages: DevicePages;
+  /** The page cache, for devices that move file data (direct IO, io_uring fixed IO). */
+  readonly pageCache: DevicePageCache;
+  /**
+   * The id of the kernel's pin policy: which kernel the driver was built for (the model's
+   * `LINUX_VERSION_CODE`), e.g. to call `vaddr_pin_pages()` only where it exists.
+   */
+  readonly policyId: string;
 }
 
 /** One action a device offers. */
@@ -152,3 +170,6 @@ export function defineDevice<S extends z.ZodType>(descriptor: DeviceDescriptor<S
   }
   return descriptor;
 }
+
+/** Extension point: every registered device-plugin descriptor (`resolveAll`). */
+export const DEVICE_PLUGIN = createToken<DeviceDescriptor>("DEVICE_PLUGIN");

@@ -1,11 +1,14 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS, KERNEL, ORACLE } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
+import { KERNEL } from "../kernel/context.js";
+import { ORACLE } from "../oracle/oracle.js";
 import { ModelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
-import type { Kernel } from "../kernel/kernel.js";
-import type { Oracle } from "../oracle/oracle.js";
+import type { KernelContext } from "../kernel/context.js";
+import type { HoldRequest, Oracle } from "../oracle/oracle.js";
 import { PAGE_SIZE } from "../sim/units.js";
+import { createToken } from "../di/tokens.js";
 
 /**
  * The one way a device touches memory: DMA reads and writes of frames, on the virtual clock.
@@ -20,10 +23,24 @@ export class DmaEngine {
 
   /** Build the DMA engine of a kernel. */
   constructor(
-    @inject(KERNEL) private readonly k: Kernel,
+    @inject(KERNEL) private readonly k: KernelContext,
     @inject(ORACLE) private readonly oracle: Oracle,
     @inject(EVENTS) private readonly events: EventBus,
   ) {}
+
+  /**
+   * `dma_map_page()` (kernel/dma/mapping.c, v6.12) of frames a device will use without holding a
+   * GUP reference on them (an ODP mirror filling entries after `hmm_range_fault()`): from now on
+   * the oracle checks the device's DMA to them against what they were when mapped.
+   */
+  mapPages(holder: HolderRef, pages: readonly HoldRequest[]): void {
+    this.oracle.hold(holder, pages);
+  }
+
+  /** `dma_unmap_page()` (kernel/dma/mapping.c, v6.12): the device stopped using `frames` (mirror entries zapped). */
+  unmapPages(holder: HolderRef, frames: ArrayLike<number>): void {
+    this.oracle.drop(holder, frames);
+  }
 
   /** DMA-write `data` into `frames` starting at byte `offset` of their concatenation. */
   write(holder: HolderRef, frames: ArrayLike<number>, offset: number, data: Uint8Array): void {
@@ -65,3 +82,6 @@ export class DmaEngine {
     return touched;
   }
 }
+
+/** The token of a kernel instance's DMA engine, the one way devices touch frames. */
+export const DMA = createToken<DmaEngine>("DMA");

@@ -15,7 +15,7 @@ import { DmaEngine } from "../device/dma-engine.js";
 import { EventBus } from "../events/event-bus.js";
 import { Gup } from "../gup/gup.js";
 import { Kernel } from "../kernel/kernel.js";
-import { createKernel } from "../kernel/create-kernel.js";
+import { createKernel } from "../instance/create-kernel.js";
 import { PhysicalMemory } from "../memory/physical-memory.js";
 import { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { Oracle } from "../oracle/oracle.js";
@@ -23,8 +23,18 @@ import { definePinPolicy } from "../policy/pin-policy.js";
 import { VirtualClock } from "../sim/clock.js";
 import { testPolicy } from "../testing/test-policy.js";
 import { testContainer } from "../testing/kernel.js";
-import { PluginRegistrationError, listPolicies, pluginSource, registerDevice, registerPinPolicy } from "./plugin-registry.js";
-import { CLOCK, CONFIG, DMA, EVENTS, GUP, KERNEL, MEMORY, NOTIFIERS, ORACLE, resolve, resolveAll, PIN_POLICY } from "./tokens.js";
+import { PluginRegistrationError, listPolicies, pluginSource, registerDevice, registerPinPolicy } from "../plugin/registry.js";
+import { CONFIG } from "../config/kernel-config.js";
+import { DMA } from "../device/dma-engine.js";
+import { EVENTS } from "../events/event-bus.js";
+import { GUP } from "../gup/gup.js";
+import { KERNEL } from "../kernel/context.js";
+import { MEMORY } from "../memory/physical-memory.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
+import { ORACLE } from "../oracle/oracle.js";
+import { PIN_POLICY } from "../policy/pin-policy.js";
+import { CLOCK } from "../sim/clock.js";
+import { resolve, resolveAll } from "./tokens.js";
 
 /** tsyringe's metadata key for `@inject` tokens (reflection-helpers.js). */
 const INJECTION_TOKENS = "injectionTokens";
@@ -166,7 +176,7 @@ describe("built output (dist/, no vitest transform)", () => {
       console.log(JSON.stringify({
         paramtypes: Reflect.getMetadata("design:paramtypes", core.Kernel) ?? null,
         sameKernel: core.resolve(inst.container, core.KERNEL) === k,
-        gupKernel: inst.gup.k === k,
+        gupKernel: inst.gup.s.k === k,
         policy: k.policy.id,
         got,
         violations: inst.check(),

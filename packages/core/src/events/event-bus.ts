@@ -2,10 +2,11 @@ import { EventEmitter } from "eventemitter3";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { inject, injectable } from "tsyringe";
-import { CLOCK } from "../di/tokens.js";
+import { CLOCK } from "../sim/clock.js";
 import type { VirtualClock } from "../sim/clock.js";
 import { payloadJsonTail } from "./event-json.js";
 import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
+import { createToken } from "../di/tokens.js";
 
 /** A running SHA-256 over UTF-8 text. */
 interface RunningSha256 {
@@ -72,8 +73,9 @@ export class EventBus {
 
   /**
    * Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. The JSON that
-   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`; the event object itself
-   * is built only when someone keeps or listens to it.
+   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`, but for the diagnostic
+   * `reason` of a refused `gup` event (see `payloadJsonTail`); the event object itself is built
+   * only when someone keeps or listens to it.
    */
   emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
     const seq = this.seq++;
@@ -114,3 +116,6 @@ export class EventBus {
     this.pending = "";
   }
 }
+
+/** The token of a kernel instance's event bus. */
+export const EVENTS = createToken<EventBus>("EVENTS");

@@ -29,7 +29,7 @@ function optStr(key: string, v: string | undefined): string {
   return v === undefined ? "" : `,"${key}":${str(v)}`;
 }
 
-/** The members of a `gup` payload as JSON, without the opening brace. */
+/** The members of a `gup` payload as JSON, without the opening brace; a refusal's diagnostic `reason` is not hashed. */
 function gupJson(p: KernelEventPayloads["gup"]): string {
   let flags = "[";
   for (let i = 0; i < p.flags.length; i++) flags += (i === 0 ? "" : ",") + str(p.flags[i]!);
@@ -47,7 +47,8 @@ function releaseJson(p: KernelEventPayloads["release"]): string {
  * from a template for `gup` and `release`, from `JSON.stringify` otherwise. The templates write
  * the keys in the order `KernelEventPayloads` declares them, which is the order GUP's emitters
  * build them in, so the text equals `JSON.stringify(payload)` minus its first character (the GUP
- * tests check it on every event they emit).
+ * tests check it on every event they emit), except that a refused `gup` event's `reason` (text
+ * for traces, derived from the flags) is left out: the hash proves behaviour, not wording.
  */
 export function payloadJsonTail<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): string {
   if (type === "gup") return gupJson(payload as KernelEventPayloads["gup"]);

@@ -45,10 +45,15 @@ export interface KernelEventPayloads {
   exit: { pid: number; pages: number };
   /** User-space read or write of bytes. */
   access: { pid: number; addr: number; length: number; write: boolean };
-  /** A GUP call (get_user_pages*, pin_user_pages*, vaddr_pin_pages*): one event per call. */
+  /**
+   * A GUP call (get_user_pages*, pin_user_pages*, vaddr_pin_pages*): one event per call. A call
+   * refused before it walked says why in `reason` (which rule of `is_valid_gup_args()` it broke):
+   * text for traces, left out of the `eventsHash`, so rewording it changes no behaviour proof.
+   */
   gup: {
     call: string; pid: number; start: number; nrPages: number; flags: string[]; mode: "get" | "pin";
     got: number; errno?: string | undefined; fastPages: number; slowPages: number; migrated: number; holder?: string | undefined;
+    reason?: string;
   };
   /** A release of GUP references (put_page, unpin_user_page*): one event per call. */
   release: { call: string; pages: number; dirty: boolean; mode: "get" | "pin"; holder?: string | undefined };

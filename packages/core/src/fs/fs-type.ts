@@ -4,6 +4,7 @@
  * `vm_operations_struct` flags).
  * @module
  */
+import type { FsOps } from "../mm/mm-types.js";
 
 /** Filesystem type names as scenarios write them. */
 export const FS_TYPES = ["ext4", "shmem", "hugetlbfs", "fsdax"] as const;
@@ -11,24 +12,10 @@ export const FS_TYPES = ["ext4", "shmem", "hugetlbfs", "fsdax"] as const;
 /** A filesystem type name. */
 export type FsTypeName = (typeof FS_TYPES)[number];
 
-/** What a filesystem type does. */
-export interface FsType {
+/** What a filesystem type does: its name, and the flags the mm, GUP and the policies read. */
+export interface FsType extends FsOps {
   /** Name. */
   readonly name: FsTypeName;
-  /** Pages live in a page cache (false for FS-DAX: the file's blocks are PMEM frames). */
-  readonly pageCache: boolean;
-  /** Has `->page_mkwrite` and writes back through the page cache: shared writable mappings need dirty tracking (`vma_needs_dirty_tracking`). */
-  readonly dirtyTracking: boolean;
-  /** Has a backing store that writeback writes to (`mapping_can_writeback`). */
-  readonly writeback: boolean;
-  /** Attaches buffer heads (PG_private) to pages it dirties (ext4). */
-  readonly buffers: boolean;
-  /** Pages are PMD-sized folios (hugetlbfs). */
-  readonly huge: boolean;
-  /** Direct access to persistent memory (`vma_is_fsdax`). */
-  readonly dax: boolean;
-  /** Swap-backed (shmem): GUP-fast treats it as safe for long-term writable pins (`gup_fast_folio_allowed`). */
-  readonly swapBacked: boolean;
 }
 
 /** The four filesystem types. */

@@ -1,6 +1,6 @@
-import type { PinnedWritebackAction } from "../kernel/config.js";
+import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import type { Vma } from "../mm/vma.js";
+import type { MappedFile, Vma } from "../mm/mm-types.js";
 import type { FsType } from "./fs-type.js";
 import { LeaseList } from "./lease.js";
 
@@ -15,7 +15,7 @@ export const MAX_FILE_BYTES = 2 ** 32 * PAGE_SIZE;
  * frame), the backing store (what has reached "disk"), the VMAs that map it (`i_mmap`) and its
  * layout leases. For FS-DAX the cache map holds the file's PMEM block frames.
  */
-export class Inode {
+export class Inode implements MappedFile {
   /** Page index -> frame (`mapping->i_pages`). For FS-DAX: the block frames. */
   readonly cache = new Map<number, number>();
   /** Page index -> bytes written back (`disk`); absent = a hole or never written. */

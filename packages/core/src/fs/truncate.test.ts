@@ -17,11 +17,11 @@ import { doMmap } from "../mm/mmap.js";
 import { PTE_PRESENT } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 import type { FsTypeName } from "./fs-type.js";
-import { readFileData } from "./filemap.js";
+import { readFileData } from "../mm/filemap.js";
 import { doPunchHole, doTruncate } from "./truncate.js";
 import { writeback } from "./writeback.js";
 

@@ -10,7 +10,7 @@
  * @module
  */
 import { EFBIG, EINVAL } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { FsContext } from "./context.js";
 import { PG_ANON, PG_FILE, PG_ORPHAN, PG_PRIVATE } from "../memory/page-flags.js";
 import { zapRange } from "../mm/pte-ops.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
@@ -21,7 +21,7 @@ import { folioWaitWriteback } from "./writeback.js";
 export type TruncateResult = number;
 
 /** `ftruncate` (`truncate_setsize` + `truncate_pagecache`, mm/truncate.c, v6.12): set the size of `inode`. `pid` is the truncating process, when known. */
-export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number): TruncateResult {
+export function doTruncate(k: FsContext, inode: Inode, size: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(size) || size < 0) return -EINVAL;
   // inode_newsize_ok(): past s_maxbytes the kernel says EFBIG.
   if (size > MAX_FILE_BYTES) return -EFBIG;
@@ -47,7 +47,7 @@ export function doTruncate(k: Kernel, inode: Inode, size: number, pid?: number):
 }
 
 /** `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)` (`truncate_pagecache_range`, mm/truncate.c, v6.12): free [offset, offset + length). */
-export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: number, pid?: number): TruncateResult {
+export function doPunchHole(k: FsContext, inode: Inode, offset: number, length: number, pid?: number): TruncateResult {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) return -EINVAL;
   const end = Math.min(offset + length, inode.size);
   if (end <= offset) return 0;
@@ -72,12 +72,12 @@ export function doPunchHole(k: Kernel, inode: Inode, offset: number, length: num
 }
 
 /**
- * `truncate_inode_pages_final()` on eviction of an internal file whose last mapping went away
+ * `truncate_inode_pages_final()` (mm/truncate.c, v6.12) on eviction of an internal file whose last mapping went away
  * (the shmem file behind MAP_SHARED | MAP_ANONYMOUS, the hugetlbfs file behind MAP_HUGETLB:
  * `shmem_evict_inode`, `hugetlbfs_evict_inode`). Every page leaves the file with no policy check
  * and no event; a page someone still holds (a pin) becomes an orphan, freed at its last release.
  */
-export function truncateInodePagesFinal(k: Kernel, inode: Inode): void {
+export function truncateInodePagesFinal(k: FsContext, inode: Inode): void {
   if (inode.cache.size === 0) return;
   const end = Math.max(...inode.cache.keys()) + 1;
   removeRange(k, inode, 0, end, "ftruncate", undefined, true, false);
@@ -88,7 +88,7 @@ export function truncateInodePagesFinal(k: Kernel, inode: Inode): void {
  * cache references, forget the backing blocks. Returns pages removed and orphaned, or `-errno`.
  */
 function removeRange(
-  k: Kernel, inode: Inode, start: number, end: number, op: "ftruncate" | "punch_hole", pid: number | undefined, evenCows: boolean,
+  k: FsContext, inode: Inode, start: number, end: number, op: "ftruncate" | "punch_hole", pid: number | undefined, evenCows: boolean,
   askPolicy = true,
 ): { removed: number; orphaned: number } | number {
   const f = k.frames;
@@ -99,7 +99,17 @@ function removeRange(
   }
   const refused = askPolicy ? k.policy.checkTruncate({ inode, start, end, pid, op, busyPfns: busy }) : 0;
   if (refused !== 0) return -Math.abs(refused);
-  // unmap_mapping_range(): file pages everywhere; for truncate also private COW copies past EOF.
+  unmapMappingRange(k, inode, start, end, evenCows);
+  return truncateInodePagesRange(k, inode, start, end);
+}
+
+/**
+ * `unmap_mapping_range()` (mm/memory.c, v6.12) for pages [start, end) of `inode`: zap them in
+ * every process that maps them, telling notifiers (MMU_NOTIFY_CLEAR); with `evenCows` (truncate,
+ * `even_cows`) also the private COW copies of those pages, which a hole punch leaves alone.
+ */
+export function unmapMappingRange(k: FsContext, inode: Inode, start: number, end: number, evenCows: boolean): void {
+  const f = k.frames;
   for (const vma of [...inode.mappings]) {
     const s = Math.max(vma.startVpn, vma.vpnForIndex(start));
     const e = Math.min(vma.endVpn, vma.vpnForIndex(end));
@@ -107,6 +117,17 @@ function removeRange(
     k.notifiers.invalidateRange(vma.mm, s * PAGE_SIZE, e * PAGE_SIZE, "clear");
     zapRange(k, vma, s, e, evenCows ? undefined : (pfn) => (f.flags[pfn] & PG_ANON) === 0);
   }
+}
+
+/**
+ * `truncate_inode_pages_range()` (mm/truncate.c, v6.12) for pages [start, end) of `inode`, already
+ * unmapped: each folio waits for its writeback and leaves the page cache whole, dropping the
+ * cache's references (and its buffers'); a folio someone still holds (a pin) survives as an
+ * orphan, freed at its last release, and an FS-DAX block goes back to the filesystem with its
+ * stale references. The backing store forgets the blocks. Returns pages removed and orphaned.
+ */
+export function truncateInodePagesRange(k: FsContext, inode: Inode, start: number, end: number): { removed: number; orphaned: number } {
+  const f = k.frames;
   let removed = 0;
   let orphaned = 0;
   const indices = [...inode.cache.keys()].filter((i) => i >= start && i < end).sort((a, b) => a - b);
@@ -123,7 +144,7 @@ function removeRange(
       members.push([indices[i], pfn]);
     }
     for (const [index, pfn] of members) {
-      // truncate_inode_pages_range() waits for writeback of each folio it removes.
+      // Writeback of each folio removed must end first.
       folioWaitWriteback(k, inode, index, pfn);
       inode.cache.delete(index);
       f.flags[pfn] &= ~PG_FILE;
@@ -157,19 +178,19 @@ function removeRange(
   return { removed, orphaned };
 }
 
-/** References a file frame is expected to hold: the cache's, buffers', and one per mapping (`folio_expected_ref_count`). */
-function expectedRefs(k: Kernel, pfn: number): number {
+/** References a file frame is expected to hold: the cache's, buffers', and one per mapping (`folio_expected_ref_count()`, include/linux/mm.h, v6.12). */
+function expectedRefs(k: FsContext, pfn: number): number {
   const f = k.frames;
   const head = f.head(pfn);
   return f.nrPages(head) + ((f.flags[head] & PG_PRIVATE) !== 0 ? 1 : 0) + f.folioMapcount(head);
 }
 
-function zeroTail(k: Kernel, inode: Inode, size: number): void {
+function zeroTail(k: FsContext, inode: Inode, size: number): void {
   const pageEnd = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
   zeroBytes(k, inode, size, pageEnd);
 }
 
-function zeroBytes(k: Kernel, inode: Inode, from: number, to: number): void {
+function zeroBytes(k: FsContext, inode: Inode, from: number, to: number): void {
   while (from < to) {
     const index = Math.floor(from / PAGE_SIZE);
     const off = from % PAGE_SIZE;

@@ -15,8 +15,8 @@
  * stripped, as `mpage_prepare_extent_to_map` does ("does not have buffers attached").
  * @module
  */
-import type { PinnedWritebackAction } from "../kernel/config.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { PinnedWritebackAction } from "../config/kernel-config.js";
+import type { FsContext } from "./context.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
 import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
 import { rmapWalk } from "../mm/rmap.js";
@@ -40,12 +40,12 @@ function inFlightOf(inode: Inode): Map<number, object> {
 }
 
 /**
- * `folio_wait_writeback()` as truncate and hole punch use it: page `index` (frame `pfn`) is
+ * `folio_wait_writeback()` (mm/page-writeback.c, v6.12) as truncate and hole punch use it: page `index` (frame `pfn`) is
  * leaving `inode`, so its writeback IO, if in flight, must finish first. The model cannot block,
  * so the IO ends now (its data would go to blocks the truncate frees anyway) and its scheduled
  * completion later does nothing.
  */
-export function folioWaitWriteback(k: Kernel, inode: Inode, index: number, pfn: number): void {
+export function folioWaitWriteback(k: FsContext, inode: Inode, index: number, pfn: number): void {
   const m = inFlight.get(inode);
   if (m === undefined || !m.delete(index)) return;
   k.frames.flags[pfn] &= ~PG_WRITEBACK;
@@ -63,7 +63,7 @@ export interface WritebackOptions {
  * `folio_mkclean` (mm/rmap.c, v6.12): write-protect and clean every PTE mapping `pfn`, invalidating notifiers.
  * Returns true when any PTE was dirty (the folio must stay dirty).
  */
-export function folioMkclean(k: Kernel, pfn: number): boolean {
+export function folioMkclean(k: FsContext, pfn: number): boolean {
   let dirty = false;
   rmapWalk(k, pfn, (vma, vpn, bits) => {
     if ((bits & (PTE_WRITE | PTE_DIRTY)) === 0) return;
@@ -75,15 +75,26 @@ export function folioMkclean(k: Kernel, pfn: number): boolean {
   return dirty;
 }
 
+/**
+ * `folio_clear_dirty_for_io()` (mm/page-writeback.c, v6.12): before IO, write-protect and clean
+ * every PTE of the dirty page `pfn` (`folio_mkclean()`, moving PTE dirty bits to the folio),
+ * then clear its dirty flag. A DMA holder is not told: only CPU mappings and notifiers are.
+ */
+export function folioClearDirtyForIo(k: FsContext, pfn: number): void {
+  const f = k.frames;
+  if (folioMkclean(k, pfn)) f.flags[pfn] |= PG_DIRTY;
+  f.flags[pfn] &= ~PG_DIRTY;
+}
+
 /** Write back the dirty pages of `inode`, or of every file when undefined (`write_cache_pages` -> `folio_clear_dirty_for_io`, mm/page-writeback.c, v6.12). Returns pages submitted. */
-export function writeback(k: Kernel, inode: Inode | undefined, opts: WritebackOptions = {}): number {
+export function writeback(k: FsContext, inode: Inode | undefined, opts: WritebackOptions = {}): number {
   const files = inode !== undefined ? [inode] : [...k.files.values()];
   let total = 0;
   for (const file of files) total += writebackFile(k, file, opts);
   return total;
 }
 
-function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number {
+function writebackFile(k: FsContext, inode: Inode, opts: WritebackOptions): number {
   if (!inode.fs.writeback) return 0;
   const f = k.frames;
   const action = opts.pinned ?? inode.pinnedWriteback ?? k.config.pinnedWriteback;
@@ -113,9 +124,7 @@ function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number 
       k.observe("onPinnedWriteback", inode, index, pfn, "bounce");
       continue;
     }
-    // folio_clear_dirty_for_io()
-    if (folioMkclean(k, pfn)) f.flags[pfn] |= PG_DIRTY;
-    f.flags[pfn] &= ~PG_DIRTY;
+    folioClearDirtyForIo(k, pfn);
     k.observe("onClean", inode, index, pfn, pinned);
     if (inode.fs.buffers && (f.flags[pfn] & PG_PRIVATE) === 0) {
       k.events.emit("fs_warn", { file: inode.name, index, message: `page ${index} does not have buffers attached; its dirty data is dropped` });
@@ -147,7 +156,7 @@ function writebackFile(k: Kernel, inode: Inode, opts: WritebackOptions): number 
   return submitted.length;
 }
 
-function pteDirty(k: Kernel, pfn: number): boolean {
+function pteDirty(k: FsContext, pfn: number): boolean {
   let dirty = false;
   rmapWalk(k, pfn, (_vma, _vpn, bits) => {
     if ((bits & PTE_DIRTY) !== 0) dirty = true;
@@ -155,7 +164,7 @@ function pteDirty(k: Kernel, pfn: number): boolean {
   return dirty;
 }
 
-function storeBacking(k: Kernel, inode: Inode, index: number, pfn: number): void {
+function storeBacking(k: FsContext, inode: Inode, index: number, pfn: number): void {
   if (inode.fs.dax) return; // FS-DAX: the block is the storage
   const bytes = k.memory.contents.snapshot(pfn);
   if (bytes === undefined) inode.backing.delete(index);

@@ -13,7 +13,7 @@ import type { Inode } from "../fs/inode.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { doMmap } from "../mm/mmap.js";
 import { touchRange, userRead } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import { FOLL_ANON, FOLL_FORCE, FOLL_LONGTERM, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";

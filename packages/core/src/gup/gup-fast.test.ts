@@ -8,9 +8,11 @@
 import { describe, expect, it } from "vitest";
 import { EOPNOTSUPP } from "../errno.js";
 import type { KernelEvent } from "../events/event-types.js";
-import { doMadvise, doMmap, doMprotect } from "../mm/mmap.js";
+import { doMadvise } from "../mm/madvise.js";
+import { doMmap } from "../mm/mmap.js";
+import { doMprotect } from "../mm/mprotect.js";
 import { touchRange } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import type { GrabMode } from "../policy/pin-policy.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";

@@ -12,7 +12,7 @@ import type { KernelEvent } from "../events/event-types.js";
 import { ZoneId } from "../memory/zones.js";
 import { doMmap } from "../mm/mmap.js";
 import { userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "./foll-flags.js";

@@ -7,16 +7,16 @@
  *                       [ thp: 4 MiB area with MADV_HUGEPAGE, one PMD-mapped THP ]
  */
 import { describe, expect, it } from "vitest";
-import { ModelError } from "../errno.js";
+import { EINVAL, ModelError } from "../errno.js";
 import { payloadJsonTail } from "../events/event-json.js";
 import type { KernelEvent } from "../events/event-types.js";
 import { PG_DIRTY } from "../memory/page-flags.js";
 import { doMmap } from "../mm/mmap.js";
 import { touchRange } from "../mm/user-access.js";
-import { VM_HUGEPAGE, VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_HUGEPAGE, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
-import { FOLL_WRITE } from "./foll-flags.js";
+import { FOLL_GET, FOLL_PIN, FOLL_WRITE } from "./foll-flags.js";
 
 function setup() {
   const inst = testKernel();
@@ -169,11 +169,29 @@ describe("event text", () => {
     expect(s.gup.getUserPages(s.p, s.a, 4, FOLL_WRITE, pages)).toBe(4);
     s.gup.putPages(pages, 4);
     expect(s.gup.pinUserPages(s.p, s.a + 64 * PAGE_SIZE, 1, FOLL_WRITE, pages, { holder })).toBeLessThan(0);
+    expect(s.gup.getUserPages(s.p, s.a, 1, FOLL_WRITE | FOLL_PIN, pages, { holder })).toBe(-EINVAL);
     const checked = s.k.events.events.filter((e) => e.type === "gup" || e.type === "release");
-    expect(checked.map((e) => e.type)).toEqual(["gup", "release", "gup", "release", "gup"]);
+    expect(checked.map((e) => e.type)).toEqual(["gup", "release", "gup", "release", "gup", "gup"]);
     for (const e of checked) {
       const { type, seq: _seq, t: _t, ...payload } = e;
-      expect(payloadJsonTail(type, payload as never)).toBe(JSON.stringify(payload).slice(1));
+      // A refusal's reason is for traces only: the hash leaves it out.
+      const { reason: _reason, ...hashed } = payload as { reason?: string };
+      expect(payloadJsonTail(type, payload as never)).toBe(JSON.stringify(hashed).slice(1));
     }
+  });
+
+  it("a refused call says why in its event, with the mode its flags ask for", () => {
+    const s = setup();
+    s.k.events.keepLog();
+    const pages = new Uint32Array(1);
+    expect(s.gup.getUserPages(s.p, s.a, 1, FOLL_PIN, pages)).toBe(-EINVAL);
+    expect(s.gup.pinUserPages(s.p, s.a, 1, FOLL_GET, pages)).toBe(0);
+    expect(s.gup.vaddrPinPages(s.p, s.a, 1, 0, pages, {})).toBe(-EINVAL);
+    const gup = s.k.events.events.filter((e) => e.type === "gup");
+    expect(gup.map((e) => [e.call, e.mode, e.errno, e.reason])).toEqual([
+      ["get_user_pages", "pin", "EINVAL", "internal-only FOLL flag passed by the caller"],
+      ["pin_user_pages", "pin", "EINVAL", "FOLL_GET and FOLL_PIN together"],
+      ["vaddr_pin_pages", "pin", "EINVAL", "vaddr_pin without an owner (a file or an mm)"],
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import { doFork } from "../mm/fork.js";
 import { doMmap } from "../mm/mmap.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import { FOLL_LONGTERM } from "./foll-flags.js";

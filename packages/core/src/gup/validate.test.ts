@@ -8,7 +8,7 @@ import { EINVAL } from "../errno.js";
 import type { KernelEvent } from "../events/event-types.js";
 import { doMmap } from "../mm/mmap.js";
 import { touchRange } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/index.js";
 import {

@@ -11,7 +11,7 @@ import { doExit } from "../mm/fork.js";
 import { doMmap } from "../mm/mmap.js";
 import { PTE_YOUNG } from "../mm/page-table.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { testKernel } from "../testing/kernel.js";
 import { checkInvariants } from "./checker.js";

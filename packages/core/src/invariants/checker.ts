@@ -16,14 +16,14 @@
  * @module
  */
 import type { Gup } from "../gup/gup.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import {
   PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
 import { PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
 
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
-export function checkInvariants(k: Kernel, gup: Gup, limit = 20): string[] {
+export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
   const out: string[] = [];
   const add = (msg: string) => {
     if (out.length < limit) out.push(msg);

@@ -10,10 +10,12 @@ import { doPunchHole, doTruncate } from "../fs/truncate.js";
 import { cmaAlloc } from "../migrate/cma.js";
 import { migrateRange } from "../migrate/migrate.js";
 import { doExit, doFork } from "../mm/fork.js";
-import { doMadvise, doMmap, doMprotect, doMunmap } from "../mm/mmap.js";
-import { TASK_SIZE } from "../mm/mm-struct.js";
+import { doMadvise } from "../mm/madvise.js";
+import { doMmap, doMunmap } from "../mm/mmap.js";
+import { doMprotect } from "../mm/mprotect.js";
+import { TASK_SIZE } from "../mm/mm-types.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 

@@ -6,17 +6,23 @@
 import { describe, expect, it } from "vitest";
 import { container } from "tsyringe";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
-import { CLOCK, EVENTS, GUP, KERNEL, MEMORY, NOTIFIERS, resolve } from "../di/tokens.js";
+import { resolve } from "../di/tokens.js";
+import { CLOCK } from "../sim/clock.js";
+import { EVENTS } from "../events/event-bus.js";
+import { GUP } from "../gup/gup.js";
+import { KERNEL } from "./context.js";
+import { MEMORY } from "../memory/physical-memory.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import { FOLL_WRITE } from "../gup/foll-flags.js";
 import { doMmap, doMunmap } from "../mm/mmap.js";
 import { doFork } from "../mm/fork.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { writeback } from "../fs/writeback.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { testContainer, testKernel } from "../testing/kernel.js";
-import { ConfigError, MAX_MACHINE_BYTES, parseKernelConfig, type KernelConfigInput } from "./config.js";
-import { createKernel, UnknownPluginError, type KernelInstance } from "./create-kernel.js";
+import { ConfigError, MAX_MACHINE_BYTES, parseKernelConfig, type KernelConfigInput } from "../config/kernel-config.js";
+import { createKernel, UnknownPluginError, type KernelInstance } from "../instance/create-kernel.js";
 
 const RW = VM_READ | VM_WRITE;
 const P = PAGE_SIZE;

@@ -1,24 +1,23 @@
 import { inject, injectable } from "tsyringe";
-import { ACTIVE_POLICY, CLOCK, CONFIG, EVENTS, MEMORY, NOTIFIERS, RNG } from "../di/tokens.js";
+import { CONFIG, type KernelConfig } from "../config/kernel-config.js";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
-import type { EventBus } from "../events/event-bus.js";
+import { EVENTS, type EventBus } from "../events/event-bus.js";
 import { FILESYSTEMS, type FsTypeName } from "../fs/fs-type.js";
 import { Inode, MAX_FILE_BYTES } from "../fs/inode.js";
 import { truncateInodePagesFinal } from "../fs/truncate.js";
 import type { FrameTable } from "../memory/frame-table.js";
-import type { PhysicalMemory } from "../memory/physical-memory.js";
-import { AnonVma } from "../mm/anon-vma.js";
-import { MmStruct } from "../mm/mm-struct.js";
+import { MEMORY, type PhysicalMemory } from "../memory/physical-memory.js";
+import type { ObserverCall } from "../mm/context.js";
+import { AnonVma, MmStruct, type Vma } from "../mm/mm-types.js";
 import { Process } from "../mm/process.js";
-import type { Vma } from "../mm/vma.js";
-import type { MmuNotifiers } from "../notifier/mmu-notifiers.js";
-import type { PinPolicy } from "../policy/pin-policy.js";
-import type { VirtualClock } from "../sim/clock.js";
-import type { Rng } from "../sim/rng.js";
+import { VmStat } from "../mm/vmstat.js";
+import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
+import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
+import { CLOCK, type VirtualClock } from "../sim/clock.js";
+import { RNG, type Rng } from "../sim/rng.js";
 import { HPAGE_PMD_SIZE } from "../sim/units.js";
-import type { KernelConfig } from "./config.js";
+import type { KernelContext } from "./context.js";
 import type { KernelObserver } from "./hooks.js";
-import { VmStat } from "./vmstat.js";
 
 /** Options of a new file. */
 export interface CreateFileOptions {
@@ -30,11 +29,12 @@ export interface CreateFileOptions {
  * One simulated machine: physical memory, processes, files, the active pin policy, the clock and
  * the event bus. Built by `createKernel()` in its own DI child container, so kernels never share
  * state. The operations (mmap, faults, fork, writeback, truncate, migration...) live in their own
- * modules and take the kernel as their first argument; the `ops` facade on {@link Kernel} is
- * what scenarios, devices and tests call.
+ * modules as functions whose first argument is the context their layer declares
+ * (`MmContext`, `FsContext`, `MigrateContext`, {@link KernelContext}); this class implements
+ * them all, and scenarios and tests pass it where a context is asked for.
  */
 @injectable()
-export class Kernel {
+export class Kernel implements KernelContext {
   /** The frame table (shortcut for `memory.frames`). */
   readonly frames: FrameTable;
   /** Processes by pid (dead ones stay, with `alive = false`). */
@@ -138,7 +138,7 @@ export class Kernel {
     return f;
   }
 
-  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare`, v6.12). */
+  /** The anon_vma of `vma`, created on first need (`anon_vma_prepare()`, include/linux/rmap.h, v6.12). */
   anonVmaPrepare(vma: Vma): AnonVma {
     if (vma.anonVma === null) {
       const av = new AnonVma(this.newId());
@@ -150,7 +150,7 @@ export class Kernel {
   }
 
   /**
-   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas`, `unlink_file_vma`, v6.12), for a VMA
+   * Detach `vma` from its anon_vma and file (`unlink_anon_vmas()`, mm/rmap.c; `unlink_file_vma()`, mm/vma.c; v6.12), for a VMA
    * that goes away. The internal file behind a shared anonymous or MAP_HUGETLB mapping lives only
    * as long as its mappings: when the last one goes, the final fput evicts it
    * (`shmem_evict_inode` -> `truncate_inode_pages_final`) and its pages are freed.
@@ -165,9 +165,10 @@ export class Kernel {
     if (file === null) return;
     file.mappings.delete(vma);
     if (file.internal && file.mappings.size === 0) {
-      truncateInodePagesFinal(this, file);
-      this.files.delete(file.name);
-      this.inodes.delete(file.id);
+      const inode = this.inodes.get(file.id)!;
+      truncateInodePagesFinal(this, inode);
+      this.files.delete(inode.name);
+      this.inodes.delete(inode.id);
     }
   }
 
@@ -181,10 +182,17 @@ export class Kernel {
   }
 
   /** Tell every observer something. */
-  observe<K extends keyof KernelObserver>(hook: K, ...args: Parameters<NonNullable<KernelObserver[K]>>): void {
+  observe(...call: ObserverCall<KernelObserver>): void {
+    const hook = call[0];
     for (const o of this.observers) {
       const fn = o[hook] as ((...a: unknown[]) => void) | undefined;
-      if (fn !== undefined) fn.apply(o, args);
+      if (fn !== undefined) fn.apply(o, call.slice(1));
     }
   }
+
+  /** {@inheritDoc MmContext.internalFileSetup} */
+  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number): Inode {
+    return this.createFile(`[anon:${this.newId()}]`, fs, size, { internal: true });
+  }
 }
+

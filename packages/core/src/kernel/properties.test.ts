@@ -15,13 +15,15 @@ import { compact } from "../migrate/compaction.js";
 import { migrateRange } from "../migrate/migrate.js";
 import { reclaim } from "../migrate/reclaim.js";
 import { doExit, doFork } from "../mm/fork.js";
-import { doMadvise, doMmap, doMprotect, doMunmap, type MadviseAdvice } from "../mm/mmap.js";
+import { doMadvise, type MadviseAdvice } from "../mm/madvise.js";
+import { doMmap, doMunmap } from "../mm/mmap.js";
+import { doMprotect } from "../mm/mprotect.js";
 import { Process } from "../mm/process.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { testKernel } from "../testing/kernel.js";
-import type { KernelInstance } from "./create-kernel.js";
+import type { KernelInstance } from "../instance/create-kernel.js";
 
 const P = PAGE_SIZE;
 const FILES = [["ext4", 16 * P], ["shmem", 16 * P], ["fsdax", 16 * P], ["hugetlbfs", 2 * HPAGE_PMD_SIZE]] as const;

@@ -35,7 +35,7 @@ export class ContentStore {
     page.set(bytes, offset);
   }
 
-  /** Copy the whole contents of `from` to `to` (`copy_highpage`, v6.12). */
+  /** Copy the whole contents of `from` to `to` (`copy_highpage()`, include/linux/highmem.h, v6.12). */
   copy(from: number, to: number): void {
     const src = this.pages.get(from);
     if (src === undefined) this.pages.delete(to);

@@ -41,14 +41,14 @@ export class FrameTable {
   /** Bytes of typed-array storage per frame. */
   static readonly BYTES_PER_FRAME = 4 + 4 + 4 + 4 + 4 + 1 + 4;
 
-  /** The head frame of the folio containing `pfn` (`page_folio()`, v6.12). */
+  /** The head frame of the folio containing `pfn` (`page_folio()`, include/linux/page-flags.h, v6.12). */
   head(pfn: number): number {
     if ((this.flags[pfn] & PG_TAIL) === 0) return pfn;
     const nr = 1 << this.order[pfn];
     return pfn - (pfn & (nr - 1));
   }
 
-  /** Number of base pages in the folio whose head is `head` (`folio_nr_pages()`, v6.12). */
+  /** Number of base pages in the folio whose head is `head` (`folio_nr_pages()`, include/linux/mm.h, v6.12). */
   nrPages(head: number): number {
     return 1 << this.order[head];
   }
@@ -63,7 +63,7 @@ export class FrameTable {
     return Number.isInteger(pfn) && pfn >= 0 && pfn < this.nrFrames;
   }
 
-  /** Sum of subpage mapcounts of a folio (`folio_mapcount()`, v6.12). */
+  /** Sum of subpage mapcounts of a folio (`folio_mapcount()`, include/linux/mm.h, v6.12). */
   folioMapcount(head: number): number {
     const nr = this.nrPages(head);
     let sum = 0;

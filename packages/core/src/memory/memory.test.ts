@@ -18,7 +18,7 @@ import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import { ENOMEM } from "../errno.js";
 import { doMmap } from "../mm/mmap.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 
 const small = () => testKernel({ machine: { memory: "1MiB", movable: "512KiB", cma: "256KiB", pmem: "256KiB" } });

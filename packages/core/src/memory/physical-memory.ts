@@ -1,12 +1,13 @@
 import { inject, injectable } from "tsyringe";
-import { CONFIG } from "../di/tokens.js";
-import type { KernelConfig } from "../kernel/config.js";
+import { CONFIG } from "../config/kernel-config.js";
+import type { KernelConfig } from "../config/kernel-config.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
 import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
+import { createToken } from "../di/tokens.js";
 
 /** Where an allocation may come from (the model's gfp_t zone and migratetype rules). */
 export const Gfp = {
@@ -91,7 +92,7 @@ export class PhysicalMemory {
   }
 
   /**
-   * Allocate a folio of `2^order` frames (`folio_alloc()`, v6.12), with one reference held by the caller.
+   * Allocate a folio of `2^order` frames (`folio_alloc()`, include/linux/gfp.h, v6.12), with one reference held by the caller.
    * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it (the caller turns that
    * into ENOMEM). Contents read as zeros.
    */
@@ -127,13 +128,13 @@ export class PhysicalMemory {
     return this.allocators[this.zoneOf(pfn)].rangeFree(pfn, nr);
   }
 
-  /** Take `n` references on a folio (`folio_ref_add()`, v6.12). */
+  /** Take `n` references on a folio (`folio_ref_add()`, include/linux/page_ref.h, v6.12). */
   get(head: number, n = 1): void {
     this.frames.refcount[head] += n;
   }
 
   /**
-   * Drop `n` references on a folio (`folio_put_refs()`, v6.12); frees it when the count reaches zero.
+   * Drop `n` references on a folio (`folio_put_refs()`, include/linux/mm.h, v6.12); frees it when the count reaches zero.
    * Returns true when the folio was freed.
    */
   put(head: number, n = 1): boolean {
@@ -222,3 +223,6 @@ export class PhysicalMemory {
     }
   }
 }
+
+/** The token of a kernel instance's physical memory: frame table, zones, allocators, page contents. */
+export const MEMORY = createToken<PhysicalMemory>("MEMORY");

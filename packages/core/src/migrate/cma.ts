@@ -7,7 +7,7 @@
  * @module
  */
 import { EBUSY, EINVAL, ENOMEM } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MigrateContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
@@ -21,23 +21,34 @@ export interface CmaAllocation {
   readonly pages: number;
 }
 
+/**
+ * `bitmap_find_next_zero_area()` (lib/bitmap.c, v6.12) over the CMA bitmap, as `cma_alloc()`
+ * searches it: the first window of `pages` frames from `start` (ending by `end`) that overlaps no
+ * earlier CMA allocation, or -1. A window over an allocation is never tried, so an area with no
+ * free window fails with ENOMEM, not EBUSY.
+ */
+export function bitmapFindNextZeroArea(k: MigrateContext, start: number, end: number, pages: number): number {
+  const f = k.frames;
+  while (start + pages <= end) {
+    let allocated = -1;
+    for (let pfn = start + pages - 1; pfn >= start && allocated < 0; pfn--) if ((f.flags[pfn] & PG_RESERVED) !== 0) allocated = pfn;
+    if (allocated < 0) return start;
+    start = allocated + 1;
+  }
+  return -1;
+}
+
 /** Allocate `pages` contiguous frames from the CMA area (`cma_alloc`, mm/cma.c, v6.12). Returns the allocation or `-errno`. */
-export function cmaAlloc(k: Kernel, pages: number): CmaAllocation | number {
+export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | number {
   if (!Number.isSafeInteger(pages) || pages <= 0) return -EINVAL;
   const span = k.memory.zones[ZoneId.CMA];
   let migrated = 0;
   let sawBusy = false;
   const f = k.frames;
   let start = span.start;
-  while (start + pages <= span.end) {
-    // bitmap_find_next_zero_area() in the CMA bitmap: a window overlapping an earlier CMA
-    // allocation is never tried, so an area with no free window fails with ENOMEM, not EBUSY.
-    let allocated = -1;
-    for (let pfn = start + pages - 1; pfn >= start && allocated < 0; pfn--) if ((f.flags[pfn] & PG_RESERVED) !== 0) allocated = pfn;
-    if (allocated >= 0) {
-      start = allocated + 1;
-      continue;
-    }
+  for (;;) {
+    start = bitmapFindNextZeroArea(k, start, span.end, pages);
+    if (start < 0) break;
     // Move everything out of [start, start + pages); stop at the first page that will not move.
     let blocker = -1;
     for (let pfn = start; pfn < start + pages; pfn++) {

@@ -5,13 +5,13 @@
  * references than mappings ("racy check" in `isolate_migratepages_block`): pinned pages stay.
  * @module
  */
-import type { Kernel } from "../kernel/kernel.js";
+import type { MigrateContext } from "./context.js";
 import { PG_ALLOC, PG_ANON, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import { folioMovable, migrateFolio } from "./migrate.js";
 
 /** Compact one zone (`compact_zone`, mm/compaction.c, v6.12). Returns pages migrated and pages that could not move. */
-export function compactZone(k: Kernel, zone: ZoneId): { migrated: number; failed: number } {
+export function compactZone(k: MigrateContext, zone: ZoneId): { migrated: number; failed: number } {
   const span = k.memory.zones[zone];
   const f = k.frames;
   let free = span.end - 1;
@@ -36,7 +36,7 @@ export function compactZone(k: Kernel, zone: ZoneId): { migrated: number; failed
 }
 
 /** Compact `zone`, or every zone but PMEM (`compact_node`, mm/compaction.c, v6.12). Emits one `migrate` event per zone. */
-export function compact(k: Kernel, zone?: ZoneId): { migrated: number; failed: number } {
+export function compact(k: MigrateContext, zone?: ZoneId): { migrated: number; failed: number } {
   const zones = zone !== undefined ? [zone] : [ZoneId.NORMAL, ZoneId.MOVABLE, ZoneId.CMA];
   let migrated = 0;
   let failed = 0;

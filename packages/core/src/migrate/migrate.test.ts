@@ -16,10 +16,11 @@ import { PG_ANON_EXCLUSIVE, PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory
 import { Gfp } from "../memory/physical-memory.js";
 import { ZoneId } from "../memory/zones.js";
 import { writeback } from "../fs/writeback.js";
-import { doMadvise, doMmap } from "../mm/mmap.js";
+import { doMadvise } from "../mm/madvise.js";
+import { doMmap } from "../mm/mmap.js";
 import type { Process } from "../mm/process.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import type { MmuIntervalNotifierOps } from "../notifier/mmu-notifiers.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";

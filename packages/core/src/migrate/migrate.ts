@@ -8,7 +8,7 @@
  * @module
  */
 import { EAGAIN, EBUSY, EINVAL, ENOMEM, ESRCH, KernelError } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MigrateContext } from "./context.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
@@ -23,7 +23,7 @@ export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
 export type MigrateReason = "compaction" | "syscall_or_cpuset" | "longterm_pin" | "contig_range" | "numa_misplaced";
 
 /** `folio_expected_ref_count()` (include/linux/mm.h, v6.12 as backported by Debian): references explained by the page cache, buffers and mappings. */
-export function folioExpectedRefCount(k: Kernel, head: number): number {
+export function folioExpectedRefCount(k: MigrateContext, head: number): number {
   const f = k.frames;
   const flags = f.flags[head];
   let refs = f.folioMapcount(head);
@@ -32,10 +32,24 @@ export function folioExpectedRefCount(k: Kernel, head: number): number {
 }
 
 /** True when a folio can move at all (user memory that is not reserved, DAX or the zero page). */
-export function folioMovable(k: Kernel, head: number): boolean {
+export function folioMovable(k: MigrateContext, head: number): boolean {
   const flags = k.frames.flags[head];
   if ((flags & (PG_ZERO | PG_RESERVED | PG_DAX)) !== 0) return false;
   return (flags & (PG_ANON | PG_FILE)) !== 0;
+}
+
+/**
+ * `folio_ref_freeze(folio, expected)` (include/linux/page_ref.h, v6.12) as `migrate_pages()`
+ * retries it, up to NR_MAX_MIGRATE_PAGES_RETRY times: it fails while anyone holds a reference
+ * the mappings and the cache do not explain (a GUP reference, a pin). Nothing in a
+ * single-threaded model drops a reference between retries, so all retries fail alike.
+ */
+export function folioRefFreeze(k: MigrateContext, head: number): boolean {
+  let attempts = 0;
+  while (k.frames.refcount[head] !== folioExpectedRefCount(k, head)) {
+    if (++attempts >= NR_MAX_MIGRATE_PAGES_RETRY) return false;
+  }
+  return true;
 }
 
 /**
@@ -44,7 +58,7 @@ export function folioMovable(k: Kernel, head: number): boolean {
  * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
  * EAGAIN (extra references after all retries), ENOMEM (no target).
  */
-export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: number): number {
+export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, target?: number): number {
   const f = k.frames;
   if (!folioMovable(k, head)) return -EBUSY;
   if ((f.flags[head] & PG_WRITEBACK) !== 0) return -EBUSY;
@@ -52,12 +66,7 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
   if ((f.flags[head] & PG_ANON) !== 0 && k.policy.maybeDmaPinned(head)) {
     for (let i = 0; i < nr; i++) if ((f.flags[head + i] & PG_ANON_EXCLUSIVE) !== 0) return -EBUSY;
   }
-  // folio_ref_freeze(expected): fails while anyone holds an unexplained reference. Nothing in
-  // a single-threaded model drops a reference between retries, so all retries fail alike.
-  let attempts = 0;
-  while (f.refcount[head] !== folioExpectedRefCount(k, head)) {
-    if (++attempts >= NR_MAX_MIGRATE_PAGES_RETRY) return -EAGAIN;
-  }
+  if (!folioRefFreeze(k, head)) return -EAGAIN;
   const order = f.order[head];
   let dst: number;
   if (target !== undefined) {
@@ -107,7 +116,7 @@ export function migrateFolio(k: Kernel, head: number, gfp: GfpClass, target?: nu
  * Throws a `KernelError`: ESRCH for a pid with no live process (as move_pages), EINVAL for a
  * range that is not whole non-negative bytes.
  */
-export function migrateRange(k: Kernel, pid: number, addr: number, length: number): { migrated: number; failed: number } {
+export function migrateRange(k: MigrateContext, pid: number, addr: number, length: number): { migrated: number; failed: number } {
   const mm = k.mmOf(pid);
   // move_pages(2): find_mm_struct() of a pid that is gone is ESRCH.
   if (mm === undefined) throw new KernelError(ESRCH, `no live process with pid ${pid}`);

@@ -9,7 +9,7 @@ import { writeback } from "../fs/writeback.js";
 import { doMmap } from "../mm/mmap.js";
 import { PTE_PRESENT } from "../mm/page-table.js";
 import { touchRange, userRead, userWrite } from "../mm/user-access.js";
-import { VM_READ, VM_WRITE } from "../mm/vma.js";
+import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
 import { reclaim } from "./reclaim.js";

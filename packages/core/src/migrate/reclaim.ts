@@ -7,7 +7,7 @@
  * the ext4 "dirty page without buffers" bug.
  * @module
  */
-import type { Kernel } from "../kernel/kernel.js";
+import type { MigrateContext } from "./context.js";
 import type { Inode } from "../fs/inode.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
 import { rmapList } from "../mm/rmap.js";
@@ -27,7 +27,7 @@ export interface ReclaimResult {
 }
 
 /** Reclaim clean pages of `inode` (or of every file): `shrink_folio_list` (mm/vmscan.c, v6.12). Dirty and under-writeback pages are skipped. */
-export function reclaim(k: Kernel, inode?: Inode): ReclaimResult {
+export function reclaim(k: MigrateContext, inode?: Inode): ReclaimResult {
   const res: ReclaimResult = { reclaimed: 0, activated: 0, buffersStripped: 0, failed: 0 };
   const files = inode !== undefined ? [inode] : [...k.files.values()];
   const f = k.frames;

@@ -9,15 +9,15 @@
  * @module
  */
 import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
-import { splitPmdMapping } from "./fault.js";
-import { MmStruct } from "./mm-struct.js";
+import { splitHugePmd } from "./huge-memory.js";
+import { MmStruct, Vma } from "./mm-types.js";
+import { VM_DONTCOPY, VM_PFNMAP } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
-import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -25,7 +25,7 @@ import { VM_DONTCOPY, VM_PFNMAP, Vma } from "./vma.js";
  * the name is taken (process names are unique), ENOMEM when a page that must be copied (a
  * maybe-pinned one) cannot be allocated; then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
  */
-export function doFork(k: Kernel, parent: Process, childName: string): Process | number {
+export function doFork(k: MmContext, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
   if (pmm === null || !parent.alive || !pmm.live) return -ENOENT;
   if (k.findProcess(childName) !== undefined) return -EEXIST;
@@ -43,8 +43,7 @@ export function doFork(k: Kernel, parent: Process, childName: string): Process |
     cmm.insertVma(cv);
     k.linkVma(cv);
     vmas++;
-    // vma_needs_copy(): only VMAs with anon pages or raw PFNs have their page tables copied.
-    if (pv.anonVma === null && (pv.flags & VM_PFNMAP) === 0) continue;
+    if (!vmaNeedsCopy(pv)) continue;
     // copy_page_range(): for a COW mapping, tell notifiers the parent's PTEs are being
     // write-protected and hold write_protect_seq odd meanwhile (raw_write_seqcount_begin), so
     // GUP-fast pinning in the parent backs off to the slow path.
@@ -78,7 +77,38 @@ export function doFork(k: Kernel, parent: Process, childName: string): Process |
   return child;
 }
 
-function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied: number; failed: boolean } {
+/** `vma_needs_copy()` (mm/memory.c, v6.12): only VMAs with anon pages or raw PFNs have their page tables copied; the others refault. */
+export function vmaNeedsCopy(vma: Vma): boolean {
+  return vma.anonVma !== null || (vma.flags & VM_PFNMAP) !== 0;
+}
+
+/**
+ * `folio_needs_cow_for_dma()` (include/linux/mm.h, v6.12): must fork copy this exclusive anon
+ * folio for the child now? Only in an mm that has pinned (MMF_HAS_PINNED), and then as the
+ * policy answers (`folio_maybe_dma_pinned()` in v6.12).
+ */
+export function folioNeedsCowForDma(k: MmContext, mm: MmStruct, head: number): boolean {
+  return mm.hasPinned && k.policy.forkMustCopy(mm, head);
+}
+
+/**
+ * `copy_present_page()` (mm/memory.c, v6.12): give the child a private copy of the maybe-pinned
+ * page `pfn` at `vpn` now; the parent keeps the pinned page writable and exclusive, so no later
+ * COW can take it away from the device. False when no page can be allocated: fork then fails
+ * with -ENOMEM (a pinned page is never shared).
+ */
+export function copyPresentPage(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number, bits: number): boolean {
+  if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, src, vpn, k.frames.head(pfn));
+  const npfn = k.memory.allocFolio(0);
+  if (npfn < 0) return false;
+  k.memory.contents.copy(pfn, npfn);
+  mapNewAnon(k, dst, vpn, npfn, writeBits(dst));
+  k.observe("onForkCopy", src.mm, vpn, pfn);
+  return true;
+}
+
+/** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present PTE of `src` into `dst`. */
+function copyPageRange(k: MmContext, src: Vma, dst: Vma): { shared: number; copied: number; failed: boolean } {
   const f = k.frames;
   const spt = src.mm.pageTable;
   const cow = src.isCow;
@@ -104,20 +134,11 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
       else shared += HPAGE_PMD_NR;
       return;
     }
-    if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && src.mm.hasPinned && k.policy.forkMustCopy(src.mm, head)) {
-      // copy_present_page(): the child gets a private copy now; the parent keeps the pinned page
-      // writable and exclusive, so no later COW can take it away from the device.
-      if ((bits & PTE_HUGE) !== 0) splitPmdMapping(k, src, vpn, head);
-      const npfn = k.memory.allocFolio(0);
-      if (npfn < 0) {
-        // copy_present_page() cannot allocate: fork fails with -ENOMEM (never share a pinned page).
-        failed = true;
-        return;
-      }
-      k.memory.contents.copy(pfn, npfn);
-      mapNewAnon(k, dst, vpn, npfn, writeBits(dst));
-      copied++;
-      k.observe("onForkCopy", src.mm, vpn, pfn);
+    // __folio_try_dup_anon_rmap() refuses (-EBUSY) to share an exclusive anon page that may be
+    // DMA-pinned: the child gets its own copy instead.
+    if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && folioNeedsCowForDma(k, src.mm, head)) {
+      if (!copyPresentPage(k, src, dst, vpn, pfn, bits)) failed = true;
+      else copied++;
       return;
     }
     // Share: +1 mapping, clear anon-exclusive, write-protect both sides of a COW mapping.
@@ -138,11 +159,11 @@ function copyPageRange(k: Kernel, src: Vma, dst: Vma): { shared: number; copied:
  * `copy_hugetlb_page_range` (mm/hugetlb.c, v6.12) for one private anonymous hugetlb folio. Returns 1 when it copied,
  * 0 when it shared, -1 when a copy was needed but no folio could be allocated (-ENOMEM).
  */
-function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number): number {
+function copyHugetlb(k: MmContext, src: Vma, dst: Vma, base: number, head: number): number {
   const f = k.frames;
   const spt = src.mm.pageTable;
   const exclusive = (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0;
-  if (exclusive && src.mm.hasPinned && k.policy.forkMustCopy(src.mm, head)) {
+  if (exclusive && folioNeedsCowForDma(k, src.mm, head)) {
     const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
     if (nh < 0) return -1;
     k.memory.get(nh, HPAGE_PMD_NR - 1);
@@ -164,7 +185,7 @@ function copyHugetlb(k: Kernel, src: Vma, dst: Vma, base: number, head: number):
 }
 
 /** `exit_mmap` (mm/mmap.c, v6.12): tear down a process's address space. Returns pages unmapped. */
-export function doExit(k: Kernel, proc: Process): number {
+export function doExit(k: MmContext, proc: Process): number {
   const mm = proc.mm;
   if (mm === null || !proc.alive) return 0;
   k.notifiers.invalidateRange(mm, 0, Number.MAX_SAFE_INTEGER, "release");
@@ -174,7 +195,7 @@ export function doExit(k: Kernel, proc: Process): number {
     k.unlinkVma(vma);
     mm.removeVma(vma);
   }
-  for (const sub of [...k.notifiers.intervals(mm)]) k.notifiers.remove(sub);
+  k.notifiers.subscriptionsDestroy(mm);
   k.policy.onExit?.(proc.pid);
   mm.live = false;
   proc.alive = false;

@@ -50,12 +50,12 @@ export class PageTable {
     return this.tables.size;
   }
 
-  /** The PTE table covering `vpn`, or undefined when none was ever needed (`pte_offset_map`, v6.12). */
+  /** The PTE table covering `vpn`, or undefined when none was ever needed (`pte_offset_map()`, include/linux/mm.h, v6.12). */
   table(vpn: number): PteTable | undefined {
     return this.tables.get(Math.floor(vpn / PTRS_PER_PTE));
   }
 
-  /** The PTE table covering `vpn`, allocating it if needed (`pte_alloc`, v6.12). */
+  /** The PTE table covering `vpn`, allocating it if needed (`pte_alloc()`, include/linux/mm.h, v6.12). */
   tableAlloc(vpn: number): PteTable {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     let t = this.tables.get(key);
@@ -80,7 +80,7 @@ export class PageTable {
     return (t.bits[i] & PTE_PRESENT) !== 0 ? t.pfn[i] : -1;
   }
 
-  /** Install a present PTE (`set_pte_at`, v6.12). */
+  /** Install a present PTE (`set_pte_at()`, include/linux/pgtable.h, v6.12). */
   set(vpn: number, pfn: number, bits: number): void {
     const t = this.tableAlloc(vpn);
     const i = vpn & PTE_INDEX_MASK;
@@ -98,7 +98,7 @@ export class PageTable {
     t.bits[i] = (t.bits[i] & ~clear) | set | PTE_PRESENT;
   }
 
-  /** Clear a PTE (`ptep_get_and_clear`, v6.12). Returns the old bits. */
+  /** Clear a PTE (`ptep_get_and_clear()`, include/linux/pgtable.h, v6.12). Returns the old bits. */
   clear(vpn: number): number {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     const t = this.tables.get(key);

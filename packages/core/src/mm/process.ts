@@ -1,4 +1,4 @@
-import type { MmStruct } from "./mm-struct.js";
+import type { MmStruct } from "./mm-types.js";
 
 /** A process (`struct task_struct` with its `mm`). */
 export class Process {

@@ -4,19 +4,20 @@
  * + `folio_put`).
  * @module
  */
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
-import { VM_WRITE, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_WRITE } from "./vm-flags.js";
 
-/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, v6.12). */
+/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, include/linux/mm.h, v6.12). */
 export function writeBits(vma: Vma): number {
   return ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG;
 }
 
-/** Map an existing page (`folio_add_file_rmap_ptes` / `folio_add_anon_rmap_ptes` plus `folio_get`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
-export function mapPage(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
+/** Map an existing page (`folio_add_file_rmap_ptes()` / `folio_add_anon_rmap_ptes()`, mm/rmap.c, plus `folio_get()`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
+export function mapPage(k: MmContext, vma: Vma, vpn: number, pfn: number, bits: number): void {
   vma.mm.pageTable.set(vpn, pfn, bits);
   if ((bits & PTE_SPECIAL) !== 0) return;
   k.frames.mapcount[pfn]++;
@@ -28,7 +29,7 @@ export function mapPage(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: num
  * Map a page freshly allocated for this mapping as anonymous and exclusive
  * (`folio_add_new_anon_rmap`, mm/rmap.c, v6.12): the allocation reference becomes the mapping's reference.
  */
-export function mapNewAnon(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: number): void {
+export function mapNewAnon(k: MmContext, vma: Vma, vpn: number, pfn: number, bits: number): void {
   const f = k.frames;
   const av = k.anonVmaPrepare(vma);
   f.flags[pfn] |= PG_ANON | PG_ANON_EXCLUSIVE;
@@ -43,7 +44,7 @@ export function mapNewAnon(k: Kernel, vma: Vma, vpn: number, pfn: number, bits: 
  * Remove the PTE at `vpn` (`zap_present_ptes`, mm/memory.c, v6.12). A dirty PTE of a file page dirties the page
  * first. Drops the mapping's reference, which may free the folio. Returns the old PTE bits.
  */
-export function zapPte(k: Kernel, vma: Vma, vpn: number): number {
+export function zapPte(k: MmContext, vma: Vma, vpn: number): number {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
   if (pfn < 0) return 0;
@@ -59,7 +60,7 @@ export function zapPte(k: Kernel, vma: Vma, vpn: number): number {
 }
 
 /** Zap every present PTE in [startVpn, endVpn) of `vma` (the loop of `zap_pte_range`, mm/memory.c, v6.12). Returns the number of normal pages unmapped. */
-export function zapRange(k: Kernel, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
+export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
   let n = 0;
   vma.mm.pageTable.forEachPresent(startVpn, endVpn, (vpn, pfn, bits) => {
     if (filter !== undefined && !filter(pfn)) return;

@@ -3,15 +3,15 @@
  * pages are found through their anon_vma, file pages through the file's `i_mmap`.
  * @module
  */
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { PG_ANON, PG_FILE } from "../memory/page-flags.js";
-import type { Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
 
 /** Called for each mapping found: the VMA, the virtual page number and the PTE bits. */
 export type RmapVisitor = (vma: Vma, vpn: number, bits: number) => void;
 
 /** Visit every PTE mapping frame `pfn` (`rmap_walk`, mm/rmap.c, v6.12). The visitor may change or clear the PTE it is given. */
-export function rmapWalk(k: Kernel, pfn: number, visit: RmapVisitor): void {
+export function rmapWalk(k: MmContext, pfn: number, visit: RmapVisitor): void {
   const f = k.frames;
   const flags = f.flags[pfn];
   if ((flags & PG_ANON) !== 0) {
@@ -38,7 +38,7 @@ export function rmapWalk(k: Kernel, pfn: number, visit: RmapVisitor): void {
 }
 
 /** Every (vma, vpn) mapping `pfn`, collected. */
-export function rmapList(k: Kernel, pfn: number): { vma: Vma; vpn: number; bits: number }[] {
+export function rmapList(k: MmContext, pfn: number): { vma: Vma; vpn: number; bits: number }[] {
   const out: { vma: Vma; vpn: number; bits: number }[] = [];
   rmapWalk(k, pfn, (vma, vpn, bits) => out.push({ vma, vpn, bits }));
   return out;

@@ -5,14 +5,16 @@
  * @module
  */
 import { EFAULT, EINVAL } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import { FAULT_FLAG_WRITE, handleMmFault, type FaultStats } from "./fault.js";
+import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
+import { handleMmFault } from "./fault.js";
 import { PTE_PRESENT, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
-import { VM_READ, VM_WRITE, type Vma } from "./vma.js";
+import type { Vma } from "./mm-types.js";
+import { VM_READ, VM_WRITE } from "./vm-flags.js";
 
-/** `access_error()`: may this VMA be read (or written) by the process? */
+/** `access_error()` (arch/x86/mm/fault.c, v6.12): may this VMA be read (or written) by the process? */
 function accessAllowed(vma: Vma, write: boolean): boolean {
   return write ? (vma.flags & VM_WRITE) !== 0 : (vma.flags & VM_READ) !== 0;
 }
@@ -23,7 +25,7 @@ function accessAllowed(vma: Vma, write: boolean): boolean {
  * (EFAULT for an unmapped address or a permission violation, as SIGSEGV).
  */
 function walkUser(
-  k: Kernel, proc: Process, addr: number, length: number, write: boolean, source: string,
+  k: MmContext, proc: Process, addr: number, length: number, write: boolean, source: string,
   visit?: (pfn: number, pageOff: number, bufOff: number, len: number) => void,
 ): number {
   const mm = proc.mm;
@@ -67,12 +69,12 @@ function walkUser(
 }
 
 /** Fault in [addr, addr + length) for read or write without moving data (`touch`). Returns pages or `-errno`. */
-export function touchRange(k: Kernel, proc: Process, addr: number, length: number, write: boolean): number {
+export function touchRange(k: MmContext, proc: Process, addr: number, length: number, write: boolean): number {
   return walkUser(k, proc, addr, length, write, "touch");
 }
 
-/** The process writes `data` at `addr` (`copy_to_user` from its own code). Returns 0 or `-errno`. */
-export function userWrite(k: Kernel, proc: Process, addr: number, data: Uint8Array): number {
+/** The process writes `data` at `addr` (`copy_to_user()`, include/linux/uaccess.h, v6.12, from its own code). Returns 0 or `-errno`. */
+export function userWrite(k: MmContext, proc: Process, addr: number, data: Uint8Array): number {
   const r = walkUser(k, proc, addr, data.length, true, "write", (pfn, off, bufOff, len) => {
     k.memory.contents.write(pfn, off, data.subarray(bufOff, bufOff + len));
   });
@@ -97,7 +99,7 @@ function readableSpan(proc: Process, addr: number, length: number): boolean {
  * The process reads `length` bytes at `addr`. Returns the bytes or `-errno` (EINVAL for a bad
  * length, EFAULT where the range is not readable: the walk still faults the pages before it).
  */
-export function userRead(k: Kernel, proc: Process, addr: number, length: number): Uint8Array | number {
+export function userRead(k: MmContext, proc: Process, addr: number, length: number): Uint8Array | number {
   if (!Number.isSafeInteger(length) || length < 0) return -EINVAL;
   // The buffer is only allocated for a range that can be read: a length past the mapping is
   // EFAULT (copy_to_user stops at the first bad byte), not an allocation failure.

@@ -1,9 +1,11 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
 import { EINVAL, KernelError } from "../errno.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
-import type { MmStruct } from "../mm/mm-struct.js";
+import type { MmuNotifierCalls } from "../mm/context.js";
+import type { MmStruct } from "../mm/mm-types.js";
+import { createToken } from "../di/tokens.js";
 
 /** The range being invalidated (`struct mmu_notifier_range`). */
 export interface MmuNotifierRange {
@@ -52,13 +54,30 @@ export class MmuIntervalNotifier {
 }
 
 /**
+ * The interval-notifier API a driver calls (include/linux/mmu_notifier.h, v6.12): what a device
+ * plugin sees of the MMU notifiers.
+ */
+export interface MmuIntervalNotifiers {
+  /** `mmu_interval_notifier_insert()` (mm/mmu_notifier.c, v6.12): watch [start, start + length) of `mm`. */
+  insert(mm: MmStruct, start: number, length: number, ops: MmuIntervalNotifierOps, owner: string): MmuIntervalNotifier;
+  /** `mmu_interval_notifier_remove()` (mm/mmu_notifier.c, v6.12). */
+  remove(sub: MmuIntervalNotifier): void;
+  /** `mmu_interval_read_begin()` (mm/mmu_notifier.c, v6.12): the sequence before walking the page tables. */
+  readBegin(sub: MmuIntervalNotifier): number;
+  /** `mmu_interval_read_retry()` (include/linux/mmu_notifier.h, v6.12): true when an invalidation happened since `seq`. */
+  readRetry(sub: MmuIntervalNotifier, seq: number): boolean;
+  /** `mmu_interval_set_seq()` (include/linux/mmu_notifier.h, v6.12): the driver saw invalidation `curSeq` (from its invalidate callback). */
+  setSeq(sub: MmuIntervalNotifier, curSeq: number): void;
+}
+
+/**
  * MMU interval notifiers (mm/mmu_notifier.c): drivers that mirror a process's page tables (ODP,
  * HMM) register an interval and are told before any mapping in it changes. The sequence protocol
  * is the kernel's: `readBegin()` before walking the page tables, `readRetry()` under the driver
  * lock before publishing the result; a true retry means an invalidation happened in between.
  */
 @injectable()
-export class MmuNotifiers {
+export class MmuNotifiers implements MmuNotifierCalls, MmuIntervalNotifiers {
   private readonly byMm = new Map<MmStruct, MmuIntervalNotifier[]>();
   /** Invalidations started, by reason, whether or not any interval was registered. */
   readonly counts: Record<MmuNotifyEvent, number> = {
@@ -93,6 +112,14 @@ export class MmuNotifiers {
     const i = list.indexOf(sub);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.byMm.delete(sub.mm);
+  }
+
+  /**
+   * Drop every interval still registered on `mm` (`mmu_notifier_subscriptions_destroy()`,
+   * include/linux/mmu_notifier.h, v6.12): the mm is gone.
+   */
+  subscriptionsDestroy(mm: MmStruct): void {
+    for (const sub of [...this.intervals(mm)]) this.remove(sub);
   }
 
   /** Intervals registered on `mm`. */
@@ -138,3 +165,6 @@ export class MmuNotifiers {
     return notified;
   }
 }
+
+/** The token of a kernel instance's MMU interval notifiers. */
+export const NOTIFIERS = createToken<MmuNotifiers>("NOTIFIERS");

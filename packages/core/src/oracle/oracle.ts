@@ -1,16 +1,18 @@
 import { inject, injectable } from "tsyringe";
-import { EVENTS, KERNEL } from "../di/tokens.js";
+import { EVENTS } from "../events/event-bus.js";
+import { KERNEL } from "../kernel/context.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { HazardClass, HazardOutcome, HolderRef } from "../events/event-types.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
 import type { Inode } from "../fs/inode.js";
 import type { GrabInfo, KernelObserver } from "../kernel/hooks.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { KernelContext } from "../kernel/context.js";
 import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
-import type { MmStruct } from "../mm/mm-struct.js";
+import type { MmStruct } from "../mm/mm-types.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { HolderRecord } from "./holder-record.js";
+import { createToken } from "../di/tokens.js";
 
 /** One recorded hazard. */
 export interface Hazard {
@@ -67,7 +69,7 @@ export class Oracle implements KernelObserver {
   private clock = 0;
 
   /** Attach to a kernel: observe the mm and follow scenario steps. */
-  constructor(@inject(KERNEL) private readonly k: Kernel, @inject(EVENTS) private readonly events: EventBus) {
+  constructor(@inject(KERNEL) private readonly k: KernelContext, @inject(EVENTS) private readonly events: EventBus) {
     k.observers.push(this);
     events.on("step", (e) => {
       this.step = e.index;
@@ -275,3 +277,6 @@ export class Oracle implements KernelObserver {
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
+
+/** The token of a kernel instance's hazard oracle. */
+export const ORACLE = createToken<Oracle>("ORACLE");

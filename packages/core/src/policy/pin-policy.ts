@@ -1,10 +1,11 @@
 import type { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
+import type { FsPolicy } from "../fs/context.js";
 import type { Inode } from "../fs/inode.js";
-import type { KernelConfig } from "../kernel/config.js";
+import type { KernelConfig } from "../config/kernel-config.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
-import type { MmStruct } from "../mm/mm-struct.js";
-import type { Vma } from "../mm/vma.js";
+import type { MmStruct, Vma } from "../mm/mm-types.js";
+import { createToken } from "../di/tokens.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
 export type GrabMode = "get" | "pin";
@@ -47,31 +48,17 @@ export interface LongtermFilePageRequest {
   readonly nrPages?: number;
 }
 
-/** What a truncate or hole punch asks the policy before it unmaps anything. */
-export interface TruncateRequest {
-  /** The file. */
-  readonly inode: Inode;
-  /** First page index removed. */
-  readonly start: number;
-  /** One past the last page index removed. */
-  readonly end: number;
-  /** The truncating process, when known. */
-  readonly pid?: number;
-  /** `ftruncate` or `punch_hole`. */
-  readonly op: "ftruncate" | "punch_hole";
-  /** Frames in the range whose refcount exceeds what the cache and mappings explain (DAX busy pages). */
-  readonly busyPfns: readonly number[];
-}
-
 /** Lease operations a scenario can ask for. */
 export type LeaseOp = "layout" | "exclusive" | "unlock";
 
 /**
  * A pin-accounting policy: everything about GUP that differs between the kernel eras pinlab
  * compares. Core calls these hooks and never imports a policy; a policy is created per kernel
- * instance by its descriptor's `create`.
+ * instance by its descriptor's `create`. The questions the mm and fs ask (`forkMustCopy`,
+ * `onExit`, `maybeDmaPinned`, `checkTruncate`) are declared where they are asked
+ * (`MmPolicy`, {@link FsPolicy}); the rest are GUP's.
  */
-export interface PinPolicy {
+export interface PinPolicy extends FsPolicy {
   /** The policy id, e.g. `"pin-bias"`. */
   readonly id: string;
   /**
@@ -81,20 +68,17 @@ export interface PinPolicy {
   readonly countsPins: boolean;
 
   /**
-   * Policy-dependent flag rules, checked after the common ones of `is_valid_gup_args()`.
+   * Policy-dependent flag rules, checked after the common ones of `is_valid_gup_args()` (mm/gup.c, v6.12).
    * Return an errno (positive) to refuse, 0 to accept. Example: a policy that predates the
    * "FOLL_LONGTERM requires FOLL_PIN" rule accepts FOLL_LONGTERM with FOLL_GET.
    */
   checkFlags(flags: number): number;
 
-  /** Take `refs` references of kind `mode` on the folio at `head` (`try_grab_folio`). False = refused (overflow). */
+  /** Take `refs` references of kind `mode` on the folio at `head` (`try_grab_folio()`, mm/gup.c, v6.12). False = refused (overflow). */
   grab(head: number, refs: number, mode: GrabMode): boolean;
 
-  /** Drop `refs` references of kind `mode` (`gup_put_folio`); the folio may be freed. */
+  /** Drop `refs` references of kind `mode` (`gup_put_folio()`, mm/gup.c, v6.12); the folio may be freed. */
   release(head: number, refs: number, mode: GrabMode): void;
-
-  /** `folio_maybe_dma_pinned()`: may this frame be DMA-pinned? */
-  maybeDmaPinned(pfn: number): boolean;
 
   /** Pin references a folio currently holds as the policy counts them (for display: `pincount`). */
   pinCount(head: number): number;
@@ -102,25 +86,22 @@ export interface PinPolicy {
   /** Refcount units that `pins` outstanding pins contribute on the folio at `head` (for the invariant checker). */
   refsForPins(head: number, pins: number): number;
 
-  /** `folio_needs_cow_for_dma()`: must fork give the child a copy of this exclusive anon folio now? */
-  forkMustCopy(mm: MmStruct, head: number): boolean;
-
-  /** `gup_must_unshare()`: must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
+  /** `gup_must_unshare()` (mm/internal.h, v6.12): must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
   mustUnshare(vma: Vma | undefined, flags: number, pfn: number): boolean;
 
   /**
-   * Per-VMA long-term checks of `check_vma_flags()` that differ by era: FS-DAX (EOPNOTSUPP) and
+   * Per-VMA long-term checks of `check_vma_flags()` (mm/gup.c, v6.12) that differ by era: FS-DAX (EOPNOTSUPP) and
    * long-term writable pins of dirty-tracked shared file mappings (EFAULT). Return errno or 0.
    */
   checkLongtermVma(vma: Vma, flags: number): number;
 
   /**
-   * `gup_fast_folio_allowed()`: may the fast path pin this file folio with these flags?
+   * `gup_fast_folio_allowed()` (mm/gup.c, v6.12): may the fast path pin this file folio with these flags?
    * False makes the fast path fall back to the slow one.
    */
   fastFolioAllowed(pfn: number, flags: number): boolean;
 
-  /** `folio_is_longterm_pinnable()`: may a long-term pin stay on this frame, or must it migrate first? */
+  /** `folio_is_longterm_pinnable()` (include/linux/mm.h, v6.12): may a long-term pin stay on this frame, or must it migrate first? */
   longtermPinnable(pfn: number): boolean;
 
   /** A long-term pin of one file page: record a file pin, or refuse with an errno (vaddr_pin: EPERM). */
@@ -129,21 +110,11 @@ export interface PinPolicy {
   /** The pages of a long-term file pin are being released: drop the matching file-pin krefs. */
   releaseFilePages(owner: VaddrPinOwner | undefined, pid: number, inodes: readonly Inode[]): void;
 
-  /** Before truncate / hole punch: break layouts, refuse (ETXTBSY, EDEADLOCK, EBUSY) or allow (0). */
-  checkTruncate(req: TruncateRequest): number;
-
   /** A `lease` request (F_LAYOUT, F_LAYOUT|F_EXCLUSIVE, F_UNLCK). Returns errno or 0; EINVAL where leases do not exist. */
   setLease(inode: Inode, pid: number, op: LeaseOp): number;
 
   /** The `/proc/<pid>/file_pins` view; empty under policies without file pins. */
   filePins(pid: number): FilePinRecord[];
-
-  /**
-   * Process `pid` exited (`do_exit` -> `exit_files`): its files close, and with them the leases it
-   * held (`locks_remove_file`), except where something else still holds the file open (the RFC's
-   * file pins take a file reference). Optional: policies without leases need nothing.
-   */
-  onExit?(pid: number): void;
 
   /** Bytes of accounting state the policy holds beyond the frame table (exact counters, file-pin objects). */
   accountingBytes(): number;
@@ -197,3 +168,9 @@ export function definePinPolicy<S extends z.ZodType>(descriptor: PinPolicyDescri
   if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
   return descriptor;
 }
+
+/** The token of the active pin-accounting policy of a kernel instance. */
+export const ACTIVE_POLICY = createToken<PinPolicy>("ACTIVE_POLICY");
+
+/** Extension point: every registered pin-policy descriptor (`resolveAll`). */
+export const PIN_POLICY = createToken<PinPolicyDescriptor>("PIN_POLICY");

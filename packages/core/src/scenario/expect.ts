@@ -1,10 +1,10 @@
 /**
- * Checking `expect:` blocks against the model (SCENARIO-FORMAT.md, "Expectations"). Every key
+ * Checking `expect:` blocks against the model (docs/reference/scenario-format.md, "Expectations"). Every key
  * becomes one or more {@link ExpectationResult}s with what was expected and what the model had.
  * @module
  */
 import { errnoName } from "../errno.js";
-import { readFileData } from "../fs/filemap.js";
+import { readFileData } from "../mm/filemap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Bindings } from "./bindings.js";
 import { pageState, peekUser } from "./observe.js";

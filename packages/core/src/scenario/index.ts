@@ -1,5 +1,5 @@
 /**
- * The scenario engine: read, validate and run scenario files (SCENARIO-FORMAT.md).
+ * The scenario engine: read, validate and run scenario files (docs/reference/scenario-format.md).
  * @module
  */
 export * from "./scenario-error.js";

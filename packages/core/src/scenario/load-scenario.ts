@@ -14,7 +14,7 @@ import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
 import { SourceMap } from "./source-map.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
-import { ConfigError, parseKernelConfig } from "../kernel/config.js";
+import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
 
 /** The kernel's machine config for a scenario's machine section. */
 export function machineConfig(m: ScenarioHeader["machine"]): { memory: number; movable: number; cma: number; pmem: number; memlock?: number } {

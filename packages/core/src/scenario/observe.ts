@@ -3,8 +3,8 @@
  * what a process would read at an address (without faulting anything in).
  * @module
  */
-import { readFileData } from "../fs/filemap.js";
-import type { KernelInstance } from "../kernel/create-kernel.js";
+import { readFileData } from "../mm/filemap.js";
+import type { KernelInstance } from "../instance/create-kernel.js";
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from "tsyringe";
 import type { DeviceDescriptor } from "../device/device-plugin.js";
-import { listDevices, listPolicies } from "../di/plugin-registry.js";
+import { listDevices, listPolicies } from "../plugin/registry.js";
 import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
 
 /** What the scenario engine needs to know about registered plugins. */

@@ -1,5 +1,5 @@
 /**
- * What a scenario run produces: the `--format json` contract of SCENARIO-FORMAT.md ("Running"),
+ * What a scenario run produces: the `--format json` contract of docs/reference/scenario-format.md ("Running"),
  * plus a few added keys (a step's `error` and `note`, hazard `detail` and `pfn`, `events`).
  * @module
  */

@@ -1,4 +1,4 @@
-import type { KernelInstance } from "../kernel/create-kernel.js";
+import type { KernelInstance } from "../instance/create-kernel.js";
 import type { Bindings } from "./bindings.js";
 import type { LoadedScenario } from "./load-scenario.js";
 import type { PluginView } from "./registry-view.js";

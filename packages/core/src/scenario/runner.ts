@@ -5,9 +5,9 @@
  */
 import { describeThrown } from "./describe-thrown.js";
 import type { DependencyContainer } from "tsyringe";
-import { attachDevice } from "../device/attach.js";
+import { attachDevice } from "../instance/attach.js";
 import { KernelError, ModelError, errnoName } from "../errno.js";
-import { createKernel, type KernelInstance } from "../kernel/create-kernel.js";
+import { createKernel, type KernelInstance } from "../instance/create-kernel.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
 import { machineConfig, type LoadedScenario } from "./load-scenario.js";

@@ -1,4 +1,5 @@
 import { injectable } from "tsyringe";
+import { createToken } from "../di/tokens.js";
 
 /** A callback scheduled on the virtual clock. */
 export type TimerCallback = () => void;
@@ -149,3 +150,6 @@ export class VirtualClock {
     return top;
   }
 }
+
+/** The token of a kernel instance's virtual clock. */
+export const CLOCK = createToken<VirtualClock>("CLOCK");

@@ -1,4 +1,5 @@
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { createToken } from "../di/tokens.js";
 
 /**
  * The kernel instance's seeded random source (pure-rand's xoroshiro128+). Everything random in a
@@ -29,3 +30,6 @@ export class Rng {
     return min + Math.floor(this.nextFloat() * (max - min + 1));
   }
 }
+
+/** The token of a kernel instance's seeded random source. */
+export const RNG = createToken<Rng>("RNG");

@@ -1,9 +1,9 @@
 /** Test helpers: a kernel with the test policy, in a fresh container. */
 import "reflect-metadata";
 import { container, type DependencyContainer } from "tsyringe";
-import { registerPinPolicy } from "../di/plugin-registry.js";
-import type { KernelConfigInput } from "../kernel/config.js";
-import { createKernel, type KernelInstance } from "../kernel/create-kernel.js";
+import { registerPinPolicy } from "../plugin/registry.js";
+import type { KernelConfigInput } from "../config/kernel-config.js";
+import { createKernel, type KernelInstance } from "../instance/create-kernel.js";
 import { testPolicy } from "./test-policy.js";
 
 /** A fresh root container with the test policy registered. */

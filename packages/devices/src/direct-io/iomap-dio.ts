@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  filemapGetPage, folioMarkDirty, PAGE_SIZE, pageMkwrite, readFileData,
+  PAGE_SIZE,
   type DeviceContext, type Inode, type Process, type TimerHandle,
 } from "@pinlab/core";
 import type { DirectIoOptions } from "./direct-io-meta.js";
@@ -53,7 +53,7 @@ export function iomapDioSubmit(
   if (bytes === 0) return 0;
   const held = iovIterExtractPages(ctx, proc, addr, bytes, op === "read", ctx.options.pinCall);
   if (typeof held === "number") return held;
-  if (op === "read") for (let i = 0; i < held.npages; i++) folioMarkDirty(ctx.kernel, held.pages[i]);
+  if (op === "read") for (let i = 0; i < held.npages; i++) ctx.pages.setPageDirtyLock(held.pages[i]);
   return { op, proc, inode, fileOffset, held };
 }
 
@@ -65,7 +65,7 @@ export function iomapDioSubmit(
 export function iomapDioComplete(ctx: DeviceContext<DirectIoOptions>, req: DioRequest): DioCompletion {
   const { held } = req;
   if (req.op === "read") {
-    const data = readFileData(ctx.kernel, req.inode, req.fileOffset, held.bytes);
+    const data = ctx.pageCache.readFileData(req.inode, req.fileOffset, held.bytes);
     ctx.dma.write(ctx.holder, held.pages.slice(0, held.npages), held.offset, data);
     const redirtied = bioCheckPagesDirty(ctx, held);
     return { bytes: data.length, redirtied };
@@ -82,17 +82,17 @@ export function iomapDioComplete(ctx: DeviceContext<DirectIoOptions>, req: DioRe
  * (`->write_begin` attaching buffers, then `folio_mark_dirty`). Returns 0 or `-errno`.
  */
 function writeFilePages(ctx: DeviceContext<DirectIoOptions>, inode: Inode, offset: number, data: Uint8Array): number {
-  const k = ctx.kernel;
+  const pc = ctx.pageCache;
   if (offset + data.length > inode.size) inode.size = offset + data.length;
   const first = Math.floor(offset / PAGE_SIZE);
   const last = Math.floor((offset + data.length - 1) / PAGE_SIZE);
   const frames: number[] = [];
   for (let index = first; index <= last; index++) {
-    const pfn = filemapGetPage(k, inode, index);
+    const pfn = pc.filemapGetPage(inode, index);
     if (pfn < 0) return pfn;
     frames.push(pfn);
   }
   ctx.dma.write(ctx.holder, frames, offset - first * PAGE_SIZE, data);
-  for (const pfn of frames) pageMkwrite(k, inode, pfn);
+  for (const pfn of frames) pc.pageMkwrite(inode, pfn);
   return 0;
 }

@@ -4,7 +4,7 @@
  * (block/bio.c, include/linux/bio.h), Linux v6.12.
  * @module
  */
-import { EFAULT, FOLL_WRITE, PAGE_SIZE, PG_DIRTY, PG_FILE, PG_ORPHAN, type DeviceContext, type Process } from "@pinlab/core";
+import { EFAULT, FOLL_WRITE, PAGE_SIZE, type DeviceContext, type Process } from "@pinlab/core";
 import type { DioPinCall } from "./direct-io-meta.js";
 
 /** User pages held for one bio. */
@@ -42,13 +42,6 @@ export function iovIterExtractPages(
   return { pages, npages: got, offset, bytes: Math.min(length, got * PAGE_SIZE - offset), mode };
 }
 
-/** True when `pfn` is a file page (or one that left its file) without PG_dirty: writeback cleaned it. */
-function cleanedFilePage(ctx: DeviceContext<unknown>, pfn: number): boolean {
-  const f = ctx.kernel.frames;
-  const head = f.head(pfn);
-  return (f.flags[head] & (PG_FILE | PG_ORPHAN)) !== 0 && (f.flags[head] & PG_DIRTY) === 0;
-}
-
 /**
  * Completion of a bio that read into user memory (IOMAP_DIO_DIRTY): `bio_check_pages_dirty()`
  * (block/bio.c, v6.12). If every page is still dirty they are released as they are; if writeback cleaned any while the
@@ -57,7 +50,7 @@ function cleanedFilePage(ctx: DeviceContext<unknown>, pfn: number): boolean {
  */
 export function bioCheckPagesDirty(ctx: DeviceContext<unknown>, held: ExtractedPages): number {
   let cleaned = 0;
-  for (let i = 0; i < held.npages; i++) if (cleanedFilePage(ctx, held.pages[i])) cleaned++;
+  for (let i = 0; i < held.npages; i++) if (!ctx.pages.folioTestDirty(held.pages[i])) cleaned++;
   bioReleasePages(ctx, held, cleaned > 0);
   return cleaned;
 }

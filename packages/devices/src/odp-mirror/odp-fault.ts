@@ -19,11 +19,10 @@
  * @module
  */
 import {
-  EBUSY, EFAULT, EINVAL, errnoName, FOLL_WRITE, PAGE_SIZE, PTE_WRITE,
+  EBUSY, EFAULT, EINVAL, errnoName, FOLL_WRITE, HMM_PFN_REQ_FAULT, HMM_PFN_REQ_WRITE, PAGE_SIZE, PTE_WRITE,
   type DeviceContext, type TimerHandle,
 } from "@pinlab/core";
 import { emitDeviceEvent } from "../shared/device-events.js";
-import { HMM_PFN_REQ_FAULT, HMM_PFN_REQ_WRITE, hmmRangeFault } from "./hmm-range-fault.js";
 import type { OdpCounters } from "./odp-counters.js";
 import type { OdpMirrorOptions } from "./odp-mirror-meta.js";
 import { ODP_MIRROR_KIND, type PendingFault, type UmemOdp } from "./umem-odp.js";
@@ -140,7 +139,7 @@ export class OdpFault implements PendingFault {
         defaultFlags: HMM_PFN_REQ_FAULT | (req.write ? HMM_PFN_REQ_WRITE : 0),
         hmmPfns: new Int32Array(n), hmmWrite: new Uint8Array(n),
       };
-      const r = hmmRangeFault(ctx.kernel, ctx.notifiers, range);
+      const r = ctx.hmmRangeFault(range);
       return r < 0 ? r : { pfns: range.hmmPfns, write: range.hmmWrite, n };
     }
     const pages: number[] = new Array<number>(n);

@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  folioMarkDirty, PAGE_SIZE,
+  PAGE_SIZE,
   type DeviceContext, type MmuIntervalNotifier, type MmuNotifierRange, type Process,
 } from "@pinlab/core";
 import { emitDeviceEvent } from "../shared/device-events.js";
@@ -77,7 +77,7 @@ export class UmemOdp {
    * No reference is taken: the zero page is nobody's, so it is not recorded.
    */
   mapDmaPages(first: number, pfns: ArrayLike<number>, write: ArrayLike<number>, n: number): void {
-    const k = this.ctx.kernel;
+    const pages = this.ctx.pages;
     const hold = [];
     const drop = [];
     for (let j = 0; j < n; j++) {
@@ -85,14 +85,16 @@ export class UmemOdp {
       const pfn = pfns[j];
       const old = this.mirror.pfn[i];
       if (old >= 0 && old !== pfn) {
-        if (old !== k.memory.zeroPfn) drop.push(old);
+        if (!pages.isZeroPfn(old)) drop.push(old);
         this.mirror.clear(i);
       }
-      if (old !== pfn && pfn !== k.memory.zeroPfn) hold.push({ pfn, pid: this.proc.pid, vaddr: this.start + i * PAGE_SIZE, write: write[j] === 1 });
+      if (old !== pfn && !pages.isZeroPfn(pfn)) hold.push({ pfn, pid: this.proc.pid, vaddr: this.start + i * PAGE_SIZE, write: write[j] === 1 });
       this.mirror.set(i, pfn, write[j] === 1);
     }
-    if (drop.length > 0) this.ctx.oracle.drop(this.ctx.holder, drop);
-    if (hold.length > 0) this.ctx.oracle.hold(this.ctx.holder, hold);
+    // ib_dma_unmap_page() of the entries replaced, ib_dma_map_page() of the new ones: the oracle
+    // now checks the device's DMA to those frames.
+    if (drop.length > 0) this.ctx.dma.unmapPages(this.ctx.holder, drop);
+    if (hold.length > 0) this.ctx.dma.mapPages(this.ctx.holder, hold);
     this.counters.pagesMapped += n;
   }
 
@@ -102,7 +104,7 @@ export class UmemOdp {
    * entries zapped.
    */
   unmapDmaPages(first: number, end: number): number {
-    const k = this.ctx.kernel;
+    const pages = this.ctx.pages;
     const dropped: number[] = [];
     let dirtied = 0;
     let zapped = 0;
@@ -112,12 +114,12 @@ export class UmemOdp {
       const writable = this.mirror.writable[i] === 1;
       const pfn = this.mirror.clear(i);
       if (writable) {
-        folioMarkDirty(k, pfn);
+        pages.setPageDirtyLock(pfn);
         dirtied++;
       }
-      if (pfn !== k.memory.zeroPfn) dropped.push(pfn);
+      if (!pages.isZeroPfn(pfn)) dropped.push(pfn);
     }
-    if (dropped.length > 0) this.ctx.oracle.drop(this.ctx.holder, dropped);
+    if (dropped.length > 0) this.ctx.dma.unmapPages(this.ctx.holder, dropped);
     this.counters.pagesDirtied += dirtied;
     this.counters.pagesZapped += zapped;
     return zapped;

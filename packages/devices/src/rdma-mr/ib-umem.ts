@@ -74,15 +74,11 @@ export function ibUmemGet(ctx: DeviceContext<unknown>, proc: Process, addr: numb
   const mm = proc.mm;
   if (mm === null || !proc.alive) return -EFAULT;
   // can_do_mlock(): a non-zero RLIMIT_MEMLOCK, or CAP_IPC_LOCK.
-  if (mm.memlockLimit === 0 && !opts.capIpcLock) return -EPERM;
+  if (!ctx.memlock.canDoMlock(mm, opts.capIpcLock)) return -EPERM;
   const npages = size === 0 ? 0 : ibUmemNumPages(addr, size);
   if (npages === 0 || npages > 0xffffffff) return -EINVAL;
   // new_pinned = atomic64_add_return(npages, &mm->pinned_vm): charge first, then check.
-  mm.pinnedVm += npages;
-  if (mm.pinnedVm > mm.memlockPages && !opts.capIpcLock) {
-    mm.pinnedVm -= npages;
-    return -ENOMEM;
-  }
+  if (!ctx.memlock.charge(mm, npages, opts.capIpcLock)) return -ENOMEM;
   const gupFlags = FOLL_LONGTERM | (opts.writable ? FOLL_WRITE : 0);
   const sg = new SgAppendTable();
   let curBase = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
@@ -98,7 +94,7 @@ export function ibUmemGet(ctx: DeviceContext<unknown>, proc: Process, addr: numb
     if (pinned <= 0) {
       // umem_release: __ib_umem_release(device, umem, 0); atomic64_sub(npages, &mm->pinned_vm).
       releasePages(ctx, proc, sg, false, opts.pinCall, opts.owner);
-      mm.pinnedVm -= npages;
+      ctx.memlock.uncharge(mm, npages);
       return pinned < 0 ? pinned : -EFAULT;
     }
     sg.append(pageList, pinned);
@@ -117,7 +113,7 @@ export function ibUmemGet(ctx: DeviceContext<unknown>, proc: Process, addr: numb
  */
 export function ibUmemRelease(ctx: DeviceContext<unknown>, umem: IbUmem): void {
   releasePages(ctx, umem.proc, umem.sg, umem.writable, umem.pinCall, umem.owner);
-  umem.owningMm.pinnedVm -= umem.sg.npages;
+  ctx.memlock.uncharge(umem.owningMm, umem.sg.npages);
 }
 
 /** `__ib_umem_release()`: unpin each entry (`unpin_user_page_range_dirty_lock(page, n, make_dirty)`). */

@@ -87,7 +87,7 @@ export class RdmaMrDevice implements Device {
     const inUse = (n: string) => this.regions.has(n);
     const conflict = this.names.conflict(as, inUse);
     if (conflict !== undefined) return failed(EINVAL, conflict);
-    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.kernel.policy.id);
+    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.policyId);
     const writable = ibAccessWritable(access);
     const umem = ibUmemGet(this.ctx, proc, addr, length, {
       writable, capIpcLock: this.ctx.options.capIpcLock, pinCall,

@@ -41,7 +41,8 @@ describe("vaddr-pin layout leases (F_LAYOUT, F_EXCLUSIVE, F_UNLCK; RFC 01-02/19)
   it("refuses leases on the internal file behind a shared anonymous mapping (no fd)", () => {
     const { l, p } = daxLab();
     const a = l.map(p, 1, { shared: true });
-    const inode = p.mm!.findVma(a)!.file!;
+    // The VMA knows its file as the mm sees it; the inode (with its leases) is the kernel's.
+    const inode = l.k.inodes.get(p.mm!.findVma(a)!.file!.id)!;
     expect(inode.internal).toBe(true);
     expect(l.policy.setLease(inode, p.pid, "layout")).toBe(EINVAL);
   });

@@ -1,9 +1,11 @@
 /** Executors of the address-space ops: mmap, munmap, mprotect, madvise, touch, write, read, fork, exit, migrate. */
 import { doFork, doExit } from "../../mm/fork.js";
-import { doMadvise, doMmap, doMprotect, doMunmap, type MadviseAdvice } from "../../mm/mmap.js";
+import { doMadvise, type MadviseAdvice } from "../../mm/madvise.js";
+import { doMmap, doMunmap } from "../../mm/mmap.js";
+import { doMprotect } from "../../mm/mprotect.js";
 import { touchRange, userRead, userWrite } from "../../mm/user-access.js";
 import { Process } from "../../mm/process.js";
-import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vma.js";
+import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vm-flags.js";
 import { migrateRange } from "../../migrate/migrate.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";

@@ -1,5 +1,5 @@
 /**
- * Schema of `expect:` blocks (SCENARIO-FORMAT.md, "Expectations").
+ * Schema of `expect:` blocks (docs/reference/scenario-format.md, "Expectations").
  * @module
  */
 import { z } from "zod";

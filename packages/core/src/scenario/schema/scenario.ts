@@ -1,10 +1,10 @@
 /**
- * Schema of a whole scenario file (SCENARIO-FORMAT.md, "File"). Steps are checked one by one
+ * Schema of a whole scenario file (docs/reference/scenario-format.md, "File"). Steps are checked one by one
  * against their op's schema (see `steps.ts`) so errors can name the step.
  * @module
  */
 import { z } from "zod";
-import { PINNED_WRITEBACK_ACTIONS } from "../../kernel/config.js";
+import { PINNED_WRITEBACK_ACTIONS } from "../../config/kernel-config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
 import { MAX_FILE_BYTES } from "../../fs/inode.js";
 import { HPAGE_PMD_SIZE } from "../../sim/units.js";

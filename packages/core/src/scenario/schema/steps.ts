@@ -1,5 +1,5 @@
 /**
- * Schemas of scenario steps, one per op (SCENARIO-FORMAT.md, "Steps"), plus the fields every
+ * Schemas of scenario steps, one per op (docs/reference/scenario-format.md, "Steps"), plus the fields every
  * step may carry: `as`, `expect`, `expect_by_policy`, `note`. Ops marked (ext) extend the format.
  * @module
  */

@@ -1,20 +1,21 @@
 /**
- * Finding and creating file pages (`filemap_fault`, `__filemap_get_folio`, `dax_iomap_fault`),
+ * The page cache (mm/filemap.c, v6.12): finding and creating file pages (`filemap_fault`,
+ * `__filemap_get_folio`, `dax_iomap_fault`),
  * dirtying them (`->page_mkwrite`, `folio_mark_dirty`), and reading what a file holds.
  * @module
  */
 import { ENOMEM, ENOSPC } from "../errno.js";
-import type { Kernel } from "../kernel/kernel.js";
+import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE, PG_ZERO } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
-import type { Inode } from "./inode.js";
+import type { MappedFile } from "./mm-types.js";
 
 /**
  * The frame holding page `index` of `inode`, reading it in (or, for FS-DAX, allocating its block)
  * if needed (`__filemap_get_folio(FGP_CREAT)`, mm/filemap.c; `dax_iomap_fault`, fs/dax.c; v6.12). Returns the frame or `-errno`. The page cache holds one reference per page.
  */
-export function filemapGetPage(k: Kernel, inode: Inode, index: number): number {
+export function filemapGetPage(k: MmContext, inode: MappedFile, index: number): number {
   const cached = inode.cache.get(index);
   if (cached !== undefined) return cached;
   const f = k.frames;
@@ -60,7 +61,7 @@ export function filemapGetPage(k: Kernel, inode: Inode, index: number): number {
  * filesystem uses them (`block_page_mkwrite` -> `create_empty_buffers`, +1 reference) and mark
  * the folio dirty (`folio_mark_dirty`). Linux v6.12, fs/buffer.c and mm/page-writeback.c.
  */
-export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
+export function pageMkwrite(k: MmContext, inode: MappedFile, pfn: number): void {
   const f = k.frames;
   const head = f.head(pfn);
   if (inode.fs.buffers && (f.flags[head] & PG_PRIVATE) === 0) {
@@ -75,14 +76,14 @@ export function pageMkwrite(k: Kernel, inode: Inode, pfn: number): void {
  * `folio_mark_dirty`, mm/page-writeback.c, v6.12). Unlike page_mkwrite this attaches no buffers: a page whose buffers were
  * stripped stays without them, which ext4 writeback later refuses to write.
  */
-export function folioMarkDirty(k: Kernel, pfn: number): void {
+export function folioMarkDirty(k: MmContext, pfn: number): void {
   const f = k.frames;
   const head = f.head(pfn);
   if ((f.flags[head] & PG_ZERO) === 0) f.flags[head] |= PG_DIRTY;
 }
 
 /** What `inode` holds at bytes [offset, offset + length): the page cache, else the backing store. Stops at EOF. */
-export function readFileData(k: Kernel, inode: Inode, offset: number, length: number): Uint8Array {
+export function readFileData(k: MmContext, inode: MappedFile, offset: number, length: number): Uint8Array {
   const end = Math.min(inode.size, offset + length);
   const n = Math.max(0, end - offset);
   const out = new Uint8Array(n);

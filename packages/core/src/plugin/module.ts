@@ -8,7 +8,7 @@
 import type { DependencyContainer } from "tsyringe";
 import type { DeviceDescriptor } from "../device/device-plugin.js";
 import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
-import { PluginRegistrationError, registerDevice, registerPinPolicy } from "./plugin-registry.js";
+import { PluginRegistrationError, registerDevice, registerPinPolicy } from "./registry.js";
 
 /** True for an object shaped like a policy descriptor (`definePinPolicy`). */
 export function isPinPolicyDescriptor(x: unknown): x is PinPolicyDescriptor {

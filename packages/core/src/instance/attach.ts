@@ -1,7 +1,12 @@
-import { listDevices, pluginSource } from "../di/plugin-registry.js";
-import { CLOCK, EVENTS, NOTIFIERS, resolve } from "../di/tokens.js";
-import { UnknownPluginError, type KernelInstance } from "../kernel/create-kernel.js";
-import type { Device } from "./device-plugin.js";
+import { listDevices, pluginSource } from "../plugin/registry.js";
+import { resolve } from "../di/tokens.js";
+import { CLOCK } from "../sim/clock.js";
+import { EVENTS } from "../events/event-bus.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
+import { UnknownPluginError, type KernelInstance } from "./create-kernel.js";
+import type { Device, DeviceContext } from "../device/device-plugin.js";
+import { driverApi } from "../device/driver-api.js";
+import { hmmRangeFault } from "../notifier/hmm.js";
 
 /** A device to attach: its name, its kind (a registered plugin id) and its options. */
 export interface DeviceConfig {
@@ -14,8 +19,8 @@ export interface DeviceConfig {
 }
 
 /**
- * Attach a device to a kernel instance: find its plugin, validate its options, build it with the
- * kernel's services. Throws {@link UnknownPluginError} naming the problem (unknown kind with the
+ * Attach a device to a kernel instance: find its plugin, validate its options, build it with what
+ * a driver can reach of the kernel (a {@link DeviceContext}). Throws {@link UnknownPluginError} naming the problem (unknown kind with the
  * known ones, duplicate name, bad option field).
  */
 export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
@@ -34,18 +39,25 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     throw new UnknownPluginError(`bad options for device "${cfg.name}" (${cfg.kind}):\n  ${issues.join("\n  ")}`);
   }
   const c = inst.container;
-  const device = desc.create({
+  const notifiers = resolve(c, NOTIFIERS);
+  const api = driverApi(inst.kernel);
+  const ctx: DeviceContext<unknown> = {
     name: cfg.name,
     options: parsed.data,
     holder: { kind: "device", name: cfg.name },
-    kernel: inst.kernel,
     gup: inst.gup,
-    notifiers: resolve(c, NOTIFIERS),
+    notifiers,
+    hmmRangeFault: (range) => hmmRangeFault(inst.kernel, notifiers, range),
+    dma: inst.dma,
     clock: resolve(c, CLOCK),
     events: resolve(c, EVENTS),
-    oracle: inst.oracle,
-    dma: inst.dma,
-  });
+    findProcess: api.findProcess,
+    memlock: api.memlock,
+    pages: api.pages,
+    pageCache: api.pageCache,
+    policyId: inst.kernel.policy.id,
+  };
+  const device = desc.create(ctx);
   if (device === null || typeof device !== "object" || typeof (device as { perform?: unknown }).perform !== "function") {
     throw new UnknownPluginError(`device "${cfg.name}" (${cfg.kind}, ${pluginSource(desc)}): create() returned ${device === null ? "null" : typeof device}, not a Device with perform(): a bug in the device plugin`);
   }

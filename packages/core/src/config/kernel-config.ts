@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
+import { createToken } from "../di/tokens.js";
 
 /** Largest total machine (all zones together) pinlab builds: 256 GiB (2^26 frames). */
 export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
@@ -106,3 +107,6 @@ export function parseKernelConfig(input: unknown): KernelConfig {
   }
   throw new ConfigError(issues);
 }
+
+/** The token of the validated kernel config of an instance. */
+export const CONFIG = createToken<KernelConfig>("CONFIG");

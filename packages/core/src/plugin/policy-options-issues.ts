@@ -4,7 +4,7 @@
  * @module
  */
 import type { DependencyContainer } from "tsyringe";
-import { listPolicies } from "../di/plugin-registry.js";
+import { listPolicies } from "./registry.js";
 
 /** What is wrong with options for a policy: the id is not registered, or the schema's issues. */
 export type PolicyOptionsIssues =

@@ -2,13 +2,18 @@
  * `hmm_range_fault()` (mm/hmm.c, Linux v6.12): snapshot a range of a process's page table for a
  * device, faulting in what is missing. It takes **no** page reference (mm/hmm.c has no get_page,
  * folio_get, try_grab or pin call): the caller must check `mmu_interval_read_retry()` under its own
- * lock before trusting the result, and rely on its interval notifier afterwards.
+ * lock before trusting the result, and rely on its interval notifier afterwards. It lives with
+ * the notifiers because a range is only as good as its interval notifier's sequence.
  * @module
  */
-import {
-  EBUSY, EFAULT, EPERM, FAULT_FLAG_WRITE, handleMmFault, PAGE_SIZE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, VM_IO, VM_PFNMAP, VM_READ, VM_WRITE,
-  type FaultStats, type Kernel, type MmuIntervalNotifier, type MmuNotifiers,
-} from "@pinlab/core";
+import { EBUSY, EFAULT, EPERM } from "../errno.js";
+import type { MmContext } from "../mm/context.js";
+import { FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
+import { handleMmFault } from "../mm/fault.js";
+import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
+import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import type { MmuIntervalNotifier, MmuIntervalNotifiers } from "./mmu-notifiers.js";
 
 /** `HMM_PFN_REQ_FAULT`: fault in pages that are not present. */
 export const HMM_PFN_REQ_FAULT = 1 << 0;
@@ -46,7 +51,7 @@ export interface HmmRange {
  * Faults go through `handle_mm_fault` like a CPU access (anon write allocates, shared file write
  * goes through page_mkwrite and dirties the page) and are reported as one `fault` event.
  */
-export function hmmRangeFault(k: Kernel, notifiers: MmuNotifiers, range: HmmRange): number {
+export function hmmRangeFault(k: MmContext, notifiers: MmuIntervalNotifiers, range: HmmRange): number {
   const mm = range.notifier.mm;
   const pt = mm.pageTable;
   const wantFault = (range.defaultFlags & HMM_PFN_REQ_FAULT) !== 0;

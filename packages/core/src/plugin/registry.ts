@@ -7,7 +7,9 @@
 import type { DependencyContainer } from "tsyringe";
 import type { DeviceDescriptor } from "../device/device-plugin.js";
 import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
-import { DEVICE_PLUGIN, PIN_POLICY, resolveAll, type Token } from "./tokens.js";
+import { resolveAll, type Token } from "../di/tokens.js";
+import { DEVICE_PLUGIN } from "../device/device-plugin.js";
+import { PIN_POLICY } from "../policy/pin-policy.js";
 
 /** A plugin that was registered, with the package it came from. */
 interface Provenance {

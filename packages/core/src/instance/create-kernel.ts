@@ -1,6 +1,17 @@
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { listDevices, listPolicies, pluginSource } from "../di/plugin-registry.js";
-import { ACTIVE_POLICY, CLOCK, CONFIG, DMA, EVENTS, GUP, KERNEL, MEMORY, NOTIFIERS, ORACLE, RNG, resolve } from "../di/tokens.js";
+import { listDevices, listPolicies, pluginSource } from "../plugin/registry.js";
+import { resolve } from "../di/tokens.js";
+import { ACTIVE_POLICY } from "../policy/pin-policy.js";
+import { CLOCK } from "../sim/clock.js";
+import { CONFIG } from "../config/kernel-config.js";
+import { DMA } from "../device/dma-engine.js";
+import { EVENTS } from "../events/event-bus.js";
+import { GUP } from "../gup/gup.js";
+import { KERNEL } from "../kernel/context.js";
+import { MEMORY } from "../memory/physical-memory.js";
+import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
+import { ORACLE } from "../oracle/oracle.js";
+import { RNG } from "../sim/rng.js";
 import type { Device } from "../device/device-plugin.js";
 import { DmaEngine } from "../device/dma-engine.js";
 import { EventBus } from "../events/event-bus.js";
@@ -11,8 +22,8 @@ import { MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { Oracle } from "../oracle/oracle.js";
 import { VirtualClock } from "../sim/clock.js";
 import { Rng } from "../sim/rng.js";
-import { parseKernelConfig, type KernelConfig, type KernelConfigInput } from "./config.js";
-import { Kernel } from "./kernel.js";
+import { parseKernelConfig, type KernelConfig, type KernelConfigInput } from "../config/kernel-config.js";
+import { Kernel } from "../kernel/kernel.js";
 
 /** Options of {@link createKernel}. */
 export interface CreateKernelOptions {
@@ -89,7 +100,8 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   }
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
-  const kernel = resolve(c, KERNEL);
+  // The token names the interface; this container registered the class under it.
+  const kernel = resolve(c, KERNEL) as Kernel;
   ref.kernel = kernel;
   c.registerSingleton(GUP, Gup);
   c.registerSingleton(ORACLE, Oracle);

@@ -1,0 +1,131 @@
+/**
+ * GUP-fast (mm/gup.c, v6.12): walk present page-table entries without the mmap lock, grab what
+ * needs nothing more, and leave the rest to the slow path (`gup_fast_fallback()`).
+ * @module
+ */
+import { EINVAL } from "../errno.js";
+import type { MmStruct } from "../mm/mm-types.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
+import type { FaultStats } from "../mm/fault-flags.js";
+import type { Process } from "../mm/process.js";
+import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { checkRange, finishCall, grabMode, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
+import {
+  FOLL_FAST_ONLY, FOLL_FORCE, FOLL_GET, FOLL_HONOR_NUMA_FAULT, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_TOUCH,
+  FOLL_UNLOCKABLE, FOLL_WRITE,
+} from "./foll-flags.js";
+import { folioRun, gupStatAcquired, tryGrabFolio, type GupState } from "./grab.js";
+import { gupLongtermLocked } from "./longterm.js";
+import { gupPutPages } from "./put.js";
+
+/** Bits the GUP-fast entry accepts (`gup_fast_fallback()`'s WARN_ON_ONCE mask). */
+const FAST_ALLOWED = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT;
+
+/** `mm_set_has_pinned_flag()` (include/linux/mm.h, v6.12): the first FOLL_PIN on an mm sets MMF_HAS_PINNED, for good. */
+export function mmSetHasPinnedFlag(s: GupState, mm: MmStruct, flags: number): void {
+  if ((flags & FOLL_PIN) !== 0 && s.k.policy.countsPins) mm.hasPinned = true;
+}
+
+/**
+ * `gup_fast_pte_range()` (mm/gup.c, v6.12) over the entries of one PTE table from `vpn` to
+ * `tableEnd`, writing frames from `pages[nr]` on; `gup_fast_pmd_leaf()` for a PMD-mapped folio,
+ * whose PTEs are grabbed as one run. Stops at the first page that needs anything (a fault, a
+ * special PTE, an unpinnable folio, unsharing). Returns the pages grabbed.
+ */
+export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd: number, flags: number, pages: PageArray, nr: number): number {
+  const k = s.k;
+  const policy = k.policy;
+  const f = k.frames;
+  const mode = grabMode(flags);
+  const write = (flags & FOLL_WRITE) !== 0;
+  const longterm = (flags & FOLL_LONGTERM) !== 0;
+  const need = write ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
+  const tp = t.pfn;
+  const tb = t.bits;
+  let got = 0;
+  while (vpn < tableEnd) {
+    const idx = vpn & PTE_INDEX_MASK;
+    const bits = tb[idx];
+    if ((bits & PTE_PRESENT) === 0 || (bits & PTE_SPECIAL) !== 0) break;
+    if (write && (bits & PTE_WRITE) === 0) break;
+    const pfn = tp[idx];
+    const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
+    // The rest of the folio's PTEs in this table, as one run: each present, writable when
+    // writing, and mapping the next subpage (gup_fast_pmd_leaf() takes a PMD leaf at once).
+    const run = (bits & PTE_HUGE) !== 0 ? folioRun(f, pfn, tableEnd - vpn, tp, idx, tb, need) : 1;
+    // The frames go into pages[] as the run is found (past `nr` they count only once grabbed).
+    for (let j = 0; j < run; j++) pages[nr + got + j] = pfn + j;
+    // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
+    // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
+    if (longterm && (f.flags[pfn] & PG_DAX) !== 0) break;
+    if (longterm && !policy.longtermPinnable(head)) break;
+    if (!policy.fastFolioAllowed(pfn, flags)) break;
+    if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, pfn)) break;
+    // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
+    // before the fork check; giving the pages back below counts them as released.
+    if (!tryGrabFolio(s, head, run, mode)) break;
+    gupStatAcquired(k, head, run, mode);
+    got += run;
+    vpn += run;
+  }
+  return got;
+}
+
+/**
+ * `gup_fast()` (mm/gup.c, v6.12): walk the page tables of [start, start + nrPages) without the
+ * lock, table by table, until a page needs the slow path. Backs off entirely when fork is
+ * write-protecting the mm (`write_protect_seq`), giving back what it took
+ * (`gup_fast_unpin_user_pages()`). Returns the pages grabbed.
+ */
+export function gupFast(s: GupState, task: Process, start: number, nrPages: number, flags: number, pages: PageArray): number {
+  const mm = task.mm!;
+  // gup_fast() (v6.12) samples mm->write_protect_seq for FOLL_PIN only ("mm/gup: prevent gup_fast
+  // from racing with COW during fork", 2020). A policy whose FOLL_PIN degrades to FOLL_GET
+  // (countsPins false: a kernel before both) has no such check.
+  const forkSeq = (flags & FOLL_PIN) !== 0 && s.k.policy.countsPins;
+  const seq = mm.writeProtectSeq;
+  if (forkSeq && (seq & 1) !== 0) return 0;
+  let nr = 0;
+  let vpn = start / PAGE_SIZE;
+  const endVpn = vpn + nrPages;
+  while (vpn < endVpn) {
+    const t = mm.pageTable.table(vpn);
+    if (t === undefined) break;
+    const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
+    const got = gupFastPteRange(s, t, vpn, tableEnd, flags, pages, nr);
+    nr += got;
+    vpn += got;
+    if (vpn < tableEnd) break;
+  }
+  if (forkSeq && mm.writeProtectSeq !== seq) {
+    // Raced with fork: give everything back and let the slow path do it under the lock.
+    gupPutPages(s, pages, 0, nr, grabMode(flags), false);
+    return 0;
+  }
+  return nr;
+}
+
+/**
+ * `gup_fast_fallback()` (mm/gup.c, v6.12), behind `get_user_pages_fast()`,
+ * `get_user_pages_fast_only()` and `pin_user_pages_fast()`: the lockless walk, then the slow
+ * path (`__gup_longterm_locked()`) for the rest unless FOLL_FAST_ONLY. A partial result is never
+ * an errno: the caller must release what the fast path took.
+ */
+export function gupFastFallback(
+  s: GupState, call: GupCall, task: Process, start: number, nrPages: number, flags: number, pages: PageArray, opts: GupOptions, stats: FaultStats,
+): number {
+  const k = s.k;
+  if ((flags & ~(FAST_ALLOWED | FOLL_TOUCH | FOLL_UNLOCKABLE)) !== 0) {
+    return refuseCall(k, call, task, start, nrPages, flags, EINVAL, "a flag GUP-fast does not take (gup_fast_fallback)", opts);
+  }
+  const bad = checkRange(task, start, nrPages);
+  if (bad < 0) return finishCall(k, call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
+  start = pageAlignDown(start);
+  mmSetHasPinnedFlag(s, task.mm!, flags);
+  const fast = gupFast(s, task, start, nrPages, flags, pages);
+  if (fast === nrPages || (flags & FOLL_FAST_ONLY) !== 0) return finishCall(k, call, task, start, nrPages, flags, fast, fast, 0, 0, pages, opts);
+  const r = gupLongtermLocked(s, task, start + fast * PAGE_SIZE, nrPages - fast, flags | FOLL_TOUCH | FOLL_UNLOCKABLE, pages, fast, opts, stats);
+  const total = r.nr < 0 ? (fast > 0 ? fast : r.nr) : fast + r.nr;
+  return finishCall(k, call, task, start, nrPages, flags, total, fast, Math.max(0, r.nr), r.migrated, pages, opts);
+}

@@ -1,0 +1,105 @@
+/**
+ * Long-term pins (mm/gup.c, v6.12): `__gup_longterm_locked()` pins the range, then
+ * `check_and_migrate_movable_pages()` makes sure every pinned folio may stay pinned
+ * indefinitely; if some may not (MOVABLE, CMA), everything is unpinned, the offenders migrate
+ * out, and the range is pinned again.
+ * @module
+ */
+import { ENOMEM } from "../errno.js";
+import { Gfp } from "../memory/physical-memory.js";
+import type { Process } from "../mm/process.js";
+import type { FaultStats } from "../mm/fault-flags.js";
+import { migrateFolio } from "../migrate/migrate.js";
+import { grabMode, type GupOptions, type PageArray } from "./call.js";
+import { FOLL_LONGTERM } from "./foll-flags.js";
+import type { GupState } from "./grab.js";
+import { gupPutPages } from "./put.js";
+import { getUserPagesSlow } from "./slow.js";
+
+/** What one slow walk produced. */
+export interface LongtermResult {
+  /** Pages grabbed (or faulted in, without a pages array), or -errno when none. */
+  readonly nr: number;
+  /** Pages migrated by the long-term loop. */
+  readonly migrated: number;
+}
+
+/**
+ * `collect_longterm_unpinnable_folios()` (mm/gup.c, v6.12): the heads of the folios among the
+ * `nr` pinned pages from `pages[offset]` that may not stay pinned (`folio_is_longterm_pinnable()`,
+ * the policy's answer), each once.
+ */
+export function collectLongtermUnpinnableFolios(s: GupState, pages: PageArray, offset: number, nr: number): number[] {
+  const unpinnable: number[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < nr; i++) {
+    const head = s.k.frames.head(pages[offset + i]);
+    if (seen.has(head)) continue;
+    seen.add(head);
+    if (!s.k.policy.longtermPinnable(head)) unpinnable.push(head);
+  }
+  return unpinnable;
+}
+
+/** What one round of migration out of MOVABLE/CMA did. */
+export interface LongtermMigration {
+  /** Pages migrated. */
+  readonly migrated: number;
+  /** Folios that would not move. */
+  readonly failed: number;
+}
+
+/**
+ * `migrate_longterm_unpinnable_folios()` (mm/gup.c, v6.12): unpin the whole request, then
+ * migrate each unpinnable folio to memory a pin may hold (`memalloc_pin_save()`: ZONE_NORMAL).
+ * Any failure makes the pin fail with -ENOMEM; otherwise the kernel returns -EAGAIN: pin again.
+ */
+export function migrateLongtermUnpinnableFolios(s: GupState, unpinnable: readonly number[], pages: PageArray, offset: number, nr: number, flags: number): LongtermMigration {
+  const k = s.k;
+  gupPutPages(s, pages, offset, nr, grabMode(flags), false);
+  let migrated = 0;
+  let failed = 0;
+  for (const head of unpinnable) {
+    const r = migrateFolio(k, head, Gfp.PINNABLE);
+    if (r >= 0) migrated += k.frames.nrPages(r);
+    else failed++;
+  }
+  return { migrated, failed };
+}
+
+/**
+ * `check_and_migrate_movable_pages()` (mm/gup.c, v6.12; the folio code behind it is
+ * `check_and_migrate_movable_pages_or_folios()`, shared with `check_and_migrate_movable_folios()`):
+ * undefined when every pinned folio may stay pinned; otherwise everything was unpinned and the
+ * offenders migrated, and what that did.
+ */
+export function checkAndMigrateMovablePages(s: GupState, pages: PageArray, offset: number, nr: number, flags: number): LongtermMigration | undefined {
+  const unpinnable = collectLongtermUnpinnableFolios(s, pages, offset, nr);
+  if (unpinnable.length === 0) return undefined;
+  return migrateLongtermUnpinnableFolios(s, unpinnable, pages, offset, nr, flags);
+}
+
+/**
+ * `__gup_longterm_locked()` (mm/gup.c, v6.12): the slow path, and for FOLL_LONGTERM the check
+ * of every pinned folio, migrating and pinning again until all may stay pinned or a migration
+ * fails (ENOMEM). Each round of migration emits one `migrate` event with the pages migrated so
+ * far and tells observers.
+ */
+export function gupLongtermLocked(
+  s: GupState, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, offset: number, opts: GupOptions,
+  stats: FaultStats,
+): LongtermResult {
+  if ((flags & FOLL_LONGTERM) === 0) return { nr: getUserPagesSlow(s, task, start, nrPages, flags, pages, offset, opts, stats), migrated: 0 };
+  let migrated = 0;
+  for (;;) {
+    const nr = getUserPagesSlow(s, task, start, nrPages, flags, pages, offset, opts, stats);
+    if (nr <= 0 || pages === undefined) return { nr, migrated };
+    const round = checkAndMigrateMovablePages(s, pages, offset, nr, flags);
+    if (round === undefined) return { nr, migrated };
+    migrated += round.migrated;
+    s.k.events.emit("migrate", { reason: "longterm_pin", migrated, failed: round.failed });
+    s.k.observe("onLongtermMigration", opts.holder, migrated, round.failed > 0 ? ENOMEM : 0);
+    if (round.failed > 0) return { nr: -ENOMEM, migrated };
+    // -EAGAIN: pin the range again.
+  }
+}

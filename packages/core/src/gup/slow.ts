@@ -1,0 +1,154 @@
+/**
+ * The GUP slow path (mm/gup.c, v6.12): under the mmap lock, walk the range page by page, check
+ * each new VMA (`check_vma_flags()`), follow the page table (`follow_page_mask()`), fault in what
+ * is missing, not writable enough or must be unshared (`faultin_page()`), and grab each run of
+ * one folio (`try_grab_folio()`).
+ * @module
+ */
+import { EFAULT, ENOMEM, EOPNOTSUPP } from "../errno.js";
+import type { KernelContext } from "../kernel/context.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
+import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
+import { handleMmFault } from "../mm/fault.js";
+import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
+import type { Process } from "../mm/process.js";
+import type { Vma } from "../mm/mm-types.js";
+import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { grabMode, type GupOptions, type PageArray } from "./call.js";
+import { FOLL_ANON, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";
+import { folioRun, gupStatAcquired, tryGrabFolio, ungrabFolio, type GupState } from "./grab.js";
+
+/** `follow_page_mask()` (mm/gup.c, v6.12) found nothing it may take: fault the page in (`faultin_page()`), then look again. */
+export const FOLLOW_FAULT = -1;
+/** `follow_page_mask()`'s `-EMLINK` (mm/gup.c, v6.12): the page is there but must be unshared first (`faultin_page(..., unshare)`). */
+export const FOLLOW_UNSHARE = -2;
+
+/** Fault-ins of one page before GUP gives up with EFAULT (the model's stand-in for a fault that never resolves). */
+const MAX_FAULTS_PER_PAGE = 3;
+
+/** `check_vma_flags()` (mm/gup.c, v6.12): may GUP with `flags` touch `vma`? 0 or -errno; the era-dependent long-term rules are the policy's. */
+export function checkVmaFlags(k: KernelContext, vma: Vma, flags: number): number {
+  const vf = vma.flags;
+  const write = (flags & FOLL_WRITE) !== 0;
+  if ((vf & (VM_IO | VM_PFNMAP)) !== 0) return -EFAULT;
+  if ((flags & FOLL_ANON) !== 0 && !vma.isAnonymous) return -EFAULT;
+  if ((flags & FOLL_LONGTERM) !== 0) {
+    const err = k.policy.checkLongtermVma(vma, flags);
+    if (err !== 0) return -err;
+  }
+  if ((flags & FOLL_SPLIT_PMD) !== 0 && (vf & VM_HUGETLB) !== 0) return -EOPNOTSUPP;
+  if (write) {
+    if ((vf & VM_WRITE) === 0) {
+      if ((flags & FOLL_FORCE) === 0) return -EFAULT;
+      if ((vf & VM_HUGETLB) !== 0) return -EFAULT;
+      if (!vma.isCow) return -EFAULT;
+    }
+  } else if ((vf & VM_READ) === 0 && (flags & FOLL_FORCE) === 0) {
+    return -EFAULT;
+  }
+  return 0;
+}
+
+/** `can_follow_write_pte()` (mm/gup.c, v6.12): may GUP write through this PTE without a write fault? */
+export function canFollowWritePte(k: KernelContext, bits: number, pfn: number, vma: Vma, flags: number): boolean {
+  if ((bits & PTE_WRITE) !== 0) return true;
+  if ((flags & FOLL_FORCE) === 0) return false;
+  if ((vma.flags & VM_SHARED) !== 0) return false;
+  if ((vma.flags & VM_MAYWRITE) === 0) return false;
+  if ((vma.flags & VM_WRITE) !== 0) return false;
+  const fl = k.frames.flags[pfn];
+  return (fl & PG_ANON) !== 0 && (fl & PG_ANON_EXCLUSIVE) !== 0;
+}
+
+/**
+ * `follow_page_mask()` -> `follow_page_pte()` (mm/gup.c, v6.12): the frame mapped at `vpn` when
+ * GUP may take it as it is; {@link FOLLOW_FAULT} when it is not present or not writable enough
+ * (`can_follow_write_pte()`); {@link FOLLOW_UNSHARE} when the policy says a read-only pin must
+ * unshare it first (`gup_must_unshare()`).
+ */
+export function followPageMask(k: KernelContext, vma: Vma, vpn: number, flags: number): number {
+  const pt = vma.mm.pageTable;
+  const bits = pt.bits(vpn);
+  if ((bits & PTE_PRESENT) === 0) return FOLLOW_FAULT;
+  const pfn = pt.pfn(vpn);
+  if ((flags & FOLL_WRITE) !== 0 && !canFollowWritePte(k, bits, pfn, vma, flags)) return FOLLOW_FAULT;
+  if ((bits & PTE_WRITE) === 0 && k.policy.mustUnshare(vma, flags, pfn)) return FOLLOW_UNSHARE;
+  return pfn;
+}
+
+/**
+ * `faultin_page()` (mm/gup.c, v6.12): `handle_mm_fault()` with FAULT_FLAG_UNSHARE when unsharing,
+ * FAULT_FLAG_WRITE for FOLL_WRITE. Returns 0 or -errno.
+ */
+export function faultinPage(k: KernelContext, vma: Vma, vpn: number, flags: number, unshare: boolean, stats: FaultStats): number {
+  const fflags = unshare ? FAULT_FLAG_UNSHARE : (flags & FOLL_WRITE) !== 0 ? FAULT_FLAG_WRITE : 0;
+  return handleMmFault(k, vma, vpn, fflags, stats);
+}
+
+/**
+ * `__get_user_pages()` (mm/gup.c, v6.12), with `__get_user_pages_locked()` around it: walk
+ * `nrPages` pages from the page-aligned `start` under the mmap lock, writing the frames from
+ * `pages[offset]` on. Each new VMA is checked (`check_vma_flags()`); each page is followed
+ * (`follow_page_mask()`) and faulted in until it can be taken (`faultin_page()`, at most a few
+ * times, never under FOLL_NOFAULT); then the run of pages of its folio mapped in a row is grabbed
+ * at once (`try_grab_folio(folio, refs)`). Returns the pages done, or -errno when none (a
+ * partial result stands: the caller releases it).
+ */
+export function getUserPagesSlow(
+  s: GupState, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, offset: number, opts: GupOptions,
+  stats: FaultStats,
+): number {
+  const k = s.k;
+  const mm = task.mm!;
+  const mode = grabMode(flags);
+  const grab = (flags & (FOLL_GET | FOLL_PIN)) !== 0;
+  const f = k.frames;
+  const pt = mm.pageTable;
+  let vma: Vma | undefined;
+  let i = 0;
+  while (i < nrPages) {
+    const addr = start + i * PAGE_SIZE;
+    const vpn = addr / PAGE_SIZE;
+    if (vma === undefined || !vma.contains(addr)) {
+      vma = mm.findVma(addr);
+      if (vma === undefined) return i > 0 ? i : -EFAULT;
+      const err = checkVmaFlags(k, vma, flags);
+      if (err !== 0) return i > 0 ? i : err;
+    }
+    let tries = 0;
+    let pfn = followPageMask(k, vma, vpn, flags);
+    while (pfn < 0) {
+      if ((flags & FOLL_NOFAULT) !== 0 || ++tries > MAX_FAULTS_PER_PAGE) return i > 0 ? i : -EFAULT;
+      const r = faultinPage(k, vma, vpn, flags, pfn === FOLLOW_UNSHARE, stats);
+      if (r < 0) return i > 0 ? i : r;
+      pfn = followPageMask(k, vma, vpn, flags);
+    }
+    const t = pt.table(vpn)!;
+    const idx = vpn & PTE_INDEX_MASK;
+    // vm_normal_page(): a special PTE has no struct page, except the shared zero page.
+    if ((t.bits[idx] & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) return i > 0 ? i : -EFAULT;
+    // The rest of the run is in the same PTE table: a folio is mapped at an address aligned as its
+    // frames are (a PMD-mapped THP or hugetlb folio fills one table), so no run crosses a table.
+    const max = Math.min(nrPages - i, (vma.end - addr) / PAGE_SIZE, PTRS_PER_PTE - idx);
+    const run = folioRun(f, pfn, max, t.pfn, idx, t.bits, PTE_PRESENT);
+    if (grab) {
+      const head = f.head(pfn);
+      if (!tryGrabFolio(s, head, run, mode)) return i > 0 ? i : -ENOMEM;
+      if ((flags & FOLL_LONGTERM) !== 0 && (f.flags[pfn] & PG_FILE) !== 0) {
+        const inode = k.inodes.get(f.mapping[pfn]);
+        if (inode !== undefined) {
+          const err = k.policy.longtermFilePage({ vma, inode, pfn, pid: task.pid, flags, owner: opts.owner, fast: false, nrPages: run });
+          if (err !== 0) {
+            ungrabFolio(s, head, run, mode);
+            return i > 0 ? i : -err;
+          }
+        }
+      }
+      gupStatAcquired(k, head, run, mode);
+    }
+    if (pages !== undefined) for (let j = 0; j < run; j++) pages[offset + i + j] = pfn + j;
+    i += run;
+  }
+  return i;
+}
