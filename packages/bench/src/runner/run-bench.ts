@@ -164,7 +164,7 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
 }
 
 /** The default matrix: size small, every workload, every policy, every device, unsharded, no overrides. */
-function isDefaultMatrix(opts: BenchOptions): boolean {
+export function isDefaultMatrix(opts: BenchOptions): boolean {
   return (opts.size ?? "small") === "small" && opts.workloads === undefined && (opts.policies === undefined || opts.policies === "all")
     && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0
     && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1;

@@ -51,6 +51,11 @@ describe("speed goals", () => {
     expect(pass.measured).toBeCloseTo((1.15 / 1.22) * 100, 6);
     expect(pass.note).toMatch(/^speed-up 1\.15x; this machine's 2-spinner capacity 1\.22x \(1 spinner 150 ms, 2 at once 246 ms\); 94% of capacity; absolute reference 1\.6x not reached; 1 worker 2\.3 s, 2 workers 2\.0 s; with 2 workers 1\.95 cells ran at once on average, each 1\.77x as long as alone \(load average 5\.0\)$/);
     expect(scalingSummary([{ workers: 1, durationMs: 2_300, capacity: 1 }, { workers: 2, durationMs: 2_000, capacity: 1.22 }])).toBe("speed-up 1.15x; this machine's 2-spinner capacity 1.22x; 94% of capacity: PASS");
+    // Another matrix (a tiny smoke run) is measured but not judged.
+    const tiny = [{ workers: 1, durationMs: 1_000, capacity: 1 }, { workers: 2, durationMs: 1_000, capacity: 1.9 }];
+    expect(scalingSummary(tiny, { defaultMatrix: false })).toMatch(/^speed-up 1\.00x; this machine's 2-spinner capacity 1\.90x; 53% of capacity: n\/a \(not a verdict: the goal is stated for the default matrix/);
+    expect(scalingGoal(tiny, { defaultMatrix: false })).toMatchObject({ pass: null, measured: (1 / 1.9) * 100 });
+    expect(scalingGoal(tiny, { defaultMatrix: false }).note).toMatch(/^not a verdict: the goal is stated for the default matrix/);
 
     // 1.7x passes the absolute 1.6x but is only 85% of two idle cores' 2.0x.
     const fail = scalingGoal([{ workers: 1, durationMs: 1_700, capacity: 1 }, { workers: 2, durationMs: 1_000, capacity: 2 }]);

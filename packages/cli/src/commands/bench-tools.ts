@@ -5,13 +5,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  BenchInputError, compareResults, isDefaultMatrix, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
   spinnerCapacity, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
-import { mergeInputs } from "./merge-inputs.js";
+import { mergeInputs, missingShards } from "./merge-inputs.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
 function usage(e: unknown): unknown {
@@ -39,16 +39,29 @@ async function inputAsync<T>(fn: () => Promise<T>): Promise<T> {
  * when given. Each PATH is a results.json, a result directory, a directory of parts or a glob
  * (see {@link mergeInputs}); when a directory or a glob was searched, stderr lists what was found.
  */
-export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string }, io: CliIo): number {
+export function mergeCommand(paths: readonly string[], o: { readonly out?: string; readonly format?: string; readonly allowPartial?: boolean }, io: CliIo): number {
   const out = outDirOption(o.out, io);
-  const { inputs, expanded, skipped } = mergeInputs(paths, io.cwd, out);
+  const { inputs: all, expanded, skipped } = mergeInputs(paths, io.cwd, out);
   for (const s of skipped) io.err(`bench merge: leaving out ${s}: it is in the --out directory (the output of an earlier merge)\n`);
-  if (expanded) io.err(`bench merge: found ${inputs.length} result(s): ${inputs.map((i) => i.name).join(", ")}\n`);
-  const merged = input(() => mergeResults(inputs.map((i) => readResults(i.file)), inputs.map((i) => i.name)));
+  const read = all.map((i) => ({ ...i, results: input(() => readResults(i.file)) }));
+  // A search also finds the output of an earlier merge into a directory below the parts: its
+  // cells are the shards' again. One named on the command line is taken as asked.
+  const earlier = read.filter((r) => r.found && r.results.context.mergedFrom !== undefined);
+  for (const e of earlier) io.err(`bench merge: leaving out ${e.name}: it is the output of an earlier merge (of ${e.results.context.mergedFrom!.length} parts), not a shard\n`);
+  const parts = read.filter((r) => !earlier.includes(r));
+  if (parts.length === 0) throw new UsageError(`bench merge: every result found is the output of an earlier merge (${earlier.map((e) => e.name).join(", ")}); give the shards' results`);
+  if (expanded) io.err(`bench merge: found ${parts.length} result(s): ${parts.map((i) => i.name).join(", ")}\n`);
+  const merged = input(() => mergeResults(parts.map((p) => p.results), parts.map((p) => p.name)));
+  const lacking = merged.context.matrixCells - merged.cells.length;
+  const missing = missingShards(parts.map((p) => p.results.context));
+  const partial = lacking > 0
+    ? `${lacking} of ${merged.context.matrixCells} cells are missing from the shards given${missing.length > 0 ? `: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "were" : "was"} not given` : ""}`
+    : undefined;
+  if (partial !== undefined) io.err(`${o.allowPartial === true ? "warning" : "bench merge"}: ${partial}${o.allowPartial === true ? "" : " (the merged results are written; --allow-partial exits 0 for a partial merge)"}\n`);
   printResults(merged, o.format ?? "table", io);
   if (out !== undefined) writeAndTell(merged, out, io);
-  if (merged.cells.length < merged.context.matrixCells) io.err(`warning: ${merged.context.matrixCells - merged.cells.length} of ${merged.context.matrixCells} cells are missing from the shards given\n`);
-  return runStatus(merged, io);
+  const status = runStatus(merged, io);
+  return partial !== undefined && o.allowPartial !== true ? EXIT.FAILED : status;
 }
 
 /** Options of `pinlab bench compare`, as commander gives them. */
@@ -133,9 +146,10 @@ export async function scalingCommand(o: BenchCommandOptions & { readonly workers
   });
   const last = timed.at(-1)!.results;
   // The last run's cells stand for the report; the context gains the timed runs and the speed-up verdict.
-  const results: BenchResults = { ...last, context: { ...last.context, scaling: runs, goals: [...last.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs)] } };
+  const matrix = { defaultMatrix: isDefaultMatrix(options[0]) };
+  const results: BenchResults = { ...last, context: { ...last.context, scaling: runs, goals: [...last.context.goals.filter((g) => g.id !== "matrix-speedup-2-workers"), scalingGoal(runs, matrix)] } };
   io.out(renderTerminal(results));
-  const summary = scalingSummary(runs);
+  const summary = scalingSummary(runs, matrix);
   if (summary !== undefined) io.out(`\nscaling: ${summary}\n`);
   if (out !== undefined) writeAndTell(results, out, io);
   return runStatus(results, io);

@@ -57,7 +57,8 @@ Examples:
   $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
   $ pinlab bench model
 
-Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
+Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only some shards), 2 bad input,
+70 an internal error.`);
 
   matrixOptions(bench.command("run", { isDefault: true }))
     .description("run the comparative bench (the default: pinlab bench [options] is pinlab bench run [options])")
@@ -74,7 +75,8 @@ Exit status: 0 every cell ran, 1 a cell failed, 2 bad input.`);
   bench.command("merge")
     .description("merge the results of shards into one: result directories, results.json files, a directory of parts (every results.json below it), or a glob")
     .argument("<paths...>", "shard result directories or results.json files, a directory of parts, or a glob such as 'parts/shard-*' (quoted: pinlab expands it)")
-    .option("-o, --out <dir>", "write the merged reports there")
+    .option("-o, --out <dir>", "write the merged reports there (not one of the parts)")
+    .option("--allow-partial", "exit 0 when shards are missing (the merge still names them); without it a partial merge exits 1")
     .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
     .action((paths: string[], o) => {
       result.code = mergeCommand(paths, o, io);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { captureIo, REPO_ROOT } from "../test-support/capture-io.js";
-import { mergeInputs } from "./merge-inputs.js";
+import { mergeInputs, missingShards } from "./merge-inputs.js";
 
 const FIX = join(REPO_ROOT, "packages/cli/src/test-support/fixtures/bench-results");
 let dir = "";
@@ -53,16 +53,25 @@ describe("mergeInputs: what bench merge reads", () => {
 
   it("takes a list of result directories and results.json files as given, without searching", () => {
     const r = mergeInputs(["one", "flat/shard-2.json"], dir);
-    expect(r.inputs).toEqual([{ file: join(dir, "one/results.json"), name: "one" }, { file: join(dir, "flat/shard-2.json"), name: "flat/shard-2.json" }]);
+    expect(r.inputs).toEqual([{ file: join(dir, "one/results.json"), name: "one", found: false }, { file: join(dir, "flat/shard-2.json"), name: "flat/shard-2.json", found: false }]);
     expect(r.expanded).toBe(false);
     // A path that does not exist is left for the reader, which names it.
-    expect(mergeInputs(["no/such"], dir).inputs).toEqual([{ file: join(dir, "no/such"), name: "no/such" }]);
+    expect(mergeInputs(["no/such"], dir).inputs).toEqual([{ file: join(dir, "no/such"), name: "no/such", found: false }]);
   });
 
   it("leaves --out's own results out of a search", () => {
     const r = mergeInputs(["parts"], dir, join(dir, "parts/part-10"));
     expect(r.inputs.map((i) => i.name)).toEqual(["parts/part-2/results.json"]);
     expect(r.skipped).toEqual(["parts/part-10/results.json"]);
+  });
+});
+
+describe("missingShards", () => {
+  it("names the shards of the split that no part covers, counting a merged part's shards", () => {
+    expect(missingShards([{ shard: { index: 1, count: 3 } }])).toEqual(["2/3", "3/3"]);
+    expect(missingShards([{ shard: null, mergedFrom: [{ index: 1, count: 3 }, { index: 3, count: 3 }] }])).toEqual(["2/3"]);
+    expect(missingShards([{ shard: { index: 1, count: 2 } }, { shard: { index: 2, count: 2 } }])).toEqual([]);
+    expect(missingShards([{ shard: null }])).toEqual([]);
   });
 });
 
@@ -84,6 +93,29 @@ describe("pinlab bench merge of a directory or a glob", () => {
     expect(list.code).toBe(0);
     expect(list.err).not.toContain("found");
     expect(csvIds(list.out)).toEqual(csvIds(glob.out));
+  });
+
+  it("leaves out an earlier merge's output that a search finds, and refuses --out that is one of the parts", async () => {
+    expect((await run(["bench", "merge", "parts", "--out", "parts/merged-before"])).code).toBe(0);
+    const again = await run(["bench", "merge", "parts", "--out", "elsewhere", "--format", "csv"]);
+    expect(again.code).toBe(0);
+    expect(again.err).toContain("bench merge: leaving out parts/merged-before/results.json: it is the output of an earlier merge (of 2 parts), not a shard\n");
+    expect(again.err).toContain("found 2 result(s): parts/part-2/results.json, parts/part-10/results.json\n");
+    rmSync(join(dir, "parts/merged-before"), { recursive: true });
+    rmSync(join(dir, "elsewhere"), { recursive: true });
+    const over = await run(["bench", "merge", "parts/part-2", "parts/part-10", "--out", "parts/part-2"]);
+    expect(over.code).toBe(2);
+    expect(over.err).toBe(`pinlab: bench merge: --out ${join(dir, "parts/part-2")} is one of the parts given (parts/part-2): the merge would overwrite it; write the merge to another directory\n`);
+  });
+
+  it("names the missing shards of a partial merge and exits 1, or 0 with --allow-partial", async () => {
+    const partial = await run(["bench", "merge", "one", "--format", "csv"]);
+    expect(partial.code).toBe(1);
+    expect(partial.err).toContain("bench merge: 2 of 4 cells are missing from the shards given: shard 2/2 was not given (the merged results are written; --allow-partial exits 0 for a partial merge)\n");
+    expect(csvIds(partial.out)).toHaveLength(2);
+    const allowed = await run(["bench", "merge", "one", "--allow-partial", "--format", "csv"]);
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain("warning: 2 of 4 cells are missing from the shards given: shard 2/2 was not given\n");
   });
 
   it("does not read its own earlier output when merging a directory again", async () => {

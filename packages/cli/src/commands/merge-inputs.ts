@@ -17,6 +17,8 @@ export interface MergeInput {
   readonly file: string;
   /** The path as messages show it: the operand as given, or the operand joined with what was found below it. */
   readonly name: string;
+  /** True when a directory or a glob search found it (not named by the user). */
+  readonly found: boolean;
 }
 
 /** The parts that operands expanded to, and which operands were expanded (for the "found" message). */
@@ -38,14 +40,14 @@ const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
 /** Every `results.json` below `dir` (at any depth), named from `shown` (how the user spelt `dir`). */
 function partsBelow(dir: string, shown: string): MergeInput[] {
   return globSync(`**/${RESULTS}`, { cwd: dir, expandDirectories: false, followSymbolicLinks: true })
-    .map((rel) => ({ file: resolve(dir, rel), name: join(shown, rel) }))
+    .map((rel) => ({ file: resolve(dir, rel), name: join(shown, rel), found: true }))
     .sort(byName);
 }
 
 /** A path the user gave or a glob matched: a file is itself, a part directory its `results.json`, any other directory the parts below it. */
 function expandPath(abs: string, shown: string): { inputs: MergeInput[]; expanded: boolean } {
-  if (!isDir(abs)) return { inputs: [{ file: abs, name: shown }], expanded: false };
-  if (existsSync(join(abs, RESULTS))) return { inputs: [{ file: join(abs, RESULTS), name: shown }], expanded: false };
+  if (!isDir(abs)) return { inputs: [{ file: abs, name: shown, found: false }], expanded: false };
+  if (existsSync(join(abs, RESULTS))) return { inputs: [{ file: join(abs, RESULTS), name: shown, found: false }], expanded: false };
   return { inputs: partsBelow(abs, shown), expanded: true };
 }
 
@@ -58,7 +60,7 @@ function expandGlob(pattern: string, cwd: string): MergeInput[] {
     const shown = isAbsolute(pattern) ? abs : relative(cwd, abs) || ".";
     // A glob such as parts/** also matches the reports beside each results.json: take only JSON files.
     return isDir(abs) ? expandPath(abs, shown).inputs : abs.endsWith(".json") ? [{ file: abs, name: shown }] : [];
-  }).sort(byName);
+  }).map((i) => ({ ...i, found: true })).sort(byName);
   if (found.length === 0) throw new UsageError(`bench merge: ${pattern} matches ${matches.length} path(s) but no results: none is a results.json file or a directory with one below it`);
   return found;
 }
@@ -81,9 +83,30 @@ export function mergeInputs(operands: readonly string[], cwd: string, out?: stri
     expanded ||= e.expanded;
     for (const f of e.inputs) {
       if (e.expanded && f.file === own) skipped.push(f.name);
+      else if (f.file === own) throw new UsageError(`bench merge: --out ${out} is one of the parts given (${f.name}): the merge would overwrite it; write the merge to another directory`);
       else if (!inputs.some((i) => i.file === f.file)) inputs.push(f);
     }
   }
   if (inputs.length === 0) throw new UsageError(`bench merge: the only results found (${skipped.join(", ")}) are --out's own; give the parts to merge`);
   return { inputs, expanded, skipped };
+}
+
+/** Shard K of N, as a part's context names it. */
+interface ShardRef {
+  /** K. */
+  readonly index: number;
+  /** N. */
+  readonly count: number;
+}
+
+/**
+ * The shards of a `--shard K/N` split that none of `given` covers (a part names its shard, a
+ * merged part the shards it came from), as `K/N` texts; empty when the parts name no split.
+ */
+export function missingShards(given: readonly { readonly shard: ShardRef | null; readonly mergedFrom?: readonly ShardRef[] }[]): string[] {
+  const covered = given.flatMap((c) => (c.shard !== null ? [c.shard] : c.mergedFrom ?? []));
+  const count = covered.find((s) => s.count > 1)?.count;
+  if (count === undefined) return [];
+  const have = new Set(covered.filter((s) => s.count === count).map((s) => s.index));
+  return Array.from({ length: count }, (_, i) => i + 1).filter((k) => !have.has(k)).map((k) => `${k}/${count}`);
 }
