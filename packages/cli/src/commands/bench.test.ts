@@ -253,6 +253,8 @@ describe("pinlab bench, bad input", () => {
     const help = await run(["bench", "--help"]);
     expect(help.out).toContain("bench merge part1 part2");
     expect(help.out).toMatch(/merge|compare|model|scaling|workloads/);
+    // pinlab bench --help shows the options of a run (bench run is the default command).
+    for (const flag of ["--sweep <target.key=v1,v2>", "--seeds <n>", "--shard <K/N>", "--workloads <ids>", "--out <dir>"]) expect(help.out).toContain(flag);
   });
 });
 

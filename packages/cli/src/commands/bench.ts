@@ -44,9 +44,12 @@ function strayOperand(bench: Command, operand: string): UsageError {
 
 /** Register `bench` (with its subcommands) and `start` on the program; `result` receives the exit status. */
 export function registerBenchCommands(program: Command, io: CliIo, result: { code: number }): void {
-  const bench = program.command("bench")
+  const bench: Command = program.command("bench")
     .description("the comparative bench: workloads x policies x device variants, in worker threads (bench run is the default)")
-    .addHelpText("after", `
+    .addHelpText("after", (): string => `
+Options of a run (pinlab bench [options] is pinlab bench run [options]; pinlab bench run --help says more):
+${bench.commands.find((c: Command) => c.name() === "run")!.options.map((o: Option) => `  ${o.flags.padEnd(32)}${o.description}`).join("\n")}
+
 Examples:
   $ pinlab bench --size small --out pinlab-report
   $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
