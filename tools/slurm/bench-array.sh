@@ -12,6 +12,7 @@
 #   PINLAB_OUT         the shared directory of the run: parts go to PINLAB_OUT/parts/shard-K (default: ./pinlab-bench)
 #   PINLAB_SHARDS      N, the number of shards (default: the array's task count)
 #   PINLAB_WORKERS     worker threads per task (default: the task's CPUs, SLURM_CPUS_PER_TASK, else 2)
+#   PINLAB_NODE        the Node.js (>= 20.19) to run pinlab with (default: node on the task's PATH)
 #   PINLAB_REPO        a built pinlab checkout (npm ci && npm run build) on a shared file system
 #                      (default: the directory sbatch was run from; Slurm runs a copy of this script,
 #                      so the script cannot find the checkout from its own path)
@@ -31,9 +32,16 @@ shard="${SLURM_ARRAY_TASK_ID:?not an array task: submit with sbatch --array=1-N 
 shards="${PINLAB_SHARDS:-${SLURM_ARRAY_TASK_COUNT:-${SLURM_ARRAY_TASK_MAX:-}}}"
 workers="${PINLAB_WORKERS:-${SLURM_CPUS_PER_TASK:-2}}"
 cli="$repo/packages/cli/dist/bin/pinlab.js"
+node="${PINLAB_NODE:-node}"
 
 if [ -z "$shards" ]; then
   echo "bench-array.sh: the shard count is unknown: set PINLAB_SHARDS" >&2
+  exit 2
+fi
+if ! command -v "$node" > /dev/null; then
+  echo "bench-array.sh: no Node.js ($node) on this node: set PINLAB_NODE to a Node.js 20 binary the compute nodes can run" >&2
+  # shellcheck disable=SC2016 # the command is shown, not run
+  echo '  (with environment modules, e.g. PINLAB_NODE="$(module load nodejs/20 && command -v node)" before submitting)' >&2
   exit 2
 fi
 if [ ! -f "$cli" ]; then
@@ -45,4 +53,4 @@ read -r -a args <<< "${PINLAB_BENCH_ARGS:-}"
 mkdir -p "$out/parts"
 echo "pinlab bench shard $shard/$shards on $(hostname), $workers worker(s): ${args[*]:-the default matrix}"
 # ${args[@]+...}: an empty array under set -u, on the bash 4.2 of older clusters too.
-node "$cli" bench --workers "$workers" ${args[@]+"${args[@]}"} --shard "$shard/$shards" --out "$out/parts/shard-$shard"
+"$node" "$cli" bench --workers "$workers" ${args[@]+"${args[@]}"} --shard "$shard/$shards" --out "$out/parts/shard-$shard"

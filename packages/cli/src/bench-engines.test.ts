@@ -89,8 +89,10 @@ describe.each(CASES)("bench engines, $name: the same results as one unsharded ru
       env: cleanEnv(),
     });
     expect(run.jobs.map((j) => [j.job, j.matrix])).toEqual([["plan", {}], ...Array.from({ length: SHARDS }, (_, i) => ["shard", { shard: i + 1 }]), ["merge", {}]]);
-    // Every job that runs pinlab installs and builds the tree first (the steps this test skips).
-    for (const j of run.jobs.filter((x) => x.job !== "plan")) {
+    // Every job runs pinlab, after installing and building the tree (the steps this test skips);
+    // the plan job checks the inputs with --dry-run before any shard job starts.
+    expect(run.jobs[0].steps.map((s) => s.text).join("\n")).toMatch(/pinlab\.js bench .*--dry-run/);
+    for (const j of run.jobs) {
       const texts = j.steps.map((s) => s.text.trim());
       const firstPinlab = texts.findIndex((t) => t.includes("pinlab"));
       expect(firstPinlab).toBeGreaterThan(0);
@@ -129,5 +131,17 @@ describe.each(CASES)("bench engines, $name: the same results as one unsharded ru
     const again = spawnSync("bash", [join(SLURM, "submit.sh")], { cwd: work, env, encoding: "utf8" });
     expect(again.status).toBe(2);
     expect(again.stderr).toContain(`submit.sh: ${join(work, "out")}/parts already holds parts of another run`);
+  }, 60_000);
+});
+
+describe("bench engines: bad inputs stop before the shards run", () => {
+  it("GitHub Actions: the plan job's bench --dry-run refuses a mistyped sweep, naming it", () => {
+    const wf = loadWorkflow(WORKFLOW);
+    expect(() => runWorkflow(wf, {
+      inputs: { ...MATRIX, sweeps: "pin-bias.bais=256", seeds: "", shards: SHARDS },
+      checkout,
+      skipRun: (script) => SETUP.includes(script.trim()),
+      env: cleanEnv(),
+    })).toThrow(/job plan .*failed \(exit 2\)[\s\S]*--dry-run[\s\S]*--sweep pin-bias\.bais: policy "pin-bias" has no option "bais"; its options: bias/);
   }, 60_000);
 });

@@ -44,6 +44,8 @@ export interface BenchCommandOptions {
   readonly config?: string;
   /** `--plugin`, repeatable. */
   readonly plugin?: readonly string[];
+  /** `--dry-run`: check the options and print the cells, run nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** Turn command-line values into bench options; throws UsageError naming the bad flag. */
@@ -65,15 +67,27 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
   };
 }
 
-/** Run a bench with a progress bar; bad input becomes a UsageError. */
-export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<BenchResults> {
-  let plan: BenchPlan;
+/** Plan a bench (check every option against the registries); bad input becomes a UsageError. */
+export async function planOrRefuse(opts: BenchOptions): Promise<BenchPlan> {
   try {
-    plan = await planBench(opts);
+    return await planBench(opts);
   } catch (e) {
     if (e instanceof BenchInputError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+/** `--dry-run`: the plan's cells, one id a line, after a line counting them. */
+export function printPlan(plan: BenchPlan, opts: BenchOptions, io: CliIo): void {
+  const shard = opts.shard !== undefined ? `, shard ${opts.shard.index}/${opts.shard.count}` : "";
+  const seeds = plan.seeds > 1 ? `, ${plan.seeds} seeds each (${plan.cells.length * plan.seeds} cell runs)` : "";
+  io.out(`pinlab bench --dry-run: ${plan.cells.length} of ${plan.matrixCells} cells${shard}${seeds}; nothing run\n${plan.cells.map((c) => `  ${c.id}\n`).join("")}`);
+  if (plan.note !== undefined) io.err(`note: ${plan.note}\n`);
+}
+
+/** Run a bench with a progress bar; bad input becomes a UsageError. */
+export async function runWithProgress(opts: BenchOptions, io: CliIo): Promise<BenchResults> {
+  const plan = await planOrRefuse(opts);
   if (plan.note !== undefined) io.err(`note: ${plan.note}\n`);
   const bar = progressReporter(io, plan.cells.length * plan.seeds, plan.seeds > 1 ? "cell runs" : "cells");
   try {
@@ -114,6 +128,10 @@ export async function benchCommand(o: BenchCommandOptions, io: CliIo): Promise<n
   const format = o.format ?? "table";
   const opts = benchOptions(o, io, { workers: 2 });
   const out = outDirOption(o.out, io);
+  if (o.dryRun === true) {
+    printPlan(await planOrRefuse(opts), opts, io);
+    return EXIT.OK;
+  }
   const results = await runWithProgress(opts, io);
   printResults(results, format, io);
   if (out !== undefined) writeAndTell(results, out, io);

@@ -229,6 +229,14 @@ describe("pinlab bench, bad input", () => {
     }
   });
 
+  it("--dry-run checks the options and prints the cells of the shard, running nothing", async () => {
+    const r = await run(["bench", "--dry-run", "--size", "tiny", "--workloads", "shared-library-false-positive", "--sweep", "pin-bias.bias=256,4096", "--seeds", "3", "--shard", "1/2", "--out", join(dir, "dry")]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe("pinlab bench --dry-run: 3 of 5 cells, shard 1/2, 3 seeds each (9 cell runs); nothing run\n"
+      + "  shared-library-false-positive/libc/legacy-get\n  shared-library-false-positive/libc/pin-bias[bias=4096]\n  shared-library-false-positive/libc/exact-pincount\n");
+    expect(existsSync(join(dir, "dry"))).toBe(false);
+  });
+
   it("notes a shard that gets no cell, and still writes valid (empty) results that merge", async () => {
     const sel = ["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "pin-bias", "--workers", "1"];
     const empty = await run([...sel, "--shard", "2/2", "--out", join(dir, "empty-shard")]);

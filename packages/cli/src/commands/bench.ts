@@ -68,6 +68,7 @@ Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only so
     .option("--workers <n>", "worker threads", "2")
     .option("-o, --out <dir>", "write index.html, results.json, results.csv and results.md there")
     .addOption(new Option("-f, --format <format>", "what to print on stdout").choices([...BENCH_FORMATS]).default("table"))
+    .option("--dry-run", "check every option against the registries and print the cells (with sweeps and the shard), run nothing")
     // Operands reach run when they name no subcommand (`bench frob`): say so instead of "too many arguments for 'run'".
     .allowExcessArguments(true)
     .action(async (o, cmd: Command) => {
