@@ -26,7 +26,9 @@ export function resolveParams(def: WorkloadDefinition, size: SizeName, overrides
   const input = { ...(def.meta.sizes[size] as Record<string, unknown>), ...overrides };
   const r = def.meta.params.safeParse(input);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${paramName(def.meta.id, i, overrides)}: ${i.message}`);
+    // The parameters the sizes set: every size presets each one.
+    const known = [...new Set(Object.values(def.meta.sizes).flatMap((s) => Object.keys(s as Record<string, unknown>)))].sort().join(", ");
+    const issues = r.error.issues.map((i) => `${paramName(def.meta.id, i, overrides)}: ${i.message}${i.code === "unrecognized_keys" ? `; its parameters: ${known}` : ""}`);
     throw new BenchInputError(`bad parameters for workload "${def.meta.id}" (size ${size}):\n  ${issues.join("\n  ")}`, "--param");
   }
   return r.data as Record<string, unknown>;
