@@ -8,12 +8,13 @@
 import { ENOMEM } from "../errno.js";
 import { Gfp } from "../memory/physical-memory.js";
 import type { Process } from "../mm/process.js";
+import type { VaddrPinOwner } from "../policy/pin-policy.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import { migrateFolio } from "../migrate/migrate.js";
 import { grabMode, type GupOptions, type PageArray } from "./call.js";
 import { FOLL_LONGTERM } from "./foll-flags.js";
 import type { GupState } from "./grab.js";
-import { gupPutPages } from "./put.js";
+import { gupPutPages, releaseFilePins } from "./put.js";
 import { getUserPagesSlow } from "./slow.js";
 
 /** What one slow walk produced. */
@@ -49,14 +50,28 @@ export interface LongtermMigration {
   readonly failed: number;
 }
 
+/** The vaddr_pin owner of a call and the pinning process: whose file pins a pass took. */
+export interface FilePinHolder {
+  /** The owner the policy charged file pins to. */
+  readonly owner: VaddrPinOwner;
+  /** The pinning process. */
+  readonly pid: number;
+}
+
 /**
  * `migrate_longterm_unpinnable_folios()` (mm/gup.c, v6.12): unpin the whole request, then
  * migrate each unpinnable folio to memory a pin may hold (`memalloc_pin_save()`: ZONE_NORMAL).
  * Any failure makes the pin fail with -ENOMEM; otherwise the kernel returns -EAGAIN: pin again.
+ * Whatever the pass took is given back: with a vaddr_pin owner (`filePins`), the file pins the
+ * policy recorded for these pages go with the page pins (the RFC's `vaddr_unpin_pages()` pairing),
+ * or the retry would take a second set and the final release drop only one.
  */
-export function migrateLongtermUnpinnableFolios(s: GupState, unpinnable: readonly number[], pages: PageArray, offset: number, nr: number, flags: number): LongtermMigration {
+export function migrateLongtermUnpinnableFolios(
+  s: GupState, unpinnable: readonly number[], pages: PageArray, offset: number, nr: number, flags: number, filePins?: FilePinHolder,
+): LongtermMigration {
   const k = s.k;
   gupPutPages(s, pages, offset, nr, grabMode(flags), false);
+  if (filePins !== undefined) releaseFilePins(s, pages.slice(offset, offset + nr), nr, filePins.owner, filePins.pid);
   let migrated = 0;
   let failed = 0;
   for (const head of unpinnable) {
@@ -73,10 +88,12 @@ export function migrateLongtermUnpinnableFolios(s: GupState, unpinnable: readonl
  * undefined when every pinned folio may stay pinned; otherwise everything was unpinned and the
  * offenders migrated, and what that did.
  */
-export function checkAndMigrateMovablePages(s: GupState, pages: PageArray, offset: number, nr: number, flags: number): LongtermMigration | undefined {
+export function checkAndMigrateMovablePages(
+  s: GupState, pages: PageArray, offset: number, nr: number, flags: number, filePins?: FilePinHolder,
+): LongtermMigration | undefined {
   const unpinnable = collectLongtermUnpinnableFolios(s, pages, offset, nr);
   if (unpinnable.length === 0) return undefined;
-  return migrateLongtermUnpinnableFolios(s, unpinnable, pages, offset, nr, flags);
+  return migrateLongtermUnpinnableFolios(s, unpinnable, pages, offset, nr, flags, filePins);
 }
 
 /**
@@ -94,7 +111,7 @@ export function gupLongtermLocked(
   for (;;) {
     const nr = getUserPagesSlow(s, task, start, nrPages, flags, pages, offset, opts, stats);
     if (nr <= 0 || pages === undefined) return { nr, migrated };
-    const round = checkAndMigrateMovablePages(s, pages, offset, nr, flags);
+    const round = checkAndMigrateMovablePages(s, pages, offset, nr, flags, opts.owner !== undefined ? { owner: opts.owner, pid: task.pid } : undefined);
     if (round === undefined) return { nr, migrated };
     migrated += round.migrated;
     s.k.events.emit("migrate", { reason: "longterm_pin", migrated, failed: round.failed });
