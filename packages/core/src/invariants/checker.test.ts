@@ -65,6 +65,7 @@ describe("invariant checker", () => {
     ["a page-cache entry to another index's frame", ({ file, fpfn }) => file.cache.set(2, fpfn), /page 2 -> frame \d+, but the frame says inode \d+ index 0/],
     ["pin counters out of balance", ({ k }) => k.vmstat.nr_foll_pin_acquired++, /nr_foll_pin_acquired - nr_foll_pin_released = 2, but 1 pins are outstanding/],
     ["a negative pinned_vm", ({ p }) => (p.mm!.pinnedVm = -1), /pid \d+: pinned_vm is negative \(-1\)/],
+    ["bytes written into the shared zero page", ({ k }) => k.memory.contents.write(k.memory.zeroPfn, 100, new Uint8Array([0x6f])), /frame 0, the shared zero page, holds written bytes/],
   ])("catches %s", (_d, corrupt, message) => {
     const h = healthy();
     corrupt(h);

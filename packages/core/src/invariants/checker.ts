@@ -13,6 +13,8 @@
  *    block holds exactly its stale GUP references. The allocator's bitmap agrees with PG_alloc.
  * 5. Every page-cache entry points at an allocated frame of that file and index.
  * 6. The pin counters balance: acquired - released = pins outstanding; pinned_vm is never negative.
+ * 7. The shared zero page holds zeros: nothing ever writes it (`ZERO_PAGE(0)`, mm/memory.c; every
+ *    untouched anonymous page of every process reads it).
  * @module
  */
 import type { Gup } from "../gup/gup.js";
@@ -135,5 +137,8 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   for (const proc of k.processes.values()) {
     if (proc.mm !== null && proc.mm.pinnedVm < 0) add(`pid ${proc.pid}: pinned_vm is negative (${proc.mm.pinnedVm})`);
   }
+  // 7
+  const zero = k.memory.contents.snapshot(k.memory.zeroPfn);
+  if (zero !== undefined && zero.some((b) => b !== 0)) add(`frame ${k.memory.zeroPfn}, the shared zero page, holds written bytes: every untouched anonymous page now reads them`);
   return out;
 }

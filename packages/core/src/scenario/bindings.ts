@@ -21,6 +21,8 @@ export interface GupHandle {
   readonly pid: number;
   /** The vaddr_pin owner, for vaddr handles. */
   readonly owner?: VaddrPinOwner;
+  /** Taken with FOLL_WRITE: a device may write through it (`poke`); without, only read (`peek`). */
+  readonly writable: boolean;
   /** Set once released. */
   released: boolean;
 }

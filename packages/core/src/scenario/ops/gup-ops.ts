@@ -1,6 +1,7 @@
 /** Executors of the GUP ops: gup, release, peek, poke. */
 import type { HolderRef } from "../../events/event-types.js";
-import { follFlags } from "../../gup/foll-flags.js";
+import { EPERM } from "../../errno.js";
+import { FOLL_WRITE, follFlags } from "../../gup/foll-flags.js";
 import type { VaddrPinOwner } from "../../policy/pin-policy.js";
 import type { GupHandle } from "../bindings.js";
 import type { StepOf } from "../schema/steps.js";
@@ -41,7 +42,9 @@ export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
   }
   const taken = Math.max(0, r);
   const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
-  const handle: GupHandle = { name, call: s.call, family, pfns: Array.from(pages.subarray(0, taken)), pid: proc.pid, owner, released: taken === 0 };
+  const handle: GupHandle = {
+    name, call: s.call, family, pfns: Array.from(pages.subarray(0, taken)), pid: proc.pid, owner, writable: (flags & FOLL_WRITE) !== 0, released: taken === 0,
+  };
   ctx.bindings.set(name, { kind: "handle", handle });
   return r < 0 ? { errno: -r } : { result: r };
 }
@@ -74,12 +77,18 @@ export function runPeek(ctx: RunContext, s: StepOf<"peek">): StepOutcome {
   return { result: cString(ctx.inst.dma.read(holderOf(h.name), h.pfns, s.offset, s.length)) };
 }
 
-/** `poke` (ext): a device holding the handle's frames writes there. */
+/**
+ * `poke` (ext): a device holding the handle's frames writes there. A handle taken without
+ * FOLL_WRITE was mapped for the device to read (`DMA_TO_DEVICE`): writing through it is refused
+ * with EPERM, as rdma-mr refuses a write to a region registered without write access; the frames
+ * may be the shared zero page, which nothing may write.
+ */
 export function runPoke(ctx: RunContext, s: StepOf<"poke">): StepOutcome {
   const h = ctx.bindings.handle(s.handle, "handle");
   const data = utf8(s.data);
   const bad = checkHandleRange(h, s.offset, data.length);
   if (bad !== undefined) return { error: bad };
+  if (!h.writable) return { errno: EPERM };
   ctx.inst.dma.write(holderOf(h.name), h.pfns, s.offset, data);
   return {};
 }
