@@ -20,6 +20,19 @@ describe("scenario runtime", () => {
     expect(r.passed).toBe(false);
   });
 
+  it("reports the handle of a failed gup by the step that failed, and releases it as a no-op", () => {
+    const r = run(`  - { op: mmap, proc: p1, as: buf, length: 8KiB, prot: [read], flags: [private, anonymous] }
+  - { op: gup, proc: p1, addr: buf, pages: 2, call: pin_user_pages, flags: [FOLL_WRITE], as: h, expect: { errno: EFAULT } }
+  - { op: peek, handle: h, offset: 0, length: 4 }
+  - { op: poke, handle: h, data: "x" }
+  - { op: release, handle: h }
+`);
+    expect(r.steps[2].error).toMatch(/step 2 \(peek\), field "handle": "h" has no value: step 1, which defines it, failed \(EFAULT\)/);
+    expect(r.steps[3].error).toMatch(/step 3 \(poke\), field "handle": "h" has no value: step 1, which defines it, failed \(EFAULT\)/);
+    expect(r.steps[4]).toMatchObject({ ok: true, errno: null });
+    expect(r.steps[4].error).toBeUndefined();
+  });
+
   it("refuses to release a handle twice and to peek outside it", () => {
     const r = run(`  - { op: mmap, proc: p1, as: buf, length: 8KiB, prot: [read, write], flags: [private, anonymous] }
   - { op: gup, proc: p1, addr: buf, pages: 1, call: pin_user_pages, flags: [FOLL_WRITE], as: h }

@@ -1,6 +1,6 @@
 /** Executors of the GUP ops: gup, release, peek, poke. */
 import type { HolderRef } from "../../events/event-types.js";
-import { EPERM } from "../../errno.js";
+import { EPERM, errnoName } from "../../errno.js";
 import { FOLL_WRITE, follFlags } from "../../gup/foll-flags.js";
 import type { VaddrPinOwner } from "../../policy/pin-policy.js";
 import type { GupHandle } from "../bindings.js";
@@ -40,17 +40,27 @@ export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
         : g.vaddrPinPagesRemote(proc, addr, s.pages, flags, pages, owner, opts);
       break;
   }
-  const taken = Math.max(0, r);
+  if (r < 0) {
+    // A failed call binds no handle: later steps naming it are told which step failed and why.
+    ctx.bindings.set(name, { kind: "failed", step: ctx.index, why: errnoName(-r) ?? `errno ${-r}` });
+    return { errno: -r };
+  }
+  const taken = r;
   const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
   const handle: GupHandle = {
     name, call: s.call, family, pfns: Array.from(pages.subarray(0, taken)), pid: proc.pid, owner, writable: (flags & FOLL_WRITE) !== 0, released: taken === 0,
   };
   ctx.bindings.set(name, { kind: "handle", handle });
-  return r < 0 ? { errno: -r } : { result: r };
+  return { result: r };
 }
 
-/** `release`: put_page or unpin, as the handle requires, dirtying first when asked. */
+/**
+ * `release`: put_page or unpin, as the handle requires, dirtying first when asked. The handle of
+ * a failed `gup` holds nothing, so releasing it does nothing: a scenario whose gup fails under
+ * some policies only (`expect_by_policy`) releases it under all.
+ */
 export function runRelease(ctx: RunContext, s: StepOf<"release">): StepOutcome {
+  if (ctx.bindings.get(s.handle)?.kind === "failed") return {};
   const h = ctx.bindings.handle(s.handle, "handle");
   if (h.pfns.length === 0) return {};
   if (h.released) return { error: `handle "${h.name}" was already released` };
