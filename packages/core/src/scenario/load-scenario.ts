@@ -12,6 +12,7 @@ import { commonStepFields, OPS, STEP_SCHEMAS, type Op, type Step } from "./schem
 import { scenarioSchema, type ScenarioHeader } from "./schema/scenario.js";
 import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
 import { SourceMap } from "./source-map.js";
+import { strictJsonProblem } from "./strict-json.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
@@ -47,6 +48,10 @@ type NameKind = "address" | "handle" | "device" | "value";
  */
 export function loadScenario(text: string, file: string, plugins: PluginView): LoadedScenario {
   if (text.length > MAX_SCENARIO_BYTES) throw new ScenarioError([{ file, message: `the file is larger than ${MAX_SCENARIO_BYTES} bytes` }]);
+  if (/\.json$/i.test(file)) {
+    const bad = strictJsonProblem(text);
+    if (bad !== undefined) throw new ScenarioError([{ file, ...(bad.pos !== undefined ? { pos: bad.pos } : {}), message: bad.message }]);
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: "core", prettyErrors: false, strict: true });
   const map = new SourceMap(doc, lines);
