@@ -40,10 +40,12 @@ import "reflect-metadata";
 // errno, di, sim: the base
 export * from "./errno.js";
 export * from "./di/tokens.js";
+export * from "./di/plugin-id.js";
 export * from "./sim/units.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
 // config
+export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";
 // memory, events
 export * from "./memory/page-flags.js";
@@ -110,7 +112,9 @@ export * from "./device/device-plugin.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
 // plugin
+export * from "./plugin/plugin-errors.js";
 export * from "./plugin/registry.js";
+export * from "./plugin/instantiate.js";
 export * from "./plugin/module.js";
 export * from "./plugin/policy-options-issues.js";
 // instance

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
 import { createToken } from "../di/tokens.js";
+import { formatZodIssues, issueField } from "./format-issues.js";
 
 /** Largest total machine (all zones together) pinlab builds: 256 GiB (2^26 frames). */
 export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
@@ -96,13 +97,12 @@ export function parseKernelConfig(input: unknown): KernelConfig {
   if (r.success) return r.data;
   const issues: string[] = [];
   for (const i of r.error.issues) {
-    const at = i.path.map(String);
     if (i.code === "unrecognized_keys") {
       // One line per unknown key, named by its full path, listing what is allowed there.
-      const known = Object.keys((at[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
-      for (const key of i.keys) issues.push(`${[...at, key].join(".")}: unknown field (expected one of: ${known})`);
+      const known = Object.keys((i.path[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
+      for (const key of i.keys) issues.push(`${issueField([...i.path, key])}: unknown field (expected one of: ${known})`);
     } else {
-      issues.push(`${at.join(".") || "(config)"}: ${i.message}`);
+      issues.push(...formatZodIssues([i], { root: "(config)" }));
     }
   }
   throw new ConfigError(issues);

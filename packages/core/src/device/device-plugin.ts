@@ -10,6 +10,7 @@ import type { VirtualClock } from "../sim/clock.js";
 import type { DmaEngine } from "./dma-engine.js";
 import type { DevicePageCache, DevicePages, MemlockAccounting } from "./driver-api.js";
 import { createToken } from "../di/tokens.js";
+import { isPluginId } from "../di/plugin-id.js";
 
 /**
  * The fields of one device action, already checked against the action's schema, with typed
@@ -164,7 +165,7 @@ export interface DeviceDescriptor<S extends z.ZodType = z.ZodType> {
 
 /** Make a device descriptor (one object per plugin, as typescript-eslint makes rules). */
 export function defineDevice<S extends z.ZodType>(descriptor: DeviceDescriptor<S>): DeviceDescriptor<S> {
-  if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`device kind "${descriptor.meta.id}" must be lower-case kebab-case`);
+  if (!isPluginId(descriptor.meta.id)) throw new Error(`device kind "${descriptor.meta.id}" must be lower-case kebab-case`);
   for (const name of Object.keys(descriptor.meta.actions)) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`device "${descriptor.meta.id}": action "${name}" must be snake_case`);
   }

@@ -6,6 +6,7 @@ import type { KernelConfig } from "../config/kernel-config.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
+import { isPluginId } from "../di/plugin-id.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
 export type GrabMode = "get" | "pin";
@@ -165,7 +166,7 @@ export interface PinPolicyDescriptor<S extends z.ZodType = z.ZodType> {
 
 /** Make a policy descriptor (the typescript-eslint "one object per rule" style). */
 export function definePinPolicy<S extends z.ZodType>(descriptor: PinPolicyDescriptor<S>): PinPolicyDescriptor<S> {
-  if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
+  if (!isPluginId(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
   return descriptor;
 }
 
