@@ -3,6 +3,12 @@ import { parseSize, parseTime } from "../sim/units.js";
 import { createToken } from "../di/tokens.js";
 import { formatZodIssues, issueField } from "./format-issues.js";
 
+/**
+ * The policy a config gets when it names none: mainline pin accounting (Linux v6.12). Code that
+ * needs a default refers to this name, never to the id itself.
+ */
+export const DEFAULT_POLICY = "pin-bias";
+
 /** Largest total machine (all zones together) pinlab builds: 256 GiB (2^26 frames). */
 export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
 /** Smallest ZONE_NORMAL: 1 MiB. */
@@ -63,7 +69,7 @@ export const KernelConfigSchema = z
   .object({
     machine: MachineConfigSchema,
     seed: z.number().int().default(1),
-    policy: z.string().min(1).default("pin-bias"),
+    policy: z.string().min(1).default(DEFAULT_POLICY),
     policyOptions: z.record(z.string(), z.unknown()).default({}),
     writebackLatency: time().default(100_000),
     pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),

@@ -9,6 +9,7 @@ import type { Process } from "../mm/process.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { DmaEngine } from "./dma-engine.js";
 import type { DevicePageCache, DevicePages, MemlockAccounting } from "./driver-api.js";
+import type { PolicyCapabilities } from "../policy/pin-policy.js";
 import { createToken } from "../di/tokens.js";
 import { isPluginId } from "../di/plugin-id.js";
 
@@ -92,7 +93,7 @@ export interface Device {
  * What a device plugin receives: what a Linux driver can reach, resolved from the kernel's DI
  * container. GUP calls, MMU interval notifiers and `hmm_range_fault()`, the DMA engine, the
  * clock and the event bus, process lookup, memlock accounting, the page helpers drivers call and
- * the page cache for file IO. Not the frame table, not the policy object: a device sees the
+ * the page cache for file IO, and what the policy declares it does. Not the frame table, not the policy object: a device sees the
  * kernel as a driver does, and the oracle watches every DMA it makes.
  */
 export interface DeviceContext<O> {
@@ -123,10 +124,11 @@ export interface DeviceContext<O> {
   /** The page cache, for devices that move file data (direct IO, io_uring fixed IO). */
   readonly pageCache: DevicePageCache;
   /**
-   * The id of the kernel's pin policy: which kernel the driver was built for (the model's
-   * `LINUX_VERSION_CODE`), e.g. to call `vaddr_pin_pages()` only where it exists.
+   * What the kernel's pin policy declares it does (its `meta.capabilities`): which kernel the
+   * driver was built for, e.g. to call `vaddr_pin_pages()` only where it exists (`filePins`).
+   * A driver reads capabilities, never the policy's id.
    */
-  readonly policyId: string;
+  readonly policyCapabilities: PolicyCapabilities;
 }
 
 /** One action a device offers. */

@@ -44,7 +44,7 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     memlock: api.memlock,
     pages: api.pages,
     pageCache: api.pageCache,
-    policyId: inst.kernel.policy.id,
+    policyCapabilities: inst.policyCapabilities,
   }), cfg.name);
   inst.devices.set(cfg.name, device);
   return device;

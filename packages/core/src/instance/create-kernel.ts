@@ -2,7 +2,7 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { listDevices } from "../plugin/registry.js";
 import { instantiatePlugin } from "../plugin/instantiate.js";
 import { resolve } from "../di/tokens.js";
-import { ACTIVE_POLICY } from "../policy/pin-policy.js";
+import { ACTIVE_POLICY, type PolicyCapabilities } from "../policy/pin-policy.js";
 import { CLOCK } from "../sim/clock.js";
 import { CONFIG } from "../config/kernel-config.js";
 import { DMA } from "../device/dma-engine.js";
@@ -42,6 +42,8 @@ export interface KernelInstance {
   readonly oracle: Oracle;
   /** The DMA engine. */
   readonly dma: DmaEngine;
+  /** What the kernel's pin policy declares it does (its descriptor's `meta.capabilities`). */
+  readonly policyCapabilities: PolicyCapabilities;
   /** The kernel's own child container. */
   readonly container: DependencyContainer;
   /** Devices attached so far, by name. */
@@ -70,7 +72,7 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   if (config.keepEventLog) events.keepLog();
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
-  const { instance: policy } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options) => ({
+  const { descriptor, instance: policy } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options) => ({
     memory, events, config, options, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
   }));
   c.register(ACTIVE_POLICY, { useValue: policy });
@@ -88,7 +90,9 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   for (const z of memory.zones) zones[z.name] = z.end - z.start;
   events.emit("boot", { frames: memory.nrFrames, zones, policy: policy.id, seed: config.seed });
   const k = kernel;
-  return { kernel: k, gup, oracle, dma, container: c, devices: new Map(), check: () => checkInvariants(k, gup) };
+  return {
+    kernel: k, gup, oracle, dma, policyCapabilities: descriptor.meta.capabilities, container: c, devices: new Map(), check: () => checkInvariants(k, gup),
+  };
 }
 
 /** Names of every registered device kind (for messages). */

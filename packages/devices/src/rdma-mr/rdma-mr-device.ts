@@ -4,7 +4,7 @@
  */
 import {
   EINVAL, ENOENT, EPERM, PAGE_SIZE, errnoName,
-  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView, type TimerHandle,
+  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView, type PolicyCapabilities, type TimerHandle,
 } from "@pinlab/core";
 import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
 import { emitDeviceEvent } from "../shared/device-events.js";
@@ -26,10 +26,14 @@ interface MemoryRegion {
   readonly posted: Set<TimerHandle>;
 }
 
-/** Resolve the `pinCall` option: `auto` follows the kernel's policy (file pins exist only under `vaddr-pin`). */
-export function resolveUmemPinCall(option: RdmaMrOptions["pinCall"], policyId: string): UmemPinCall {
+/**
+ * Resolve the `pinCall` option: `auto` follows the kernel the driver is built for, the RFC's
+ * `vaddr_pin_pages()` where the policy has file pins (patches 15-16/19), else v6.12's
+ * `pin_user_pages_fast()`.
+ */
+export function resolveUmemPinCall(option: RdmaMrOptions["pinCall"], policy: Pick<PolicyCapabilities, "filePins">): UmemPinCall {
   if (option !== "auto") return option;
-  return policyId === "vaddr-pin" ? "vaddr_pin_pages" : "pin_user_pages_fast";
+  return policy.filePins ? "vaddr_pin_pages" : "pin_user_pages_fast";
 }
 
 /** An RDMA HCA with long-term registered memory regions. */
@@ -87,7 +91,7 @@ export class RdmaMrDevice implements Device {
     const inUse = (n: string) => this.regions.has(n);
     const conflict = this.names.conflict(as, inUse);
     if (conflict !== undefined) return failed(EINVAL, conflict);
-    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.policyId);
+    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.policyCapabilities);
     const writable = ibAccessWritable(access);
     const umem = ibUmemGet(this.ctx, proc, addr, length, {
       writable, capIpcLock: this.ctx.options.capIpcLock, pinCall,

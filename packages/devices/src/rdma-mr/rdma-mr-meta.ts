@@ -16,7 +16,7 @@ export const rdmaMrOptions = z
     capIpcLock: z.boolean().default(false)
       .describe("the registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is still charged)"),
     pinCall: z.enum(RDMA_PIN_CALLS).default("auto")
-      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages under the vaddr-pin policy"),
+      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages where the policy has file pins (vaddr-pin)"),
     dmaLatency: timeOption("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
   })
   .strict();
@@ -61,7 +61,7 @@ entry with \`unpin_user_page_range_dirty_lock()\`, dirtying the pages when the r
 and reduces pinned_vm. Between the two, \`dma_write\` / \`dma_read\` reach the pinned frames at any
 time, whatever the process did to its mappings meanwhile: that is what the hazard oracle watches.
 
-Under the \`vaddr-pin\` policy (Ira Weiny's 2019 RFC, patches 15-16/19) the region pins through
+Under a policy with file pins, \`vaddr-pin\` (Ira Weiny's 2019 RFC, patches 15-16/19), the region pins through
 \`vaddr_pin_pages()\` with the uverbs context file as owner, and releases through
 \`vaddr_unpin_pages_dirty_lock()\`.
 `.trim();
