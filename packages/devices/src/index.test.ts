@@ -30,7 +30,7 @@ describe("registry", () => {
     for (const kind of Object.keys(devices)) expect(attachDevice(inst, { name: `${kind}0`, kind }).view().frames).toEqual([]);
     expect(() => attachDevice(inst, { name: "x", kind: "odp-mirror", options: { fill: "always" } })).toThrow(PluginOptionsError);
     expect(() => attachDevice(inst, { name: "odp-mirror0", kind: "odp-mirror" })).toThrow(DuplicateDeviceError);
-    expect(() => attachDevice(inst, { name: "y", kind: "rdma-mr", options: { bogus: 1 } })).toThrow(/bad options for device "y" \(rdma-mr\):\n  options: Unrecognized key: "bogus"/);
+    expect(() => attachDevice(inst, { name: "y", kind: "rdma-mr", options: { bogus: 1 } })).toThrow(/bad options for device "y" \(rdma-mr\):\n {2}options: Unrecognized key: "bogus"/);
   });
 });
 
