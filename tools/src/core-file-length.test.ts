@@ -1,0 +1,38 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { MAX_CORE_FILE_LINES, checkCoreFileLength, lineCount } from "./core-file-length.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("core file length", () => {
+  it(`no non-test file of packages/core/src has more than ${MAX_CORE_FILE_LINES} lines`, () => {
+    expect(checkCoreFileLength(root).map((f) => f.message)).toEqual([]);
+  });
+
+  it("counts lines as an editor does", () => {
+    expect([lineCount(""), lineCount("a"), lineCount("a\n"), lineCount("a\nb"), lineCount("a\n\n")]).toEqual([0, 1, 1, 2, 2]);
+  });
+
+  describe("on a fixture", () => {
+    let dir = "";
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (path: string, lines: number) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), "export const x = 1;\n".repeat(lines));
+    };
+
+    it("fires on a planted file one line too long, and only on it", () => {
+      dir = mkdtempSync(join(tmpdir(), "pinlab-lines-"));
+      write("packages/core/src/mm/ok.ts", MAX_CORE_FILE_LINES);
+      write("packages/core/src/mm/long.ts", MAX_CORE_FILE_LINES + 1);
+      write("packages/core/src/mm/long.test.ts", 2 * MAX_CORE_FILE_LINES);
+      write("packages/bench/src/long.ts", 2 * MAX_CORE_FILE_LINES);
+      const found = checkCoreFileLength(dir);
+      expect(found.map((f) => f.file)).toEqual(["packages/core/src/mm/long.ts"]);
+      expect(found[0].message).toBe(`packages/core/src/mm/long.ts has ${MAX_CORE_FILE_LINES + 1} lines, more than ${MAX_CORE_FILE_LINES}: it holds more than one concept; split it (tools/src/core-file-length.ts)`);
+    });
+  });
+});
