@@ -28,7 +28,7 @@ export interface CoreLayer {
  */
 export const CORE_LAYERS: readonly CoreLayer[] = [
   { folders: ["errno", "di"], what: "errno values and errors; the typed-token mechanism" },
-  { folders: ["sim"], what: "units, the virtual clock, the seeded random source" },
+  { folders: ["sim"], what: "units and the schemas of values as written, the virtual clock, the seeded random source" },
   { folders: ["config"], what: "the validated kernel config" },
   { folders: ["memory", "events"], what: "frames, zones and allocators; the event bus" },
   { folders: ["mm"], what: "address spaces, faults, mmap, fork, rmap, the page cache; MmContext and what the mm asks of the layers above" },
@@ -39,7 +39,7 @@ export const CORE_LAYERS: readonly CoreLayer[] = [
   { folders: ["kernel"], what: "KernelContext, the observer hooks, the Kernel class" },
   { folders: ["gup"], what: "the GUP API" },
   { folders: ["oracle", "invariants"], what: "the hazard oracle; the invariant checker" },
-  { folders: ["device"], what: "the device seam: DeviceContext, the DMA engine, the driver helpers" },
+  { folders: ["device"], what: "the device seam: DeviceContext, typed action fields and their dispatch, the DMA engine, the driver helpers" },
   { folders: ["plugin"], what: "the plugin registry and module loader" },
   { folders: ["instance"], what: "createKernel and attachDevice: a kernel instance in its container" },
   { folders: ["scenario"], what: "the scenario engine" },

@@ -10,7 +10,7 @@
  *
  * ```
  * errno, di      errno values; the typed-token mechanism
- * sim            units, the virtual clock, the seeded random source
+ * sim            units and values as written, the virtual clock, the seeded random source
  * config         the validated kernel config
  * memory, events frames, zones, allocators; the event bus
  * mm             address spaces, faults, mmap, fork, rmap, the page cache (MmContext)
@@ -21,7 +21,7 @@
  * kernel         KernelContext, the observer hooks, the Kernel class
  * gup            the GUP API (mm/gup.c, one file per concept)
  * oracle, invariants
- * device         DeviceContext (what a driver reaches), the DMA engine
+ * device         DeviceContext (what a driver reaches), typed action fields and their dispatch, the DMA engine
  * plugin         the plugin registry and module loader
  * instance       createKernel, attachDevice
  * scenario       the scenario engine
@@ -42,6 +42,7 @@ export * from "./errno.js";
 export * from "./di/tokens.js";
 export * from "./di/plugin-id.js";
 export * from "./sim/units.js";
+export * from "./sim/field-schemas.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
 // config
@@ -109,6 +110,8 @@ export * from "./oracle/oracle.js";
 export * from "./invariants/checker.js";
 // device
 export * from "./device/device-plugin.js";
+export * from "./device/action-fields.js";
+export * from "./device/action-dispatch.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
 // plugin

@@ -2,7 +2,7 @@
  * The package registry: every device is registered explicitly, under its own id, with complete
  * metadata whose schemas accept what docs/reference/scenario-format.md says a scenario may write.
  */
-import { attachDevice, createKernel, DuplicateDeviceError, listDevices, PluginOptionsError, pluginSource } from "@pinlab/core";
+import { attachDevice, createKernel, DuplicateDeviceError, listDevices, PluginOptionsError, pluginSource, type DeviceDescriptor } from "@pinlab/core";
 import { testContainer } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
 import { devices, register } from "./index.js";
@@ -52,8 +52,10 @@ describe("metadata", () => {
 });
 
 describe("the scenario contract (docs/reference/scenario-format.md, device actions)", () => {
-  const accepts = (kind: keyof typeof devices, action: string, fields: Record<string, unknown>) =>
-    devices[kind].meta.actions[action].fields.safeParse(fields).success;
+  const accepts = (kind: keyof typeof devices, action: string, fields: Record<string, unknown>) => {
+    const d: DeviceDescriptor = devices[kind];
+    return d.meta.actions[action].fields.safeParse(fields).success;
+  };
 
   it("accepts the documented fields of every action", () => {
     expect(accepts("rdma-mr", "reg_mr", { proc: "p1", addr: "buf", length: "16KiB", access: ["local_write", "remote_write", "remote_read"] })).toBe(true);

@@ -7,6 +7,7 @@ import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import type { KernelInstance } from "./create-kernel.js";
 import type { Device } from "../device/device-plugin.js";
 import { driverApi } from "../device/driver-api.js";
+import { bindDevice, kernelActionRefs } from "../device/action-dispatch.js";
 import { hmmRangeFault } from "../notifier/hmm.js";
 
 /** A device to attach: its name, its kind (a registered plugin id) and its options. */
@@ -30,7 +31,7 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
   const c = inst.container;
   const notifiers = resolve(c, NOTIFIERS);
   const api = driverApi(inst.kernel);
-  const { instance: device } = instantiatePlugin("device", c, cfg.kind, cfg.options ?? {}, (options) => ({
+  const { descriptor, instance } = instantiatePlugin("device", c, cfg.kind, cfg.options ?? {}, (options) => ({
     name: cfg.name,
     options,
     holder: { kind: "device", name: cfg.name },
@@ -46,6 +47,7 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     pageCache: api.pageCache,
     policyCapabilities: inst.policyCapabilities,
   }), cfg.name);
+  const device = bindDevice(cfg.name, descriptor, instance, kernelActionRefs(inst.kernel));
   inst.devices.set(cfg.name, device);
   return device;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { DependencyContainer } from "tsyringe";
-import type { Device, DeviceContext, DeviceDescriptor } from "../device/device-plugin.js";
+import type { DeviceContext, DeviceDescriptor, DeviceInstance } from "../device/device-plugin.js";
 import type { PinPolicy, PinPolicyDescriptor, PolicyContext } from "../policy/pin-policy.js";
 import { formatZodIssues } from "../config/format-issues.js";
 import { PluginContractError, PluginOptionsError, UnknownPluginError } from "./plugin-errors.js";
@@ -18,7 +18,7 @@ export interface PluginKinds {
   /** A pin policy: one per kernel instance. */
   readonly policy: { readonly descriptor: PinPolicyDescriptor; readonly context: PolicyContext<unknown>; readonly instance: PinPolicy };
   /** A device: one per attached device name. */
-  readonly device: { readonly descriptor: DeviceDescriptor; readonly context: DeviceContext<unknown>; readonly instance: Device };
+  readonly device: { readonly descriptor: DeviceDescriptor; readonly context: DeviceContext<unknown>; readonly instance: DeviceInstance };
 }
 
 /** `"policy"` or `"device"`. */
@@ -34,15 +34,20 @@ interface KindRules<P extends PluginKinds[PluginKind]> {
   readonly optionsField: string;
   /** How messages name the instance, with the plugin's source when given: `policy "pin-bias"`, `device "hca0" (rdma-mr, @pinlab/devices)`. */
   label(id: string, name: string | undefined, source?: string): string;
-  /** True when `x` is an instance of the kind. */
-  isInstance(x: unknown): x is P["instance"];
-  /** What an instance is, for messages: `a PinPolicy`. */
-  readonly shape: string;
+  /** True when `x` is an instance of the kind, as `descriptor` made it. */
+  isInstance(x: unknown, descriptor: P["descriptor"]): x is P["instance"];
+  /** What an instance of `descriptor` is, for messages: `a PinPolicy`. */
+  shape(descriptor: P["descriptor"]): string;
   /** Call the descriptor's `create`. */
   create(descriptor: P["descriptor"], context: P["context"]): unknown;
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
+
+/** The actions of `d` that `handlers` has no function for. */
+function missingHandlers(handlers: Record<string, unknown>, d: DeviceDescriptor): string[] {
+  return Object.keys(d.meta.actions).filter((name) => typeof handlers[name] !== "function");
+}
 
 const RULES: { readonly [K in PluginKind]: KindRules<PluginKinds[K]> } = {
   policy: {
@@ -53,7 +58,7 @@ const RULES: { readonly [K in PluginKind]: KindRules<PluginKinds[K]> } = {
     optionsField: "policyOptions",
     label: (id, _name, source) => `policy "${id}"${source === undefined ? "" : ` (${source})`}`,
     isInstance: (x): x is PinPolicy => isObject(x) && typeof x.grab === "function",
-    shape: "a PinPolicy",
+    shape: () => "a PinPolicy",
     create: (d, ctx) => d.create(ctx),
   },
   device: {
@@ -63,8 +68,8 @@ const RULES: { readonly [K in PluginKind]: KindRules<PluginKinds[K]> } = {
       : `unknown device kind "${id}"; registered kinds: ${known.join(", ")}`),
     optionsField: "options",
     label: (id, name, source) => `device "${name ?? id}" (${id}${source === undefined ? "" : `, ${source}`})`,
-    isInstance: (x): x is Device => isObject(x) && typeof x.perform === "function",
-    shape: "a Device with perform()",
+    isInstance: (x, d): x is DeviceInstance => isObject(x) && typeof x.view === "function" && isObject(x.actions) && missingHandlers(x.actions, d).length === 0,
+    shape: (d) => `a DeviceInstance: { actions: a handler for each of ${Object.keys(d.meta.actions).join(", ")}; view() }`,
     create: (d, ctx) => d.create(ctx),
   },
 };
@@ -89,8 +94,8 @@ export function instantiatePlugin<K extends PluginKind>(
     throw new PluginOptionsError(`bad options for ${rules.label(id, name)}:\n  ${issues.join("\n  ")}`);
   }
   const instance = rules.create(descriptor, context(parsed.data));
-  if (!rules.isInstance(instance)) {
-    const what = `create() returned ${instance === null ? "null" : typeof instance}, not ${rules.shape}`;
+  if (!rules.isInstance(instance, descriptor)) {
+    const what = `create() returned ${instance === null ? "null" : typeof instance}, not ${rules.shape(descriptor)}`;
     throw new PluginContractError(`${rules.label(id, name, pluginSource(descriptor))}: ${what}: a bug in the ${kind} plugin`);
   }
   return { descriptor, instance };

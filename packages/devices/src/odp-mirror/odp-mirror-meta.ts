@@ -1,9 +1,10 @@
 /**
- * What the `odp-mirror` device accepts: its options and its actions' fields.
+ * What the `odp-mirror` device accepts: its options and its actions, each with the schema of its fields.
  * @module
  */
+import { actionFields, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
+import { timeOption } from "../shared/fields.js";
 import { IB_ACCESS } from "../shared/ib-access.js";
 
 /** How the mirror is filled: `none` (hmm_range_fault, no reference), `get` / `pin` (2019: a transient GUP reference). */
@@ -29,20 +30,29 @@ export type OdpMirrorOptions = z.output<typeof odpMirrorOptions>;
 
 /** `reg_mr` fields (`access` is optional: an ODP region without it may be written and read). */
 export const odpRegMrFields = z
-  .object({ proc: nameField, addr: addrField, length: sizeField, access: z.array(z.enum(IB_ACCESS)).optional() })
+  .object({ proc: actionFields.proc, addr: actionFields.addr, length: actionFields.size, access: z.array(z.enum(IB_ACCESS)).optional() })
   .strict();
 
 /** `dereg_mr` fields. */
-export const odpDeregMrFields = z.object({ region: nameField }).strict();
+export const odpDeregMrFields = z.object({ region: actionFields.name }).strict();
 
 /** `prefetch` fields (`write: true` is IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE). */
-export const odpPrefetchFields = z.object({ region: nameField, offset: sizeField, length: sizeField, write: z.boolean().optional() }).strict();
+export const odpPrefetchFields = z.object({ region: actionFields.name, offset: actionFields.size, length: actionFields.size, write: z.boolean().optional() }).strict();
 
 /** `dma_write` fields. */
-export const odpDmaWriteFields = z.object({ region: nameField, offset: sizeField, data: z.string() }).strict();
+export const odpDmaWriteFields = z.object({ region: actionFields.name, offset: actionFields.size, data: z.string() }).strict();
 
 /** `dma_read` fields. */
-export const odpDmaReadFields = z.object({ region: nameField, offset: sizeField, length: sizeField }).strict();
+export const odpDmaReadFields = z.object({ region: actionFields.name, offset: actionFields.size, length: actionFields.size }).strict();
+
+/** The actions of `odp-mirror`: what the device's handlers are typed from. */
+export const odpMirrorActions = {
+  reg_mr: { summary: "register an ODP region: insert an interval notifier, pin nothing", fields: odpRegMrFields, result: "the region name" },
+  dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: odpDeregMrFields },
+  prefetch: { summary: "fill the mirror for [offset, offset + length) (ibv_advise_mr)", fields: odpPrefetchFields, result: "pages requested (or mapped, when synchronous)" },
+  dma_write: { summary: "the device writes through its mirror, faulting for write on a miss", fields: odpDmaWriteFields, result: "bytes written" },
+  dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: odpDmaReadFields, result: "the bytes, as a string" },
+} satisfies DeviceActionSpecs;
 
 /** The markdown description of `odp-mirror`. */
 export const ODP_MIRROR_DESCRIPTION = `

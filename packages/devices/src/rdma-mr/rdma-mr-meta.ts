@@ -1,10 +1,11 @@
 /**
- * What the `rdma-mr` device accepts: its options and its actions' fields, as zod schemas of the
- * raw values a scenario writes.
+ * What the `rdma-mr` device accepts: its options and its actions, each with the zod schema of
+ * its fields as a scenario writes them (the handlers receive them parsed and resolved).
  * @module
  */
+import { actionFields, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
+import { timeOption } from "../shared/fields.js";
 import { IB_ACCESS } from "../shared/ib-access.js";
 
 /** How `reg_mr` pins: chosen from the policy (`auto`), or forced. */
@@ -27,21 +28,29 @@ export type RdmaMrOptions = z.output<typeof rdmaMrOptions>;
 /** `reg_mr` fields. */
 export const regMrFields = z
   .object({
-    proc: nameField,
-    addr: addrField,
-    length: sizeField,
+    proc: actionFields.proc,
+    addr: actionFields.addr,
+    length: actionFields.size,
     access: z.array(z.enum(IB_ACCESS)).optional(),
   })
   .strict();
 
 /** `dereg_mr` fields. */
-export const deregMrFields = z.object({ region: nameField }).strict();
+export const deregMrFields = z.object({ region: actionFields.name }).strict();
 
 /** `dma_write` fields. */
-export const dmaWriteFields = z.object({ region: nameField, offset: sizeField, data: z.string() }).strict();
+export const dmaWriteFields = z.object({ region: actionFields.name, offset: actionFields.size, data: z.string() }).strict();
 
 /** `dma_read` fields. */
-export const dmaReadFields = z.object({ region: nameField, offset: sizeField, length: sizeField }).strict();
+export const dmaReadFields = z.object({ region: actionFields.name, offset: actionFields.size, length: actionFields.size }).strict();
+
+/** The actions of `rdma-mr`: what the device's handlers are typed from. */
+export const rdmaMrActions = {
+  reg_mr: { summary: "register [addr, addr + length) of proc: charge pinned_vm, pin long-term", fields: regMrFields, result: "the region name" },
+  dereg_mr: { summary: "deregister a region: unpin (dirtying when writable), give pinned_vm back", fields: deregMrFields },
+  dma_write: { summary: "the HCA writes data at an offset of a region", fields: dmaWriteFields, result: "bytes written" },
+  dma_read: { summary: "the HCA reads length bytes at an offset of a region", fields: dmaReadFields, result: "the bytes, as a string" },
+} satisfies DeviceActionSpecs;
 
 /** The markdown description of `rdma-mr` (docs, `pinlab list`). */
 export const RDMA_MR_DESCRIPTION = `
