@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MAX_CORE_FILE_LINES, checkCoreFileLength, lineCount } from "./core-file-length.js";
+import { fixtureTrees } from "./test-support/fixture-tree.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -17,15 +16,11 @@ describe("core file length", () => {
   });
 
   describe("on a fixture", () => {
-    let dir = "";
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-    const write = (path: string, lines: number) => {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), "export const x = 1;\n".repeat(lines));
-    };
+    const tree = fixtureTrees("pinlab-lines-");
+    const write = (path: string, lines: number) => tree.write(path, "export const x = 1;\n".repeat(lines));
 
     it("fires on a planted file one line too long, and only on it", () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-lines-"));
+      const dir = tree.fresh();
       write("packages/core/src/mm/ok.ts", MAX_CORE_FILE_LINES);
       write("packages/core/src/mm/long.ts", MAX_CORE_FILE_LINES + 1);
       write("packages/core/src/mm/long.test.ts", 2 * MAX_CORE_FILE_LINES);

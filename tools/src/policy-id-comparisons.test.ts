@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkPolicyIdComparisons, knownPolicyIds } from "./policy-id-comparisons.js";
+import { fixtureTrees } from "./test-support/fixture-tree.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -18,13 +17,10 @@ describe("policy-id comparisons (capabilities, not identities)", () => {
 
   describe("on a fixture", () => {
     let dir = "";
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
+    const tree = fixtureTrees("pinlab-policy-ids-");
+    const write = tree.write;
     const fixture = () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-policy-ids-"));
+      dir = tree.fresh();
       write("packages/policies/src/alpha/descriptor.ts", 'export const alpha = definePinPolicy({ meta: { id: "alpha", summary: "" }, create });\nif (policy.id === "alpha") go();\n');
       write("packages/policies/src/alpha/alpha.test.ts", 'export const t = { meta: { id: "not-a-policy" } };\n');
       write("packages/bench/src/clean.ts", [

@@ -22,7 +22,7 @@
  * @module
  */
 import {
-  actionFields, defineDevice, registerDevice, parseTime,
+  actionFields, defineDevice, registerDevice, timeField,
   EBUSY, EFAULT, EINVAL, ENOMEM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
 } from "@pinlab/core";
 import { z } from "zod";
@@ -32,20 +32,11 @@ const IORING_MAX_REG_BUFFERS = 1 << 14;
 /** io_buffer_validate(): one buffer may not exceed 1 GiB. */
 const MAX_BUFFER_BYTES = 1 << 30;
 
-const timeOption = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const r = parseTime(v);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.message });
-    return z.NEVER;
-  }
-  return r.value;
-});
-
 const options = z
   .object({
     capIpcLock: z.boolean().default(false).describe("the caller has CAP_IPC_LOCK: no RLIMIT_MEMLOCK check"),
     // prefault: the default is given as a scenario writes it, and parsed like one.
-    latency: timeOption.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
+    latency: timeField.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
   })
   .strict();
 

@@ -99,6 +99,7 @@ describe("plugins", () => {
   it("treats every plugin error as bad input (exit 2, the message alone)", () => {
     for (const E of [UnknownPluginError, PluginOptionsError, DuplicateDeviceError, PluginContractError, PluginRegistrationError]) {
       expect(isBadInput(new E("x")), E.name).toBe(true);
+      expect(new E("x").name).toBe(E.name);
     }
     expect(isBadInput(new Error("a bug"))).toBe(false);
   });

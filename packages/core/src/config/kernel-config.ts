@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
+import { unitField } from "../sim/field-schemas.js";
 import { createToken } from "../di/tokens.js";
 import { formatZodIssues, issueField } from "./format-issues.js";
 
@@ -15,25 +16,8 @@ export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
 export const MIN_MEMORY_BYTES = 1024 ** 2;
 
 // The issue's path names the field (ConfigError prefixes it), so messages do not repeat it.
-const size = () =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const r = parseSize(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message });
-      return z.NEVER;
-    }
-    return r.value;
-  });
-
-const time = () =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const r = parseTime(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message });
-      return z.NEVER;
-    }
-    return r.value;
-  });
+const size = () => unitField(parseSize);
+const time = () => unitField(parseTime);
 
 /** What a filesystem does when writeback meets a page the policy says may be DMA-pinned. */
 export const PINNED_WRITEBACK_ACTIONS = ["ignore", "wait", "bounce"] as const;

@@ -5,56 +5,26 @@
  * @module
  */
 
-/** Any plugin problem: the base of the classes below. */
+/** Any plugin problem: the base of the classes below, each named after its class. */
 export class PluginError extends Error {
   /** Make the error. */
   constructor(message: string) {
     super(message);
-    this.name = "PluginError";
+    this.name = new.target.name;
   }
 }
 
 /** A descriptor is malformed, or two plugins claim one id (registration time). */
-export class PluginRegistrationError extends PluginError {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "PluginRegistrationError";
-  }
-}
+export class PluginRegistrationError extends PluginError {}
 
 /** A config or a scenario names a policy or device kind no plugin registered. */
-export class UnknownPluginError extends PluginError {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UnknownPluginError";
-  }
-}
+export class UnknownPluginError extends PluginError {}
 
 /** The options given to a plugin do not fit its `meta.options` schema; the message names each field. */
-export class PluginOptionsError extends PluginError {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "PluginOptionsError";
-  }
-}
+export class PluginOptionsError extends PluginError {}
 
 /** A device name is already attached to the kernel instance. */
-export class DuplicateDeviceError extends PluginError {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "DuplicateDeviceError";
-  }
-}
+export class DuplicateDeviceError extends PluginError {}
 
 /** A plugin's `create()` returned something that is not what its kind promises: a bug in the plugin. */
-export class PluginContractError extends PluginError {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "PluginContractError";
-  }
-}
+export class PluginContractError extends PluginError {}

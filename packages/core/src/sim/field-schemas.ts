@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseSize, parseTime } from "./units.js";
+import { parseSize, parseTime, type ParseResult } from "./units.js";
 
 /** A name: `[A-Za-z_][A-Za-z0-9_.-]*`. */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -43,30 +43,27 @@ export function splitAddress(value: string): AddressTerms | string {
 /** Schema of a name. */
 export const nameField = z.string().regex(NAME_PATTERN, { message: "expected a name ([A-Za-z_][A-Za-z0-9_.-]*)" });
 
-/** Schema of a size: bytes as an integer, or a string with a unit (`4KiB`, `2MiB`). */
-export const sizeField = z
-  .union([z.number(), z.string()], { message: 'expected a size: a whole number of bytes or a string like "4KiB", "2MiB", "1GiB"' })
-  .transform((v, ctx) => {
-    const r = parseSize(v);
+/**
+ * A number, or a string with a unit, turned into a number by `parse` (`parseSize`, `parseTime`),
+ * whose message becomes the issue when it refuses; `message` is the issue for any other type.
+ */
+export function unitField(parse: (input: unknown) => ParseResult, message?: string) {
+  return z.union([z.number(), z.string()], message === undefined ? undefined : { message }).transform((v, ctx) => {
+    const r = parse(v);
     if (!r.ok) {
       ctx.addIssue({ code: "custom", message: r.message });
       return z.NEVER;
     }
     return r.value;
-  })
+  });
+}
+
+/** Schema of a size: bytes as an integer, or a string with a unit (`4KiB`, `2MiB`). */
+export const sizeField = unitField(parseSize, 'expected a size: a whole number of bytes or a string like "4KiB", "2MiB", "1GiB"')
   .meta({ description: 'a size: bytes, or a string with a unit B, KiB, MiB, GiB ("4KiB")' });
 
 /** Schema of a time: nanoseconds as an integer, or a string with a unit (`50us`, `2ms`). */
-export const timeField = z
-  .union([z.number(), z.string()], { message: 'expected a time: a whole number of nanoseconds or a string like "50us", "2ms"' })
-  .transform((v, ctx) => {
-    const r = parseTime(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message });
-      return z.NEVER;
-    }
-    return r.value;
-  })
+export const timeField = unitField(parseTime, 'expected a time: a whole number of nanoseconds or a string like "50us", "2ms"')
   .meta({ description: 'a time with a unit ns, us, ms or s ("50us")' });
 
 /** Schema of an address: an integer, `NAME` or `NAME+OFFSET`. */

@@ -2,9 +2,8 @@
  * What the `direct-io` device accepts: its options and its actions, with the schema of their fields.
  * @module
  */
-import { actionFields, type DeviceActionSpecs } from "@pinlab/core";
+import { actionFields, timeField, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { timeOption } from "../shared/fields.js";
 
 /** How user buffers are held: `pin` (v6.12 `iov_iter_extract_pages`, FOLL_PIN) or `get` (legacy `iov_iter_get_pages2`, FOLL_GET). */
 export const DIO_PIN_CALLS = ["pin", "get"] as const;
@@ -15,7 +14,7 @@ export type DioPinCall = (typeof DIO_PIN_CALLS)[number];
 /** Options of a `direct-io` device. */
 export const directIoOptions = z
   .object({
-    latency: timeOption("50us").describe("time from submission to completion of each IO (0 = the IO completes within the step)"),
+    latency: timeField.prefault("50us").describe("time from submission to completion of each IO (0 = the IO completes within the step)"),
     pinCall: z.enum(DIO_PIN_CALLS).default("pin")
       .describe("pin: iov_iter_extract_pages, FOLL_PIN released by unpin (v6.12); get: legacy iov_iter_get_pages2, FOLL_GET released by put_page"),
     logicalBlockSize: z.number().int().min(1).default(512)

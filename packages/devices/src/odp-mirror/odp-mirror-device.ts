@@ -13,9 +13,8 @@ import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
 import { newOdpCounters } from "./odp-counters.js";
 import { OdpFault, type OdpFaultRequest } from "./odp-fault.js";
-import type {
-  odpDeregMrFields, odpDmaReadFields, odpDmaWriteFields, odpMirrorActions, OdpMirrorOptions, odpPrefetchFields, odpRegMrFields,
-} from "./odp-mirror-meta.js";
+import type { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
+import type { odpMirrorActions, OdpMirrorOptions, odpPrefetchFields } from "./odp-mirror-meta.js";
 import { ODP_MIRROR_KIND, UmemOdp } from "./umem-odp.js";
 
 /** An RDMA HCA with on-demand-paging regions: a mirror filled by device faults, kept coherent by an MMU notifier. */
@@ -56,7 +55,7 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
   }
 
   /** `ibv_reg_mr(IBV_ACCESS_ON_DEMAND)` → `ib_umem_odp_get`: insert the notifier; pin nothing, charge nothing. */
-  private regMr({ proc, addr, length, access }: ActionArgs<typeof odpRegMrFields>, as: string | undefined): DeviceActionResult {
+  private regMr({ proc, addr, length, access }: ActionArgs<typeof regMrFields>, as: string | undefined): DeviceActionResult {
     const bad = ibCheckMrAccess(access ?? []);
     if (bad !== 0) return failed(bad, "remote write or remote atomic access needs local write (ib_check_mr_access)");
     if (length === 0 || addr + length > TASK_SIZE) return failed(EINVAL, `an ODP region of ${length} bytes at ${hex(addr)} is empty or overflows`);
@@ -76,7 +75,7 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
   }
 
   /** `ib_umem_odp_release`. */
-  private deregMr({ region }: ActionArgs<typeof odpDeregMrFields>): DeviceActionResult {
+  private deregMr({ region }: ActionArgs<typeof deregMrFields>): DeviceActionResult {
     const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     const zapped = r.release();
@@ -111,7 +110,7 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
   }
 
   /** The device writes into the region through its mirror, faulting (for write) what it lacks. */
-  private dmaWrite({ region, offset, data: text }: ActionArgs<typeof odpDmaWriteFields>): DeviceActionResult {
+  private dmaWrite({ region, offset, data: text }: ActionArgs<typeof dmaWriteFields>): DeviceActionResult {
     const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     if (!r.writable) return failed(EPERM, `region "${r.name}" was registered without write access`);
@@ -127,7 +126,7 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
   }
 
   /** The device reads the region through its mirror, faulting what it lacks. */
-  private dmaRead({ region, offset, length }: ActionArgs<typeof odpDmaReadFields>): DeviceActionResult {
+  private dmaRead({ region, offset, length }: ActionArgs<typeof dmaReadFields>): DeviceActionResult {
     const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     const bad = this.checkBounds(r, offset, length);

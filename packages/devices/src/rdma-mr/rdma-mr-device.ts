@@ -12,7 +12,8 @@ import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
 import { ibAccessDmaWrite, ibAccessWritable, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
 import { ibUmemGet, ibUmemRelease, type IbUmem, type UmemPinCall } from "./ib-umem.js";
-import type { deregMrFields, dmaReadFields, dmaWriteFields, rdmaMrActions, RdmaMrOptions, regMrFields } from "./rdma-mr-meta.js";
+import type { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
+import type { rdmaMrActions, RdmaMrOptions } from "./rdma-mr-meta.js";
 
 /** The device kind. */
 export const RDMA_MR_KIND = "rdma-mr";

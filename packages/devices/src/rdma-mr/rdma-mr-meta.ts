@@ -3,10 +3,9 @@
  * its fields as a scenario writes them (the handlers receive them parsed and resolved).
  * @module
  */
-import { actionFields, type DeviceActionSpecs } from "@pinlab/core";
+import { timeField, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { timeOption } from "../shared/fields.js";
-import { IB_ACCESS } from "../shared/ib-access.js";
+import { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
 
 /** How `reg_mr` pins: chosen from the policy (`auto`), or forced. */
 export const RDMA_PIN_CALLS = ["auto", "pin_user_pages_fast", "vaddr_pin_pages"] as const;
@@ -18,31 +17,12 @@ export const rdmaMrOptions = z
       .describe("the registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is still charged)"),
     pinCall: z.enum(RDMA_PIN_CALLS).default("auto")
       .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages where the policy has file pins (vaddr-pin)"),
-    dmaLatency: timeOption("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
+    dmaLatency: timeField.prefault("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
   })
   .strict();
 
 /** Parsed `rdma-mr` options. */
 export type RdmaMrOptions = z.output<typeof rdmaMrOptions>;
-
-/** `reg_mr` fields. */
-export const regMrFields = z
-  .object({
-    proc: actionFields.proc,
-    addr: actionFields.addr,
-    length: actionFields.size,
-    access: z.array(z.enum(IB_ACCESS)).optional(),
-  })
-  .strict();
-
-/** `dereg_mr` fields. */
-export const deregMrFields = z.object({ region: actionFields.name }).strict();
-
-/** `dma_write` fields. */
-export const dmaWriteFields = z.object({ region: actionFields.name, offset: actionFields.size, data: z.string() }).strict();
-
-/** `dma_read` fields. */
-export const dmaReadFields = z.object({ region: actionFields.name, offset: actionFields.size, length: actionFields.size }).strict();
 
 /** The actions of `rdma-mr`: what the device's handlers are typed from. */
 export const rdmaMrActions = {
