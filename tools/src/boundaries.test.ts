@@ -1,9 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
+import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkBoundaries, RULES } from "./boundaries.js";
+import { fixtureTrees } from "./test-support/fixture-tree.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -15,15 +14,11 @@ describe("module boundaries", () => {
 
   describe("on a fixture workspace", () => {
     let dir = "";
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
+    const tree = fixtureTrees("pinlab-bounds-");
+    const write = tree.write;
 
     it("names an import from core into policies", () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      dir = tree.fresh();
       write("packages/core/package.json", "{}");
       write("packages/core/src/kernel.ts", 'import { x } from "./ok.js";\nimport { pinBias } from "@pinlab/policies";\n');
       const v = checkBoundaries(dir);
@@ -33,7 +28,7 @@ describe("module boundaries", () => {
     });
 
     it("lets the bench's browser tests import the workspace tools, and nothing else in the bench", () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      dir = tree.fresh();
       write("packages/bench/package.json", JSON.stringify({ devDependencies: { "@pinlab/workspace-tools": "0.1.0" } }));
       write("packages/bench/e2e/report.test.mjs", 'import { launchChromium } from "@pinlab/workspace-tools/browser";\n');
       write("packages/bench/src/report/html.ts", 'import { launchChromium } from "@pinlab/workspace-tools/browser";\n');
@@ -43,7 +38,7 @@ describe("module boundaries", () => {
     });
 
     it("names dynamic imports, imports of cli, undeclared dependencies and escaping relative imports", () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-bounds-"));
+      dir = tree.fresh();
       write("packages/bench/package.json", JSON.stringify({ dependencies: {} }));
       write("packages/bench/src/a.ts", 'const m = await import("@pinlab/devices");\n');
       write("packages/policies/package.json", JSON.stringify({ dependencies: {} }));

@@ -5,9 +5,10 @@
  * `playground`; no relative import leaves its project. Also checks that each project's
  * package.json declares the workspace packages it imports.
  */
-import { readFileSync, readdirSync, statSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
 import { join, relative, resolve, dirname, sep } from "node:path";
 import ts from "typescript";
+import { SOURCE_FILE, sourceFiles } from "./source-files.js";
 
 /** A project of the workspace and the workspace packages it may import. */
 export interface ProjectRule {
@@ -54,19 +55,6 @@ export interface Violation {
   readonly message: string;
 }
 
-const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
-const SKIP_DIRS = new Set(["node_modules", "dist", "build", ".nx", "coverage", "test-output"]);
-
-function walk(dir: string, out: string[]): void {
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
-    if (SKIP_DIRS.has(name) || name.startsWith(".")) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (SOURCE.test(name)) out.push(p);
-  }
-}
-
 function packageOf(specifier: string): string | undefined {
   const m = /^(@pinlab\/[^/]+)/.exec(specifier);
   return m?.[1];
@@ -78,8 +66,7 @@ export function checkBoundaries(root: string, rules: readonly ProjectRule[] = RU
   const all = new Set(rules.map((r) => r.name));
   for (const rule of rules) {
     const projectDir = resolve(root, rule.dir);
-    const files: string[] = [];
-    walk(projectDir, files);
+    const files = sourceFiles(projectDir, SOURCE_FILE, true);
     let declared: Record<string, string> = {};
     const pkgPath = join(projectDir, "package.json");
     if (existsSync(pkgPath)) {

@@ -1,9 +1,9 @@
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CORE_LAYERS, checkCoreLayers, checkImportCycles, coreFolder, type CoreLayer } from "./core-layers.js";
+import { fixtureTrees } from "./test-support/fixture-tree.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -28,11 +28,8 @@ describe("core's layers and import circles", () => {
 
   describe("on a fixture", () => {
     let dir = "";
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
-    const write = (path: string, text: string) => {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    };
+    const tree = fixtureTrees("pinlab-layers-");
+    const write = tree.write;
     const layers: CoreLayer[] = [
       { folders: ["sim"], what: "the base" },
       { folders: ["mm", "events"], what: "the middle" },
@@ -40,7 +37,7 @@ describe("core's layers and import circles", () => {
     ];
     /** A clean fixture: imports only go down, type-only and re-exports included. */
     const clean = () => {
-      dir = mkdtempSync(join(tmpdir(), "pinlab-layers-"));
+      dir = tree.fresh();
       write("packages/core/src/sim/units.ts", "export const PAGE_SIZE = 4096;\n");
       write("packages/core/src/mm/vma.ts", 'import { PAGE_SIZE } from "../sim/units.js";\nexport class Vma { size = PAGE_SIZE; }\n');
       write("packages/core/src/mm/fault.ts", 'import type { Vma } from "./vma.js";\nexport function fault(v: Vma) { return v; }\n');

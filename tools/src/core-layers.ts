@@ -5,10 +5,11 @@
  * a reader has to hold in their head, and a type import from a higher layer still makes the
  * lower one depend on it.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 import { isTestFile, type Violation } from "./boundaries.js";
+import { sourceFiles } from "./source-files.js";
 
 /** A layer of core: its folders (a root file such as `errno.ts` counts as a folder of its name) and why it sits there. */
 export interface CoreLayer {
@@ -27,7 +28,7 @@ export interface CoreLayer {
  */
 export const CORE_LAYERS: readonly CoreLayer[] = [
   { folders: ["errno", "di"], what: "errno values and errors; the typed-token mechanism" },
-  { folders: ["sim"], what: "units, the virtual clock, the seeded random source" },
+  { folders: ["sim"], what: "units and the schemas of values as written, the virtual clock, the seeded random source" },
   { folders: ["config"], what: "the validated kernel config" },
   { folders: ["memory", "events"], what: "frames, zones and allocators; the event bus" },
   { folders: ["mm"], what: "address spaces, faults, mmap, fork, rmap, the page cache; MmContext and what the mm asks of the layers above" },
@@ -38,7 +39,7 @@ export const CORE_LAYERS: readonly CoreLayer[] = [
   { folders: ["kernel"], what: "KernelContext, the observer hooks, the Kernel class" },
   { folders: ["gup"], what: "the GUP API" },
   { folders: ["oracle", "invariants"], what: "the hazard oracle; the invariant checker" },
-  { folders: ["device"], what: "the device seam: DeviceContext, the DMA engine, the driver helpers" },
+  { folders: ["device"], what: "the device seam: DeviceContext, typed action fields and their dispatch, the DMA engine, the driver helpers" },
   { folders: ["plugin"], what: "the plugin registry and module loader" },
   { folders: ["instance"], what: "createKernel and attachDevice: a kernel instance in its container" },
   { folders: ["scenario"], what: "the scenario engine" },
@@ -60,16 +61,6 @@ export interface CoreImport {
 
 const SOURCE = /\.(ts|tsx|mts|cts)$/;
 
-function walk(dir: string, out: string[]): void {
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir).sort()) {
-    if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) walk(p, out);
-    else if (SOURCE.test(name) && !name.endsWith(".d.ts")) out.push(p);
-  }
-}
-
 /** The source file a relative specifier names (`./x.js` is `./x.ts`), or undefined when there is none. */
 function resolveSpecifier(fromFile: string, specifier: string): string | undefined {
   const base = resolve(dirname(fromFile), specifier);
@@ -82,8 +73,7 @@ function resolveSpecifier(fromFile: string, specifier: string): string | undefin
  * `export ... from`, dynamic `import()`), with its line and specifier. Paths are relative to `root`.
  */
 export function coreImports(root: string, srcDir: string): { files: string[]; imports: CoreImport[] } {
-  const abs: string[] = [];
-  walk(srcDir, abs);
+  const abs = sourceFiles(srcDir, SOURCE);
   const rel = (p: string) => relative(root, p).split(sep).join("/");
   const imports: CoreImport[] = [];
   for (const file of abs) {

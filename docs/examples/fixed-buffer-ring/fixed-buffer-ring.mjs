@@ -22,7 +22,7 @@
  * @module
  */
 import {
-  defineDevice, registerDevice, parseSize, parseTime,
+  actionFields, defineDevice, registerDevice, timeField,
   EBUSY, EFAULT, EINVAL, ENOMEM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
 } from "@pinlab/core";
 import { z } from "zod";
@@ -32,28 +32,20 @@ const IORING_MAX_REG_BUFFERS = 1 << 14;
 /** io_buffer_validate(): one buffer may not exceed 1 GiB. */
 const MAX_BUFFER_BYTES = 1 << 30;
 
-const sizeField = z.union([z.number(), z.string()]).refine((v) => parseSize(v).ok, { message: "expected a size such as 4096 or \"8KiB\"" });
-const nameField = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "expected a name");
-const addrField = z.union([z.number().int().nonnegative(), z.string().min(1)]);
-const timeOption = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const r = parseTime(v);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.message });
-    return z.NEVER;
-  }
-  return r.value;
-});
-
 const options = z
   .object({
     capIpcLock: z.boolean().default(false).describe("the caller has CAP_IPC_LOCK: no RLIMIT_MEMLOCK check"),
     // prefault: the default is given as a scenario writes it, and parsed like one.
-    latency: timeOption.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
+    latency: timeField.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
   })
   .strict();
 
+const registerFields = z
+  .object({ proc: actionFields.proc, addr: actionFields.addr, length: actionFields.size, count: z.number().int().min(1).optional() })
+  .strict();
+
 const fixedIoFields = z
-  .object({ index: z.number().int().nonnegative(), offset: sizeField, length: sizeField, file: nameField, file_offset: sizeField })
+  .object({ index: z.number().int().nonnegative(), offset: actionFields.size, length: actionFields.size, file: actionFields.file, file_offset: actionFields.size })
   .strict();
 
 /**
@@ -84,7 +76,7 @@ const fixedBufferRing = defineDevice({
     actions: {
       register_buffers: {
         summary: "register `count` buffers of `length` bytes each, back to back from `addr` (io_sqe_buffers_register)",
-        fields: z.object({ proc: nameField, addr: addrField, length: sizeField, count: z.number().int().min(1).optional() }).strict(),
+        fields: registerFields,
         result: "the number of buffers registered",
       },
       read_fixed: { summary: "O_DIRECT read of the file into registered buffer `index` at `offset`", fields: fixedIoFields, result: "bytes read" },
@@ -111,57 +103,14 @@ const fixedBufferRing = defineDevice({
       ring.acct = 0;
     }
 
-    /** @param {import("@pinlab/core").DeviceActionArgs} args @returns {import("@pinlab/core").DeviceActionResult} */
-    function registerBuffers(args) {
-      if (ring.buffers !== null) return fail(EBUSY, "buffers are already registered on this ring");
-      const proc = args.proc("proc");
-      const addr = args.addr("addr");
-      const len = args.size("length");
-      const count = typeof args.raw.count === "number" ? args.raw.count : 1;
-      if (count > IORING_MAX_REG_BUFFERS) return fail(EINVAL, `at most ${IORING_MAX_REG_BUFFERS} buffers`);
-      if (len === 0 || len > MAX_BUFFER_BYTES) return fail(EFAULT, "a buffer must hold 1 byte to 1 GiB (io_buffer_validate)");
-      const mm = proc.mm;
-      if (mm === null) return fail(EFAULT, `${proc.name} has no address space`);
-      ring.buffers = [];
-      ring.mm = mm;
-      for (let i = 0; i < count; i++) {
-        const ubuf = addr + i * len;
-        const first = Math.floor(ubuf / PAGE_SIZE);
-        const nrPages = Math.ceil((ubuf + len) / PAGE_SIZE) - first;
-        /** @type {number[]} */
-        const pages = new Array(nrPages);
-        // io_pin_pages(): all or nothing.
-        const got = ctx.gup.pinUserPagesFast(proc, first * PAGE_SIZE, nrPages, FOLL_WRITE | FOLL_LONGTERM, pages, { holder });
-        if (got !== nrPages) {
-          if (got > 0) ctx.gup.unpinUserPages(pages, got, { holder });
-          unregisterAll();
-          return fail(got < 0 ? got : EFAULT, `buffer ${i} at 0x${ubuf.toString(16)} could not be pinned`);
-        }
-        // io_buffer_account_pin() -> io_account_mem(): charged after pinning, checked against RLIMIT_MEMLOCK.
-        if (!ctx.memlock.charge(mm, nrPages, ctx.options.capIpcLock)) {
-          ctx.gup.unpinUserPages(pages, got, { holder });
-          unregisterAll();
-          return fail(ENOMEM, "RLIMIT_MEMLOCK exceeded");
-        }
-        ring.acct += nrPages;
-        ring.buffers.push({ ubuf, len, pages });
-      }
-      counters.registered += count;
-      emit("register_buffers", { pid: proc.pid, buffers: count, pages: ring.acct });
-      return { ok: true, value: count };
-    }
-
     /**
      * `io_import_fixed()`: find the registered pages behind [offset, offset + length) of buffer `index`.
-     * @param {import("@pinlab/core").DeviceActionArgs} args
+     * @param {number} index @param {number} offset @param {number} length
      * @returns {{ frames: number[], byteOffset: number, length: number } | import("@pinlab/core").DeviceActionResult}
      */
-    function importFixed(args) {
-      const index = /** @type {number} */ (args.raw.index);
+    function importFixed(index, offset, length) {
       const buf = ring.buffers?.[index];
       if (buf === undefined) return fail(EFAULT, `no registered buffer ${index}`);
-      const offset = args.size("offset");
-      const length = args.size("length");
       if (offset + length > buf.len) return fail(EFAULT, `${length} bytes at ${offset} leave buffer ${index} (${buf.len} bytes)`);
       return { frames: buf.pages, byteOffset: (buf.ubuf % PAGE_SIZE) + offset, length };
     }
@@ -176,64 +125,83 @@ const fixedBufferRing = defineDevice({
       });
     }
 
-    /** @param {import("@pinlab/core").DeviceActionArgs} args @returns {import("@pinlab/core").DeviceActionResult} */
-    function readFixed(args) {
-      const io = importFixed(args);
-      if ("ok" in io) return io;
-      const inode = args.file("file");
-      const pos = args.size("file_offset");
-      complete(() => {
-        // A BVEC bio: the DMA lands in the registered pages; nothing marks them dirty.
-        const data = ctx.pageCache.readFileData(inode, pos, io.length);
-        ctx.dma.write(holder, io.frames, io.byteOffset, data);
-        counters.fixedReads++;
-        counters.bytesRead += data.length;
-        emit("complete", { op: "read_fixed", bytes: data.length });
-      });
-      return { ok: true, value: io.length };
-    }
-
-    /** @param {import("@pinlab/core").DeviceActionArgs} args @returns {import("@pinlab/core").DeviceActionResult} */
-    function writeFixed(args) {
-      const io = importFixed(args);
-      if ("ok" in io) return io;
-      const inode = args.file("file");
-      const pos = args.size("file_offset");
-      complete(() => {
-        const data = ctx.dma.read(holder, io.frames, io.byteOffset, io.length);
-        if (pos + data.length > inode.size) inode.size = pos + data.length;
-        /** @type {number[]} */
-        const filePages = [];
-        for (let index = Math.floor(pos / PAGE_SIZE); index * PAGE_SIZE < pos + data.length; index++) filePages.push(ctx.pageCache.filemapGetPage(inode, index));
-        if (filePages.some((p) => p < 0)) return emit("complete", { op: "write_fixed", errno: "ENOSPC" });
-        ctx.dma.write(holder, filePages, pos % PAGE_SIZE, data);
-        for (const pfn of filePages) ctx.pageCache.pageMkwrite(inode, pfn);
-        counters.fixedWrites++;
-        counters.bytesWritten += data.length;
-        emit("complete", { op: "write_fixed", bytes: data.length });
-      });
-      return { ok: true, value: io.length };
-    }
-
     return {
-      name: ctx.name,
-      perform(call) {
-        switch (call.action) {
-          case "register_buffers":
-            return registerBuffers(call.args);
-          case "read_fixed":
-            return readFixed(call.args);
-          case "write_fixed":
-            return writeFixed(call.args);
-          case "unregister":
-            if (ring.buffers === null) return fail(EINVAL, "no buffers are registered");
-            if (ring.inFlight > 0) return fail(EBUSY, `${ring.inFlight} fixed IO(s) still in flight`);
-            emit("unregister", { pages: ring.acct });
-            unregisterAll();
-            return { ok: true };
-          default:
-            return fail(EINVAL, `fixed-buffer-ring has no action "${call.action}"`);
-        }
+      actions: {
+        register_buffers({ proc, addr, length, count = 1 }) {
+          if (ring.buffers !== null) return fail(EBUSY, "buffers are already registered on this ring");
+          if (count > IORING_MAX_REG_BUFFERS) return fail(EINVAL, `at most ${IORING_MAX_REG_BUFFERS} buffers`);
+          if (length === 0 || length > MAX_BUFFER_BYTES) return fail(EFAULT, "a buffer must hold 1 byte to 1 GiB (io_buffer_validate)");
+          const mm = proc.mm;
+          if (mm === null) return fail(EFAULT, `${proc.name} has no address space`);
+          ring.buffers = [];
+          ring.mm = mm;
+          for (let i = 0; i < count; i++) {
+            const ubuf = addr + i * length;
+            const first = Math.floor(ubuf / PAGE_SIZE);
+            const nrPages = Math.ceil((ubuf + length) / PAGE_SIZE) - first;
+            /** @type {number[]} */
+            const pages = new Array(nrPages);
+            // io_pin_pages(): all or nothing.
+            const got = ctx.gup.pinUserPagesFast(proc, first * PAGE_SIZE, nrPages, FOLL_WRITE | FOLL_LONGTERM, pages, { holder });
+            if (got !== nrPages) {
+              if (got > 0) ctx.gup.unpinUserPages(pages, got, { holder });
+              unregisterAll();
+              return fail(got < 0 ? got : EFAULT, `buffer ${i} at 0x${ubuf.toString(16)} could not be pinned`);
+            }
+            // io_buffer_account_pin() -> io_account_mem(): charged after pinning, checked against RLIMIT_MEMLOCK.
+            if (!ctx.memlock.charge(mm, nrPages, ctx.options.capIpcLock)) {
+              ctx.gup.unpinUserPages(pages, got, { holder });
+              unregisterAll();
+              return fail(ENOMEM, "RLIMIT_MEMLOCK exceeded");
+            }
+            ring.acct += nrPages;
+            ring.buffers.push({ ubuf, len: length, pages });
+          }
+          counters.registered += count;
+          emit("register_buffers", { pid: proc.pid, buffers: count, pages: ring.acct });
+          return { ok: true, value: count };
+        },
+
+        read_fixed({ index, offset, length, file, file_offset: pos }) {
+          const io = importFixed(index, offset, length);
+          if ("ok" in io) return io;
+          complete(() => {
+            // A BVEC bio: the DMA lands in the registered pages; nothing marks them dirty.
+            const data = ctx.pageCache.readFileData(file, pos, io.length);
+            ctx.dma.write(holder, io.frames, io.byteOffset, data);
+            counters.fixedReads++;
+            counters.bytesRead += data.length;
+            emit("complete", { op: "read_fixed", bytes: data.length });
+          });
+          return { ok: true, value: io.length };
+        },
+
+        write_fixed({ index, offset, length, file, file_offset: pos }) {
+          const io = importFixed(index, offset, length);
+          if ("ok" in io) return io;
+          complete(() => {
+            const data = ctx.dma.read(holder, io.frames, io.byteOffset, io.length);
+            if (pos + data.length > file.size) file.size = pos + data.length;
+            /** @type {number[]} */
+            const filePages = [];
+            for (let page = Math.floor(pos / PAGE_SIZE); page * PAGE_SIZE < pos + data.length; page++) filePages.push(ctx.pageCache.filemapGetPage(file, page));
+            if (filePages.some((p) => p < 0)) return emit("complete", { op: "write_fixed", errno: "ENOSPC" });
+            ctx.dma.write(holder, filePages, pos % PAGE_SIZE, data);
+            for (const pfn of filePages) ctx.pageCache.pageMkwrite(file, pfn);
+            counters.fixedWrites++;
+            counters.bytesWritten += data.length;
+            emit("complete", { op: "write_fixed", bytes: data.length });
+          });
+          return { ok: true, value: io.length };
+        },
+
+        unregister() {
+          if (ring.buffers === null) return fail(EINVAL, "no buffers are registered");
+          if (ring.inFlight > 0) return fail(EBUSY, `${ring.inFlight} fixed IO(s) still in flight`);
+          emit("unregister", { pages: ring.acct });
+          unregisterAll();
+          return { ok: true };
+        },
       },
       view() {
         const frames = (ring.buffers ?? []).flatMap((b, i) => b.pages.map((pfn, j) => ({ pfn, label: `buf${i}:${j}` })));

@@ -26,6 +26,8 @@ const noLongterm = definePinPolicy({
       "Counts exactly as `pin-bias` (same options). `checkFlags` refuses FOLL_LONGTERM with EPERM, so RDMA memory " +
       "registration and io_uring fixed buffers fail, while direct IO (short-term FOLL_PIN) and ODP mirrors work.",
     options: PinBiasOptionsSchema,
+    // It pins as pin-bias does: no file pins, nothing counted beside the refcount.
+    capabilities: pinBias.meta.capabilities,
   },
   create(ctx) {
     const base = pinBias.create(ctx);

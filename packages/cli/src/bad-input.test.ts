@@ -7,7 +7,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "./main.js";
+import {
+  DuplicateDeviceError, PluginContractError, PluginOptionsError, PluginRegistrationError, UnknownPluginError,
+} from "@pinlab/core";
+import { isBadInput, main } from "./main.js";
 import { captureIo, REPO_ROOT } from "./test-support/capture-io.js";
 
 const FIX = "packages/cli/src/test-support/fixtures";
@@ -93,6 +96,14 @@ describe("config files", () => {
 });
 
 describe("plugins", () => {
+  it("treats every plugin error as bad input (exit 2, the message alone)", () => {
+    for (const E of [UnknownPluginError, PluginOptionsError, DuplicateDeviceError, PluginContractError, PluginRegistrationError]) {
+      expect(isBadInput(new E("x")), E.name).toBe(true);
+      expect(new E("x").name).toBe(E.name);
+    }
+    expect(isBadInput(new Error("a bug"))).toBe(false);
+  });
+
   it("loads a module named by both the config and --plugin once", async () => {
     const file = mkdtempSync(join(tmpdir(), "pinlab-twice-"));
     const cfg = join(file, "pinlab.config.yaml");

@@ -52,7 +52,7 @@ describe("pinlab", () => {
     expect(bad.out).toContain("step 1 (touch) result: expected 2, got 1");
   });
 
-  it("prints the JSON contract of SCENARIO-FORMAT.md", async () => {
+  it("prints the JSON contract of docs/reference/scenario-format.md (\"Running\")", async () => {
     const r = await run(["run", "scenarios/rdma-region-over-truncated-shmem.yaml", "--format", "json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as { scenario: string; results: Record<string, unknown>[] };

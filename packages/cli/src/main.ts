@@ -4,7 +4,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, PluginRegistrationError, UnknownPluginError } from "@pinlab/core";
+import { ConfigError, PluginError } from "@pinlab/core";
 import { registerBenchCommands } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
 import { listCommand } from "./commands/list.js";
@@ -97,6 +97,15 @@ Examples:
   return program;
 }
 
+/**
+ * True for errors caused by what the user gave (exit status 2, the message alone, no stack trace):
+ * usage, a bad config, and every plugin problem (`PluginError`: an unknown id, bad options, a
+ * duplicate device name or plugin id, a malformed descriptor, a plugin breaking its contract).
+ */
+export function isBadInput(e: unknown): e is Error {
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof PluginError;
+}
+
 /** Run the CLI with `argv` (without the node and script entries). Returns the exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const result = { code: EXIT.OK as number };
@@ -110,7 +119,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.OK;
       return EXIT.USAGE;
     }
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof UnknownPluginError || e instanceof PluginRegistrationError) {
+    if (isBadInput(e)) {
       io.err(`pinlab: ${e.message}\n`);
       return EXIT.USAGE;
     }

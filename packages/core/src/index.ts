@@ -10,7 +10,7 @@
  *
  * ```
  * errno, di      errno values; the typed-token mechanism
- * sim            units, the virtual clock, the seeded random source
+ * sim            units and values as written, the virtual clock, the seeded random source
  * config         the validated kernel config
  * memory, events frames, zones, allocators; the event bus
  * mm             address spaces, faults, mmap, fork, rmap, the page cache (MmContext)
@@ -21,7 +21,7 @@
  * kernel         KernelContext, the observer hooks, the Kernel class
  * gup            the GUP API (mm/gup.c, one file per concept)
  * oracle, invariants
- * device         DeviceContext (what a driver reaches), the DMA engine
+ * device         DeviceContext (what a driver reaches), typed action fields and their dispatch, the DMA engine
  * plugin         the plugin registry and module loader
  * instance       createKernel, attachDevice
  * scenario       the scenario engine
@@ -40,10 +40,13 @@ import "reflect-metadata";
 // errno, di, sim: the base
 export * from "./errno.js";
 export * from "./di/tokens.js";
+export * from "./di/plugin-id.js";
 export * from "./sim/units.js";
+export * from "./sim/field-schemas.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
 // config
+export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";
 // memory, events
 export * from "./memory/page-flags.js";
@@ -107,10 +110,14 @@ export * from "./oracle/oracle.js";
 export * from "./invariants/checker.js";
 // device
 export * from "./device/device-plugin.js";
+export * from "./device/action-fields.js";
+export * from "./device/action-dispatch.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
 // plugin
+export * from "./plugin/plugin-errors.js";
 export * from "./plugin/registry.js";
+export * from "./plugin/instantiate.js";
 export * from "./plugin/module.js";
 export * from "./plugin/policy-options-issues.js";
 // instance

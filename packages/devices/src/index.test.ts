@@ -2,7 +2,7 @@
  * The package registry: every device is registered explicitly, under its own id, with complete
  * metadata whose schemas accept what docs/reference/scenario-format.md says a scenario may write.
  */
-import { attachDevice, createKernel, listDevices, pluginSource, UnknownPluginError } from "@pinlab/core";
+import { attachDevice, createKernel, DuplicateDeviceError, listDevices, PluginOptionsError, pluginSource, type DeviceDescriptor } from "@pinlab/core";
 import { testContainer } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
 import { devices, register } from "./index.js";
@@ -28,8 +28,9 @@ describe("registry", () => {
     register(c);
     const inst = createKernel({ machine: { memory: "16MiB" }, policy: "test-exact" }, { container: c });
     for (const kind of Object.keys(devices)) expect(attachDevice(inst, { name: `${kind}0`, kind }).view().frames).toEqual([]);
-    expect(() => attachDevice(inst, { name: "x", kind: "odp-mirror", options: { fill: "always" } })).toThrow(UnknownPluginError);
-    expect(() => attachDevice(inst, { name: "y", kind: "rdma-mr", options: { bogus: 1 } })).toThrow(/options\.\(root\)|bogus/);
+    expect(() => attachDevice(inst, { name: "x", kind: "odp-mirror", options: { fill: "always" } })).toThrow(PluginOptionsError);
+    expect(() => attachDevice(inst, { name: "odp-mirror0", kind: "odp-mirror" })).toThrow(DuplicateDeviceError);
+    expect(() => attachDevice(inst, { name: "y", kind: "rdma-mr", options: { bogus: 1 } })).toThrow(/bad options for device "y" \(rdma-mr\):\n {2}options: Unrecognized key: "bogus"/);
   });
 });
 
@@ -51,8 +52,10 @@ describe("metadata", () => {
 });
 
 describe("the scenario contract (docs/reference/scenario-format.md, device actions)", () => {
-  const accepts = (kind: keyof typeof devices, action: string, fields: Record<string, unknown>) =>
-    devices[kind].meta.actions[action].fields.safeParse(fields).success;
+  const accepts = (kind: keyof typeof devices, action: string, fields: Record<string, unknown>) => {
+    const d: DeviceDescriptor = devices[kind];
+    return d.meta.actions[action].fields.safeParse(fields).success;
+  };
 
   it("accepts the documented fields of every action", () => {
     expect(accepts("rdma-mr", "reg_mr", { proc: "p1", addr: "buf", length: "16KiB", access: ["local_write", "remote_write", "remote_read"] })).toBe(true);

@@ -4,6 +4,7 @@
  * frame. The fragment never reaches a server. A link is untrusted input: decoding checks every
  * field and caps the decompressed size.
  */
+import { isPluginId } from "@pinlab/core";
 
 /** What a link restores. */
 export interface SharedState {
@@ -43,7 +44,7 @@ export async function decodeState(fragment: string): Promise<SharedState | undef
   const bytes = await inflate(fromBase64Url(s), MAX_SHARED_TEXT);
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   const pos = nonNegativeInt(params.get("p")) ?? 0;
-  const policies = (params.get("pol") ?? "").split(",").filter((x) => /^[a-z][a-z0-9-]*$/.test(x));
+  const policies = (params.get("pol") ?? "").split(",").filter(isPluginId);
   const pfn = nonNegativeInt(params.get("f"));
   return { text, pos, policies, ...(pfn !== undefined ? { pfn } : {}) };
 }

@@ -59,7 +59,8 @@ export const FAST_OVER_SLOW = 3.7 / 5.8;
 
 /**
  * One uncontended atomic read-modify-write on a separate cache line (a `kref_get` / `kref_put`,
- * or an exact pin counter kept beside the refcount), ns. ESTIMATE: a LOCK-prefixed add costs
+ * or an exact pin counter kept beside the refcount, which a policy declares as
+ * `capabilities.extraAtomicsPerPin` / `extraAtomicsPerUnpin`), ns. ESTIMATE: a LOCK-prefixed add costs
  * roughly 18–20 core cycles on recent x86 cores (Agner Fog, "Instruction tables", LOCK ADD /
  * LOCK XADD latencies), about 6 ns at 3 GHz. No GUP measurement isolates it.
  */
@@ -80,15 +81,3 @@ export const FILE_PIN_LIST_ENTRY_NS = 2;
  * tens of cycles; 20 ns. Charged once per new (owner, file) object, not per page.
  */
 export const FILE_PIN_ALLOC_NS = 20;
-
-/**
- * Extra atomic operations per pinned or unpinned page a policy pays beyond the refcount (and
- * `_pincount`) updates the anchors above include, by policy id. `exact-pincount` keeps a separate
- * exact counter per frame: one more atomic RMW on another cache line per pin and per unpin
- * (see {@link ATOMIC_RMW_NS}). Policies not listed pay nothing extra: `pin-bias` and `vaddr-pin`
- * count in the refcount itself (vaddr-pin's file pins are charged separately, by what they do),
- * `legacy-get` takes plain references.
- */
-export const POLICY_EXTRA_ATOMICS: Readonly<Record<string, number>> = {
-  "exact-pincount": 1,
-};

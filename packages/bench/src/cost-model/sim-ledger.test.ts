@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { FOLL_LONGTERM, FOLL_WRITE, VM_READ, VM_WRITE, doMadvise, doMmap, touchRange } from "@pinlab/core";
-import { testKernel } from "@pinlab/core/testing";
+import { FOLL_LONGTERM, FOLL_WRITE, VM_READ, VM_WRITE, createKernel, definePinPolicy, doMadvise, doMmap, registerPinPolicy, touchRange } from "@pinlab/core";
+import { testContainer, testKernel, testPolicy } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
 import * as C from "./constants.js";
 import { SimLedger, emptySimCounts, grabNs, grabPageNsFor, priceSimCounts, releaseNs } from "./sim-ledger.js";
@@ -42,5 +42,24 @@ describe("cost model", () => {
     expect(priced.grabbedPages).toBe(64 + 1024);
     expect(priced.grabNs).toBeCloseTo(grabNs(ledger.counts), 10);
     expect(priced.grabNs).toBeCloseTo(32 * 62 * C.FAST_OVER_SLOW + 32 * 62 + 1024 * 2.3 * C.GET_OVER_PIN * C.FAST_OVER_SLOW, 6);
+  });
+
+  it("charges the extra atomics a policy declares in meta.capabilities, whatever its id", () => {
+    const c = testContainer();
+    const counted = definePinPolicy({
+      meta: { ...testPolicy.meta, id: "side-counter", capabilities: { filePins: false, extraAtomicsPerPin: 2, extraAtomicsPerUnpin: 3 } },
+      create: testPolicy.create,
+    });
+    registerPinPolicy(c, counted, "test");
+    const inst = createKernel({ machine: { memory: "16MiB" }, policy: "side-counter" }, { container: c });
+    const ledger = SimLedger.of(inst);
+    const k = inst.kernel;
+    const p = k.spawn("p");
+    const a = doMmap(k, p, { length: 8 * 4096, prot: VM_READ | VM_WRITE, shared: false, anonymous: true });
+    const frames = new Uint32Array(8);
+    expect(inst.gup.pinUserPagesFast(p, a, 8, FOLL_WRITE, frames)).toBe(8);
+    inst.gup.unpinUserPages(frames, 8);
+    expect(ledger.counts).toMatchObject({ extraAtomicsGrab: 16, extraAtomicsRelease: 24 });
+    expect(grabNs(ledger.counts) - grabNs({ ...ledger.counts, extraAtomicsGrab: 0 })).toBeCloseTo(16 * C.ATOMIC_RMW_NS, 10);
   });
 });

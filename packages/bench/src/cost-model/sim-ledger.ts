@@ -9,7 +9,7 @@ import {
 } from "@pinlab/core";
 import {
   ATOMIC_RMW_NS, FAST_OVER_SLOW, FILE_PIN_ALLOC_NS, FILE_PIN_LIST_ENTRY_NS, GET_OVER_PIN, PIN_HUGE_SUBPAGE_NS, PIN_SMALL_NS,
-  POLICY_EXTRA_ATOMICS, PUT_OVER_UNPIN, UNPIN_HUGE_SUBPAGE_NS, UNPIN_SMALL_NS,
+  PUT_OVER_UNPIN, UNPIN_HUGE_SUBPAGE_NS, UNPIN_SMALL_NS,
 } from "./constants.js";
 
 /** What a kernel's GUP did, counted by what the cost model prices differently. All integers. */
@@ -116,21 +116,25 @@ const LEDGERS = new WeakMap<object, SimLedger>();
  * Counts every GUP grab and release of one kernel for the cost model. It pairs each `gup` /
  * `release` event (which carries the fast/slow split and the call family) with the observer
  * call that follows it with the frames, classifies the frames by folio size (first, middle and
- * last frame of a call; every frame only when they disagree), and counts the policy's extra
- * atomics and file-pin bookkeeping. It never changes what the kernel does.
+ * last frame of a call; every frame only when they disagree), and counts the extra atomics the
+ * policy declares (`meta.capabilities`) and its file-pin bookkeeping. It never changes what the
+ * kernel does.
  */
 export class SimLedger implements KernelObserver {
   /** Running counts since the kernel was built. */
   readonly counts: SimCounts = emptySimCounts();
   private lastGup: KernelEvent<"gup"> | undefined;
   private lastRelease: KernelEvent<"release"> | undefined;
-  private readonly extraAtomics: number;
+  /** Extra atomics per pinned and per unpinned page, as the policy declares them (`meta.capabilities`). */
+  private readonly extraAtomicsPerPin: number;
+  private readonly extraAtomicsPerUnpin: number;
   private filePinObjects = 0;
   private hasFilePins = false;
 
   private constructor(private readonly inst: KernelInstance) {
     const k = inst.kernel;
-    this.extraAtomics = POLICY_EXTRA_ATOMICS[k.policy.id] ?? 0;
+    this.extraAtomicsPerPin = inst.policyCapabilities.extraAtomicsPerPin;
+    this.extraAtomicsPerUnpin = inst.policyCapabilities.extraAtomicsPerUnpin;
     k.events.on("gup", (e) => {
       this.lastGup = e;
     });
@@ -171,7 +175,7 @@ export class SimLedger implements KernelObserver {
       c.pinHugeSlow += huge - hugeFast;
       c.pinSmallFast += smallFast;
       c.pinSmallSlow += small - smallFast;
-      c.extraAtomicsGrab += n * this.extraAtomics;
+      c.extraAtomicsGrab += n * this.extraAtomicsPerPin;
       if ((info.flags & FOLL_LONGTERM) !== 0) this.countFilePins(pfns, info.pid);
     } else {
       c.getHugeFast += hugeFast;
@@ -191,7 +195,7 @@ export class SimLedger implements KernelObserver {
     if (pin) {
       c.unpinHuge += huge;
       c.unpinSmall += n - huge;
-      c.extraAtomicsRelease += n * this.extraAtomics;
+      c.extraAtomicsRelease += n * this.extraAtomicsPerUnpin;
       if (this.hasFilePins) {
         const files = this.filePages(pfns);
         c.filePinVisitsRelease += files * Math.max(1, this.filePinObjects);

@@ -5,7 +5,7 @@
  */
 import "reflect-metadata";
 import {
-  FOLL_WRITE, PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doFork, doMmap, doMunmap, doTruncate, listPolicies, loadScenario, migrateRange, pluginView,
+  DEFAULT_POLICY, FOLL_WRITE, PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doFork, doMmap, doMunmap, doTruncate, listPolicies, loadScenario, migrateRange, pluginView,
   runScenario, touchRange, userWrite, writeback, type KernelEvent, type KernelInstance,
 } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   if (check === undefined) throw new Error(`unknown model check "${name}"`);
   const c = await pluginContainer(args.plugins);
   const known = listPolicies(c).map((p) => p.meta.id);
-  const policy = args.policy ?? (known.includes("pin-bias") ? "pin-bias" : known[0]);
+  const policy = args.policy ?? (known.includes(DEFAULT_POLICY) ? DEFAULT_POLICY : known[0]);
   if (policy === undefined) throw new Error("no pin policy is registered");
   const result = check(c, policy, args.scale ?? 1);
   process.send?.({ ok: true, result });

@@ -5,7 +5,7 @@
  * @module
  */
 import { loadavg } from "node:os";
-import { listDevices, policyOptionsIssues } from "@pinlab/core";
+import { formatZodIssues, listDevices, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
@@ -122,7 +122,7 @@ function checkSweptCells(container: DependencyContainer, cells: readonly CellSpe
     const options = sweptOptions(c.policy, c.sweep);
     if (Object.keys(options).length === 0) continue;
     const bad = policyOptionsIssues(container, c.policy, { ...opts.policyOptions?.[c.policy], ...def.meta.policyOptions?.[c.policy], ...options });
-    if (bad !== undefined && !bad.unknownPolicy) throw new BenchInputError(`--sweep: cell ${c.id} would run ${c.policy} with bad options: ${bad.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, "--sweep");
+    if (bad !== undefined && !bad.unknownPolicy) throw new BenchInputError(`--sweep: cell ${c.id} would run ${c.policy} with bad options: ${formatZodIssues(bad.issues).join("; ")}`, "--sweep");
   }
 }
 
@@ -142,7 +142,7 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
   for (const [id, options] of Object.entries(opts.policyOptions ?? {})) {
     const bad = policyOptionsIssues(container, id, options);
     if (bad?.unknownPolicy === true) throw new BenchInputError(`policyOptions: unknown policy "${id}"; known policies: ${bad.known.join(", ")}`, "--config");
-    if (bad !== undefined) throw new BenchInputError(`policyOptions.${id}: ${bad.issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, "--config");
+    if (bad !== undefined) throw new BenchInputError(`policyOptions.${id}: ${formatZodIssues(bad.issues).join("; ")}`, "--config");
   }
   const policies = selectPolicies(container, opts.policies);
   const unswept = expandMatrix(container, opts);

@@ -18,6 +18,14 @@ import { BARE_LOOP_SERIES } from "../workloads/gup-throughput.js";
 import { spinnerCapacity } from "./capacity-probe.js";
 import { unsweptPolicyFirst } from "./sweep-coordinates.js";
 
+/**
+ * The policy the gup goals are stated for: issue 7 sets its ns/page targets from the published
+ * v6.15 `gup_test` figures, measured on mainline pin accounting, so the goal is judged on that
+ * policy's cell. Choosing which cell a stated goal is about is a selection by name, not a
+ * behaviour keyed on a policy's identity: no other policy's measurement is judged or treated
+ * differently because of it.
+ */
+export const GOAL_POLICY = "pin-bias";
 /** The memory the gup goals are stated for: 1 GiB. */
 export const GOAL_MEMORY = 1024 ** 3;
 /** The batch the gup goals are stated for. */
@@ -56,15 +64,15 @@ export interface MachineLoad {
  * or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
  */
 export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): GoalResult[] {
-  const cell = unsweptPolicyFirst(cells).find((c) => c.workload === "gup-throughput" && c.policy === "pin-bias" && c.error === undefined);
+  const cell = unsweptPolicyFirst(cells).find((c) => c.workload === "gup-throughput" && c.policy === GOAL_POLICY && c.error === undefined);
   const memory = cell?.params.memory as number | undefined;
   const batch = cell?.params.batch as number | undefined;
   const loaded = machine !== undefined && machine.load > machine.cores
     ? `; the machine was loaded (load average ${machine.load.toFixed(1)} on ${machine.cores} cores), so wall-clock figures are pessimistic` : "";
   const fits = cell !== undefined && memory !== undefined && memory >= GOAL_MEMORY && batch === GOAL_BATCH;
   const why = cell === undefined
-    ? "not measured: no pin-bias gup-throughput cell in this run"
-    : fits ? `pin-bias gup-throughput, ${memory! / 1024 ** 3} GiB, batch ${batch}, median of ${cell.series[0]?.pin?.samples ?? 0} samples${loaded}`
+    ? `not measured: no ${GOAL_POLICY} gup-throughput cell in this run`
+    : fits ? `${GOAL_POLICY} gup-throughput, ${memory! / 1024 ** 3} GiB, batch ${batch}, median of ${cell.series[0]?.pin?.samples ?? 0} samples${loaded}`
       : `not measured: the goal is stated for >= 1 GiB and batch 512; this run used ${memory} bytes, batch ${batch}`;
   const series = (id: string): SeriesResult | undefined => (fits ? cell!.series.find((s) => s.id === id) : undefined);
   const main = series(MAIN_SERIES);
@@ -78,10 +86,10 @@ export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): G
   const barePin = bare?.wallNsPerPage.pin ?? null;
   const bareUnpin = bare?.wallNsPerPage.release ?? null;
   return [
-    goal("gup-pin-ns", "pin_user_pages_fast, order-0, pin-bias", `<= ${GOAL_PIN_NS} ns/page`, "ns/page", pin, check(pin, GOAL_PIN_NS), why),
-    goal("gup-unpin-ns", "unpin_user_pages, order-0, pin-bias", `<= ${GOAL_UNPIN_NS} ns/page`, "ns/page", unpin, check(unpin, GOAL_UNPIN_NS), why),
-    goal("gup-huge-pin-ns", `pin_user_pages_fast of huge folios (${thp?.id ?? "thp-fast-pin"}), pin-bias`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugePin, check(hugePin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
-    goal("gup-huge-unpin-ns", `unpin_user_pages of huge folios (${thp?.id ?? "thp-fast-pin"}), pin-bias`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugeUnpin, check(hugeUnpin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
+    goal("gup-pin-ns", `pin_user_pages_fast, order-0, ${GOAL_POLICY}`, `<= ${GOAL_PIN_NS} ns/page`, "ns/page", pin, check(pin, GOAL_PIN_NS), why),
+    goal("gup-unpin-ns", `unpin_user_pages, order-0, ${GOAL_POLICY}`, `<= ${GOAL_UNPIN_NS} ns/page`, "ns/page", unpin, check(unpin, GOAL_UNPIN_NS), why),
+    goal("gup-huge-pin-ns", `pin_user_pages_fast of huge folios (${thp?.id ?? "thp-fast-pin"}), ${GOAL_POLICY}`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugePin, check(hugePin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
+    goal("gup-huge-unpin-ns", `unpin_user_pages of huge folios (${thp?.id ?? "thp-fast-pin"}), ${GOAL_POLICY}`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugeUnpin, check(hugeUnpin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
     goal("gup-pin-vs-bare", "pin ns/page over a bare typed-array increment loop over the same frames, same run", "reported", "x", pin !== null && barePin !== null && barePin > 0 ? pin / barePin : null, null,
       barePin === null ? why : `bare loop ${barePin.toFixed(2)} ns/page; ${why}`),
     goal("gup-unpin-vs-bare", "unpin ns/page over a bare typed-array decrement loop over the same frames, same run", "reported", "x", unpin !== null && bareUnpin !== null && bareUnpin > 0 ? unpin / bareUnpin : null, null,

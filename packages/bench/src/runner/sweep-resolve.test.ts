@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { definePinPolicy, registerPinPolicy } from "@pinlab/core";
+import { testPolicy } from "@pinlab/core/testing";
 import type { DependencyContainer } from "tsyringe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -55,7 +56,7 @@ describe("checking --sweep against the registries and the matrix", () => {
 
   it("refuses a name that is both a workload and a registered policy", async () => {
     const c = await pluginContainer([FAKE_PLUGINS]);
-    registerPinPolicy(c, definePinPolicy({ meta: { id: "pin-overflow", summary: "a policy named like a workload", kernel: "test", options: z.object({}).strict() }, create: () => { throw new Error("not built"); } }), "test");
+    registerPinPolicy(c, definePinPolicy({ meta: { id: "pin-overflow", summary: "a policy named like a workload", kernel: "test", options: z.object({}).strict(), capabilities: testPolicy.meta.capabilities }, create: () => { throw new Error("not built"); } }), "test");
     expect(message(["pin-overflow.aliases=1"], { container: c })).toBe('--sweep pin-overflow.aliases: "pin-overflow" is both a workload and a registered policy, so the sweep is ambiguous');
   });
 

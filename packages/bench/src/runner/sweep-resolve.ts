@@ -4,7 +4,7 @@
  * the key not also set by `--param`. Every error names `--sweep TARGET.KEY`.
  * @module
  */
-import { listPolicies, policyOptionsIssues } from "@pinlab/core";
+import { formatZodIssues, listPolicies, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import type { SizeName } from "../workloads/define-workload.js";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
@@ -48,7 +48,7 @@ function checkWorkloadSweep(req: SweepRequest, ctx: SweepContext): Sweep {
   if (Object.hasOwn(given, req.key)) throw fail(req, `${sweepName(req)} is also set by --param; set it one way (--param for one value, --sweep for several)`);
   for (const value of req.values) {
     const r = def.meta.params.safeParse({ ...(def.meta.sizes[ctx.size] as Record<string, unknown>), ...given, [req.key]: value });
-    if (!r.success) throw fail(req, `bad value ${sweepValueText(value)}: ${r.error.issues.map((i) => `${i.path.join(".") || req.key}: ${i.message}`).join("; ")}`);
+    if (!r.success) throw fail(req, `bad value ${sweepValueText(value)}: ${formatZodIssues(r.error.issues, { root: req.key }).join("; ")}`);
   }
   return { target: req.target, kind: "workload", key: req.key, values: req.values };
 }
@@ -64,7 +64,7 @@ function checkPolicySweep(req: SweepRequest, ctx: SweepContext): Sweep {
   }
   for (const value of req.values) {
     const bad = policyOptionsIssues(ctx.container, req.target, { ...(ctx.policyOptions[req.target] ?? {}), [req.key]: value });
-    if (bad !== undefined && !bad.unknownPolicy) throw fail(req, `bad value ${sweepValueText(value)}: ${bad.issues.map((i) => `${i.path || req.key}: ${i.message}`).join("; ")}`);
+    if (bad !== undefined && !bad.unknownPolicy) throw fail(req, `bad value ${sweepValueText(value)}: ${formatZodIssues(bad.issues, { root: req.key }).join("; ")}`);
   }
   return { target: req.target, kind: "policy", key: req.key, values: req.values };
 }

@@ -9,6 +9,9 @@ import { EINVAL, EOPNOTSUPP, FOLL_LONGTERM, FOLL_PIN, PG_ANON, PG_ANON_EXCLUSIVE
 import { testPolicy } from "@pinlab/core/testing";
 import { z } from "zod";
 
+/** Neither fake has file pins or a counter beside the refcount. */
+const NOTHING_EXTRA = { filePins: false, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 };
+
 const common = (ctx) => ({
   checkFlags: (flags) => ((flags & FOLL_LONGTERM) !== 0 && (flags & FOLL_PIN) === 0 ? EINVAL : 0),
   checkLongtermVma: (vma) => (vma.file?.fs.dax === true ? EOPNOTSUPP : 0),
@@ -26,7 +29,7 @@ const common = (ctx) => ({
 });
 
 export const fakeGet = definePinPolicy({
-  meta: { id: "fake-get", summary: "test fake: plain references only", kernel: "test", options: z.object({}).strict() },
+  meta: { id: "fake-get", summary: "test fake: plain references only", kernel: "test", options: z.object({}).strict(), capabilities: NOTHING_EXTRA },
   create(ctx) {
     const rc = ctx.memory.frames.refcount;
     return {
@@ -48,7 +51,7 @@ export const fakeGet = definePinPolicy({
 });
 
 export const fakeBias = definePinPolicy({
-  meta: { id: "fake-bias", summary: "test fake: a pin adds a bias to the refcount", kernel: "test", options: z.object({ bias: z.number().int().min(2).default(1024) }).strict() },
+  meta: { id: "fake-bias", summary: "test fake: a pin adds a bias to the refcount", kernel: "test", options: z.object({ bias: z.number().int().min(2).default(1024) }).strict(), capabilities: NOTHING_EXTRA },
   create(ctx) {
     const f = ctx.memory.frames;
     const bias = ctx.options.bias;

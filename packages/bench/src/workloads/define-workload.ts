@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { formatZodIssues, isPluginId } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import type { SampleProbe } from "../probe/sample-probe.js";
 
@@ -109,17 +110,17 @@ export interface WorkloadDefinition<S extends z.ZodObject = z.ZodObject> {
 /** Make a workload definition, checking its metadata (ids, sizes valid against the schema). */
 export function defineWorkload<S extends z.ZodObject>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
   const { meta } = def;
-  if (!/^[a-z][a-z0-9-]*$/.test(meta.id)) throw new Error(`workload id "${meta.id}" must be lower-case kebab-case`);
+  if (!isPluginId(meta.id)) throw new Error(`workload id "${meta.id}" must be lower-case kebab-case`);
   const seen = new Set<string>();
   for (const v of meta.variants) {
-    if (!/^[a-z][a-z0-9-]*$/.test(v.id)) throw new Error(`workload "${meta.id}": variant id "${v.id}" must be lower-case kebab-case`);
+    if (!isPluginId(v.id)) throw new Error(`workload "${meta.id}": variant id "${v.id}" must be lower-case kebab-case`);
     if (seen.has(v.id)) throw new Error(`workload "${meta.id}": variant "${v.id}" is declared twice`);
     seen.add(v.id);
   }
   if (meta.variants.length === 0) throw new Error(`workload "${meta.id}" declares no variant`);
   for (const size of SIZE_NAMES) {
     const r = meta.params.safeParse(meta.sizes[size]);
-    if (!r.success) throw new Error(`workload "${meta.id}": size "${size}" does not fit its schema: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!r.success) throw new Error(`workload "${meta.id}": size "${size}" does not fit its schema: ${formatZodIssues(r.error.issues).join("; ")}`);
   }
   return def;
 }

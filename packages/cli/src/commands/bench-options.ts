@@ -8,6 +8,7 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { MAX_SEEDS, SIZE_NAMES, parseShard, parseSweepFlag, type Shard, type SizeName, type SweepRequest } from "@pinlab/bench";
+import { PLUGIN_ID_PATTERN } from "@pinlab/core";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { parseSeed } from "./shared.js";
@@ -105,6 +106,9 @@ function parseValue(text: string): unknown {
   }
 }
 
+/** `WORKLOAD.KEY=VALUE`: a workload id, a parameter name, its value. */
+const PARAM_ASSIGNMENT = new RegExp(`^(${PLUGIN_ID_PATTERN})\\.([A-Za-z][A-Za-z0-9]*)=(.*)$`);
+
 /**
  * `--param WORKLOAD.KEY=VALUE` (repeatable): parameter overrides by workload. VALUE is JSON when
  * it parses (`64`, `true`, `[1,1024]`), a comma-separated list (`1,1024`), or else a string
@@ -113,7 +117,7 @@ function parseValue(text: string): unknown {
 export function parseParams(values: readonly string[] | undefined): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const v of values ?? []) {
-    const m = /^([a-z][a-z0-9-]*)\.([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(v);
+    const m = PARAM_ASSIGNMENT.exec(v);
     if (m === null) throw new UsageError(`--param must look like WORKLOAD.KEY=VALUE (e.g. gup-throughput.memory=64MiB), got "${v}"`);
     (out[m[1]] ??= {})[m[2]] = parseValue(m[3]);
   }

@@ -5,7 +5,7 @@
  * policy), and without the config file's name.
  * @module
  */
-import { listPolicies, policyOptionsIssues } from "@pinlab/core";
+import { formatZodIssues, listPolicies, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { UsageError } from "../io.js";
 import type { PinlabConfig } from "./pinlab-config.js";
@@ -23,8 +23,7 @@ export function checkConfigPlugins(config: PinlabConfig, container: DependencyCo
     const bad = policyOptionsIssues(container, id, options);
     if (bad?.unknownPolicy === true) throw new UsageError(`${config.source}: policyOptions.${id}: unknown policy "${id}" (${known()})`);
     if (bad !== undefined) {
-      const issues = bad.issues.map((i) => `policyOptions.${id}${i.path !== "" ? `.${i.path}` : ""}: ${i.message}`);
-      throw new UsageError(`${config.source}: ${issues.join("; ")}`);
+      throw new UsageError(`${config.source}: ${formatZodIssues(bad.issues, { prefix: `policyOptions.${id}` }).join("; ")}`);
     }
   }
 }

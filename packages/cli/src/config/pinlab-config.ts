@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
+import { formatZodIssues } from "@pinlab/core";
 import { z } from "zod";
 import { UsageError } from "../io.js";
 import { inputFileProblem } from "../read-input-file.js";
@@ -49,7 +50,7 @@ export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
   }
   const r = pinlabConfigSchema.safeParse(data ?? {});
   if (!r.success) {
-    throw new UsageError(`${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ")}`);
+    throw new UsageError(`${file}: ${formatZodIssues(r.error.issues, { root: "(top)" }).join("; ")}`);
   }
   return {
     policy: r.data.policy,

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
+import { unitField } from "../sim/field-schemas.js";
 import { createToken } from "../di/tokens.js";
+import { formatZodIssues, issueField } from "./format-issues.js";
+
+/**
+ * The policy a config gets when it names none: mainline pin accounting (Linux v6.12). Code that
+ * needs a default refers to this name, never to the id itself.
+ */
+export const DEFAULT_POLICY = "pin-bias";
 
 /** Largest total machine (all zones together) pinlab builds: 256 GiB (2^26 frames). */
 export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
@@ -8,25 +16,8 @@ export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
 export const MIN_MEMORY_BYTES = 1024 ** 2;
 
 // The issue's path names the field (ConfigError prefixes it), so messages do not repeat it.
-const size = () =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const r = parseSize(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message });
-      return z.NEVER;
-    }
-    return r.value;
-  });
-
-const time = () =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const r = parseTime(v);
-    if (!r.ok) {
-      ctx.addIssue({ code: "custom", message: r.message });
-      return z.NEVER;
-    }
-    return r.value;
-  });
+const size = () => unitField(parseSize);
+const time = () => unitField(parseTime);
 
 /** What a filesystem does when writeback meets a page the policy says may be DMA-pinned. */
 export const PINNED_WRITEBACK_ACTIONS = ["ignore", "wait", "bounce"] as const;
@@ -62,7 +53,7 @@ export const KernelConfigSchema = z
   .object({
     machine: MachineConfigSchema,
     seed: z.number().int().default(1),
-    policy: z.string().min(1).default("pin-bias"),
+    policy: z.string().min(1).default(DEFAULT_POLICY),
     policyOptions: z.record(z.string(), z.unknown()).default({}),
     writebackLatency: time().default(100_000),
     pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),
@@ -96,13 +87,12 @@ export function parseKernelConfig(input: unknown): KernelConfig {
   if (r.success) return r.data;
   const issues: string[] = [];
   for (const i of r.error.issues) {
-    const at = i.path.map(String);
     if (i.code === "unrecognized_keys") {
       // One line per unknown key, named by its full path, listing what is allowed there.
-      const known = Object.keys((at[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
-      for (const key of i.keys) issues.push(`${[...at, key].join(".")}: unknown field (expected one of: ${known})`);
+      const known = Object.keys((i.path[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
+      for (const key of i.keys) issues.push(`${issueField([...i.path, key])}: unknown field (expected one of: ${known})`);
     } else {
-      issues.push(`${at.join(".") || "(config)"}: ${i.message}`);
+      issues.push(...formatZodIssues([i], { root: "(config)" }));
     }
   }
   throw new ConfigError(issues);

@@ -1,67 +1,61 @@
 import type { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
-import type { Inode } from "../fs/inode.js";
 import type { GupCalls } from "../gup/gup.js";
 import type { HmmRange } from "../notifier/hmm.js";
 import type { MmuIntervalNotifiers } from "../notifier/mmu-notifiers.js";
 import type { Process } from "../mm/process.js";
+import type { ActionArgs, ActionRefs } from "./action-fields.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { DmaEngine } from "./dma-engine.js";
 import type { DevicePageCache, DevicePages, MemlockAccounting } from "./driver-api.js";
+import type { PolicyCapabilities } from "../policy/pin-policy.js";
 import { createToken } from "../di/tokens.js";
+import { isPluginId } from "../di/plugin-id.js";
 
-/**
- * The fields of one device action, already checked against the action's schema, with typed
- * accessors that resolve scenario references: process names, addresses like `buf+8KiB`, sizes
- * with units, file names. An accessor throws a {@link DeviceArgError} naming the field when a
- * value cannot be resolved; the scenario runner turns that into a message with file, line and
- * step.
- */
-export interface DeviceActionArgs {
-  /** The raw values, as written. */
-  readonly raw: Readonly<Record<string, unknown>>;
-  /** True when the field was given. */
-  has(field: string): boolean;
-  /** A process by name. */
-  proc(field: string): Process;
-  /** An address: an integer, a name bound by an earlier step, or `NAME+OFFSET`. */
-  addr(field: string): number;
-  /** A size in bytes (integer or `"4KiB"`); `fallback` when absent. */
-  size(field: string, fallback?: number): number;
-  /** A time in ns (integer or `"50us"`); `fallback` when absent. */
-  time(field: string, fallback?: number): number;
-  /** A file by name. */
-  file(field: string): Inode;
-  /** A string; `fallback` when absent. */
-  string(field: string, fallback?: string): string;
-  /** A boolean; `fallback` when absent. */
-  bool(field: string, fallback?: boolean): boolean;
-  /** A list of strings (empty when absent). */
-  list(field: string): string[];
+/** Which call of which device a {@link DeviceArgError} is about. */
+export interface DeviceActionSite {
+  /** The device's name (`hca0`). */
+  readonly device: string;
+  /** Its kind (`rdma-mr`). */
+  readonly kind: string;
+  /** The action (`reg_mr`). */
+  readonly action: string;
 }
 
-/** A field of a device action could not be resolved. */
+/**
+ * A field of a device action does not fit the action's schema, or names nothing (an unbound
+ * address, a process that exited). The message names the device, the action and the field;
+ * `reason` alone is what the scenario runner prints beside the step's file, line and field.
+ */
 export class DeviceArgError extends Error {
-  /** The field. */
+  /** The device, its kind and the action. */
+  readonly site: DeviceActionSite;
+  /** The field (`addr`, or a path such as `access.1`). */
   readonly field: string;
+  /** What is wrong with it. */
+  readonly reason: string;
 
-  /** Make the error for `field`. */
-  constructor(field: string, message: string) {
-    super(message);
+  /** Make the error for `field` of the call at `site`. */
+  constructor(site: DeviceActionSite, field: string, reason: string) {
+    super(`device "${site.device}" (${site.kind}), action ${site.action}, field "${field}": ${reason}`);
     this.name = "DeviceArgError";
+    this.site = site;
     this.field = field;
+    this.reason = reason;
   }
 }
 
-/** One call of a device action. */
+/** One call of a device action, as a scenario step, a workload or a test makes it. */
 export interface DeviceActionCall {
   /** The action name, e.g. `"reg_mr"`. */
   readonly action: string;
-  /** Its fields. */
-  readonly args: DeviceActionArgs;
+  /** Its fields as written: validated with the action's schema, then resolved, before the handler runs. */
+  readonly fields: Readonly<Record<string, unknown>>;
   /** The name the scenario gives the result (`as:`), if any. */
   readonly as?: string;
+  /** How references are resolved; default: against the kernel, numbers only for addresses. */
+  readonly refs?: ActionRefs;
 }
 
 /** What a device action returns: a value (and a name it is known by), or an errno. */
@@ -77,11 +71,17 @@ export interface DeviceView {
   readonly counters: Readonly<Record<string, number>>;
 }
 
-/** A device instance attached to one kernel. */
+/** A device attached to one kernel: what `attachDevice` returns and `KernelInstance.devices` holds. */
 export interface Device {
   /** Its name in the config or scenario (e.g. `"hca0"`). */
   readonly name: string;
-  /** Perform an action. Unknown actions never reach here: the runner checks them against `meta.actions`. */
+  /** Its kind, the plugin id (e.g. `"rdma-mr"`). */
+  readonly kind: string;
+  /**
+   * Perform an action: check `call.fields` with the action's schema, resolve the references, run
+   * the plugin's handler. Throws {@link DeviceArgError} for an unknown action or a bad field; a
+   * refusal the kernel would return is `{ ok: false, errno }`.
+   */
   perform(call: DeviceActionCall): DeviceActionResult;
   /** Counters and held frames. */
   view(): DeviceView;
@@ -91,7 +91,7 @@ export interface Device {
  * What a device plugin receives: what a Linux driver can reach, resolved from the kernel's DI
  * container. GUP calls, MMU interval notifiers and `hmm_range_fault()`, the DMA engine, the
  * clock and the event bus, process lookup, memlock accounting, the page helpers drivers call and
- * the page cache for file IO. Not the frame table, not the policy object: a device sees the
+ * the page cache for file IO, and what the policy declares it does. Not the frame table, not the policy object: a device sees the
  * kernel as a driver does, and the oracle watches every DMA it makes.
  */
 export interface DeviceContext<O> {
@@ -122,24 +122,58 @@ export interface DeviceContext<O> {
   /** The page cache, for devices that move file data (direct IO, io_uring fixed IO). */
   readonly pageCache: DevicePageCache;
   /**
-   * The id of the kernel's pin policy: which kernel the driver was built for (the model's
-   * `LINUX_VERSION_CODE`), e.g. to call `vaddr_pin_pages()` only where it exists.
+   * What the kernel's pin policy declares it does (its `meta.capabilities`): which kernel the
+   * driver was built for, e.g. to call `vaddr_pin_pages()` only where it exists (`filePins`).
+   * A driver reads capabilities, never the policy's id.
    */
-  readonly policyId: string;
+  readonly policyCapabilities: PolicyCapabilities;
 }
 
-/** One action a device offers. */
-export interface DeviceActionSpec {
+/** One action a device offers; `F` is the schema of its fields. */
+export interface DeviceActionSpec<F extends z.ZodObject = z.ZodObject> {
   /** One line saying what it does. */
   readonly summary: string;
-  /** Schema of the action's fields as written in a scenario (zod object); drives validation and the JSON Schema. */
-  readonly fields: z.ZodObject;
+  /**
+   * Schema of the action's fields as written in a scenario (a strict zod object, built from
+   * `actionFields`); drives validation, the JSON Schema and the type of the handler's argument.
+   */
+  readonly fields: F;
   /** What the result is, if any. */
   readonly result?: string;
 }
 
+/** A device's actions by name. */
+export type DeviceActionSpecs = Readonly<Record<string, DeviceActionSpec>>;
+
+/** What a handler learns about its call besides the fields. */
+export interface ActionCall {
+  /** The name the scenario gives the result (`as:`), if any. */
+  readonly as?: string;
+}
+
+/**
+ * The handler of an action whose fields schema is `F`: it receives the fields parsed and resolved
+ * ({@link ActionArgs}). Declared as a method so that a descriptor with typed handlers is still a
+ * `DeviceDescriptor` of the registry (method parameters are compared bivariantly).
+ */
+export type ActionHandler<F extends z.ZodType> = {
+  /** Perform the action with `args`, the fields of `F` parsed and resolved; refusals are `{ ok: false, errno }`. */
+  handle(args: ActionArgs<F>, call: ActionCall): DeviceActionResult;
+}["handle"];
+
+/** A handler for each action of `A`, typed by its fields. */
+export type ActionHandlers<A extends DeviceActionSpecs> = { readonly [K in keyof A]: ActionHandler<A[K]["fields"]> };
+
+/** What a device plugin's `create` returns: a handler per declared action, and its view. */
+export interface DeviceInstance<A extends DeviceActionSpecs = DeviceActionSpecs> {
+  /** The handlers, one per action of `meta.actions`. Core calls them; nothing else dispatches on action names. */
+  readonly actions: ActionHandlers<A>;
+  /** Counters and held frames. */
+  view(): DeviceView;
+}
+
 /** Metadata of a device plugin: drives `pinlab list`, the docs, the schema and the playground. */
-export interface DeviceMeta<S extends z.ZodType = z.ZodType> {
+export interface DeviceMeta<S extends z.ZodType = z.ZodType, A extends DeviceActionSpecs = DeviceActionSpecs> {
   /** The device kind, used in configs and scenarios (`kind: rdma-mr`). */
   readonly id: string;
   /** One-line summary. */
@@ -151,20 +185,23 @@ export interface DeviceMeta<S extends z.ZodType = z.ZodType> {
   /** Schema of its options. */
   readonly options: S;
   /** Its actions by name. */
-  readonly actions: Readonly<Record<string, DeviceActionSpec>>;
+  readonly actions: A;
 }
 
 /** A device plugin: metadata plus a factory, made by {@link defineDevice}. */
-export interface DeviceDescriptor<S extends z.ZodType = z.ZodType> {
+export interface DeviceDescriptor<S extends z.ZodType = z.ZodType, A extends DeviceActionSpecs = DeviceActionSpecs> {
   /** Metadata. */
-  readonly meta: DeviceMeta<S>;
-  /** Build an instance for one kernel. */
-  create(ctx: DeviceContext<z.output<S>>): Device;
+  readonly meta: DeviceMeta<S, A>;
+  /** Build an instance for one kernel: its options come typed from `meta.options`, its handlers' fields from `meta.actions`. */
+  create(ctx: DeviceContext<z.output<S>>): DeviceInstance<A>;
 }
 
-/** Make a device descriptor (one object per plugin, as typescript-eslint makes rules). */
-export function defineDevice<S extends z.ZodType>(descriptor: DeviceDescriptor<S>): DeviceDescriptor<S> {
-  if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`device kind "${descriptor.meta.id}" must be lower-case kebab-case`);
+/**
+ * Make a device descriptor (one object per plugin, as typescript-eslint makes rules): `create`'s
+ * context is typed from `meta.options` and each handler's argument from its action's `fields`.
+ */
+export function defineDevice<S extends z.ZodType, A extends DeviceActionSpecs>(descriptor: DeviceDescriptor<S, A>): DeviceDescriptor<S, A> {
+  if (!isPluginId(descriptor.meta.id)) throw new Error(`device kind "${descriptor.meta.id}" must be lower-case kebab-case`);
   for (const name of Object.keys(descriptor.meta.actions)) {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`device "${descriptor.meta.id}": action "${name}" must be snake_case`);
   }

@@ -23,7 +23,8 @@ import { definePinPolicy } from "../policy/pin-policy.js";
 import { VirtualClock } from "../sim/clock.js";
 import { testPolicy } from "../testing/test-policy.js";
 import { testContainer } from "../testing/kernel.js";
-import { PluginRegistrationError, listPolicies, pluginSource, registerDevice, registerPinPolicy } from "../plugin/registry.js";
+import { PluginRegistrationError } from "../plugin/plugin-errors.js";
+import { listPolicies, pluginSource, registerDevice, registerPinPolicy } from "../plugin/registry.js";
 import { CONFIG } from "../config/kernel-config.js";
 import { DMA } from "../device/dma-engine.js";
 import { EVENTS } from "../events/event-bus.js";
@@ -100,15 +101,21 @@ describe("plugin registry", () => {
     const c = container.createChildContainer();
     expect(() => registerPinPolicy(c, {} as never, "pkg-x")).toThrow(/pkg-x: a policy descriptor must be an object with meta.id \(use definePinPolicy\(\)\)/);
     expect(() => registerDevice(c, { meta: { id: "d" } } as never, "pkg-y")).toThrow(/pkg-y: device "d" has no create\(\) function/);
-    expect(() => definePinPolicy({ meta: { id: "Bad Id", summary: "", kernel: "", options: z.object({}) }, create: testPolicy.create as never })).toThrow(/kebab-case/);
+    expect(() => definePinPolicy({ meta: { ...testPolicy.meta, id: "Bad Id", options: z.object({}) }, create: testPolicy.create as never })).toThrow(/kebab-case/);
   });
 
-  it("rejects metadata pinlab could not use: options that are not a schema, device actions without field schemas", () => {
+  it("rejects metadata pinlab could not use: a non-kebab id, options that are not a schema, missing or malformed capabilities, device actions without field schemas", () => {
     const c = container.createChildContainer();
     const badOptions = { ...testPolicy, meta: { ...testPolicy.meta, id: "bad-options", options: { bias: 1 } } };
     expect(() => registerPinPolicy(c, badOptions as never, "pkg-x")).toThrow('pkg-x: policy "bad-options": meta.options must be a zod schema');
     const noKernel = { ...testPolicy, meta: { ...testPolicy.meta, id: "no-kernel", kernel: undefined } };
     expect(() => registerPinPolicy(c, noKernel as never, "pkg-x")).toThrow('pkg-x: policy "no-kernel": meta.kernel must be a string');
+    const noCaps = { ...testPolicy, meta: { ...testPolicy.meta, id: "no-caps", capabilities: undefined } };
+    expect(() => registerPinPolicy(c, noCaps as never, "pkg-x")).toThrow('pkg-x: policy "no-caps": meta.capabilities: Invalid input: expected object, received undefined');
+    const badCaps = { ...testPolicy, meta: { ...testPolicy.meta, id: "bad-caps", capabilities: { ...testPolicy.meta.capabilities, filePins: "yes" } } };
+    expect(() => registerPinPolicy(c, badCaps as never, "pkg-x")).toThrow('pkg-x: policy "bad-caps": meta.capabilities.filePins: Invalid input: expected boolean, received string');
+    const badId = { ...testPolicy, meta: { ...testPolicy.meta, id: "Bad_Id" } };
+    expect(() => registerPinPolicy(c, badId as never, "pkg-x")).toThrow('pkg-x: policy "Bad_Id": meta.id must be lower-case kebab-case');
     const device = { meta: { id: "dev", summary: "s", driver: "d", options: z.object({}), actions: { go: { summary: "s", fields: {} } } }, create: () => ({}) };
     expect(() => registerDevice(c, device as never, "pkg-y")).toThrow('pkg-y: device "dev": meta.actions.go.fields must be a zod object schema');
     expect(listPolicies(c)).toEqual([]);
@@ -151,7 +158,7 @@ describe("built output (dist/, no vitest transform)", () => {
       const { container } = await import("tsyringe");
       const { z } = await import("zod");
       const inline = core.definePinPolicy({
-        meta: { id: "inline-get", summary: "every grab a plain reference", kernel: "test", options: z.object({}).strict() },
+        meta: { id: "inline-get", summary: "every grab a plain reference", kernel: "test", options: z.object({}).strict(), capabilities: { filePins: false, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 } },
         create: (ctx) => ({
           id: "inline-get", countsPins: false,
           checkFlags: () => 0,

@@ -1,11 +1,13 @@
-import { listDevices, pluginSource } from "../plugin/registry.js";
+import { instantiatePlugin } from "../plugin/instantiate.js";
+import { DuplicateDeviceError } from "../plugin/plugin-errors.js";
 import { resolve } from "../di/tokens.js";
 import { CLOCK } from "../sim/clock.js";
 import { EVENTS } from "../events/event-bus.js";
 import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
-import { UnknownPluginError, type KernelInstance } from "./create-kernel.js";
-import type { Device, DeviceContext } from "../device/device-plugin.js";
+import type { KernelInstance } from "./create-kernel.js";
+import type { Device } from "../device/device-plugin.js";
 import { driverApi } from "../device/driver-api.js";
+import { bindDevice, kernelActionRefs } from "../device/action-dispatch.js";
 import { hmmRangeFault } from "../notifier/hmm.js";
 
 /** A device to attach: its name, its kind (a registered plugin id) and its options. */
@@ -20,30 +22,18 @@ export interface DeviceConfig {
 
 /**
  * Attach a device to a kernel instance: find its plugin, validate its options, build it with what
- * a driver can reach of the kernel (a {@link DeviceContext}). Throws {@link UnknownPluginError} naming the problem (unknown kind with the
- * known ones, duplicate name, bad option field).
+ * a driver can reach of the kernel (a `DeviceContext`). Throws {@link DuplicateDeviceError} for a
+ * name already attached, and what {@link instantiatePlugin} throws: an unknown kind (listing the
+ * known ones), a bad option field, a plugin whose `create()` returns no device.
  */
 export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
-  if (inst.devices.has(cfg.name)) throw new UnknownPluginError(`a device named "${cfg.name}" is already attached`);
-  const plugins = listDevices(inst.container);
-  const desc = plugins.find((d) => d.meta.id === cfg.kind);
-  if (desc === undefined) {
-    const known = plugins.map((d) => d.meta.id).sort();
-    throw new UnknownPluginError(
-      known.length === 0 ? `unknown device kind "${cfg.kind}": no device plugins are registered` : `unknown device kind "${cfg.kind}"; registered kinds: ${known.join(", ")}`,
-    );
-  }
-  const parsed = desc.meta.options.safeParse(cfg.options ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `options.${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new UnknownPluginError(`bad options for device "${cfg.name}" (${cfg.kind}):\n  ${issues.join("\n  ")}`);
-  }
+  if (inst.devices.has(cfg.name)) throw new DuplicateDeviceError(`a device named "${cfg.name}" is already attached`);
   const c = inst.container;
   const notifiers = resolve(c, NOTIFIERS);
   const api = driverApi(inst.kernel);
-  const ctx: DeviceContext<unknown> = {
+  const { descriptor, instance } = instantiatePlugin("device", c, cfg.kind, cfg.options ?? {}, (options) => ({
     name: cfg.name,
-    options: parsed.data,
+    options,
     holder: { kind: "device", name: cfg.name },
     gup: inst.gup,
     notifiers,
@@ -55,12 +45,9 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     memlock: api.memlock,
     pages: api.pages,
     pageCache: api.pageCache,
-    policyId: inst.kernel.policy.id,
-  };
-  const device = desc.create(ctx);
-  if (device === null || typeof device !== "object" || typeof (device as { perform?: unknown }).perform !== "function") {
-    throw new UnknownPluginError(`device "${cfg.name}" (${cfg.kind}, ${pluginSource(desc)}): create() returned ${device === null ? "null" : typeof device}, not a Device with perform(): a bug in the device plugin`);
-  }
+    policyCapabilities: inst.policyCapabilities,
+  }), cfg.name);
+  const device = bindDevice(cfg.name, descriptor, instance, kernelActionRefs(inst.kernel));
   inst.devices.set(cfg.name, device);
   return device;
 }

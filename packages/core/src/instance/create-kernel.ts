@@ -1,7 +1,8 @@
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { listDevices, listPolicies, pluginSource } from "../plugin/registry.js";
+import { listDevices } from "../plugin/registry.js";
+import { instantiatePlugin } from "../plugin/instantiate.js";
 import { resolve } from "../di/tokens.js";
-import { ACTIVE_POLICY } from "../policy/pin-policy.js";
+import { ACTIVE_POLICY, type PolicyCapabilities } from "../policy/pin-policy.js";
 import { CLOCK } from "../sim/clock.js";
 import { CONFIG } from "../config/kernel-config.js";
 import { DMA } from "../device/dma-engine.js";
@@ -31,15 +32,6 @@ export interface CreateKernelOptions {
   readonly container?: DependencyContainer;
 }
 
-/** An unknown policy or device kind, or bad plugin options. */
-export class UnknownPluginError extends Error {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UnknownPluginError";
-  }
-}
-
 /** A kernel together with the services built around it in its DI container. */
 export interface KernelInstance {
   /** The kernel. */
@@ -50,6 +42,8 @@ export interface KernelInstance {
   readonly oracle: Oracle;
   /** The DMA engine. */
   readonly dma: DmaEngine;
+  /** What the kernel's pin policy declares it does (its descriptor's `meta.capabilities`). */
+  readonly policyCapabilities: PolicyCapabilities;
   /** The kernel's own child container. */
   readonly container: DependencyContainer;
   /** Devices attached so far, by name. */
@@ -60,8 +54,9 @@ export interface KernelInstance {
 
 /**
  * Build a kernel from a config (validated here: sizes may be strings like `"64MiB"`), in its own
- * child container, with the policy the config names. Throws `ConfigError` for a bad config and
- * {@link UnknownPluginError} for an unknown policy (listing the registered ones) or bad options.
+ * child container, with the policy the config names. Throws `ConfigError` for a bad config, and
+ * what {@link instantiatePlugin} throws for an unknown policy (listing the registered ones), bad
+ * options (naming each field) or a policy plugin whose `create()` returns no policy.
  */
 export function createKernel(input: KernelConfigInput | KernelConfig, opts: CreateKernelOptions = {}): KernelInstance {
   const config = parseKernelConfig(input);
@@ -75,29 +70,11 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   c.registerSingleton(NOTIFIERS, MmuNotifiers);
   const events = resolve(c, EVENTS);
   if (config.keepEventLog) events.keepLog();
-  const policies = listPolicies(c);
-  const desc = policies.find((p) => p.meta.id === config.policy);
-  if (desc === undefined) {
-    const known = policies.map((p) => p.meta.id).sort();
-    throw new UnknownPluginError(
-      known.length === 0
-        ? `no pin policies are registered; call register() from @pinlab/policies on the container first`
-        : `unknown policy "${config.policy}"; registered policies: ${known.join(", ")}`,
-    );
-  }
-  const parsed = desc.meta.options.safeParse(config.policyOptions);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `policyOptions.${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new UnknownPluginError(`bad options for policy "${desc.meta.id}":\n  ${issues.join("\n  ")}`);
-  }
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
-  const policy = desc.create({
-    memory, events, config, options: parsed.data, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
-  });
-  if (policy === null || typeof policy !== "object" || typeof (policy as { grab?: unknown }).grab !== "function") {
-    throw new UnknownPluginError(`policy "${desc.meta.id}" (${pluginSource(desc)}): create() returned ${policy === null ? "null" : typeof policy}, not a PinPolicy: a bug in the policy plugin`);
-  }
+  const { descriptor, instance: policy } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options) => ({
+    memory, events, config, options, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
+  }));
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
   // The token names the interface; this container registered the class under it.
@@ -113,7 +90,9 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   for (const z of memory.zones) zones[z.name] = z.end - z.start;
   events.emit("boot", { frames: memory.nrFrames, zones, policy: policy.id, seed: config.seed });
   const k = kernel;
-  return { kernel: k, gup, oracle, dma, container: c, devices: new Map(), check: () => checkInvariants(k, gup) };
+  return {
+    kernel: k, gup, oracle, dma, policyCapabilities: descriptor.meta.capabilities, container: c, devices: new Map(), check: () => checkInvariants(k, gup),
+  };
 }
 
 /** Names of every registered device kind (for messages). */

@@ -22,7 +22,8 @@ import { writeback } from "../fs/writeback.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { testContainer, testKernel } from "../testing/kernel.js";
 import { ConfigError, MAX_MACHINE_BYTES, parseKernelConfig, type KernelConfigInput } from "../config/kernel-config.js";
-import { createKernel, UnknownPluginError, type KernelInstance } from "../instance/create-kernel.js";
+import { createKernel, type KernelInstance } from "../instance/create-kernel.js";
+import { PluginOptionsError, UnknownPluginError } from "../plugin/plugin-errors.js";
 
 const RW = VM_READ | VM_WRITE;
 const P = PAGE_SIZE;
@@ -135,7 +136,8 @@ describe("createKernel", () => {
 
   it("validates the policy's options against its schema", () => {
     expect(() => testKernel({ policyOptions: { forkCopy: "yes" } })).toThrow(/bad options for policy "test-exact":\n {2}policyOptions.forkCopy/);
-    expect(() => testKernel({ policyOptions: { other: 1 } })).toThrow(UnknownPluginError);
+    expect(() => testKernel({ policyOptions: { other: 1 } })).toThrow(PluginOptionsError);
+    expect(() => testKernel({ policyOptions: { other: 1 } })).toThrow('bad options for policy "test-exact":\n  policyOptions: Unrecognized key: "other"');
   });
 
   it("checks its own invariants through the instance", () => {

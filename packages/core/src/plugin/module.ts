@@ -8,7 +8,8 @@
 import type { DependencyContainer } from "tsyringe";
 import type { DeviceDescriptor } from "../device/device-plugin.js";
 import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
-import { PluginRegistrationError, registerDevice, registerPinPolicy } from "./registry.js";
+import { PluginRegistrationError } from "./plugin-errors.js";
+import { registerDevice, registerPinPolicy } from "./registry.js";
 
 /** True for an object shaped like a policy descriptor (`definePinPolicy`). */
 export function isPinPolicyDescriptor(x: unknown): x is PinPolicyDescriptor {

@@ -9,7 +9,10 @@ import type { DeviceDescriptor } from "../device/device-plugin.js";
 import type { PinPolicyDescriptor } from "../policy/pin-policy.js";
 import { resolveAll, type Token } from "../di/tokens.js";
 import { DEVICE_PLUGIN } from "../device/device-plugin.js";
-import { PIN_POLICY } from "../policy/pin-policy.js";
+import { PIN_POLICY, PolicyCapabilitiesSchema } from "../policy/pin-policy.js";
+import { formatZodIssues } from "../config/format-issues.js";
+import { isPluginId } from "../di/plugin-id.js";
+import { PluginRegistrationError } from "./plugin-errors.js";
 
 /** A plugin that was registered, with the package it came from. */
 interface Provenance {
@@ -21,15 +24,6 @@ const SOURCES = new WeakMap<object, Provenance>();
 /** The package (or path) a registered descriptor came from. */
 export function pluginSource(descriptor: object): string {
   return SOURCES.get(descriptor)?.source ?? "(unknown)";
-}
-
-/** Raised when two plugins claim one id, or a descriptor is malformed. */
-export class PluginRegistrationError extends Error {
-  /** Make the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "PluginRegistrationError";
-  }
 }
 
 function contribute<T extends { meta: { id: string } }>(container: DependencyContainer, token: Token<T>, kind: string, descriptor: T, source: string): void {
@@ -55,9 +49,14 @@ const isSchema = (x: unknown): boolean => typeof (x as { safeParse?: unknown } |
 
 /** What is wrong with a descriptor's metadata, if anything: the parts pinlab reads everywhere (list, schema, runs). */
 function checkMeta(kind: string, meta: Record<string, unknown>): string | undefined {
+  if (typeof meta.id !== "string" || !isPluginId(meta.id)) return "meta.id must be lower-case kebab-case ([a-z][a-z0-9-]*)";
   if (typeof meta.summary !== "string") return "meta.summary must be a string";
   if (!isSchema(meta.options)) return "meta.options must be a zod schema (z.object({...}).strict() for no options)";
-  if (kind === "policy" && typeof meta.kernel !== "string") return "meta.kernel must be a string naming the kernel it follows";
+  if (kind === "policy") {
+    if (typeof meta.kernel !== "string") return "meta.kernel must be a string naming the kernel it follows";
+    const caps = PolicyCapabilitiesSchema.safeParse(meta.capabilities);
+    if (!caps.success) return `${formatZodIssues(caps.error.issues, { prefix: "meta.capabilities" }).join("; ")} (declare { filePins, extraAtomicsPerPin, extraAtomicsPerUnpin })`;
+  }
   if (kind === "device") {
     if (typeof meta.driver !== "string") return "meta.driver must be a string naming the driver it reproduces";
     const actions = meta.actions;

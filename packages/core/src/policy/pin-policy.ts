@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
 import type { FsPolicy } from "../fs/context.js";
 import type { Inode } from "../fs/inode.js";
@@ -6,6 +6,7 @@ import type { KernelConfig } from "../config/kernel-config.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
+import { isPluginId } from "../di/plugin-id.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
 export type GrabMode = "get" | "pin";
@@ -141,6 +142,41 @@ export interface PolicyContext<O> {
   readonly files?: () => Iterable<Inode>;
 }
 
+/**
+ * What a policy does that code outside it has to know, declared in its `meta` so that drivers and
+ * the bench ask about behaviour and never compare policy ids: a new policy is handled by what it
+ * declares. Checked at registration ({@link PolicyCapabilitiesSchema}).
+ */
+export interface PolicyCapabilities {
+  /**
+   * The kernel has `vaddr_pin_pages()` / `vaddr_unpin_pages_dirty_lock()` and file pins (Ira
+   * Weiny's RFC v2, Aug 2019): a long-term pin of a file page is recorded against a
+   * `struct vaddr_pin` owner as a per-(owner, file) file pin, which layout leases and
+   * `/proc/<pid>/file_pins` see. A driver built for such a kernel pins long-term through the
+   * vaddr_pin API with its owner (the RFC's `ib_umem_get()`, patches 15-16/19) rather than
+   * through `pin_user_pages_fast()`. False in every mainline kernel.
+   */
+  readonly filePins: boolean;
+  /**
+   * Atomic read-modify-writes on another cache line that pinning one page costs beyond the
+   * `_refcount` (and, for a large folio, `_pincount`) updates of `try_grab_folio()` (mm/gup.c,
+   * v6.12): 0 where the pin lives in the refcount (`GUP_PIN_COUNTING_BIAS`, a plain reference),
+   * 1 for an exact counter kept beside it. The bench's cost model prices each one.
+   */
+  readonly extraAtomicsPerPin: number;
+  /** The same for unpinning one page, beyond the updates of `gup_put_folio()` (mm/gup.c, v6.12). */
+  readonly extraAtomicsPerUnpin: number;
+}
+
+/** The schema `meta.capabilities` is checked against when a policy is registered. */
+export const PolicyCapabilitiesSchema = z
+  .object({
+    filePins: z.boolean(),
+    extraAtomicsPerPin: z.number().int().nonnegative(),
+    extraAtomicsPerUnpin: z.number().int().nonnegative(),
+  })
+  .strict();
+
 /** Descriptive metadata of a policy: drives `pinlab list`, the docs and the playground pickers. */
 export interface PinPolicyMeta<S extends z.ZodType = z.ZodType> {
   /** Unique id, used in configs and scenarios. */
@@ -153,6 +189,8 @@ export interface PinPolicyMeta<S extends z.ZodType = z.ZodType> {
   readonly description?: string;
   /** Schema of its options (zod); `{}` when it has none. */
   readonly options: S;
+  /** What drivers and the bench need to know about what it does (see {@link PolicyCapabilities}). */
+  readonly capabilities: PolicyCapabilities;
 }
 
 /** A policy plugin: metadata plus a factory, made by {@link definePinPolicy}. */
@@ -165,7 +203,7 @@ export interface PinPolicyDescriptor<S extends z.ZodType = z.ZodType> {
 
 /** Make a policy descriptor (the typescript-eslint "one object per rule" style). */
 export function definePinPolicy<S extends z.ZodType>(descriptor: PinPolicyDescriptor<S>): PinPolicyDescriptor<S> {
-  if (!/^[a-z][a-z0-9-]*$/.test(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
+  if (!isPluginId(descriptor.meta.id)) throw new Error(`policy id "${descriptor.meta.id}" must be lower-case kebab-case`);
   return descriptor;
 }
 

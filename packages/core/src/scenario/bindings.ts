@@ -4,8 +4,7 @@
  * @module
  */
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
-import { parseSize } from "../sim/units.js";
-import { ADDR_PATTERN } from "./schema/fields.js";
+import { splitAddress } from "../sim/field-schemas.js";
 
 /** A gup handle: what a `gup` step took, to release or peek later. */
 export interface GupHandle {
@@ -66,19 +65,13 @@ export class Bindings {
   addr(value: unknown, field: string): number {
     if (typeof value === "number") return value;
     if (typeof value !== "string") throw new StepInputError(field, `expected an address, got ${JSON.stringify(value)}`);
-    const m = ADDR_PATTERN.exec(value);
-    if (m === null) throw new StepInputError(field, `"${value}" is not an address (NAME, NAME+OFFSET or an integer)`);
-    const b = this.names.get(m[1]);
-    if (b === undefined) throw new StepInputError(field, `"${m[1]}" is not defined`);
-    if (b.kind === "failed") throw new StepInputError(field, `"${m[1]}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
-    if (b.kind !== "address") throw new StepInputError(field, `"${m[1]}" is not an address`);
-    let off = 0;
-    for (const term of m[2].split("+").map((t) => t.trim()).filter((t) => t !== "")) {
-      const r = parseSize(term);
-      if (!r.ok) throw new StepInputError(field, `bad offset in "${value}": ${r.message}`);
-      off += r.value;
-    }
-    return b.value + off;
+    const split = splitAddress(value);
+    if (typeof split === "string") throw new StepInputError(field, split);
+    const b = this.names.get(split.name);
+    if (b === undefined) throw new StepInputError(field, `"${split.name}" is not defined`);
+    if (b.kind === "failed") throw new StepInputError(field, `"${split.name}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
+    if (b.kind !== "address") throw new StepInputError(field, `"${split.name}" is not an address`);
+    return b.value + split.offset;
   }
 
   /** The gup handle named `name`. */

@@ -4,7 +4,6 @@
  */
 export * from "./scenario-error.js";
 export * from "./source-map.js";
-export * from "./schema/fields.js";
 export * from "./schema/expectations.js";
 export * from "./schema/steps.js";
 export * from "./schema/scenario.js";

@@ -7,8 +7,8 @@
  */
 import { isNode, LineCounter, parseDocument, visit } from "yaml";
 import { z } from "zod";
-import { ADDR_PATTERN } from "./schema/fields.js";
-import { commonStepFields, OPS, STEP_SCHEMAS, type Op, type Step } from "./schema/steps.js";
+import { ADDR_PATTERN } from "../sim/field-schemas.js";
+import { commonStepFields, OPS, splitDeviceStep, STEP_SCHEMAS, type Op, type Step } from "./schema/steps.js";
 import { scenarioSchema, type ScenarioHeader } from "./schema/scenario.js";
 import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
 import { SourceMap } from "./source-map.js";
@@ -201,7 +201,8 @@ function validateStep(
     problems.push(...issuesToProblems(r.error.issues, { file, map, base, step: i, op, schema, value: raw }));
     return undefined;
   }
-  const step = (op === "device" ? { ...(raw as object), ...(r.data as object) } : r.data) as Step;
+  // A device step keeps its action's fields as written (the device parses and resolves them when it runs).
+  const step = (op === "device" ? { ...(raw as object), ...splitDeviceStep(r.data as object).own } : r.data) as Step;
   if (step.op === "mmap") {
     const shared = step.flags.includes("shared");
     const priv = step.flags.includes("private");

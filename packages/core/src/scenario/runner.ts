@@ -8,6 +8,7 @@ import type { DependencyContainer } from "tsyringe";
 import { attachDevice } from "../instance/attach.js";
 import { KernelError, ModelError, errnoName } from "../errno.js";
 import { createKernel, type KernelInstance } from "../instance/create-kernel.js";
+import { DEFAULT_POLICY } from "../config/kernel-config.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
 import { machineConfig, type LoadedScenario } from "./load-scenario.js";
@@ -39,7 +40,7 @@ export interface RunOptions {
 
 /** The policies a run covers, in registration order for `all`. Throws ScenarioError for unknown names. */
 export function resolvePolicies(loaded: LoadedScenario, plugins: PluginView, opts: Pick<RunOptions, "policy" | "defaultPolicy">): string[] {
-  const requested = opts.policy ?? loaded.header.policy ?? opts.defaultPolicy ?? "pin-bias";
+  const requested = opts.policy ?? loaded.header.policy ?? opts.defaultPolicy ?? DEFAULT_POLICY;
   const list = typeof requested === "string" ? [requested] : [...requested];
   const known = [...plugins.policies.keys()];
   const out: string[] = [];

@@ -12,7 +12,11 @@ import { definePinPolicy, type PinPolicy } from "../policy/pin-policy.js";
 
 /** The test policy descriptor. */
 export const testPolicy = definePinPolicy({
-  meta: { id: "test-exact", summary: "test double", kernel: "test", options: z.object({ forkCopy: z.boolean().default(true) }).strict() },
+  meta: {
+    id: "test-exact", summary: "test double", kernel: "test", options: z.object({ forkCopy: z.boolean().default(true) }).strict(),
+    // A test double: its Map is not a kernel structure, so the cost model charges nothing extra.
+    capabilities: { filePins: false, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 },
+  },
   create(ctx): PinPolicy {
     const pins = new Map<number, number>();
     const f = ctx.memory.frames;

@@ -4,22 +4,27 @@
  */
 import {
   EINVAL, errnoName,
-  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView,
+  type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView,
 } from "@pinlab/core";
 import { hex } from "../shared/bytes.js";
 import { emitDeviceEvent } from "../shared/device-events.js";
 import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
-import type { DirectIoOptions } from "./direct-io-meta.js";
+import type { dioFields, directIoActions, DirectIoOptions } from "./direct-io-meta.js";
 import { iomapDioComplete, iomapDioSubmit, type DioRequest } from "./iomap-dio.js";
 
 /** The device kind. */
 export const DIRECT_IO_KIND = "direct-io";
 
 /** A block device serving O_DIRECT reads and writes. */
-export class DirectIoDevice implements Device {
+export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
   /** The device name. */
   readonly name: string;
+  /** @inheritDoc */
+  readonly actions: ActionHandlers<typeof directIoActions> = {
+    read: (args, call) => this.submit("read", args, call.as),
+    write: (args, call) => this.submit("write", args, call.as),
+  };
   private readonly inFlight = new Map<string, DioRequest>();
   private readonly names = new NameAllocator("io");
   private readonly counters = {
@@ -29,17 +34,6 @@ export class DirectIoDevice implements Device {
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<DirectIoOptions>) {
     this.name = ctx.name;
-  }
-
-  /** @inheritDoc */
-  perform(call: DeviceActionCall): DeviceActionResult {
-    switch (call.action) {
-      case "read":
-      case "write":
-        return this.submit(call.action, call.args, call.as);
-      default:
-        return failed(EINVAL, `direct-io has no action "${call.action}"`);
-    }
   }
 
   /** @inheritDoc */
@@ -54,12 +48,7 @@ export class DirectIoDevice implements Device {
   }
 
   /** `read(2)` / `write(2)` on an O_DIRECT file descriptor: submit now, complete after `latency`. */
-  private submit(op: "read" | "write", args: DeviceActionArgs, as: string | undefined): DeviceActionResult {
-    const proc = args.proc("proc");
-    const addr = args.addr("addr");
-    const length = args.size("length");
-    const inode = args.file("file");
-    const offset = args.size("offset");
+  private submit(op: "read" | "write", { proc, addr, length, file: inode, offset }: ActionArgs<typeof dioFields>, as: string | undefined): DeviceActionResult {
     const bs = this.ctx.options.logicalBlockSize;
     if (addr % bs !== 0 || length % bs !== 0 || offset % bs !== 0) {
       return failed(EINVAL, `O_DIRECT needs the buffer address, length and file offset aligned to the ${bs}-byte logical block size`);

@@ -1,9 +1,9 @@
 /**
- * What the `direct-io` device accepts: its options and its actions' fields.
+ * What the `direct-io` device accepts: its options and its actions, with the schema of their fields.
  * @module
  */
+import { actionFields, timeField, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
 
 /** How user buffers are held: `pin` (v6.12 `iov_iter_extract_pages`, FOLL_PIN) or `get` (legacy `iov_iter_get_pages2`, FOLL_GET). */
 export const DIO_PIN_CALLS = ["pin", "get"] as const;
@@ -14,7 +14,7 @@ export type DioPinCall = (typeof DIO_PIN_CALLS)[number];
 /** Options of a `direct-io` device. */
 export const directIoOptions = z
   .object({
-    latency: timeOption("50us").describe("time from submission to completion of each IO (0 = the IO completes within the step)"),
+    latency: timeField.prefault("50us").describe("time from submission to completion of each IO (0 = the IO completes within the step)"),
     pinCall: z.enum(DIO_PIN_CALLS).default("pin")
       .describe("pin: iov_iter_extract_pages, FOLL_PIN released by unpin (v6.12); get: legacy iov_iter_get_pages2, FOLL_GET released by put_page"),
     logicalBlockSize: z.number().int().min(1).default(512)
@@ -26,7 +26,15 @@ export const directIoOptions = z
 export type DirectIoOptions = z.output<typeof directIoOptions>;
 
 /** `read` and `write` fields. */
-export const dioFields = z.object({ proc: nameField, addr: addrField, length: sizeField, file: nameField, offset: sizeField }).strict();
+export const dioFields = z
+  .object({ proc: actionFields.proc, addr: actionFields.addr, length: actionFields.size, file: actionFields.file, offset: actionFields.size })
+  .strict();
+
+/** The actions of `direct-io`: what the device's handlers are typed from. */
+export const directIoActions = {
+  read: { summary: "O_DIRECT read: file [offset, offset + length) into user memory at addr", fields: dioFields, result: "the IO name" },
+  write: { summary: "O_DIRECT write: user memory at addr into file [offset, offset + length)", fields: dioFields, result: "the IO name" },
+} satisfies DeviceActionSpecs;
 
 /** The markdown description of `direct-io`. */
 export const DIRECT_IO_DESCRIPTION = `

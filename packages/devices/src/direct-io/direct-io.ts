@@ -4,7 +4,7 @@
  */
 import { defineDevice } from "@pinlab/core";
 import { DirectIoDevice, DIRECT_IO_KIND } from "./direct-io-device.js";
-import { DIRECT_IO_DESCRIPTION, dioFields, directIoOptions } from "./direct-io-meta.js";
+import { DIRECT_IO_DESCRIPTION, directIoActions, directIoOptions } from "./direct-io-meta.js";
 
 /**
  * `direct-io`: O_DIRECT reads and writes that pin the user buffer for one IO and complete later
@@ -17,10 +17,7 @@ export const directIo = defineDevice({
     driver: "iomap direct IO + bio (fs/iomap/direct-io.c, block/bio.c, lib/iov_iter.c; Linux v6.12)",
     description: DIRECT_IO_DESCRIPTION,
     options: directIoOptions,
-    actions: {
-      read: { summary: "O_DIRECT read: file [offset, offset + length) into user memory at addr", fields: dioFields, result: "the IO name" },
-      write: { summary: "O_DIRECT write: user memory at addr into file [offset, offset + length)", fields: dioFields, result: "the IO name" },
-    },
+    actions: directIoActions,
   },
   create: (ctx) => new DirectIoDevice(ctx),
 });

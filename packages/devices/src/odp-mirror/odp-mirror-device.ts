@@ -4,22 +4,31 @@
  */
 import {
   EBUSY, EINVAL, ENOENT, EPERM, errnoName, TASK_SIZE,
-  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView,
+  type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView,
 } from "@pinlab/core";
 import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
 import { emitDeviceEvent } from "../shared/device-events.js";
-import { ibAccessDmaWrite, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
+import { ibAccessDmaWrite, ibCheckMrAccess } from "../shared/ib-access.js";
 import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
 import { newOdpCounters } from "./odp-counters.js";
 import { OdpFault, type OdpFaultRequest } from "./odp-fault.js";
-import type { OdpMirrorOptions } from "./odp-mirror-meta.js";
+import type { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
+import type { odpMirrorActions, OdpMirrorOptions, odpPrefetchFields } from "./odp-mirror-meta.js";
 import { ODP_MIRROR_KIND, UmemOdp } from "./umem-odp.js";
 
 /** An RDMA HCA with on-demand-paging regions: a mirror filled by device faults, kept coherent by an MMU notifier. */
-export class OdpMirrorDevice implements Device {
+export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> {
   /** The device name. */
   readonly name: string;
+  /** @inheritDoc */
+  readonly actions: ActionHandlers<typeof odpMirrorActions> = {
+    reg_mr: (args, call) => this.regMr(args, call.as),
+    dereg_mr: (args) => this.deregMr(args),
+    prefetch: (args) => this.prefetch(args),
+    dma_write: (args) => this.dmaWrite(args),
+    dma_read: (args) => this.dmaRead(args),
+  };
   private readonly regions = new Map<string, UmemOdp>();
   private readonly names = new NameAllocator("mr");
   private readonly counters = newOdpCounters();
@@ -28,24 +37,6 @@ export class OdpMirrorDevice implements Device {
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<OdpMirrorOptions>) {
     this.name = ctx.name;
-  }
-
-  /** @inheritDoc */
-  perform(call: DeviceActionCall): DeviceActionResult {
-    switch (call.action) {
-      case "reg_mr":
-        return this.regMr(call.args, call.as);
-      case "dereg_mr":
-        return this.deregMr(call.args);
-      case "prefetch":
-        return this.prefetch(call.args);
-      case "dma_write":
-        return this.dmaWrite(call.args);
-      case "dma_read":
-        return this.dmaRead(call.args);
-      default:
-        return failed(EINVAL, `odp-mirror has no action "${call.action}"`);
-    }
   }
 
   /** @inheritDoc */
@@ -64,12 +55,8 @@ export class OdpMirrorDevice implements Device {
   }
 
   /** `ibv_reg_mr(IBV_ACCESS_ON_DEMAND)` → `ib_umem_odp_get`: insert the notifier; pin nothing, charge nothing. */
-  private regMr(args: DeviceActionArgs, as: string | undefined): DeviceActionResult {
-    const proc = args.proc("proc");
-    const addr = args.addr("addr");
-    const length = args.size("length");
-    const access = args.list("access") as IbAccess[];
-    const bad = ibCheckMrAccess(access);
+  private regMr({ proc, addr, length, access }: ActionArgs<typeof regMrFields>, as: string | undefined): DeviceActionResult {
+    const bad = ibCheckMrAccess(access ?? []);
     if (bad !== 0) return failed(bad, "remote write or remote atomic access needs local write (ib_check_mr_access)");
     if (length === 0 || addr + length > TASK_SIZE) return failed(EINVAL, `an ODP region of ${length} bytes at ${hex(addr)} is empty or overflows`);
     if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space`);
@@ -77,7 +64,7 @@ export class OdpMirrorDevice implements Device {
     const conflict = this.names.conflict(as, inUse);
     if (conflict !== undefined) return failed(EINVAL, conflict);
     const name = this.names.claim(as, inUse);
-    const writable = !args.has("access") || ibAccessDmaWrite(access);
+    const writable = access === undefined || ibAccessDmaWrite(access);
     const umem = new UmemOdp(this.ctx, this.counters, name, proc, addr, length, writable);
     this.regions.set(name, umem);
     this.registrations++;
@@ -88,8 +75,8 @@ export class OdpMirrorDevice implements Device {
   }
 
   /** `ib_umem_odp_release`. */
-  private deregMr(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private deregMr({ region }: ActionArgs<typeof deregMrFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     const zapped = r.release();
     this.regions.delete(r.name);
@@ -102,12 +89,9 @@ export class OdpMirrorDevice implements Device {
    * `faultLatency` it completes at once and reports errors (IB_UVERBS_ADVISE_MR_FLAG_FLUSH);
    * otherwise it is queued, completes on the clock, and reports through a `fault` event.
    */
-  private prefetch(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private prefetch({ region, offset, length, write = false }: ActionArgs<typeof odpPrefetchFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
-    const offset = args.size("offset");
-    const length = args.size("length");
-    const write = args.bool("write", false);
     const bad = this.checkBounds(r, offset, length);
     if (bad !== undefined) return failed(EINVAL, bad);
     if (write && !r.writable) return failed(EINVAL, `prefetch for write on read-only region "${r.name}"`);
@@ -126,12 +110,11 @@ export class OdpMirrorDevice implements Device {
   }
 
   /** The device writes into the region through its mirror, faulting (for write) what it lacks. */
-  private dmaWrite(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private dmaWrite({ region, offset, data: text }: ActionArgs<typeof dmaWriteFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     if (!r.writable) return failed(EPERM, `region "${r.name}" was registered without write access`);
-    const offset = args.size("offset");
-    const data = stringToBytes(args.string("data"));
+    const data = stringToBytes(text);
     const bad = this.checkBounds(r, offset, data.length);
     if (bad !== undefined) return failed(EINVAL, bad);
     if (data.length === 0) return succeeded(0);
@@ -143,11 +126,9 @@ export class OdpMirrorDevice implements Device {
   }
 
   /** The device reads the region through its mirror, faulting what it lacks. */
-  private dmaRead(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private dmaRead({ region, offset, length }: ActionArgs<typeof dmaReadFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
-    const offset = args.size("offset");
-    const length = args.size("length");
     const bad = this.checkBounds(r, offset, length);
     if (bad !== undefined) return failed(EINVAL, bad);
     if (length === 0) return succeeded("");
@@ -192,8 +173,7 @@ export class OdpMirrorDevice implements Device {
     return result;
   }
 
-  private region(args: DeviceActionArgs): UmemOdp | string {
-    const name = args.string("region");
+  private region(name: string): UmemOdp | string {
     return this.regions.get(name) ?? `no ODP region named "${name}" is registered on ${this.name}`;
   }
 

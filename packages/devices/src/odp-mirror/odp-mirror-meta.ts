@@ -1,10 +1,10 @@
 /**
- * What the `odp-mirror` device accepts: its options and its actions' fields.
+ * What the `odp-mirror` device accepts: its options and its actions, each with the schema of its fields.
  * @module
  */
+import { actionFields, timeField, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
-import { IB_ACCESS } from "../shared/ib-access.js";
+import { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
 
 /** How the mirror is filled: `none` (hmm_range_fault, no reference), `get` / `pin` (2019: a transient GUP reference). */
 export const ODP_FILL_MODES = ["none", "get", "pin"] as const;
@@ -17,9 +17,9 @@ export const odpMirrorOptions = z
   .object({
     fill: z.enum(ODP_FILL_MODES).default("none")
       .describe("none: hmm_range_fault, no page reference (v6.12); get / pin: the 2019 driver, a GUP reference while filling, dropped right after mapping"),
-    faultLatency: timeOption("0ns")
+    faultLatency: timeField.prefault("0ns")
       .describe("time one prefetch fault pass takes between the page-table walk and the mirror update; invalidations in between force a retry"),
-    faultTimeout: timeOption("1000ms").describe("stop retrying a fault after this long and fail with EBUSY (HMM_RANGE_DEFAULT_TIMEOUT, include/linux/hmm.h)"),
+    faultTimeout: timeField.prefault("1000ms").describe("stop retrying a fault after this long and fail with EBUSY (HMM_RANGE_DEFAULT_TIMEOUT, include/linux/hmm.h)"),
     maxFaultPasses: z.number().int().min(1).default(64).describe("stop retrying after this many passes and fail with EBUSY (bounds retries that take no time)"),
   })
   .strict();
@@ -27,22 +27,18 @@ export const odpMirrorOptions = z
 /** Parsed `odp-mirror` options. */
 export type OdpMirrorOptions = z.output<typeof odpMirrorOptions>;
 
-/** `reg_mr` fields (`access` is optional: an ODP region without it may be written and read). */
-export const odpRegMrFields = z
-  .object({ proc: nameField, addr: addrField, length: sizeField, access: z.array(z.enum(IB_ACCESS)).optional() })
-  .strict();
-
-/** `dereg_mr` fields. */
-export const odpDeregMrFields = z.object({ region: nameField }).strict();
-
 /** `prefetch` fields (`write: true` is IBV_ADVISE_MR_ADVICE_PREFETCH_WRITE). */
-export const odpPrefetchFields = z.object({ region: nameField, offset: sizeField, length: sizeField, write: z.boolean().optional() }).strict();
+export const odpPrefetchFields = z.object({ region: actionFields.name, offset: actionFields.size, length: actionFields.size, write: z.boolean().optional() }).strict();
 
-/** `dma_write` fields. */
-export const odpDmaWriteFields = z.object({ region: nameField, offset: sizeField, data: z.string() }).strict();
-
-/** `dma_read` fields. */
-export const odpDmaReadFields = z.object({ region: nameField, offset: sizeField, length: sizeField }).strict();
+/** The actions of `odp-mirror`: what the device's handlers are typed from. */
+export const odpMirrorActions = {
+  // reg_mr's `access` is optional here too: an ODP region registered without it may be written and read.
+  reg_mr: { summary: "register an ODP region: insert an interval notifier, pin nothing", fields: regMrFields, result: "the region name" },
+  dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: deregMrFields },
+  prefetch: { summary: "fill the mirror for [offset, offset + length) (ibv_advise_mr)", fields: odpPrefetchFields, result: "pages requested (or mapped, when synchronous)" },
+  dma_write: { summary: "the device writes through its mirror, faulting for write on a miss", fields: dmaWriteFields, result: "bytes written" },
+  dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: dmaReadFields, result: "the bytes, as a string" },
+} satisfies DeviceActionSpecs;
 
 /** The markdown description of `odp-mirror`. */
 export const ODP_MIRROR_DESCRIPTION = `

@@ -4,9 +4,7 @@
  */
 import { defineDevice } from "@pinlab/core";
 import { OdpMirrorDevice } from "./odp-mirror-device.js";
-import {
-  ODP_MIRROR_DESCRIPTION, odpDeregMrFields, odpDmaReadFields, odpDmaWriteFields, odpMirrorOptions, odpPrefetchFields, odpRegMrFields,
-} from "./odp-mirror-meta.js";
+import { ODP_MIRROR_DESCRIPTION, odpMirrorActions, odpMirrorOptions } from "./odp-mirror-meta.js";
 import { ODP_MIRROR_KIND } from "./umem-odp.js";
 
 /**
@@ -20,13 +18,7 @@ export const odpMirror = defineDevice({
     driver: "ib_umem_odp + mlx5 ODP (drivers/infiniband/core/umem_odp.c, drivers/infiniband/hw/mlx5/odp.c), test_hmm dmirror (lib/test_hmm.c), mm/hmm.c; Linux v6.12",
     description: ODP_MIRROR_DESCRIPTION,
     options: odpMirrorOptions,
-    actions: {
-      reg_mr: { summary: "register an ODP region: insert an interval notifier, pin nothing", fields: odpRegMrFields, result: "the region name" },
-      dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: odpDeregMrFields },
-      prefetch: { summary: "fill the mirror for [offset, offset + length) (ibv_advise_mr)", fields: odpPrefetchFields, result: "pages requested (or mapped, when synchronous)" },
-      dma_write: { summary: "the device writes through its mirror, faulting for write on a miss", fields: odpDmaWriteFields, result: "bytes written" },
-      dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: odpDmaReadFields, result: "the bytes, as a string" },
-    },
+    actions: odpMirrorActions,
   },
   create: (ctx) => new OdpMirrorDevice(ctx),
 });

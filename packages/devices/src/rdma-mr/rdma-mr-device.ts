@@ -4,7 +4,7 @@
  */
 import {
   EINVAL, ENOENT, EPERM, PAGE_SIZE, errnoName,
-  type Device, type DeviceActionArgs, type DeviceActionCall, type DeviceActionResult, type DeviceContext, type DeviceView, type TimerHandle,
+  type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView, type PolicyCapabilities, type TimerHandle,
 } from "@pinlab/core";
 import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
 import { emitDeviceEvent } from "../shared/device-events.js";
@@ -12,7 +12,8 @@ import { NameAllocator } from "../shared/names.js";
 import { failed, succeeded } from "../shared/results.js";
 import { ibAccessDmaWrite, ibAccessWritable, ibCheckMrAccess, type IbAccess } from "../shared/ib-access.js";
 import { ibUmemGet, ibUmemRelease, type IbUmem, type UmemPinCall } from "./ib-umem.js";
-import type { RdmaMrOptions } from "./rdma-mr-meta.js";
+import type { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
+import type { rdmaMrActions, RdmaMrOptions } from "./rdma-mr-meta.js";
 
 /** The device kind. */
 export const RDMA_MR_KIND = "rdma-mr";
@@ -26,16 +27,27 @@ interface MemoryRegion {
   readonly posted: Set<TimerHandle>;
 }
 
-/** Resolve the `pinCall` option: `auto` follows the kernel's policy (file pins exist only under `vaddr-pin`). */
-export function resolveUmemPinCall(option: RdmaMrOptions["pinCall"], policyId: string): UmemPinCall {
+/**
+ * Resolve the `pinCall` option: `auto` follows the kernel the driver is built for, the RFC's
+ * `vaddr_pin_pages()` where the policy has file pins (patches 15-16/19), else v6.12's
+ * `pin_user_pages_fast()`.
+ */
+export function resolveUmemPinCall(option: RdmaMrOptions["pinCall"], policy: Pick<PolicyCapabilities, "filePins">): UmemPinCall {
   if (option !== "auto") return option;
-  return policyId === "vaddr-pin" ? "vaddr_pin_pages" : "pin_user_pages_fast";
+  return policy.filePins ? "vaddr_pin_pages" : "pin_user_pages_fast";
 }
 
 /** An RDMA HCA with long-term registered memory regions. */
-export class RdmaMrDevice implements Device {
+export class RdmaMrDevice implements DeviceInstance<typeof rdmaMrActions> {
   /** The device name. */
   readonly name: string;
+  /** @inheritDoc */
+  readonly actions: ActionHandlers<typeof rdmaMrActions> = {
+    reg_mr: (args, call) => this.regMr(args, call.as),
+    dereg_mr: (args) => this.deregMr(args),
+    dma_write: (args) => this.dmaWrite(args),
+    dma_read: (args) => this.dmaRead(args),
+  };
   private readonly regions = new Map<string, MemoryRegion>();
   private readonly names = new NameAllocator("mr");
   private readonly counters = {
@@ -45,22 +57,6 @@ export class RdmaMrDevice implements Device {
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<RdmaMrOptions>) {
     this.name = ctx.name;
-  }
-
-  /** @inheritDoc */
-  perform(call: DeviceActionCall): DeviceActionResult {
-    switch (call.action) {
-      case "reg_mr":
-        return this.regMr(call.args, call.as);
-      case "dereg_mr":
-        return this.deregMr(call.args);
-      case "dma_write":
-        return this.dmaWrite(call.args);
-      case "dma_read":
-        return this.dmaRead(call.args);
-      default:
-        return failed(EINVAL, `rdma-mr has no action "${call.action}"`);
-    }
   }
 
   /** @inheritDoc */
@@ -77,17 +73,13 @@ export class RdmaMrDevice implements Device {
   }
 
   /** `ibv_reg_mr` → `ib_uverbs_reg_mr` → `ib_umem_get`. */
-  private regMr(args: DeviceActionArgs, as: string | undefined): DeviceActionResult {
-    const proc = args.proc("proc");
-    const addr = args.addr("addr");
-    const length = args.size("length");
-    const access = args.list("access") as IbAccess[];
+  private regMr({ proc, addr, length, access = [] }: ActionArgs<typeof regMrFields>, as: string | undefined): DeviceActionResult {
     const bad = ibCheckMrAccess(access);
     if (bad !== 0) return this.regFailed(-bad, "remote write or remote atomic access needs local write (ib_check_mr_access)");
     const inUse = (n: string) => this.regions.has(n);
     const conflict = this.names.conflict(as, inUse);
     if (conflict !== undefined) return failed(EINVAL, conflict);
-    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.policyId);
+    const pinCall = resolveUmemPinCall(this.ctx.options.pinCall, this.ctx.policyCapabilities);
     const writable = ibAccessWritable(access);
     const umem = ibUmemGet(this.ctx, proc, addr, length, {
       writable, capIpcLock: this.ctx.options.capIpcLock, pinCall,
@@ -111,8 +103,8 @@ export class RdmaMrDevice implements Device {
   }
 
   /** `ibv_dereg_mr` → `ib_umem_release`. Posted writes that have not landed are flushed in error. */
-  private deregMr(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private deregMr(args: ActionArgs<typeof deregMrFields>): DeviceActionResult {
+    const r = this.region(args.region);
     if (typeof r === "string") return failed(ENOENT, r);
     let flushed = 0;
     for (const h of r.posted) if (h.cancel()) flushed++;
@@ -127,12 +119,11 @@ export class RdmaMrDevice implements Device {
   }
 
   /** The HCA writes `data` at `offset` of the region (a receive, an RDMA WRITE from a peer). */
-  private dmaWrite(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private dmaWrite({ region, offset, data: text }: ActionArgs<typeof dmaWriteFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
     if (!ibAccessDmaWrite(r.access)) return failed(EPERM, `region "${r.name}" was registered without local_write, remote_write or remote_atomic access`);
-    const offset = args.size("offset");
-    const data = stringToBytes(args.string("data"));
+    const data = stringToBytes(text);
     const bad = this.checkBounds(r, offset, data.length);
     if (bad !== undefined) return failed(EINVAL, bad);
     const land = () => {
@@ -155,11 +146,9 @@ export class RdmaMrDevice implements Device {
   }
 
   /** The HCA reads `length` bytes at `offset` of the region (a send, an RDMA READ from a peer). */
-  private dmaRead(args: DeviceActionArgs): DeviceActionResult {
-    const r = this.region(args);
+  private dmaRead({ region, offset, length }: ActionArgs<typeof dmaReadFields>): DeviceActionResult {
+    const r = this.region(region);
     if (typeof r === "string") return failed(ENOENT, r);
-    const offset = args.size("offset");
-    const length = args.size("length");
     const bad = this.checkBounds(r, offset, length);
     if (bad !== undefined) return failed(EINVAL, bad);
     const bytes = this.ctx.dma.read(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), length);
@@ -168,8 +157,7 @@ export class RdmaMrDevice implements Device {
     return succeeded(bytesToString(bytes));
   }
 
-  private region(args: DeviceActionArgs): MemoryRegion | string {
-    const name = args.string("region");
+  private region(name: string): MemoryRegion | string {
     return this.regions.get(name) ?? `no memory region named "${name}" is registered on ${this.name}`;
   }
 

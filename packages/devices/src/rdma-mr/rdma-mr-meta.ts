@@ -1,11 +1,11 @@
 /**
- * What the `rdma-mr` device accepts: its options and its actions' fields, as zod schemas of the
- * raw values a scenario writes.
+ * What the `rdma-mr` device accepts: its options and its actions, each with the zod schema of
+ * its fields as a scenario writes them (the handlers receive them parsed and resolved).
  * @module
  */
+import { timeField, type DeviceActionSpecs } from "@pinlab/core";
 import { z } from "zod";
-import { addrField, nameField, sizeField, timeOption } from "../shared/fields.js";
-import { IB_ACCESS } from "../shared/ib-access.js";
+import { deregMrFields, dmaReadFields, dmaWriteFields, regMrFields } from "../shared/mr-fields.js";
 
 /** How `reg_mr` pins: chosen from the policy (`auto`), or forced. */
 export const RDMA_PIN_CALLS = ["auto", "pin_user_pages_fast", "vaddr_pin_pages"] as const;
@@ -16,32 +16,21 @@ export const rdmaMrOptions = z
     capIpcLock: z.boolean().default(false)
       .describe("the registering process has CAP_IPC_LOCK: RLIMIT_MEMLOCK is not enforced (pinned_vm is still charged)"),
     pinCall: z.enum(RDMA_PIN_CALLS).default("auto")
-      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages under the vaddr-pin policy"),
-    dmaLatency: timeOption("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
+      .describe("pin_user_pages_fast (v6.12 ib_umem_get), vaddr_pin_pages (the 2019 RFC, owner = the uverbs file), or auto: vaddr_pin_pages where the policy has file pins (vaddr-pin)"),
+    dmaLatency: timeField.prefault("0ns").describe("time a posted dma_write takes to land (0 = at once); dma_read always completes at once"),
   })
   .strict();
 
 /** Parsed `rdma-mr` options. */
 export type RdmaMrOptions = z.output<typeof rdmaMrOptions>;
 
-/** `reg_mr` fields. */
-export const regMrFields = z
-  .object({
-    proc: nameField,
-    addr: addrField,
-    length: sizeField,
-    access: z.array(z.enum(IB_ACCESS)).optional(),
-  })
-  .strict();
-
-/** `dereg_mr` fields. */
-export const deregMrFields = z.object({ region: nameField }).strict();
-
-/** `dma_write` fields. */
-export const dmaWriteFields = z.object({ region: nameField, offset: sizeField, data: z.string() }).strict();
-
-/** `dma_read` fields. */
-export const dmaReadFields = z.object({ region: nameField, offset: sizeField, length: sizeField }).strict();
+/** The actions of `rdma-mr`: what the device's handlers are typed from. */
+export const rdmaMrActions = {
+  reg_mr: { summary: "register [addr, addr + length) of proc: charge pinned_vm, pin long-term", fields: regMrFields, result: "the region name" },
+  dereg_mr: { summary: "deregister a region: unpin (dirtying when writable), give pinned_vm back", fields: deregMrFields },
+  dma_write: { summary: "the HCA writes data at an offset of a region", fields: dmaWriteFields, result: "bytes written" },
+  dma_read: { summary: "the HCA reads length bytes at an offset of a region", fields: dmaReadFields, result: "the bytes, as a string" },
+} satisfies DeviceActionSpecs;
 
 /** The markdown description of `rdma-mr` (docs, `pinlab list`). */
 export const RDMA_MR_DESCRIPTION = `
@@ -61,7 +50,7 @@ entry with \`unpin_user_page_range_dirty_lock()\`, dirtying the pages when the r
 and reduces pinned_vm. Between the two, \`dma_write\` / \`dma_read\` reach the pinned frames at any
 time, whatever the process did to its mappings meanwhile: that is what the hazard oracle watches.
 
-Under the \`vaddr-pin\` policy (Ira Weiny's 2019 RFC, patches 15-16/19) the region pins through
+Under a policy with file pins, \`vaddr-pin\` (Ira Weiny's 2019 RFC, patches 15-16/19), the region pins through
 \`vaddr_pin_pages()\` with the uverbs context file as owner, and releases through
 \`vaddr_unpin_pages_dirty_lock()\`.
 `.trim();

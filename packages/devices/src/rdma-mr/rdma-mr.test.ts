@@ -1,16 +1,16 @@
 import {
-  doExit, doFork, doTruncate, EFAULT, EINVAL, ENOENT, ENOMEM, EOPNOTSUPP, EPERM, PAGE_SIZE, PG_DIRTY, touchRange, userRead, userWrite, writeback,
+  definePinPolicy, doExit, doFork, doTruncate, registerPinPolicy, EFAULT, EINVAL, ENOENT, ENOMEM, EOPNOTSUPP, EPERM, PAGE_SIZE, PG_DIRTY, touchRange, userRead, userWrite, writeback,
   type KernelConfigInput,
 } from "@pinlab/core";
-import { expectConsistent } from "@pinlab/core/testing";
+import { expectConsistent, testPolicy } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
-import { collect, frameAt, Harness, outstanding } from "../test-support/harness.js";
+import { collect, frameAt, Harness, outstanding, type HarnessOptions } from "../test-support/harness.js";
 
 const text = (b: Uint8Array | number) => new TextDecoder().decode(b as Uint8Array);
 
 /** p1 with an anonymous buffer `buf` of `pages` pages and an rdma-mr device `hca0`. */
-function setup(pages = 16, opts: { memlock?: number; device?: Record<string, unknown>; kernel?: Partial<KernelConfigInput> } = {}) {
-  const h = new Harness({ kernel: opts.kernel ?? {} });
+function setup(pages = 16, opts: { memlock?: number; device?: Record<string, unknown>; kernel?: Partial<KernelConfigInput>; plugins?: HarnessOptions["plugins"] } = {}) {
+  const h = new Harness({ kernel: opts.kernel ?? {}, ...(opts.plugins !== undefined ? { plugins: opts.plugins } : {}) });
   h.attach("hca0", "rdma-mr", opts.device);
   const p = h.spawn("p1", opts.memlock);
   const buf = h.mmapAnon(p, "buf", pages);
@@ -258,11 +258,22 @@ describe("rdma-mr pin call", () => {
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
   });
 
-  it("uses pin_user_pages_fast under `auto` with a policy other than vaddr-pin", () => {
+  it("uses pin_user_pages_fast under `auto` with a policy that declares no file pins", () => {
     const { h } = setup(4);
     const gups = collect(h.inst, "gup");
     expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: 4096 })).toMatchObject({ ok: true });
     expect(gups[0].call).toBe("pin_user_pages_fast");
+  });
+
+  it("uses vaddr_pin_pages under `auto` with any policy that declares file pins, whatever its id", () => {
+    const filePinner = definePinPolicy({
+      meta: { ...testPolicy.meta, id: "some-file-pinner", capabilities: { ...testPolicy.meta.capabilities, filePins: true } },
+      create: testPolicy.create,
+    });
+    const { h } = setup(4, { plugins: [(c) => registerPinPolicy(c, filePinner, "test")], kernel: { policy: "some-file-pinner" } });
+    const gups = collect(h.inst, "gup");
+    expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: 4096 })).toMatchObject({ ok: true });
+    expect(gups.map((e) => e.call)).toEqual(["vaddr_pin_pages"]);
   });
 });
 

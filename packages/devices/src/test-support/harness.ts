@@ -1,16 +1,15 @@
 /**
  * A small driver for device unit tests: a test kernel with this package's devices registered,
  * processes and mappings by name, and `act()` to run a device action the way a `device` scenario
- * step would (fields checked against the action's schema first).
+ * step would (core checks the fields against the action's schema and resolves the names first).
  */
 import {
-  attachDevice, createKernel, doMmap, listDevices, PAGE_SIZE, VM_READ, VM_WRITE,
-  type Device, type DeviceActionResult, type DeviceDescriptor, type KernelConfigInput, type KernelEvent, type KernelEventType, type KernelInstance, type Process,
+  attachDevice, createKernel, doMmap, kernelActionRefs, PAGE_SIZE, VM_READ, VM_WRITE,
+  type Device, type DeviceActionResult, type KernelConfigInput, type KernelEvent, type KernelEventType, type KernelInstance, type Process,
 } from "@pinlab/core";
 import { testContainer } from "@pinlab/core/testing";
 import type { DependencyContainer } from "tsyringe";
 import { register } from "../index.js";
-import { TestActionArgs } from "./action-args.js";
 
 /** Options of a harness. */
 export interface HarnessOptions {
@@ -26,7 +25,6 @@ export class Harness {
   readonly inst: KernelInstance;
   /** Addresses bound by name (mmap results). */
   readonly bindings = new Map<string, number>();
-  private readonly kinds = new Map<string, DeviceDescriptor>();
 
   /** Build a test kernel whose container has this package's devices (and `extra`) registered. */
   constructor(opts: HarnessOptions = {}) {
@@ -38,10 +36,7 @@ export class Harness {
 
   /** Attach a device. */
   attach(name: string, kind: string, options: Record<string, unknown> = {}): Device {
-    const dev = attachDevice(this.inst, { name, kind, options });
-    const desc = listDevices(this.inst.container).find((d) => d.meta.id === kind)!;
-    this.kinds.set(name, desc);
-    return dev;
+    return attachDevice(this.inst, { name, kind, options });
   }
 
   /** Spawn a process. */
@@ -66,16 +61,11 @@ export class Harness {
     return a;
   }
 
-  /** Run `action` on device `name` with raw fields, as a scenario step would. */
+  /** Run `action` on device `name` with raw fields, as a scenario step would; names resolve against {@link Harness.bindings}. */
   act(name: string, action: string, raw: Record<string, unknown>, as?: string): DeviceActionResult {
-    const desc = this.kinds.get(name);
     const dev = this.inst.devices.get(name);
-    if (desc === undefined || dev === undefined) throw new Error(`no device "${name}"`);
-    const spec = desc.meta.actions[action];
-    if (spec === undefined) throw new Error(`${desc.meta.id} has no action "${action}"`);
-    spec.fields.parse(raw);
-    const args = new TestActionArgs(this.inst.kernel, raw, this.bindings);
-    return dev.perform({ action, args, ...(as !== undefined ? { as } : {}) });
+    if (dev === undefined) throw new Error(`no device "${name}"`);
+    return dev.perform({ action, fields: raw, refs: kernelActionRefs(this.inst.kernel, this.bindings), ...(as !== undefined ? { as } : {}) });
   }
 }
 

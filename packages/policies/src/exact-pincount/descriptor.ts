@@ -27,6 +27,8 @@ export const exactPincount = definePinPolicy({
       "Cost: `accountingBytes` = 4 x frames, allocated up front whatever the workload pins.",
     ].join("\n"),
     options: ExactPincountOptionsSchema,
+    // The exact counter sits in an array of its own: one more atomic RMW per pin and per unpin.
+    capabilities: { filePins: false, extraAtomicsPerPin: 1, extraAtomicsPerUnpin: 1 },
   },
   create(ctx): PinPolicy {
     const nrFrames = ctx.memory.nrFrames;

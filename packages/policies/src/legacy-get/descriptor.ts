@@ -32,6 +32,8 @@ export const legacyGet = definePinPolicy({
       "and with `daxBusyWait: false` (pre-v4.18) FS-DAX blocks freed and reused while a device still writes to them.",
     ].join("\n"),
     options: LegacyGetOptionsSchema,
+    // No file pins in v5.3; a pin is one plain reference in the refcount, nothing beside it.
+    capabilities: { filePins: false, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 },
   },
   create(ctx): PinPolicy {
     const memory = ctx.memory;

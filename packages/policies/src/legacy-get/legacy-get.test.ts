@@ -1,5 +1,5 @@
 import {
-  EBUSY, EINVAL, EOPNOTSUPP, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, PAGE_SIZE, UnknownPluginError, doTruncate,
+  EBUSY, EINVAL, EOPNOTSUPP, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, PAGE_SIZE, PluginOptionsError, doTruncate,
 } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
 import { lab, policyKernel } from "../test-support/lab.js";
@@ -133,7 +133,7 @@ describe("legacy-get options", () => {
     [{ daxBusyWait: 1 }, /policyOptions\.daxBusyWait/],
     [{ bias: 1024 }, /bias/],
   ])("createKernel refuses %j with an error naming the field", (policyOptions, message) => {
-    expect(() => policyKernel("legacy-get", policyOptions)).toThrow(UnknownPluginError);
+    expect(() => policyKernel("legacy-get", policyOptions)).toThrow(PluginOptionsError);
     expect(() => policyKernel("legacy-get", policyOptions)).toThrow(message);
   });
 

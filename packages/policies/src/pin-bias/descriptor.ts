@@ -28,6 +28,8 @@ export const pinBias = definePinPolicy({
       "truncate of an FS-DAX file with busy pages waits (modelled as EBUSY). The bias itself costs no extra memory.",
     ].join("\n"),
     options: PinBiasOptionsSchema,
+    // Mainline has no file pins; the bias and _pincount are what try_grab_folio() updates anyway.
+    capabilities: { filePins: false, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 },
   },
   create(ctx): PinPolicy {
     // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12), see biasCounting. The bias

@@ -1,4 +1,4 @@
-import { FOLL_LONGTERM, FOLL_PIN, HPAGE_PMD_NR, PAGE_SIZE, UnknownPluginError, VM_HUGEPAGE } from "@pinlab/core";
+import { FOLL_LONGTERM, FOLL_PIN, HPAGE_PMD_NR, PAGE_SIZE, PluginOptionsError, VM_HUGEPAGE } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
 import { lab, policyKernel } from "../test-support/lab.js";
 import { GUP_PIN_COUNTING_BIAS } from "./bias-counting.js";
@@ -136,7 +136,7 @@ describe("pin-bias options", () => {
     [{ bias: 1.5 }, /policyOptions\.bias/],
     [{ biass: 1024 }, /biass/],
   ])("createKernel refuses %j with an error naming the field", (policyOptions, message) => {
-    expect(() => policyKernel("pin-bias", policyOptions)).toThrow(UnknownPluginError);
+    expect(() => policyKernel("pin-bias", policyOptions)).toThrow(PluginOptionsError);
     expect(() => policyKernel("pin-bias", policyOptions)).toThrow(message);
   });
 

@@ -34,6 +34,9 @@ export const vaddrPin = definePinPolicy({
       "file-pin objects (the RFC requires the matching `vaddr_unpin_pages()`).",
     ].join("\n"),
     options: VaddrPinOptionsSchema,
+    // vaddr_pin_pages() and per-(owner, file) file pins (RFC 09/19, 14/19); counting is pin-bias's.
+    // The file-pin bookkeeping is priced by what it does (list visits, krefs, allocations), not per pin.
+    capabilities: { filePins: true, extraAtomicsPerPin: 0, extraAtomicsPerUnpin: 0 },
   },
   create(ctx): PinPolicy {
     const opts = ctx.options;

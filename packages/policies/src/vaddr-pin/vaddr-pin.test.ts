@@ -1,5 +1,5 @@
 import {
-  EAGAIN, EBUSY, EINVAL, EPERM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE, UnknownPluginError, type KernelEvent,
+  EAGAIN, EBUSY, EINVAL, EPERM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE, PluginOptionsError, type KernelEvent,
 } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
 import { lab, policyKernel } from "../test-support/lab.js";
@@ -105,7 +105,7 @@ describe("vaddr-pin options", () => {
     [{ bias: 0 }, /policyOptions\.bias/],
     [{ leases: true }, /leases/],
   ])("createKernel refuses %j with an error naming the field", (policyOptions, message) => {
-    expect(() => policyKernel("vaddr-pin", policyOptions)).toThrow(UnknownPluginError);
+    expect(() => policyKernel("vaddr-pin", policyOptions)).toThrow(PluginOptionsError);
     expect(() => policyKernel("vaddr-pin", policyOptions)).toThrow(message);
   });
 });

@@ -1,56 +1,13 @@
 /**
- * Driving a device plugin from a workload: the action arguments a scenario step would build,
- * made directly from values the workload already holds (numbers for addresses and sizes, names
- * for processes and files), so the timed window holds the device's work and not a scenario
- * parser's.
+ * Driving a device plugin from a workload: an action's fields given as values the workload
+ * already holds (numbers for addresses and sizes, names for processes and files), which the
+ * device checks with the action's schema and resolves against the kernel before its handler runs.
  * @module
  */
-import {
-  DeviceArgError, attachDevice, type Device, type DeviceActionArgs, type DeviceActionResult, type Inode, type Kernel,
-  type KernelInstance, type Process,
-} from "@pinlab/core";
+import { attachDevice, type Device, type DeviceActionResult, type KernelInstance } from "@pinlab/core";
 
-/** Raw action fields: numbers for addresses, sizes and times; names for `proc` and `file`. */
+/** Action fields: numbers for addresses, sizes and times; names for `proc` and `file`. */
 export type ActionFields = Readonly<Record<string, string | number | boolean | readonly string[]>>;
-
-/** {@link DeviceActionArgs} over already-resolved values. */
-export function actionArgs(k: Kernel, raw: ActionFields): DeviceActionArgs {
-  const get = (field: string) => raw[field];
-  const num = (field: string, fallback?: number): number => {
-    const v = get(field);
-    if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== "number") throw new DeviceArgError(field, `${field}: expected a number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const str = (field: string, fallback?: string): string => {
-    const v = get(field);
-    if (v === undefined && fallback !== undefined) return fallback;
-    if (typeof v !== "string") throw new DeviceArgError(field, `${field}: expected a string, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  return {
-    raw,
-    has: (field) => get(field) !== undefined,
-    proc: (field): Process => k.process(str(field)),
-    addr: (field) => num(field),
-    size: (field, fallback) => num(field, fallback),
-    time: (field, fallback) => num(field, fallback),
-    file: (field): Inode => k.file(str(field)),
-    string: (field, fallback) => str(field, fallback),
-    bool(field, fallback) {
-      const v = get(field);
-      if (v === undefined && fallback !== undefined) return fallback;
-      if (typeof v !== "boolean") throw new DeviceArgError(field, `${field}: expected true or false, got ${JSON.stringify(v)}`);
-      return v;
-    },
-    list(field) {
-      const v = get(field);
-      if (v === undefined) return [];
-      if (!Array.isArray(v)) throw new DeviceArgError(field, `${field}: expected a list, got ${JSON.stringify(v)}`);
-      return [...(v as readonly string[])];
-    },
-  };
-}
 
 /** A device attached to a kernel, with a one-call way to perform its actions. */
 export class DeviceDriver {
@@ -58,13 +15,13 @@ export class DeviceDriver {
   readonly device: Device;
 
   /** Attach a device of `kind` named `name` to `inst`. */
-  constructor(private readonly inst: KernelInstance, name: string, kind: string, options: Readonly<Record<string, unknown>> = {}) {
+  constructor(inst: KernelInstance, name: string, kind: string, options: Readonly<Record<string, unknown>> = {}) {
     this.device = attachDevice(inst, { name, kind, options });
   }
 
   /** Perform `action` with `fields`; `as` names the result (a region, an IO). */
   perform(action: string, fields: ActionFields, as?: string): DeviceActionResult {
-    return this.device.perform({ action, args: actionArgs(this.inst.kernel, fields), ...(as !== undefined ? { as } : {}) });
+    return this.device.perform({ action, fields, ...(as !== undefined ? { as } : {}) });
   }
 
   /**

@@ -3,21 +3,18 @@ import { DeviceArgError, type DeviceActionResult } from "../../device/device-plu
 import { KernelError, ModelError } from "../../errno.js";
 import { describeThrown } from "../describe-thrown.js";
 import { StepInputError } from "../bindings.js";
-import { makeActionArgs } from "../device-args.js";
-import type { StepOf } from "../schema/steps.js";
+import { scenarioActionRefs } from "../device-args.js";
+import { splitDeviceStep, type StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
-
-const BASE = new Set(["op", "device", "action", "as", "expect", "expect_by_policy", "note"]);
 
 /** `device`: perform the action; binds its result (region or IO name) under `as`. */
 export function runDevice(ctx: RunContext, s: StepOf<"device">): StepOutcome {
   const dev = ctx.inst.devices.get(s.device);
   if (dev === undefined) return { error: `device "${s.device}" is not attached` };
   const kind = ctx.scenario.header.devices.find((d) => d.name === s.device)?.kind ?? "?";
-  const raw: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(s)) if (!BASE.has(key)) raw[key] = v;
+  const { fields } = splitDeviceStep(s);
   try {
-    const r: unknown = dev.perform({ action: s.action, args: makeActionArgs(raw, ctx.inst.kernel, ctx.bindings), as: s.as });
+    const r: unknown = dev.perform({ action: s.action, fields, as: s.as, refs: scenarioActionRefs(ctx.inst.kernel, ctx.bindings) });
     if (!isActionResult(r)) {
       return { error: `device "${s.device}" (${kind}): action ${s.action} returned ${describeValue(r)}, not { ok: true, ... } or { ok: false, errno }: a bug in the device plugin` };
     }
@@ -26,7 +23,7 @@ export function runDevice(ctx: RunContext, s: StepOf<"device">): StepOutcome {
     if (s.as !== undefined) ctx.bindings.set(s.as, { kind: "device", device: s.device, name: name ?? s.as, value: r.value });
     return { result: r.value ?? name ?? null };
   } catch (e) {
-    if (e instanceof DeviceArgError) throw new StepInputError(e.field, e.message);
+    if (e instanceof DeviceArgError) throw new StepInputError(e.field, e.reason);
     if (e instanceof KernelError || e instanceof ModelError || e instanceof StepInputError) throw e;
     return { error: `device "${s.device}" (${kind}): action ${s.action} threw ${describeThrown(e)}: a bug in the device plugin` };
   }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ERRNO } from "../../errno.js";
 import { ZONE_NAMES } from "../../memory/zones.js";
-import { addrField, nameField, sizeField } from "./fields.js";
+import { addrField, nameField, sizeField } from "../../sim/field-schemas.js";
 
 /** Hazard classes, as scenarios write them. */
 export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"] as const;

@@ -8,7 +8,7 @@ import { PINNED_WRITEBACK_ACTIONS } from "../../config/kernel-config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
 import { MAX_FILE_BYTES } from "../../fs/inode.js";
 import { HPAGE_PMD_SIZE } from "../../sim/units.js";
-import { nameField, sizeField, timeField } from "./fields.js";
+import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 
 /** Most steps a scenario may have. */
 export const MAX_STEPS = 1_000_000;

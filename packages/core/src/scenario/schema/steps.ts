@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { FOLL_FLAGS } from "../../gup/foll-flags.js";
-import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "./fields.js";
+import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { expectationsSchema } from "./expectations.js";
 
 /** GUP calls a `gup` step may name. */
@@ -34,6 +34,17 @@ export const commonStepFields = {
   expect_by_policy: z.record(z.string(), expectationsSchema).optional(),
   note: z.string().optional().meta({ description: "free text shown in traces and the playground" }),
 };
+
+/** The keys of a `device` step that are the step's own (`op`, `device`, `action` and the common ones), not its action's fields. */
+export const DEVICE_STEP_KEYS: ReadonlySet<string> = new Set(["op", "device", "action", ...Object.keys(commonStepFields)]);
+
+/** A `device` step taken apart: its own keys, and the fields it gives its action. */
+export function splitDeviceStep(step: object): { readonly own: Record<string, unknown>; readonly fields: Record<string, unknown> } {
+  const own: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(step)) (DEVICE_STEP_KEYS.has(key) ? own : fields)[key] = v;
+  return { own, fields };
+}
 
 function step<O extends string, T extends z.ZodRawShape>(op: O, shape: T, description: string) {
   return z.object({ op: z.literal(op), ...commonStepFields, ...shape }).strict().meta({ description });
