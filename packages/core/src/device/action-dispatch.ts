@@ -6,6 +6,7 @@
  * @module
  */
 import { issueField } from "../config/format-issues.js";
+import { KernelError } from "../errno.js";
 import type { KernelContext } from "../kernel/context.js";
 import { splitAddress } from "../sim/field-schemas.js";
 import { ActionRef, type ActionRefKind, type ActionRefs, type ActionRefTargets } from "./action-fields.js";
@@ -54,6 +55,9 @@ function actionArgs(descriptor: DeviceDescriptor, site: DeviceActionSite, fields
     try {
       args[field] = RESOLVE[value.kind](refs, value.value, field);
     } catch (e) {
+      // A kernel answer (a process that does not exist: ENOENT, as touch and gup answer it) is the
+      // action's errno, not a mistake in the scenario.
+      if (e instanceof KernelError) throw e;
       throw new DeviceArgError(site, field, e instanceof Error ? e.message : String(e));
     }
   }
