@@ -6,11 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { EFAULT } from "../errno.js";
 import { FOLL_WRITE } from "../gup/foll-flags.js";
-import type { KernelEvent } from "../events/event-types.js";
 import type { FsTypeName } from "../fs/fs-type.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { expectConsistent, type testKernel } from "../testing/kernel.js";
 import { doFork } from "./fork.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
@@ -18,28 +17,11 @@ import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "./page
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
+import { kernelWithProcess, lastFault, pteAt } from "../testing/mm.js";
 
 const RW = VM_READ | VM_WRITE;
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | number) => (typeof b === "number" ? `errno ${b}` : new TextDecoder().decode(b));
-
-function setup(cfg: Parameters<typeof testKernel>[0] = {}) {
-  const inst = testKernel({ keepEventLog: true, ...cfg });
-  const k = inst.kernel;
-  const p = k.spawn("p");
-  return { inst, k, p, gup: inst.gup };
-}
-
-/** The PTE at `addr` in `p`: frame and bits. */
-function pteAt(p: Process, addr: number) {
-  const vpn = addr / PAGE_SIZE;
-  return { pfn: p.mm!.pageTable.pfn(vpn), bits: p.mm!.pageTable.bits(vpn) };
-}
-
-function lastFault(events: readonly KernelEvent[]) {
-  const e = [...events].reverse().find((x) => x.type === "fault");
-  return e as KernelEvent<"fault"> | undefined;
-}
 
 /**
  * The first touch of one page, for every mapping kind. One row per (private/shared,
@@ -90,6 +72,8 @@ const FIRST_TOUCH: FirstTouch[] = [
   { shared: true, backing: "fsdax", write: false, frame: "cache", w: false, ref: 2, flags: PG_FILE | PG_DAX, kind: "file" },
   { shared: true, backing: "fsdax", write: true, frame: "cache", w: true, ref: 2, flags: PG_FILE | PG_DAX | PG_DIRTY, kind: "mkwrite" },
 ];
+
+const setup = (cfg: Parameters<typeof testKernel>[0] = {}) => kernelWithProcess({ cfg });
 
 describe("first touch of a page, per mapping kind", () => {
   it.each(FIRST_TOUCH)(

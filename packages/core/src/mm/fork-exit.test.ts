@@ -6,32 +6,23 @@ import { describe, expect, it } from "vitest";
 import { ENOENT } from "../errno.js";
 import { FOLL_WRITE } from "../gup/foll-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { expectConsistent, type testKernel } from "../testing/kernel.js";
 import type { MmuIntervalNotifierOps } from "../notifier/mmu-notifiers.js";
-import { doExit, doFork } from "./fork.js";
+import { doExit } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
-import { Process } from "./process.js";
+import { type Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
 import { VM_DONTCOPY, VM_READ, VM_WRITE } from "./vm-flags.js";
+import { forkOrThrow, kernelWithProcess } from "../testing/mm.js";
 
 const RW = VM_READ | VM_WRITE;
 const P = PAGE_SIZE;
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function setup(cfg: Parameters<typeof testKernel>[0] = {}) {
-  const inst = testKernel({ machine: { memory: "32MiB" }, keepEventLog: true, ...cfg });
-  const k = inst.kernel;
-  const p = k.spawn("p", { memlock: 64 * P });
-  return { inst, k, p, gup: inst.gup };
-}
-
-function fork(k: ReturnType<typeof setup>["k"], p: Process, name = "c"): Process {
-  const c = doFork(k, p, name);
-  if (!(c instanceof Process)) throw new Error(`fork failed: ${c}`);
-  return c;
-}
-
 const pfnAt = (p: Process, addr: number) => p.mm!.pageTable.pfn(addr / P);
+
+const setup = (cfg: Parameters<typeof testKernel>[0] = {}) => kernelWithProcess({ cfg: { machine: { memory: "32MiB" }, ...cfg }, memlock: 64 * P });
+const fork = forkOrThrow;
 
 describe("exit", () => {
   it("tears the address space down: notifier release, every page unmapped and freed, intervals removed", () => {

@@ -15,35 +15,26 @@ import { ENOENT, ENOMEM } from "../errno.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
 import { PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { expectConsistent, type testKernel } from "../testing/kernel.js";
 import { doExit, doFork } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "./page-table.js";
-import { Process } from "./process.js";
+import { type Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
+import { forkOrThrow, kernelWithProcess } from "../testing/mm.js";
 
 const RW = VM_READ | VM_WRITE;
 const P = PAGE_SIZE;
 const BASE = 0x2000_0000;
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function setup(cfg: Parameters<typeof testKernel>[0] = {}) {
-  const inst = testKernel({ machine: { memory: "32MiB" }, keepEventLog: true, ...cfg });
-  const k = inst.kernel;
-  const p = k.spawn("p", { memlock: 64 * P });
-  return { inst, k, p, gup: inst.gup };
-}
-
-function fork(k: ReturnType<typeof setup>["k"], p: Process, name = "c"): Process {
-  const c = doFork(k, p, name);
-  if (!(c instanceof Process)) throw new Error(`fork failed: ${c}`);
-  return c;
-}
-
 const pfnAt = (p: Process, addr: number) => p.mm!.pageTable.pfn(addr / P);
 const bitsAt = (p: Process, addr: number) => p.mm!.pageTable.bits(addr / P);
+
+const setup = (cfg: Parameters<typeof testKernel>[0] = {}) => kernelWithProcess({ cfg: { machine: { memory: "32MiB" }, ...cfg }, memlock: 64 * P });
+const fork = forkOrThrow;
 
 describe("fork: which VMAs and page tables are copied", () => {
   it("copies every VMA but VM_DONTCOPY, and page tables only where the child cannot refault", () => {

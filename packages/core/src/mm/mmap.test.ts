@@ -8,44 +8,22 @@
 import { describe, expect, it } from "vitest";
 import { EEXIST, EINVAL, ENOMEM, EPERM } from "../errno.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { expectConsistent } from "../testing/kernel.js";
 import { doFork } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
-import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct, type Vma } from "./mm-types.js";
+import { MMAP_MIN_ADDR, TASK_SIZE } from "./mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "./vm-flags.js";
 import { PTE_PRESENT } from "./page-table.js";
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
+import { drawVmas, kernelWithProcess, mapAt } from "../testing/mm.js";
 
 const RW = VM_READ | VM_WRITE;
 const BASE = 0x1000_0000;
 const P = PAGE_SIZE;
 
-function setup() {
-  const inst = testKernel({ machine: { memory: "32MiB" }, keepEventLog: true });
-  const k = inst.kernel;
-  const p = k.spawn("p");
-  return { inst, k, p, mm: p.mm! };
-}
-
-/** Draw `pages` pages from `base`: a protection letter per page, `|` at VMA boundaries, `.` for holes. */
-function draw(mm: MmStruct, base: number, pages: number): string {
-  let out = "";
-  let prev: Vma | undefined;
-  for (let i = 0; i < pages; i++) {
-    const v = mm.findVma(base + i * P);
-    if (v !== prev && (v !== undefined || prev !== undefined)) out += "|";
-    out += v === undefined ? "." : v.flags & VM_WRITE ? "w" : v.flags & VM_READ ? "r" : "-";
-    prev = v;
-  }
-  return prev !== undefined ? `${out}|` : out;
-}
-
-function mapAt(k: ReturnType<typeof setup>["k"], p: Process, addr: number, pages: number, prot = RW) {
-  const r = doMmap(k, p, { length: pages * P, prot, shared: false, anonymous: true, addr });
-  expect(r).toBe(addr);
-  return r;
-}
+const setup = () => kernelWithProcess({ cfg: { machine: { memory: "32MiB" } } });
+const draw = drawVmas;
 
 describe("mmap", () => {
   it("places mappings top-down below MMAP_BASE without overlap, page aligned", () => {

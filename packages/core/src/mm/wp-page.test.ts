@@ -3,10 +3,9 @@
  * `wp_can_reuse_anon_folio`, `wp_page_copy`, FAULT_FLAG_UNSHARE, and the hugetlb and THP variants.
  */
 import { describe, expect, it } from "vitest";
-import type { KernelEvent } from "../events/event-types.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_PRIVATE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { expectConsistent, type testKernel } from "../testing/kernel.js";
 import { doFork, doExit } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
@@ -14,29 +13,14 @@ import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE } from "./page-table.js";
 import type { Process } from "./process.js";
 import { touchRange, userRead, userWrite } from "./user-access.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
+import { kernelWithProcess, lastFault, pteAt } from "../testing/mm.js";
 
 const HP = HPAGE_PMD_NR;
 const RW = VM_READ | VM_WRITE;
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | number) => (typeof b === "number" ? `errno ${b}` : new TextDecoder().decode(b));
 
-function setup(cfg: Parameters<typeof testKernel>[0] = {}) {
-  const inst = testKernel({ keepEventLog: true, ...cfg });
-  const k = inst.kernel;
-  const p = k.spawn("p");
-  return { inst, k, p, gup: inst.gup };
-}
-
-/** The PTE at `addr` in `p`: frame and bits. */
-function pteAt(p: Process, addr: number) {
-  const vpn = addr / PAGE_SIZE;
-  return { pfn: p.mm!.pageTable.pfn(vpn), bits: p.mm!.pageTable.bits(vpn) };
-}
-
-function lastFault(events: readonly KernelEvent[]) {
-  const e = [...events].reverse().find((x) => x.type === "fault");
-  return e as KernelEvent<"fault"> | undefined;
-}
+const setup = (cfg: Parameters<typeof testKernel>[0] = {}) => kernelWithProcess({ cfg });
 
 describe("write faults on present pages (do_wp_page)", () => {
   it("a write to the zero page allocates a new exclusive page and leaves the zero page alone", () => {
