@@ -92,6 +92,15 @@ describe("pinlab", () => {
     expect(await h("5")).not.toBe(await h("6"));
   });
 
+  it("lists each policy's capabilities (what devices and the bench read instead of its id)", async () => {
+    const json = JSON.parse((await run(["list", "--format", "json"])).out) as { policies: { id: string; capabilities: Record<string, unknown> }[] };
+    expect(Object.fromEntries(json.policies.map((p) => [p.id, p.capabilities]))).toMatchObject({
+      "vaddr-pin": { filePins: true }, "exact-pincount": { filePins: false, extraAtomicsPerPin: 1, extraAtomicsPerUnpin: 1 },
+    });
+    const text = (await run(["list"])).out;
+    expect(text).toMatch(/vaddr-pin .*\n.*follows: .*\n\s+capabilities: file pins yes, extra atomics per pin 0, per unpin 0\n/);
+  });
+
   it("loads a plugin from a path and from a config file", async () => {
     const listed = await run(["list", "--format", "json", "--plugin", `${FIX}/extra-policy.mjs`]);
     expect(listed.code).toBe(0);

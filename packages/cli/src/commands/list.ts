@@ -31,7 +31,7 @@ export async function listCommand(opts: ListOptions, io: CliIo): Promise<number>
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const { container } = await setUp(opts, io);
   const policies = listPolicies(container).map((p) => ({
-    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, source: pluginSource(p), options: describeOptions(p.meta.options),
+    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, source: pluginSource(p), capabilities: p.meta.capabilities, options: describeOptions(p.meta.options),
   }));
   const devices = listDevices(container).map((d) => ({
     id: d.meta.id, summary: d.meta.summary, driver: d.meta.driver, source: pluginSource(d), options: describeOptions(d.meta.options),
@@ -46,7 +46,9 @@ export async function listCommand(opts: ListOptions, io: CliIo): Promise<number>
     `      ${o.name}: ${o.type}${o.default !== undefined ? ` = ${JSON.stringify(o.default)}` : ""}${o.description !== undefined ? s.dim(`  ${o.description}`) : ""}`;
   const out: string[] = [s.bold("Policies")];
   for (const p of policies) {
-    out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`));
+    const c = p.capabilities;
+    out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`),
+      s.dim(`      capabilities: file pins ${c.filePins ? "yes" : "no"}, extra atomics per pin ${c.extraAtomicsPerPin}, per unpin ${c.extraAtomicsPerUnpin}`));
     if (p.source !== "@pinlab/policies") out.push(s.dim(`      from: ${p.source}`));
     if (p.options.length > 0) out.push("    options:", ...p.options.map(opt));
   }
