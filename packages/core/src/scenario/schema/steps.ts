@@ -52,12 +52,28 @@ function step<O extends string, T extends z.ZodRawShape>(op: O, shape: T, descri
 
 const proc = nameField;
 
+/** A JSON Schema condition: `flags` contains `flag`. */
+const hasFlag = (flag: (typeof MMAP_FLAGS)[number]) => ({ properties: { flags: { contains: { const: flag } } } });
+
+/**
+ * The cross-field rules of an mmap step, in JSON Schema for editors (`pinlab schema`): exactly one
+ * of private or shared; no file when anonymous; a file unless anonymous or pfnmap. The loader
+ * checks the same rules with messages naming the field (`load-scenario.ts`).
+ */
+export const MMAP_RULES_JSON_SCHEMA = {
+  allOf: [
+    { oneOf: [hasFlag("private"), hasFlag("shared")] },
+    { if: hasFlag("anonymous"), then: { not: { required: ["file"] } } },
+    { if: { not: { anyOf: [hasFlag("anonymous"), hasFlag("pfnmap")] } }, then: { required: ["file"] } },
+  ],
+};
+
 /** Every op's schema, by op name. */
 export const STEP_SCHEMAS = {
   mmap: step("mmap", {
     proc, length: sizeField, prot: z.array(z.enum(PROT_BITS)), flags: z.array(z.enum(MMAP_FLAGS)),
     file: nameField.optional(), offset: sizeField.optional(), addr: addrField.optional(),
-  }, "create a mapping; result: its start address"),
+  }, "create a mapping; result: its start address").meta({ description: "create a mapping; result: its start address", ...MMAP_RULES_JSON_SCHEMA }),
   munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
   mprotect: step("mprotect", { proc, addr: addrField, length: sizeField, prot: z.array(z.enum(PROT_BITS)) }, "change protection"),
   madvise: step("madvise", { proc, addr: addrField, length: sizeField, advice: z.enum(MADVICE) }, "give advice about a range"),

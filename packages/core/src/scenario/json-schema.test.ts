@@ -1,0 +1,51 @@
+/**
+ * The JSON Schema editors get (`pinlab schema`) holds what `pinlab check` holds, as far as JSON
+ * Schema can say it: every library scenario validates against it (with a real draft 2020-12
+ * validator, ajv), and the mmap cross-field rules (exactly one of private or shared; a file unless
+ * anonymous or pfnmap; no file when anonymous) are in it, so an editor marks them too.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { pluginView, scenarioJsonSchema } from "../index.js";
+import { testContainer } from "../testing/index.js";
+
+const validate = new Ajv2020({ strict: false, allErrors: true }).compile(scenarioJsonSchema(pluginView(testContainer())));
+const scenario = (mmap: Record<string, unknown>) => ({
+  name: "t", machine: { memory: "16MiB" }, processes: ["p1"], files: [{ name: "f", fs: "ext4", size: "16KiB" }],
+  steps: [{ op: "mmap", proc: "p1", length: "4KiB", prot: ["read"], ...mmap }],
+});
+
+describe("the scenario JSON Schema", () => {
+  it("accepts the library's scenarios that use no device (the test container registers no device and only its own policy)", () => {
+    const dir = join(import.meta.dirname, "../../../../scenarios");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+    let checked = 0;
+    for (const f of files) {
+      const { policy: _p, policy_options: _o, ...doc } = parse(readFileSync(join(dir, f), "utf8")) as { devices?: unknown[]; policy?: unknown; policy_options?: unknown };
+      if ((doc.devices ?? []).length > 0) continue;
+      expect(validate(doc), `${f}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["private and shared", { flags: ["private", "shared", "anonymous"] }],
+    ["neither private nor shared", { flags: ["anonymous"] }],
+    ["an anonymous mapping with a file", { flags: ["private", "anonymous"], file: "f" }],
+    ["a file mapping without a file", { flags: ["shared"] }],
+  ])("refuses an mmap step with %s, as pinlab check does", (_what, mmap) => {
+    expect(validate(scenario(mmap))).toBe(false);
+  });
+
+  it.each([
+    ["private anonymous", { flags: ["private", "anonymous"] }],
+    ["shared file", { flags: ["shared"], file: "f" }],
+    ["pfnmap without a file", { flags: ["shared", "pfnmap"] }],
+  ])("accepts an mmap step that is %s", (_what, mmap) => {
+    expect(validate(scenario(mmap)), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
