@@ -97,16 +97,10 @@ export interface CellMetrics {
   readonly wallNsPerPage: WallNsPerPage;
 }
 
-/** The result of one cell. */
-export interface CellResult extends CellSpec {
+/** What one run of a cell produced: a cell's own result, and each of its replicates with `--seeds N`. */
+export interface RunOutcome {
   /** Seed it ran with. */
   readonly seed: number;
-  /** Size it ran at. */
-  readonly size: SizeName;
-  /** Parameters it ran with (after the size and overrides). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Options its policy ran with. */
-  readonly policyOptions: Readonly<Record<string, unknown>>;
   /** Metrics. */
   readonly metrics: CellMetrics;
   /** Every timed series. */
@@ -117,10 +111,20 @@ export interface CellResult extends CellSpec {
   readonly counters: Readonly<Record<string, number>>;
   /** False when samples disagreed on something that should not depend on timing. */
   readonly deterministic: boolean;
-  /** Wall-clock ms the cell took, warm-up included. */
+  /** Wall-clock ms the run took, warm-up included. */
   readonly durationMs: number;
-  /** Set when the cell failed: what went wrong. */
+  /** Set when the run failed: what went wrong. */
   readonly error?: string;
+}
+
+/** The result of one cell. */
+export interface CellResult extends CellSpec, RunOutcome {
+  /** Size it ran at. */
+  readonly size: SizeName;
+  /** Parameters it ran with (after the size and overrides). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Options its policy ran with. */
+  readonly policyOptions: Readonly<Record<string, unknown>>;
   /**
    * With `--seeds N` (N > 1): each seed's own result, in replicate order (replicate 0 ran with
    * `seed`). The cell's metrics, series, curves and counters are then medians over these.
@@ -131,21 +135,4 @@ export interface CellResult extends CellSpec {
 }
 
 /** One seed's run of a cell (the cell's spec, size, parameters and options are the cell's). */
-export interface Replicate {
-  /** The seed it ran with. */
-  readonly seed: number;
-  /** Its metrics. */
-  readonly metrics: CellMetrics;
-  /** Its timed series. */
-  readonly series: readonly SeriesResult[];
-  /** Its curves. */
-  readonly curves: readonly CurvePoint[];
-  /** Its counters. */
-  readonly counters: Readonly<Record<string, number>>;
-  /** False when its samples disagreed on something that should not depend on timing. */
-  readonly deterministic: boolean;
-  /** Wall-clock ms it took. */
-  readonly durationMs: number;
-  /** Set when it failed. */
-  readonly error?: string;
-}
+export type Replicate = RunOutcome;

@@ -44,8 +44,8 @@ const metrics = z.looseObject({
 
 const curves = z.array(z.looseObject({ curve: z.string(), x: z.number(), values: z.record(z.string(), z.number()) }));
 
-/** One seed's run of a cell (`--seeds N`). */
-const replicate = z.looseObject({
+/** What one run of a cell produced: a cell's own result and each of its replicates. */
+const runOutcome = {
   seed: z.number().int(),
   metrics,
   series: z.array(series),
@@ -54,7 +54,10 @@ const replicate = z.looseObject({
   deterministic: z.boolean(),
   durationMs: nonNegative,
   error: z.string().optional(),
-});
+};
+
+/** One seed's run of a cell (`--seeds N`). */
+const replicate = z.looseObject(runOutcome);
 
 /** A metric over a cell's seeds. */
 const spread = z.looseObject({
@@ -65,17 +68,10 @@ const spread = z.looseObject({
 const cell = z.looseObject({
   id, workload: id, variant: id, device: id, policy: id,
   sweep: z.record(z.string(), z.unknown()).optional(),
-  seed: z.number().int(),
   size: z.enum(SIZE_NAMES),
   params: z.record(z.string(), z.unknown()),
   policyOptions: z.record(z.string(), z.unknown()),
-  metrics,
-  series: z.array(series),
-  curves,
-  counters: z.record(z.string(), z.number()),
-  deterministic: z.boolean(),
-  durationMs: nonNegative,
-  error: z.string().optional(),
+  ...runOutcome,
   replicates: z.array(replicate).min(2).optional(),
   spread: z.record(z.string(), spread).optional(),
 }).superRefine((c, ctx) => {
