@@ -8,6 +8,7 @@
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
+import type { Shard } from "./shard.js";
 import { RESULTS_FORMAT, type BenchResults } from "./results.js";
 import type { Sweep } from "./sweep.js";
 import { compareRanks, sweepRank } from "./sweep-expand.js";
@@ -89,4 +90,16 @@ export function mergeResults(parts: readonly BenchResults[], names: readonly str
     },
     cells,
   };
+}
+
+/**
+ * The shards of a `--shard K/N` split that none of `given` covers (a part names its shard, a
+ * merged part the shards it came from), as `K/N` texts; empty when the parts name no split.
+ */
+export function missingShards(given: readonly { readonly shard: Shard | null; readonly mergedFrom?: readonly Shard[] }[]): string[] {
+  const covered = given.flatMap((c) => (c.shard !== null ? [c.shard] : c.mergedFrom ?? []));
+  const count = covered.find((s) => s.count > 1)?.count;
+  if (count === undefined) return [];
+  const have = new Set(covered.filter((s) => s.count === count).map((s) => s.index));
+  return Array.from({ length: count }, (_, i) => i + 1).filter((k) => !have.has(k)).map((k) => `${k}/${count}`);
 }

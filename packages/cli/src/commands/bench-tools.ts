@@ -5,13 +5,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, isDefaultMatrix, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  BenchInputError, compareResults, isDefaultMatrix, missingShards, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
   spinnerCapacity, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
-import { mergeInputs, missingShards } from "./merge-inputs.js";
+import { mergeInputs } from "./merge-inputs.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
 function usage(e: unknown): unknown {

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { captureIo, REPO_ROOT } from "../test-support/capture-io.js";
-import { mergeInputs, missingShards } from "./merge-inputs.js";
+import { missingShards } from "@pinlab/bench";
+import { mergeInputs } from "./merge-inputs.js";
 
 const FIX = join(REPO_ROOT, "packages/cli/src/test-support/fixtures/bench-results");
 let dir = "";

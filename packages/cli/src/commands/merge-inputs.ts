@@ -90,23 +90,3 @@ export function mergeInputs(operands: readonly string[], cwd: string, out?: stri
   if (inputs.length === 0) throw new UsageError(`bench merge: the only results found (${skipped.join(", ")}) are --out's own; give the parts to merge`);
   return { inputs, expanded, skipped };
 }
-
-/** Shard K of N, as a part's context names it. */
-interface ShardRef {
-  /** K. */
-  readonly index: number;
-  /** N. */
-  readonly count: number;
-}
-
-/**
- * The shards of a `--shard K/N` split that none of `given` covers (a part names its shard, a
- * merged part the shards it came from), as `K/N` texts; empty when the parts name no split.
- */
-export function missingShards(given: readonly { readonly shard: ShardRef | null; readonly mergedFrom?: readonly ShardRef[] }[]): string[] {
-  const covered = given.flatMap((c) => (c.shard !== null ? [c.shard] : c.mergedFrom ?? []));
-  const count = covered.find((s) => s.count > 1)?.count;
-  if (count === undefined) return [];
-  const have = new Set(covered.filter((s) => s.count === count).map((s) => s.index));
-  return Array.from({ length: count }, (_, i) => i + 1).filter((k) => !have.has(k)).map((k) => `${k}/${count}`);
-}
