@@ -7,7 +7,7 @@ import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { KernelContext } from "../kernel/context.js";
 import type { HoldRequest, Oracle } from "../oracle/oracle.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 import { createToken } from "../di/tokens.js";
 
 /**
@@ -68,17 +68,11 @@ export class DmaEngine {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > frames.length * PAGE_SIZE) {
       throw new ModelError("dma-range", `DMA of ${length} bytes at offset ${offset} is outside the ${frames.length * PAGE_SIZE}-byte buffer`);
     }
-    let done = 0;
     let touched = 0;
-    while (done < length) {
-      const pos = offset + done;
-      const i = Math.floor(pos / PAGE_SIZE);
-      const off = pos % PAGE_SIZE;
-      const len = Math.min(PAGE_SIZE - off, length - done);
+    forEachPageChunk(offset, length, (i, off, done, len) => {
       fn(frames[i], off, done, len);
-      done += len;
       touched++;
-    }
+    });
     return touched;
   }
 }

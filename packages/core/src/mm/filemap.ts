@@ -8,7 +8,7 @@ import { ENOMEM, ENOSPC } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE, PG_ZERO } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
+import { forEachPageChunk, HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
 import type { MappedFile } from "./mm-types.js";
 
 /**
@@ -87,19 +87,13 @@ export function readFileData(k: MmContext, inode: MappedFile, offset: number, le
   const end = Math.min(inode.size, offset + length);
   const n = Math.max(0, end - offset);
   const out = new Uint8Array(n);
-  let done = 0;
-  while (done < n) {
-    const pos = offset + done;
-    const index = Math.floor(pos / PAGE_SIZE);
-    const off = pos % PAGE_SIZE;
-    const len = Math.min(PAGE_SIZE - off, n - done);
+  forEachPageChunk(offset, n, (index, off, done, len) => {
     const pfn = inode.cache.get(index);
     if (pfn !== undefined) k.memory.contents.read(pfn, off, len, out, done);
     else {
       const data = inode.backing.get(index);
       if (data !== undefined) out.set(data.subarray(off, off + len), done);
     }
-    done += len;
-  }
+  });
   return out;
 }

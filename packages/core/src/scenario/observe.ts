@@ -10,7 +10,7 @@ import {
 } from "../memory/page-flags.js";
 import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 
 /** A page's state as `page:` expectations see it (`present: false` and nothing else when not mapped). */
 export interface PageState {
@@ -87,18 +87,14 @@ export function peekUser(inst: KernelInstance, proc: Process, addr: number, leng
   if (mm === null || !proc.alive) return undefined;
   const k = inst.kernel;
   const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const pos = addr + done;
-    const vma = mm.findVma(pos);
-    if (vma === undefined) return done === 0 ? undefined : out.subarray(0, done);
-    const vpn = Math.floor(pos / PAGE_SIZE);
-    const off = pos % PAGE_SIZE;
-    const len = Math.min(PAGE_SIZE - off, length - done);
+  const read = forEachPageChunk(addr, length, (vpn, off, done, len) => {
+    const vma = mm.findVma(addr + done);
+    if (vma === undefined) return false;
     const pfn = mm.pageTable.pfn(vpn);
     if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
     else if (vma.file !== null) out.set(readFileData(k, vma.file, vma.fileIndex(vpn) * PAGE_SIZE + off, len), done);
-    done += len;
-  }
+    return true;
+  });
+  if (read < length) return read === 0 ? undefined : out.subarray(0, read);
   return out;
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "./clock.js";
 import { Rng } from "./rng.js";
-import { formatSize, formatTime, parseSize, parseTime } from "./units.js";
+import { forEachPageChunk, formatSize, formatTime, parseSize, parseTime } from "./units.js";
 
 describe("VirtualClock", () => {
   it("runs callbacks in time order, same-time ones in the order they were scheduled", () => {
@@ -110,5 +110,14 @@ describe("units", () => {
   it("formats sizes and times with the largest unit that divides them", () => {
     expect([formatSize(2 * 1024 ** 2), formatSize(4096), formatSize(1536), formatSize(1024 ** 4), formatSize(3)]).toEqual(["2MiB", "4KiB", "1536B", "1TiB", "3B"]);
     expect([formatTime(50_000), formatTime(2e9), formatTime(1500), formatTime(3_000_000)]).toEqual(["50us", "2s", "1500ns", "3ms"]);
+  });
+});
+
+describe("forEachPageChunk", () => {
+  it("splits a byte range at page boundaries and stops when asked", () => {
+    const seen: number[][] = [];
+    expect(forEachPageChunk(4096 - 10, 4096 + 20, (index, off, done, len) => void seen.push([index, off, done, len]))).toBe(4116);
+    expect(seen).toEqual([[0, 4086, 0, 10], [1, 0, 10, 4096], [2, 0, 4106, 10]]);
+    expect(forEachPageChunk(0, 3 * 4096, (index) => index < 1)).toBe(4096);
   });
 });

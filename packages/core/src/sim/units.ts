@@ -76,3 +76,20 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return "a list";
   return typeof v === "object" ? "a map" : `${typeof v} ${String(v)}`;
 }
+
+/**
+ * Walk the byte range [start, start + length) page by page: `fn(index, off, done, len)` gets the
+ * page index, the offset in that page, the bytes walked so far and the bytes in this page. `fn`
+ * returning false stops the walk. Returns the bytes walked.
+ */
+export function forEachPageChunk(start: number, length: number, fn: (index: number, off: number, done: number, len: number) => boolean | void): number {
+  let done = 0;
+  while (done < length) {
+    const pos = start + done;
+    const off = pos % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, length - done);
+    if (fn(Math.floor(pos / PAGE_SIZE), off, done, len) === false) break;
+    done += len;
+  }
+  return done;
+}
