@@ -73,7 +73,9 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     });
     const latency = this.ctx.options.latency;
     if (latency === 0) {
-      this.complete(io);
+      // A synchronous IO (iomap_dio_rw() waiting, is_sync_kiocb) returns its completion's error.
+      const error = this.complete(io);
+      if (error !== undefined) return failed(error, `${op} ${io.name} of ${io.held.bytes} bytes failed with ${errnoName(error) ?? error}`);
     } else {
       this.inFlight.set(io.name, io);
       io.timer = this.ctx.clock.schedule(latency, `${this.name}:${io.name}`, () => this.complete(io));
@@ -81,7 +83,8 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     return succeeded(io.name, io.name);
   }
 
-  private complete(io: DioRequest): void {
+  /** Complete `io` (on the clock, or at once without latency); returns its `-errno` when it failed. */
+  private complete(io: DioRequest): number | undefined {
     this.inFlight.delete(io.name);
     const done = iomapDioComplete(this.ctx, io);
     if (done.error !== undefined) this.counters.failed++;
@@ -92,5 +95,6 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     emitDeviceEvent(this.ctx, DIRECT_IO_KIND, "complete", {
       io: io.name, op: io.op, bytes: done.bytes, redirtied: done.redirtied, ...(done.error !== undefined ? { errno: errnoName(done.error) ?? String(done.error) } : {}),
     });
+    return done.error;
   }
 }
