@@ -3,8 +3,7 @@
  * mm/page_alloc.c): find a run of frames in the area, migrate every page in it elsewhere, and
  * hand the run to the caller. A page that cannot move (pinned, or otherwise held) makes that run
  * fail with EBUSY; cma_alloc then tries the next run. When no run works the allocation fails:
- * EBUSY when some run was tried, ENOMEM when no run was free in the CMA bitmap at all, or at
- * once when a page to move out finds no target page (migrate_pages() answering -ENOMEM).
+ * EBUSY when some run was tried, ENOMEM when no run was free in the CMA bitmap at all.
  * @module
  */
 import { EBUSY, EINVAL, ENOMEM } from "../errno.js";
@@ -52,7 +51,6 @@ export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | numb
     if (start < 0) break;
     // Move everything out of [start, start + pages); stop at the first page that will not move.
     let blocker = -1;
-    let noTarget = false;
     for (let pfn = start; pfn < start + pages; pfn++) {
       if (!k.memory.isAllocated(pfn) || (f.flags[pfn] & PG_TAIL) !== 0) continue;
       const head = f.head(pfn);
@@ -63,16 +61,9 @@ export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | numb
       const r = migrateFolio(k, head, Gfp.NOT_CMA);
       if (r < 0) {
         blocker = pfn;
-        noTarget = r === -ENOMEM;
         break;
       }
       migrated += f.nrPages(r);
-    }
-    // __alloc_contig_migrate_range(): migrate_pages() bails out on -ENOMEM (no target page) and
-    // so does the range; cma_alloc() tries the next window only after -EBUSY.
-    if (noTarget) {
-      k.events.emit("cma_alloc", { pages, ok: false, migrated, errno: String(ENOMEM) });
-      return -ENOMEM;
     }
     if (blocker < 0 && k.memory.rangeFree(start, pages)) {
       k.memory.takeRange(start, pages);
