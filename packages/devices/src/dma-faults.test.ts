@@ -1,9 +1,8 @@
 /**
  * The `dma` fault point in every built-in device: a transfer the DMA engine refuses (an IOMMU
- * fault) moves nothing, the device answers EIO (rdma-mr and odp-mirror `dma_write` / `dma_read`,
- * a synchronous direct IO) or completes the operation in error on the clock (a posted RDMA write,
- * an asynchronous direct IO, unpinning everything as a bio ending with bi_status does), and no
- * exception escapes a clock callback. Afterwards the model is consistent and every pin released.
+ * fault) moves nothing, the device answers EIO (rdma-mr and odp-mirror `dma_write` / `dma_read`)
+ * or completes the operation in error (a posted RDMA write on the clock; a direct IO, unpinning
+ * everything as a bio ending with bi_status does), and no exception escapes a clock callback. Afterwards the model is consistent and every pin released.
  */
 import { EIO, PAGE_SIZE, readFileData, userRead, userWrite, type FaultSpec } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
@@ -86,12 +85,14 @@ describe("a failed DMA transfer", () => {
     expectConsistent(h.inst);
   });
 
-  it("direct-io: a synchronous write answers EIO, leaves the file as it was, and unpins", () => {
+  it("direct-io: a write within the step (latency 0) completes with EIO, leaves the file as it was, and unpins", () => {
     const { h, p, k, counters } = setup({ at: [1] });
     h.attach("disk0", "direct-io", { latency: 0 });
     const data = k.createFile("data", "ext4", 0);
     expect(userWrite(k, p, h.bindings.get("buf")!, enc("to disk"))).toBe(0);
-    expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 }, "w")).toMatchObject({ ok: false, errno: EIO });
+    const events = collect(h.inst, "device");
+    expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 }, "w")).toMatchObject({ ok: true, value: "w" });
+    expect(events.find((e) => e.action === "complete")?.detail).toMatchObject({ io: "w", errno: "EIO", bytes: 0 });
     expect(data.size).toBe(0);
     expect(text(readFileData(k, data, 0, 7))).toBe("");
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
@@ -103,11 +104,12 @@ describe("a failed DMA transfer", () => {
   });
 
   it("direct-io: the page-cache side of a write failing keeps i_size where it was", () => {
-    const { h, p, k } = setup({ at: [2] });
+    const { h, p, k, counters } = setup({ at: [2] });
     h.attach("disk0", "direct-io", { latency: 0 });
     const data = k.createFile("data", "ext4", 0);
     expect(userWrite(k, p, h.bindings.get("buf")!, enc("to disk"))).toBe(0);
-    expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 })).toMatchObject({ ok: false, errno: EIO });
+    expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 })).toMatchObject({ ok: true });
+    expect(counters("disk0")).toMatchObject({ failed: 1, completed: 0 });
     expect(data.size).toBe(0);
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
     expectConsistent(h.inst);

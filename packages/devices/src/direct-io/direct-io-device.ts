@@ -73,9 +73,7 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     });
     const latency = this.ctx.options.latency;
     if (latency === 0) {
-      // A synchronous IO (iomap_dio_rw() waiting, is_sync_kiocb) returns its completion's error.
-      const error = this.complete(io);
-      if (error !== undefined) return failed(error, `${op} ${io.name} of ${io.held.bytes} bytes failed with ${errnoName(error) ?? error}`);
+      this.complete(io);
     } else {
       this.inFlight.set(io.name, io);
       io.timer = this.ctx.clock.schedule(latency, `${this.name}:${io.name}`, () => this.complete(io));
@@ -83,8 +81,8 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     return succeeded(io.name, io.name);
   }
 
-  /** Complete `io` (on the clock, or at once without latency); returns its `-errno` when it failed. */
-  private complete(io: DioRequest): number | undefined {
+  /** Complete `io` (on the clock, or at once without latency); a failure is counted and carried by the `complete` event. */
+  private complete(io: DioRequest): void {
     this.inFlight.delete(io.name);
     const done = iomapDioComplete(this.ctx, io);
     if (done.error !== undefined) this.counters.failed++;
@@ -95,6 +93,5 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     emitDeviceEvent(this.ctx, DIRECT_IO_KIND, "complete", {
       io: io.name, op: io.op, bytes: done.bytes, redirtied: done.redirtied, ...(done.error !== undefined ? { errno: errnoName(done.error) ?? String(done.error) } : {}),
     });
-    return done.error;
   }
 }
