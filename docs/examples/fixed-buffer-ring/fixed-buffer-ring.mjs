@@ -22,7 +22,7 @@
  * @module
  */
 import {
-  actionFields, defineDevice, registerDevice, timeField,
+  actionFields, catchDmaError, defineDevice, DmaError, registerDevice, timeField,
   EBUSY, EFAULT, EINVAL, ENOMEM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
 } from "@pinlab/core";
 import { z } from "zod";
@@ -87,7 +87,7 @@ const fixedBufferRing = defineDevice({
   create(ctx) {
     /** @type {RingState} */
     const ring = { buffers: null, mm: null, acct: 0, inFlight: 0 };
-    const counters = { registered: 0, fixedReads: 0, fixedWrites: 0, bytesRead: 0, bytesWritten: 0 };
+    const counters = { registered: 0, fixedReads: 0, fixedWrites: 0, bytesRead: 0, bytesWritten: 0, ioErrors: 0 };
     const holder = ctx.holder;
     /** @param {string} action @param {Record<string, unknown>} detail */
     const emit = (action, detail) => ctx.events.emit("device", { device: ctx.name, kind: "fixed-buffer-ring", action, detail });
@@ -168,7 +168,11 @@ const fixedBufferRing = defineDevice({
           complete(() => {
             // A BVEC bio: the DMA lands in the registered pages; nothing marks them dirty.
             const data = ctx.pageCache.readFileData(file, pos, io.length);
-            ctx.dma.write(holder, io.frames, io.byteOffset, data);
+            // A refused transfer (an IOMMU fault) moved nothing: the IO completes with EIO.
+            if (catchDmaError(() => ctx.dma.write(holder, io.frames, io.byteOffset, data)) instanceof DmaError) {
+              counters.ioErrors++;
+              return emit("complete", { op: "read_fixed", errno: "EIO" });
+            }
             counters.fixedReads++;
             counters.bytesRead += data.length;
             emit("complete", { op: "read_fixed", bytes: data.length });
@@ -180,13 +184,20 @@ const fixedBufferRing = defineDevice({
           const io = importFixed(index, offset, length);
           if ("ok" in io) return io;
           complete(() => {
-            const data = ctx.dma.read(holder, io.frames, io.byteOffset, io.length);
+            const data = catchDmaError(() => ctx.dma.read(holder, io.frames, io.byteOffset, io.length));
+            if (data instanceof DmaError) {
+              counters.ioErrors++;
+              return emit("complete", { op: "write_fixed", errno: "EIO" });
+            }
             if (pos + data.length > file.size) file.size = pos + data.length;
             /** @type {number[]} */
             const filePages = [];
             for (let page = Math.floor(pos / PAGE_SIZE); page * PAGE_SIZE < pos + data.length; page++) filePages.push(ctx.pageCache.filemapGetPage(file, page));
             if (filePages.some((p) => p < 0)) return emit("complete", { op: "write_fixed", errno: "ENOSPC" });
-            ctx.dma.write(holder, filePages, pos % PAGE_SIZE, data);
+            if (catchDmaError(() => ctx.dma.write(holder, filePages, pos % PAGE_SIZE, data)) instanceof DmaError) {
+              counters.ioErrors++;
+              return emit("complete", { op: "write_fixed", errno: "EIO" });
+            }
             for (const pfn of filePages) ctx.pageCache.pageMkwrite(file, pfn);
             counters.fixedWrites++;
             counters.bytesWritten += data.length;

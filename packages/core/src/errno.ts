@@ -12,6 +12,8 @@ export const ENOENT = 2;
 export const ENOMEM = 12;
 /** Bad address. */
 export const EFAULT = 14;
+/** I/O error (a writeback IO or a DMA transfer that failed). */
+export const EIO = 5;
 /** No such process (move_pages of a pid that is gone). */
 export const ESRCH = 3;
 /** File too large (truncate past the filesystem's maximum size). */
@@ -39,7 +41,7 @@ export const EREMOTEIO = 121;
 
 /** Every errno the model can return, by name. */
 export const ERRNO = {
-  EPERM, ENOENT, ESRCH, ENOMEM, EFAULT, EBUSY, EEXIST, EFBIG, EOVERFLOW, EINVAL, ETXTBSY, ENOSPC, EAGAIN, EDEADLOCK, EOPNOTSUPP, EREMOTEIO,
+  EPERM, ENOENT, ESRCH, EIO, ENOMEM, EFAULT, EBUSY, EEXIST, EFBIG, EOVERFLOW, EINVAL, ETXTBSY, ENOSPC, EAGAIN, EDEADLOCK, EOPNOTSUPP, EREMOTEIO,
 } as const;
 
 /** The name of an errno the model knows, such as `"EFAULT"`. */

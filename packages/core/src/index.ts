@@ -10,7 +10,7 @@
  *
  * ```
  * errno, di      errno values; the typed-token mechanism
- * sim            units and values as written, the virtual clock, the seeded random source
+ * sim            units and values as written, the virtual clock, the seeded random source, fault injection
  * config         the validated kernel config
  * memory, events frames, zones, allocators; the event bus
  * mm             address spaces, faults, mmap, fork, rmap, the page cache (MmContext)
@@ -45,6 +45,8 @@ export * from "./sim/units.js";
 export * from "./sim/field-schemas.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
+export * from "./sim/fault-spec.js";
+export * from "./sim/fault-injection.js";
 // config
 export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";
@@ -87,6 +89,7 @@ export * from "./fs/lease.js";
 export * from "./fs/inode.js";
 export * from "./fs/context.js";
 export * from "./fs/writeback.js";
+export * from "./fs/writeback-error.js";
 export * from "./fs/truncate.js";
 // migrate
 export * from "./migrate/context.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
 import { unitField } from "../sim/field-schemas.js";
+import { faultSpecSchema, faultsSchema } from "../sim/fault-spec.js";
 import { createToken } from "../di/tokens.js";
 import { formatZodIssues, issueField } from "./format-issues.js";
 
@@ -59,6 +60,8 @@ export const KernelConfigSchema = z
     pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),
     checkInvariants: z.boolean().default(false),
     keepEventLog: z.boolean().default(false),
+    /** (ext) Fault injection per fault point; absent = nothing fails. See `sim/fault-spec.ts`. */
+    faults: faultsSchema.optional(),
   })
   .strict();
 
@@ -89,13 +92,20 @@ export function parseKernelConfig(input: unknown): KernelConfig {
   for (const i of r.error.issues) {
     if (i.code === "unrecognized_keys") {
       // One line per unknown key, named by its full path, listing what is allowed there.
-      const known = Object.keys((i.path[0] === "machine" ? MachineConfigSchema : KernelConfigSchema).shape ?? {}).join(", ");
+      const known = Object.keys(shapeAt(i.path)).join(", ");
       for (const key of i.keys) issues.push(`${issueField([...i.path, key])}: unknown field (expected one of: ${known})`);
     } else {
       issues.push(...formatZodIssues([i], { root: "(config)" }));
     }
   }
   throw new ConfigError(issues);
+}
+
+/** The fields of the object at `path` of a config, for an unknown-field message. */
+function shapeAt(path: readonly PropertyKey[]): Record<string, unknown> {
+  if (path[0] === "machine") return MachineConfigSchema.shape;
+  if (path[0] === "faults") return path.length === 1 ? faultsSchema.shape : faultSpecSchema.shape;
+  return KernelConfigSchema.shape;
 }
 
 /** The token of the validated kernel config of an instance. */

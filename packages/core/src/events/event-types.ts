@@ -7,6 +7,8 @@
 /** Why an MMU notifier invalidation happened (`enum mmu_notifier_event`, include/linux/mmu_notifier.h). */
 export type MmuNotifyEvent = "unmap" | "clear" | "protection_vma" | "protection_page" | "soft_dirty" | "release" | "migrate" | "exclusive";
 
+import type { FaultPoint } from "../sim/fault-spec.js";
+
 /** Hazard classes the oracle records. */
 export type HazardClass = "dma_after_clean" | "dma_to_truncated" | "cow_divergence" | "dma_to_freed" | "longterm_in_movable";
 
@@ -61,8 +63,8 @@ export interface KernelEventPayloads {
   misuse: { call: string; pfn: number; message: string; holder?: string };
   /** Writeback submitted pages of a file. */
   writeback: { file: string; pages: number; flaggedPinned: number; deferred: number; bounced: number; async: boolean };
-  /** Writeback IO completed. */
-  writeback_end: { file: string; pages: number };
+  /** Writeback IO completed; `errors` (only when some did) = pages whose IO ended with EIO. */
+  writeback_end: { file: string; pages: number; errors?: number };
   /** The filesystem met a page it cannot write (e.g. ext4's "does not have buffers attached"). */
   fs_warn: { file: string; index: number; message: string };
   /** A file's size changed or a hole was punched. */
@@ -83,6 +85,12 @@ export interface KernelEventPayloads {
   hazard: { class: HazardClass; outcome: HazardOutcome; device: string; pfn: number; step?: number; detail: string };
   /** A device-specific event (registration, fault, invalidation...). */
   device: { device: string; kind: string; action: string; detail: Record<string, unknown> };
+  /**
+   * Fault injection made call number `call` (1-based, counting every call of the point) of
+   * `point` fail; what failed follows in the trace (a fault's ENOMEM, a migration's failure, a
+   * writeback_end with errors, a device's EIO).
+   */
+  fault_inject: { point: FaultPoint; call: number };
   /** A scenario step began. */
   step: { index: number; op: string };
 }

@@ -7,6 +7,7 @@
 import type { KernelConfig } from "../config/kernel-config.js";
 import type { MmContext, MmObserver, MmPolicy, ObserverCall } from "../mm/context.js";
 import type { VirtualClock } from "../sim/clock.js";
+import type { FaultInjector } from "../sim/fault-injection.js";
 import type { Inode } from "./inode.js";
 
 /** What fs tells observers, besides the mm's moments. Every method is optional. */
@@ -51,6 +52,8 @@ export interface FsContext extends MmContext {
   readonly config: KernelConfig;
   /** The virtual clock (writeback IO completes on it). */
   readonly clock: VirtualClock;
+  /** Fault injection: writeback completion and folio migration ask it whether to fail. */
+  readonly faults: FaultInjector;
   /** The pin policy, for the questions the mm and fs ask it. */
   readonly policy: FsPolicy;
   /** Files by inode id. */

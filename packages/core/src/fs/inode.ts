@@ -26,6 +26,11 @@ export class Inode implements MappedFile {
   readonly leases = new LeaseList();
   /** What writeback does with maybe-pinned pages of this file; undefined = the kernel config's choice. */
   pinnedWriteback: PinnedWritebackAction | undefined;
+  /**
+   * A writeback error not yet reported (`AS_EIO` / `AS_ENOSPC` in `mapping->flags`), as a
+   * positive errno; 0 = none. Set by `mappingSetError`, reported once by `filemapCheckErrors`.
+   */
+  mappingError = 0;
 
   /** Create a file. */
   constructor(

@@ -22,6 +22,8 @@ import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
 import { rmapWalk } from "../mm/rmap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Inode } from "./inode.js";
+import { EIO } from "../errno.js";
+import { filemapCheckErrors, mappingSetError } from "./writeback-error.js";
 
 /**
  * Writeback IO in flight, per file: page index -> the submission that owns it. A completion only
@@ -94,6 +96,24 @@ export function writeback(k: FsContext, inode: Inode | undefined, opts: Writebac
   return total;
 }
 
+/**
+ * The `writeback` step without `async`: write the dirty pages of `inode` (every file when
+ * undefined), wait for the IO, and report a recorded error, as `filemap_write_and_wait_range()`
+ * (mm/filemap.c, v6.12) does for fsync: the pages written, or `-EIO` (`-ENOSPC`) when some
+ * writeback of the file failed since the error was last reported, by this pass or an earlier
+ * asynchronous one. For every file at once it reports the first error found and clears them all,
+ * as syncfs reports the superblock's.
+ */
+export function filemapWriteAndWait(k: FsContext, inode: Inode | undefined, opts: Omit<WritebackOptions, "async"> = {}): number {
+  const pages = writeback(k, inode, opts);
+  let err = 0;
+  for (const file of inode !== undefined ? [inode] : [...k.files.values()]) {
+    const e = filemapCheckErrors(file);
+    if (err === 0) err = e;
+  }
+  return err < 0 ? err : pages;
+}
+
 function writebackFile(k: FsContext, inode: Inode, opts: WritebackOptions): number {
   if (!inode.fs.writeback) return 0;
   const f = k.frames;
@@ -139,15 +159,24 @@ function writebackFile(k: FsContext, inode: Inode, opts: WritebackOptions): numb
   for (const { index } of submitted) pending.set(index, token);
   const complete = () => {
     let ended = 0;
+    let errors = 0;
     for (const { index, pfn } of submitted) {
       // A truncate that removed the page already ended this IO (folioWaitWriteback).
       if (pending.get(index) !== token) continue;
       pending.delete(index);
-      storeBacking(k, inode, index, pfn);
+      // One completion per page is one call of the `writeback` fault point. A failed IO is what
+      // ext4_finish_bio() and mpage_write_end_io() do with bi_status set: mapping_set_error(),
+      // then folio_end_writeback() all the same; the folio stays clean and the disk keeps the old data.
+      if (k.faults.shouldFail("writeback")) {
+        mappingSetError(inode, EIO);
+        errors++;
+      } else {
+        storeBacking(k, inode, index, pfn);
+      }
       f.flags[pfn] &= ~PG_WRITEBACK;
       ended++;
     }
-    k.events.emit("writeback_end", { file: inode.name, pages: ended });
+    k.events.emit("writeback_end", { file: inode.name, pages: ended, ...(errors > 0 ? { errors } : {}) });
   };
   if (submitted.length > 0) {
     if (opts.async === true) k.clock.schedule(k.config.writebackLatency, `writeback:${inode.name}`, complete);

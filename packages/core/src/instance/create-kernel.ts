@@ -13,6 +13,7 @@ import { MEMORY } from "../memory/physical-memory.js";
 import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import { ORACLE } from "../oracle/oracle.js";
 import { RNG } from "../sim/rng.js";
+import { FAULTS, FaultInjector } from "../sim/fault-injection.js";
 import type { Device } from "../device/device-plugin.js";
 import { DmaEngine } from "../device/dma-engine.js";
 import { EventBus } from "../events/event-bus.js";
@@ -42,6 +43,8 @@ export interface KernelInstance {
   readonly oracle: Oracle;
   /** The DMA engine. */
   readonly dma: DmaEngine;
+  /** The fault injector: `stats()` tells the calls of each fault point and the failures injected. */
+  readonly faults: FaultInjector;
   /** What the kernel's pin policy declares it does (its descriptor's `meta.capabilities`). */
   readonly policyCapabilities: PolicyCapabilities;
   /** The kernel's own child container. */
@@ -66,10 +69,12 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   c.register(RNG, { useValue: new Rng(config.seed) });
   c.registerSingleton(CLOCK, VirtualClock);
   c.registerSingleton(EVENTS, EventBus);
-  c.registerSingleton(MEMORY, PhysicalMemory);
-  c.registerSingleton(NOTIFIERS, MmuNotifiers);
   const events = resolve(c, EVENTS);
   if (config.keepEventLog) events.keepLog();
+  const faults = new FaultInjector(config.faults, config.seed, (point, call) => events.emit("fault_inject", { point, call }));
+  c.register(FAULTS, { useValue: faults });
+  c.registerSingleton(MEMORY, PhysicalMemory);
+  c.registerSingleton(NOTIFIERS, MmuNotifiers);
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
   const { descriptor, instance: policy } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options) => ({
@@ -91,7 +96,7 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   events.emit("boot", { frames: memory.nrFrames, zones, policy: policy.id, seed: config.seed });
   const k = kernel;
   return {
-    kernel: k, gup, oracle, dma, policyCapabilities: descriptor.meta.capabilities, container: c, devices: new Map(), check: () => checkInvariants(k, gup),
+    kernel: k, gup, oracle, dma, faults, policyCapabilities: descriptor.meta.capabilities, container: c, devices: new Map(), check: () => checkInvariants(k, gup),
   };
 }
 

@@ -15,6 +15,7 @@ import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
 import { CLOCK, type VirtualClock } from "../sim/clock.js";
 import { RNG, type Rng } from "../sim/rng.js";
+import { FAULTS, type FaultInjector } from "../sim/fault-injection.js";
 import { HPAGE_PMD_SIZE } from "../sim/units.js";
 import type { KernelContext } from "./context.js";
 import type { KernelObserver } from "./hooks.js";
@@ -62,6 +63,7 @@ export class Kernel implements KernelContext {
     @inject(MEMORY) readonly memory: PhysicalMemory,
     @inject(NOTIFIERS) readonly notifiers: MmuNotifiers,
     @inject(ACTIVE_POLICY) readonly policy: PinPolicy,
+    @inject(FAULTS) readonly faults: FaultInjector,
   ) {
     this.frames = memory.frames;
   }

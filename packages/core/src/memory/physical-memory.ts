@@ -8,6 +8,7 @@ import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } f
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
+import { FAULTS, type FaultInjector } from "../sim/fault-injection.js";
 
 /** Where an allocation may come from (the model's gfp_t zone and migratetype rules). */
 export const Gfp = {
@@ -42,8 +43,8 @@ export class PhysicalMemory {
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
-  /** Lay out zones and build the frame table for `config.machine`. */
-  constructor(@inject(CONFIG) config: KernelConfig) {
+  /** Lay out zones and build the frame table for `config.machine`; `faults` may fail allocations on purpose. */
+  constructor(@inject(CONFIG) config: KernelConfig, @inject(FAULTS) private readonly faults: FaultInjector) {
     const m = config.machine;
     const frames = (bytes: number) => Math.floor(bytes / PAGE_SIZE);
     this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem) });
@@ -92,11 +93,26 @@ export class PhysicalMemory {
   }
 
   /**
+   * `should_fail_alloc_page()` (mm/fail_page_alloc.c, called from `prepare_alloc_pages()` in
+   * mm/page_alloc.c, v6.12): is this allocation request made to fail by fault injection? One
+   * request is one call whatever its order, so the kernel's `order` argument is not needed (a
+   * THP is one call; its order-0 fallback another). The kernel's defaults skip order-0 and `__GFP_DIRECT_RECLAIM` requests (`min-order` 1,
+   * `ignore-gfp-wait`); pinlab fails any request the spec picks, as with both knobs turned off.
+   * An FS-DAX block is the filesystem's block allocator, not the page allocator: never a call.
+   */
+  shouldFailAllocPage(gfp: GfpClass): boolean {
+    if (gfp === Gfp.PMEM) return false;
+    return this.faults.shouldFail("alloc");
+  }
+
+  /**
    * Allocate a folio of `2^order` frames (`folio_alloc()`, include/linux/gfp.h, v6.12), with one reference held by the caller.
-   * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it (the caller turns that
-   * into ENOMEM). Contents read as zeros.
+   * Returns the head PFN or -1 when no zone allowed by `gfp` can satisfy it, or when fault
+   * injection fails the request ({@link shouldFailAllocPage}); the caller turns that into ENOMEM.
+   * Contents read as zeros.
    */
   allocFolio(order: number, gfp: GfpClass = Gfp.MOVABLE): number {
+    if (this.shouldFailAllocPage(gfp)) return -1;
     for (const zone of this.zoneOrder(gfp)) {
       const pfn = this.allocators[zone].alloc(order);
       if (pfn >= 0) {

@@ -56,7 +56,9 @@ export function folioRefFreeze(k: MigrateContext, head: number): boolean {
  * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given): `migrate_pages`
  * -> `migrate_folio_unmap` -> `folio_migrate_mapping` (mm/migrate.c, v6.12). Returns the
  * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
- * EAGAIN (extra references after all retries), ENOMEM (no target).
+ * EAGAIN (extra references after all retries, or the `migrate` fault point failing the move),
+ * ENOMEM (no target). A folio that gets as far as the move, with its target in hand, is one call
+ * of the `migrate` fault point.
  */
 export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, target?: number): number {
   const f = k.frames;
@@ -77,6 +79,14 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, tar
     dst = k.memory.allocFolio(order, gfp);
   }
   if (dst < 0) return -ENOMEM;
+  if (k.faults.shouldFail("migrate")) {
+    // A pinlab extension (the kernel has no fault point here): move_to_new_folio() answering
+    // -EAGAIN on every one of migrate_pages()'s retries. The folio stays where it was, counted
+    // failed, and the target goes back (migrate_folio_undo_dst()).
+    if (target !== undefined) k.memory.releaseRange(dst, 1);
+    else k.memory.put(dst);
+    return -EAGAIN;
+  }
   const mappings = [];
   for (let i = 0; i < nr; i++) mappings.push(rmapList(k, head + i));
   const carried = PG_ANON | PG_FILE | PG_DIRTY | PG_ANON_EXCLUSIVE | PG_PRIVATE | PG_HUGETLB | PG_CHECKED;

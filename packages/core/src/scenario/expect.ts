@@ -5,6 +5,7 @@
  */
 import { errnoName } from "../errno.js";
 import { readFileData } from "../mm/filemap.js";
+import type { FaultPoint } from "../sim/fault-spec.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Bindings } from "./bindings.js";
 import { pageState, peekUser } from "./observe.js";
@@ -122,6 +123,15 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
     for (const [name, v] of Object.entries(want)) {
       const actual = dev === undefined ? "no such device" : (have[name] ?? `no counter "${name}" (has ${Object.keys(have).join(", ")})`);
       out.push({ key: `device_counters.${name}`, expected: v, actual, pass: actual === v, byPolicy });
+    }
+  }
+  if (e.faults !== undefined) {
+    const stats = ctx.inst.faults.stats();
+    for (const [point, want] of Object.entries(e.faults) as [FaultPoint, { calls?: number; injected?: number } | undefined][]) {
+      for (const [field, v] of Object.entries(want ?? {}) as ["calls" | "injected", number][]) {
+        const have = stats[point][field];
+        out.push({ key: `faults.${point}.${field}`, expected: v, actual: have, pass: have === v, byPolicy });
+      }
     }
   }
   if (e.invariants === true) {

@@ -49,3 +49,26 @@ describe("the scenario JSON Schema", () => {
     expect(validate(scenario(mmap)), JSON.stringify(validate.errors)).toBe(true);
   });
 });
+
+describe("machine.faults in the JSON Schema", () => {
+  const withFaults = (faults: unknown) => ({ name: "t", machine: { memory: "16MiB", faults }, steps: [] });
+
+  it.each([
+    ["every", { alloc: { every: 2 } }],
+    ["at with times", { migrate: { at: [1, 3], times: 1 } }],
+    ["probability at every point", { alloc: { probability: 0.5 }, migrate: { probability: 1 }, writeback: { probability: 0.1 }, dma: { probability: 0.2 } }],
+  ])("accepts %s", (_what, faults) => {
+    expect(validate(withFaults(faults)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it.each([
+    ["two forms", { alloc: { every: 2, at: [1] } }],
+    ["no form", { alloc: { times: 1 } }],
+    ["an unknown point", { disk: { every: 1 } }],
+    ["an unknown field", { alloc: { every: 1, tims: 1 } }],
+    ["a zero interval", { alloc: { every: 0 } }],
+    ["a probability above 1", { dma: { probability: 1.5 } }],
+  ])("refuses %s, as pinlab check does", (_what, faults) => {
+    expect(validate(withFaults(faults))).toBe(false);
+  });
+});

@@ -63,6 +63,7 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
       policyOptions: { ...opts.policyOptions?.[policy], ...h.policy_options?.[policy] },
       ...(h.machine.writeback_latency !== undefined ? { writebackLatency: h.machine.writeback_latency } : {}),
       ...(h.machine.pinned_writeback !== undefined ? { pinnedWriteback: h.machine.pinned_writeback } : {}),
+      ...(h.machine.faults !== undefined ? { faults: h.machine.faults } : {}),
       keepEventLog: opts.trace === true,
     },
     { container: opts.container },

@@ -81,6 +81,7 @@ export class DirectIoDevice implements DeviceInstance<typeof directIoActions> {
     return succeeded(io.name, io.name);
   }
 
+  /** Complete `io` (on the clock, or at once without latency); a failure is counted and carried by the `complete` event. */
   private complete(io: DioRequest): void {
     this.inFlight.delete(io.name);
     const done = iomapDioComplete(this.ctx, io);

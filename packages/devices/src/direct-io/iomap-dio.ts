@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  PAGE_SIZE,
+  catchDmaError, DmaError, EIO, PAGE_SIZE,
   type DeviceContext, type Inode, type Process, type TimerHandle,
 } from "@pinlab/core";
 import type { DirectIoOptions } from "./direct-io-meta.js";
@@ -37,7 +37,7 @@ export interface DioCompletion {
   readonly bytes: number;
   /** Pages found cleaned at completion and dirtied again (reads). */
   readonly redirtied: number;
-  /** `-errno` when the file side failed (no memory or space for a file page). */
+  /** `-errno` when the IO failed: EIO for a failed DMA transfer, ENOMEM or ENOSPC for a file page. */
   readonly error?: number;
 }
 
@@ -60,20 +60,23 @@ export function iomapDioSubmit(
 /**
  * Completion (`iomap_dio_bio_end_io`, fs/iomap/direct-io.c, v6.12): a read DMA-writes what the file holds now into the held
  * frames and ends with `bio_check_pages_dirty`; a write DMA-reads the held frames, stores the
- * bytes in the file's pages, dirties them, and ends with `bio_release_pages(bio, false)`.
+ * bytes in the file's pages, dirties them, and ends with `bio_release_pages(bio, false)`. A DMA
+ * transfer that fails (the `dma` fault point) is a bio ending with `bi_status` set: the IO's
+ * error is EIO (`iomap_dio_set_error`), nothing moved, and the pages are released all the same,
+ * through `bio_check_pages_dirty` for a read as on success.
  */
 export function iomapDioComplete(ctx: DeviceContext<DirectIoOptions>, req: DioRequest): DioCompletion {
   const { held } = req;
   if (req.op === "read") {
     const data = ctx.pageCache.readFileData(req.inode, req.fileOffset, held.bytes);
-    ctx.dma.write(ctx.holder, held.pages.slice(0, held.npages), held.offset, data);
+    const err = catchDmaError(() => ctx.dma.write(ctx.holder, held.pages.slice(0, held.npages), held.offset, data));
     const redirtied = bioCheckPagesDirty(ctx, held);
-    return { bytes: data.length, redirtied };
+    return err instanceof DmaError ? { bytes: 0, redirtied, error: -EIO } : { bytes: data.length, redirtied };
   }
-  const data = ctx.dma.read(ctx.holder, held.pages.slice(0, held.npages), held.offset, held.bytes);
-  const error = writeFilePages(ctx, req.inode, req.fileOffset, data);
+  const data = catchDmaError(() => ctx.dma.read(ctx.holder, held.pages.slice(0, held.npages), held.offset, held.bytes));
+  const error = data instanceof DmaError ? -EIO : writeFilePages(ctx, req.inode, req.fileOffset, data);
   bioReleasePages(ctx, held, false);
-  return { bytes: error < 0 ? 0 : data.length, redirtied: 0, ...(error < 0 ? { error } : {}) };
+  return { bytes: error < 0 || data instanceof DmaError ? 0 : data.length, redirtied: 0, ...(error < 0 ? { error } : {}) };
 }
 
 /**
@@ -83,6 +86,7 @@ export function iomapDioComplete(ctx: DeviceContext<DirectIoOptions>, req: DioRe
  */
 function writeFilePages(ctx: DeviceContext<DirectIoOptions>, inode: Inode, offset: number, data: Uint8Array): number {
   const pc = ctx.pageCache;
+  const oldSize = inode.size;
   if (offset + data.length > inode.size) inode.size = offset + data.length;
   const first = Math.floor(offset / PAGE_SIZE);
   const last = Math.floor((offset + data.length - 1) / PAGE_SIZE);
@@ -92,7 +96,11 @@ function writeFilePages(ctx: DeviceContext<DirectIoOptions>, inode: Inode, offse
     if (pfn < 0) return pfn;
     frames.push(pfn);
   }
-  ctx.dma.write(ctx.holder, frames, offset - first * PAGE_SIZE, data);
+  if (catchDmaError(() => ctx.dma.write(ctx.holder, frames, offset - first * PAGE_SIZE, data)) instanceof DmaError) {
+    // Nothing reached the file: i_size does not move (a failed DIO write extends nothing).
+    inode.size = oldSize;
+    return -EIO;
+  }
   for (const pfn of frames) pc.pageMkwrite(inode, pfn);
   return 0;
 }

@@ -28,12 +28,14 @@ export interface OdpCounters {
   transientRefs: number;
   /** Prefetch requests. */
   prefetches: number;
+  /** DMA transfers that failed (an IOMMU fault, fault injection's `dma` point): answered with EIO. */
+  dmaErrors: number;
 }
 
 /** A fresh set of counters. */
 export function newOdpCounters(): OdpCounters {
   return {
     faults: 0, faultPasses: 0, retries: 0, faultErrors: 0, pagesMapped: 0, pagesCopied: 0, invalidations: 0, pagesZapped: 0, pagesDirtied: 0,
-    transientRefs: 0, prefetches: 0,
+    transientRefs: 0, prefetches: 0, dmaErrors: 0,
   };
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import {
-  EBUSY, EINVAL, ENOENT, EPERM, errnoName, TASK_SIZE,
+  catchDmaError, DmaError, EBUSY, EINVAL, EIO, ENOENT, EPERM, errnoName, TASK_SIZE,
   type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView,
 } from "@pinlab/core";
 import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
@@ -120,7 +120,8 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
     if (data.length === 0) return succeeded(0);
     const frames = this.ensureMapped(r, offset, data.length, true);
     if (typeof frames === "number") return failed(frames, `device write fault on "${r.name}" failed with ${errnoName(frames) ?? frames}`);
-    this.ctx.dma.write(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), data);
+    const err = catchDmaError(() => this.ctx.dma.write(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), data));
+    if (err instanceof DmaError) return this.dmaFailed(err);
     this.counters.pagesCopied += frames.pfns.length;
     return succeeded(data.length);
   }
@@ -134,9 +135,16 @@ export class OdpMirrorDevice implements DeviceInstance<typeof odpMirrorActions> 
     if (length === 0) return succeeded("");
     const frames = this.ensureMapped(r, offset, length, false);
     if (typeof frames === "number") return failed(frames, `device read fault on "${r.name}" failed with ${errnoName(frames) ?? frames}`);
-    const bytes = this.ctx.dma.read(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), length);
+    const bytes = catchDmaError(() => this.ctx.dma.read(this.ctx.holder, frames.pfns, r.byteOffset(offset, frames.first), length));
+    if (bytes instanceof DmaError) return this.dmaFailed(bytes);
     this.counters.pagesCopied += frames.pfns.length;
     return succeeded(bytesToString(bytes));
+  }
+
+  /** A transfer through valid mirror entries that the IOMMU refused (the `dma` fault point): nothing moved, EIO. */
+  private dmaFailed(err: DmaError): DeviceActionResult {
+    this.counters.dmaErrors++;
+    return failed(EIO, err.message);
   }
 
   /**

@@ -3,7 +3,7 @@
  * @module
  */
 import {
-  EINVAL, ENOENT, EPERM, PAGE_SIZE, errnoName,
+  catchDmaError, DmaError, EINVAL, EIO, ENOENT, EPERM, PAGE_SIZE, errnoName,
   type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView, type PolicyCapabilities, type TimerHandle,
 } from "@pinlab/core";
 import { bytesToString, hex, stringToBytes } from "../shared/bytes.js";
@@ -52,6 +52,7 @@ export class RdmaMrDevice implements DeviceInstance<typeof rdmaMrActions> {
   private readonly names = new NameAllocator("mr");
   private readonly counters = {
     registrations: 0, deregistrations: 0, failedRegistrations: 0, dmaWrites: 0, dmaReads: 0, bytesWritten: 0, bytesRead: 0, postedWritesFlushed: 0,
+    dmaErrors: 0,
   };
 
   /** Build the device from its context. */
@@ -126,20 +127,27 @@ export class RdmaMrDevice implements DeviceInstance<typeof rdmaMrActions> {
     const data = stringToBytes(text);
     const bad = this.checkBounds(r, offset, data.length);
     if (bad !== undefined) return failed(EINVAL, bad);
-    const land = () => {
-      this.ctx.dma.write(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), data);
+    // A transfer the IOMMU refuses (the `dma` fault point) moves nothing: the work request
+    // completes in error, counted in dmaErrors.
+    const land = (): DmaError | undefined => {
+      const err = catchDmaError(() => this.ctx.dma.write(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), data));
+      if (err instanceof DmaError) {
+        this.counters.dmaErrors++;
+        return err;
+      }
       this.counters.dmaWrites++;
       this.counters.bytesWritten += data.length;
+      return undefined;
     };
     const latency = this.ctx.options.dmaLatency;
     if (latency === 0) {
-      land();
-      return succeeded(data.length);
+      const err = land();
+      return err === undefined ? succeeded(data.length) : failed(EIO, err.message);
     }
     const handle = this.ctx.clock.schedule(latency, `${this.name}:dma_write`, () => {
       r.posted.delete(handle);
-      land();
-      emitDeviceEvent(this.ctx, RDMA_MR_KIND, "dma_complete", { region: r.name, offset, length: data.length });
+      const err = land();
+      emitDeviceEvent(this.ctx, RDMA_MR_KIND, "dma_complete", { region: r.name, offset, length: data.length, ...(err !== undefined ? { errno: "EIO" } : {}) });
     });
     r.posted.add(handle);
     return succeeded(data.length);
@@ -151,7 +159,11 @@ export class RdmaMrDevice implements DeviceInstance<typeof rdmaMrActions> {
     if (typeof r === "string") return failed(ENOENT, r);
     const bad = this.checkBounds(r, offset, length);
     if (bad !== undefined) return failed(EINVAL, bad);
-    const bytes = this.ctx.dma.read(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), length);
+    const bytes = catchDmaError(() => this.ctx.dma.read(this.ctx.holder, r.umem.frames, this.byteOffset(r, offset), length));
+    if (bytes instanceof DmaError) {
+      this.counters.dmaErrors++;
+      return failed(EIO, bytes.message);
+    }
     this.counters.dmaReads++;
     this.counters.bytesRead += length;
     return succeeded(bytesToString(bytes));

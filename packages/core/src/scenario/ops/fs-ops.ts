@@ -1,6 +1,6 @@
 /** Executors of the file ops: ftruncate, punch_hole, writeback, reclaim, lease. */
 import { doPunchHole, doTruncate } from "../../fs/truncate.js";
-import { writeback } from "../../fs/writeback.js";
+import { filemapWriteAndWait, writeback } from "../../fs/writeback.js";
 import { reclaim } from "../../migrate/reclaim.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
@@ -20,10 +20,16 @@ export function runPunchHole(ctx: RunContext, s: StepOf<"punch_hole">): StepOutc
   return fromReturn(doPunchHole(k, k.file(s.file), s.offset, s.length, pid), undefined);
 }
 
-/** `writeback`: pages written. */
+/**
+ * `writeback`: pages written. Without `async` it waits for the IO and reports a writeback error
+ * recorded on the file (EIO), as fsync's `filemap_write_and_wait_range()` does; with `async` the
+ * IO completes later and an error waits on the file for the next synchronous writeback.
+ */
 export function runWriteback(ctx: RunContext, s: StepOf<"writeback">): StepOutcome {
   const k = ctx.inst.kernel;
-  return { result: writeback(k, s.file !== undefined ? k.file(s.file) : undefined, { async: s.async }) };
+  const inode = s.file !== undefined ? k.file(s.file) : undefined;
+  if (s.async === true) return { result: writeback(k, inode, { async: true }) };
+  return fromReturn(filemapWriteAndWait(k, inode));
 }
 
 /** `reclaim` (ext). */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { ERRNO } from "../../errno.js";
 import { ZONE_NAMES } from "../../memory/zones.js";
 import { addrField, nameField, sizeField } from "../../sim/field-schemas.js";
+import type { FaultPoint } from "../../sim/fault-spec.js";
 
 /** Hazard classes, as scenarios write them. */
 export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"] as const;
@@ -59,6 +60,14 @@ const counters = z
   })
   .strict();
 
+/** What a `faults:` expectation may check of one fault point: its calls and the failures injected. */
+const faultCounts = z.object({ calls: int.nonnegative().optional(), injected: int.nonnegative().optional() }).strict().optional();
+
+/** Schema of a `faults:` expectation (ext): counts per fault point, as `inst.faults.stats()` reads them. */
+export const faultsExpectation = z
+  .object({ alloc: faultCounts, migrate: faultCounts, writeback: faultCounts, dma: faultCounts } satisfies Record<FaultPoint, z.ZodType>)
+  .strict();
+
 /** Schema of an `expect:` block: every key optional, unknown keys refused. */
 export const expectationsSchema = z
   .object({
@@ -73,6 +82,7 @@ export const expectationsSchema = z
     file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
     device_counters: z.object({ device: nameField }).catchall(int).optional().meta({ description: "(ext) a device's counters, e.g. { device: nic0, retries: 1 }" }),
     invariants: z.literal(true).optional(),
+    faults: faultsExpectation.optional().meta({ description: "(ext) fault-injection counts so far, e.g. { alloc: { calls: 5, injected: 1 } }" }),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { FS_TYPES } from "../../fs/fs-type.js";
 import { MAX_FILE_BYTES } from "../../fs/inode.js";
 import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
+import { faultsSchema } from "../../sim/fault-spec.js";
 
 /** Most steps a scenario may have. */
 export const MAX_STEPS = 1_000_000;
@@ -23,6 +24,7 @@ export const machineSchema = z
     memlock: sizeField.optional(),
     writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
+    faults: faultsSchema.optional(),
   })
   .strict();
 
