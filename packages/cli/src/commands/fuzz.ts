@@ -118,7 +118,12 @@ function replay(files: readonly string[], policies: string[], env: Parameters<ty
   let found = 0;
   for (const file of files) {
     const label = relative(io.cwd, resolve(io.cwd, file)) || file;
-    const text = readInputFile(resolve(io.cwd, file));
+    let text: string;
+    try {
+      text = readInputFile(resolve(io.cwd, file));
+    } catch (e) {
+      throw new UsageError(`--replay ${label}: ${(e as Error).message}`);
+    }
     try {
       loadScenario(text, label, pluginView(env.container));
     } catch (e) {

@@ -48,6 +48,8 @@ export interface CaseOptions {
   readonly shrink?: boolean;
   /** Most candidate runs per shrink. */
   readonly shrinkRuns?: number;
+  /** Signatures already shrunk by this process: a finding with one is reported as run (a worker shrinks each defect once). */
+  readonly shrunk?: Set<string>;
 }
 
 /** Count the outcomes of `run` into `cov`. */
@@ -78,10 +80,11 @@ export function checkScenario(raw: RawScenario, seed: number, env: CaseEnv, opts
     const signature = findingSignature(f);
     if (seen.has(signature)) continue;
     seen.add(signature);
-    if (opts.shrink === false || f.class === "generator") {
+    if (opts.shrink === false || f.class === "generator" || opts.shrunk?.has(signature) === true) {
       findings.push({ finding: f, signature, scenario: run.scenario });
       continue;
     }
+    opts.shrunk?.add(signature);
     const s = shrinkCase(raw, f, env, opts.policies, opts.shrinkRuns !== undefined ? { maxRuns: opts.shrinkRuns } : {});
     const scenario = withCleanupTail(s.scenario, env.targets);
     findings.push({ finding: s.finding, signature, scenario, shrink: { from: run.scenario.steps.length, to: scenario.steps.length, runs: s.runs } });
