@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./test-support/capture-io.js";
+import { loadWorkflow, runWorkflow } from "./test-support/engines/workflow-runner.js";
 
 const BIN = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
 const FIX = "packages/cli/src/test-support/fixtures";
@@ -68,4 +69,26 @@ describe("pinlab fuzz", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/08-unknown-op\.yaml:\d+:\d+: step \d+/);
   });
+});
+
+describe("the nightly fuzz workflow (.github/workflows/fuzz.yml)", () => {
+  it("runs its own commands, inputs substituted, and uploads the summary as the fuzz-findings artifact", () => {
+    const root = tmp();
+    const checkout = () => {
+      const ws = mkdtempSync(join(root, "checkout-"));
+      for (const f of ["package.json", "packages", "node_modules"]) symlinkSync(join(REPO_ROOT, f), join(ws, f));
+      return ws;
+    };
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(PINLAB_|GITHUB_)/.test(k))) as Record<string, string>;
+    const run = runWorkflow(loadWorkflow(join(REPO_ROOT, ".github/workflows/fuzz.yml")), {
+      inputs: { steps: "1500", policies: "pin-bias,exact-pincount", seed: "9" }, checkout, env,
+      skipRun: (script) => ["npm ci", "npm run build"].includes(script.trim()),
+    });
+    const texts = run.jobs[0].steps.map((s) => s.text.trim());
+    expect(texts).toEqual(expect.arrayContaining(["npm ci", "npm run build"]));
+    const summary = JSON.parse(readFileSync(join(run.artifacts, "fuzz-findings", "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ seed: 9, policies: ["pin-bias", "exact-pincount"] });
+    expect(summary.totalSteps).toBeGreaterThanOrEqual(1500);
+    expect(Object.values(summary.findings)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  }, 120_000);
 });
