@@ -72,8 +72,13 @@ export function deviceStep(g: GenState, d: { name: string; device: FuzzDevice })
 
 /** Options for a device of kind `d`: each option given a value half of the time. */
 export function deviceOptions(g: GenState, d: FuzzDevice): Record<string, unknown> {
+  return optionValues(g, d.options);
+}
+
+/** Values for options (a device's, a policy's): each one given a value half of the time. */
+export function optionValues(g: GenState, fields: readonly FieldInfo[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of d.options) {
+  for (const f of fields) {
     if (f.optional && !g.rng.chance(0.5)) continue;
     const v = f.type.kind === "size" ? g.rng.pick([512, PAGE]) : fieldValue(g, f, {}, []);
     if (v !== undefined) out[f.name] = v;

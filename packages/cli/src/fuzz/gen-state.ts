@@ -17,6 +17,8 @@ export interface RawScenario {
   description?: string;
   /** The kernel's seed. */
   seed: number;
+  /** Options per policy id. */
+  policy_options?: Record<string, Record<string, unknown>>;
   /** The machine. */
   machine: Record<string, unknown>;
   /** Files. */

@@ -33,6 +33,8 @@ export interface FuzzDevice {
 export interface FuzzTargets {
   /** Policy ids, in registration order. */
   readonly policies: readonly string[];
+  /** Each policy's options (from its `meta.options`), by id. */
+  readonly policyOptions: ReadonlyMap<string, readonly FieldInfo[]>;
   /** Device kinds. */
   readonly devices: readonly FuzzDevice[];
 }
@@ -50,5 +52,6 @@ export function fuzzTargets(view: PluginView): FuzzTargets {
     });
     devices.push({ kind, options: objectFields(d.meta.options), actions });
   }
-  return { policies: [...view.policies.keys()], devices };
+  const policyOptions = new Map([...view.policies].map(([id, p]) => [id, objectFields(p.meta.options)]));
+  return { policies: [...view.policies.keys()], policyOptions, devices };
 }
