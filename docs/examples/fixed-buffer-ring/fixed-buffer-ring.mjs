@@ -81,7 +81,7 @@ const fixedBufferRing = defineDevice({
       },
       read_fixed: { summary: "O_DIRECT read of the file into registered buffer `index` at `offset`", fields: fixedIoFields, result: "bytes read" },
       write_fixed: { summary: "O_DIRECT write from registered buffer `index` at `offset` into the file", fields: fixedIoFields, result: "bytes written" },
-      unregister: { summary: "unpin every registered buffer and give the memlock charge back", fields: z.object({}).strict() },
+      unregister: { summary: "unpin every registered buffer and give the memlock charge back", fields: z.object({}).strict(), releases: true },
     },
   },
   create(ctx) {

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, PluginError } from "@pinlab/core";
 import { registerBenchCommands } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
+import { fuzzCommand } from "./commands/fuzz.js";
 import { listCommand } from "./commands/list.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { runCommand } from "./commands/run.js";
@@ -90,6 +91,34 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ pinlab matrix scenarios/")
     .action(async (paths: string[], o) => {
       result.code = await matrixCommand(paths, o, io);
+    });
+
+  common(program.command("fuzz"))
+    .description("run random valid scenarios under every policy twice; report crashes, invariant violations, nondeterminism, hangs, leaks, wrong results and pin-bias/exact-pincount differences, each shrunk to a replayable file")
+    .option("--seed <n>", "base seed (default: from the clock; the summary prints it)")
+    .option("--steps <n>", "step budget over all policies (default 200000 unless --minutes is given)")
+    .option("--minutes <m>", "stop handing out scenarios after this long")
+    .option("-j, --jobs <n>", "worker processes", "1")
+    .option("-p, --policy <names>", "policy name, comma-separated names, or all", "all")
+    .option("-o, --out <dir>", "where findings and summary.json go", "fuzz-findings")
+    .option("--max-steps <n>", "most steps of a generated scenario before its cleanup tail", "120")
+    .option("--timeout <seconds>", "a scenario running longer than this is a hang", "120")
+    .option("--no-shrink", "write findings as generated, without shrinking them")
+    .option("--replay <files...>", "rerun the fuzzer's checks on scenario files (findings it wrote) instead of generating")
+    .addHelpText("after", `
+Each scenario runs under every policy twice, with the invariant audit after every step and, after
+a cleanup tail (release, deregister, settle, exit), a leak audit: no pin, no pinned_vm, balanced
+nr_foll_pin_*, no file pin or lease, no frame held by a device, no stray allocated frame.
+A finding is shrunk (delta debugging over steps, then fields) and written to --out with the
+command that replays it. Exit status: 0 no finding, 1 findings, 2 bad input.
+
+Examples:
+  $ pinlab fuzz --steps 400000 --jobs 2
+  $ pinlab fuzz --minutes 10 --policy pin-bias,exact-pincount --seed 7
+  $ pinlab fuzz --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --steps 50000
+  $ pinlab fuzz --replay fuzz-findings/leak-vaddr-pin-1234.yaml`)
+    .action(async (o) => {
+      result.code = await fuzzCommand(o, io);
     });
 
   registerBenchCommands(program, io, result);

@@ -140,6 +140,14 @@ export interface DeviceActionSpec<F extends z.ZodObject = z.ZodObject> {
   readonly fields: F;
   /** What the result is, if any. */
   readonly result?: string;
+  /**
+   * What this action gives back: the name of the field naming what an earlier call with `as:`
+   * created (`dereg_mr`'s `region`), or `true` for an action without fields that releases
+   * everything the device holds (io_uring's unregister). Before `pinlab fuzz` checks that nothing
+   * leaked it calls this action for each name the device bound (or once, for `true`), so a device
+   * plugin that holds frames declares it.
+   */
+  readonly releases?: string | true;
 }
 
 /** A device's actions by name. */

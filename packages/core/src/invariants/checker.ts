@@ -31,7 +31,8 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     if (out.length < limit) out.push(msg);
   };
   const f = k.frames;
-  const mapped = new Map<number, number>();
+  // PTEs per frame (a typed array: the per-frame pass below reads it for every frame).
+  const mapped = new Int32Array(f.nrFrames);
   // 1 + 2 (collect)
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
@@ -55,7 +56,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
           add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, which is not allocated`);
           return;
         }
-        mapped.set(pfn, (mapped.get(pfn) ?? 0) + 1);
+        mapped[pfn]++;
         const fl = f.flags[pfn];
         if ((fl & PG_ANON) !== 0) {
           const av = vma.anonVma;
@@ -105,18 +106,18 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         if (f.refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
         continue;
       }
-      if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || (mapped.get(pfn) ?? 0) !== 0) {
-        add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped.get(pfn) ?? 0} PTE(s)`);
+      if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
+        add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
       }
       continue;
     }
     if ((fl & (PG_ZERO | PG_RESERVED)) !== 0) continue;
-    const m = mapped.get(pfn) ?? 0;
+    const m = mapped[pfn];
     if (f.mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${f.mapcount[pfn]} but ${m} PTE(s) map it`);
     if ((fl & PG_TAIL) !== 0) continue;
     let explained = 0;
     const nr = f.nrPages(pfn);
-    for (let i = 0; i < nr; i++) explained += mapped.get(pfn + i) ?? 0;
+    for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
     explained += cacheRefs.get(pfn) ?? 0;
     if ((fl & PG_PRIVATE) !== 0) explained += 1;
     explained += gets + k.policy.refsForPins(pfn, pins);

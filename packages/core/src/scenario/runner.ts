@@ -95,11 +95,13 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
       outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
     } else outcome = { error: `internal error: ${describeThrown(e)}` };
   }
-  if (step.as !== undefined && outcome.errno === undefined && outcome.error === undefined && step.op === "mmap") {
-    ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number });
-  } else if (step.as !== undefined && step.op === "mmap") {
+  // A step that failed binds a marker saying so, whatever its op: a later step naming it is told
+  // which step failed and why, not that the name is undefined.
+  if (step.as !== undefined && (outcome.errno !== undefined || outcome.error !== undefined)) {
     ctx.bindings.set(step.as, { kind: "failed", step: ctx.index, why: outcome.error ?? errnoName(outcome.errno ?? 0) ?? "error" });
-  } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device" && outcome.error === undefined) {
+  } else if (step.as !== undefined && step.op === "mmap") {
+    ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number });
+  } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device") {
     ctx.bindings.set(step.as, { kind: "value", value: outcome.result });
   }
   const expectations: ExpectationResult[] = [];

@@ -33,6 +33,19 @@ describe("scenario runtime", () => {
     expect(r.steps[4].error).toBeUndefined();
   });
 
+  it("binds the marker for every op that fails with `as`, even before it reaches the kernel (a gup naming an exited process)", () => {
+    const r = run(`  - { op: mmap, proc: p1, as: buf, length: 8KiB, prot: [read], flags: [private, anonymous] }
+  - { op: exit, proc: p1 }
+  - { op: fork, proc: p1, child: c1, expect: { errno: ENOENT } }
+  - { op: gup, proc: c1, addr: buf, pages: 1, call: pin_user_pages, as: h, expect: { errno: ENOENT } }
+  - { op: peek, handle: h, offset: 0, length: 4 }
+  - { op: release, handle: h }
+`);
+    expect(r.steps[3].errno).toBe("ENOENT");
+    expect(r.steps[4].error).toMatch(/step 4 \(peek\), field "handle": "h" has no value: step 3, which defines it, failed \(ENOENT\)/);
+    expect(r.steps[5]).toMatchObject({ ok: true, errno: null });
+  });
+
   it("refuses to release a handle twice and to peek outside it", () => {
     const r = run(`  - { op: mmap, proc: p1, as: buf, length: 8KiB, prot: [read, write], flags: [private, anonymous] }
   - { op: gup, proc: p1, addr: buf, pages: 1, call: pin_user_pages, flags: [FOLL_WRITE], as: h }

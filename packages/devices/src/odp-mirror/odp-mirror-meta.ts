@@ -34,7 +34,7 @@ export const odpPrefetchFields = z.object({ region: actionFields.name, offset: a
 export const odpMirrorActions = {
   // reg_mr's `access` is optional here too: an ODP region registered without it may be written and read.
   reg_mr: { summary: "register an ODP region: insert an interval notifier, pin nothing", fields: regMrFields, result: "the region name" },
-  dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: deregMrFields },
+  dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: deregMrFields, releases: "region" },
   prefetch: { summary: "fill the mirror for [offset, offset + length) (ibv_advise_mr)", fields: odpPrefetchFields, result: "pages requested (or mapped, when synchronous)" },
   dma_write: { summary: "the device writes through its mirror, faulting for write on a miss", fields: dmaWriteFields, result: "bytes written" },
   dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: dmaReadFields, result: "the bytes, as a string" },

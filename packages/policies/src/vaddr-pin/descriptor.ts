@@ -2,7 +2,7 @@
  * The `vaddr-pin` policy: Ira Weiny's 2019 vaddr_pin / file-pin / layout-lease RFC on v6.12 pins.
  * @module
  */
-import { FOLL_LONGTERM, PG_DAX, definePinPolicy, type PinPolicy } from "@pinlab/core";
+import { FOLL_LONGTERM, PG_DAX, definePinPolicy, type Inode, type PinPolicy } from "@pinlab/core";
 import { biasCounting } from "../pin-bias/bias-counting.js";
 import { checkVmaLongtermV612, vmaIsFsdax } from "../shared/check-vma-longterm.js";
 import { v612Policy } from "../shared/v612-policy.js";
@@ -48,6 +48,12 @@ export const vaddrPin = definePinPolicy({
     // the members below. One kmalloc-64 object per (owner, file) pair (reference §3.4); the bias
     // itself costs nothing. DAX frames stay long-term pinnable (folio_is_longterm_pinnable).
     const counting = biasCounting(ctx.memory, opts.bias);
+    /** `locks_remove_file()` (fs/locks.c, v6.12) when dead `pid`'s last reference to `inode` goes: its lease goes with it. */
+    const dropLeaseOfExited = (pid: number, inode: Inode) => {
+      if (inode.leases.heldBy(pid) === undefined || pins.pinsOf(pid, inode) !== 0) return;
+      inode.leases.release(pid);
+      events.emit("lease", { file: inode.name, pid, op: "exit" });
+    };
     return v612Policy("vaddr-pin", ctx, counting, () => FILE_PIN_BYTES * pins.size, (v612) => ({
       // check_vma_flags() with RFC 19/19 ("mm/gup: Remove FOLL_LONGTERM DAX exclusion"): FS-DAX is left to the
       // per-page lease rule; with pageCacheLeases the v6.12 writable-file-mapping EFAULT gives way to it as well.
@@ -58,9 +64,12 @@ export const vaddrPin = definePinPolicy({
       // mapping_inode_has_layout() + add_file_pin() (RFC 14/19).
       longtermFilePage: (req) => longtermFilePin(pins, opts, req),
       // mapping_release_file() from vaddr_unpin_pages*() (RFC 14/19): one kref per page released.
+      // The last file pin of a process that already exited was the last reference to its file:
+      // the final fput() runs locks_remove_file() and the lease it kept past exit goes too.
       releaseFilePages(owner, pid, inodes) {
         if (owner === undefined) return;
         for (const inode of inodes) pins.drop(owner, pid, inode, 1);
+        if (ctx.mmOf(pid)?.live !== true) for (const inode of new Set(inodes)) dropLeaseOfExited(pid, inode);
       },
       // break_layout() before dax_layout_busy_page() in truncate / hole punch (RFC 02/19, 05/19, 08/19).
       checkTruncate: (req) => breakLayoutForTruncate(events, pins, opts, req),
@@ -71,12 +80,7 @@ export const vaddrPin = definePinPolicy({
       // exit_files() -> locks_remove_file(): a dead process's leases go with its files, except on
       // files its file pins still hold open (the RFC's file_pin takes a file reference).
       onExit(pid) {
-        for (const inode of ctx.files?.() ?? []) {
-          if (inode.leases.heldBy(pid) !== undefined && pins.pinsOf(pid, inode) === 0) {
-            inode.leases.release(pid);
-            ctx.events.emit("lease", { file: inode.name, pid, op: "exit" });
-          }
-        }
+        for (const inode of ctx.files?.() ?? []) dropLeaseOfExited(pid, inode);
       },
     }));
   },

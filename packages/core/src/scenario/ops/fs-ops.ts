@@ -5,18 +5,31 @@ import { reclaim } from "../../migrate/reclaim.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
 import { fromReturn } from "./outcome.js";
+import { ENOENT, KernelError } from "../../errno.js";
+import type { Kernel } from "../../kernel/kernel.js";
+
+/**
+ * The pid of live process `name`: an exited process makes no system call, so a step naming it
+ * as the caller fails with ENOENT, as mmap, mprotect and fork do (the model's convention for a
+ * missing process).
+ */
+function callerPid(k: Kernel, name: string): number {
+  const p = k.process(name);
+  if (!p.alive) throw new KernelError(ENOENT, `process "${name}" has exited`);
+  return p.pid;
+}
 
 /** `ftruncate`. */
 export function runFtruncate(ctx: RunContext, s: StepOf<"ftruncate">): StepOutcome {
   const k = ctx.inst.kernel;
-  const pid = s.proc !== undefined ? k.process(s.proc).pid : undefined;
+  const pid = s.proc !== undefined ? callerPid(k, s.proc) : undefined;
   return fromReturn(doTruncate(k, k.file(s.file), s.size, pid), undefined);
 }
 
 /** `punch_hole`. */
 export function runPunchHole(ctx: RunContext, s: StepOf<"punch_hole">): StepOutcome {
   const k = ctx.inst.kernel;
-  const pid = s.proc !== undefined ? k.process(s.proc).pid : undefined;
+  const pid = s.proc !== undefined ? callerPid(k, s.proc) : undefined;
   return fromReturn(doPunchHole(k, k.file(s.file), s.offset, s.length, pid), undefined);
 }
 
@@ -41,9 +54,9 @@ export function runReclaim(ctx: RunContext, s: StepOf<"reclaim">): StepOutcome {
 /** `lease`: F_LAYOUT, F_LAYOUT|F_EXCLUSIVE or F_UNLCK through the policy. */
 export function runLease(ctx: RunContext, s: StepOf<"lease">): StepOutcome {
   const k = ctx.inst.kernel;
-  const proc = k.process(s.proc);
+  const pid = callerPid(k, s.proc);
   const inode = k.file(s.file);
   // The policy emits the `lease` events (it knows what was taken, broken or refused).
-  const err = k.policy.setLease(inode, proc.pid, s.type);
+  const err = k.policy.setLease(inode, pid, s.type);
   return err !== 0 ? { errno: Math.abs(err) } : {};
 }

@@ -1,6 +1,6 @@
 /** Executors of the GUP ops: gup, release, peek, poke. */
 import type { HolderRef } from "../../events/event-types.js";
-import { EPERM, errnoName } from "../../errno.js";
+import { EPERM } from "../../errno.js";
 import { FOLL_WRITE, follFlags } from "../../gup/foll-flags.js";
 import type { VaddrPinOwner } from "../../policy/pin-policy.js";
 import type { GupHandle } from "../bindings.js";
@@ -40,11 +40,8 @@ export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
         : g.vaddrPinPagesRemote(proc, addr, s.pages, flags, pages, owner, opts);
       break;
   }
-  if (r < 0) {
-    // A failed call binds no handle: later steps naming it are told which step failed and why.
-    ctx.bindings.set(name, { kind: "failed", step: ctx.index, why: errnoName(-r) ?? `errno ${-r}` });
-    return { errno: -r };
-  }
+  // A failed call binds no handle (the runner binds `as` to a marker naming this step).
+  if (r < 0) return { errno: -r };
   const taken = r;
   const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
   const handle: GupHandle = {
