@@ -60,6 +60,14 @@ describe("pinlab fuzz", () => {
     expect(readdirSync(out).some((f) => f.startsWith("hang-"))).toBe(true);
   });
 
+  it("sweeps a scenario with one injected failure per call of each fault point", () => {
+    const r = pinlab("fuzz", "--fault-sweep", "scenarios/rdma-mr-fork.yaml", "--policy", "pin-bias,legacy-get");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^scenarios\/rdma-mr-fork\.yaml: \d+ runs with one injected failure each \(calls seen: pin-bias alloc [1-9]\d* migrate \d+ writeback \d+ dma [1-9]\d*; legacy-get alloc [1-9]/);
+    expect(r.stdout).toMatch(/; 0 finding\(s\)\n$/);
+  });
+
   it("refuses bad flags and files with a message and exit 2", () => {
     expect(pinlab("fuzz", "--jobs", "0")).toMatchObject({ status: 2, stderr: 'pinlab: --jobs must be a positive integer, got "0"\n' });
     expect(pinlab("fuzz", "--steps", "many")).toMatchObject({ status: 2, stderr: 'pinlab: --steps must be a positive integer, got "many"\n' });

@@ -105,6 +105,7 @@ Examples:
     .option("--timeout <seconds>", "a scenario running longer than this is a hang", "120")
     .option("--no-shrink", "write findings as generated, without shrinking them")
     .option("--replay <files...>", "rerun the fuzzer's checks on scenario files (findings it wrote) instead of generating")
+    .option("--fault-sweep <files...>", "run scenario files with one failure injected at each call of each fault point in turn (the first 16), under the fuzzer's checks")
     .addHelpText("after", `
 Each scenario runs under every policy twice, with the invariant audit after every step and, after
 a cleanup tail (release, deregister, settle, exit), a leak audit: no pin, no pinned_vm, balanced
@@ -116,7 +117,8 @@ Examples:
   $ pinlab fuzz --steps 400000 --jobs 2
   $ pinlab fuzz --minutes 10 --policy pin-bias,exact-pincount --seed 7
   $ pinlab fuzz --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --steps 50000
-  $ pinlab fuzz --replay fuzz-findings/leak-vaddr-pin-1234.yaml`)
+  $ pinlab fuzz --replay fuzz-findings/leak-vaddr-pin-1234.yaml
+  $ pinlab fuzz --fault-sweep scenarios/rdma-mr-fork.yaml --policy pin-bias`)
     .action(async (o) => {
       result.code = await fuzzCommand(o, io);
     });

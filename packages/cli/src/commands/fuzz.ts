@@ -9,11 +9,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { loadScenario, pluginView, ScenarioError, formatProblem } from "@pinlab/core";
+import { FAULT_POINTS, loadScenario, pluginView, ScenarioError, formatProblem } from "@pinlab/core";
 import { parse } from "yaml";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { readInputFile } from "../read-input-file.js";
 import { checkScenario } from "../fuzz/fuzz-case.js";
+import { faultSweep } from "../fuzz/fault-sweep.js";
 import { runPool } from "../fuzz/fuzz-pool.js";
 import { findingFileName, findingFileText } from "../fuzz/finding-file.js";
 import { summaryJson, summaryText } from "../fuzz/fuzz-summary.js";
@@ -44,6 +45,8 @@ export interface FuzzCommandOptions extends CommonOptions {
   readonly shrink?: boolean;
   /** Scenario files to replay instead of generating. */
   readonly replay?: readonly string[];
+  /** Scenario files to sweep with one injected failure per call instead of generating. */
+  readonly faultSweep?: readonly string[];
 }
 
 function positive(v: string | undefined, flag: string, fallback: number, integer = true): number {
@@ -78,7 +81,8 @@ export async function fuzzCommand(opts: FuzzCommandOptions, io: CliIo): Promise<
   const targets = fuzzTargets(view);
   const env = { container, targets, policyOptions: config.policyOptions };
   const outDir = resolve(io.cwd, opts.out ?? "fuzz-findings");
-  if (opts.replay !== undefined && opts.replay.length > 0) return replay(opts.replay, [...new Set(policies)], env, io);
+  if (opts.replay !== undefined && opts.replay.length > 0) return replay(opts.replay, [...new Set(policies)], env, io, false);
+  if (opts.faultSweep !== undefined && opts.faultSweep.length > 0) return replay(opts.faultSweep, [...new Set(policies)], env, io, true);
 
   const started = Date.now();
   let lastReport = started;
@@ -114,7 +118,7 @@ function writeFindings(t: FuzzTotals, outDir: string, io: CliIo): string[] {
   });
 }
 
-function replay(files: readonly string[], policies: string[], env: Parameters<typeof checkScenario>[2], io: CliIo): number {
+function replay(files: readonly string[], policies: string[], env: Parameters<typeof checkScenario>[2], io: CliIo, sweep: boolean): number {
   let found = 0;
   for (const file of files) {
     const label = relative(io.cwd, resolve(io.cwd, file)) || file;
@@ -122,7 +126,7 @@ function replay(files: readonly string[], policies: string[], env: Parameters<ty
     try {
       text = readInputFile(resolve(io.cwd, file));
     } catch (e) {
-      throw new UsageError(`--replay ${label}: ${(e as Error).message}`);
+      throw new UsageError(`${sweep ? "--fault-sweep" : "--replay"} ${label}: ${(e as Error).message}`);
     }
     try {
       loadScenario(text, label, pluginView(env.container));
@@ -132,6 +136,14 @@ function replay(files: readonly string[], policies: string[], env: Parameters<ty
     }
     const parsed = parse(text) as Partial<RawScenario> & Pick<RawScenario, "name" | "machine">;
     const raw: RawScenario = { seed: 1, files: [], devices: [], processes: [], steps: [], ...parsed };
+    if (sweep) {
+      const s = faultSweep(raw, policies, env);
+      const calls = Object.entries(s.calls).map(([p, c]) => `${p} ${FAULT_POINTS.map((x) => `${x} ${c[x]}`).join(" ")}`).join("; ");
+      io.out(`${label}: ${s.runs} runs with one injected failure each (calls seen: ${calls}); ${s.findings.length} finding(s)\n`);
+      for (const f of s.findings) io.out(`${label}: ${f.point} call ${f.call}: ${f.finding.class} under ${f.finding.policy}: ${f.finding.message}\n`);
+      found += s.findings.length;
+      continue;
+    }
     const r = checkScenario(raw, raw.seed, env, { policies, shrink: false });
     if (r.findings.length === 0) io.out(`${label}: no finding under ${policies.join(", ")}\n`);
     for (const f of r.findings) io.out(`${label}: ${f.finding.class} under ${f.finding.policy}: ${f.finding.message}\n`);

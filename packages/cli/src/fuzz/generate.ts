@@ -6,7 +6,7 @@
  * scenario, whatever ran before.
  * @module
  */
-import { FS_TYPES, PINNED_WRITEBACK_ACTIONS } from "@pinlab/core";
+import { FAULT_POINTS, FS_TYPES, PINNED_WRITEBACK_ACTIONS } from "@pinlab/core";
 import { FuzzRng } from "./fuzz-rng.js";
 import { DIFFERENTIAL_PAIR } from "./classify.js";
 import { deviceOptions, optionValues } from "./gen-device.js";
@@ -38,7 +38,24 @@ function machine(g: GenState, fsdax: boolean): Record<string, unknown> {
   if (r.chance(0.3)) m.memlock = fmtSize(r.pick([16 * 1024, 64 * 1024, MiB, 8 * MiB]));
   if (r.chance(0.3)) m.writeback_latency = r.pick(["0ns", "10us", "100us", "1ms"]);
   if (r.chance(0.3)) m.pinned_writeback = r.pick(PINNED_WRITEBACK_ACTIONS);
+  if (r.chance(0.3)) m.faults = faults(g);
   return m;
+}
+
+/** Injected failures (guide 5, "Injecting faults") at one or more points, in each of the three forms. */
+function faults(g: GenState): Record<string, unknown> {
+  const r = g.rng;
+  const out: Record<string, unknown> = {};
+  for (const point of FAULT_POINTS) {
+    if (!r.chance(point === "alloc" ? 0.6 : 0.35)) continue;
+    const form = r.pick(["every", "at", "probability"] as const);
+    const spec: Record<string, unknown> =
+      form === "every" ? { every: r.int(1, 12) } : form === "at" ? { at: [...new Set([r.int(1, 8), r.int(1, 40)])].sort((a, b) => a - b) } : { probability: r.pick([0.01, 0.05, 0.2, 1]) };
+    if (r.chance(0.3)) spec.times = r.int(1, 4);
+    out[point] = spec;
+  }
+  if (Object.keys(out).length === 0) out.alloc = { every: r.int(2, 9) };
+  return out;
 }
 
 function files(g: GenState): Record<string, unknown>[] {
