@@ -3,14 +3,14 @@
  * hang), and plugin bugs it must report in one line: the cases an adversarial sweep found.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   DuplicateDeviceError, PluginContractError, PluginOptionsError, PluginRegistrationError, UnknownPluginError,
 } from "@pinlab/core";
 import { isBadInput, main } from "./main.js";
+import { tempDir } from "./test-support/temp-dir.js";
 import { captureIo, REPO_ROOT } from "./test-support/capture-io.js";
 
 const FIX = "packages/cli/src/test-support/fixtures";
@@ -23,7 +23,7 @@ const STACK_FRAME = /\n\s+at /;
 
 describe("input files", () => {
   it("refuses a FIFO or a device as a scenario at once instead of blocking on it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pinlab-fifo-"));
+    const dir = tempDir("pinlab-fifo-");
     const fifo = join(dir, "pipe.yaml");
     expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
     const r = await run(["check", fifo]);
@@ -40,7 +40,7 @@ describe("input files", () => {
   });
 
   it("says a UTF-16 file is not UTF-8 instead of failing to parse it", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "pinlab-utf16-")), "s.yaml");
+    const file = join(tempDir("pinlab-utf16-"), "s.yaml");
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("name: s\n", "utf16le")]));
     const r = await run(["check", file]);
     expect(r.code).toBe(2);
@@ -70,7 +70,7 @@ describe("policy selection", () => {
 
 describe("config files", () => {
   const config = (text: string) => {
-    const dir = mkdtempSync(join(tmpdir(), "pinlab-config-"));
+    const dir = tempDir("pinlab-config-");
     const file = join(dir, "pinlab.config.yaml");
     writeFileSync(file, text);
     return file;
@@ -105,7 +105,7 @@ describe("plugins", () => {
   });
 
   it("loads a module named by both the config and --plugin once", async () => {
-    const file = mkdtempSync(join(tmpdir(), "pinlab-twice-"));
+    const file = tempDir("pinlab-twice-");
     const cfg = join(file, "pinlab.config.yaml");
     writeFileSync(cfg, `plugins: [${join(REPO_ROOT, FIX, "extra-policy.mjs")}]\n`);
     const r = await run(["list", "--config", cfg, "--plugin", `${FIX}/extra-policy.mjs`, "--plugin", `./${FIX}/../fixtures/extra-policy.mjs`]);

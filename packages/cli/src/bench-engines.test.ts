@@ -11,6 +11,7 @@ import { deterministicView, readResults, type BenchResults } from "@pinlab/bench
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./test-support/capture-io.js";
 import { loadWorkflow, runWorkflow } from "./test-support/engines/workflow-runner.js";
+import { removeAfterTest } from "./test-support/temp-dir.js";
 
 const CLI = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
 const WORKFLOW = join(REPO_ROOT, ".github/workflows/bench-sweep.yml");
@@ -88,6 +89,7 @@ describe.each(CASES)("bench engines, $name: the same results as one unsharded ru
       skipRun: (script) => SETUP.includes(script.trim()),
       env: cleanEnv(),
     });
+    removeAfterTest(run.artifacts);
     expect(run.jobs.map((j) => [j.job, j.matrix])).toEqual([["plan", {}], ...Array.from({ length: SHARDS }, (_, i) => ["shard", { shard: i + 1 }]), ["merge", {}]]);
     // Every job runs pinlab, after installing and building the tree (the steps this test skips);
     // the plan job checks the inputs with --dry-run before any shard job starts.

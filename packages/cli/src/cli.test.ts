@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "./main.js";
+import { tempDir } from "./test-support/temp-dir.js";
 import { CLI_VERSION } from "./version.js";
 import { captureIo, REPO_ROOT } from "./test-support/capture-io.js";
 
@@ -128,7 +128,7 @@ describe("pinlab", () => {
   });
 
   it("refuses a bad config file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pinlab-cfg-"));
+    const dir = tempDir("pinlab-cfg-");
     writeFileSync(join(dir, "pinlab.config.json"), `{ "polcy": "pin-bias" }`);
     const io = captureIo(dir);
     expect(await main(["list"], io)).toBe(2);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./test-support/capture-io.js";
 import { loadWorkflow, runWorkflow } from "./test-support/engines/workflow-runner.js";
+import { removeAfterTest } from "./test-support/temp-dir.js";
 
 const BIN = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
 const FIX = "packages/cli/src/test-support/fixtures";
@@ -92,6 +93,7 @@ describe("the nightly fuzz workflow (.github/workflows/fuzz.yml)", () => {
       inputs: { steps: "1500", policies: "pin-bias,exact-pincount", seed: "9" }, checkout, env,
       skipRun: (script) => ["npm ci", "npm run build"].includes(script.trim()),
     });
+    removeAfterTest(run.artifacts);
     const texts = run.jobs[0].steps.map((s) => s.text.trim());
     expect(texts).toEqual(expect.arrayContaining(["npm ci", "npm run build"]));
     const summary = JSON.parse(readFileSync(join(run.artifacts, "fuzz-findings", "summary.json"), "utf8"));

@@ -5,6 +5,7 @@ import { deterministicView, headlineContrasts, readResults, type BenchResults } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { captureIo, REPO_ROOT } from "../test-support/capture-io.js";
+import { tempDir } from "../test-support/temp-dir.js";
 
 const FIX = "packages/cli/src/test-support/fixtures";
 const dir = mkdtempSync(join(tmpdir(), "pinlab-bench-cli-"));
@@ -110,7 +111,7 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
   });
 
   it("applies the config's policyOptions to its policy's cells, and refuses invalid ones before running", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pinlab-bench-config-"));
+    const dir = tempDir("pinlab-bench-config-");
     const cfg = join(dir, "pinlab.config.yaml");
     writeFileSync(cfg, "policyOptions:\n  pin-bias: { bias: 2048 }\n");
     const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "pin-bias,exact-pincount", "--config", cfg, "--workers", "1", "--format", "json"]);

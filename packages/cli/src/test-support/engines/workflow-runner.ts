@@ -11,7 +11,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -295,63 +295,68 @@ export function runWorkflow(wf: WorkflowDef, opts: RunWorkflowOptions): Workflow
       const scope0: Scope = { ...base, matrix, steps, github: { workspace, event_name: "workflow_dispatch" }, runner: { temp, os: "Linux" } };
       const jobEnv = { ...asEnv(wf.env, scope0), ...asEnv(job.env, scope0) };
       const done: StepRun[] = [];
-      job.steps.forEach((step, n) => {
-        const where = `job ${jobId} ${JSON.stringify(matrix)}, step ${n + 1} (${step.name ?? step.uses ?? step.run?.split("\n")[0]})`;
-        for (const k of Object.keys(step)) if (!STEP_KEYS.has(k)) throw new Error(`${where}: the workflow runner does not know the step key "${k}"`);
-        const scope: Scope = { ...scope0, env: jobEnv };
-        if (!condition(step.if, scope)) {
-          done.push({ kind: step.run !== undefined ? "run" : "uses", text: step.run ?? step.uses ?? "", ran: false });
-          return;
-        }
-        if (step.run !== undefined) {
-          const script = interpolate(step.run, scope);
-          if (opts.skipRun?.(script) === true) {
-            done.push({ kind: "run", text: script, ran: false });
+      // The runner's temp directory lives as long as its job, as on a hosted runner.
+      try {
+        job.steps.forEach((step, n) => {
+          const where = `job ${jobId} ${JSON.stringify(matrix)}, step ${n + 1} (${step.name ?? step.uses ?? step.run?.split("\n")[0]})`;
+          for (const k of Object.keys(step)) if (!STEP_KEYS.has(k)) throw new Error(`${where}: the workflow runner does not know the step key "${k}"`);
+          const scope: Scope = { ...scope0, env: jobEnv };
+          if (!condition(step.if, scope)) {
+            done.push({ kind: step.run !== undefined ? "run" : "uses", text: step.run ?? step.uses ?? "", ran: false });
             return;
           }
-          const outFile = join(temp, `output-${n}`);
-          writeFileSync(outFile, "");
-          const file = join(temp, `step-${n}.sh`);
-          writeFileSync(file, script);
-          const env = {
-            ...process.env, ...opts.env, CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp,
-            GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: join(temp, "summary.md"), ...jobEnv, ...asEnv(step.env, scope),
-          };
-          const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], { cwd: workspace, env, encoding: "utf8" });
-          if (r.status !== 0) throw new Error(`${where} failed (exit ${r.status ?? r.signal}):\n$ ${script}\n${r.stdout}${r.stderr}`);
-          if (step.id !== undefined) steps[step.id] = { outputs: parseOutputs(readFileSync(outFile, "utf8")) };
-          done.push({ kind: "run", text: script, ran: true });
-          return;
-        }
-        const uses = step.uses ?? "";
-        const w = asEnv(step.with, scope);
-        const action = uses.replace(/@.*$/, "");
-        if (action === "actions/checkout" || action === "actions/setup-node") {
-          // The workspace is the checkout, and this Node runs the steps.
-        } else if (action === "actions/upload-artifact") {
-          const from = resolve(workspace, w.path ?? "");
-          if (w.name === undefined || w.path === undefined) throw new Error(`${where}: upload-artifact needs name and path here`);
-          if (stored.has(w.name)) throw new Error(`${where}: an artifact named ${w.name} exists already (upload-artifact@v4 refuses it)`);
-          if (!existsSync(from)) {
-            if ((w["if-no-files-found"] ?? "warn") === "error") throw new Error(`${where}: no files at ${w.path} to upload`);
-          } else {
-            // A directory's contents become the artifact's root; a file goes in by its name.
-            const to = join(artifacts, w.name);
-            cpSync(from, statSync(from).isDirectory() ? to : join(to, basename(from)), { recursive: true });
-            stored.add(w.name);
+          if (step.run !== undefined) {
+            const script = interpolate(step.run, scope);
+            if (opts.skipRun?.(script) === true) {
+              done.push({ kind: "run", text: script, ran: false });
+              return;
+            }
+            const outFile = join(temp, `output-${n}`);
+            writeFileSync(outFile, "");
+            const file = join(temp, `step-${n}.sh`);
+            writeFileSync(file, script);
+            const env = {
+              ...process.env, ...opts.env, CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp,
+              GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: join(temp, "summary.md"), ...jobEnv, ...asEnv(step.env, scope),
+            };
+            const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], { cwd: workspace, env, encoding: "utf8" });
+            if (r.status !== 0) throw new Error(`${where} failed (exit ${r.status ?? r.signal}):\n$ ${script}\n${r.stdout}${r.stderr}`);
+            if (step.id !== undefined) steps[step.id] = { outputs: parseOutputs(readFileSync(outFile, "utf8")) };
+            done.push({ kind: "run", text: script, ran: true });
+            return;
           }
-        } else if (action === "actions/download-artifact") {
-          const into = resolve(workspace, w.path ?? ".");
-          const names = w.name !== undefined ? [w.name] : [...stored].filter(nameMatcher(w.pattern ?? "*")).sort();
-          if (w.name !== undefined && !stored.has(w.name)) throw new Error(`${where}: no artifact named ${w.name}`);
-          mkdirSync(into, { recursive: true });
-          // One artifact by name goes straight into path; several each into path/NAME unless merge-multiple.
-          for (const name of names) cpSync(join(artifacts, name), w.name !== undefined || w["merge-multiple"] === "true" ? into : join(into, name), { recursive: true });
-        } else {
-          throw new Error(`${where}: the workflow runner does not know the action ${uses}`);
-        }
-        done.push({ kind: "uses", text: uses, ran: true });
-      });
+          const uses = step.uses ?? "";
+          const w = asEnv(step.with, scope);
+          const action = uses.replace(/@.*$/, "");
+          if (action === "actions/checkout" || action === "actions/setup-node") {
+            // The workspace is the checkout, and this Node runs the steps.
+          } else if (action === "actions/upload-artifact") {
+            const from = resolve(workspace, w.path ?? "");
+            if (w.name === undefined || w.path === undefined) throw new Error(`${where}: upload-artifact needs name and path here`);
+            if (stored.has(w.name)) throw new Error(`${where}: an artifact named ${w.name} exists already (upload-artifact@v4 refuses it)`);
+            if (!existsSync(from)) {
+              if ((w["if-no-files-found"] ?? "warn") === "error") throw new Error(`${where}: no files at ${w.path} to upload`);
+            } else {
+              // A directory's contents become the artifact's root; a file goes in by its name.
+              const to = join(artifacts, w.name);
+              cpSync(from, statSync(from).isDirectory() ? to : join(to, basename(from)), { recursive: true });
+              stored.add(w.name);
+            }
+          } else if (action === "actions/download-artifact") {
+            const into = resolve(workspace, w.path ?? ".");
+            const names = w.name !== undefined ? [w.name] : [...stored].filter(nameMatcher(w.pattern ?? "*")).sort();
+            if (w.name !== undefined && !stored.has(w.name)) throw new Error(`${where}: no artifact named ${w.name}`);
+            mkdirSync(into, { recursive: true });
+            // One artifact by name goes straight into path; several each into path/NAME unless merge-multiple.
+            for (const name of names) cpSync(join(artifacts, name), w.name !== undefined || w["merge-multiple"] === "true" ? into : join(into, name), { recursive: true });
+          } else {
+            throw new Error(`${where}: the workflow runner does not know the action ${uses}`);
+          }
+          done.push({ kind: "uses", text: uses, ran: true });
+        });
+      } finally {
+        rmSync(temp, { recursive: true, force: true });
+      }
       const jobScope: Scope = { ...scope0, env: jobEnv };
       outputs = { ...outputs, ...Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, interpolate(v, jobScope)])) };
       runs.push({ job: jobId, matrix, workspace, steps: done, outputs });
