@@ -10,7 +10,7 @@ import type { Kernel } from "../kernel/kernel.js";
 import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
 import { reclaim } from "../migrate/reclaim.js";
-import { doMmap } from "../mm/mmap.js";
+import { doMmap, doMunmap } from "../mm/mmap.js";
 import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { userRead, userWrite } from "../mm/user-access.js";
@@ -53,8 +53,9 @@ describe("writeback cleans and writes dirty pages", () => {
     expect(writeback(k, file)).toBe(1);
     expect(k.frames.flags[pfn] & (PG_DIRTY | PG_WRITEBACK)).toBe(0);
     expect(bitsAt(p, a) & (PTE_WRITE | PTE_DIRTY)).toBe(0);
-    // q's PTE was clean and read-only: folio_mkclean had nothing to do there.
-    expect(k.notifiers.counts.protection_page).toBe(prot + 1);
+    // q's PTE was clean and read-only: folio_mkclean had nothing to change there, but
+    // page_vma_mkclean_one() tells q's notifiers all the same, before it looks at the PTE.
+    expect(k.notifiers.counts.protection_page).toBe(prot + 2);
     expect(dec(file.backing.get(0)!.subarray(0, 5))).toBe("hello");
     expect(readFileData(k, file, 0, 5)).toEqual(enc("hello"));
     const types = k.events.events.slice(-2).map((e) => e.type);
@@ -65,6 +66,30 @@ describe("writeback cleans and writes dirty pages", () => {
     expect(k.frames.flags[pfn] & PG_DIRTY).toBe(PG_DIRTY);
     expect(writeback(k, file)).toBe(1);
     expect(dec(file.backing.get(0)!.subarray(0, 5))).toBe("again");
+    expectConsistent(inst);
+  });
+
+  it("folio_mkclean tells every shared VMA covering the page, faulted or not, and skips private ones (invalid_mkclean_vma)", () => {
+    const { inst, k, p, file, a } = setup();
+    const q = k.spawn("q");
+    const shared = doMmap(k, q, { length: 4 * P, prot: RW, shared: true, anonymous: false, file });
+    const priv = doMmap(k, q, { length: 4 * P, prot: VM_READ, shared: false, anonymous: false, file });
+    expect(userRead(k, q, priv, 1)).toHaveLength(1);
+    const got: { start: number; end: number; event: string }[] = [];
+    for (const at of [shared, priv]) {
+      k.notifiers.insert(q.mm!, at, 4 * P, { invalidate: (_s, r) => (got.push({ start: r.start, end: r.end, event: r.event }), true) }, "q");
+    }
+    expect(userWrite(k, p, a + P, enc("one"))).toBe(0);
+    expect(q.mm!.pageTable.pfn(shared / P + 1)).toBe(-1);
+    expect(writeback(k, file)).toBe(1);
+    expect(got).toEqual([{ start: shared + P, end: shared + 2 * P, event: "protection_page" }]);
+    // A dirty folio mapped nowhere is not walked at all (folio_mapped()): q's shared VMA covers it but hears nothing.
+    got.length = 0;
+    expect(userWrite(k, p, a + 2 * P, enc("two"))).toBe(0);
+    expect(doMunmap(k, p, a, 4 * P)).toBe(2);
+    expect(k.frames.flags[file.cache.get(2)!] & PG_DIRTY).toBe(PG_DIRTY);
+    expect(writeback(k, file)).toBe(1);
+    expect(got).toEqual([]);
     expectConsistent(inst);
   });
 

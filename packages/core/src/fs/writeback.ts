@@ -62,19 +62,41 @@ export interface WritebackOptions {
 }
 
 /**
- * `folio_mkclean` (mm/rmap.c, v6.12): write-protect and clean every PTE mapping `pfn`, invalidating notifiers.
- * Returns true when any PTE was dirty (the folio must stay dirty).
+ * `folio_mkclean` (mm/rmap.c, v6.12) of the folio holding `pfn`: nothing unless the folio is
+ * mapped (`folio_mapped()`); then `rmap_walk_file()` visits every VMA of the file's `i_mmap` that
+ * covers the folio's indices, skips the private ones (`invalid_mkclean_vma()`), and for each
+ * shared one `page_vma_mkclean_one()` sends MMU_NOTIFY_PROTECTION_PAGE over the folio's span in
+ * the VMA (`vma_address()` .. `vma_address_end()`) *before* it looks at the entries: a VMA whose
+ * PTE is clean and read-only, or not there at all, is told too. Then every writable or dirty PTE
+ * of the folio there is write-protected and cleaned. Returns true when any PTE was writable or
+ * dirty (`cleaned`: the caller marks the folio dirty again before clearing it).
  */
 export function folioMkclean(k: FsContext, pfn: number): boolean {
-  let dirty = false;
-  rmapWalk(k, pfn, (vma, vpn, bits) => {
-    if ((bits & (PTE_WRITE | PTE_DIRTY)) === 0) return;
-    const addr = vpn * PAGE_SIZE;
-    k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "protection_page");
-    vma.mm.pageTable.update(vpn, PTE_WRITE | PTE_DIRTY, 0);
-    if ((bits & PTE_DIRTY) !== 0) dirty = true;
-  });
-  return dirty;
+  const f = k.frames;
+  const head = f.head(pfn);
+  if (f.folioMapcount(head) === 0) return false;
+  const inode = k.inodes.get(f.mapping[head]);
+  if (inode === undefined) return false;
+  const first = f.index[head];
+  const last = first + f.nrPages(head);
+  let cleaned = 0;
+  for (const vma of [...inode.mappings]) {
+    if (!vma.mm.live || !vma.isShared) continue;
+    const from = Math.max(first, vma.pgoff);
+    const to = Math.min(last, vma.pgoff + vma.pages);
+    if (from >= to) continue;
+    const pt = vma.mm.pageTable;
+    const startVpn = vma.vpnOfIndex(from);
+    const endVpn = startVpn + (to - from);
+    k.notifiers.invalidateRange(vma.mm, startVpn * PAGE_SIZE, endVpn * PAGE_SIZE, "protection_page");
+    for (let vpn = startVpn; vpn < endVpn; vpn++) {
+      if (pt.pfn(vpn) !== head + (vma.fileIndex(vpn) - first)) continue;
+      if ((pt.bits(vpn) & (PTE_WRITE | PTE_DIRTY)) === 0) continue;
+      pt.update(vpn, PTE_WRITE | PTE_DIRTY, 0);
+      cleaned++;
+    }
+  }
+  return cleaned > 0;
 }
 
 /**

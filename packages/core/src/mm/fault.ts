@@ -24,6 +24,8 @@ import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
  */
 export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
+  // __handle_mm_fault() / huge_pte_alloc(): pud_alloc() + pmd_alloc() come first, whatever the fault then does.
+  pt.pmdAlloc(vpn);
   const bits = pt.bits(vpn);
   if ((bits & PTE_PRESENT) === 0) return doPteMissing(k, vma, vpn, fflags, stats);
   if ((fflags & FAULT_FLAG_WRITE) !== 0) {

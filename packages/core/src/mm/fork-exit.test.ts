@@ -25,7 +25,7 @@ const setup = (cfg: Parameters<typeof testKernel>[0] = {}) => kernelWithProcess(
 const fork = forkOrThrow;
 
 describe("exit", () => {
-  it("tears the address space down: notifier release, every page unmapped and freed, intervals removed", () => {
+  it("tears the address space down: notifier release then unmap (exit_mmap), every page unmapped and freed, intervals removed", () => {
     const { inst, k, p } = setup();
     const a = doMmap(k, p, { length: 4 * P, prot: RW, shared: false, anonymous: true });
     touchRange(k, p, a, 4 * P, true);
@@ -35,7 +35,7 @@ describe("exit", () => {
     const sub = k.notifiers.insert(p.mm!, a, 4 * P, ops, "test");
     const release = k.notifiers.counts.release;
     expect(doExit(k, p)).toBe(4);
-    expect(seen).toEqual(["release"]);
+    expect(seen).toEqual(["release", "unmap"]);
     expect(k.notifiers.counts.release).toBe(release + 1);
     expect(sub.live).toBe(false);
     expect(k.notifiers.intervals(p.mm!)).toHaveLength(0);

@@ -14,8 +14,8 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js"
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
-import { VM_DONTCOPY, VM_PFNMAP } from "./vm-flags.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP } from "./vm-flags.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
 
@@ -45,12 +45,14 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     vmas++;
     if (!vmaNeedsCopy(pv)) continue;
     // copy_page_range(): for a COW mapping, tell notifiers the parent's PTEs are being
-    // write-protected and hold write_protect_seq odd meanwhile (raw_write_seqcount_begin), so
-    // GUP-fast pinning in the parent backs off to the slow path.
+    // write-protected (MMU_NOTIFY_PROTECTION_PAGE; copy_hugetlb_page_range() sends
+    // MMU_NOTIFY_CLEAR for a hugetlb VMA) and hold write_protect_seq odd meanwhile
+    // (raw_write_seqcount_begin), so GUP-fast pinning in the parent backs off to the slow path.
     if (pv.isCow) {
-      k.notifiers.invalidateRange(pmm, pv.start, pv.end, "protection_page");
+      k.notifiers.invalidateRange(pmm, pv.start, pv.end, (pv.flags & VM_HUGETLB) !== 0 ? "clear" : "protection_page");
       pmm.writeProtectSeq++;
     }
+    copyPmdTables(pv, cmm);
     const r = copyPageRange(k, pv, cv);
     if (pv.isCow) pmm.writeProtectSeq++;
     sharedPages += r.shared;
@@ -75,6 +77,18 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
   k.events.emit("process", { pid, name: childName, parent: parent.pid });
   k.events.emit("fork", { parent: parent.pid, child: pid, vmas, sharedPages, copiedForDma });
   return child;
+}
+
+/**
+ * `copy_pud_range()` -> `copy_pmd_range()` (mm/memory.c, v6.12; `huge_pte_alloc()` for hugetlb):
+ * the child gets a PMD table under every PUD entry of `src` that has one, even where no PTE is
+ * left to copy.
+ */
+function copyPmdTables(src: Vma, dst: MmStruct): void {
+  const spt = src.mm.pageTable;
+  for (let vpn = src.startVpn; vpn < src.endVpn; vpn = (Math.floor(vpn / PUD_PAGES) + 1) * PUD_PAGES) {
+    if (spt.pudPresent(vpn)) dst.pageTable.pmdAlloc(vpn);
+  }
 }
 
 /** `vma_needs_copy()` (mm/memory.c, v6.12): only VMAs with anon pages or raw PFNs have their page tables copied; the others refault. */
@@ -184,11 +198,20 @@ function copyHugetlb(k: MmContext, src: Vma, dst: Vma, base: number, head: numbe
   return 0;
 }
 
-/** `exit_mmap` (mm/mmap.c, v6.12): tear down a process's address space. Returns pages unmapped. */
+/**
+ * `exit_mmap` (mm/mmap.c, v6.12): tear down a process's address space. Returns pages unmapped.
+ * The notifiers hear it twice, in this order: `mmu_notifier_release()` calls every interval's
+ * `invalidate` with MMU_NOTIFY_RELEASE over the whole address space (`mn_itree_release()`,
+ * mm/mmu_notifier.c; the `->release` ops of `mmu_notifier_register()` subscribers, which the model
+ * has none of, run then too) and leaves the intervals registered; then `unmap_vmas(&tlb, ..., 0,
+ * ULONG_MAX, ...)` (mm/memory.c) sends MMU_NOTIFY_UNMAP over [0, ULONG_MAX) before zapping, when
+ * the mm has a VMA at all.
+ */
 export function doExit(k: MmContext, proc: Process): number {
   const mm = proc.mm;
   if (mm === null || !proc.alive) return 0;
   k.notifiers.invalidateRange(mm, 0, Number.MAX_SAFE_INTEGER, "release");
+  if (mm.vmas.length > 0) k.notifiers.invalidateRange(mm, 0, Number.MAX_SAFE_INTEGER, "unmap");
   let pages = 0;
   for (const vma of [...mm.vmas]) {
     pages += zapRange(k, vma, vma.startVpn, vma.endVpn);

@@ -174,6 +174,8 @@ export function doMunmap(k: MmContext, proc: Process, addr: number, length: numb
     k.unlinkVma(vma);
     mm.removeVma(vma);
   }
+  // vms_clear_ptes() -> free_pgtables() (mm/vma.c): page tables of a GiB with no VMA left go too.
+  mm.pageTable.freePgtables(addr / PAGE_SIZE, end / PAGE_SIZE, (s, e) => !mm.isFree(s * PAGE_SIZE, e * PAGE_SIZE));
   k.events.emit("munmap", { pid: proc.pid, start: addr, end, pages });
   return pages;
 }

@@ -15,7 +15,9 @@ import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
-import { PTE_HUGE, PTE_WRITE } from "./page-table.js";
+import { PTE_HUGE, PTE_WRITE, PUD_PAGES } from "./page-table.js";
+import { doMunmap } from "./mmap.js";
+import type { MmuIntervalNotifierOps, MmuNotifierRange } from "../notifier/mmu-notifiers.js";
 import { touchRange, userWrite } from "./user-access.js";
 import { drawVmas, kernelWithProcess, mapAt } from "../testing/mm.js";
 
@@ -167,4 +169,57 @@ describe("mprotect", () => {
     expect(userWrite(k, p, base + 300 * P, Uint8Array.of(1))).toBe(-EFAULT);
     expectConsistent(inst);
   });
+
+  describe("MMU notifiers (change_pud_range, hugetlb_change_protection)", () => {
+    const watch = (k: ReturnType<typeof setup>["k"], p: ReturnType<typeof setup>["p"], start: number, length: number) => {
+      const got: Pick<MmuNotifierRange, "start" | "end" | "event">[] = [];
+      const ops: MmuIntervalNotifierOps = { invalidate: (_s, r) => (got.push({ start: r.start, end: r.end, event: r.event }), true) };
+      k.notifiers.insert(p.mm!, start, length, ops, "t");
+      return got;
+    };
+
+    it("sends nothing where no page table exists below the range, then one range once a fault allocated it", () => {
+      const { inst, k, p } = setup();
+      mapAt(k, p, BASE, 8);
+      const got = watch(k, p, BASE, 8 * P);
+      expect(doMprotect(k, p, BASE, 8 * P, VM_READ)).toBe(0);
+      expect(got).toEqual([]);
+      touchRange(k, p, BASE + 6 * P, P, false);
+      expect(doMadvise(k, p, BASE, 8 * P, "dontneed")).toBeGreaterThanOrEqual(0);
+      got.length = 0;
+      // MADV_DONTNEED left the tables: the range is still sent.
+      expect(doMprotect(k, p, BASE + 2 * P, 4 * P, RW)).toBe(0);
+      expect(got).toEqual([{ start: BASE + 2 * P, end: BASE + 6 * P, event: "protection_vma" }]);
+      expectConsistent(inst);
+    });
+
+    it("starts the range at the first GiB with a PMD table; munmap frees the tables of an emptied GiB", () => {
+      const { inst, k, p } = setup();
+      const GIB = PUD_PAGES * P;
+      const base = 4 * GIB - 2 * P;
+      mapAt(k, p, base, 4);
+      const got = watch(k, p, base, 4 * P);
+      touchRange(k, p, 4 * GIB, P, false);
+      expect(doMprotect(k, p, base, 4 * P, VM_READ)).toBe(0);
+      expect(got).toEqual([{ start: 4 * GIB, end: base + 4 * P, event: "protection_vma" }]);
+      expect(doMunmap(k, p, base, 4 * P)).toBeGreaterThanOrEqual(0);
+      expect(p.mm!.pageTable.pudKeys()).toEqual([]);
+      mapAt(k, p, base, 4);
+      got.length = 0;
+      // The interval outlives the munmap (a driver removes it), so it still watches the new VMA.
+      expect(doMprotect(k, p, base, 4 * P, RW)).toBe(0);
+      expect(got).toEqual([]);
+      expectConsistent(inst);
+    });
+
+    it("hugetlb_change_protection always sends the range", () => {
+      const { inst, k, p } = setup();
+      const h = doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, hugetlb: true });
+      const got = watch(k, p, h, HPAGE_PMD_SIZE);
+      expect(doMprotect(k, p, h, HPAGE_PMD_SIZE, VM_READ)).toBe(0);
+      expect(got).toEqual([{ start: h, end: h + HPAGE_PMD_SIZE, event: "protection_vma" }]);
+      expectConsistent(inst);
+    });
+  });
 });
+

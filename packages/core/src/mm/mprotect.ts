@@ -7,11 +7,12 @@ import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE } from "./page-table.js";
+import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PMD, PUD_PAGES } from "./page-table.js";
 import type { Process } from "./process.js";
 import { vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
 import type { Vma } from "./mm-types.js";
-import { VM_WRITE, protString } from "./vm-flags.js";
+import { VM_HUGETLB, VM_WRITE, protString } from "./vm-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, v6.12): may mprotect make the read-only PTE of
@@ -22,6 +23,49 @@ import { VM_WRITE, protString } from "./vm-flags.js";
 export function canChangePteWritable(k: MmContext, vma: Vma, pfn: number, bits: number, writenotify: boolean): boolean {
   if (vma.isShared) return !writenotify || (bits & PTE_DIRTY) !== 0;
   return (k.frames.flags[pfn] & (PG_ANON | PG_ANON_EXCLUSIVE)) === (PG_ANON | PG_ANON_EXCLUSIVE);
+}
+
+/** Bytes under one PUD entry (PUD_SIZE, 1 GiB). */
+const PUD_SIZE = PUD_PAGES * PAGE_SIZE;
+/** Bytes under one PGD entry (PGDIR_SIZE, 512 GiB with 4-level paging; the p4d level is folded). */
+const PGDIR_SIZE = PUD_SIZE * PTRS_PER_PMD;
+
+/**
+ * The MMU-notifier calls `change_protection()` (mm/mprotect.c, v6.12) makes for [start, end) of `vma`:
+ * - hugetlb: `hugetlb_change_protection()` (mm/hugetlb.c) always sends MMU_NOTIFY_PROTECTION_VMA
+ *   over the range, widened to whole GiBs where PMD sharing is possible
+ *   (`adjust_range_if_pmd_sharing_possible()`);
+ * - otherwise `change_pud_range()` starts the range at the first PUD entry that has a PMD table
+ *   (`!pud_none()`), once per PGD entry (`change_protection_range()`), and ends it at the end of
+ *   that PGD entry's part of the range. A range with no page table below it sends nothing.
+ * Returns how many ranges were sent.
+ */
+export function changeProtectionNotify(k: MmContext, vma: Vma, start: number, end: number): number {
+  const mm = vma.mm;
+  if ((vma.flags & VM_HUGETLB) !== 0) {
+    let s = start;
+    let e = end;
+    const vStart = Math.ceil(vma.start / PUD_SIZE) * PUD_SIZE;
+    const vEnd = Math.floor(vma.end / PUD_SIZE) * PUD_SIZE;
+    if (vma.isShared && vEnd > vStart && e > vStart && s < vEnd) {
+      if (s > vStart) s = Math.floor(s / PUD_SIZE) * PUD_SIZE;
+      if (e < vEnd) e = Math.ceil(e / PUD_SIZE) * PUD_SIZE;
+    }
+    k.notifiers.invalidateRange(mm, s, e, "protection_vma");
+    return 1;
+  }
+  let sent = 0;
+  for (let addr = start; addr < end; ) {
+    const next = Math.min(end, (Math.floor(addr / PGDIR_SIZE) + 1) * PGDIR_SIZE);
+    for (let pud = addr; pud < next; pud = (Math.floor(pud / PUD_SIZE) + 1) * PUD_SIZE) {
+      if (!mm.pageTable.pudPresent(pud / PAGE_SIZE)) continue;
+      k.notifiers.invalidateRange(mm, pud, next, "protection_vma");
+      sent++;
+      break;
+    }
+    addr = next;
+  }
+  return sent;
 }
 
 /** `mprotect()` (`do_mprotect_pkey()` + `mprotect_fixup()`, mm/mprotect.c, v6.12): change protection of [addr, addr + length). Returns 0 or `-errno`. */
@@ -55,7 +99,7 @@ export function doMprotect(k: MmContext, proc: Process, addr: number, length: nu
       break;
     }
     const vma = r;
-    k.notifiers.invalidateRange(mm, vma.start, vma.end, "protection_vma");
+    changeProtectionNotify(k, vma, vma.start, vma.end);
     const pt = mm.pageTable;
     // Shared mappings without write-notify (shmem, hugetlbfs) get writable PTEs from vm_page_prot
     // directly; the others upgrade PTE by PTE (`vma_wants_manual_pte_write_upgrade`).

@@ -21,6 +21,12 @@ export const PTE_SPECIAL = 1 << 5;
 /** Entries per PTE table (PTRS_PER_PTE). */
 export const PTRS_PER_PTE = 512;
 
+/** Entries per PMD table (PTRS_PER_PMD): PTE tables under one PUD entry. */
+export const PTRS_PER_PMD = 512;
+
+/** Pages under one PUD entry (PUD_SIZE / PAGE_SIZE: 1 GiB of address space). */
+export const PUD_PAGES = PTRS_PER_PTE * PTRS_PER_PMD;
+
 /**
  * `vpn & PTE_INDEX_MASK` is `vpn % PTRS_PER_PTE` for any page number: user page numbers reach
  * 2^32 (TASK_SIZE / PAGE_SIZE), past V8's small integers, where `%` is a floating-point
@@ -44,6 +50,13 @@ export class PteTable {
  */
 export class PageTable {
   private readonly tables = new Map<number, PteTable>();
+  /**
+   * PUD indices (vpn / PUD_PAGES) whose entry points to a PMD table (`!pud_none()`). Set by the
+   * first fault or PTE in that GiB (`pmd_alloc()` in `__handle_mm_fault()`, mm/memory.c, v6.12)
+   * and kept when the PTEs go (v6.12 frees page tables only in `free_pgtables()`, at munmap and
+   * exit), unlike {@link PteTable}s, which the model drops when empty.
+   */
+  private readonly puds = new Set<number>();
 
   /** Number of PTE tables allocated. */
   get nrTables(): number {
@@ -62,8 +75,35 @@ export class PageTable {
     if (t === undefined) {
       t = new PteTable();
       this.tables.set(key, t);
+      this.puds.add(Math.floor(key / PTRS_PER_PMD));
     }
     return t;
+  }
+
+  /** Populate the PUD entry covering `vpn` with a PMD table (`pud_alloc()` + `pmd_alloc()`, include/linux/mm.h, v6.12). */
+  pmdAlloc(vpn: number): void {
+    this.puds.add(Math.floor(vpn / PUD_PAGES));
+  }
+
+  /** True when the PUD entry covering `vpn` points to a PMD table (`!pud_none()`). */
+  pudPresent(vpn: number): boolean {
+    return this.puds.has(Math.floor(vpn / PUD_PAGES));
+  }
+
+  /**
+   * `free_pgtables()` (mm/mmap.c, v6.12) after [startVpn, endVpn) was unmapped: free the PMD table of
+   * every PUD overlapping it for which `inUse(first, end)` (any VMA left in that GiB) is false, as
+   * `free_pmd_range()` does for a PUD lying wholly between the neighbouring VMAs (floor, ceiling).
+   */
+  freePgtables(startVpn: number, endVpn: number, inUse: (firstVpn: number, endVpn: number) => boolean): void {
+    for (let pud = Math.floor(startVpn / PUD_PAGES); pud * PUD_PAGES < endVpn; pud++) {
+      if (this.puds.has(pud) && !inUse(pud * PUD_PAGES, (pud + 1) * PUD_PAGES)) this.puds.delete(pud);
+    }
+  }
+
+  /** Every PUD index with a PMD table, ascending. */
+  pudKeys(): number[] {
+    return [...this.puds].sort((a, b) => a - b);
   }
 
   /** The PTE bits at `vpn` (0 = none). */

@@ -165,7 +165,7 @@ describe("every mm path invalidates with the right reason", () => {
       expect(reclaim(k, file).reclaimed).toBe(1);
     }],
     ["migration (try_to_migrate_one uses MMU_NOTIFY_CLEAR)", ["clear"], ({ k, p }) => expect(migrateFolio(k, p.mm!.pageTable.pfn(BASE / P), Gfp.MOVABLE)).toBeGreaterThan(0)],
-    ["exit", ["release"], ({ k, p }) => void doExit(k, p)],
+    ["exit (exit_mmap: mmu_notifier_release, then unmap_vmas)", ["release", "unmap"], ({ k, p }) => void doExit(k, p)],
   ];
 
   it.each(cases)("%s -> %j", (_d, expected, run) => {
@@ -183,6 +183,21 @@ describe("every mm path invalidates with the right reason", () => {
     expect([...new Set(r.events())]).toEqual(expected);
     for (const ev of expected) expect(k.notifiers.counts[ev]).toBeGreaterThan(before[ev]);
     expectConsistent(s.inst);
+  });
+
+  it("fork tells a private hugetlb VMA MMU_NOTIFY_CLEAR (copy_hugetlb_page_range), an ordinary COW VMA PROTECTION_PAGE (copy_page_range)", () => {
+    const { inst, k, p } = setup();
+    expect(userWrite(k, p, BASE, Uint8Array.of(9))).toBe(0);
+    const h = doMmap(k, p, { length: 512 * P, prot: RW, shared: false, anonymous: true, hugetlb: true });
+    expect(userWrite(k, p, h, Uint8Array.of(1))).toBe(0);
+    const huge = recorder();
+    const small = recorder();
+    k.notifiers.insert(p.mm!, h, P, huge.ops, "huge");
+    k.notifiers.insert(p.mm!, BASE, P, small.ops, "small");
+    expect(doFork(k, p, "c")).not.toBeTypeOf("number");
+    expect(huge.events()).toEqual(["clear"]);
+    expect(small.events()).toEqual(["protection_page"]);
+    expectConsistent(inst);
   });
 
   it("a long-term pin migrating a page out of ZONE_MOVABLE invalidates the old mapping", () => {

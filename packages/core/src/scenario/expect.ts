@@ -5,6 +5,7 @@
  */
 import { errnoName } from "../errno.js";
 import { readFileData } from "../mm/filemap.js";
+import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { FaultPoint } from "../sim/fault-spec.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Bindings } from "./bindings.js";
@@ -99,6 +100,12 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
         const pv = want as { proc: string; pages: number };
         const have = k.process(pv.proc).mm?.pinnedVm ?? 0;
         out.push({ key: "counters.pinned_vm", expected: pv, actual: { proc: pv.proc, pages: have }, pass: have === pv.pages, byPolicy });
+      } else if (name === "invalidations") {
+        for (const [event, n] of Object.entries(want as Record<MmuNotifyEvent, number | undefined>)) {
+          if (n === undefined) continue;
+          const have = k.notifiers.counts[event as MmuNotifyEvent];
+          out.push({ key: `counters.invalidations.${event}`, expected: n, actual: have, pass: have === n, byPolicy });
+        }
       } else {
         out.push({ key: `counters.${name}`, expected: want, actual: snap[name], pass: snap[name] === (want as unknown), byPolicy });
       }

@@ -70,6 +70,21 @@ describe("scenario runtime", () => {
     expect(r.steps[0].expectations).toEqual([{ key: "counters.nr_cow", expected: 0, actual: 0, pass: true, byPolicy: true }]);
   });
 
+  it("checks counters.invalidations per MMU-notifier event, and names an unknown event", () => {
+    const r = run(`  - { op: mmap, proc: p1, as: buf, length: 4KiB, prot: [read, write], flags: [private, anonymous] }
+  - { op: munmap, proc: p1, addr: buf, length: 4KiB, expect: { counters: { invalidations: { unmap: 1, release: 0 } } } }
+  - { op: exit, proc: p1, expect: { counters: { invalidations: { unmap: 2 } } } }
+`);
+    expect(r.steps[1].expectations).toMatchObject([
+      { key: "counters.invalidations.unmap", expected: 1, actual: 1, pass: true },
+      { key: "counters.invalidations.release", expected: 0, actual: 0, pass: true },
+    ]);
+    // exit_mmap of an mm without a VMA: RELEASE only, no UNMAP.
+    expect(r.steps[2].expectations).toMatchObject([{ key: "counters.invalidations.unmap", expected: 2, actual: 1, pass: false }]);
+    const text = `name: t\nmachine: { memory: 16MiB }\nsteps:\n  - { op: check, expect: { counters: { invalidations: { unmapped: 1 } } } }\n`;
+    expect(() => loadScenario(text, "t.yaml", plugins)).toThrowError(/t\.yaml:4:\d+: step 0 \(check\), field "expect\.counters\.invalidations\.unmapped": unknown field "unmapped"/);
+  });
+
   it("compares results key by key", () => {
     expect(resultMatches({ migrated: 1 }, { migrated: 1, failed: 0 })).toBe(true);
     expect(resultMatches({ migrated: 1 }, { migrated: 2, failed: 0 })).toBe(false);

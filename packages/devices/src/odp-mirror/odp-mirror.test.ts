@@ -198,11 +198,11 @@ describe("odp-mirror invalidation", () => {
     expectConsistent(h.inst);
   });
 
-  it("exit zaps everything (MMU_NOTIFY_RELEASE); later faults fail with EINVAL (mmget_not_zero)", () => {
+  it("exit zaps everything (MMU_NOTIFY_RELEASE, then MMU_NOTIFY_UNMAP: exit_mmap); later faults fail with EINVAL (mmget_not_zero)", () => {
     const { h, p, k, counters } = setup();
     expect(h.act("nic0", "dma_write", { region: "mr", offset: 0, data: "x" })).toMatchObject({ ok: true });
     doExit(k, p);
-    expect(counters()).toMatchObject({ mirrored: 0, invalidations: 1 });
+    expect(counters()).toMatchObject({ mirrored: 0, invalidations: 2 });
     expect(h.act("nic0", "dma_read", { region: "mr", offset: 0, length: 1 })).toMatchObject({ ok: false, errno: EINVAL });
     expectConsistent(h.inst);
   });

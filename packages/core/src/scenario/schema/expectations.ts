@@ -7,6 +7,7 @@ import { ERRNO } from "../../errno.js";
 import { ZONE_NAMES } from "../../memory/zones.js";
 import { addrField, nameField, sizeField } from "../../sim/field-schemas.js";
 import type { FaultPoint } from "../../sim/fault-spec.js";
+import type { MmuNotifyEvent } from "../../events/event-types.js";
 
 /** Hazard classes, as scenarios write them. */
 export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"] as const;
@@ -53,10 +54,25 @@ export const hazardMatcher = z
   .object({ class: z.enum(HAZARD_CLASSES).optional(), outcome: z.enum(HAZARD_OUTCOMES).optional(), count: int.nonnegative().optional() })
   .strict();
 
+const invCount = int.nonnegative().optional();
+
+/**
+ * Schema of `counters.invalidations` (ext): MMU-notifier invalidations the mm started so far, per
+ * `enum mmu_notifier_event` (include/linux/mmu_notifier.h, v6.12), whether or not an interval
+ * notifier was registered to hear them (`MmuNotifiers.counts`).
+ */
+export const invalidationsExpectation = z
+  .object({
+    unmap: invCount, clear: invCount, protection_vma: invCount, protection_page: invCount, soft_dirty: invCount, release: invCount,
+    migrate: invCount, exclusive: invCount,
+  } satisfies Record<MmuNotifyEvent, z.ZodType>)
+  .strict();
+
 const counters = z
   .object({
     ...Object.fromEntries(COUNTER_NAMES.map((n) => [n, int.optional()])),
     pinned_vm: z.object({ proc: nameField, pages: int }).strict().optional(),
+    invalidations: invalidationsExpectation.optional().meta({ description: "(ext) MMU-notifier invalidations started so far, per event, e.g. { release: 1, unmap: 1 }" }),
   })
   .strict();
 
