@@ -67,6 +67,20 @@ describe("pinlab", () => {
     }
   });
 
+  it("shows bytes read with NULs escaped in text (\"ab\\0\\0\") and keeps them exact in JSON", async () => {
+    const file = "scenarios/reading-zeros.yaml";
+    const text = await run(["run", file, "--policy", "pin-bias", "--verbose"]);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(String.raw`step 2 read -> "\0\0\0\0"`);
+    expect(text.out).toContain(String.raw`step 4 read -> "ab\0\0"`);
+    expect(text.out).not.toContain("\0");
+    const json = await run(["run", file, "--policy", "pin-bias", "--format", "json"]);
+    expect(json.out).toContain(String.raw`"result":"ab\u0000\u0000"`);
+    const step = JSON.parse(json.out).results[0].steps[4] as { result: string; expectations: { key: string; actual: string }[] };
+    expect(step.result).toBe("ab\0\0");
+    expect(step.expectations.find((e) => e.key === "data")?.actual).toBe("ab\0");
+  });
+
   it("--policy wins over PINLAB_POLICY, which wins over the scenario", async () => {
     const env = await run(["run", `${FIX}/passing.yaml`, "--format", "json"], { PINLAB_POLICY: "legacy-get" });
     expect(JSON.parse(env.out).results.map((r: { policy: string }) => r.policy)).toEqual(["legacy-get"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareSteps, distinctHazards, firstDivergence, outcomeLabel } from "./compare.js";
+import { compareSteps, distinctHazards, firstDivergence, outcomeLabel, resultText, stepOutcome } from "./compare.js";
 import { record } from "./recording.js";
 import { Session } from "./session.js";
 import { libraryScenario, registry } from "./test-support.js";
@@ -41,5 +41,23 @@ describe("two columns side by side", () => {
     const pfn = legacy.hazards[0].pfn;
     expect(at(6)[s.view.region.indexOf(pfn)]).toBe(1);
     expect(Session.frameDifferences([s.machine(0, 6)])).toBeUndefined();
+  });
+});
+
+describe("step results shown to a person", () => {
+  it("quotes bytes read with NULs escaped, addresses in hex, maps as JSON", () => {
+    expect(resultText("ab\0\0")).toBe(String.raw`"ab\0\0"`);
+    expect(resultText(0x7efffffc000)).toBe("0x7efffffc000");
+    expect(resultText(2)).toBe("2");
+    expect(resultText({ reclaimed: 2 })).toBe('{"reclaimed":2}');
+    expect(resultText(null)).toBeUndefined();
+    expect(resultText("x".repeat(100))).toHaveLength(80);
+  });
+
+  it("shows what reading-zeros reads: the zero page as four NULs", () => {
+    const rec = record(libraryScenario("reading-zeros"), "pin-bias", registry);
+    expect(stepOutcome(rec, 2)?.shown).toBe(String.raw`"\0\0\0\0"`);
+    expect(stepOutcome(rec, 4)?.shown).toBe(String.raw`"ab\0\0"`);
+    expect(stepOutcome(rec, 2)?.result).toBe(JSON.stringify("\0\0\0\0"));
   });
 });

@@ -2,7 +2,7 @@
  * Side by side: what each step did under each policy, whether the policies disagree on it, and
  * which hazards of one column have no counterpart in another.
  */
-import type { Hazard, StepResult } from "@pinlab/core";
+import { quoteText, type Hazard, type StepResult } from "@pinlab/core";
 import type { Recording } from "./recording.js";
 
 /** What one step did under one policy, reduced to what a comparison looks at. */
@@ -13,8 +13,10 @@ export interface StepOutcome {
   readonly errno: string | null;
   /** A problem that is not an errno. */
   readonly error: string | undefined;
-  /** The result, as JSON. */
+  /** The result, as JSON (exact: a NUL is `\u0000`), what a comparison looks at. */
   readonly result: string;
+  /** The result for a person to read ({@link resultText}), or undefined when the step has none. */
+  readonly shown: string | undefined;
   /** Hazards recorded during the step, as `class:outcome`, sorted. */
   readonly hazards: readonly string[];
   /** Every expectation of the step held. */
@@ -38,10 +40,23 @@ export function stepOutcome(rec: Recording, i: number): StepOutcome | undefined 
   const s: StepResult | undefined = rec.steps[i];
   if (s === undefined) return undefined;
   return {
-    ok: s.ok, errno: s.errno, error: s.error, result: JSON.stringify(s.result ?? null),
+    ok: s.ok, errno: s.errno, error: s.error, result: JSON.stringify(s.result ?? null), shown: resultText(s.result),
     hazards: rec.hazards.filter((h) => h.step === i).map((h) => `${h.class}:${h.outcome}`).sort(),
     passed: s.expectations.every((e) => e.pass),
   };
+}
+
+/**
+ * A step's result for a person: bytes read (`read`, `peek`, `dma_read`) quoted with NULs and
+ * other control bytes escaped (`"\0\0ab"`, core's `quoteText`), an address in hex, anything
+ * else as JSON; cut to 80 characters. Undefined for no result.
+ */
+export function resultText(result: unknown): string | undefined {
+  if (result === undefined || result === null) return undefined;
+  const text = typeof result === "string" ? quoteText(result)
+    : typeof result === "number" && Number.isInteger(result) && result >= 0x10000 ? `0x${result.toString(16)}`
+      : JSON.stringify(result);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 function signature(o: StepOutcome): string {

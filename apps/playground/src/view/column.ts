@@ -55,6 +55,7 @@ export class Column {
       replace(this.last,
         h("span", { class: "muted" }, `step ${last.index} ${last.op}: `),
         h("strong", { class: last.outcome.ok ? "" : "err" }, outcomeLabel(last.outcome)),
+        last.outcome.shown === undefined ? null : h("span", { class: "col-result", title: "the step's result" }, ` → ${last.outcome.shown}`),
         last.outcome.passed ? null : h("span", { class: "chip bad" }, "expectation failed"),
         last.differs ? h("span", { class: "chip diff", title: "the policies disagree on this step" }, "differs") : null);
       this.last.classList.toggle("differs", last.differs);

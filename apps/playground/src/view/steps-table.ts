@@ -45,7 +45,7 @@ export class StepsTable {
         const o = r.outcomes.get(p);
         if (o === undefined) return h("td", { class: "muted" }, "…");
         const cls = [o.error !== undefined || o.errno !== null ? "err" : "", o.hazards.some((x) => x.endsWith(":undetected")) ? "hz-u" : o.hazards.length > 0 ? "hz" : "", o.passed ? "" : "failed"].join(" ").trim();
-        return h("td", { class: cls, title: o.error ?? (o.passed ? undefined : "an expectation failed") }, outcomeLabel(o), o.passed ? null : " ✗");
+        return h("td", { class: cls, title: o.error ?? (o.passed ? o.shown : "an expectation failed") }, outcomeLabel(o), o.passed ? null : " ✗");
       }));
       return tr;
     });

@@ -8,7 +8,7 @@
  * not finish in time); `generator` is a generated scenario the loader refused (a fuzzer bug).
  * @module
  */
-import type { StepResult } from "@pinlab/core";
+import { textToBytes, type StepResult } from "@pinlab/core";
 import { auditLeaks } from "./leak-audit.js";
 import type { CaseRun, PolicyRun } from "./run-case.js";
 
@@ -71,7 +71,7 @@ function perPolicy(c: CaseRun, policy: string, [a, b]: readonly [PolicyRun, Poli
   for (let i = 0; i + 1 < steps.length; i++) {
     const w = raw[i];
     const r = raw[i + 1];
-    if (w.op !== "write" || r.op !== "read" || w.proc !== r.proc || w.addr !== r.addr || r.length !== String(w.data).length) continue;
+    if (w.op !== "write" || r.op !== "read" || w.proc !== r.proc || w.addr !== r.addr || r.length !== textToBytes(String(w.data)).length) continue;
     if (steps[i].ok && steps[i + 1].ok && steps[i + 1].result !== w.data) {
       f("wrong-result", `step ${i + 1} read back ${JSON.stringify(steps[i + 1].result)} where step ${i} wrote ${JSON.stringify(w.data)}`, i + 1);
     }

@@ -117,6 +117,12 @@ describe("the classifier", () => {
     expect(out).toEqual([{ class: "wrong-result", policy: "pin-bias", step: 1, message: 'step 1 read back "abd" where step 0 wrote "abc"' }]);
   });
 
+  it("compares a read-back exactly: a NUL in the bytes read is a wrong result, not the end of a string", () => {
+    const steps = [step(0, "write"), step(1, "read", { result: "ab\0" })];
+    const out = classifyCase(caseRun([["pin-bias", [run(steps), run(steps)]]]));
+    expect(out.map((f) => f.message)).toEqual(['step 1 read back "ab\\u0000" where step 0 wrote "abc"']);
+  });
+
   it("reports pin-bias and exact-pincount answering a step differently, and an invariant violation", () => {
     const a = [step(0, "write"), step(1, "read", { result: "abc" })];
     const b = [step(0, "write", { ok: false, errno: "EFAULT" }), step(1, "read", { ok: false, errno: "EFAULT" })];

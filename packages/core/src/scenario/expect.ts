@@ -13,7 +13,7 @@ import { pageState, peekUser } from "./observe.js";
 import type { ExpectationResult } from "./report.js";
 import type { RunContext, StepOutcome } from "./run-context.js";
 import type { Expectations, HazardMatcher, PageExpectation } from "./schema/expectations.js";
-import { cString, utf8 } from "./strings.js";
+import { bytesToText, sameBytes, textToBytes } from "./strings.js";
 
 /** Compare a result with an expected value: equal scalars, or a map compared key by key. */
 export function resultMatches(expected: unknown, actual: unknown): boolean {
@@ -82,16 +82,16 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
   }
   if (e.page !== undefined) for (const p of Array.isArray(e.page) ? e.page : [e.page]) checkPage(ctx, p, out, byPolicy);
   if (e.data !== undefined) {
-    const want = e.data.equals;
-    const bytes = peekUser(ctx.inst, k.process(e.data.proc), ctx.bindings.addr(e.data.addr, "data.addr"), Math.max(utf8(want).length + 1, 64));
-    const have = bytes === undefined ? "not mapped" : cString(bytes);
-    out.push({ key: "data", expected: want, actual: have, pass: have === want, byPolicy });
+    const want = textToBytes(e.data.equals);
+    const bytes = peekUser(ctx.inst, k.process(e.data.proc), ctx.bindings.addr(e.data.addr, "data.addr"), want.length);
+    const have = bytes === undefined ? "not mapped" : bytesToText(bytes);
+    out.push({ key: "data", expected: e.data.equals, actual: have, pass: bytes !== undefined && sameBytes(bytes, want), byPolicy });
   }
   if (e.file_data !== undefined) {
     const inode = k.file(e.file_data.file);
-    const want = e.file_data.equals;
-    const have = cString(readFileData(k, inode, e.file_data.offset, Math.max(utf8(want).length + 1, 64)));
-    out.push({ key: "file_data", expected: want, actual: have, pass: have === want, byPolicy });
+    const want = textToBytes(e.file_data.equals);
+    const bytes = readFileData(k, inode, e.file_data.offset, Math.max(want.length, 1)); // "": no byte there (EOF)
+    out.push({ key: "file_data", expected: e.file_data.equals, actual: bytesToText(bytes), pass: sameBytes(bytes, want), byPolicy });
   }
   if (e.counters !== undefined) {
     const snap = k.vmstat.snapshot();

@@ -37,7 +37,7 @@ export const odpMirrorActions = {
   dereg_mr: { summary: "deregister: zap the mirror (dirtying writable entries), remove the notifier", fields: deregMrFields, releases: "region" },
   prefetch: { summary: "fill the mirror for [offset, offset + length) (ibv_advise_mr)", fields: odpPrefetchFields, result: "pages requested (or mapped, when synchronous)" },
   dma_write: { summary: "the device writes through its mirror, faulting for write on a miss", fields: dmaWriteFields, result: "bytes written" },
-  dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: dmaReadFields, result: "the bytes, as a string" },
+  dma_read: { summary: "the device reads through its mirror, faulting on a miss", fields: dmaReadFields, result: "exactly length bytes, as a string (NULs included)" },
 } satisfies DeviceActionSpecs;
 
 /** The markdown description of `odp-mirror`. */

@@ -62,8 +62,8 @@ describe("odp-mirror device faults", () => {
 
   it("retries a write fault whose COW invalidated the range (zero page -> new page), counting the passes", () => {
     const { h, p, buf, k, counters } = setup();
-    // Untouched anonymous memory is the zero page; DMA reads come back as C strings, so "".
-    expect(h.act("nic0", "dma_read", { region: "mr", offset: 0, length: 2 })).toEqual({ ok: true, value: "" });
+    // Untouched anonymous memory is the zero page; a DMA read returns exactly its bytes: NULs.
+    expect(h.act("nic0", "dma_read", { region: "mr", offset: 0, length: 2 })).toEqual({ ok: true, value: "\0\0" });
     expect(frameAt(p, buf)).toBe(k.memory.zeroPfn);
     expect(counters()).toMatchObject({ faults: 1, faultPasses: 1 });
     expect(h.act("nic0", "dma_write", { region: "mr", offset: 0, data: "ok" })).toMatchObject({ ok: true });

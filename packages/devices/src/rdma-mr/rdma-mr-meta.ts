@@ -29,7 +29,7 @@ export const rdmaMrActions = {
   reg_mr: { summary: "register [addr, addr + length) of proc: charge pinned_vm, pin long-term", fields: regMrFields, result: "the region name" },
   dereg_mr: { summary: "deregister a region: unpin (dirtying when writable), give pinned_vm back", fields: deregMrFields, releases: "region" },
   dma_write: { summary: "the HCA writes data at an offset of a region", fields: dmaWriteFields, result: "bytes written" },
-  dma_read: { summary: "the HCA reads length bytes at an offset of a region", fields: dmaReadFields, result: "the bytes, as a string" },
+  dma_read: { summary: "the HCA reads length bytes at an offset of a region", fields: dmaReadFields, result: "exactly length bytes, as a string (NULs included)" },
 } satisfies DeviceActionSpecs;
 
 /** The markdown description of `rdma-mr` (docs, `pinlab list`). */

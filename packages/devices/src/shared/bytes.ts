@@ -1,18 +1,18 @@
 /**
- * Scenario data is written as strings (UTF-8) and read back as C strings: up to the first NUL,
- * as core's scenario engine shows every byte range (`cString`).
+ * Scenario data is written as strings and read back as exactly the bytes asked, as core's
+ * scenario engine shows every byte range (`textToBytes`, `bytesToText`: UTF-8, NULs kept).
  * @module
  */
-import { cString, utf8 } from "@pinlab/core";
+import { bytesToText, textToBytes } from "@pinlab/core";
 
 /** The bytes of a scenario `data:` string. */
 export function stringToBytes(data: string): Uint8Array {
-  return utf8(data);
+  return textToBytes(data);
 }
 
-/** Bytes read by DMA, as the string a scenario compares (`result: "hello"`): a C string. */
+/** Bytes read by DMA, as the string a scenario compares (`result: "hello"`): every byte, NULs included. */
 export function bytesToString(bytes: Uint8Array): string {
-  return cString(bytes);
+  return bytesToText(bytes);
 }
 
 /** `0x…` for traces and labels. */

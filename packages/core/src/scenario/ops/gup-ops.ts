@@ -6,7 +6,7 @@ import type { VaddrPinOwner } from "../../policy/pin-policy.js";
 import type { GupHandle } from "../bindings.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
-import { cString, utf8 } from "../strings.js";
+import { bytesToText, textToBytes } from "../strings.js";
 
 function holderOf(name: string): HolderRef {
   return { kind: "handle", name };
@@ -81,7 +81,7 @@ export function runPeek(ctx: RunContext, s: StepOf<"peek">): StepOutcome {
   const h = ctx.bindings.handle(s.handle, "handle");
   const bad = checkHandleRange(h, s.offset, s.length);
   if (bad !== undefined) return { error: bad };
-  return { result: cString(ctx.inst.dma.read(holderOf(h.name), h.pfns, s.offset, s.length)) };
+  return { result: bytesToText(ctx.inst.dma.read(holderOf(h.name), h.pfns, s.offset, s.length)) };
 }
 
 /**
@@ -92,7 +92,7 @@ export function runPeek(ctx: RunContext, s: StepOf<"peek">): StepOutcome {
  */
 export function runPoke(ctx: RunContext, s: StepOf<"poke">): StepOutcome {
   const h = ctx.bindings.handle(s.handle, "handle");
-  const data = utf8(s.data);
+  const data = textToBytes(s.data);
   const bad = checkHandleRange(h, s.offset, data.length);
   if (bad !== undefined) return { error: bad };
   if (!h.writable) return { errno: EPERM };

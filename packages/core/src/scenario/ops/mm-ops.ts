@@ -9,7 +9,7 @@ import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vm-flags.js";
 import { migrateRange } from "../../migrate/migrate.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
-import { cString, utf8 } from "../strings.js";
+import { bytesToText, textToBytes } from "../strings.js";
 import { fromReturn } from "./outcome.js";
 
 /** Protection bits from names. */
@@ -60,15 +60,15 @@ export function runTouch(ctx: RunContext, s: StepOf<"touch">): StepOutcome {
 /** `write`. */
 export function runWrite(ctx: RunContext, s: StepOf<"write">): StepOutcome {
   const k = ctx.inst.kernel;
-  const r = userWrite(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), utf8(s.data));
+  const r = userWrite(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), textToBytes(s.data));
   return r < 0 ? { errno: -r } : {};
 }
 
-/** `read`: the bytes as a string. */
+/** `read`: exactly `length` bytes, as a string (`bytesToText`: NULs kept). */
 export function runRead(ctx: RunContext, s: StepOf<"read">): StepOutcome {
   const k = ctx.inst.kernel;
   const r = userRead(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length);
-  return typeof r === "number" ? { errno: -r } : { result: cString(r) };
+  return typeof r === "number" ? { errno: -r } : { result: bytesToText(r) };
 }
 
 /** `fork`. */

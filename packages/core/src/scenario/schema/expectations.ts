@@ -84,6 +84,15 @@ export const faultsExpectation = z
   .object({ alloc: faultCounts, migrate: faultCounts, writeback: faultCounts, dma: faultCounts } satisfies Record<FaultPoint, z.ZodType>)
   .strict();
 
+/**
+ * `data.equals`: exactly the bytes at the address, so never empty (that would check nothing).
+ * Before reads kept NULs, `""` meant "a NUL is there"; the message says what to write now.
+ */
+const dataEquals = z
+  .string()
+  .min(1, { message: 'must not be empty: it compares exactly the bytes it holds, so "" checks nothing; write the zeros you expect, e.g. "\\0\\0\\0\\0" (reads keep NULs since format 1.1)' })
+  .meta({ description: "exactly the bytes at addr, NULs included (\"\\0\\0\\0\\0\" for zeros)" });
+
 /** Schema of an `expect:` block: every key optional, unknown keys refused. */
 export const expectationsSchema = z
   .object({
@@ -91,8 +100,8 @@ export const expectationsSchema = z
     errno: z.enum(Object.keys(ERRNO) as [keyof typeof ERRNO, ...(keyof typeof ERRNO)[]]).optional(),
     result: z.unknown().optional(),
     page: z.union([pageExpectation, z.array(pageExpectation)]).optional(),
-    data: z.object({ proc: nameField, addr: addrField, equals: z.string() }).strict().optional(),
-    file_data: z.object({ file: nameField, offset: sizeField.default(0), equals: z.string() }).strict().optional(),
+    data: z.object({ proc: nameField, addr: addrField, equals: dataEquals }).strict().optional(),
+    file_data: z.object({ file: nameField, offset: sizeField.default(0), equals: z.string().meta({ description: "exactly the bytes there; \"\" means none: the file ends at offset" }) }).strict().optional(),
     counters: counters.optional(),
     hazards: z.union([hazardMatcher, z.array(hazardMatcher)]).optional(),
     file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
