@@ -43,6 +43,9 @@ export function splitAddress(value: string): AddressTerms | string {
 /** An address literal in hexadecimal: `0x7f0000000000`, `0xffff_ffff_ffff_f000`. */
 export const HEX_ADDR_PATTERN = /^0x[0-9a-fA-F_]+$/;
 
+/** What an address string may look like: {@link ADDR_PATTERN} or {@link HEX_ADDR_PATTERN}. */
+const ADDR_OR_HEX_PATTERN = new RegExp(`${ADDR_PATTERN.source}|${HEX_ADDR_PATTERN.source}`);
+
 /**
  * The value of a hexadecimal address literal, up to `ULONG_MAX`: a way to name an address a
  * user pointer can hold but a JSON or YAML integer cannot (past 2^53). Past 2^53 it must be a
@@ -89,11 +92,13 @@ export const addrField = z
   .union(
     [
       z.number().int().nonnegative(),
-      z.string().regex(HEX_ADDR_PATTERN).superRefine((v, ctx) => {
-        const r = parseHexAddress(v);
-        if (typeof r === "string") ctx.addIssue({ code: "custom", message: r });
-      }),
-      z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' }).superRefine((v, ctx) => {
+      // One string branch for both forms, so a union error keeps the branch's own message.
+      z.string().regex(ADDR_OR_HEX_PATTERN, { message: 'expected an address: NAME, NAME+OFFSET ("buf+8KiB") or 0x...' }).superRefine((v, ctx) => {
+        if (HEX_ADDR_PATTERN.test(v)) {
+          const r = parseHexAddress(v);
+          if (typeof r === "string") ctx.addIssue({ code: "custom", message: r });
+          return;
+        }
         // Each +OFFSET is a size; the whole offset must stay a whole number of bytes.
         const split = splitAddress(v);
         if (typeof split === "string" && ADDR_PATTERN.test(v)) ctx.addIssue({ code: "custom", message: split });
