@@ -8,13 +8,13 @@
 import { issueField } from "../config/format-issues.js";
 import { KernelError } from "../errno.js";
 import type { KernelContext } from "../kernel/context.js";
-import { splitAddress } from "../sim/field-schemas.js";
+import { HEX_ADDR_PATTERN, parseHexAddress, splitAddress } from "../sim/field-schemas.js";
 import { ActionRef, type ActionRefKind, type ActionRefs, type ActionRefTargets } from "./action-fields.js";
 import { DeviceArgError, type Device, type DeviceActionSite, type DeviceDescriptor, type DeviceInstance } from "./device-plugin.js";
 
 /**
- * References resolved against kernel `k`: processes and files by name, addresses as integers or
- * as `NAME` / `NAME+OFFSET` of `addresses` (what a test or a workload has bound). What the bench
+ * References resolved against kernel `k`: processes and files by name, addresses as integers,
+ * hexadecimal literals, or `NAME` / `NAME+OFFSET` of `addresses` (what a test or a workload has bound). What the bench
  * and unit tests use; the scenario runner resolves against its own bindings.
  */
 export function kernelActionRefs(k: KernelContext, addresses: ReadonlyMap<string, number> = new Map()): ActionRefs {
@@ -23,6 +23,11 @@ export function kernelActionRefs(k: KernelContext, addresses: ReadonlyMap<string
     file: (name) => k.file(name),
     addr(value) {
       if (typeof value === "number") return value;
+      if (HEX_ADDR_PATTERN.test(value)) {
+        const hex = parseHexAddress(value);
+        if (typeof hex === "string") throw new Error(hex);
+        return hex;
+      }
       const split = splitAddress(value);
       if (typeof split === "string") throw new Error(split);
       const base = addresses.get(split.name);

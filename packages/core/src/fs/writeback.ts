@@ -53,6 +53,24 @@ export function folioWaitWriteback(k: FsContext, inode: Inode, index: number, pf
   k.frames.flags[pfn] &= ~PG_WRITEBACK;
 }
 
+/**
+ * `folio_wait_writeback()` (mm/page-writeback.c, v6.12) as a task that may sleep sees it (a
+ * MIGRATE_SYNC migration, mm/migrate.c `migrate_folio_unmap()`): sleep until the IO of frame
+ * `pfn` ends. The model sleeps on the virtual clock: it runs the pending callbacks in time order
+ * (the IO's completion and whatever else falls due first, as on a machine where time passes),
+ * until the frame is no longer under writeback. Returns the nanoseconds waited, or -1 when
+ * nothing pending can end the writeback (no IO in flight holds it).
+ */
+export function folioWaitWritebackOnClock(k: FsContext, pfn: number): number {
+  const start = k.clock.now;
+  while ((k.frames.flags[pfn] & PG_WRITEBACK) !== 0) {
+    const next = k.clock.nextAt;
+    if (next === undefined) return -1;
+    k.clock.runUntil(next);
+  }
+  return k.clock.now - start;
+}
+
 /** Options of one writeback pass. */
 export interface WritebackOptions {
   /** Complete the IO later on the clock (after the configured latency) instead of at once. */

@@ -3,13 +3,13 @@
  * the range check, and the one `gup` event each call emits, granted or refused.
  * @module
  */
-import { EFAULT, EINVAL, errnoName } from "../errno.js";
+import { EFAULT, EINVAL, EOVERFLOW, errnoName } from "../errno.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { KernelContext } from "../kernel/context.js";
 import { TASK_SIZE } from "../mm/mm-types.js";
 import type { Process } from "../mm/process.js";
 import type { GrabMode, VaddrPinOwner } from "../policy/pin-policy.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { PAGE_SIZE, ulongAddOverflows } from "../sim/units.js";
 import { FOLL_GET, FOLL_PIN, follFlagNames } from "./foll-flags.js";
 
 /** An output array of frame numbers (`struct page **pages`). */
@@ -51,14 +51,30 @@ export function pageAlignDown(addr: number): number {
 }
 
 /**
- * The range checks every call makes first; returns 0 or -errno. An unaligned `start` is fine:
+ * What every call checks before it walks: the task has a live mm (-EFAULT) and the model's
+ * numbers are integers, `nrPages` non-negative (-EINVAL). Not the range: the slow path checks
+ * none (`__get_user_pages()` finds no VMA past the last one and stops there, mm/gup.c, v6.12),
+ * GUP-fast checks it up front ({@link gupFastCheckRange}). An unaligned `start` is fine:
  * `gup_fast_fallback()` rounds it down (`start & PAGE_MASK`) and `__get_user_pages()` follows the
- * page containing it (mm/gup.c, v6.12). A negative address is a huge unsigned one, past TASK_SIZE_MAX: EFAULT.
+ * page containing it.
  */
-export function checkRange(task: Process, start: number, nrPages: number): number {
+export function checkGupArgs(task: Process, start: number, nrPages: number): number {
   if (task.mm === null || !task.alive) return -EFAULT;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(nrPages) || nrPages < 0) return -EINVAL;
-  if (start < 0 || pageAlignDown(start) + nrPages * PAGE_SIZE > TASK_SIZE) return -EFAULT;
+  if (!Number.isInteger(start) || !Number.isSafeInteger(nrPages) || nrPages < 0) return -EINVAL;
+  return 0;
+}
+
+/**
+ * The range check of `gup_fast_fallback()` (mm/gup.c, v6.12), after rounding `start` down:
+ * -EOVERFLOW when `start + (nr_pages << PAGE_SHIFT)` wraps (`check_add_overflow()`), -EFAULT when
+ * it ends past TASK_SIZE_MAX or `access_ok()` refuses it. The model's TASK_SIZE_MAX is its
+ * TASK_SIZE. A negative address stands for a huge unsigned one, past TASK_SIZE_MAX: -EFAULT.
+ */
+export function gupFastCheckRange(start: number, nrPages: number): number {
+  if (start < 0) return -EFAULT;
+  const len = BigInt(nrPages) * BigInt(PAGE_SIZE);
+  if (ulongAddOverflows(pageAlignDown(start), len)) return -EOVERFLOW;
+  if (BigInt(pageAlignDown(start)) + len > BigInt(TASK_SIZE)) return -EFAULT;
   return 0;
 }
 

@@ -10,7 +10,7 @@ import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import { checkRange, finishCall, grabMode, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
+import { checkGupArgs, finishCall, grabMode, gupFastCheckRange, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
 import {
   FOLL_FAST_ONLY, FOLL_FORCE, FOLL_GET, FOLL_HONOR_NUMA_FAULT, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_TOUCH,
   FOLL_UNLOCKABLE, FOLL_WRITE,
@@ -119,10 +119,14 @@ export function gupFastFallback(
   if ((flags & ~(FAST_ALLOWED | FOLL_TOUCH | FOLL_UNLOCKABLE)) !== 0) {
     return refuseCall(k, call, task, start, nrPages, flags, EINVAL, "a flag GUP-fast does not take (gup_fast_fallback)", opts);
   }
-  const bad = checkRange(task, start, nrPages);
+  const bad = checkGupArgs(task, start, nrPages);
   if (bad < 0) return finishCall(k, call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
-  start = pageAlignDown(start);
+  if (nrPages === 0) return finishCall(k, call, task, start, nrPages, flags, 0, 0, 0, 0, pages, opts);
+  // MMF_HAS_PINNED is set before the range is looked at: a refused pin still marks the mm.
   mmSetHasPinnedFlag(s, task.mm!, flags);
+  const range = gupFastCheckRange(start, nrPages);
+  if (range < 0) return finishCall(k, call, task, start, nrPages, flags, range, 0, 0, 0, pages, opts);
+  start = pageAlignDown(start);
   const fast = gupFast(s, task, start, nrPages, flags, pages);
   if (fast === nrPages || (flags & FOLL_FAST_ONLY) !== 0) return finishCall(k, call, task, start, nrPages, flags, fast, fast, 0, 0, pages, opts);
   const r = gupLongtermLocked(s, task, start + fast * PAGE_SIZE, nrPages - fast, flags | FOLL_TOUCH | FOLL_UNLOCKABLE, pages, fast, opts, stats);

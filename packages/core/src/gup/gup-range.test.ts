@@ -1,11 +1,13 @@
 /**
  * Address ranges (`gup_fast_fallback()` and `__get_user_pages()`, mm/gup.c v6.12): zero pages,
- * unaligned starts (rounded down), addresses past TASK_SIZE, unmapped ranges, dead processes.
+ * unaligned starts (rounded down), addresses past TASK_SIZE, unmapped ranges, dead processes, and
+ * a range that runs off the top of the address space or wraps it.
  *
  *   p's address space:  [ buf: private anonymous, 4 pages, written ]  nothing else
+ *   top (topSetup):     ... [ top: 2 pages, ending at TASK_SIZE ] | past TASK_SIZE ... ULONG_MAX
  */
 import { describe, expect, it } from "vitest";
-import { EFAULT, EINVAL } from "../errno.js";
+import { EFAULT, EINVAL, EOVERFLOW } from "../errno.js";
 import type { KernelEvent } from "../events/event-types.js";
 import { doExit } from "../mm/fork.js";
 import { TASK_SIZE } from "../mm/mm-types.js";
@@ -70,6 +72,34 @@ describe.each(WRAPPERS)("%s", (name, callGup, kind) => {
     expect(callGup(s.gup, s.p, Number.NaN, 1, [])).toBe(-EINVAL);
     expect(callGup(s.gup, s.p, s.a, -1, [])).toBe(-EINVAL);
     expect(s.events.every((e) => e.got === 0 && e.errno !== undefined)).toBe(true);
+    expectConsistent(s.inst);
+  });
+
+  it("runs off the top of the address space: the slow path returns the pages before TASK_SIZE, GUP-fast EFAULT up front", () => {
+    const s = setup();
+    const top = doMmap(s.k, s.p, { length: 2 * PAGE_SIZE, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, addr: TASK_SIZE - 2 * PAGE_SIZE });
+    expect(top).toBe(TASK_SIZE - 2 * PAGE_SIZE);
+    const pages: number[] = [];
+    const r = callGup(s.gup, s.p, top, 4, pages);
+    if (name.endsWith("_fast")) {
+      expect(r).toBe(-EFAULT);
+    } else {
+      expect(r).toBe(2);
+      if (kind === "pin") s.gup.unpinUserPages(pages, 2);
+      else s.gup.putPages(pages, 2);
+    }
+    expectConsistent(s.inst);
+  });
+
+  it("wraps past ULONG_MAX: GUP-fast EOVERFLOW (check_add_overflow), the slow path EFAULT (no VMA there)", () => {
+    const s = setup();
+    const r = callGup(s.gup, s.p, 2 ** 64 - PAGE_SIZE, 2, []);
+    expect(r).toBe(name.endsWith("_fast") ? -EOVERFLOW : -EFAULT);
+    // Ending at 2^64 wraps too (end would be 0); one page lower it does not, and is past TASK_SIZE.
+    expect(callGup(s.gup, s.p, 2 ** 64 - 2 * PAGE_SIZE, 2, [])).toBe(name.endsWith("_fast") ? -EOVERFLOW : -EFAULT);
+    expect(callGup(s.gup, s.p, 2 ** 64 - 3 * PAGE_SIZE, 2, [])).toBe(-EFAULT);
+    // gup_fast_fallback() sets MMF_HAS_PINNED before it looks at the range.
+    expect(s.p.mm!.hasPinned).toBe(kind === "pin");
     expectConsistent(s.inst);
   });
 

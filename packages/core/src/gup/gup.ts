@@ -12,7 +12,7 @@ import type { KernelContext } from "../kernel/context.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
-import { checkRange, finishCall, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
+import { checkGupArgs, finishCall, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
 import { gupFastFallback, mmSetHasPinnedFlag } from "./fast.js";
 import { FOLL_FAST_ONLY, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_TOUCH } from "./foll-flags.js";
 import { GupRefs, type GupState } from "./grab.js";
@@ -200,17 +200,19 @@ export class Gup {
   }
 
   /**
-   * The locked path of `get_user_pages()` and friends: the range check, `__get_user_pages_locked()`'s
-   * own flags (FOLL_GET when given pages without FOLL_PIN; MMF_HAS_PINNED for FOLL_PIN), then
-   * `__gup_longterm_locked()` (mm/gup.c, v6.12).
+   * The locked path of `get_user_pages()` and friends: `__get_user_pages_locked()`'s own flags
+   * (FOLL_GET when given pages without FOLL_PIN; MMF_HAS_PINNED for FOLL_PIN, unless there is
+   * nothing to do), then `__gup_longterm_locked()` (mm/gup.c, v6.12). No range check: a range that
+   * runs past the last VMA, or past TASK_SIZE, is walked up to there and the pages done so far
+   * returned (EFAULT when none), as `__get_user_pages()` does.
    */
   private slowPath(call: GupCall, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, opts: GupOptions): number {
     const k = this.s.k;
-    const bad = checkRange(task, start, nrPages);
+    const bad = checkGupArgs(task, start, nrPages);
     if (bad < 0) return finishCall(k, call, task, start, nrPages, flags, bad, 0, 0, 0, pages, opts);
     start = pageAlignDown(start);
     if (pages !== undefined && (flags & FOLL_PIN) === 0) flags |= FOLL_GET;
-    mmSetHasPinnedFlag(this.s, task.mm!, flags);
+    if (nrPages > 0) mmSetHasPinnedFlag(this.s, task.mm!, flags);
     const r = gupLongtermLocked(this.s, task, start, nrPages, flags, pages, 0, opts, this.stats);
     return finishCall(k, call, task, start, nrPages, flags, r.nr, 0, Math.max(0, r.nr), r.migrated, pages, opts);
   }

@@ -60,7 +60,8 @@ export interface FilePinHolder {
 
 /**
  * `migrate_longterm_unpinnable_folios()` (mm/gup.c, v6.12): unpin the whole request, then
- * migrate each unpinnable folio to memory a pin may hold (`memalloc_pin_save()`: ZONE_NORMAL).
+ * migrate each unpinnable folio to memory a pin may hold (`memalloc_pin_save()`: ZONE_NORMAL), in
+ * MIGRATE_SYNC mode (a folio under writeback is waited for, the clock moving to its completion).
  * Any failure makes the pin fail with -ENOMEM; otherwise the kernel returns -EAGAIN: pin again.
  * Whatever the pass took is given back: with a vaddr_pin owner (`filePins`), the file pins the
  * policy recorded for these pages go with the page pins (the RFC's `vaddr_unpin_pages()` pairing),
@@ -75,7 +76,9 @@ export function migrateLongtermUnpinnableFolios(
   let migrated = 0;
   let failed = 0;
   for (const head of unpinnable) {
-    const r = migrateFolio(k, head, Gfp.PINNABLE);
+    // migrate_pages(&movable_folio_list, ..., MIGRATE_SYNC, MR_LONGTERM_PIN): a folio under
+    // writeback is waited for, on the virtual clock.
+    const r = migrateFolio(k, head, Gfp.PINNABLE, "sync");
     if (r >= 0) migrated += k.frames.nrPages(r);
     else failed++;
   }

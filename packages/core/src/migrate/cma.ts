@@ -58,7 +58,8 @@ export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | numb
         blocker = pfn;
         break;
       }
-      const r = migrateFolio(k, head, Gfp.NOT_CMA);
+      // alloc_contig_range() (mm/page_alloc.c, v6.12): its compact_control has .mode = MIGRATE_SYNC.
+      const r = migrateFolio(k, head, Gfp.NOT_CMA, "sync");
       if (r < 0) {
         blocker = pfn;
         break;

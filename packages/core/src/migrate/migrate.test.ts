@@ -67,7 +67,7 @@ describe("folioExpectedRefCount", () => {
     expect(folioMovable(k, pfnAt(p, a))).toBe(true);
     expect(folioMovable(k, 0)).toBe(false);
     expect(folioMovable(k, k.memory.allocFolio(0, Gfp.PMEM))).toBe(false);
-    expect(migrateFolio(k, 0, Gfp.MOVABLE)).toBe(-EBUSY);
+    expect(migrateFolio(k, 0, Gfp.MOVABLE, "sync")).toBe(-EBUSY);
   });
 });
 
@@ -85,7 +85,7 @@ describe("migrateFolio", () => {
     const ops: MmuIntervalNotifierOps = { invalidate: (_s, r) => (seen.push(r.event), true) };
     k.notifiers.insert(q.mm!, b, P, ops, "mirror");
     const bitsP = p.mm!.pageTable.bits(a / P);
-    const dst = migrateFolio(k, old, Gfp.MOVABLE);
+    const dst = migrateFolio(k, old, Gfp.MOVABLE, "sync");
     expect(dst).toBeGreaterThan(0);
     expect(dst).not.toBe(old);
     expect(file.cache.get(0)).toBe(dst);
@@ -108,7 +108,7 @@ describe("migrateFolio", () => {
     doMadvise(k, p, base, HPAGE_PMD_SIZE, "hugepage");
     userWrite(k, p, base + 3 * P, enc("thp"));
     const head = pfnAt(p, base);
-    const dst = migrateFolio(k, head, Gfp.MOVABLE);
+    const dst = migrateFolio(k, head, Gfp.MOVABLE, "sync");
     expect(dst % HPAGE_PMD_NR).toBe(0);
     expect(pfnAt(p, base + 100 * P)).toBe(dst + 100);
     expect(k.frames.flags[dst + 100] & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
@@ -125,10 +125,10 @@ describe("migrateFolio", () => {
     gup.getUserPages(p, a, 1, 0, pages);
     const pfn = pages[0];
     expect(k.frames.refcount[pfn]).toBe(folioExpectedRefCount(k, pfn) + 1);
-    expect(migrateFolio(k, pfn, Gfp.MOVABLE)).toBe(-EAGAIN);
+    expect(migrateFolio(k, pfn, Gfp.MOVABLE, "sync")).toBe(-EAGAIN);
     expect(pfnAt(p, a)).toBe(pfn);
     gup.putPage(pfn);
-    expect(migrateFolio(k, pfn, Gfp.MOVABLE)).toBeGreaterThan(0);
+    expect(migrateFolio(k, pfn, Gfp.MOVABLE, "sync")).toBeGreaterThan(0);
     expectConsistent(inst);
   });
 
@@ -138,7 +138,7 @@ describe("migrateFolio", () => {
     userWrite(k, p, a, enc("x"));
     const pages: number[] = [];
     gup.pinUserPages(p, a, 1, FOLL_WRITE, pages);
-    expect(migrateFolio(k, pages[0], Gfp.MOVABLE)).toBe(-EBUSY);
+    expect(migrateFolio(k, pages[0], Gfp.MOVABLE, "sync")).toBe(-EBUSY);
     gup.unpinUserPages(pages, 1);
     expectConsistent(inst);
   });
@@ -149,12 +149,12 @@ describe("migrateFolio", () => {
     const a = doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file });
     const pages: number[] = [];
     gup.pinUserPages(p, a, 1, FOLL_WRITE, pages);
-    expect(migrateFolio(k, pages[0], Gfp.MOVABLE)).toBe(-EAGAIN);
+    expect(migrateFolio(k, pages[0], Gfp.MOVABLE, "sync")).toBe(-EAGAIN);
     gup.unpinUserPages(pages, 1);
     expectConsistent(inst);
   });
 
-  it("refuses a page under writeback (-EBUSY) and fails with -ENOMEM without a target", () => {
+  it("refuses a page under writeback (-EBUSY) below MIGRATE_SYNC and fails with -ENOMEM without a target", () => {
     const { inst, k, p } = setup({ machine: { memory: "1MiB" } });
     const file = k.createFile("f", "ext4", P);
     const a = doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file });
@@ -162,13 +162,31 @@ describe("migrateFolio", () => {
     writeback(k, file, { async: true });
     const pfn = file.cache.get(0)!;
     expect(k.frames.flags[pfn] & PG_WRITEBACK).toBe(PG_WRITEBACK);
-    expect(migrateFolio(k, pfn, Gfp.MOVABLE)).toBe(-EBUSY);
+    expect(migrateFolio(k, pfn, Gfp.MOVABLE, "async")).toBe(-EBUSY);
+    expect(migrateFolio(k, pfn, Gfp.MOVABLE, "sync_light")).toBe(-EBUSY);
+    expect(k.clock.now).toBe(0);
     k.clock.settle();
     const taken: number[] = [];
     for (let x = k.memory.allocFolio(0, Gfp.PINNABLE); x >= 0; x = k.memory.allocFolio(0, Gfp.PINNABLE)) taken.push(x);
-    expect(migrateFolio(k, pfn, Gfp.MOVABLE)).toBe(-ENOMEM);
+    expect(migrateFolio(k, pfn, Gfp.MOVABLE, "sync")).toBe(-ENOMEM);
     expect(file.cache.get(0)).toBe(pfn);
     for (const x of taken) k.memory.put(x);
+    expectConsistent(inst);
+  });
+
+  it("waits for a page under writeback in MIGRATE_SYNC (folio_wait_writeback on the clock), then moves it", () => {
+    const { inst, k, p } = setup({ machine: { memory: "1MiB" }, writebackLatency: 100_000 });
+    const file = k.createFile("f", "ext4", P);
+    const a = doMmap(k, p, { length: P, prot: RW, shared: true, anonymous: false, file });
+    userWrite(k, p, a, enc("w"));
+    writeback(k, file, { async: true });
+    k.clock.advance(30_000);
+    const pfn = file.cache.get(0)!;
+    const dst = migrateFolio(k, pfn, Gfp.MOVABLE, "sync");
+    expect(dst).toBeGreaterThan(0);
+    expect(k.clock.now).toBe(100_000);
+    expect(k.frames.flags[dst] & PG_WRITEBACK).toBe(0);
+    expect(file.cache.get(0)).toBe(dst);
     expectConsistent(inst);
   });
 

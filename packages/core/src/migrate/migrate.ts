@@ -10,14 +10,29 @@
 import { EAGAIN, EBUSY, EINVAL, ENOMEM, ESRCH, KernelError } from "../errno.js";
 import type { MigrateContext } from "./context.js";
 import type { GfpClass } from "../memory/physical-memory.js";
+import { folioWaitWritebackOnClock } from "../fs/writeback.js";
 import {
-  PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
 import { rmapList } from "../mm/rmap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 
 /** NR_MAX_MIGRATE_PAGES_RETRY. */
 export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
+
+/**
+ * How hard a migration tries (`enum migrate_mode`, include/linux/migrate_mode.h, v6.12): `async`
+ * never blocks, `sync_light` blocks on locks but not on writeback, `sync` blocks on both. Only
+ * `sync` waits for a folio under writeback (`migrate_folio_unmap()`, mm/migrate.c); the others
+ * answer EBUSY. v6.12's callers: MIGRATE_SYNC for the long-term pin loop
+ * (`migrate_longterm_unpinnable_folios()`, mm/gup.c), `alloc_contig_range()` (CMA,
+ * mm/page_alloc.c), move_pages and migrate_pages/mbind (`do_move_pages_to_node()`,
+ * mm/migrate.c; `migrate_to_node()`, `do_mbind()`, mm/mempolicy.c), memory hotplug and
+ * memory-failure, and `compact_node()` (the compact_memory sysctl); MIGRATE_SYNC_LIGHT for
+ * kcompactd and proactive compaction; MIGRATE_ASYNC for direct compaction's first attempt and
+ * NUMA balancing (`migrate_misplaced_folio()`).
+ */
+export type MigrateMode = "async" | "sync_light" | "sync";
 
 /** Why a migration is done (`enum migrate_reason`), for events. */
 export type MigrateReason = "compaction" | "syscall_or_cpuset" | "longterm_pin" | "contig_range" | "numa_misplaced";
@@ -54,16 +69,27 @@ export function folioRefFreeze(k: MigrateContext, head: number): boolean {
 
 /**
  * Migrate the folio at `head` to a new folio from `gfp` (or to `target` when given): `migrate_pages`
- * -> `migrate_folio_unmap` -> `folio_migrate_mapping` (mm/migrate.c, v6.12). Returns the
- * new head, or `-errno`: EBUSY (not movable, or an exclusive anon folio that may be pinned),
- * EAGAIN (extra references after all retries, or the `migrate` fault point failing the move),
- * ENOMEM (no target). A folio that gets as far as the move, with its target in hand, is one call
- * of the `migrate` fault point.
+ * -> `migrate_folio_unmap` -> `folio_migrate_mapping` (mm/migrate.c, v6.12), in `mode`. Returns the
+ * new head, or `-errno`: EBUSY (not movable, under writeback in a mode that does not wait, or an
+ * exclusive anon folio that may be pinned), EAGAIN (extra references after all retries, the
+ * `migrate` fault point failing the move, or the folio gone while waiting), ENOMEM (no target).
+ * In MIGRATE_SYNC a folio under writeback is waited for (`folio_wait_writeback()`), on the virtual
+ * clock. A folio that gets as far as the move, with its target in hand, is one call of the
+ * `migrate` fault point.
  */
-export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, target?: number): number {
+export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mode: MigrateMode, target?: number): number {
   const f = k.frames;
   if (!folioMovable(k, head)) return -EBUSY;
-  if ((f.flags[head] & PG_WRITEBACK) !== 0) return -EBUSY;
+  if ((f.flags[head] & PG_WRITEBACK) !== 0) {
+    // migrate_folio_unmap(): "Only in the case of a full synchronous migration is it necessary
+    // to wait for PageWriteback."
+    if (mode !== "sync") return -EBUSY;
+    if (folioWaitWritebackOnClock(k, head) < 0) return -EBUSY;
+    // The kernel holds the isolated folio locked and referenced while it sleeps; the model holds
+    // nothing, so a callback that ran meanwhile may have freed it: try again later.
+    if ((f.flags[head] & PG_ALLOC) === 0 || f.head(head) !== head || !folioMovable(k, head)) return -EAGAIN;
+    if (target !== undefined && k.memory.isAllocated(target)) return -EAGAIN;
+  }
   const nr = f.nrPages(head);
   if ((f.flags[head] & PG_ANON) !== 0 && k.policy.maybeDmaPinned(head)) {
     for (let i = 0; i < nr; i++) if ((f.flags[head + i] & PG_ANON_EXCLUSIVE) !== 0) return -EBUSY;
@@ -148,7 +174,8 @@ export function migrateRange(k: MigrateContext, pid: number, addr: number, lengt
       }
     });
     for (const head of heads) {
-      const r = migrateFolio(k, head, "movable");
+      // do_move_pages_to_node() (mm/migrate.c, v6.12): migrate_pages(..., MIGRATE_SYNC, MR_SYSCALL).
+      const r = migrateFolio(k, head, "movable", "sync");
       if (r >= 0) migrated += k.frames.nrPages(r);
       else {
         failed += k.frames.nrPages(head);

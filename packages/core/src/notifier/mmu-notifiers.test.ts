@@ -164,7 +164,7 @@ describe("every mm path invalidates with the right reason", () => {
       writeback(k, file);
       expect(reclaim(k, file).reclaimed).toBe(1);
     }],
-    ["migration (try_to_migrate_one uses MMU_NOTIFY_CLEAR)", ["clear"], ({ k, p }) => expect(migrateFolio(k, p.mm!.pageTable.pfn(BASE / P), Gfp.MOVABLE)).toBeGreaterThan(0)],
+    ["migration (try_to_migrate_one uses MMU_NOTIFY_CLEAR)", ["clear"], ({ k, p }) => expect(migrateFolio(k, p.mm!.pageTable.pfn(BASE / P), Gfp.MOVABLE, "sync")).toBeGreaterThan(0)],
     ["exit (exit_mmap: mmu_notifier_release, then unmap_vmas)", ["release", "unmap"], ({ k, p }) => void doExit(k, p)],
   ];
 

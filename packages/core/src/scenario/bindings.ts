@@ -4,7 +4,7 @@
  * @module
  */
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
-import { splitAddress } from "../sim/field-schemas.js";
+import { HEX_ADDR_PATTERN, parseHexAddress, splitAddress } from "../sim/field-schemas.js";
 
 /** A gup handle: what a `gup` step took, to release or peek later. */
 export interface GupHandle {
@@ -61,10 +61,15 @@ export class Bindings {
     return this.names.get(name);
   }
 
-  /** Resolve an address expression (integer, `NAME`, `NAME+OFFSET`) for field `field`. */
+  /** Resolve an address expression (integer, `0x...` literal, `NAME`, `NAME+OFFSET`) for field `field`. */
   addr(value: unknown, field: string): number {
     if (typeof value === "number") return value;
     if (typeof value !== "string") throw new StepInputError(field, `expected an address, got ${JSON.stringify(value)}`);
+    if (HEX_ADDR_PATTERN.test(value)) {
+      const hex = parseHexAddress(value);
+      if (typeof hex === "string") throw new StepInputError(field, hex);
+      return hex;
+    }
     const split = splitAddress(value);
     if (typeof split === "string") throw new StepInputError(field, split);
     const b = this.names.get(split.name);

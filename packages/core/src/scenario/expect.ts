@@ -132,6 +132,11 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
       out.push({ key: `device_counters.${name}`, expected: v, actual, pass: actual === v, byPolicy });
     }
   }
+  if (e.now !== undefined) {
+    const have = k.clock.now;
+    // Shown in ns (a bare number this large would print as an address).
+    out.push({ key: "now", expected: `${e.now}ns`, actual: `${have}ns`, pass: have === e.now, byPolicy });
+  }
   if (e.faults !== undefined) {
     const stats = ctx.inst.faults.stats();
     for (const [point, want] of Object.entries(e.faults) as [FaultPoint, { calls?: number; injected?: number } | undefined][]) {

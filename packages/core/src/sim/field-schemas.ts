@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { parseSize, parseTime, type ParseResult } from "./units.js";
+import { PAGE_SIZE, ULONG_MAX, parseSize, parseTime, type ParseResult } from "./units.js";
 
 /** A name: `[A-Za-z_][A-Za-z0-9_.-]*`. */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -40,6 +40,27 @@ export function splitAddress(value: string): AddressTerms | string {
   return { name: m[1], offset };
 }
 
+/** An address literal in hexadecimal: `0x7f0000000000`, `0xffff_ffff_ffff_f000`. */
+export const HEX_ADDR_PATTERN = /^0x[0-9a-fA-F_]+$/;
+
+/** What an address string may look like: {@link ADDR_PATTERN} or {@link HEX_ADDR_PATTERN}. */
+const ADDR_OR_HEX_PATTERN = new RegExp(`${ADDR_PATTERN.source}|${HEX_ADDR_PATTERN.source}`);
+
+/**
+ * The value of a hexadecimal address literal, up to `ULONG_MAX`: a way to name an address a
+ * user pointer can hold but a JSON or YAML integer cannot (past 2^53). Past 2^53 it must be a
+ * multiple of 4 KiB, which a double holds exactly (doubles below 2^64 are 2 KiB apart at most).
+ * A sentence saying what is wrong otherwise.
+ */
+export function parseHexAddress(value: string): number | string {
+  if (!HEX_ADDR_PATTERN.test(value) || value.replaceAll("_", "") === "0x") return `"${value}" is not a hexadecimal address (0x...)`;
+  const big = BigInt(value.replaceAll("_", ""));
+  if (big > ULONG_MAX) return `${value} is past ULONG_MAX (2^64 - 1)`;
+  const n = Number(big);
+  if (BigInt(n) !== big || (!Number.isSafeInteger(n) && n % PAGE_SIZE !== 0)) return `${value} is past 2^53 and not a multiple of 4 KiB: pinlab cannot hold it exactly`;
+  return n;
+}
+
 /** Schema of a name. */
 export const nameField = z.string().regex(NAME_PATTERN, { message: "expected a name ([A-Za-z_][A-Za-z0-9_.-]*)" });
 
@@ -71,15 +92,21 @@ export const addrField = z
   .union(
     [
       z.number().int().nonnegative(),
-      z.string().regex(ADDR_PATTERN, { message: 'expected an address: NAME or NAME+OFFSET ("buf+8KiB")' }).superRefine((v, ctx) => {
+      // One string branch for both forms, so a union error keeps the branch's own message.
+      z.string().regex(ADDR_OR_HEX_PATTERN, { message: 'expected an address: NAME, NAME+OFFSET ("buf+8KiB") or 0x...' }).superRefine((v, ctx) => {
+        if (HEX_ADDR_PATTERN.test(v)) {
+          const r = parseHexAddress(v);
+          if (typeof r === "string") ctx.addIssue({ code: "custom", message: r });
+          return;
+        }
         // Each +OFFSET is a size; the whole offset must stay a whole number of bytes.
         const split = splitAddress(v);
         if (typeof split === "string" && ADDR_PATTERN.test(v)) ctx.addIssue({ code: "custom", message: split });
       }),
     ],
-    { message: 'expected an address: an integer, a name bound by an earlier step, or NAME+OFFSET ("buf+8KiB")' },
+    { message: 'expected an address: an integer, a hexadecimal literal ("0x7f0000000000"), a name bound by an earlier step, or NAME+OFFSET ("buf+8KiB")' },
   )
-  .meta({ description: 'an address: an integer, a name bound by an earlier mmap (`as`), or NAME+OFFSET like "buf+8KiB"' });
+  .meta({ description: 'an address: an integer, a hexadecimal literal up to 2^64 - 1 ("0xffff_ffff_ffff_f000"), a name bound by an earlier mmap (`as`), or NAME+OFFSET like "buf+8KiB"' });
 
 /** Schema of a page count. */
 export const pagesField = z.number({ message: "expected a whole number of 4 KiB pages" }).int({ message: "expected a whole number of 4 KiB pages" }).nonnegative();

@@ -13,6 +13,16 @@ export const HPAGE_PMD_ORDER = 9;
 export const HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
 /** Bytes in a PMD-sized folio. */
 export const HPAGE_PMD_SIZE = PAGE_SIZE * HPAGE_PMD_NR;
+/**
+ * `ULONG_MAX` of a 64-bit kernel, as a bigint: a double cannot hold it, so the checks for a
+ * range that wraps (`check_add_overflow()`, `addr + size < addr`) add in bigints.
+ */
+export const ULONG_MAX = (1n << 64n) - 1n;
+
+/** True when `a + b`, both non-negative integers, is past {@link ULONG_MAX}: the sum wraps as an `unsigned long`. */
+export function ulongAddOverflows(a: number, b: number | bigint): boolean {
+  return BigInt(a) + BigInt(b) > ULONG_MAX;
+}
 
 const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
 const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };

@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  EFAULT, EINVAL, ENOMEM, EPERM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE, TASK_SIZE,
+  EFAULT, EINVAL, ENOMEM, EPERM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE, ULONG_MAX,
   type DeviceContext, type MmStruct, type Process, type VaddrPinOwner,
 } from "@pinlab/core";
 import { SgAppendTable } from "./scatter-list.js";
@@ -59,18 +59,33 @@ export function ibUmemNumPages(addr: number, length: number): number {
 }
 
 /**
+ * The overflow check of `ib_umem_get()` (drivers/infiniband/core/umem.c, v6.12):
+ * `((addr + size) < addr) || PAGE_ALIGN(addr + size) < (addr + size)` on unsigned longs, that is,
+ * the end rounded up to a page is past ULONG_MAX. Computed in bigints: a double cannot tell.
+ */
+export function ibUmemRangeWraps(addr: number, size: number): boolean {
+  const page = BigInt(PAGE_SIZE);
+  const end = BigInt(addr) + BigInt(size);
+  return ((end + page - 1n) / page) * page > ULONG_MAX;
+}
+
+/**
  * `ib_umem_get(device, addr, size, access)` (drivers/infiniband/core/umem.c, v6.12): pin [addr, addr + size) of `proc` long-term.
  * Returns the umem or `-errno`:
- * - EINVAL: address overflow, zero pages or more than UINT_MAX pages;
+ * - EINVAL: a range that wraps (`addr + size < addr`, or its PAGE_ALIGN does), zero pages or more than UINT_MAX pages;
  * - EPERM: `can_do_mlock()` fails (RLIMIT_MEMLOCK is 0 and no CAP_IPC_LOCK);
  * - ENOMEM: pinned_vm would exceed RLIMIT_MEMLOCK without CAP_IPC_LOCK;
- * - whatever the pin call returns (EFAULT, ENOMEM, EOPNOTSUPP, EPERM...).
+ * - whatever the pin call returns: EFAULT for a range past TASK_SIZE (`ib_umem_get()` does not look:
+ *   `pin_user_pages_fast()` refuses it, after the pinned_vm charge), ENOMEM, EOPNOTSUPP, EPERM...
  * On every failure after the charge, what was pinned is unpinned and pinned_vm restored.
  */
 export function ibUmemGet(ctx: DeviceContext<unknown>, proc: Process, addr: number, size: number, opts: IbUmemGetOptions): IbUmem | number {
   // "If the combination of the addr and size requested for this memory region causes an integer
-  // overflow, return error." (here: beyond what a user address can be)
-  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(size) || addr < 0 || size < 0 || addr + size > TASK_SIZE) return -EINVAL;
+  // overflow, return error.": `(addr + size) < addr || PAGE_ALIGN(addr + size) < (addr + size)`,
+  // that is, the page-aligned end is past ULONG_MAX. Nothing else: a range past TASK_SIZE is
+  // pin_user_pages_fast()'s to refuse. (Negative or fractional numbers are no unsigned long.)
+  if (!Number.isInteger(addr) || !Number.isSafeInteger(size) || addr < 0 || size < 0) return -EINVAL;
+  if (ibUmemRangeWraps(addr, size)) return -EINVAL;
   const mm = proc.mm;
   if (mm === null || !proc.alive) return -EFAULT;
   // can_do_mlock(): a non-zero RLIMIT_MEMLOCK, or CAP_IPC_LOCK.

@@ -38,7 +38,9 @@ An RDMA memory region registered the way \`ib_umem_get()\` does it (drivers/infi
 Linux v6.12):
 
 1. \`ib_check_mr_access()\`: remote write or atomic without local write is \`EINVAL\`.
-2. Zero pages or an address overflow is \`EINVAL\`; \`can_do_mlock()\` failing is \`EPERM\`.
+2. Zero pages or a range that wraps (its page-aligned end past ULONG_MAX) is \`EINVAL\`;
+   \`can_do_mlock()\` failing is \`EPERM\`. A range past TASK_SIZE is not refused here: the pin
+   answers \`EFAULT\` (step 4).
 3. The pages are charged to \`mm->pinned_vm\` **before** pinning; past RLIMIT_MEMLOCK without
    CAP_IPC_LOCK the charge is backed out and the call fails with \`ENOMEM\`.
 4. The range is pinned with \`pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE if writable)\` in chunks

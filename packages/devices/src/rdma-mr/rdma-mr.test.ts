@@ -44,6 +44,22 @@ describe("rdma-mr reg_mr", () => {
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
   });
 
+  it("refuses only a range that wraps with EINVAL (ib_umem_get); past TASK_SIZE pin_user_pages_fast answers EFAULT after the charge", () => {
+    const { h, p } = setup();
+    const gups = collect(h.inst, "gup");
+    // The last page of the 64-bit space and one more byte: addr + size wraps.
+    expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "0xffff_ffff_ffff_f000", length: "8KiB" })).toMatchObject({ ok: false, errno: EINVAL });
+    // Ending inside the last page: PAGE_ALIGN(addr + size) wraps.
+    expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "0xffff_ffff_ffff_e000", length: 4097 })).toMatchObject({ ok: false, errno: EINVAL });
+    expect(gups).toHaveLength(0);
+    // Ending exactly below the last page: no wrap; GUP-fast refuses it (end > TASK_SIZE_MAX).
+    expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "0xffff_ffff_ffff_e000", length: 4096 })).toMatchObject({ ok: false, errno: EFAULT });
+    expect(gups.map((e) => e.errno)).toEqual(["EFAULT"]);
+    expect(p.mm!.pinnedVm).toBe(0);
+    expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
+    expectConsistent(h.inst);
+  });
+
   it("fails with ENOMEM past RLIMIT_MEMLOCK and leaves nothing pinned; CAP_IPC_LOCK bypasses the limit", () => {
     const { h, p } = setup(32, { memlock: 16 * PAGE_SIZE });
     expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: "40KiB", access: ["local_write"] })).toMatchObject({ ok: true });

@@ -22,7 +22,7 @@ function anonPage(l: Lab): { p: Process; a: number; pfn: number } {
 
 /** Migrate the page mapped at `a`: "moved", or the errno. */
 function migrate(l: Lab, p: Process, a: number): string | number {
-  const r = migrateFolio(l.k, l.pfnAt(p, a), Gfp.MOVABLE);
+  const r = migrateFolio(l.k, l.pfnAt(p, a), Gfp.MOVABLE, "sync");
   l.check();
   return r >= 0 ? "moved" : r;
 }

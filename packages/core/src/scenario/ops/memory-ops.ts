@@ -9,7 +9,7 @@ const ZONES = { normal: ZoneId.NORMAL, movable: ZoneId.MOVABLE, cma: ZoneId.CMA 
 
 /** `compact`: `{ migrated, failed }`. */
 export function runCompact(ctx: RunContext, s: StepOf<"compact">): StepOutcome {
-  return { result: compact(ctx.inst.kernel, s.zone !== undefined ? ZONES[s.zone] : undefined) };
+  return { result: compact(ctx.inst.kernel, s.zone !== undefined ? ZONES[s.zone] : undefined, s.mode ?? "sync") };
 }
 
 /** `cma_alloc`: nothing, or an errno when it cannot. */

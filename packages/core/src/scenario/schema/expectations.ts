@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ERRNO } from "../../errno.js";
 import { ZONE_NAMES } from "../../memory/zones.js";
-import { addrField, nameField, sizeField } from "../../sim/field-schemas.js";
+import { addrField, nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import type { FaultPoint } from "../../sim/fault-spec.js";
 import type { MmuNotifyEvent } from "../../events/event-types.js";
 
@@ -107,6 +107,7 @@ export const expectationsSchema = z
     file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
     device_counters: z.object({ device: nameField }).catchall(int).optional().meta({ description: "(ext) a device's counters, e.g. { device: nic0, retries: 1 }" }),
     invariants: z.literal(true).optional(),
+    now: timeField.optional().meta({ description: "(ext) the virtual clock reads exactly this time after the step, e.g. \"50us\"" }),
     faults: faultsExpectation.optional().meta({ description: "(ext) fault-injection counts so far, e.g. { alloc: { calls: 5, injected: 1 } }" }),
   })
   .strict();

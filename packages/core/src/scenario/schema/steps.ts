@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { FOLL_FLAGS } from "../../gup/foll-flags.js";
+import type { MigrateMode } from "../../migrate/migrate.js";
 import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { expectationsSchema } from "./expectations.js";
 
@@ -24,6 +25,8 @@ export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepag
 export const LEASE_TYPES = ["layout", "exclusive", "unlock"] as const;
 /** Compactable zones. */
 export const COMPACT_ZONES = ["normal", "movable", "cma"] as const;
+/** Modes of the `compact` step (`enum migrate_mode`, include/linux/migrate_mode.h, v6.12). */
+export const MIGRATE_MODES = ["async", "sync_light", "sync"] as const satisfies readonly MigrateMode[];
 
 const follName = z.enum(Object.keys(FOLL_FLAGS) as [string, ...string[]], { message: `expected a FOLL_* flag name (${Object.keys(FOLL_FLAGS).slice(0, 13).join(", ")}, ...)` });
 
@@ -87,7 +90,11 @@ export const STEP_SCHEMAS = {
   writeback: step("writeback", { file: nameField.optional(), async: z.boolean().default(false) }, "write dirty pages back; result: pages written"),
   reclaim: step("reclaim", { file: nameField.optional() }, "(ext) reclaim clean file pages; result: { reclaimed, activated, buffersStripped, failed }"),
   lease: step("lease", { proc, file: nameField, type: z.enum(LEASE_TYPES) }, "take or release a layout lease"),
-  compact: step("compact", { zone: z.enum(COMPACT_ZONES).optional() }, "compact a zone; result: { migrated, failed }"),
+  compact: step(
+    "compact",
+    { zone: z.enum(COMPACT_ZONES).optional(), mode: z.enum(MIGRATE_MODES).optional() },
+    "compact a zone (mode: sync, the compact_memory sysctl, by default; sync_light as kcompactd; async as direct compaction); result: { migrated, failed }",
+  ),
   migrate: step("migrate", { proc, addr: addrField, length: sizeField }, "migrate mapped pages; result: { migrated, failed }"),
   cma_alloc: step("cma_alloc", { pages: pagesField.positive() }, "allocate contiguous pages from the CMA area"),
   gup: step("gup", {
