@@ -10,7 +10,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { FAULT_POINTS, loadScenario, pluginView, ScenarioError, formatProblem } from "@pinlab/core";
-import { parse } from "yaml";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { readInputFile } from "../read-input-file.js";
 import { checkScenario } from "../fuzz/fuzz-case.js";
@@ -19,7 +18,7 @@ import { runPool } from "../fuzz/fuzz-pool.js";
 import { findingFileName, findingFileText } from "../fuzz/finding-file.js";
 import { summaryJson, summaryText } from "../fuzz/fuzz-summary.js";
 import type { FuzzTotals } from "../fuzz/fuzz-totals.js";
-import type { RawScenario } from "../fuzz/gen-state.js";
+import { parseRawScenario } from "../fuzz/gen-state.js";
 import { fuzzTargets } from "../fuzz/targets.js";
 import { policyList, setUp, type CommonOptions } from "./shared.js";
 
@@ -134,8 +133,7 @@ function replay(files: readonly string[], policies: string[], env: Parameters<ty
       if (e instanceof ScenarioError) throw new UsageError(e.problems.map(formatProblem).join("\n"));
       throw e;
     }
-    const parsed = parse(text) as Partial<RawScenario> & Pick<RawScenario, "name" | "machine">;
-    const raw: RawScenario = { seed: 1, files: [], devices: [], processes: [], steps: [], ...parsed };
+    const raw = parseRawScenario(text);
     if (sweep) {
       const s = faultSweep(raw, policies, env);
       const calls = Object.entries(s.calls).map(([p, c]) => `${p} ${FAULT_POINTS.map((x) => `${x} ${c[x]}`).join(" ")}`).join("; ");

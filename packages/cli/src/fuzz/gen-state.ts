@@ -4,6 +4,7 @@
  * mapping, a length, data).
  * @module
  */
+import { parse } from "yaml";
 import type { FuzzRng } from "./fuzz-rng.js";
 
 /** A step as written in a scenario file (before validation). */
@@ -29,6 +30,15 @@ export interface RawScenario {
   processes: (string | Record<string, unknown>)[];
   /** Steps. */
   steps: RawStep[];
+}
+
+/**
+ * A scenario file's text as a {@link RawScenario}, the optional sections defaulted (a finding the
+ * fuzzer wrote, or any library scenario). Validate it with `loadScenario` first: this only parses.
+ */
+export function parseRawScenario(text: string): RawScenario {
+  const parsed = parse(text) as Partial<RawScenario> & Pick<RawScenario, "name" | "machine">;
+  return { seed: 1, files: [], devices: [], processes: [], steps: [], ...parsed };
 }
 
 /** A mapping the scenario named with `as:`. */
