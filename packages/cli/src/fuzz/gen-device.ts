@@ -4,8 +4,9 @@
  * enums and flags drawn from their lists. An action that creates something gets an `as:` name.
  * @module
  */
+import { formatSize } from "@pinlab/core";
 import type { FieldInfo } from "./field-kinds.js";
-import { fmtSize, PAGE, type GenMapping, type GenState, type RawStep } from "./gen-state.js";
+import { PAGE, type GenMapping, type GenState, type RawStep } from "./gen-state.js";
 import type { FuzzAction, FuzzDevice } from "./targets.js";
 
 const TIMES = ["0ns", "1us", "10us", "50us", "1ms"];
@@ -18,8 +19,8 @@ function fieldValue(g: GenState, f: FieldInfo, at: { m?: GenMapping; range?: { a
     case "file": return g.files.size > 0 ? g.rng.pick([...g.files.keys()]) : undefined;
     case "addr": return at.range?.addr;
     case "size":
-      if (f.name === "length" && at.range !== undefined) return fmtSize(at.range.length);
-      return fmtSize(g.rng.chance(0.6) ? 0 : g.rng.pick([512, PAGE, 2 * PAGE, 8 * PAGE, 100]));
+      if (f.name === "length" && at.range !== undefined) return formatSize(at.range.length);
+      return formatSize(g.rng.chance(0.6) ? 0 : g.rng.pick([512, PAGE, 2 * PAGE, 8 * PAGE, 100]));
     case "time": return g.rng.pick(TIMES);
     // A name the device bound earlier (the loader refuses one never bound).
     case "name": return deviceNames.length > 0 ? g.rng.pick(deviceNames) : undefined;

@@ -5,6 +5,7 @@
  * @module
  */
 import { parse } from "yaml";
+import { formatSize } from "@pinlab/core";
 import type { FuzzRng } from "./fuzz-rng.js";
 
 /** A step as written in a scenario file (before validation). */
@@ -54,13 +55,6 @@ export interface GenMapping {
 /** 4 KiB. */
 export const PAGE = 4096;
 
-/** A size as a scenario writes it: `16KiB`, `2MiB`, or bytes. */
-export function fmtSize(n: number): string | number {
-  if (n > 0 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}MiB`;
-  if (n > 0 && n % 1024 === 0) return `${n / 1024}KiB`;
-  return n;
-}
-
 const DATA_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** The generator's running state. */
@@ -103,7 +97,7 @@ export class GenState {
     if (this.rng.chance(0.04)) pages += this.rng.int(1, 4);
     let off = first * PAGE;
     if (this.rng.chance(0.04)) off += this.rng.int(1, PAGE - 1);
-    return { addr: off === 0 ? m.name : `${m.name}+${fmtSize(off)}`, length: pages * PAGE, pages };
+    return { addr: off === 0 ? m.name : `${m.name}+${formatSize(off)}`, length: pages * PAGE, pages };
   }
 
   /** A short string of letters and digits (never a NUL: a read-back compares it whole). */

@@ -5,8 +5,8 @@
  * out-of-range addresses, FOLL_* combinations a caller may not pass, exited processes.
  * @module
  */
-import { COMPACT_ZONES, FOLL_FLAGS, GUP_CALLS, LEASE_TYPES, MADVICE, PROT_BITS } from "@pinlab/core";
-import { fmtSize, PAGE, type GenState, type RawStep } from "./gen-state.js";
+import { formatSize, COMPACT_ZONES, FOLL_FLAGS, GUP_CALLS, LEASE_TYPES, MADVICE, PROT_BITS } from "@pinlab/core";
+import { PAGE, type GenState, type RawStep } from "./gen-state.js";
 import { deviceStep } from "./gen-device.js";
 import type { FuzzDevice } from "./targets.js";
 
@@ -40,9 +40,9 @@ export function mmapStep(g: GenState): RawStep {
     step.file = file;
     const filePages = Math.max(1, Math.ceil(size / PAGE));
     if (g.rng.chance(0.7)) length = g.rng.int(1, Math.min(filePages, 1024)) * PAGE;
-    if (g.rng.chance(0.25)) step.offset = fmtSize(g.rng.int(0, filePages) * PAGE);
+    if (g.rng.chance(0.25)) step.offset = formatSize(g.rng.int(0, filePages) * PAGE);
   }
-  step.length = fmtSize(length);
+  step.length = formatSize(length);
   g.maps.push({ name, proc, length });
   return step;
 }
@@ -52,7 +52,7 @@ export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "
   const m = g.mapping();
   if (m === undefined) return undefined;
   const { addr, length } = g.range(m, 1024);
-  const step: RawStep = { op, proc: g.procFor(m), addr, length: fmtSize(length) };
+  const step: RawStep = { op, proc: g.procFor(m), addr, length: formatSize(length) };
   if (op === "mprotect") step.prot = prot(g);
   if (op === "madvise") step.advice = g.rng.pick(MADVICE);
   if (op === "touch") step.write = g.rng.chance(0.5);
@@ -122,9 +122,9 @@ export function fileStep(g: GenState, op: "ftruncate" | "punch_hole" | "writebac
   const proc = g.rng.chance(0.3) ? { proc: g.rng.pick(g.procs) } : {};
   switch (op) {
     case "ftruncate":
-      return { op, file, size: fmtSize(g.rng.pick([0, PAGE, Math.floor(size / 2 / PAGE) * PAGE, size, size + PAGE])), ...proc };
+      return { op, file, size: formatSize(g.rng.pick([0, PAGE, Math.floor(size / 2 / PAGE) * PAGE, size, size + PAGE])), ...proc };
     case "punch_hole":
-      return { op, file, offset: fmtSize(g.rng.int(0, Math.max(0, Math.ceil(size / PAGE) - 1)) * PAGE), length: fmtSize(g.rng.int(1, 8) * PAGE), ...proc };
+      return { op, file, offset: formatSize(g.rng.int(0, Math.max(0, Math.ceil(size / PAGE) - 1)) * PAGE), length: formatSize(g.rng.int(1, 8) * PAGE), ...proc };
     case "writeback":
       return { op, ...(g.rng.chance(0.6) ? { file } : {}), async: g.rng.chance(0.4) };
     case "reclaim":

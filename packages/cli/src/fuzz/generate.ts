@@ -6,11 +6,11 @@
  * scenario, whatever ran before.
  * @module
  */
-import { FAULT_POINTS, FS_TYPES, PINNED_WRITEBACK_ACTIONS } from "@pinlab/core";
+import { formatSize, FAULT_POINTS, FS_TYPES, PINNED_WRITEBACK_ACTIONS } from "@pinlab/core";
 import { FuzzRng } from "./fuzz-rng.js";
 import { DIFFERENTIAL_PAIR } from "./classify.js";
 import { deviceOptions, optionValues } from "./gen-device.js";
-import { fmtSize, GenState, PAGE, type RawScenario, type RawStep } from "./gen-state.js";
+import { GenState, PAGE, type RawScenario, type RawStep } from "./gen-state.js";
 import { stepOf } from "./gen-steps.js";
 import type { FuzzDevice, FuzzTargets } from "./targets.js";
 
@@ -35,7 +35,7 @@ function machine(g: GenState, fsdax: boolean): Record<string, unknown> {
   if (r.chance(0.4)) m.movable = `${r.pick([1, 2, 4, 8])}MiB`;
   if (r.chance(0.3)) m.cma = `${r.pick([1, 2, 4])}MiB`;
   if (fsdax || r.chance(0.1)) m.pmem = `${r.pick([2, 4, 8])}MiB`;
-  if (r.chance(0.3)) m.memlock = fmtSize(r.pick([16 * 1024, 64 * 1024, MiB, 8 * MiB]));
+  if (r.chance(0.3)) m.memlock = formatSize(r.pick([16 * 1024, 64 * 1024, MiB, 8 * MiB]));
   if (r.chance(0.3)) m.writeback_latency = r.pick(["0ns", "10us", "100us", "1ms"]);
   if (r.chance(0.3)) m.pinned_writeback = r.pick(PINNED_WRITEBACK_ACTIONS);
   if (r.chance(0.3)) m.faults = faults(g);
@@ -65,7 +65,7 @@ function files(g: GenState): Record<string, unknown>[] {
     const name = g.fresh("f");
     const size = fs === "hugetlbfs" ? g.rng.pick([2, 4]) * MiB : g.rng.pick([0, PAGE, 4 * PAGE, 16 * PAGE, 100_000, MiB, 2 * MiB]);
     g.files.set(name, { size, fs });
-    out.push({ name, fs, size: fmtSize(size), ...(g.rng.chance(0.15) ? { pinned_writeback: g.rng.pick(PINNED_WRITEBACK_ACTIONS) } : {}) });
+    out.push({ name, fs, size: formatSize(size), ...(g.rng.chance(0.15) ? { pinned_writeback: g.rng.pick(PINNED_WRITEBACK_ACTIONS) } : {}) });
   }
   return out;
 }
@@ -97,7 +97,7 @@ export function generateScenario(seed: number, targets: FuzzTargets, opts: Gener
   for (let i = g.rng.int(1, 3); i > 0; i--) {
     const name = g.fresh("p");
     g.procs.push(name);
-    processes.push(g.rng.chance(0.2) ? { name, memlock: fmtSize(g.rng.pick([PAGE, 64 * 1024, MiB])) } : name);
+    processes.push(g.rng.chance(0.2) ? { name, memlock: formatSize(g.rng.pick([PAGE, 64 * 1024, MiB])) } : name);
   }
   const options = policyOptions(g, targets);
   const steps: RawStep[] = [];
