@@ -18,7 +18,7 @@
 import type { PinnedWritebackAction } from "../config/kernel-config.js";
 import type { FsContext } from "./context.js";
 import { PG_DIRTY, PG_PRIVATE, PG_WRITEBACK } from "../memory/page-flags.js";
-import { PTE_DIRTY, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_WRITE } from "../mm/page-table.js";
 import { rmapWalk } from "../mm/rmap.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Inode } from "./inode.js";
@@ -110,7 +110,8 @@ export function folioMkclean(k: FsContext, pfn: number): boolean {
     for (let vpn = startVpn; vpn < endVpn; vpn++) {
       if (pt.pfn(vpn) !== head + (vma.fileIndex(vpn) - first)) continue;
       if ((pt.bits(vpn) & (PTE_WRITE | PTE_DIRTY)) === 0) continue;
-      pt.update(vpn, PTE_WRITE | PTE_DIRTY, 0);
+      if ((pt.bits(vpn) & PTE_HUGE) !== 0) pt.updatePmd(vpn, PTE_WRITE | PTE_DIRTY, 0);
+      else pt.update(vpn, PTE_WRITE | PTE_DIRTY, 0);
       cleaned++;
     }
   }

@@ -5,7 +5,7 @@
  */
 import { EINVAL } from "../errno.js";
 import type { MmStruct } from "../mm/mm-types.js";
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
+import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
@@ -15,7 +15,7 @@ import {
   FOLL_FAST_ONLY, FOLL_FORCE, FOLL_GET, FOLL_HONOR_NUMA_FAULT, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_TOUCH,
   FOLL_UNLOCKABLE, FOLL_WRITE,
 } from "./foll-flags.js";
-import { folioRun, gupStatAcquired, tryGrabFolio, type GupState } from "./grab.js";
+import { gupStatAcquired, tryGrabFolio, type GupState } from "./grab.js";
 import { gupLongtermLocked } from "./longterm.js";
 import { gupPutPages } from "./put.js";
 
@@ -29,9 +29,9 @@ export function mmSetHasPinnedFlag(s: GupState, mm: MmStruct, flags: number): vo
 
 /**
  * `gup_fast_pte_range()` (mm/gup.c, v6.12) over the entries of one PTE table from `vpn` to
- * `tableEnd`, writing frames from `pages[nr]` on; `gup_fast_pmd_leaf()` for a PMD-mapped folio,
- * whose PTEs are grabbed as one run. Stops at the first page that needs anything (a fault, a
- * special PTE, an unpinnable folio, unsharing). Returns the pages grabbed.
+ * `tableEnd`, writing frames from `pages[nr]` on, one `try_grab_folio_fast(page, 1)` per PTE.
+ * Stops at the first page that needs anything (a fault, a special PTE, an unpinnable folio,
+ * unsharing). Returns the pages grabbed.
  */
 export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd: number, flags: number, pages: PageArray, nr: number): number {
   const k = s.k;
@@ -40,7 +40,6 @@ export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd:
   const mode = grabMode(flags);
   const write = (flags & FOLL_WRITE) !== 0;
   const longterm = (flags & FOLL_LONGTERM) !== 0;
-  const need = write ? PTE_PRESENT | PTE_WRITE : PTE_PRESENT;
   const tp = t.pfn;
   const tb = t.bits;
   let got = 0;
@@ -51,25 +50,48 @@ export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd:
     if (write && (bits & PTE_WRITE) === 0) break;
     const pfn = tp[idx];
     const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
-    // The rest of the folio's PTEs in this table, as one run: each present, writable when
-    // writing, and mapping the next subpage (gup_fast_pmd_leaf() takes a PMD leaf at once).
-    const run = (bits & PTE_HUGE) !== 0 ? folioRun(f, pfn, tableEnd - vpn, tp, idx, tb, need) : 1;
-    // The frames go into pages[] as the run is found (past `nr` they count only once grabbed).
-    for (let j = 0; j < run; j++) pages[nr + got + j] = pfn + j;
-    // gup_fast_pte_range() / gup_fast_pmd_leaf() (v6.12): a devmap (FS-DAX) entry under
-    // FOLL_LONGTERM always falls back, so the slow path's check_vma_flags() decides.
+    // The frame goes into pages[] now (past `nr` it counts only once grabbed).
+    pages[nr + got] = pfn;
+    // gup_fast_pte_range() (v6.12): a devmap (FS-DAX) entry under FOLL_LONGTERM always falls
+    // back, so the slow path's check_vma_flags() decides.
     if (longterm && (f.flags[pfn] & PG_DAX) !== 0) break;
     if (longterm && !policy.longtermPinnable(head)) break;
     if (!policy.fastFolioAllowed(pfn, flags)) break;
     if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, pfn)) break;
     // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
     // before the fork check; giving the pages back below counts them as released.
-    if (!tryGrabFolio(s, head, run, mode)) break;
-    gupStatAcquired(k, head, run, mode);
-    got += run;
-    vpn += run;
+    if (!tryGrabFolio(s, head, 1, mode)) break;
+    gupStatAcquired(k, head, 1, mode);
+    got++;
+    vpn++;
   }
   return got;
+}
+
+/**
+ * `gup_fast_pmd_leaf()` (mm/gup.c, v6.12): the PMD leaf `t` maps [vpn, end) (one PMD's worth at
+ * most): one entry read, the subpages recorded (`record_subpages()`), and the folio grabbed once
+ * for all of them (`try_grab_folio_fast(page, refs, flags)`). Nothing is taken (0) when the leaf
+ * is not writable for a write, or the folio is one the fast path may not take (long-term
+ * unpinnable, refused by the policy, or a read-only pin that must unshare it first). Returns the
+ * pages grabbed.
+ */
+export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: number, flags: number, pages: PageArray, nr: number): number {
+  const k = s.k;
+  const policy = k.policy;
+  const bits = t.leafBits;
+  if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) return 0;
+  if ((bits & PTE_SPECIAL) !== 0) return 0;
+  const head = t.leafPfn;
+  const pfn = head + (vpn & PTE_INDEX_MASK);
+  const refs = end - vpn;
+  for (let j = 0; j < refs; j++) pages[nr + j] = pfn + j;
+  if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
+  if (!policy.fastFolioAllowed(pfn, flags)) return 0;
+  if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, head)) return 0;
+  if (!tryGrabFolio(s, head, refs, grabMode(flags))) return 0;
+  gupStatAcquired(k, head, refs, grabMode(flags));
+  return refs;
 }
 
 /**
@@ -93,7 +115,7 @@ export function gupFast(s: GupState, task: Process, start: number, nrPages: numb
     const t = mm.pageTable.table(vpn);
     if (t === undefined) break;
     const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
-    const got = gupFastPteRange(s, t, vpn, tableEnd, flags, pages, nr);
+    const got = t.leafBits !== 0 ? gupFastPmdLeaf(s, t, vpn, tableEnd, flags, pages, nr) : gupFastPteRange(s, t, vpn, tableEnd, flags, pages, nr);
     nr += got;
     vpn += got;
     if (vpn < tableEnd) break;

@@ -10,7 +10,8 @@ import type { KernelContext } from "../kernel/context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
-import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
+import { splitHugePmd } from "../mm/huge-memory.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import type { Vma } from "../mm/mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
@@ -69,11 +70,19 @@ export function canFollowWritePte(k: KernelContext, bits: number, pfn: number, v
  */
 export function followPageMask(k: KernelContext, vma: Vma, vpn: number, flags: number): number {
   const pt = vma.mm.pageTable;
-  const bits = pt.bits(vpn);
+  let bits = pt.bits(vpn);
   if ((bits & PTE_PRESENT) === 0) return FOLLOW_FAULT;
+  // follow_pmd_mask(): FOLL_SPLIT_PMD splits a THP leaf and follows the PTE instead.
+  if ((bits & PTE_HUGE) !== 0 && (flags & FOLL_SPLIT_PMD) !== 0) {
+    splitHugePmd(k, vma, vpn);
+    bits = pt.bits(vpn);
+  }
   const pfn = pt.pfn(vpn);
-  if ((flags & FOLL_WRITE) !== 0 && !canFollowWritePte(k, bits, pfn, vma, flags)) return FOLLOW_FAULT;
-  if ((bits & PTE_WRITE) === 0 && k.policy.mustUnshare(vma, flags, pfn)) return FOLLOW_UNSHARE;
+  // follow_huge_pmd() asks can_follow_write_pmd() and gup_must_unshare() of the leaf's page,
+  // pmd_page(): the folio's first, where a PMD mapping keeps anon-exclusive.
+  const page = (bits & PTE_HUGE) !== 0 ? pfn - (vpn & PTE_INDEX_MASK) : pfn;
+  if ((flags & FOLL_WRITE) !== 0 && !canFollowWritePte(k, bits, page, vma, flags)) return FOLLOW_FAULT;
+  if ((bits & PTE_WRITE) === 0 && k.policy.mustUnshare(vma, flags, page)) return FOLLOW_UNSHARE;
   return pfn;
 }
 
@@ -127,11 +136,12 @@ export function getUserPagesSlow(
     const t = pt.table(vpn)!;
     const idx = vpn & PTE_INDEX_MASK;
     // vm_normal_page(): a special PTE has no struct page, except the shared zero page.
-    if ((t.bits[idx] & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) return i > 0 ? i : -EFAULT;
+    if (t.leafBits === 0 && (t.bits[idx] & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) return i > 0 ? i : -EFAULT;
     // The rest of the run is in the same PTE table: a folio is mapped at an address aligned as its
-    // frames are (a PMD-mapped THP or hugetlb folio fills one table), so no run crosses a table.
+    // frames are, so no run crosses a table. A PMD leaf is one lookup for the rest of its 2 MiB
+    // (follow_huge_pmd()'s ctx->page_mask: __get_user_pages() takes page_increm pages at once).
     const max = Math.min(nrPages - i, (vma.end - addr) / PAGE_SIZE, PTRS_PER_PTE - idx);
-    const run = folioRun(f, pfn, max, t.pfn, idx, t.bits, PTE_PRESENT);
+    const run = t.leafBits !== 0 ? max : folioRun(f, pfn, max, t.pfn, idx, t.bits, PTE_PRESENT);
     if (grab) {
       const head = f.head(pfn);
       if (!tryGrabFolio(s, head, run, mode)) return i > 0 ? i : -ENOMEM;

@@ -5,7 +5,8 @@
  *
  * 1. Every present PTE lies inside a VMA of its mm, maps an allocated frame, and agrees with the
  *    reverse map (the frame's anon_vma or file finds this PTE).
- * 2. Each frame's mapcount equals the number of PTEs mapping it.
+ * 2. Each frame's mapcount equals the number of PTEs mapping it; each large folio's entire
+ *    mapcount the number of PMD leaves mapping it (whole, inside their VMA).
  * 3. Each folio's refcount equals what explains it: mappings, the page cache, buffers, and the
  *    references GUP handed out (pins counted the policy's way); an allocated folio nobody
  *    references is a leak.
@@ -13,16 +14,17 @@
  *    block holds exactly its stale GUP references. The allocator's bitmap agrees with PG_alloc.
  * 5. Every page-cache entry points at an allocated frame of that file and index.
  * 6. The pin counters balance: acquired - released = pins outstanding; pinned_vm is never negative.
- * 7. The shared zero page holds zeros: nothing ever writes it (`ZERO_PAGE(0)`, mm/memory.c; every
+ * 7. The shared zero page (and the huge zero folio) holds zeros: nothing ever writes it (`ZERO_PAGE(0)`, mm/memory.c; every
  *    untouched anonymous page of every process reads it).
  * @module
  */
 import type { Gup } from "../gup/gup.js";
 import type { KernelContext } from "../kernel/context.js";
 import {
-  PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
+import { HPAGE_PMD_NR } from "../sim/units.js";
 
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
 export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
@@ -33,6 +35,8 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   const f = k.frames;
   // PTEs per frame (a typed array: the per-frame pass below reads it for every frame).
   const mapped = new Int32Array(f.nrFrames);
+  // PMD leaves per folio head.
+  const pmdMapped = new Int32Array(f.nrFrames);
   // 1 + 2 (collect)
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
@@ -56,7 +60,15 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
           add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, which is not allocated`);
           return;
         }
-        mapped[pfn]++;
+        if ((bits & PTE_HUGE) !== 0) {
+          // A PMD leaf: a whole 2 MiB folio, inside the VMA; the huge zero folio has no rmap.
+          if (vpn < vma.startVpn || vpn + HPAGE_PMD_NR > vma.endVpn) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} reaches past its VMA`);
+          if ((f.flags[pfn] & PG_HEAD) === 0 || f.nrPages(pfn) !== HPAGE_PMD_NR) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, not the head of a 2 MiB folio`);
+          if ((f.flags[pfn] & PG_HUGE_ZERO) !== 0) return;
+          pmdMapped[pfn]++;
+        } else {
+          mapped[pfn]++;
+        }
         const fl = f.flags[pfn];
         if ((fl & PG_ANON) !== 0) {
           const av = vma.anonVma;
@@ -115,7 +127,9 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     const m = mapped[pfn];
     if (f.mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${f.mapcount[pfn]} but ${m} PTE(s) map it`);
     if ((fl & PG_TAIL) !== 0) continue;
-    let explained = 0;
+    if (f.entireMapcount[pfn] !== pmdMapped[pfn]) add(`folio ${pfn}: entire mapcount ${f.entireMapcount[pfn]} but ${pmdMapped[pfn]} PMD(s) map it`);
+    // The huge zero folio holds one reference of its own (get_huge_zero_folio()); its PMDs take none.
+    let explained = pmdMapped[pfn] + ((fl & PG_HUGE_ZERO) !== 0 ? 1 : 0);
     const nr = f.nrPages(pfn);
     for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
     explained += cacheRefs.get(pfn) ?? 0;
@@ -141,5 +155,10 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   // 7
   const zero = k.memory.contents.snapshot(k.memory.zeroPfn);
   if (zero !== undefined && zero.some((b) => b !== 0)) add(`frame ${k.memory.zeroPfn}, the shared zero page, holds written bytes: every untouched anonymous page now reads them`);
+  const hz = k.memory.hugeZeroPfn;
+  for (let i = 0; hz >= 0 && i < HPAGE_PMD_NR; i++) {
+    const bytes = k.memory.contents.snapshot(hz + i);
+    if (bytes !== undefined && bytes.some((b) => b !== 0)) add(`frame ${hz + i}, part of the huge zero folio, holds written bytes`);
+  }
   return out;
 }

@@ -2,7 +2,7 @@ import { PG_HEAD, PG_TAIL } from "./page-flags.js";
 
 /**
  * The frame table: one row per physical 4 KiB frame, stored as struct-of-arrays in typed arrays
- * (the model's `struct page` / `struct folio` array, `mem_map`). About 25 bytes per frame; the
+ * (the model's `struct page` / `struct folio` array, `mem_map`). About 29 bytes per frame; the
  * arrays are zero-filled lazily by the OS, so untouched frames cost no resident memory.
  *
  * Folio rules follow the kernel: a large folio's refcount and `_pincount` live on its head
@@ -13,8 +13,14 @@ export class FrameTable {
   readonly nrFrames: number;
   /** Reference count (`folio->_refcount`), meaningful on a folio's head. */
   readonly refcount: Int32Array;
-  /** Number of page-table mappings of this (sub)page (`page->_mapcount + 1`). */
+  /** Number of PTE mappings of this (sub)page (`page->_mapcount + 1`); a PMD mapping counts in {@link entireMapcount} instead. */
   readonly mapcount: Int32Array;
+  /**
+   * PMD-level mappings of a large folio (`folio->_entire_mapcount + 1`, include/linux/mm_types.h,
+   * v6.12), meaningful on its head: one per PMD that maps a THP whole, one per mapping of a hugetlb
+   * folio (hugetlb is always mapped whole, `hugetlb_add_file_rmap()`).
+   */
+  readonly entireMapcount: Int32Array;
   /** Page flags, see `page-flags.ts`. */
   readonly flags: Uint32Array;
   /** Owner: an inode id for file pages, an anon_vma id for anonymous pages, 0 for none. */
@@ -31,6 +37,7 @@ export class FrameTable {
     this.nrFrames = nrFrames;
     this.refcount = new Int32Array(nrFrames);
     this.mapcount = new Int32Array(nrFrames);
+    this.entireMapcount = new Int32Array(nrFrames);
     this.flags = new Uint32Array(nrFrames);
     this.mapping = new Uint32Array(nrFrames);
     this.index = new Uint32Array(nrFrames);
@@ -39,7 +46,7 @@ export class FrameTable {
   }
 
   /** Bytes of typed-array storage per frame. */
-  static readonly BYTES_PER_FRAME = 4 + 4 + 4 + 4 + 4 + 1 + 4;
+  static readonly BYTES_PER_FRAME = 4 + 4 + 4 + 4 + 4 + 4 + 1 + 4;
 
   /** The head frame of the folio containing `pfn` (`page_folio()`, include/linux/page-flags.h, v6.12). */
   head(pfn: number): number {
@@ -63,11 +70,22 @@ export class FrameTable {
     return Number.isInteger(pfn) && pfn >= 0 && pfn < this.nrFrames;
   }
 
-  /** Sum of subpage mapcounts of a folio (`folio_mapcount()`, include/linux/mm.h, v6.12). */
+  /**
+   * Mappings of a folio (`folio_mapcount()`, include/linux/mm.h, v6.12: `_large_mapcount + 1` for a
+   * large folio): every PTE mapping one of its pages plus every PMD mapping it whole.
+   */
   folioMapcount(head: number): number {
     const nr = this.nrPages(head);
-    let sum = 0;
+    let sum = this.entireMapcount[head];
     for (let i = 0; i < nr; i++) sum += this.mapcount[head + i];
     return sum;
+  }
+
+  /**
+   * The mappings of one page as /proc/kpagecount reports them (`folio_precise_page_mapcount()`,
+   * fs/proc/internal.h, v6.12): its own PTE mappings plus its folio's PMD mappings.
+   */
+  pageMapcount(pfn: number): number {
+    return this.mapcount[pfn] + ((this.flags[pfn] & (PG_HEAD | PG_TAIL)) !== 0 ? this.entireMapcount[this.head(pfn)] : 0);
   }
 }

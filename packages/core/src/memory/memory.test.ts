@@ -238,7 +238,7 @@ describe("frame table", () => {
   it("is struct-of-arrays with a fixed byte cost per frame", () => {
     const t = new FrameTable(1000);
     expect(t.refcount.length).toBe(1000);
-    expect(FrameTable.BYTES_PER_FRAME).toBe(25);
+    expect(FrameTable.BYTES_PER_FRAME).toBe(29);
     expect(t.valid(999)).toBe(true);
     expect(t.valid(1000)).toBe(false);
     expect(t.valid(-1)).toBe(false);

@@ -36,13 +36,19 @@ export const PG_CHECKED = 1 << 13;
 export const PG_ISOLATED = 1 << 14;
 /** A persistent-memory frame (ZONE_DEVICE, MEMORY_DEVICE_FS_DAX). */
 export const PG_DAX = 1 << 15;
+/**
+ * The huge zero folio (`huge_zero_folio`, mm/huge_memory.c, v6.12): the 2 MiB folio of zeros a read
+ * fault maps by one PMD in a THP-eligible range. Unlike the 4 KiB zero page it is not
+ * `is_zero_folio()`, so GUP really pins it.
+ */
+export const PG_HUGE_ZERO = 1 << 16;
 
 /** Flag names, for display. */
 export const PAGE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [PG_ALLOC, "alloc"], [PG_ANON, "anon"], [PG_FILE, "file"], [PG_DIRTY, "dirty"], [PG_WRITEBACK, "writeback"],
   [PG_HEAD, "head"], [PG_TAIL, "tail"], [PG_ZERO, "zero"], [PG_ANON_EXCLUSIVE, "anon_exclusive"],
   [PG_PRIVATE, "private"], [PG_ORPHAN, "orphan"], [PG_RESERVED, "reserved"], [PG_HUGETLB, "hugetlb"],
-  [PG_CHECKED, "checked"], [PG_ISOLATED, "isolated"], [PG_DAX, "dax"],
+  [PG_CHECKED, "checked"], [PG_ISOLATED, "isolated"], [PG_DAX, "dax"], [PG_HUGE_ZERO, "huge_zero"],
 ];
 
 /** The names of the flags set in `flags`. */

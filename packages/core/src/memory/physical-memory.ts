@@ -1,10 +1,10 @@
 import { inject, injectable } from "tsyringe";
 import { CONFIG } from "../config/kernel-config.js";
 import type { KernelConfig } from "../config/kernel-config.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
-import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { PG_ALLOC, PG_DAX, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
@@ -40,6 +40,8 @@ export class PhysicalMemory {
   readonly zones: readonly ZoneSpan[];
   /** The PFN of the shared zero page (`my_zero_pfn()`). */
   readonly zeroPfn = 0;
+  /** The head of the huge zero folio once allocated, else -1 (see {@link getHugeZeroFolio}). */
+  hugeZeroPfn = -1;
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
@@ -123,6 +125,22 @@ export class PhysicalMemory {
     return -1;
   }
 
+  /**
+   * `get_huge_zero_folio()` (mm/huge_memory.c, v6.12): the 2 MiB folio of zeros, allocated on first
+   * use (`alloc_pages((GFP_TRANSHUGE | __GFP_ZERO) & ~__GFP_MOVABLE, HPAGE_PMD_ORDER)`: ZONE_NORMAL)
+   * and holding one reference of its own; PMD mappings of it take none (`set_huge_zero_folio()`).
+   * The shrinker that frees it when no mm uses it is not modelled: once allocated it stays.
+   * Returns -1 when it cannot be allocated (the fault then falls back to 4 KiB pages).
+   */
+  getHugeZeroFolio(): number {
+    if (this.hugeZeroPfn >= 0) return this.hugeZeroPfn;
+    const head = this.allocFolio(HPAGE_PMD_ORDER, Gfp.PINNABLE);
+    if (head < 0) return -1;
+    for (let i = 0; i < 1 << HPAGE_PMD_ORDER; i++) this.frames.flags[head + i] |= PG_HUGE_ZERO;
+    this.hugeZeroPfn = head;
+    return head;
+  }
+
   /** Take a specific free range as one reserved kernel allocation (used by cma_alloc). */
   takeRange(pfn: number, nr: number): void {
     this.allocators[this.zoneOf(pfn)].take(pfn, nr);
@@ -181,6 +199,7 @@ export class PhysicalMemory {
     f.mapping[pfn] = 0;
     f.index[pfn] = 0;
     f.mapcount[pfn] = 0;
+    f.entireMapcount[pfn] = 0;
     this.allocators[this.zoneOf(pfn)].release(pfn, 1);
   }
 
@@ -198,6 +217,7 @@ export class PhysicalMemory {
     const f = this.frames;
     f.refcount[i] = 0;
     f.mapcount[i] = 0;
+    f.entireMapcount[i] = 0;
     f.flags[i] = 0;
     f.mapping[i] = 0;
     f.index[i] = 0;
@@ -213,6 +233,7 @@ export class PhysicalMemory {
       f.order[i] = order;
       if (i !== head || (extra & PG_DAX) === 0) f.refcount[i] = 0;
       f.mapcount[i] = 0;
+      f.entireMapcount[i] = 0;
       f.mapping[i] = 0;
       f.index[i] = 0;
       f.pincount[i] = 0;

@@ -111,7 +111,11 @@ describe("migrateFolio", () => {
     const dst = migrateFolio(k, head, Gfp.MOVABLE, "sync");
     expect(dst % HPAGE_PMD_NR).toBe(0);
     expect(pfnAt(p, base + 100 * P)).toBe(dst + 100);
-    expect(k.frames.flags[dst + 100] & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    // Still one PMD leaf, the folio's first page carrying anon-exclusive (remove_migration_pmd()).
+    expect(p.mm!.pageTable.isLeaf(base / P)).toBe(true);
+    expect(k.frames.flags[dst] & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(k.frames.entireMapcount[dst]).toBe(1);
+    expect(k.frames.refcount[dst]).toBe(1);
     expect(userRead(k, p, base + 3 * P, 3)).toEqual(enc("thp"));
     expect(k.vmstat.nr_migrated).toBe(HPAGE_PMD_NR);
     expectConsistent(inst);

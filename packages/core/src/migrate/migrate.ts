@@ -15,6 +15,7 @@ import {
   PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
 import { rmapList } from "../mm/rmap.js";
+import { PTE_HUGE } from "../mm/page-table.js";
 import { PAGE_SIZE } from "../sim/units.js";
 
 /** NR_MAX_MIGRATE_PAGES_RETRY. */
@@ -126,9 +127,17 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
     f.mapcount[n] = f.mapcount[o];
     // Remap every PTE (try_to_migrate + remove_migration_ptes), telling notifiers. v6.12
     // try_to_migrate_one() initialises its range with MMU_NOTIFY_CLEAR; MMU_NOTIFY_MIGRATE is
-    // only used by migrate_vma_collect() (device-private migration).
+    // only used by migrate_vma_collect() (device-private migration). A PMD leaf moves whole, once,
+    // through a PMD migration entry (set_pmd_migration_entry(), remove_migration_pmd()), its
+    // range covering the folio.
     for (const { vma, vpn, bits } of mappings[i]) {
       const addr = vpn * PAGE_SIZE;
+      if ((bits & PTE_HUGE) !== 0) {
+        if (i !== 0) continue;
+        k.notifiers.invalidateRange(vma.mm, addr, addr + nr * PAGE_SIZE, "clear");
+        vma.mm.pageTable.setPmd(vpn, n, bits);
+        continue;
+      }
       k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "clear");
       vma.mm.pageTable.set(vpn, n, bits);
     }
@@ -140,6 +149,8 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
   }
   f.refcount[dst] = f.refcount[head];
   f.pincount[dst] = f.pincount[head];
+  f.entireMapcount[dst] = f.entireMapcount[head];
+  f.entireMapcount[head] = 0;
   for (let i = 0; i < nr; i++) f.mapcount[head + i] = 0;
   f.refcount[head] = 1;
   k.memory.put(head);

@@ -61,11 +61,12 @@ const FIRST_TOUCH: FirstTouch[] = [
   { shared: false, backing: "shmem", write: true, frame: "anon", w: true, ref: 1, flags: PG_ANON | PG_ANON_EXCLUSIVE, kind: "cow" },
   { shared: true, backing: "shmem", write: false, frame: "cache", w: true, ref: 2, flags: PG_FILE, kind: "file" },
   { shared: true, backing: "shmem", write: true, frame: "cache", w: true, ref: 2, flags: PG_FILE | PG_DIRTY, kind: "mkwrite" },
-  // hugetlbfs: a whole 2 MiB folio per fault; the page cache holds one reference per subpage
-  { shared: false, backing: "hugetlbfs", write: false, frame: "cache", w: false, ref: 2 * HP, flags: PG_FILE | PG_HUGETLB, kind: "hugetlb" },
-  { shared: false, backing: "hugetlbfs", write: true, frame: "anon", w: true, ref: HP, flags: PG_ANON | PG_ANON_EXCLUSIVE | PG_HUGETLB, kind: "cow" },
-  { shared: true, backing: "hugetlbfs", write: false, frame: "cache", w: true, ref: 2 * HP, flags: PG_FILE | PG_HUGETLB, kind: "hugetlb" },
-  { shared: true, backing: "hugetlbfs", write: true, frame: "cache", w: true, ref: 2 * HP, flags: PG_FILE | PG_HUGETLB | PG_DIRTY, kind: "hugetlb" },
+  // hugetlbfs: a whole 2 MiB folio per fault, mapped whole by one entry holding one reference
+  // (hugetlb_add_file_rmap); the page cache holds one reference per subpage (__filemap_add_folio)
+  { shared: false, backing: "hugetlbfs", write: false, frame: "cache", w: false, ref: HP + 1, flags: PG_FILE | PG_HUGETLB, kind: "hugetlb" },
+  { shared: false, backing: "hugetlbfs", write: true, frame: "anon", w: true, ref: 1, flags: PG_ANON | PG_ANON_EXCLUSIVE | PG_HUGETLB, kind: "cow" },
+  { shared: true, backing: "hugetlbfs", write: false, frame: "cache", w: true, ref: HP + 1, flags: PG_FILE | PG_HUGETLB, kind: "hugetlb" },
+  { shared: true, backing: "hugetlbfs", write: true, frame: "cache", w: true, ref: HP + 1, flags: PG_FILE | PG_HUGETLB | PG_DIRTY, kind: "hugetlb" },
   // fsdax: the block is the page; dirty-tracked like ext4 but without buffers
   { shared: false, backing: "fsdax", write: false, frame: "cache", w: false, ref: 2, flags: PG_FILE | PG_DAX, kind: "file" },
   { shared: false, backing: "fsdax", write: true, frame: "anon", w: true, ref: 1, flags: PG_ANON | PG_ANON_EXCLUSIVE, kind: "cow" },
@@ -100,7 +101,10 @@ describe("first touch of a page, per mapping kind", () => {
       } else {
         expect(f.refcount[head]).toBe(ref);
         expect(f.flags[head] & flags).toBe(flags);
-        expect(f.mapcount[pfn]).toBe(1);
+        // A hugetlb folio's one mapping is its entire mapcount; the page reports it as its own.
+        expect(f.pageMapcount(pfn)).toBe(1);
+        expect(f.mapcount[pfn]).toBe(huge ? 0 : 1);
+        expect(f.entireMapcount[head]).toBe(huge ? 1 : 0);
         const internal = file === undefined ? k.files.get([...k.files.keys()][0]) : file;
         const inCache = internal !== undefined && [...internal.cache.values()].includes(pfn);
         expect(inCache).toBe(frame === "cache");

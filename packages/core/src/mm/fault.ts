@@ -2,19 +2,20 @@
  * The page-fault path (`handle_mm_fault`, mm/memory.c, v6.12): anonymous faults map the shared
  * zero page on read and allocate on write; private file mappings copy on write from the page
  * cache; shared file write faults go through the filesystem's page_mkwrite and dirty the page.
- * Faults on present PTEs are wp-page.ts's (`do_wp_page()`, unsharing), hugetlb ones hugetlb.ts's.
+ * Faults on present PTEs are wp-page.ts's (`do_wp_page()`, unsharing), hugetlb ones hugetlb.ts's,
+ * PMD-level THP ones huge-memory.ts's.
  * @module
  */
 import { EFAULT, ENOMEM } from "../errno.js";
 import { filemapGetPage, pageMkwrite } from "./filemap.js";
 import type { MmContext } from "./context.js";
-import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
 import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
-import { hugetlbNoPage } from "./hugetlb.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { doHugePmdAnonymousPage, doHugePmdWpPage, thpFaultAllowed, VM_FAULT_FALLBACK } from "./huge-memory.js";
+import { hugetlbFault } from "./hugetlb.js";
+import { PTE_DIRTY, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, mapPage, writeBits } from "./pte-ops.js";
 import type { Vma } from "./mm-types.js";
-import { VM_HUGEPAGE, VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
+import { VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
 import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
 
 /**
@@ -26,6 +27,26 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
   const pt = vma.mm.pageTable;
   // __handle_mm_fault() / huge_pte_alloc(): pud_alloc() + pmd_alloc() come first, whatever the fault then does.
   pt.pmdAlloc(vpn);
+  if ((vma.flags & VM_HUGETLB) !== 0) return hugetlbFault(k, vma, vpn, fflags, stats);
+  const write = (fflags & FAULT_FLAG_WRITE) !== 0;
+  // The PMD level first: an empty PMD in a THP range gets a PMD leaf (create_huge_pmd()); a
+  // read-only leaf takes a write or unshare fault at its level (wp_huge_pmd()), which may split it
+  // and fall back to the PTE level below; any other fault on a leaf just marks it accessed
+  // (huge_pmd_set_accessed()).
+  if (thpFaultAllowed(vma, vpn)) {
+    const r = doHugePmdAnonymousPage(k, vma, vpn, write, stats);
+    if (r !== VM_FAULT_FALLBACK) return r;
+  }
+  if (pt.isLeaf(vpn)) {
+    const unshare = !write && (fflags & FAULT_FLAG_UNSHARE) !== 0;
+    if ((write || unshare) && (pt.bits(vpn) & PTE_WRITE) === 0) {
+      const r = doHugePmdWpPage(k, vma, vpn, unshare, stats);
+      if (r !== VM_FAULT_FALLBACK) return r;
+    } else {
+      pt.updatePmd(vpn, 0, PTE_YOUNG | (write ? PTE_DIRTY : 0));
+      return 0;
+    }
+  }
   const bits = pt.bits(vpn);
   if ((bits & PTE_PRESENT) === 0) return doPteMissing(k, vma, vpn, fflags, stats);
   if ((fflags & FAULT_FLAG_WRITE) !== 0) {
@@ -41,42 +62,22 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
 /** `do_pte_missing()` (mm/memory.c, v6.12): a fault where no PTE is present: anonymous, file or hugetlb. */
 function doPteMissing(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((vma.flags & VM_PFNMAP) !== 0) return -EFAULT;
-  if ((vma.flags & VM_HUGETLB) !== 0) return hugetlbNoPage(k, vma, vpn, fflags, stats);
   if (vma.isAnonymous) return doAnonymousPage(k, vma, vpn, fflags, stats);
   return doFileFault(k, vma, vpn, fflags, stats);
 }
 
-/** `do_anonymous_page()` (mm/memory.c, v6.12): zero page on read, a new exclusive page (or a PMD-sized THP) on write. */
+/** `do_anonymous_page()` (mm/memory.c, v6.12): the zero page on read, a new exclusive page on write (a THP is the PMD level's, in {@link handleMmFault}). */
 function doAnonymousPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   if ((fflags & FAULT_FLAG_WRITE) === 0) {
     vma.mm.pageTable.set(vpn, k.memory.zeroPfn, PTE_SPECIAL | PTE_YOUNG);
     count(stats, "zero");
     return 0;
   }
-  if ((vma.flags & VM_HUGEPAGE) !== 0 && thpSuitable(vma, vpn)) {
-    const base = vpn - (vpn % HPAGE_PMD_NR);
-    const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
-    if (head >= 0) {
-      k.memory.get(head, HPAGE_PMD_NR - 1);
-      const bits = writeBits(vma) | PTE_HUGE;
-      for (let i = 0; i < HPAGE_PMD_NR; i++) mapNewAnon(k, vma, base + i, head + i, bits);
-      count(stats, "thp");
-      return 0;
-    }
-  }
   const pfn = k.memory.allocFolio(0);
   if (pfn < 0) return -ENOMEM;
   mapNewAnon(k, vma, vpn, pfn, writeBits(vma));
   count(stats, "anon");
   return 0;
-}
-
-/** A PMD-aligned 2 MiB block around `vpn` lies inside the VMA and has no PTEs yet. */
-function thpSuitable(vma: Vma, vpn: number): boolean {
-  const base = vpn - (vpn % HPAGE_PMD_NR);
-  if (base < vma.startVpn || base + HPAGE_PMD_NR > vma.endVpn) return false;
-  const t = vma.mm.pageTable.table(base);
-  return t === undefined || t.present === 0;
 }
 
 /** `do_read_fault()` / `do_shared_fault()` / `do_cow_fault()` (mm/memory.c, v6.12). */

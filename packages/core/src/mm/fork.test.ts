@@ -211,7 +211,12 @@ describe("fork and pinned pages (folio_needs_cow_for_dma)", () => {
     const c = fork(k, p);
     expect(pfnAt(c, base + 7 * P)).toBe(head + 7);
     expect(bitsAt(c, base + 7 * P) & (PTE_HUGE | PTE_WRITE)).toBe(PTE_HUGE);
-    expect(k.frames.refcount[head]).toBe(2 * HPAGE_PMD_NR);
+    expect(bitsAt(p, base + 7 * P) & (PTE_HUGE | PTE_WRITE)).toBe(PTE_HUGE);
+    // copy_huge_pmd(): one reference and one entire mapcount per PMD, anon-exclusive gone.
+    expect(k.frames.refcount[head]).toBe(2);
+    expect(k.frames.entireMapcount[head]).toBe(2);
+    expect(k.frames.pageMapcount(head + 7)).toBe(2);
+    expect(k.vmstat.thp_split_pmd).toBe(0);
     expectConsistent(inst);
   });
 

@@ -10,14 +10,14 @@
  */
 import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
-import { splitHugePmd } from "./huge-memory.js";
+import { mapNewAnonPmd, splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
-import { mapNewAnon, mapPage, writeBits, zapRange } from "./pte-ops.js";
+import { mapNewAnon, mapPage, mapPmd, writeBits, zapRange } from "./pte-ops.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -111,8 +111,7 @@ export function folioNeedsCowForDma(k: MmContext, mm: MmStruct, head: number): b
  * COW can take it away from the device. False when no page can be allocated: fork then fails
  * with -ENOMEM (a pinned page is never shared).
  */
-export function copyPresentPage(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number, bits: number): boolean {
-  if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, src, vpn, k.frames.head(pfn));
+export function copyPresentPage(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number): boolean {
   const npfn = k.memory.allocFolio(0);
   if (npfn < 0) return false;
   k.memory.contents.copy(pfn, npfn);
@@ -121,81 +120,121 @@ export function copyPresentPage(k: MmContext, src: Vma, dst: Vma, vpn: number, p
   return true;
 }
 
-/** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present PTE of `src` into `dst`. */
-function copyPageRange(k: MmContext, src: Vma, dst: Vma): { shared: number; copied: number; failed: boolean } {
-  const f = k.frames;
+/** What copying a VMA's page tables did: pages shared, pages copied for DMA, and whether an allocation failed. */
+interface CopyTally {
+  shared: number;
+  copied: number;
+  failed: boolean;
+}
+
+/** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present entry of `src` into `dst`. */
+function copyPageRange(k: MmContext, src: Vma, dst: Vma): CopyTally {
+  const tally: CopyTally = { shared: 0, copied: 0, failed: false };
   const spt = src.mm.pageTable;
-  const cow = src.isCow;
-  let shared = 0;
-  let copied = 0;
-  let failed = false;
-  const seen = new Set<number>();
   spt.forEachPresent(src.startVpn, src.endVpn, (vpn, pfn, bits) => {
-    if (failed) return;
-    if ((bits & PTE_SPECIAL) !== 0) {
-      dst.mm.pageTable.set(vpn, pfn, bits & ~PTE_YOUNG);
+    if (tally.failed) return;
+    if ((bits & PTE_HUGE) === 0) {
+      copyPresentPte(k, src, dst, vpn, pfn, bits, tally);
       return;
     }
-    const head = f.head(pfn);
-    const anon = (f.flags[pfn] & PG_ANON) !== 0;
-    if (anon && (f.flags[head] & PG_HUGETLB) !== 0) {
-      if (seen.has(head)) return;
-      seen.add(head);
-      const base = vpn - (pfn - head);
-      const r = copyHugetlb(k, src, dst, base, head);
-      if (r < 0) failed = true;
-      else if (r > 0) copied += HPAGE_PMD_NR;
-      else shared += HPAGE_PMD_NR;
+    if ((k.frames.flags[pfn] & PG_HUGETLB) !== 0) {
+      copyHugetlbEntry(k, src, dst, vpn, pfn, bits, tally);
       return;
     }
-    // __folio_try_dup_anon_rmap() refuses (-EBUSY) to share an exclusive anon page that may be
-    // DMA-pinned: the child gets its own copy instead.
-    if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && folioNeedsCowForDma(k, src.mm, head)) {
-      if (!copyPresentPage(k, src, dst, vpn, pfn, bits)) failed = true;
-      else copied++;
-      return;
-    }
-    // Share: +1 mapping, clear anon-exclusive, write-protect both sides of a COW mapping.
-    let cbits = bits & ~PTE_YOUNG;
-    if (cow && (bits & PTE_WRITE) !== 0) {
-      spt.update(vpn, PTE_WRITE, 0);
-      cbits &= ~PTE_WRITE;
-    }
-    if (!cow) cbits &= ~PTE_DIRTY;
-    if (anon) f.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
-    mapPage(k, dst, vpn, pfn, cbits);
-    shared++;
+    if (copyHugePmd(k, src, dst, vpn, pfn, bits, tally)) return;
+    // copy_pmd_range(): the leaf was split (-EAGAIN); copy its PTEs one by one.
+    spt.forEachPresent(vpn, vpn + HPAGE_PMD_NR, (v, p, b) => {
+      if (!tally.failed) copyPresentPte(k, src, dst, v, p, b, tally);
+    });
   });
-  return { shared, copied, failed };
+  return tally;
+}
+
+/** `copy_present_ptes()` (mm/memory.c, v6.12) for one PTE of `src`: share it with the child, or copy a maybe-pinned exclusive anon page. */
+function copyPresentPte(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number, bits: number, tally: CopyTally): void {
+  const f = k.frames;
+  if ((bits & PTE_SPECIAL) !== 0) {
+    dst.mm.pageTable.set(vpn, pfn, bits & ~PTE_YOUNG);
+    return;
+  }
+  const anon = (f.flags[pfn] & PG_ANON) !== 0;
+  // __folio_try_dup_anon_rmap() refuses (-EBUSY) to share an exclusive anon page that may be
+  // DMA-pinned: the child gets its own copy instead.
+  if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && folioNeedsCowForDma(k, src.mm, f.head(pfn))) {
+    if (!copyPresentPage(k, src, dst, vpn, pfn)) tally.failed = true;
+    else tally.copied++;
+    return;
+  }
+  // Share: +1 mapping, clear anon-exclusive, write-protect both sides of a COW mapping.
+  let cbits = bits & ~PTE_YOUNG;
+  if (src.isCow && (bits & PTE_WRITE) !== 0) {
+    src.mm.pageTable.update(vpn, PTE_WRITE, 0);
+    cbits &= ~PTE_WRITE;
+  }
+  if (!src.isCow) cbits &= ~PTE_DIRTY;
+  if (anon) f.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
+  mapPage(k, dst, vpn, pfn, cbits);
+  tally.shared++;
 }
 
 /**
- * `copy_hugetlb_page_range` (mm/hugetlb.c, v6.12) for one private anonymous hugetlb folio. Returns 1 when it copied,
- * 0 when it shared, -1 when a copy was needed but no folio could be allocated (-ENOMEM).
+ * `copy_huge_pmd()` (mm/huge_memory.c, v6.12) for the anonymous THP leaf at `vpn`: the child
+ * shares the PMD, both sides write-protected and the folio no longer exclusive
+ * (`folio_try_dup_anon_rmap_pmd()`: +1 entire mapcount, +1 reference); the huge zero folio is
+ * simply mapped again. An exclusive folio that may be DMA-pinned in an mm that has pinned cannot be
+ * shared (-EBUSY): the parent's leaf is split and false returned, and `copy_pmd_range()` copies
+ * the PTEs instead (-EAGAIN), where each maybe-pinned page gets its copy.
  */
-function copyHugetlb(k: MmContext, src: Vma, dst: Vma, base: number, head: number): number {
+function copyHugePmd(k: MmContext, src: Vma, dst: Vma, vpn: number, head: number, bits: number, tally: CopyTally): boolean {
   const f = k.frames;
-  const spt = src.mm.pageTable;
-  const exclusive = (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0;
-  if (exclusive && folioNeedsCowForDma(k, src.mm, head)) {
-    const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
-    if (nh < 0) return -1;
-    k.memory.get(nh, HPAGE_PMD_NR - 1);
-    for (let i = 0; i < HPAGE_PMD_NR; i++) {
-      k.memory.contents.copy(head + i, nh + i);
-      f.flags[nh + i] |= PG_HUGETLB;
-      mapNewAnon(k, dst, base + i, nh + i, writeBits(dst) | PTE_HUGE);
-      k.observe("onForkCopy", src.mm, base + i, head + i);
+  if ((f.flags[head] & PG_HUGE_ZERO) !== 0) {
+    dst.mm.pageTable.setPmd(vpn, head, bits & ~PTE_WRITE);
+    return true;
+  }
+  if ((f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
+    if (folioNeedsCowForDma(k, src.mm, head)) {
+      splitHugePmd(k, src, vpn);
+      return false;
     }
-    return 1;
+    f.flags[head] &= ~PG_ANON_EXCLUSIVE;
   }
-  for (let i = 0; i < HPAGE_PMD_NR; i++) {
-    const bits = spt.bits(base + i);
-    spt.update(base + i, PTE_WRITE, 0);
-    f.flags[head + i] &= ~PG_ANON_EXCLUSIVE;
-    mapPage(k, dst, base + i, head + i, bits & ~(PTE_WRITE | PTE_YOUNG));
+  src.mm.pageTable.updatePmd(vpn, PTE_WRITE, 0);
+  mapPmd(k, dst, vpn, head, bits & ~(PTE_WRITE | PTE_YOUNG));
+  tally.shared += HPAGE_PMD_NR;
+  return true;
+}
+
+/**
+ * `copy_hugetlb_page_range()` (mm/hugetlb.c, v6.12) for one hugetlb entry: a file folio is mapped
+ * again (`hugetlb_add_file_rmap()`); an anon one is shared unless it is exclusive and may be
+ * DMA-pinned (`hugetlb_try_dup_anon_rmap()` answering -EBUSY), when the child gets its own copy,
+ * writable (`hugetlb_install_folio()`); a COW mapping write-protects both sides.
+ */
+function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: number, bits: number, tally: CopyTally): void {
+  const f = k.frames;
+  const anon = (f.flags[head] & PG_ANON) !== 0;
+  if (anon && (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
+    if (folioNeedsCowForDma(k, src.mm, head)) {
+      const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
+      if (nh < 0) {
+        tally.failed = true;
+        return;
+      }
+      for (let i = 0; i < HPAGE_PMD_NR; i++) k.memory.contents.copy(head + i, nh + i);
+      mapNewAnonPmd(k, dst, base, nh, writeBits(dst), PG_HUGETLB);
+      for (let i = 0; i < HPAGE_PMD_NR; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
+      tally.copied += HPAGE_PMD_NR;
+      return;
+    }
+    f.flags[head] &= ~PG_ANON_EXCLUSIVE;
   }
-  return 0;
+  let cbits = bits & ~PTE_YOUNG;
+  if (src.isCow) {
+    src.mm.pageTable.updatePmd(base, PTE_WRITE, 0);
+    cbits &= ~PTE_WRITE;
+  }
+  mapPmd(k, dst, base, head, cbits);
+  tally.shared += HPAGE_PMD_NR;
 }
 
 /**

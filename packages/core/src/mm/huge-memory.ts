@@ -1,24 +1,53 @@
 /**
- * Splitting PMD mappings of transparent huge pages into PTE mappings (mm/huge_memory.c, v6.12).
+ * PMD-mapped transparent huge pages (mm/huge_memory.c, v6.12): splitting a PMD leaf into PTEs
+ * (`__split_huge_pmd()`), the write and unshare fault on a read-only leaf
+ * (`do_huge_pmd_wp_page()`), and the read and write faults that map one
+ * (`do_huge_pmd_anonymous_page()`: the huge zero folio on read, a new THP on write).
  * @module
  */
 import type { MmContext } from "./context.js";
-import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
-import { PTE_HUGE } from "./page-table.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { count, type FaultStats } from "./fault-flags.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import type { Vma } from "./mm-types.js";
-import { VM_HUGETLB } from "./vm-flags.js";
+import { VM_HUGEPAGE, VM_HUGETLB, VM_WRITE } from "./vm-flags.js";
+
+/** What a PMD-level fault handler answers when the PTE level must take over (`VM_FAULT_FALLBACK`). */
+export const VM_FAULT_FALLBACK = 1;
 
 /**
- * `__split_huge_pmd` (mm/huge_memory.c, v6.12): the folio mapped at `vpn` stays, but is now mapped by ordinary PTEs in this
- * mm. Only PTEs that map the matching subpage of this folio are changed.
+ * `__split_huge_pmd()` (mm/huge_memory.c, v6.12) of the THP leaf covering `vpn` in `vma`: one
+ * MMU-notifier CLEAR over the whole 2 MiB, then `__split_huge_pmd_locked()` fills the deposited
+ * PTE table with 512 PTEs of the leaf's bits. Each PTE takes its own reference and mapcount
+ * (`folio_ref_add(folio, HPAGE_PMD_NR - 1)`, `folio_add_anon_rmap_ptes()`) and the PMD's entire
+ * mapcount goes; anon-exclusive, kept on the folio's first page while PMD-mapped, passes to every
+ * subpage (RMAP_EXCLUSIVE). The huge zero folio's leaf becomes 512 PTEs of the 4 KiB zero page
+ * (`__split_huge_zero_page_pmd()`). A hugetlb leaf is never split; nothing happens when no leaf
+ * maps `vpn`.
  */
-export function splitHugePmd(k: MmContext, vma: Vma, vpn: number, head: number): void {
+export function splitHugePmd(k: MmContext, vma: Vma, vpn: number): void {
   const pt = vma.mm.pageTable;
-  const pfn = pt.pfn(vpn);
-  const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) {
-    if (pt.pfn(base + i) === head + i) pt.update(base + i, PTE_HUGE, 0);
+  if (!pt.isLeaf(vpn)) return;
+  const base = vpn - (vpn & PTE_INDEX_MASK);
+  const head = pt.pfn(base);
+  const f = k.frames;
+  if ((f.flags[head] & PG_HUGETLB) !== 0) return;
+  k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, base * PAGE_SIZE + HPAGE_PMD_SIZE, "clear");
+  k.vmstat.thp_split_pmd++;
+  if ((f.flags[head] & PG_HUGE_ZERO) !== 0) {
+    pt.splitPmd(base, PTE_SPECIAL, k.memory.zeroPfn);
+    return;
   }
+  const bits = pt.bits(base) & ~PTE_HUGE;
+  const exclusive = (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0;
+  pt.splitPmd(base, bits);
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    f.mapcount[head + i]++;
+    if (exclusive) f.flags[head + i] |= PG_ANON_EXCLUSIVE;
+  }
+  f.entireMapcount[head]--;
+  k.memory.get(head, HPAGE_PMD_NR - 1);
 }
 
 /**
@@ -28,9 +57,96 @@ export function splitHugePmd(k: MmContext, vma: Vma, vpn: number, head: number):
  * hugetlb mappings are never split this way (their ranges are 2 MiB aligned).
  */
 export function splitHugePmdAddress(k: MmContext, vma: Vma, addr: number): void {
-  if (addr % (HPAGE_PMD_NR * PAGE_SIZE) === 0 || (vma.flags & VM_HUGETLB) !== 0) return;
-  const vpn = Math.floor(addr / PAGE_SIZE);
+  if (addr % HPAGE_PMD_SIZE === 0 || (vma.flags & VM_HUGETLB) !== 0) return;
+  splitHugePmd(k, vma, Math.floor(addr / PAGE_SIZE));
+}
+
+/**
+ * `thp_vma_allowable_order()` + `thp_vma_suitable_order()` (include/linux/huge_mm.h, v6.12) for a
+ * PMD-sized anonymous THP at `vpn`: the VMA asked for huge pages (MADV_HUGEPAGE, the model's
+ * "madvise" THP mode), the aligned 2 MiB around `vpn` lies inside it, and the PMD is empty
+ * (`pmd_none()`: v6.12 keeps an emptied PTE table, so a range once mapped by 4 KiB pages stays so).
+ */
+export function thpFaultAllowed(vma: Vma, vpn: number): boolean {
+  if ((vma.flags & VM_HUGEPAGE) === 0 || !vma.isAnonymous || (vma.flags & VM_HUGETLB) !== 0) return false;
+  const base = vpn - (vpn & PTE_INDEX_MASK);
+  if (base < vma.startVpn || base + HPAGE_PMD_NR > vma.endVpn) return false;
+  return vma.mm.pageTable.pmdNone(base);
+}
+
+/**
+ * Map the 2 MiB folio at `head`, freshly allocated for this mapping, as anonymous and exclusive
+ * by the PMD covering `vpn` (`folio_add_new_anon_rmap()` at PMD level, mm/rmap.c;
+ * `hugetlb_add_new_anon_rmap()`, v6.12): the allocation reference becomes the mapping's, the
+ * entire mapcount is 1, and anon-exclusive is set on the folio's first page only
+ * (`SetPageAnonExclusive(&folio->page)`), where a PMD mapping keeps it.
+ */
+export function mapNewAnonPmd(k: MmContext, vma: Vma, vpn: number, head: number, bits: number, extra = 0): void {
+  const f = k.frames;
+  const av = k.anonVmaPrepare(vma);
+  const base = vpn - (vpn & PTE_INDEX_MASK);
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    f.flags[head + i] |= PG_ANON | extra;
+    f.mapping[head + i] = av.id;
+    f.index[head + i] = base + i;
+  }
+  f.flags[head] |= PG_ANON_EXCLUSIVE;
+  f.entireMapcount[head] = 1;
+  vma.mm.pageTable.setPmd(base, head, bits);
+  vma.mm.rss += HPAGE_PMD_NR;
+}
+
+/**
+ * `do_huge_pmd_anonymous_page()` (mm/huge_memory.c, v6.12) on an empty PMD {@link thpFaultAllowed}
+ * allows: a read maps the huge zero folio by one PMD (`set_huge_zero_folio()`, read-only, no
+ * reference, no mapcount); a write maps a new exclusive THP (`__do_huge_pmd_anonymous_page()`).
+ * Returns 0, or {@link VM_FAULT_FALLBACK} when no folio could be had (THP_FAULT_FALLBACK: the PTE
+ * path maps a 4 KiB page instead).
+ */
+export function doHugePmdAnonymousPage(k: MmContext, vma: Vma, vpn: number, write: boolean, stats: FaultStats): number {
+  const base = vpn - (vpn & PTE_INDEX_MASK);
   const pt = vma.mm.pageTable;
-  if ((pt.bits(vpn) & PTE_HUGE) === 0) return;
-  splitHugePmd(k, vma, vpn, k.frames.head(pt.pfn(vpn)));
+  if (!write) {
+    const zero = k.memory.getHugeZeroFolio();
+    if (zero < 0) return VM_FAULT_FALLBACK;
+    pt.setPmd(base, zero, PTE_YOUNG);
+    count(stats, "huge_zero");
+    return 0;
+  }
+  const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
+  if (head < 0) return VM_FAULT_FALLBACK;
+  mapNewAnonPmd(k, vma, base, head, ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG);
+  count(stats, "thp");
+  return 0;
+}
+
+/**
+ * `do_huge_pmd_wp_page()` (mm/huge_memory.c, v6.12): a write fault (or, with `unshare`, an unshare
+ * fault for a read-only long-term pin) on the read-only anonymous THP leaf covering `vpn`. The
+ * folio is reused in place when its first page is anon-exclusive, or when the only reference is
+ * this PMD's (`folio_ref_count() == 1`: the other mappings went, after fork and the child's exit),
+ * which makes it exclusive; an unshare then leaves the leaf read-only, a write makes it writable
+ * and dirty. Otherwise (a shared or referenced folio, the huge zero folio) the leaf is split and
+ * {@link VM_FAULT_FALLBACK} hands the fault to the PTE path.
+ */
+export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: boolean, stats: FaultStats): number {
+  const pt = vma.mm.pageTable;
+  const head = pt.pfn(vpn - (vpn & PTE_INDEX_MASK));
+  const f = k.frames;
+  if ((f.flags[head] & PG_HUGE_ZERO) !== 0 || (f.flags[head] & PG_ANON) === 0) {
+    splitHugePmd(k, vma, vpn);
+    return VM_FAULT_FALLBACK;
+  }
+  if ((f.flags[head] & PG_ANON_EXCLUSIVE) === 0) {
+    if (f.refcount[head] !== 1) {
+      splitHugePmd(k, vma, vpn);
+      return VM_FAULT_FALLBACK;
+    }
+    // folio_move_anon_rmap() + SetPageAnonExclusive(page).
+    f.flags[head] |= PG_ANON_EXCLUSIVE;
+  }
+  count(stats, "reuse");
+  if (unshare) return 0;
+  pt.updatePmd(vpn, 0, ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG);
+  return 0;
 }

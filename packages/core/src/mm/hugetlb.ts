@@ -1,23 +1,42 @@
 /**
- * hugetlb faults (mm/hugetlb.c, v6.12): a fault maps a whole 2 MiB folio (`hugetlb_no_page()`),
- * and a private write or unshare copies the whole folio (`hugetlb_wp()`).
+ * hugetlb faults (mm/hugetlb.c, v6.12): a hugetlb folio is always mapped whole, by one PMD-level
+ * entry holding one reference and one entire mapcount (`hugetlb_add_file_rmap()`,
+ * `hugetlb_add_new_anon_rmap()`), and never split. A fault maps it (`hugetlb_no_page()`); a
+ * private write or unshare reuses it when this is its only mapping, else copies the whole folio
+ * (`hugetlb_wp()`).
  * @module
  */
-import { ENOMEM } from "../errno.js";
+import { EFAULT, ENOMEM } from "../errno.js";
 import { filemapGetPage, pageMkwrite } from "./filemap.js";
 import type { MmContext } from "./context.js";
-import { PG_HUGETLB } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
-import { EFAULT } from "../errno.js";
-import { count, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
-import { mapNewAnon, mapPage, writeBits, zapPte } from "./pte-ops.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
+import { mapNewAnonPmd } from "./huge-memory.js";
+import { PTE_DIRTY, PTE_INDEX_MASK, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { mapPmd, writeBits, zapHugePmd } from "./pte-ops.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
+/**
+ * `hugetlb_fault()` (mm/hugetlb.c, v6.12) at `vpn`: map the folio when nothing is mapped
+ * ({@link hugetlbNoPage}); a write or an unshare on a read-only entry goes to {@link hugetlbWp};
+ * anything else marks the entry young (and dirty for a write).
+ */
+export function hugetlbFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
+  const pt = vma.mm.pageTable;
+  if (!pt.isLeaf(vpn)) return hugetlbNoPage(k, vma, vpn, fflags, stats);
+  const write = (fflags & FAULT_FLAG_WRITE) !== 0;
+  if ((write || (fflags & FAULT_FLAG_UNSHARE) !== 0) && (pt.bits(vpn) & PTE_WRITE) === 0) {
+    return hugetlbWp(k, vma, vpn, !write, stats);
+  }
+  pt.updatePmd(vpn, 0, PTE_YOUNG | (write ? PTE_DIRTY : 0));
+  return 0;
+}
+
 /** `hugetlb_no_page()` (mm/hugetlb.c, v6.12): map a whole 2 MiB hugetlb folio. */
 export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
-  const base = vpn - (vpn % HPAGE_PMD_NR);
+  const base = vpn - (vpn & PTE_INDEX_MASK);
   const inode = vma.file!;
   const write = (fflags & FAULT_FLAG_WRITE) !== 0;
   if (vma.isShared || !inode.internal) {
@@ -28,46 +47,66 @@ export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: numbe
     if (!vma.isShared && write) return hugetlbCopy(k, vma, base, first, stats);
     if (write) pageMkwrite(k, inode, first);
     const w = vma.isShared && (vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0;
-    const bits = w | PTE_YOUNG | PTE_HUGE | (write ? PTE_DIRTY : 0);
-    for (let i = 0; i < HPAGE_PMD_NR; i++) mapPage(k, vma, base + i, first + i, bits);
+    mapPmd(k, vma, base, first, w | PTE_YOUNG | (write ? PTE_DIRTY : 0));
     count(stats, "hugetlb");
     return 0;
   }
   // Private anonymous hugetlb: a fresh anonymous hugetlb folio.
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return -ENOMEM;
-  k.memory.get(head, HPAGE_PMD_NR - 1);
-  const bits = writeBits(vma) | PTE_HUGE;
-  for (let i = 0; i < HPAGE_PMD_NR; i++) {
-    k.frames.flags[head + i] |= PG_HUGETLB;
-    mapNewAnon(k, vma, base + i, head + i, bits);
-  }
+  mapNewAnonPmd(k, vma, base, head, writeBits(vma), PG_HUGETLB);
   count(stats, "hugetlb");
   return 0;
 }
 
 /**
- * The copy of `hugetlb_wp()` (mm/hugetlb.c, v6.12): replace the whole folio mapped at `base` with an exclusive anonymous copy,
- * mapped writable for a write and read-only for an unshare (`make_huge_pte(..., !unshare)`).
+ * `hugetlb_wp()` (mm/hugetlb.c, v6.12) on the read-only entry at `vpn`: a shared mapping becomes
+ * writable (`set_huge_ptep_writable()`); an anonymous folio mapped only here
+ * (`folio_mapcount() == 1`) is reused and made exclusive, writable unless this is an unshare;
+ * anything else is copied ({@link hugetlbCopy}).
  */
-export function hugetlbCopy(k: MmContext, vma: Vma, base: number, firstPfn: number, stats: FaultStats, unshare = false): number {
+export function hugetlbWp(k: MmContext, vma: Vma, vpn: number, unshare: boolean, stats: FaultStats): number {
+  if (!unshare && (vma.flags & VM_WRITE) === 0) return -EFAULT;
+  const pt = vma.mm.pageTable;
+  const base = vpn - (vpn & PTE_INDEX_MASK);
+  const head = pt.pfn(base);
+  if (vma.isShared) {
+    if (unshare) return 0;
+    pageMkwrite(k, vma.file!, head);
+    pt.updatePmd(vpn, 0, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    count(stats, "mkwrite");
+    return 0;
+  }
+  const f = k.frames;
+  if (f.folioMapcount(head) === 1 && (f.flags[head] & PG_ANON) !== 0) {
+    f.flags[head] |= PG_ANON_EXCLUSIVE;
+    if (!unshare) pt.updatePmd(vpn, 0, writeBits(vma));
+    count(stats, "reuse");
+    return 0;
+  }
+  return hugetlbCopy(k, vma, base, head, stats, unshare);
+}
+
+/**
+ * The copy of `hugetlb_wp()` (mm/hugetlb.c, v6.12): replace the whole folio mapped at `base` (or,
+ * when nothing is mapped yet, the page-cache folio at `srcHead`: a private write fault) with an
+ * exclusive anonymous copy, mapped writable for a write and read-only for an unshare
+ * (`make_huge_pte(..., !unshare)`), after one MMU-notifier CLEAR over the 2 MiB.
+ */
+export function hugetlbCopy(k: MmContext, vma: Vma, base: number, srcHead: number, stats: FaultStats, unshare = false): number {
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return -ENOMEM;
-  k.memory.get(head, HPAGE_PMD_NR - 1);
   const pt = vma.mm.pageTable;
-  k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, (base + HPAGE_PMD_NR) * PAGE_SIZE, "clear");
-  const bits = (unshare ? PTE_YOUNG : writeBits(vma)) | PTE_HUGE;
-  for (let i = 0; i < HPAGE_PMD_NR; i++) {
-    const old = pt.pfn(base + i);
-    const src = old >= 0 ? old : firstPfn + i;
-    k.memory.contents.copy(src, head + i);
-    k.frames.flags[head + i] |= PG_HUGETLB;
-    if (old >= 0) zapPte(k, vma, base + i);
-    mapNewAnon(k, vma, base + i, head + i, bits);
-    if (old >= 0) k.observe("onCow", vma.mm, base + i, old, head + i, unshare ? "unshare" : "write");
-  }
+  const mapped = pt.isLeaf(base);
+  const old = mapped ? pt.pfn(base) : srcHead;
+  for (let i = 0; i < HPAGE_PMD_NR; i++) k.memory.contents.copy(old + i, head + i);
+  // hugetlb_no_page() maps a private write fault's page-cache folio first and hugetlb_wp()s it:
+  // the notifiers hear the CLEAR either way.
+  k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, base * PAGE_SIZE + HPAGE_PMD_SIZE, "clear");
+  if (mapped) zapHugePmd(k, vma, base);
+  mapNewAnonPmd(k, vma, base, head, unshare ? PTE_YOUNG : writeBits(vma), PG_HUGETLB);
+  if (mapped) for (let i = 0; i < HPAGE_PMD_NR; i++) k.observe("onCow", vma.mm, base + i, old + i, head + i, unshare ? "unshare" : "write");
   k.vmstat.nr_cow += HPAGE_PMD_NR;
   count(stats, unshare ? "unshare" : "cow", HPAGE_PMD_NR);
   return 0;
 }
-

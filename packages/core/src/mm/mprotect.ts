@@ -7,12 +7,12 @@ import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PMD, PUD_PAGES } from "./page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PMD, PUD_PAGES } from "./page-table.js";
 import type { Process } from "./process.js";
 import { vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
 import type { Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_WRITE, protString } from "./vm-flags.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, v6.12): may mprotect make the read-only PTE of
@@ -104,16 +104,23 @@ export function doMprotect(k: MmContext, proc: Process, addr: number, length: nu
     // Shared mappings without write-notify (shmem, hugetlbfs) get writable PTEs from vm_page_prot
     // directly; the others upgrade PTE by PTE (`vma_wants_manual_pte_write_upgrade`).
     const writenotify = vma.isShared && vma.file !== null && vma.file.fs.dirtyTracking;
+    // change_pte_range(), and change_huge_pmd() for a PMD leaf (whole: the VMA split above split any
+    // THP leaf crossing the range's ends; can_change_pmd_writable() asks what the PTE check asks,
+    // of the folio's first page).
     pt.forEachPresent(vma.startVpn, vma.endVpn, (vpn, pfn, bits) => {
+      const leaf = (bits & PTE_HUGE) !== 0;
       if ((prot & VM_WRITE) === 0) {
         if ((bits & PTE_WRITE) !== 0) {
-          pt.update(vpn, PTE_WRITE, 0);
-          writeProtected++;
+          if (leaf) pt.updatePmd(vpn, PTE_WRITE, 0);
+          else pt.update(vpn, PTE_WRITE, 0);
+          writeProtected += leaf ? HPAGE_PMD_NR : 1;
         }
         return;
       }
       if ((bits & PTE_WRITE) !== 0 || (bits & PTE_SPECIAL) !== 0) return;
-      if (canChangePteWritable(k, vma, pfn, bits, writenotify)) pt.update(vpn, 0, PTE_WRITE);
+      if (!canChangePteWritable(k, vma, pfn, bits, writenotify)) return;
+      if (leaf) pt.updatePmd(vpn, 0, PTE_WRITE);
+      else pt.update(vpn, 0, PTE_WRITE);
     });
   }
   vmaMergeExistingRange(k, mm, addr, end);

@@ -1,7 +1,8 @@
 /**
- * A process page table, kept compact: PTE tables of 512 entries (one per 2 MiB of address space,
- * like a real PMD's PTE page) created on first use, each a pair of typed arrays (frame number and
- * bits). About 5 bytes per entry; no object per page.
+ * A process page table, kept compact: one entry per PMD (2 MiB of address space) in use, either a
+ * PTE table of 512 entries (a pair of typed arrays, frame number and bits: about 5 bytes per
+ * entry, no object per page) or a PMD leaf mapping a 2 MiB folio whole (`pmd_trans_huge()`, a
+ * hugetlb PMD entry).
  * @module
  */
 
@@ -13,7 +14,10 @@ export const PTE_WRITE = 1 << 1;
 export const PTE_DIRTY = 1 << 2;
 /** PTE young / accessed (`pte_young`). */
 export const PTE_YOUNG = 1 << 3;
-/** Part of a PMD-sized mapping of a large folio (`pmd_trans_huge` / hugetlb). */
+/**
+ * A PMD leaf (`pmd_trans_huge()` / `pmd_leaf()`, a hugetlb PMD entry): a 2 MiB folio mapped whole
+ * by one entry. Only the bits the page table reports for a leaf carry it; a PTE never does.
+ */
 export const PTE_HUGE = 1 << 4;
 /** Special mapping with no struct-page semantics: the zero page, PFNMAP memory (`pte_special`). */
 export const PTE_SPECIAL = 1 << 5;
@@ -34,14 +38,22 @@ export const PUD_PAGES = PTRS_PER_PTE * PTRS_PER_PMD;
  */
 export const PTE_INDEX_MASK = PTRS_PER_PTE - 1;
 
-/** One PTE table: 512 entries. */
+/**
+ * What one PMD entry points to: a PTE table of 512 entries, or (when {@link leafBits} is not 0) a
+ * PMD leaf mapping the 2 MiB folio at {@link leafPfn} whole. A leaf keeps its (empty) PTE arrays:
+ * they are the page table `pgtable_trans_huge_deposit()` set aside, which a split fills.
+ */
 export class PteTable {
   /** Frame numbers. */
   readonly pfn = new Uint32Array(PTRS_PER_PTE);
   /** PTE_* bits; 0 = none. */
   readonly bits = new Uint8Array(PTRS_PER_PTE);
-  /** Number of present entries. */
+  /** Number of present entries (1 for a PMD leaf). */
   present = 0;
+  /** The PMD leaf's bits (PTE_PRESENT and PTE_HUGE set), or 0 when this is a PTE table. */
+  leafBits = 0;
+  /** The head frame a PMD leaf maps. */
+  leafPfn = 0;
 }
 
 /**
@@ -68,10 +80,11 @@ export class PageTable {
     return this.tables.get(Math.floor(vpn / PTRS_PER_PTE));
   }
 
-  /** The PTE table covering `vpn`, allocating it if needed (`pte_alloc()`, include/linux/mm.h, v6.12). */
+  /** The PTE table covering `vpn`, allocating it if needed (`pte_alloc()`, include/linux/mm.h, v6.12). Never a PMD leaf. */
   tableAlloc(vpn: number): PteTable {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     let t = this.tables.get(key);
+    if (t !== undefined && t.leafBits !== 0) throw new Error(`page table: a PTE at vpn ${vpn}, inside a PMD leaf`);
     if (t === undefined) {
       t = new PteTable();
       this.tables.set(key, t);
@@ -96,6 +109,11 @@ export class PageTable {
    * `free_pmd_range()` does for a PUD lying wholly between the neighbouring VMAs (floor, ceiling).
    */
   freePgtables(startVpn: number, endVpn: number, inUse: (firstVpn: number, endVpn: number) => boolean): void {
+    // free_pte_range(): a PTE table no VMA reaches any more goes with its PMD entry.
+    for (let key = Math.floor(startVpn / PTRS_PER_PTE); key * PTRS_PER_PTE < endVpn; key++) {
+      const t = this.tables.get(key);
+      if (t !== undefined && t.leafBits === 0 && !inUse(key * PTRS_PER_PTE, (key + 1) * PTRS_PER_PTE)) this.tables.delete(key);
+    }
     for (let pud = Math.floor(startVpn / PUD_PAGES); pud * PUD_PAGES < endVpn; pud++) {
       if (this.puds.has(pud) && !inUse(pud * PUD_PAGES, (pud + 1) * PUD_PAGES)) this.puds.delete(pud);
     }
@@ -106,18 +124,85 @@ export class PageTable {
     return [...this.puds].sort((a, b) => a - b);
   }
 
-  /** The PTE bits at `vpn` (0 = none). */
+  /** The bits of the entry mapping `vpn` (0 = none): its PTE's, or its PMD leaf's (with PTE_HUGE). */
   bits(vpn: number): number {
     const t = this.table(vpn);
-    return t === undefined ? 0 : t.bits[vpn & PTE_INDEX_MASK];
+    if (t === undefined) return 0;
+    return t.leafBits !== 0 ? t.leafBits : t.bits[vpn & PTE_INDEX_MASK];
   }
 
-  /** The frame at `vpn`, or -1 when the PTE is not present. */
+  /** The frame mapped at `vpn` (within a PMD leaf, the matching subpage), or -1 when nothing is present. */
   pfn(vpn: number): number {
     const t = this.table(vpn);
     if (t === undefined) return -1;
     const i = vpn & PTE_INDEX_MASK;
+    if (t.leafBits !== 0) return t.leafPfn + i;
     return (t.bits[i] & PTE_PRESENT) !== 0 ? t.pfn[i] : -1;
+  }
+
+  /** True when a PMD leaf maps `vpn` (`pmd_trans_huge()` / `pmd_leaf()`). */
+  isLeaf(vpn: number): boolean {
+    const t = this.table(vpn);
+    return t !== undefined && t.leafBits !== 0;
+  }
+
+  /** True when the PMD entry covering `vpn` is empty: no PTE table, no leaf (`pmd_none()`). */
+  pmdNone(vpn: number): boolean {
+    return this.table(vpn) === undefined;
+  }
+
+  /**
+   * Install a PMD leaf mapping the 2 MiB folio at `head` over the PMD covering `vpn`
+   * (`set_pmd_at()`, include/linux/pgtable.h, v6.12); the PMD must be empty or a leaf already
+   * (migration's `remove_migration_pmd()` replaces one).
+   */
+  setPmd(vpn: number, head: number, bits: number): void {
+    const key = Math.floor(vpn / PTRS_PER_PTE);
+    let t = this.tables.get(key);
+    if (t !== undefined && t.leafBits === 0) throw new Error(`page table: a PMD leaf at vpn ${vpn} over a PTE table`);
+    if (t === undefined) {
+      t = new PteTable();
+      this.tables.set(key, t);
+      this.puds.add(Math.floor(key / PTRS_PER_PMD));
+    }
+    t.present = 1;
+    t.leafPfn = head;
+    t.leafBits = bits | PTE_PRESENT | PTE_HUGE;
+  }
+
+  /** Change the bits of the PMD leaf covering `vpn`: clear `clear`, then set `set`. */
+  updatePmd(vpn: number, clear: number, set: number): void {
+    const t = this.table(vpn);
+    if (t === undefined || t.leafBits === 0) return;
+    t.leafBits = (t.leafBits & ~clear) | set | PTE_PRESENT | PTE_HUGE;
+  }
+
+  /** Clear the PMD leaf covering `vpn`, leaving the PMD empty (`pmdp_huge_get_and_clear()`, v6.12). Returns its old bits. */
+  clearPmd(vpn: number): number {
+    const key = Math.floor(vpn / PTRS_PER_PTE);
+    const t = this.tables.get(key);
+    if (t === undefined || t.leafBits === 0) return 0;
+    const old = t.leafBits;
+    this.tables.delete(key);
+    return old;
+  }
+
+  /**
+   * Turn the PMD leaf covering `vpn` into its deposited PTE table, every entry mapping the next
+   * subpage with `pteBits` (`__split_huge_pmd_locked()`, mm/huge_memory.c, v6.12). Reference and
+   * mapcount bookkeeping is the caller's. `zeroPfn` maps every entry to that frame instead (the
+   * huge zero page's split, `__split_huge_zero_page_pmd()`).
+   */
+  splitPmd(vpn: number, pteBits: number, zeroPfn = -1): void {
+    const t = this.table(vpn);
+    if (t === undefined || t.leafBits === 0) return;
+    for (let i = 0; i < PTRS_PER_PTE; i++) {
+      t.pfn[i] = zeroPfn >= 0 ? zeroPfn : t.leafPfn + i;
+      t.bits[i] = pteBits | PTE_PRESENT;
+    }
+    t.present = PTRS_PER_PTE;
+    t.leafBits = 0;
+    t.leafPfn = 0;
   }
 
   /** Install a present PTE (`set_pte_at()`, include/linux/pgtable.h, v6.12). */
@@ -133,35 +218,43 @@ export class PageTable {
   update(vpn: number, clear: number, set: number): void {
     const t = this.table(vpn);
     if (t === undefined) return;
+    if (t.leafBits !== 0) throw new Error(`page table: a PTE update at vpn ${vpn}, inside a PMD leaf`);
     const i = vpn & PTE_INDEX_MASK;
     if ((t.bits[i] & PTE_PRESENT) === 0) return;
     t.bits[i] = (t.bits[i] & ~clear) | set | PTE_PRESENT;
   }
 
-  /** Clear a PTE (`ptep_get_and_clear()`, include/linux/pgtable.h, v6.12). Returns the old bits. */
+  /**
+   * Clear a PTE (`ptep_get_and_clear()`, include/linux/pgtable.h, v6.12). Returns the old bits. The
+   * PTE table stays even when it empties: v6.12 has no PT_RECLAIM, so a table goes only in
+   * {@link freePgtables} (munmap, exit), and a later fault there finds no empty PMD for a THP.
+   */
   clear(vpn: number): number {
-    const key = Math.floor(vpn / PTRS_PER_PTE);
-    const t = this.tables.get(key);
+    const t = this.table(vpn);
     if (t === undefined) return 0;
+    if (t.leafBits !== 0) throw new Error(`page table: a PTE clear at vpn ${vpn}, inside a PMD leaf`);
     const i = vpn & PTE_INDEX_MASK;
     const old = t.bits[i];
-    if ((old & PTE_PRESENT) !== 0) {
-      t.present--;
-      if (t.present === 0) this.tables.delete(key);
-    }
+    if ((old & PTE_PRESENT) !== 0) t.present--;
     t.bits[i] = 0;
     t.pfn[i] = 0;
     return old;
   }
 
-  /** Visit every present PTE in [startVpn, endVpn) in address order. */
+  /**
+   * Visit every present entry reaching into [startVpn, endVpn) in address order: each PTE, and
+   * each PMD leaf once, with the leaf's first page number (which may lie before `startVpn`), its
+   * head frame and its bits (PTE_HUGE set). `fn` may split or clear the entry it is given.
+   */
   forEachPresent(startVpn: number, endVpn: number, fn: (vpn: number, pfn: number, bits: number) => void): void {
     let vpn = startVpn;
     while (vpn < endVpn) {
       const key = Math.floor(vpn / PTRS_PER_PTE);
       const tableEnd = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
       const t = this.tables.get(key);
-      if (t !== undefined) {
+      if (t !== undefined && t.leafBits !== 0) {
+        fn(key * PTRS_PER_PTE, t.leafPfn, t.leafBits);
+      } else if (t !== undefined) {
         for (let v = vpn; v < tableEnd; v++) {
           const i = v & PTE_INDEX_MASK;
           const b = t.bits[i];

@@ -5,9 +5,10 @@
  * @module
  */
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
-import { PAGE_SIZE } from "../sim/units.js";
-import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
+import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
+import { splitHugePmd } from "./huge-memory.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
@@ -59,11 +60,61 @@ export function zapPte(k: MmContext, vma: Vma, vpn: number): number {
   return bits;
 }
 
-/** Zap every present PTE in [startVpn, endVpn) of `vma` (the loop of `zap_pte_range`, mm/memory.c, v6.12). Returns the number of normal pages unmapped. */
+/**
+ * Map the 2 MiB folio at `head` whole by the PMD covering `vpn` (`folio_add_file_rmap_pmd()` /
+ * `folio_add_anon_rmap_pmd()` / `hugetlb_add_file_rmap()`, mm/rmap.c, plus `folio_get()`, v6.12):
+ * +1 entire mapcount, +1 reference, whatever the folio's size. The huge zero folio takes neither
+ * (`set_huge_zero_folio()`, mm/huge_memory.c).
+ */
+export function mapPmd(k: MmContext, vma: Vma, vpn: number, head: number, bits: number): void {
+  vma.mm.pageTable.setPmd(vpn, head, bits);
+  if ((k.frames.flags[head] & PG_HUGE_ZERO) !== 0) return;
+  k.frames.entireMapcount[head]++;
+  k.memory.get(head);
+  vma.mm.rss += HPAGE_PMD_NR;
+}
+
+/**
+ * `zap_huge_pmd()` (mm/huge_memory.c, v6.12; `__unmap_hugepage_range()` for hugetlb): clear the
+ * PMD leaf covering `vpn`, dirty a file folio whose leaf was dirty, drop the mapping's entire
+ * mapcount and its one reference (which may free the folio). Returns the old bits.
+ */
+export function zapHugePmd(k: MmContext, vma: Vma, vpn: number): number {
+  const pt = vma.mm.pageTable;
+  const head = pt.pfn(vpn - (vpn & PTE_INDEX_MASK));
+  const bits = pt.clearPmd(vpn);
+  const f = k.frames;
+  if (bits === 0 || (f.flags[head] & PG_HUGE_ZERO) !== 0) return bits;
+  if ((bits & PTE_DIRTY) !== 0 && (f.flags[head] & PG_FILE) !== 0) f.flags[head] |= PG_DIRTY;
+  f.entireMapcount[head]--;
+  vma.mm.rss -= HPAGE_PMD_NR;
+  k.memory.put(head);
+  return bits;
+}
+
+/**
+ * Zap every present entry in [startVpn, endVpn) of `vma` (`zap_pmd_range()` and the loop of
+ * `zap_pte_range()`, mm/memory.c, v6.12). A PMD leaf wholly inside goes at once
+ * (`zap_huge_pmd()`); a THP leaf only partly inside is split first and its PTEs in the range zapped
+ * (a hugetlb leaf goes whole: hugetlb ranges are huge-page aligned). `filter` sees each entry's
+ * frame (a leaf's head). Returns the number of normal pages unmapped.
+ */
 export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
   let n = 0;
+  const f = k.frames;
   vma.mm.pageTable.forEachPresent(startVpn, endVpn, (vpn, pfn, bits) => {
     if (filter !== undefined && !filter(pfn)) return;
+    if ((bits & PTE_HUGE) !== 0) {
+      const whole = (vpn >= startVpn && vpn + HPAGE_PMD_NR <= endVpn) || (f.flags[pfn] & PG_HUGETLB) !== 0;
+      if (whole) {
+        zapHugePmd(k, vma, vpn);
+        if ((f.flags[pfn] & PG_HUGE_ZERO) === 0) n += HPAGE_PMD_NR;
+        return;
+      }
+      splitHugePmd(k, vma, vpn);
+      n += zapRange(k, vma, Math.max(startVpn, vpn), Math.min(endVpn, vpn + HPAGE_PMD_NR), filter);
+      return;
+    }
     zapPte(k, vma, vpn);
     if ((bits & PTE_SPECIAL) === 0) n++;
   });

@@ -19,6 +19,8 @@ export class VmStat {
   nr_migrated = 0;
   /** Model counter: migrations that failed. */
   nr_migrate_failed = 0;
+  /** `thp_split_pmd` (THP_SPLIT_PMD, mm/huge_memory.c `__split_huge_pmd_locked()`, v6.12): PMD leaves split into PTEs. */
+  thp_split_pmd = 0;
 
   /** A plain object copy, for reports. */
   snapshot(): Record<string, number> {

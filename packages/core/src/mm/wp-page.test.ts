@@ -115,7 +115,7 @@ describe("write faults on present pages (do_wp_page)", () => {
     expectConsistent(inst);
   });
 
-  it("a non-exclusive THP is never reused: the writer's PMD mapping is split and one subpage copied", () => {
+  it("a PMD-mapped THP shared with a live child is split on write and one subpage copied (do_huge_pmd_wp_page falls back)", () => {
     const { inst, k, p } = setup();
     const base = 0x4000_0000;
     expect(doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, addr: base })).toBe(base);
@@ -123,35 +123,43 @@ describe("write faults on present pages (do_wp_page)", () => {
     expect(userWrite(k, p, base, enc("T"))).toBe(0);
     const head = pteAt(p, base).pfn;
     expect(head % HP).toBe(0);
-    expect(k.frames.refcount[head]).toBe(HP);
+    // One PMD leaf: one reference, one entire mapcount.
+    expect(k.frames.refcount[head]).toBe(1);
+    expect(k.frames.entireMapcount[head]).toBe(1);
     expect(pteAt(p, base + 5 * PAGE_SIZE).bits & PTE_HUGE).toBe(PTE_HUGE);
     const c = doFork(k, p, "c") as Process;
-    doExit(k, c); // even as the only mapper again, a large folio is not reused (v6.12)
+    expect(k.frames.refcount[head]).toBe(2);
     expect(userWrite(k, p, base + 3 * PAGE_SIZE, enc("U"))).toBe(0);
     const copied = pteAt(p, base + 3 * PAGE_SIZE);
     expect(copied.pfn).not.toBe(head + 3);
     expect(k.frames.isLarge(copied.pfn)).toBe(false);
     expect(copied.bits & PTE_WRITE).toBe(PTE_WRITE);
-    // The rest of the THP stays mapped, now by ordinary PTEs.
+    // The rest of the THP stays mapped in the parent, now by 511 ordinary PTEs; the child keeps its PMD.
     const other = pteAt(p, base + 4 * PAGE_SIZE);
     expect(other.pfn).toBe(head + 4);
     expect(other.bits & (PTE_HUGE | PTE_WRITE)).toBe(0);
-    expect(k.frames.refcount[head]).toBe(HP - 1);
+    expect(pteAt(c, base).bits & PTE_HUGE).toBe(PTE_HUGE);
+    expect(k.frames.refcount[head]).toBe(HP - 1 + 1);
+    expect(k.vmstat.thp_split_pmd).toBe(1);
     expect(lastFault(k.events.events)?.counts).toEqual({ cow: 1 });
     expectConsistent(inst);
   });
 
-  it("an exclusive THP is reused whole on write: every PTE of the PMD mapping becomes writable", () => {
+  it("after fork and the child's exit the PMD holds the only reference: a write reuses the THP in place, whole", () => {
     const { inst, k, p } = setup();
     const base = 0x4000_0000;
     doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true, addr: base });
     doMadvise(k, p, base, HPAGE_PMD_SIZE, "hugepage");
-    expect(touchRange(k, p, base, PAGE_SIZE, true)).toBe(1);
+    expect(userWrite(k, p, base, enc("T"))).toBe(0);
     const head = pteAt(p, base).pfn;
-    for (let i = 0; i < HP; i++) p.mm!.pageTable.update(base / PAGE_SIZE + i, PTE_WRITE, 0);
+    doExit(k, doFork(k, p, "c") as Process);
+    expect(k.frames.flags[head] & PG_ANON_EXCLUSIVE).toBe(0);
     expect(userWrite(k, p, base + 10 * PAGE_SIZE, enc("x"))).toBe(0);
     expect(pteAt(p, base + 10 * PAGE_SIZE).pfn).toBe(head + 10);
-    expect(pteAt(p, base + 400 * PAGE_SIZE).bits & PTE_WRITE).toBe(PTE_WRITE);
+    expect(pteAt(p, base + 400 * PAGE_SIZE).bits & (PTE_HUGE | PTE_WRITE)).toBe(PTE_HUGE | PTE_WRITE);
+    expect(k.frames.flags[head] & PG_ANON_EXCLUSIVE).toBe(PG_ANON_EXCLUSIVE);
+    expect(k.vmstat.thp_split_pmd).toBe(0);
+    expect(lastFault(k.events.events)?.counts).toEqual({ reuse: 1 });
     expectConsistent(inst);
   });
 

@@ -8,12 +8,10 @@
 import { EFAULT, ENOMEM } from "../errno.js";
 import { pageMkwrite } from "./filemap.js";
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGETLB } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
+import { PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
-import { splitHugePmd } from "./huge-memory.js";
-import { hugetlbCopy } from "./hugetlb.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, writeBits, zapPte } from "./pte-ops.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
@@ -45,23 +43,13 @@ export function doWpPage(k: MmContext, vma: Vma, vpn: number, fflags: number, st
     // wp_page_shared: write-notify through ->page_mkwrite, then make the PTE writable.
     if ((vma.flags & VM_WRITE) === 0) return -EFAULT;
     pageMkwrite(k, vma.file!, pfn);
-    setFolioPteBits(k, vma, vpn, pfn, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    pt.update(vpn, 0, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
     count(stats, "mkwrite");
     return 0;
   }
-  const head = f.head(pfn);
   if ((f.flags[pfn] & PG_ANON) !== 0) {
-    if ((f.flags[head] & PG_HUGETLB) !== 0) {
-      if ((f.flags[head] & PG_ANON_EXCLUSIVE) !== 0 || f.folioMapcount(head) === HPAGE_PMD_NR) {
-        markExclusive(k, head);
-        setFolioPteBits(k, vma, vpn, pfn, writeBits(vma));
-        count(stats, "reuse");
-        return 0;
-      }
-      return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), pfn - (pfn - head), stats);
-    }
     if ((f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0) {
-      setFolioPteBits(k, vma, vpn, pfn, writeBits(vma));
+      pt.update(vpn, 0, writeBits(vma));
       count(stats, "reuse");
       return 0;
     }
@@ -71,7 +59,6 @@ export function doWpPage(k: MmContext, vma: Vma, vpn: number, fflags: number, st
       count(stats, "reuse");
       return 0;
     }
-    if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, vma, vpn, head);
   }
   return wpPageCopy(k, vma, vpn, pfn, false, stats, false);
 }
@@ -86,18 +73,11 @@ export function doUnshare(k: MmContext, vma: Vma, vpn: number, stats: FaultStats
   }
   if ((f.flags[pfn] & PG_ANON) === 0) return vma.isCow ? wpPageCopy(k, vma, vpn, pfn, true, stats, false) : 0;
   if ((f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0) return 0;
-  const head = f.head(pfn);
   if (wpCanReuseAnonFolio(k, pfn)) {
     f.flags[pfn] |= PG_ANON_EXCLUSIVE;
     count(stats, "reuse");
     return 0;
   }
-  if ((f.flags[head] & PG_HUGETLB) !== 0 && f.folioMapcount(head) === HPAGE_PMD_NR) {
-    markExclusive(k, head);
-    count(stats, "reuse");
-    return 0;
-  }
-  if ((pt.bits(vpn) & PTE_HUGE) !== 0) splitHugePmd(k, vma, vpn, head);
   return wpPageCopy(k, vma, vpn, pfn, true, stats, false);
 }
 
@@ -107,10 +87,6 @@ export function doUnshare(k: MmContext, vma: Vma, vpn: number, stats: FaultStats
  * mapped read-only. Tells observers which frame the process left behind.
  */
 export function wpPageCopy(k: MmContext, vma: Vma, vpn: number, srcPfn: number, unshare: boolean, stats: FaultStats, notMapped: boolean): number {
-  const f = k.frames;
-  if ((f.flags[srcPfn] & PG_HUGETLB) !== 0 && !notMapped) {
-    return hugetlbCopy(k, vma, vpn - (vpn % HPAGE_PMD_NR), srcPfn - (srcPfn - f.head(srcPfn)), stats, unshare);
-  }
   const pfn = k.memory.allocFolio(0);
   if (pfn < 0) return -ENOMEM;
   if (srcPfn !== k.memory.zeroPfn) k.memory.contents.copy(srcPfn, pfn);
@@ -125,29 +101,3 @@ export function wpPageCopy(k: MmContext, vma: Vma, vpn: number, srcPfn: number, 
   if (!notMapped && srcPfn !== k.memory.zeroPfn) k.observe("onCow", vma.mm, vpn, srcPfn, pfn, unshare ? "unshare" : "write");
   return 0;
 }
-
-/**
- * Set bits on the PTE at `vpn`, or on every PTE of its PMD mapping when it is PMD-mapped
- * (the reuse of `do_huge_pmd_wp_page()`, mm/huge_memory.c, v6.12). Only PTEs of this VMA that still map the same subpage are
- * touched: a PMD mapping never extends past its VMA (`split_huge_pmd_if_needed` at VMA splits).
- */
-export function setFolioPteBits(k: MmContext, vma: Vma, vpn: number, pfn: number, set: number): void {
-  const pt = vma.mm.pageTable;
-  if ((pt.bits(vpn) & PTE_HUGE) === 0) {
-    pt.update(vpn, 0, set);
-    return;
-  }
-  const head = k.frames.head(pfn);
-  const base = vpn - (pfn - head);
-  for (let i = 0; i < k.frames.nrPages(head); i++) {
-    const v = base + i;
-    if (v >= vma.startVpn && v < vma.endVpn && pt.pfn(v) === head + i) pt.update(v, 0, set);
-  }
-}
-
-/** Mark every page of a folio anon-exclusive (`folio_set_anon_exclusive()`-style, for the hugetlb reuse of `hugetlb_wp()`). */
-export function markExclusive(k: MmContext, head: number): void {
-  const nr = k.frames.nrPages(head);
-  for (let i = 0; i < nr; i++) k.frames.flags[head + i] |= PG_ANON_EXCLUSIVE;
-}
-

@@ -43,7 +43,10 @@ function checkPage(ctx: RunContext, e: PageExpectation, out: ExpectationResult[]
   const k = ctx.inst.kernel;
   const addr = ctx.bindings.addr(e.addr, "page.addr");
   const st = pageState(ctx.inst, k.process(e.proc), addr);
-  const fields = ["present", "refcount", "mapcount", "pincount", "maybe_dma_pinned", "dirty", "writeback", "writable", "anon_exclusive", "zero_page", "zone", "orphan"] as const;
+  const fields = [
+    "present", "refcount", "mapcount", "pincount", "maybe_dma_pinned", "dirty", "writeback", "writable", "anon_exclusive", "zero_page",
+    "huge_zero_page", "pmd_mapped", "entire_mapcount", "folio_order", "zone", "orphan",
+  ] as const;
   for (const f of fields) {
     const want = e[f];
     if (want === undefined) continue;

@@ -6,9 +6,9 @@
 import { readFileData } from "../mm/filemap.js";
 import type { KernelInstance } from "../instance/create-kernel.js";
 import {
-  PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
+  PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_DIRTY, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 
@@ -20,8 +20,16 @@ export interface PageState {
   pfn?: number;
   /** Folio refcount. */
   refcount?: number;
-  /** Subpage mapcount. */
+  /** The page's mappings as /proc/kpagecount counts them: its PTEs plus its folio's PMD mappings (`folio_precise_page_mapcount()`). */
   mapcount?: number;
+  /** The folio's PMD-level mappings (`folio_entire_mapcount()`; 0 for a small folio). */
+  entire_mapcount?: number;
+  /** This address is mapped by a PMD leaf (a THP or hugetlb folio mapped whole). */
+  pmd_mapped?: boolean;
+  /** The folio's order (`folio_order()`: 0 for 4 KiB, 9 for 2 MiB). */
+  folio_order?: number;
+  /** The huge zero folio (not `is_zero_folio()`: GUP pins it). */
+  huge_zero_page?: boolean;
   /** Pins as the policy counts them. */
   pincount?: number;
   /** The policy's `folio_maybe_dma_pinned()`. */
@@ -58,17 +66,24 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
   const pfn = mm.pageTable.pfn(vpn);
   const head = f.head(pfn);
   const fl = f.flags[pfn];
+  const large = f.isLarge(pfn);
+  // PageAnonExclusive(): hugetlb keeps it on the head page; a PMD-mapped THP on its first page.
+  const exclusiveOn = (bits & PTE_HUGE) !== 0 || (f.flags[head] & PG_HUGETLB) !== 0 ? head : pfn;
   return {
     present: true,
     pfn,
     refcount: f.refcount[head],
-    mapcount: f.mapcount[pfn],
+    mapcount: f.pageMapcount(pfn),
+    entire_mapcount: large ? f.entireMapcount[head] : 0,
+    pmd_mapped: (bits & PTE_HUGE) !== 0,
+    folio_order: f.order[head],
+    huge_zero_page: (fl & PG_HUGE_ZERO) !== 0,
     pincount: k.policy.pinCount(head),
     maybe_dma_pinned: k.policy.maybeDmaPinned(pfn),
     dirty: (f.flags[head] & PG_DIRTY) !== 0 || (bits & PTE_DIRTY) !== 0,
     writeback: (f.flags[head] & PG_WRITEBACK) !== 0,
     writable: (bits & PTE_WRITE) !== 0,
-    anon_exclusive: (fl & PG_ANON_EXCLUSIVE) !== 0,
+    anon_exclusive: (f.flags[exclusiveOn] & PG_ANON_EXCLUSIVE) !== 0,
     zero_page: (fl & PG_ZERO) !== 0,
     zone: k.memory.zoneName(pfn),
     orphan: (fl & PG_ORPHAN) !== 0,

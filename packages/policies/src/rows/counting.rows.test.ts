@@ -46,13 +46,13 @@ rowTable<FalsePositive>([
 rowTable<{ refcount: number; maybePinned: boolean }>([
   {
     row: "26b",
-    title: "a 2 MiB hugetlbfs folio mapped by 3 processes: refcount far above 1024, never a false positive",
+    title: "a 2 MiB hugetlbfs folio mapped by 3 processes: refcount 512 (the page cache, per subpage) + 3 (one per mapping, hugetlb_add_file_rmap), never a false positive",
     expect: {
-      "legacy-get": { refcount: 4 * HPAGE_PMD_NR, maybePinned: false },
+      "legacy-get": { refcount: HPAGE_PMD_NR + 3, maybePinned: false },
       // Large folios answer from _pincount (or the exact counter), never from the refcount.
-      "pin-bias": { refcount: 4 * HPAGE_PMD_NR, maybePinned: false },
-      "vaddr-pin": { refcount: 4 * HPAGE_PMD_NR, maybePinned: false },
-      "exact-pincount": { refcount: 4 * HPAGE_PMD_NR, maybePinned: false },
+      "pin-bias": { refcount: HPAGE_PMD_NR + 3, maybePinned: false },
+      "vaddr-pin": { refcount: HPAGE_PMD_NR + 3, maybePinned: false },
+      "exact-pincount": { refcount: HPAGE_PMD_NR + 3, maybePinned: false },
     },
     run(l) {
       const huge = l.k.createFile("huge", "hugetlbfs", HPAGE_PMD_SIZE);

@@ -17,7 +17,7 @@ export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
 /** Counter names an expectation may check (vmstat and model counters); `pinned_vm` is separate. */
 export const COUNTER_NAMES = [
   "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_gup_get_acquired", "nr_gup_get_released", "nr_cow", "nr_fork_dma_copies",
-  "nr_migrated", "nr_migrate_failed",
+  "nr_migrated", "nr_migrate_failed", "thp_split_pmd",
 ] as const;
 
 const int = z.number().int();
@@ -43,6 +43,10 @@ export const pageExpectation = z
     writable: z.boolean().optional(),
     anon_exclusive: z.boolean().optional(),
     zero_page: z.boolean().optional(),
+    huge_zero_page: z.boolean().optional(),
+    pmd_mapped: z.boolean().optional(),
+    entire_mapcount: int.optional(),
+    folio_order: int.optional(),
     zone: z.enum(ZONE_NAMES).optional(),
     orphan: z.boolean().optional(),
     same_frame_as: sameFrame.optional(),
