@@ -52,13 +52,19 @@ export function captureFrames(inst: InstanceLike, frames: RowHistory, used: numb
       row[F.order] = f.order[pfn];
       row[F.pincount] = allocated ? k.policy.pinCount(head) : 0;
       row[F.maybePinned] = allocated && k.policy.maybeDmaPinned(pfn) ? 1 : 0;
+      row[F.entireMapcount] = f.entireMapcount[pfn];
       frames.set(pfn, row);
     }
     used[zi] = Math.max(used[zi] ?? 0, last + 1 - z.start);
   });
 }
 
-/** Record the present PTEs of every process into `ptes` (key = {@link pteKey}, row = [pfn, PTE bits]). */
+/**
+ * Record the present PTEs of every process into `ptes` (key = {@link pteKey}, row = [pfn, PTE bits]).
+ * A PMD leaf (a THP or hugetlb folio mapped whole) is recorded page by page like the PTEs it
+ * stands for: each page of its range maps the matching frame of the folio, with the leaf's bits
+ * (PTE_HUGE set), so whoever reads a page's row needs not know how it is mapped.
+ */
 export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
   const seen = new Set<number>();
   const row = new Float64Array(2);
@@ -70,7 +76,15 @@ export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
       while (vpn < v.endVpn) {
         const tableEnd = Math.min(v.endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
         const t = mm.pageTable.table(vpn);
-        if (t !== undefined && t.present > 0) {
+        if (t !== undefined && t.leafBits !== 0) {
+          for (let x = vpn; x < tableEnd; x++) {
+            const key = pteKey(p.pid, x);
+            seen.add(key);
+            row[0] = t.leafPfn + (x % PTRS_PER_PTE);
+            row[1] = t.leafBits;
+            ptes.set(key, row);
+          }
+        } else if (t !== undefined && t.present > 0) {
           for (let x = vpn; x < tableEnd; x++) {
             const bits = t.bits[x % PTRS_PER_PTE];
             if ((bits & PTE_PRESENT) === 0) continue;

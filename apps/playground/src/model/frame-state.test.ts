@@ -1,6 +1,6 @@
-import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE, PG_ORPHAN, PG_RESERVED, PG_WRITEBACK, PG_ZERO } from "@pinlab/core";
+import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_WRITEBACK, PG_ZERO } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
-import { classifyFrame, describeFrame, F, FRAME_WIDTH, frameKind, LEGEND } from "./frame-state.js";
+import { classifyFrame, describeFrame, F, FRAME_WIDTH, folioHead, frameKind, LEGEND } from "./frame-state.js";
 
 function row(fields: Partial<Record<keyof typeof F, number>>): Float64Array {
   const r = new Float64Array(FRAME_WIDTH);
@@ -12,6 +12,7 @@ describe("frame classification", () => {
   it.each([
     [0, 0, "free"],
     [PG_ALLOC | PG_ZERO | PG_RESERVED, 1, "zero"],
+    [PG_ALLOC | PG_HEAD | PG_HUGE_ZERO, 1, "zero"],
     [PG_ALLOC | PG_ANON, 1, "anon"],
     [PG_ALLOC | PG_FILE | PG_DIRTY, 2, "file"],
     [PG_ALLOC | PG_FILE | PG_ORPHAN, 1, "orphan"],
@@ -38,5 +39,11 @@ describe("frame classification", () => {
   it("has a legend entry for every state and marker", () => {
     const ids = LEGEND.map((l) => l.id);
     for (const id of ["free", "anon", "file", "zero", "reserved", "orphan", "other", "pinned", "held", "dirty", "writeback"]) expect(ids).toContain(id);
+  });
+
+  it("finds a large folio's head from any of its frames", () => {
+    expect(folioHead(512 + 88, row({ flags: PG_ALLOC | PG_ANON | PG_TAIL, order: 9 }))).toBe(512);
+    expect(folioHead(512, row({ flags: PG_ALLOC | PG_ANON | PG_HEAD, order: 9 }))).toBe(512);
+    expect(folioHead(7, row({ flags: PG_ALLOC | PG_ANON }))).toBe(7);
   });
 });

@@ -3,14 +3,18 @@
  * classification of a row into a state (the cell's colour) plus markers (pinned, held, dirty,
  * writeback) drawn over it. Pure functions: the grid, the details panel and the tests share them.
  */
-import { PG_ALLOC, PG_ANON, PG_DIRTY, PG_FILE, PG_HEAD, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_WRITEBACK, PG_ZERO, PG_DAX, pageFlagNames } from "@pinlab/core";
+import { PG_ALLOC, PG_ANON, PG_DIRTY, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_WRITEBACK, PG_ZERO, PG_DAX, pageFlagNames } from "@pinlab/core";
 
-/** The numbers recorded for each frame, in row order. */
-export const FRAME_FIELDS = ["refcount", "mapcount", "flags", "mapping", "index", "order", "pincount", "maybePinned"] as const;
+/**
+ * The numbers recorded for each frame, in row order, as the frame table holds them: `mapcount` is
+ * the page's PTE mappings, `entireMapcount` the PMD mappings of a large folio (on its head only),
+ * `order` the folio's order (on every frame of it).
+ */
+export const FRAME_FIELDS = ["refcount", "mapcount", "flags", "mapping", "index", "order", "pincount", "maybePinned", "entireMapcount"] as const;
 
 /** Index of each field in a frame row. */
 export const F = {
-  refcount: 0, mapcount: 1, flags: 2, mapping: 3, index: 4, order: 5, pincount: 6, maybePinned: 7,
+  refcount: 0, mapcount: 1, flags: 2, mapping: 3, index: 4, order: 5, pincount: 6, maybePinned: 7, entireMapcount: 8,
 } as const satisfies Record<(typeof FRAME_FIELDS)[number], number>;
 
 /** Numbers per frame row. */
@@ -47,7 +51,7 @@ export function classifyFrame(row: ArrayLike<number>, held: boolean): FrameClass
 
 /** The state of a frame from its flags and refcount. */
 export function frameKind(flags: number, refcount: number): FrameKind {
-  if ((flags & PG_ZERO) !== 0) return "zero";
+  if ((flags & (PG_ZERO | PG_HUGE_ZERO)) !== 0) return "zero";
   if ((flags & PG_ORPHAN) !== 0) return "orphan";
   if ((flags & PG_ALLOC) === 0) return refcount !== 0 ? "orphan" : "free";
   if ((flags & PG_ANON) !== 0) return "anon";
@@ -94,7 +98,7 @@ export const LEGEND: readonly LegendEntry[] = [
   { id: "free", label: "free", title: "not allocated", color: KIND_COLORS.free, marker: false },
   { id: "anon", label: "anon", title: "anonymous page (PG_anon)", color: KIND_COLORS.anon, marker: false },
   { id: "file", label: "file", title: "page-cache or FS-DAX page of a file", color: KIND_COLORS.file, marker: false },
-  { id: "zero", label: "zero page", title: "the shared zero page", color: KIND_COLORS.zero, marker: false },
+  { id: "zero", label: "zero page", title: "the shared zero page, or the huge zero folio (2 MiB of zeros)", color: KIND_COLORS.zero, marker: false },
   { id: "reserved", label: "reserved", title: "kernel-owned (CMA allocation, device memory)", color: KIND_COLORS.reserved, marker: false },
   { id: "orphan", label: "orphaned", title: "left its file (truncate, hole punch, freed FS-DAX block) but still referenced", color: KIND_COLORS.orphan, marker: false },
   { id: "other", label: "other", title: "allocated, neither anon nor file", color: KIND_COLORS.other, marker: false },
@@ -132,4 +136,20 @@ export function isHead(row: ArrayLike<number>): boolean {
 /** True for a persistent-memory (FS-DAX) frame. */
 export function isDax(row: ArrayLike<number>): boolean {
   return (row[F.flags] & PG_DAX) !== 0;
+}
+
+/** True for a frame of the huge zero folio (PG_HUGE_ZERO). */
+export function isHugeZero(row: ArrayLike<number>): boolean {
+  return (row[F.flags] & PG_HUGE_ZERO) !== 0;
+}
+
+/**
+ * The head frame of the folio holding frame `pfn` whose row is `row` (`page_folio()`): a large
+ * folio is naturally aligned and every frame of it carries its order, so a tail finds its head
+ * without a search.
+ */
+export function folioHead(pfn: number, row: ArrayLike<number>): number {
+  if (!isTail(row)) return pfn;
+  const nr = 2 ** row[F.order];
+  return pfn - (pfn % nr);
 }

@@ -77,3 +77,73 @@ export function cellAt(layout: GridLayout, x: number, y: number): number {
   }
   return -1;
 }
+
+/** A rectangle in CSS pixels. */
+export interface Rect {
+  /** Left. */
+  readonly x: number;
+  /** Top. */
+  readonly y: number;
+  /** Width. */
+  readonly w: number;
+  /** Height. */
+  readonly h: number;
+}
+
+/** A point in CSS pixels. */
+export type Point = readonly [x: number, y: number];
+
+/** The cells of a run of consecutive frames joined into one shape (a large folio's block). */
+export interface RunShape {
+  /** The run's cells row by row, merged: the partial first row, the full rows, the partial last row (gaps not taken out). */
+  readonly rects: readonly Rect[];
+  /** Its outline: one closed polygon, or two when the run wraps a row without its pieces touching; right and bottom edges inset by `gap`, as cells are. */
+  readonly outlines: ReadonlyArray<readonly Point[]>;
+  /** The largest of `rects`, where a label fits best. */
+  readonly labelRect: Rect;
+}
+
+/**
+ * The shape of the `count` cells from region index `start` (all in one zone), `gap` pixels kept
+ * free on right and bottom edges as between cells. Undefined when `start` is not shown.
+ */
+export function runShape(layout: GridLayout, start: number, count: number, gap = 0): RunShape | undefined {
+  const band = layout.bands.find((b) => start >= b.zone.offset && start < b.zone.offset + b.zone.shown);
+  if (band === undefined || count < 1) return undefined;
+  const { cell, cols } = layout;
+  const k0 = start - band.zone.offset;
+  const k1 = Math.min(k0 + count, band.zone.shown) - 1;
+  const r0 = Math.floor(k0 / cols);
+  const c0 = k0 % cols;
+  const r1 = Math.floor(k1 / cols);
+  const c1 = (k1 % cols) + 1;
+  const X = (c: number): number => c * cell;
+  const Y = (r: number): number => band.cellsTop + r * cell;
+  const rect = (a: number, b: number, top: number, bottom: number): Rect => ({ x: X(a), y: Y(top), w: X(b) - X(a), h: Y(bottom) - Y(top) });
+  const box = (r: Rect): Point[] => [[r.x, r.y], [r.x + r.w - gap, r.y], [r.x + r.w - gap, r.y + r.h - gap], [r.x, r.y + r.h - gap]];
+  let rects: Rect[];
+  let outlines: Point[][];
+  if (r0 === r1) {
+    rects = [rect(c0, c1, r0, r0 + 1)];
+    outlines = [box(rects[0])];
+  } else if (r1 === r0 + 1 && c1 <= c0) {
+    rects = [rect(c0, cols, r0, r0 + 1), rect(0, c1, r1, r1 + 1)];
+    outlines = rects.map(box);
+  } else {
+    const top = c0 > 0 ? r0 + 1 : r0;
+    const bottom = c1 < cols ? r1 : r1 + 1;
+    rects = [];
+    if (c0 > 0) rects.push(rect(c0, cols, r0, r0 + 1));
+    if (bottom > top) rects.push(rect(0, cols, top, bottom));
+    if (c1 < cols) rects.push(rect(0, c1, r1, r1 + 1));
+    const g = gap;
+    const poly: Point[] = [[X(c0), Y(r0)], [X(cols) - g, Y(r0)]];
+    if (c1 < cols) poly.push([X(cols) - g, Y(r1) - g], [X(c1) - g, Y(r1) - g], [X(c1) - g, Y(r1 + 1) - g]);
+    else poly.push([X(cols) - g, Y(r1 + 1) - g]);
+    poly.push([X(0), Y(r1 + 1) - g]);
+    if (c0 > 0) poly.push([X(0), Y(r0 + 1)], [X(c0), Y(r0 + 1)]);
+    outlines = [poly];
+  }
+  const labelRect = rects.reduce((a, b) => (b.w * b.h > a.w * a.h ? b : a));
+  return { rects, outlines, labelRect };
+}

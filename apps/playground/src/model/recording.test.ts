@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { regionFor } from "./display-region.js";
 import { machineAt } from "./machine-at.js";
 import { record, Recorder, stepOfEvent } from "./recording.js";
+import { FRAME_WIDTH } from "./frame-state.js";
 import { libraryScenario, registry } from "./test-support.js";
 
 const scenario = libraryScenario("rdma-mr-fork");
@@ -78,7 +79,7 @@ describe("the scenario library in the playground", () => {
         expect(rec.steps.filter((s) => s.error?.startsWith("internal error")), e.id).toEqual([]);
         const region = regionFor([rec]);
         const m = machineAt(rec, rec.positions - 1, region);
-        expect(m.rows.length, e.id).toBe(region.size * 8);
+        expect(m.rows.length, e.id).toBe(region.size * FRAME_WIDTH);
       }
     }
   });

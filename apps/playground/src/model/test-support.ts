@@ -12,3 +12,32 @@ export function libraryScenario(id: string): LoadedScenario {
   if (e === undefined) throw new Error(`no library scenario ${id}`);
   return loadScenario(e.text, e.file, registry.plugins);
 }
+
+/**
+ * A scenario with every kind of large folio, by position: a THP PMD-mapped by a write (3), the
+ * huge zero folio mapped by a read (4), both PMD-mapped in a child too (5), the child's PMD of the
+ * THP split by unmapping one page of it (6), a hugetlbfs folio mapped in two processes (10), and a
+ * 4 KiB page beside them (11).
+ */
+export const LARGE_FOLIOS = `name: large-folios
+machine: { memory: 64MiB }
+files: [ { name: huge, fs: hugetlbfs, size: 2MiB } ]
+processes: [p1, p2]
+steps:
+  - { op: mmap, proc: p1, as: a, length: 4MiB, prot: [read, write], flags: [private, anonymous] }
+  - { op: madvise, proc: p1, addr: a, length: 4MiB, advice: hugepage }
+  - { op: touch, proc: p1, addr: a+2MiB, length: 4KiB, write: true }
+  - { op: touch, proc: p1, addr: a, length: 4KiB }
+  - { op: fork, proc: p1, child: c1 }
+  - { op: munmap, proc: c1, addr: a+2MiB, length: 4KiB }
+  - { op: mmap, proc: p1, as: s1, length: 2MiB, prot: [read, write], flags: [shared], file: huge }
+  - { op: mmap, proc: p2, as: s2, length: 2MiB, prot: [read, write], flags: [shared], file: huge }
+  - { op: touch, proc: p1, addr: s1, length: 4KiB }
+  - { op: touch, proc: p2, addr: s2, length: 4KiB }
+  - { op: mmap, proc: p2, as: small, length: 4KiB, prot: [read, write], flags: [private, anonymous, populate] }
+`;
+
+/** {@link LARGE_FOLIOS}, loaded. */
+export function largeFolioScenario(): LoadedScenario {
+  return loadScenario(LARGE_FOLIOS, "large-folios.yaml", registry.plugins);
+}

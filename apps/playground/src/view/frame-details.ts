@@ -1,11 +1,16 @@
 /**
  * The selected frame under each compared policy, field by field; rows where the policies
- * disagree are highlighted. A box selects a frame by number.
+ * disagree are highlighted. A box selects a frame by number. The fields a scenario's `page:`
+ * expectation checks carry its names and meanings (`refcount` and `entire_mapcount` of the folio,
+ * `mapcount` as /proc/kpagecount, `pmd_mapped`, `folio_order`, `huge_zero_page`, `pincount`,
+ * `maybe_dma_pinned`), so what the panel shows is what a `check` step would read.
  */
 import { PAGE_SIZE } from "@pinlab/core";
 import { pteKeyParts } from "../model/capture.js";
+import { blockAt, folioBlocks } from "../model/folio-blocks.js";
+import { entireMapcount, folioOf, mappingsOf, pageMapcount } from "../model/folio.js";
 import { frameRow, type MachineAt } from "../model/machine-at.js";
-import { classifyFrame, describeFrame, F, frameFlagNames } from "../model/frame-state.js";
+import { classifyFrame, describeFrame, F, frameFlagNames, isHugeZero } from "../model/frame-state.js";
 import { h, hex, replace } from "./dom.js";
 
 /** Most mappings listed for one frame. */
@@ -68,25 +73,36 @@ export function frameFacts(m: MachineAt, pfn: number): Record<string, string> {
   const owner = c.kind === "file" || (c.kind === "orphan" && row[F.mapping] !== 0 && frameFlagNames(row).includes("file"))
     ? `file "${m.inodeNames.get(row[F.mapping]) ?? `#${row[F.mapping]}`}" page ${row[F.index]}`
     : c.kind === "anon" ? `anon_vma #${row[F.mapping]}, vpn ${hex(row[F.index])}` : "—";
-  const mapped: string[] = [];
-  for (const [key, pte] of m.ptes) {
-    if (pte[0] !== pfn) continue;
+  const maps = mappingsOf(m, pfn);
+  const mapped = maps.map(({ key, pmd }) => {
     const { pid, vpn } = pteKeyParts(key);
-    mapped.push(`${m.views.procs.find((p) => p.pid === pid)?.name ?? `pid ${pid}`} @ ${hex(vpn * PAGE_SIZE)}`);
-  }
+    return `${m.views.procs.find((p) => p.pid === pid)?.name ?? `pid ${pid}`} @ ${hex(vpn * PAGE_SIZE)}${pmd ? " (PMD)" : ""}`;
+  });
+  const folio = folioOf(m, pfn, row);
+  const block = blockAt(folioBlocks(m), m.region.indexOf(folio.head));
   const devs: string[] = [];
   for (const d of m.views.devices) for (const f of d.frames) if (f.pfn === pfn) devs.push(`${d.name} ${f.label}`);
   return {
     state: describeFrame(c),
-    refcount: String(row[F.refcount]),
-    mapcount: String(row[F.mapcount]),
+    refcount: String(folio.headRow[F.refcount]),
+    mapcount: String(pageMapcount(folio, row)),
+    entire_mapcount: String(entireMapcount(folio)),
+    pmd_mapped: pmdMapped(maps),
+    folio_order: String(folio.order),
+    folio: folio.order === 0 ? "—" : `${block?.label ?? `order ${folio.order}`} · frames ${folio.head}–${folio.head + folio.nr - 1}, page ${pfn - folio.head}`,
+    huge_zero_page: isHugeZero(row) ? "yes" : "no",
     pincount: String(row[F.pincount]),
     maybe_dma_pinned: row[F.maybePinned] !== 0 ? "yes" : "no",
     "held by (oracle)": holders.length > 0 ? holders.join(", ") : "—",
     "device view": devs.length > 0 ? devs.join(", ") : "—",
     "mapped at": mapped.length === 0 ? "—" : mapped.length <= MAX_LISTED ? mapped.join(", ") : `${mapped.slice(0, MAX_LISTED).join(", ")} and ${mapped.length - MAX_LISTED} more`,
     owner,
-    order: String(row[F.order]),
     flags: flags === 0 ? "—" : frameFlagNames(row).join(" "),
   };
+}
+
+/** Whether PMD leaves map a frame: "yes" (every mapping), "no", or how many of its mappings are PMD leaves. */
+function pmdMapped(maps: ReadonlyArray<{ readonly pmd: boolean }>): string {
+  const n = maps.filter((x) => x.pmd).length;
+  return n === 0 ? "no" : n === maps.length ? "yes" : `${n} of ${maps.length} mappings`;
 }

@@ -1,16 +1,25 @@
 /**
  * The page-frame grid of one column: a canvas drawing the shown frames zone by zone, only the
- * rows in view (a large machine scrolls), with hover details, click and keyboard selection.
+ * rows in view (a large machine scrolls), with hover details, click and keyboard selection. A
+ * large folio (a 2 MiB THP or hugetlb folio) is drawn as one labelled block over its frames'
+ * cells, and is one stop for the mouse and the arrow keys (`model/folio-blocks.ts`).
  */
 import { formatSize } from "@pinlab/core";
 import type { MachineAt } from "../model/machine-at.js";
+import { blockAt, describeBlock, folioBlocks, type FolioBlocks } from "../model/folio-blocks.js";
+import { folioOf, pageMapcount } from "../model/folio.js";
 import { describeFrame, FRAME_WIDTH, F } from "../model/frame-state.js";
-import { BAND, cellAt, cellRect, layoutGrid, type GridLayout } from "../model/grid-layout.js";
+import { BAND, cellAt, cellRect, layoutGrid, runShape, type GridLayout } from "../model/grid-layout.js";
+import { ARROW_KEYS, moveSelection } from "../model/grid-moves.js";
 import { classOf, drawCell, sizeCanvas } from "./canvas.js";
 import { h } from "./dom.js";
+import { drawBlock, markDiffers, strokeSelection } from "./folio-block.js";
 
 /** Tallest the grid gets before it scrolls, in CSS pixels. */
 const MAX_HEIGHT = 300;
+
+/** Most blocks named in the grid's accessible label. */
+const MAX_NAMED_BLOCKS = 4;
 
 /** What the grid calls back. */
 export interface FrameGridEvents {
@@ -27,6 +36,7 @@ export class FrameGrid {
   private readonly tip: HTMLDivElement;
   private layout: GridLayout | undefined;
   private machine: MachineAt | undefined;
+  private blocks: FolioBlocks | undefined;
   private selected: number | undefined;
   private differs: Uint8Array | undefined;
   private width = 0;
@@ -36,7 +46,7 @@ export class FrameGrid {
   constructor(private readonly policy: string, private readonly events: FrameGridEvents) {
     this.canvas = h("canvas", {
       class: "grid-canvas",
-      attrs: { tabindex: 0, role: "img", "aria-label": `page frames under ${policy}; arrow keys move the selected frame` },
+      attrs: { tabindex: 0, role: "img", "aria-label": this.baseLabel() },
       on: {
         click: (e) => this.pick(e),
         mousemove: (e) => this.hover(e),
@@ -60,6 +70,7 @@ export class FrameGrid {
   /** Show `machine`, with `selected` outlined and cells marked where `differs[i]` is 1. */
   update(machine: MachineAt, selected: number | undefined, differs: Uint8Array | undefined): void {
     this.machine = machine;
+    this.blocks = folioBlocks(machine);
     this.selected = selected;
     this.differs = differs;
     const width = Math.max(120, this.observedWidth || 300);
@@ -71,7 +82,23 @@ export class FrameGrid {
     }
     this.canvas.dataset.cell = String(this.layout.cell);
     this.canvas.dataset.cols = String(this.layout.cols);
+    this.canvas.dataset.blocks = this.blocks.list.map((b) => `${b.head}+${b.count}`).join(" ");
+    const label = this.label(this.blocks);
+    if (this.canvas.getAttribute("aria-label") !== label) this.canvas.setAttribute("aria-label", label);
     this.draw();
+  }
+
+  private baseLabel(): string {
+    return `page frames under ${this.policy}; arrow keys move the selected frame`;
+  }
+
+  /** The accessible label: what the grid is, and the large folios it draws as blocks. */
+  private label(blocks: FolioBlocks): string {
+    const n = blocks.list.length;
+    if (n === 0) return this.baseLabel();
+    const named = blocks.list.slice(0, MAX_NAMED_BLOCKS).map(describeBlock);
+    if (n > MAX_NAMED_BLOCKS) named.push(`and ${n - MAX_NAMED_BLOCKS} more`);
+    return `${this.baseLabel()}; ${n === 1 ? "one large folio drawn as a block" : `${n} large folios drawn as blocks`}: ${named.join("; ")}`;
   }
 
   /** The CSS-pixel centre of the cell of `pfn` relative to the canvas, if shown (tests use it). */
@@ -89,7 +116,9 @@ export class FrameGrid {
   private draw(): void {
     const m = this.machine;
     const L = this.layout;
-    if (m === undefined || L === undefined) return;
+    const blocks = this.blocks;
+    if (m === undefined || L === undefined || blocks === undefined) return;
+    const gap = L.cell >= 6 ? 1 : 0;
     const viewH = Math.min(L.height, MAX_HEIGHT);
     const top = this.element.scrollTop;
     this.canvas.style.top = `${top}px`;
@@ -113,6 +142,7 @@ export class FrameGrid {
           const k = r * L.cols + c;
           if (k >= b.zone.shown) break;
           const i = b.zone.offset + k;
+          if (blocks.at[i] >= 0) continue;
           const pfn = b.zone.start + k;
           const row = m.rows.subarray(i * FRAME_WIDTH, (i + 1) * FRAME_WIDTH);
           const x = c * L.cell;
@@ -130,9 +160,23 @@ export class FrameGrid {
           }
         }
       }
+      for (const blk of blocks.list) {
+        if (blk.start < b.zone.offset || blk.start >= b.zone.offset + b.zone.shown) continue;
+        const shape = runShape(L, blk.start, blk.count, gap);
+        if (shape === undefined) continue;
+        const r0 = shape.rects[0];
+        const r1 = shape.rects[shape.rects.length - 1];
+        if (r1.y + r1.h < top || r0.y > top + viewH) continue;
+        drawBlock(ctx, shape, blk.cls, blk.label, L.cell);
+        if (this.differs?.subarray(blk.start, blk.start + blk.count).includes(1) === true) markDiffers(ctx, shape, L.cell, gap);
+      }
     }
     if (this.selected !== undefined) {
-      const rect = cellRect(L, m.region.indexOf(this.selected));
+      const i = m.region.indexOf(this.selected);
+      const blk = blockAt(blocks, i);
+      const shape = blk === undefined ? undefined : runShape(L, blk.start, blk.count, gap);
+      if (shape !== undefined) strokeSelection(ctx, shape);
+      const rect = blk !== undefined && blk.start === i ? undefined : cellRect(L, i);
       if (rect !== undefined) {
         ctx.strokeStyle = "#111827";
         ctx.lineWidth = 2;
@@ -151,9 +195,11 @@ export class FrameGrid {
     return cellAt(this.layout, e.clientX - r.left, e.clientY - r.top + this.element.scrollTop);
   }
 
+  /** A click selects the frame under it, or the head of the block under it. */
   private pick(e: MouseEvent): void {
     const i = this.indexAt(e);
-    if (i >= 0 && this.machine !== undefined) this.events.select(this.machine.region.pfnAt(i));
+    if (i < 0 || this.machine === undefined || this.blocks === undefined) return;
+    this.events.select(this.machine.region.pfnAt(blockAt(this.blocks, i)?.start ?? i));
   }
 
   private hover(e: MouseEvent): void {
@@ -163,7 +209,11 @@ export class FrameGrid {
     const pfn = m.region.pfnAt(i);
     const row = m.rows.subarray(i * FRAME_WIDTH, (i + 1) * FRAME_WIDTH);
     const holders = m.holders.get(pfn) ?? [];
-    this.tip.textContent = `frame ${pfn}: ${describeFrame(classOf(row, holders.length > 0))} · refcount ${row[F.refcount]} · mapcount ${row[F.mapcount]}${holders.length > 0 ? ` · held by ${holders.join(", ")}` : ""}`;
+    const blk = this.blocks === undefined ? undefined : blockAt(this.blocks, i);
+    const folio = folioOf(m, pfn, row);
+    this.tip.textContent = blk !== undefined
+      ? `${describeBlock(blk)} · refcount ${folio.headRow[F.refcount]} · entire mapcount ${folio.headRow[F.entireMapcount]}`
+      : `frame ${pfn}: ${describeFrame(classOf(row, holders.length > 0))} · refcount ${folio.headRow[F.refcount]} · mapcount ${pageMapcount(folio, row)}${holders.length > 0 ? ` · held by ${holders.join(", ")}` : ""}`;
     const box = this.element.getBoundingClientRect();
     this.tip.style.left = `${Math.min(e.clientX - box.left + 12, box.width - 200)}px`;
     this.tip.style.top = `${e.clientY - box.top + this.element.scrollTop + 14}px`;
@@ -178,13 +228,13 @@ export class FrameGrid {
     const m = this.machine;
     const L = this.layout;
     if (m === undefined || L === undefined || m.region.size === 0) return;
-    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -L.cols, ArrowDown: L.cols };
-    const d = moves[e.key];
-    if (d === undefined) return;
+    const dir = Object.hasOwn(ARROW_KEYS, e.key) ? ARROW_KEYS[e.key] : undefined;
+    const blocks = this.blocks;
+    if (dir === undefined || blocks === undefined) return;
     e.preventDefault();
     e.stopPropagation();
     const cur = this.selected === undefined ? -1 : m.region.indexOf(this.selected);
-    const next = Math.max(0, Math.min(m.region.size - 1, cur < 0 ? 0 : cur + d));
-    this.events.select(m.region.pfnAt(next));
+    const next = moveSelection(cur, dir, L.cols, m.region.size, (i) => blockAt(blocks, i));
+    if (next >= 0) this.events.select(m.region.pfnAt(next));
   }
 }

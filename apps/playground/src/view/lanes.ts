@@ -4,7 +4,7 @@
  * can DMA into. Hover shows the page; click selects the frame in the grid. Slots mapping the
  * selected frame are outlined, so sharing and copy-on-write divergence show at a glance.
  */
-import { PAGE_SIZE } from "@pinlab/core";
+import { PAGE_SIZE, PTE_HUGE } from "@pinlab/core";
 import { pteKey } from "../model/capture.js";
 import { frameRow, type MachineAt } from "../model/machine-at.js";
 import { KIND_COLORS } from "../model/frame-state.js";
@@ -144,7 +144,7 @@ export class Lanes {
           ctx.strokeRect(sx + 0.5, y + 0.5, Math.max(1, slotW - 2), SLOT_H - 1);
           this.slots.push({ x: sx, y, w: slotW, pfn: -1, text: `${text}: not present` });
         } else {
-          this.slot(ctx, m, pte[0], sx, y, slotW, selected, `${text} → frame ${pte[0]}`);
+          this.slot(ctx, m, pte[0], sx, y, slotW, selected, `${text} → frame ${pte[0]}${(pte[1] & PTE_HUGE) !== 0 ? " (PMD-mapped)" : ""}`);
         }
       }
       return;

@@ -1,5 +1,5 @@
 /** The legend of the grid and lane colours and markers. */
-import { LEGEND } from "../model/frame-state.js";
+import { KIND_COLORS, LEGEND } from "../model/frame-state.js";
 import { classOf, drawCell, sizeCanvas } from "./canvas.js";
 import { h } from "./dom.js";
 import type { FrameKind } from "../model/frame-state.js";
@@ -25,5 +25,12 @@ export function legend(): HTMLElement {
   ctx.closePath();
   ctx.fill();
   items.push(h("li", { title: "this frame looks different in another column" }, diff, "differs between columns"));
+  const block = h("canvas", { class: "swatch", attrs: { "aria-hidden": "true" } });
+  const bctx = sizeCanvas(block, 16, 16);
+  bctx.fillStyle = KIND_COLORS.anon;
+  bctx.fillRect(0, 0, 16, 16);
+  bctx.strokeStyle = "rgba(17, 24, 39, 0.45)";
+  bctx.strokeRect(0.5, 0.5, 15, 15);
+  items.push(h("li", { title: "a 2 MiB folio (THP, hugetlb, the huge zero page) is one block over its 512 frames, labelled with how it is mapped; a click or an arrow key selects its head" }, block, "2 MiB folio: one block"));
   return h("ul", { class: "legend", attrs: { "aria-label": "legend" } }, ...items);
 }
