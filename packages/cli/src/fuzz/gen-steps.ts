@@ -47,6 +47,19 @@ export function mmapStep(g: GenState): RawStep {
   return step;
 }
 
+/**
+ * `mmap`, and for most private anonymous mappings of 2 MiB or more a MADV_HUGEPAGE over all of it
+ * right away, so THPs (PMD leaves, the huge zero page, their splits) are common: a random
+ * `madvise` seldom picks that advice over a whole aligned 2 MiB before the first touch.
+ */
+export function mmapSteps(g: GenState): RawStep[] {
+  const step = mmapStep(g);
+  const m = g.maps[g.maps.length - 1];
+  const flags = step.flags as string[];
+  if (m.length < 2 * 1024 * 1024 || !flags.includes("anonymous") || !flags.includes("private") || flags.includes("hugetlb") || !g.rng.chance(0.8)) return [step];
+  return [step, { op: "madvise", proc: m.proc, addr: m.name, length: formatSize(m.length), advice: "hugepage" }];
+}
+
 /** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate. */
 export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate"): RawStep | undefined {
   const m = g.mapping();
@@ -138,7 +151,7 @@ export function fileStep(g: GenState, op: "ftruncate" | "punch_hole" | "writebac
 export function stepOf(g: GenState, op: string, devices: readonly { name: string; device: FuzzDevice }[]): RawStep[] | undefined {
   const one = (s: RawStep | undefined) => (s === undefined ? undefined : [s]);
   switch (op) {
-    case "mmap": return [mmapStep(g)];
+    case "mmap": return mmapSteps(g);
     case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": return one(rangeStep(g, op));
     case "write": return writeSteps(g);
     case "read": return one(readStep(g));

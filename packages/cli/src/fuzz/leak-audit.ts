@@ -46,7 +46,7 @@ export function auditLeaks({ inst, pinnedVm }: AuditInput, limit = 12): string[]
   return out;
 }
 
-/** Allocated frames (folio heads) that no file's page cache holds and that are not reserved (zero page, CMA allocations). */
+/** Allocated frames (folio heads) that no file's page cache holds and that are not reserved (zero page, huge zero folio, CMA allocations). */
 export function strayFrames(inst: KernelInstance): number[] {
   const k = inst.kernel;
   const f = k.frames;
@@ -56,6 +56,8 @@ export function strayFrames(inst: KernelInstance): number[] {
   for (let pfn = 0; pfn < f.flags.length; pfn++) {
     const fl = f.flags[pfn];
     if ((fl & PG_ALLOC) === 0 || (fl & PG_RESERVED) !== 0) continue;
+    // The huge zero folio stays until its shrinker runs (on reclaim), used or not: a kernel allocation.
+    if (pfn === k.memory.hugeZeroPfn) continue;
     const head = f.head(pfn);
     if (head !== pfn) continue;
     if (!cached.has(head)) out.push(pfn);

@@ -129,7 +129,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     if ((fl & PG_TAIL) !== 0) continue;
     if (f.entireMapcount[pfn] !== pmdMapped[pfn]) add(`folio ${pfn}: entire mapcount ${f.entireMapcount[pfn]} but ${pmdMapped[pfn]} PMD(s) map it`);
     // The huge zero folio holds one reference of its own (get_huge_zero_folio()); its PMDs take none.
-    let explained = pmdMapped[pfn] + ((fl & PG_HUGE_ZERO) !== 0 ? 1 : 0);
+    let explained = pmdMapped[pfn] + (pfn === k.memory.hugeZeroPfn ? 1 : 0);
     const nr = f.nrPages(pfn);
     for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
     explained += cacheRefs.get(pfn) ?? 0;
@@ -156,6 +156,9 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   const zero = k.memory.contents.snapshot(k.memory.zeroPfn);
   if (zero !== undefined && zero.some((b) => b !== 0)) add(`frame ${k.memory.zeroPfn}, the shared zero page, holds written bytes: every untouched anonymous page now reads them`);
   const hz = k.memory.hugeZeroPfn;
+  let hzUsers = 0;
+  for (const proc of k.processes.values()) if (proc.mm !== null && proc.mm.live && proc.mm.hugeZeroPage) hzUsers++;
+  if (k.memory.hugeZeroRefcount !== (hz >= 0 ? hzUsers + 1 : 0)) add(`huge_zero_refcount is ${k.memory.hugeZeroRefcount} but ${hzUsers} mm(s) use the huge zero folio`);
   for (let i = 0; hz >= 0 && i < HPAGE_PMD_NR; i++) {
     const bytes = k.memory.contents.snapshot(hz + i);
     if (bytes !== undefined && bytes.some((b) => b !== 0)) add(`frame ${hz + i}, part of the huge zero folio, holds written bytes`);

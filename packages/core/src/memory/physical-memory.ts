@@ -40,8 +40,10 @@ export class PhysicalMemory {
   readonly zones: readonly ZoneSpan[];
   /** The PFN of the shared zero page (`my_zero_pfn()`). */
   readonly zeroPfn = 0;
-  /** The head of the huge zero folio once allocated, else -1 (see {@link getHugeZeroFolio}). */
+  /** The head of the huge zero folio while allocated, else -1 (see {@link getHugeZeroPage}). */
   hugeZeroPfn = -1;
+  /** `huge_zero_refcount`: the mms using the huge zero folio, plus one the shrinker holds; 0 when there is none. */
+  hugeZeroRefcount = 0;
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
@@ -126,19 +128,44 @@ export class PhysicalMemory {
   }
 
   /**
-   * `get_huge_zero_folio()` (mm/huge_memory.c, v6.12): the 2 MiB folio of zeros, allocated on first
+   * `get_huge_zero_page()` (mm/huge_memory.c, v6.12): the 2 MiB folio of zeros, allocated on first
    * use (`alloc_pages((GFP_TRANSHUGE | __GFP_ZERO) & ~__GFP_MOVABLE, HPAGE_PMD_ORDER)`: ZONE_NORMAL)
-   * and holding one reference of its own; PMD mappings of it take none (`set_huge_zero_folio()`).
-   * The shrinker that frees it when no mm uses it is not modelled: once allocated it stays.
-   * Returns -1 when it cannot be allocated (the fault then falls back to 4 KiB pages).
+   * with `huge_zero_refcount` set to 2 (one for the caller, one the shrinker drops), else one more
+   * use counted. The folio holds its one allocation reference; PMD mappings of it take none
+   * (`set_huge_zero_folio()`). Returns its head, or -1 when it cannot be allocated (the fault then
+   * falls back to 4 KiB pages).
    */
-  getHugeZeroFolio(): number {
-    if (this.hugeZeroPfn >= 0) return this.hugeZeroPfn;
+  getHugeZeroPage(): number {
+    if (this.hugeZeroRefcount > 0) {
+      this.hugeZeroRefcount++;
+      return this.hugeZeroPfn;
+    }
     const head = this.allocFolio(HPAGE_PMD_ORDER, Gfp.PINNABLE);
     if (head < 0) return -1;
     for (let i = 0; i < 1 << HPAGE_PMD_ORDER; i++) this.frames.flags[head + i] |= PG_HUGE_ZERO;
     this.hugeZeroPfn = head;
+    this.hugeZeroRefcount = 2;
     return head;
+  }
+
+  /** `put_huge_zero_page()` (mm/huge_memory.c, v6.12): one user fewer; the folio stays until the shrinker runs. */
+  putHugeZeroPage(): void {
+    if (this.hugeZeroRefcount > 1) this.hugeZeroRefcount--;
+  }
+
+  /**
+   * `shrink_huge_zero_page_scan()` (mm/huge_memory.c, v6.12), run by reclaim: when no mm uses the
+   * huge zero folio any more (`huge_zero_refcount` 1) it goes, dropping its allocation reference
+   * (a GUP reference or pin still on it keeps the frames until released). Returns the pages freed
+   * from use (512 or 0).
+   */
+  shrinkHugeZeroPage(): number {
+    if (this.hugeZeroRefcount !== 1) return 0;
+    const head = this.hugeZeroPfn;
+    this.hugeZeroRefcount = 0;
+    this.hugeZeroPfn = -1;
+    this.put(head);
+    return 1 << HPAGE_PMD_ORDER;
   }
 
   /** Take a specific free range as one reserved kernel allocation (used by cma_alloc). */

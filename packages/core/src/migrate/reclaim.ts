@@ -67,5 +67,8 @@ export function reclaim(k: MigrateContext, inode?: Inode): ReclaimResult {
     }
   }
   k.events.emit("reclaim", { ...(inode !== undefined ? { file: inode.name } : {}), ...res });
+  // shrink_slab() -> the huge zero page shrinker (shrink_huge_zero_page_scan()), on a reclaim of
+  // everything: the huge zero folio goes once no mm uses it.
+  if (inode === undefined) k.memory.shrinkHugeZeroPage();
   return res;
 }

@@ -12,7 +12,7 @@ import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
-import { mapNewAnonPmd, splitHugePmd } from "./huge-memory.js";
+import { mapNewAnonPmd, mmGetHugeZeroFolio, mmPutHugeZeroFolio, splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
@@ -69,6 +69,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
       k.unlinkVma(vma);
       cmm.removeVma(vma);
     }
+    mmPutHugeZeroFolio(k, cmm);
     cmm.live = false;
     return -ENOMEM;
   }
@@ -188,6 +189,7 @@ function copyPresentPte(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: numb
 function copyHugePmd(k: MmContext, src: Vma, dst: Vma, vpn: number, head: number, bits: number, tally: CopyTally): boolean {
   const f = k.frames;
   if ((f.flags[head] & PG_HUGE_ZERO) !== 0) {
+    mmGetHugeZeroFolio(k, dst.mm);
     dst.mm.pageTable.setPmd(vpn, head, bits & ~PTE_WRITE);
     return true;
   }
@@ -258,6 +260,7 @@ export function doExit(k: MmContext, proc: Process): number {
     mm.removeVma(vma);
   }
   k.notifiers.subscriptionsDestroy(mm);
+  mmPutHugeZeroFolio(k, mm);
   k.policy.onExit?.(proc.pid);
   mm.live = false;
   proc.alive = false;

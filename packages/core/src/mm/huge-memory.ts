@@ -6,11 +6,13 @@
  * @module
  */
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
+import { EINVAL, EAGAIN } from "../errno.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_TAIL } from "../memory/page-flags.js";
+import { rmapList } from "./rmap.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
-import type { Vma } from "./mm-types.js";
+import type { MmStruct, Vma } from "./mm-types.js";
 import { VM_HUGEPAGE, VM_HUGETLB, VM_WRITE } from "./vm-flags.js";
 
 /** What a PMD-level fault handler answers when the PTE level must take over (`VM_FAULT_FALLBACK`). */
@@ -97,6 +99,24 @@ export function mapNewAnonPmd(k: MmContext, vma: Vma, vpn: number, head: number,
 }
 
 /**
+ * `mm_get_huge_zero_folio()` (mm/huge_memory.c, v6.12): the huge zero folio, `mm` counted once
+ * as its user (MMF_HUGE_ZERO_PAGE) however many PMDs map it. -1 when it cannot be allocated.
+ */
+export function mmGetHugeZeroFolio(k: MmContext, mm: MmStruct): number {
+  if (mm.hugeZeroPage) return k.memory.hugeZeroPfn;
+  const head = k.memory.getHugeZeroPage();
+  if (head >= 0) mm.hugeZeroPage = true;
+  return head;
+}
+
+/** `mm_put_huge_zero_folio()` (mm/huge_memory.c, v6.12), from `__mmput()`: `mm` no longer uses the huge zero folio. */
+export function mmPutHugeZeroFolio(k: MmContext, mm: MmStruct): void {
+  if (!mm.hugeZeroPage) return;
+  mm.hugeZeroPage = false;
+  k.memory.putHugeZeroPage();
+}
+
+/**
  * `do_huge_pmd_anonymous_page()` (mm/huge_memory.c, v6.12) on an empty PMD {@link thpFaultAllowed}
  * allows: a read maps the huge zero folio by one PMD (`set_huge_zero_folio()`, read-only, no
  * reference, no mapcount); a write maps a new exclusive THP (`__do_huge_pmd_anonymous_page()`).
@@ -106,8 +126,11 @@ export function mapNewAnonPmd(k: MmContext, vma: Vma, vpn: number, head: number,
 export function doHugePmdAnonymousPage(k: MmContext, vma: Vma, vpn: number, write: boolean, stats: FaultStats): number {
   const base = vpn - (vpn & PTE_INDEX_MASK);
   const pt = vma.mm.pageTable;
+  // vmf_anon_prepare() comes first, read or write: a VMA that only maps the huge zero folio has
+  // an anon_vma, so fork copies its page tables (copy_huge_pmd() maps the folio in the child).
+  k.anonVmaPrepare(vma);
   if (!write) {
-    const zero = k.memory.getHugeZeroFolio();
+    const zero = mmGetHugeZeroFolio(k, vma.mm);
     if (zero < 0) return VM_FAULT_FALLBACK;
     pt.setPmd(base, zero, PTE_YOUNG);
     count(stats, "huge_zero");
@@ -148,5 +171,35 @@ export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: bo
   count(stats, "reuse");
   if (unshare) return 0;
   pt.updatePmd(vpn, 0, ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG);
+  return 0;
+}
+
+/**
+ * `split_folio()` -> `split_huge_page_to_list_to_order()` (mm/huge_memory.c, v6.12) of the
+ * anonymous THP at `head`, as `migrate_pages_batch()` does when no 2 MiB target can be allocated
+ * (`try_split_folio()`): every PMD mapping is split first (`unmap_folio()` with
+ * TTU_SPLIT_HUGE_PMD), then, if nothing but the mappings holds a reference (`can_split_folio()`:
+ * no GUP reference, no pin), the folio becomes 512 order-0 folios, each keeping its own PTE
+ * mappings' references and its anon-exclusive mark; a piece nothing maps is freed. Returns 0, or
+ * -EAGAIN when the folio is referenced beyond its mappings (it stays whole, PTE-mapped), -EINVAL
+ * for a folio that is not a splittable THP (small, hugetlb, the huge zero folio).
+ */
+export function splitFolio(k: MmContext, head: number): number {
+  const f = k.frames;
+  const fl = f.flags[head];
+  if (f.order[head] === 0 || (fl & (PG_HUGETLB | PG_HUGE_ZERO)) !== 0 || (fl & PG_ANON) === 0) return -EINVAL;
+  for (const { vma, vpn, bits } of rmapList(k, head)) if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, vma, vpn);
+  if (f.refcount[head] !== f.folioMapcount(head)) return -EAGAIN;
+  const nr = f.nrPages(head);
+  for (let i = 0; i < nr; i++) {
+    const p = head + i;
+    f.flags[p] &= ~(PG_HEAD | PG_TAIL);
+    f.order[p] = 0;
+    f.refcount[p] = f.mapcount[p];
+    f.pincount[p] = 0;
+  }
+  f.entireMapcount[head] = 0;
+  k.vmstat.thp_split_page++;
+  for (let i = 0; i < nr; i++) if (f.refcount[head + i] === 0) k.memory.freeFolio(head + i);
   return 0;
 }

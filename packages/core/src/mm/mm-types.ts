@@ -31,6 +31,8 @@ export class MmStruct {
   readonly pageTable = new PageTable();
   /** MMF_HAS_PINNED: set on first FOLL_PIN, never cleared. */
   hasPinned = false;
+  /** MMF_HUGE_ZERO_PAGE: this mm counted itself a user of the huge zero folio (`mm_get_huge_zero_folio()`). */
+  hugeZeroPage = false;
   /** `mm->pinned_vm`: pages charged by long-term pinners (RDMA umem). */
   pinnedVm = 0;
   /** `mm->write_protect_seq`: odd while fork is write-protecting this mm. */

@@ -21,6 +21,8 @@ export class VmStat {
   nr_migrate_failed = 0;
   /** `thp_split_pmd` (THP_SPLIT_PMD, mm/huge_memory.c `__split_huge_pmd_locked()`, v6.12): PMD leaves split into PTEs. */
   thp_split_pmd = 0;
+  /** `thp_split_page` (THP_SPLIT_PAGE, `split_huge_page_to_list_to_order()`, v6.12): THPs split into small folios. */
+  thp_split_page = 0;
 
   /** A plain object copy, for reports. */
   snapshot(): Record<string, number> {
