@@ -97,7 +97,8 @@ export class Kernel implements KernelContext {
 
   /**
    * Register a process: one made by `spawn`, or the child of a fork, which runs as its parent's
-   * user (`copy_creds()`, kernel/cred.c, v6.12: the child shares the parent's cred).
+   * user (`copy_creds()` -> `prepare_creds()`, kernel/cred.c, v6.12: the child's new cred keeps
+   * the parent's `user`).
    */
   addProcess(proc: Process): void {
     const parent = proc.parent !== undefined ? this.processes.get(proc.parent) : undefined;

@@ -8,8 +8,8 @@ export class Process {
   /**
    * The user it runs as: `current_user()`, the `struct user_struct` of its cred
    * (include/linux/cred.h, v6.12). The kernel sets it when it registers the process: `spawn`
-   * from the uid asked for, and fork's child gets its parent's (`copy_creds()`, kernel/cred.c,
-   * shares the parent's cred).
+   * from the uid asked for, and fork's child gets its parent's (`copy_creds()` ->
+   * `prepare_creds()`, kernel/cred.c: the child's new cred keeps the parent's `user`).
    */
   user!: UserStruct;
 
