@@ -31,7 +31,7 @@ export class MmStruct {
   readonly pageTable = new PageTable();
   /** MMF_HAS_PINNED: set on first FOLL_PIN, never cleared. */
   hasPinned = false;
-  /** `mm->pinned_vm`: pages charged by long-term pinners (RDMA umem). */
+  /** `mm->pinned_vm`: pages charged by long-term pinners (RDMA umem, checked; io_uring registered buffers, not checked). */
   pinnedVm = 0;
   /** `mm->write_protect_seq`: odd while fork is write-protecting this mm. */
   writeProtectSeq = 0;
