@@ -7,13 +7,17 @@
  *
  * - `register_buffers` is `io_sqe_buffers_register()`: each buffer is pinned long-term with
  *   `pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM)` (`io_pin_pages`); a partial pin unpins what
- *   it got and fails with EFAULT; the pages are then charged against RLIMIT_MEMLOCK
- *   (`io_account_mem`, ENOMEM past it unless CAP_IPC_LOCK). Any failure unregisters everything.
+ *   it got and fails with EFAULT; the pages are then charged (`io_buffer_account_pin`): a small
+ *   page counts one, a page of a huge (compound) page counts the whole compound page, once per
+ *   ring. The charge is checked against RLIMIT_MEMLOCK on the *user's* `locked_vm`
+ *   (`__io_account_mem`, ENOMEM past it; skipped when the ring was set up with CAP_IPC_LOCK) and
+ *   added, unchecked, to the mm's `pinned_vm` (`io_account_mem`). Any failure unregisters
+ *   everything.
  * - `read_fixed` / `write_fixed` are IORING_OP_READ_FIXED / WRITE_FIXED with O_DIRECT: the block
  *   layer gets a BVEC iterator over the registered pages (`io_import_fixed`), so it neither pins
  *   nor dirties them (reference row 32): the ring's long-term pin is all that holds them.
  * - `unregister` is `io_sqe_buffers_unregister()`: `unpin_user_page()` on each page, without
- *   dirtying, and the memlock charge is given back.
+ *   dirtying, and each buffer's charge is given back to both counters (`io_unaccount_mem`).
  *
  * The plugin is one plain ES module that imports only `@pinlab/core` and `zod`. It exports its
  * descriptor as the default export and a `register(container)` that contributes it, which is all
@@ -23,7 +27,7 @@
  */
 import {
   actionFields, catchDmaError, defineDevice, DmaError, registerDevice, timeField,
-  EBUSY, EFAULT, EINVAL, ENOMEM, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
+  EBUSY, EFAULT, EINVAL, FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE,
 } from "@pinlab/core";
 import { z } from "zod";
 
@@ -34,7 +38,7 @@ const MAX_BUFFER_BYTES = 1 << 30;
 
 const options = z
   .object({
-    capIpcLock: z.boolean().default(false).describe("the caller has CAP_IPC_LOCK: no RLIMIT_MEMLOCK check"),
+    capIpcLock: z.boolean().default(false).describe("the ring's creator has CAP_IPC_LOCK: no user is charged, so no RLIMIT_MEMLOCK check (pinned_vm is still charged)"),
     // prefault: the default is given as a scenario writes it, and parsed like one.
     latency: timeField.prefault("0ns").describe("time a read_fixed / write_fixed takes to complete (0 = within the step)"),
   })
@@ -53,13 +57,14 @@ const fixedIoFields = z
  * @property {number} ubuf    Its user address.
  * @property {number} len     Its length in bytes.
  * @property {number[]} pages The pinned frames (`imu->bvec`).
+ * @property {number} acctPages Pages charged for it (`imu->acct_pages`).
  */
 
 /**
  * @typedef {object} RingState  What one ring holds.
- * @property {FixedBuffer[] | null} buffers  The registered table (`ctx->buf_table`), or none.
+ * @property {FixedBuffer[] | null} buffers  The registered table (`ctx->user_bufs`), or none.
+ * @property {import("@pinlab/core").UserStruct | null} user  The user charged (`ctx->user`; none with CAP_IPC_LOCK).
  * @property {import("@pinlab/core").MmStruct | null} mm  The mm charged (`ctx->mm_account`).
- * @property {number} acct   Pages charged.
  * @property {number} inFlight  Fixed IOs not yet completed.
  */
 
@@ -70,7 +75,8 @@ const fixedBufferRing = defineDevice({
     summary: "io_uring registered buffers: long-term FOLL_PIN at registration, fixed IO through them without further pins",
     driver: "io_uring registered buffers (io_uring/rsrc.c io_sqe_buffers_register, io_uring/rw.c; Linux v6.12)",
     description:
-      "An io_uring ring whose buffers are registered once (pinned FOLL_WRITE | FOLL_LONGTERM and charged to RLIMIT_MEMLOCK) " +
+      "An io_uring ring whose buffers are registered once (pinned FOLL_WRITE | FOLL_LONGTERM; whole compound pages charged to the user's " +
+      "locked_vm against RLIMIT_MEMLOCK and added to the mm's pinned_vm) " +
       "and then used by READ_FIXED / WRITE_FIXED without any per-IO pin; the pages are never dirtied by the ring.",
     options,
     actions: {
@@ -86,7 +92,7 @@ const fixedBufferRing = defineDevice({
   },
   create(ctx) {
     /** @type {RingState} */
-    const ring = { buffers: null, mm: null, acct: 0, inFlight: 0 };
+    const ring = { buffers: null, user: null, mm: null, inFlight: 0 };
     const counters = { registered: 0, fixedReads: 0, fixedWrites: 0, bytesRead: 0, bytesWritten: 0, ioErrors: 0 };
     const holder = ctx.holder;
     /** @param {string} action @param {Record<string, unknown>} detail */
@@ -94,14 +100,74 @@ const fixedBufferRing = defineDevice({
     /** @param {number} errno @param {string} message @returns {import("@pinlab/core").DeviceActionResult} */
     const fail = (errno, message) => ({ ok: false, errno: Math.abs(errno), message });
 
-    /** `__io_sqe_buffers_unregister()`: unpin every page (no dirtying), uncharge. */
+    /** `__io_sqe_buffers_unregister()`: unpin every page (no dirtying), uncharge each buffer. */
     function unregisterAll() {
-      for (const b of ring.buffers ?? []) for (const pfn of b.pages) ctx.gup.unpinUserPage(pfn, { holder });
-      if (ring.mm !== null) ctx.memlock.uncharge(ring.mm, ring.acct);
+      for (const b of ring.buffers ?? []) {
+        for (const pfn of b.pages) ctx.gup.unpinUserPage(pfn, { holder });
+        if (b.acctPages > 0) ioUnaccountMem(b.acctPages);
+      }
       ring.buffers = null;
+      ring.user = null;
       ring.mm = null;
-      ring.acct = 0;
     }
+
+    /**
+     * `io_account_mem()`: check and charge the user's `locked_vm` (`__io_account_mem`, against the
+     * caller's RLIMIT_MEMLOCK), then add to the mm's `pinned_vm` without a check. 0 or -ENOMEM.
+     * @param {number} nrPages @param {number} lockLimit
+     */
+    function ioAccountMem(nrPages, lockLimit) {
+      if (ring.user !== null) {
+        const ret = ctx.memlock.ioAccountMem(ring.user, nrPages, lockLimit);
+        if (ret !== 0) return ret;
+      }
+      if (ring.mm !== null) ctx.memlock.pinnedVmAdd(ring.mm, nrPages);
+      return 0;
+    }
+
+    /** `io_unaccount_mem()`: give `nrPages` back to both counters. @param {number} nrPages */
+    function ioUnaccountMem(nrPages) {
+      if (ring.user !== null) ctx.memlock.ioUnaccountMem(ring.user, nrPages);
+      if (ring.mm !== null) ctx.memlock.uncharge(ring.mm, nrPages);
+    }
+
+    /**
+     * `headpage_already_acct()`: was compound page `hpage` charged already, by an earlier page of
+     * this buffer or by a buffer registered before it on this ring?
+     * @param {number[]} pages @param {number} nrPages @param {number} hpage
+     */
+    function headpageAlreadyAcct(pages, nrPages, hpage) {
+      const isIn = (/** @type {number} */ pfn) => ctx.pages.pageCompound(pfn) && ctx.pages.compoundHead(pfn) === hpage;
+      return pages.slice(0, nrPages).some(isIn) || (ring.buffers ?? []).some((b) => b.pages.some(isIn));
+    }
+
+    /**
+     * `io_buffer_account_pin()`: what one buffer costs (a small page one page, a compound page
+     * `page_size(hpage)` once), charged with `io_account_mem()`. The charge, or -ENOMEM.
+     * @param {number[]} pages @param {{ hpage: number }} last  `last_hpage`, kept across the buffers of one registration
+     * @param {number} lockLimit
+     */
+    function ioBufferAccountPin(pages, last, lockLimit) {
+      let acct = 0;
+      for (let i = 0; i < pages.length; i++) {
+        if (!ctx.pages.pageCompound(pages[i])) {
+          acct++;
+          continue;
+        }
+        const hpage = ctx.pages.compoundHead(pages[i]);
+        if (hpage === last.hpage) continue;
+        last.hpage = hpage;
+        if (headpageAlreadyAcct(pages, i, hpage)) continue;
+        acct += ctx.pages.pageSize(hpage) / PAGE_SIZE;
+      }
+      if (acct === 0) return 0;
+      const ret = ioAccountMem(acct, lockLimit);
+      return ret !== 0 ? ret : acct;
+    }
+
+    /** Pages the registered buffers pin, and pages they are charged for. */
+    const pinnedPages = () => (ring.buffers ?? []).reduce((n, b) => n + b.pages.length, 0);
+    const acctPages = () => (ring.buffers ?? []).reduce((n, b) => n + b.acctPages, 0);
 
     /**
      * `io_import_fixed()`: find the registered pages behind [offset, offset + length) of buffer `index`.
@@ -134,7 +200,10 @@ const fixedBufferRing = defineDevice({
           const mm = proc.mm;
           if (mm === null) return fail(EFAULT, `${proc.name} has no address space`);
           ring.buffers = [];
+          // io_uring_create(): the ring charges its creator's user (none with CAP_IPC_LOCK) and mm.
+          ring.user = ctx.options.capIpcLock ? null : proc.user;
           ring.mm = mm;
+          const last = { hpage: -1 };
           for (let i = 0; i < count; i++) {
             const ubuf = addr + i * length;
             const first = Math.floor(ubuf / PAGE_SIZE);
@@ -148,17 +217,17 @@ const fixedBufferRing = defineDevice({
               unregisterAll();
               return fail(got < 0 ? got : EFAULT, `buffer ${i} at 0x${ubuf.toString(16)} could not be pinned`);
             }
-            // io_buffer_account_pin() -> io_account_mem(): charged after pinning, checked against RLIMIT_MEMLOCK.
-            if (!ctx.memlock.charge(mm, nrPages, ctx.options.capIpcLock)) {
+            // io_buffer_account_pin(): charged after pinning; the user's locked_vm is checked, the mm's pinned_vm only grows.
+            const acctPages = ioBufferAccountPin(pages, last, mm.memlockPages);
+            if (acctPages < 0) {
               ctx.gup.unpinUserPages(pages, got, { holder });
               unregisterAll();
-              return fail(ENOMEM, "RLIMIT_MEMLOCK exceeded");
+              return fail(acctPages, `buffer ${i}: the user's locked_vm would pass RLIMIT_MEMLOCK`);
             }
-            ring.acct += nrPages;
-            ring.buffers.push({ ubuf, len: length, pages });
+            ring.buffers.push({ ubuf, len: length, pages, acctPages });
           }
           counters.registered += count;
-          emit("register_buffers", { pid: proc.pid, buffers: count, pages: ring.acct });
+          emit("register_buffers", { pid: proc.pid, buffers: count, pages: pinnedPages(), acctPages: acctPages() });
           return { ok: true, value: count };
         },
 
@@ -209,14 +278,14 @@ const fixedBufferRing = defineDevice({
         unregister() {
           if (ring.buffers === null) return fail(EINVAL, "no buffers are registered");
           if (ring.inFlight > 0) return fail(EBUSY, `${ring.inFlight} fixed IO(s) still in flight`);
-          emit("unregister", { pages: ring.acct });
+          emit("unregister", { pages: pinnedPages(), acctPages: acctPages() });
           unregisterAll();
           return { ok: true };
         },
       },
       view() {
         const frames = (ring.buffers ?? []).flatMap((b, i) => b.pages.map((pfn, j) => ({ pfn, label: `buf${i}:${j}` })));
-        return { frames, counters: { ...counters, buffers: ring.buffers?.length ?? 0, pagesPinned: ring.acct, inFlight: ring.inFlight } };
+        return { frames, counters: { ...counters, buffers: ring.buffers?.length ?? 0, pagesPinned: pinnedPages(), acctPages: acctPages(), inFlight: ring.inFlight } };
       },
     };
   },

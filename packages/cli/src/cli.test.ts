@@ -128,6 +128,13 @@ describe("pinlab", () => {
     spawnSync("rm", ["-rf", dir]);
   });
 
+  it("takes a directory's scenarios without its pinlab.config.yaml, which configures the run instead", async () => {
+    const dir = "docs/examples/fixed-buffer-ring";
+    const r = await run(["check", `${dir}/`, "--config", `${dir}/pinlab.config.yaml`]);
+    expect(r).toMatchObject({ code: 0, err: "" });
+    expect(r.out).toBe(`ok ${dir}/fixed-buffer-ring.yaml (fixed-buffer-ring-example, 12 steps)\n`);
+  });
+
   it.each([
     ["throws.mjs", /plugin .*throws\.mjs failed to load: fixture plugin exploded on import/],
     ["duplicate.mjs", /policy id "pin-bias" is claimed twice: by @pinlab\/policies and by .*duplicate\.mjs/],

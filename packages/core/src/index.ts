@@ -64,6 +64,7 @@ export * from "./mm/vm-flags.js";
 export * from "./mm/page-table.js";
 export * from "./mm/mm-types.js";
 export * from "./mm/process.js";
+export * from "./mm/user-struct.js";
 export * from "./mm/vmstat.js";
 export * from "./mm/context.js";
 export * from "./mm/pte-ops.js";

@@ -3,7 +3,7 @@
  * way a loader would, registered, attached and exercised; and checked to type-check as JSDoc'd JS.
  */
 import {
-  EBUSY, EFAULT, ENOMEM, loadScenario, PAGE_SIZE, pluginView, PluginRegistrationError, readFileData, registerDevice, runScenario, userRead,
+  doMmap, EBUSY, EFAULT, ENOMEM, HPAGE_PMD_SIZE, loadScenario, PAGE_SIZE, VM_READ, VM_WRITE, pluginView, PluginRegistrationError, readFileData, registerDevice, runScenario, userRead,
   userWrite, type DeviceDescriptor,
 } from "@pinlab/core";
 import { readFileSync } from "node:fs";
@@ -105,6 +105,64 @@ describe("example plugin: fixed-buffer-ring", () => {
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
     expect(h.inst.devices.get("ring0")!.view().counters).toMatchObject({ buffers: 0, pagesPinned: 0 });
     expectConsistent(h.inst);
+  });
+
+  it("charges the user's locked_vm (checked) and the mm's pinned_vm (unchecked) as io_account_mem does, and gives both back", async () => {
+    const { h, p } = await setup({}, 4 * PAGE_SIZE);
+    expect(h.act("ring0", "register_buffers", { proc: "p1", addr: "buf", length: "12KiB" })).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([3, 3]);
+    expect(h.inst.devices.get("ring0")!.view().counters).toMatchObject({ pagesPinned: 3, acctPages: 3 });
+    expect(h.act("ring0", "unregister", {})).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([0, 0]);
+  });
+
+  it("checks locked_vm per user: a second process of the same user is refused, another user's is not, pinned_vm is per mm", async () => {
+    const mod = await load();
+    const h = new Harness({ plugins: [mod.register], kernel: { machine: { memory: "64MiB", memlock: "16KiB" } } });
+    for (const r of ["ring0", "ring1", "ring2"]) h.attach(r, "fixed-buffer-ring");
+    const [a, b] = [h.spawn("a"), h.spawn("b")];
+    const c = h.inst.kernel.spawn("c", { uid: 1001 });
+    for (const [proc, as] of [[a, "bufA"], [b, "bufB"], [c, "bufC"]] as const) h.mmapAnon(proc, as, 4);
+    expect(h.act("ring0", "register_buffers", { proc: "a", addr: "bufA", length: "12KiB" })).toMatchObject({ ok: true });
+    // __io_account_mem(): 3 + 3 pages of user 1000's locked_vm pass b's RLIMIT_MEMLOCK of 4, though b's mm has nothing pinned.
+    expect(h.act("ring1", "register_buffers", { proc: "b", addr: "bufB", length: "12KiB" })).toMatchObject({ ok: false, errno: ENOMEM });
+    expect(h.act("ring2", "register_buffers", { proc: "c", addr: "bufC", length: "12KiB" })).toMatchObject({ ok: true });
+    expect([a.user.lockedVm, c.user.lockedVm, a.mm!.pinnedVm, b.mm!.pinnedVm, c.mm!.pinnedVm]).toEqual([3, 3, 3, 0, 3]);
+    expect(outstanding(h.inst).pin).toBe(6);
+    expectConsistent(h.inst);
+  });
+
+  it("charges a page of a huge page as the whole compound page, once per ring (io_buffer_account_pin, headpage_already_acct)", async () => {
+    const mod = await load();
+    const h = new Harness({ plugins: [mod.register] });
+    h.attach("ring0", "fixed-buffer-ring");
+    h.attach("ring1", "fixed-buffer-ring");
+    const p = h.spawn("p1");
+    const huge = doMmap(h.inst.kernel, p, { length: HPAGE_PMD_SIZE, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, hugetlb: true });
+    h.bindings.set("huge", huge);
+    h.mmapAnon(p, "small", 1);
+    // Two 4 KiB buffers in one huge page and one small page: 512 + 0 (already charged) + 1.
+    expect(h.act("ring0", "register_buffers", { proc: "p1", addr: "huge", length: "4KiB", count: 2 })).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([512, 512]);
+    expect(h.act("ring1", "register_buffers", { proc: "p1", addr: "small", length: "4KiB" })).toMatchObject({ ok: true });
+    expect(p.mm!.pinnedVm).toBe(513);
+    expect(h.inst.devices.get("ring0")!.view().counters).toMatchObject({ pagesPinned: 2, acctPages: 512 });
+    expect(h.act("ring0", "unregister", {})).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([1, 1]);
+    // Past RLIMIT_MEMLOCK: 4 KiB of a huge page costs 2 MiB, more than a 1 MiB limit.
+    const q = h.inst.kernel.spawn("q", { memlock: 1 << 20, uid: 1001 });
+    h.bindings.set("qhuge", doMmap(h.inst.kernel, q, { length: HPAGE_PMD_SIZE, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, hugetlb: true }));
+    expect(h.act("ring0", "register_buffers", { proc: "q", addr: "qhuge", length: "4KiB" })).toMatchObject({ ok: false, errno: ENOMEM });
+    expect([q.user.lockedVm, q.mm!.pinnedVm, outstanding(h.inst).pin]).toEqual([0, 0, 1]);
+    expectConsistent(h.inst);
+  });
+
+  it("with CAP_IPC_LOCK charges no user and checks nothing, but still adds to pinned_vm, past RLIMIT_MEMLOCK", async () => {
+    const { h, p } = await setup({ capIpcLock: true }, PAGE_SIZE);
+    expect(h.act("ring0", "register_buffers", { proc: "p1", addr: "buf", length: "16KiB" })).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([0, 4]);
+    expect(h.act("ring0", "unregister", {})).toMatchObject({ ok: true });
+    expect([p.user.lockedVm, p.mm!.pinnedVm]).toEqual([0, 0]);
   });
 
   it("completes fixed IO after its latency, and refuses to unregister while IO is in flight", async () => {

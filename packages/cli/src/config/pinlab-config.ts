@@ -33,11 +33,12 @@ export interface PinlabConfig {
   readonly source?: string;
 }
 
-const DEFAULT_NAMES = ["pinlab.config.yaml", "pinlab.config.yml", "pinlab.config.json"];
+/** The names a config file has when it is looked up in a directory (the first found wins). */
+export const CONFIG_FILE_NAMES: readonly string[] = ["pinlab.config.yaml", "pinlab.config.yml", "pinlab.config.json"];
 
 /** Load the config from `path`, or from the working directory's default file, or return an empty config. */
 export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
-  const file = path !== undefined ? resolve(cwd, path) : DEFAULT_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
+  const file = path !== undefined ? resolve(cwd, path) : CONFIG_FILE_NAMES.map((n) => resolve(cwd, n)).find((p) => existsSync(p));
   if (file === undefined) return { policyOptions: {}, plugins: [] };
   if (!existsSync(file)) throw new UsageError(`config file ${file} does not exist`);
   const unreadable = inputFileProblem(file);

@@ -1,6 +1,6 @@
 /**
  * `npm run hashes` (`node packages/cli/dist/dev/events-hashes-main.js [--update] [--save FILE] [--against FILE]`):
- * compute the eventsHash of every library scenario x policy and compare it with the committed
+ * compute the eventsHash of every library scenario x policy (the plugin libraries' too) and compare it with the committed
  * fingerprint (or `--against FILE`); `--update` rewrites the committed one, `--save FILE` writes
  * the current fingerprint elsewhere (to compare two trees). Exit 0 when they agree (or after
  * writing), 1 when they differ, 2 for bad arguments.
@@ -16,7 +16,7 @@ const root = resolve(here, "..", "..", "..", "..");
 /** The committed fingerprint (in the sources, beside this module). */
 const COMMITTED = join(root, "packages", "cli", "src", "dev", "library-events-hashes.json");
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   let update = false;
   let save: string | undefined;
   let against = COMMITTED;
@@ -31,7 +31,7 @@ function main(argv: readonly string[]): number {
     }
   }
   const t0 = performance.now();
-  const now = libraryEventsHashes(join(root, "scenarios"));
+  const now = await libraryEventsHashes(join(root, "scenarios"));
   const took = `${Object.keys(now).length} runs in ${Math.round(performance.now() - t0)} ms`;
   const text = `${JSON.stringify(now, null, 2)}\n`;
   if (save !== undefined || update) {
@@ -54,4 +54,4 @@ function main(argv: readonly string[]): number {
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -4,17 +4,21 @@
  * (`npm run build && npm run hashes -- --update`) in the same commit, so the diff names the runs.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeDiff, diffHashes, libraryEventsHashes, libraryFiles, type EventsHashes } from "./events-hashes.js";
 import { REPO_ROOT } from "../test-support/capture-io.js";
+import { pluginLibraries } from "./plugin-libraries.js";
 
 const committed = JSON.parse(readFileSync(join(REPO_ROOT, "packages", "cli", "src", "dev", "library-events-hashes.json"), "utf8")) as EventsHashes;
 
 describe("the library's eventsHash fingerprint", () => {
-  it("matches the committed one for every scenario x policy", () => {
-    const now = libraryEventsHashes(join(REPO_ROOT, "scenarios"));
-    expect(Object.keys(now).length).toBe(libraryFiles(join(REPO_ROOT, "scenarios")).length * 4);
+  it("matches the committed one for every scenario x policy", async () => {
+    const dir = join(REPO_ROOT, "scenarios");
+    const now = await libraryEventsHashes(dir);
+    const files = [...libraryFiles(dir), ...pluginLibraries(dir).flatMap((l) => l.files.map((f) => `${l.name}/${basename(f)}`))];
+    expect(Object.keys(now).length).toBe(files.length * 4);
+    expect([...new Set(Object.keys(now).map((k) => k.split(" ")[0]))].sort()).toEqual(files.sort());
     expect(Object.values(now).every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
     expect(describeDiff(diffHashes(committed, now))).toEqual([]);
   });

@@ -7,27 +7,40 @@
  * @module
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import type { DependencyContainer } from "tsyringe";
 import { loadScenario, pluginView, runScenario } from "@pinlab/core";
 import { builtinContainer } from "../plugins/load-plugins.js";
+import { pluginLibraries, pluginLibraryContainer } from "./plugin-libraries.js";
 
-/** `"<file> <policy>"` -> eventsHash, keys sorted. */
+/** `"<file> <policy>"` -> eventsHash, keys sorted; a plugin library's files are `"<library>/<file>"`. */
 export type EventsHashes = Readonly<Record<string, string>>;
 
-/** The scenario files of a library folder (not its subfolders, so not `invalid/`), sorted. */
+/** The scenario files of a library folder (not its subfolders, so not `invalid/` nor the plugin libraries), sorted. */
 export function libraryFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
 }
 
-/** Run every scenario of `dir` under every built-in policy and collect the hashes. */
-export function libraryEventsHashes(dir: string): EventsHashes {
-  const container = builtinContainer();
+/** Run each of `files` (key -> path) under every policy of `container` into `out`. */
+function hashRuns(out: Record<string, string>, container: DependencyContainer, files: readonly [string, string][], policyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>): void {
   const plugins = pluginView(container);
+  for (const [key, path] of files) {
+    const loaded = loadScenario(readFileSync(path, "utf8"), `scenarios/${key}`, plugins);
+    const report = runScenario(loaded, { container, policy: "all", policyOptions });
+    for (const r of report.results) out[`${key} ${r.policy}`] = r.error !== undefined ? `error: ${r.error}` : r.eventsHash;
+  }
+}
+
+/**
+ * Run every scenario of `dir` under every built-in policy, and every scenario of its plugin
+ * libraries (`dir/NAME/` with a `pinlab.config.yaml`) under every policy with their plugins
+ * loaded, and collect the hashes.
+ */
+export async function libraryEventsHashes(dir: string): Promise<EventsHashes> {
   const out: Record<string, string> = {};
-  for (const file of libraryFiles(dir)) {
-    const loaded = loadScenario(readFileSync(join(dir, file), "utf8"), `scenarios/${file}`, plugins);
-    const report = runScenario(loaded, { container, policy: "all" });
-    for (const r of report.results) out[`${file} ${r.policy}`] = r.error !== undefined ? `error: ${r.error}` : r.eventsHash;
+  hashRuns(out, builtinContainer(), libraryFiles(dir).map((f) => [f, join(dir, f)]), {});
+  for (const lib of pluginLibraries(dir)) {
+    hashRuns(out, await pluginLibraryContainer(lib), lib.files.map((f) => [`${lib.name}/${basename(f)}`, f]), lib.config.policyOptions);
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

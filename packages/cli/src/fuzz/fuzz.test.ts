@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { describe, expect, it } from "vitest";
-import { loadScenario, pluginView, type PolicyResult, type StepResult } from "@pinlab/core";
+import { createKernel, loadScenario, pluginView, type PolicyResult, type StepResult } from "@pinlab/core";
 import { REPO_ROOT } from "../test-support/capture-io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
 import { withCleanupTail } from "./cleanup-tail.js";
@@ -9,6 +9,7 @@ import { fieldKind, objectFields } from "./field-kinds.js";
 import { checkScenario, fuzzCase } from "./fuzz-case.js";
 import { scenarioSeed } from "./fuzz-rng.js";
 import { generateScenario, OP_WEIGHTS } from "./generate.js";
+import { auditLeaks } from "./leak-audit.js";
 import type { RawScenario } from "./gen-state.js";
 import type { CaseRun, PolicyRun } from "./run-case.js";
 import { fuzzTargets } from "./targets.js";
@@ -75,6 +76,13 @@ function firstFinding(env: Awaited<ReturnType<typeof envWith>>, cls: string) {
 }
 
 describe("findings", () => {
+  it("reports a user's locked_vm still charged after the tail as a leak", async () => {
+    const { container } = await envWith();
+    const inst = createKernel({ machine: { memory: "16MiB" }, policy: "pin-bias" }, { container });
+    inst.kernel.spawn("p1", { uid: 1001 }).user.lockedVm = 3;
+    expect(auditLeaks({ inst, pinnedVm: {} })).toContain("user 1001: locked_vm is 3 pages after every pin was released");
+  });
+
   it("reports a device that pins and never unpins as a leak, shrunk to the steps that show it", async () => {
     const env = await envWith("fuzz-leaky-pin.mjs");
     const f = firstFinding(env, "leak");

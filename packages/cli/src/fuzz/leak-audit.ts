@@ -27,6 +27,7 @@ export function auditLeaks({ inst, pinnedVm }: AuditInput, limit = 12): string[]
     add(`nr_gup_get_acquired ${v.nr_gup_get_acquired} != nr_gup_get_released ${v.nr_gup_get_released}: FOLL_GET references outstanding`);
   }
   for (const [proc, pages] of Object.entries(pinnedVm)) if (pages !== 0) add(`process ${proc}: pinned_vm is ${pages} pages after every pin was released`);
+  for (const u of k.users.values()) if (u.lockedVm !== 0) add(`user ${u.uid}: locked_vm is ${u.lockedVm} pages after every pin was released`);
   for (const p of k.processes.values()) {
     if (p.mm !== null && p.mm.live) add(`process ${p.name} still has a live mm after exit`);
     const pins = k.policy.filePins(p.pid);

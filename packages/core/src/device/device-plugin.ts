@@ -115,9 +115,9 @@ export interface DeviceContext<O> {
   readonly events: EventBus;
   /** `find_get_task_by_vpid()` (kernel/pid.c, v6.12): the live process with pid `pid`, or undefined. */
   findProcess(pid: number): Process | undefined;
-  /** Memlock accounting: `mm->pinned_vm` against RLIMIT_MEMLOCK. */
+  /** Memlock accounting: `mm->pinned_vm` (checked by RDMA, added to by io_uring) and the user's `locked_vm` (checked by io_uring) against RLIMIT_MEMLOCK. */
   readonly memlock: MemlockAccounting;
-  /** Page helpers: `set_page_dirty_lock()`, `folio_test_dirty()`, `is_zero_pfn()`. */
+  /** Page helpers: `set_page_dirty_lock()`, `folio_test_dirty()`, `is_zero_pfn()`, `PageCompound()`, `compound_head()`, `page_size()`. */
   readonly pages: DevicePages;
   /** The page cache, for devices that move file data (direct IO, io_uring fixed IO). */
   readonly pageCache: DevicePageCache;

@@ -16,6 +16,7 @@ import { NOTIFIERS } from "../notifier/mmu-notifiers.js";
 import { FOLL_WRITE } from "../gup/foll-flags.js";
 import { doMmap, doMunmap } from "../mm/mmap.js";
 import { doFork } from "../mm/fork.js";
+import { DEFAULT_UID } from "../mm/user-struct.js";
 import { touchRange, userWrite } from "../mm/user-access.js";
 import { VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { writeback } from "../fs/writeback.js";
@@ -237,5 +238,27 @@ describe("kernel lookups", () => {
     expect(k.spawn("b", { memlock: 0 }).mm!.memlockPages).toBe(0);
     expect(testKernel().kernel.spawn("c").mm!.memlockPages).toBe(Infinity);
     expect(() => k.spawn("d", { memlock: -1 })).toThrow(expect.objectContaining({ errno: EINVAL }));
+  });
+
+  it("runs processes as users: one user_struct per uid, shared; uid 1000 unless told; fork's child runs as its parent's user", () => {
+    const { kernel: k } = testKernel();
+    const a = k.spawn("a");
+    const b = k.spawn("b");
+    const c = k.spawn("c", { uid: 1001 });
+    expect(a.user.uid).toBe(DEFAULT_UID);
+    expect(b.user).toBe(a.user);
+    expect(c.user).not.toBe(a.user);
+    expect(k.allocUid(1001)).toBe(c.user);
+    const child = doFork(k, c, "c2");
+    expect(typeof child === "number" ? child : child.user).toBe(c.user);
+    expect([...k.users.keys()]).toEqual([DEFAULT_UID, 1001]);
+  });
+
+  it("refuses a uid that is not a whole number from 0 to 2^32 - 2, naming the process", () => {
+    const { kernel: k } = testKernel();
+    expect(k.spawn("root", { uid: 0 }).user.uid).toBe(0);
+    for (const uid of [-1, 1.5, 0xffff_ffff, NaN]) {
+      expect(() => k.spawn(`p${uid}`, { uid })).toThrow(expect.objectContaining({ errno: EINVAL, message: expect.stringContaining(`process "p${uid}": a uid`) }));
+    }
   });
 });

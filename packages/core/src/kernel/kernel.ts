@@ -10,6 +10,7 @@ import { MEMORY, type PhysicalMemory } from "../memory/physical-memory.js";
 import type { ObserverCall } from "../mm/context.js";
 import { AnonVma, MmStruct, type Vma } from "../mm/mm-types.js";
 import { Process } from "../mm/process.js";
+import { DEFAULT_UID, MAX_UID, UserStruct } from "../mm/user-struct.js";
 import { VmStat } from "../mm/vmstat.js";
 import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
@@ -50,6 +51,8 @@ export class Kernel implements KernelContext {
   readonly vmstat = new VmStat();
   /** Observers (the hazard oracle, tests). */
   readonly observers: KernelObserver[] = [];
+  /** The users by uid (`uidhash_table`, kernel/user.c, v6.12): created on first use, never freed. */
+  readonly users = new Map<number, UserStruct>();
   private readonly byName = new Map<string, Process>();
   private nextPid = 1;
   private nextId = 1;
@@ -73,22 +76,45 @@ export class Kernel implements KernelContext {
     return this.nextId++;
   }
 
-  /** Create a process with an empty mm (`execve` of a fresh program). Names must be unique. */
-  spawn(name: string, opts: { memlock?: number } = {}): Process {
+  /**
+   * Create a process with an empty mm (`execve` of a fresh program), running as user `uid`
+   * (default {@link DEFAULT_UID}, so processes share one user unless told otherwise) with an
+   * RLIMIT_MEMLOCK of `memlock` bytes (default: the machine's). Names must be unique.
+   */
+  spawn(name: string, opts: { memlock?: number; uid?: number } = {}): Process {
     if (this.byName.has(name)) throw new KernelError(EEXIST, `a process named "${name}" already exists`);
     if (opts.memlock !== undefined && !(opts.memlock >= 0)) throw new KernelError(EINVAL, `process "${name}": RLIMIT_MEMLOCK must be a non-negative number of bytes, got ${opts.memlock}`);
+    const uid = opts.uid ?? DEFAULT_UID;
+    if (!Number.isInteger(uid) || uid < 0 || uid > MAX_UID) throw new KernelError(EINVAL, `process "${name}": a uid is a whole number from 0 to ${MAX_UID}, got ${uid}`);
     const pid = this.nextPid++;
     const memlock = opts.memlock ?? this.config.machine.memlock ?? Infinity;
     const proc = new Process(pid, name, new MmStruct(this.newId(), pid, memlock));
+    proc.user = this.allocUid(uid);
     this.addProcess(proc);
     this.events.emit("process", { pid, name });
     return proc;
   }
 
-  /** Register a process created by fork. */
+  /**
+   * Register a process: one made by `spawn`, or the child of a fork, which runs as its parent's
+   * user (`copy_creds()` -> `prepare_creds()`, kernel/cred.c, v6.12: the child's new cred keeps
+   * the parent's `user`).
+   */
   addProcess(proc: Process): void {
+    const parent = proc.parent !== undefined ? this.processes.get(proc.parent) : undefined;
+    if (parent !== undefined && (proc.user as UserStruct | undefined) === undefined) proc.user = parent.user;
     this.processes.set(proc.pid, proc);
     this.byName.set(proc.name, proc);
+  }
+
+  /** The user_struct of `uid`, created on first use (`alloc_uid()`, kernel/user.c, v6.12). */
+  allocUid(uid: number): UserStruct {
+    let user = this.users.get(uid);
+    if (user === undefined) {
+      user = new UserStruct(uid);
+      this.users.set(uid, user);
+    }
+    return user;
   }
 
   /** Allocate the next pid (for fork). */

@@ -33,7 +33,7 @@ export class MmStruct {
   hasPinned = false;
   /** MMF_HUGE_ZERO_PAGE: this mm counted itself a user of the huge zero folio (`mm_get_huge_zero_folio()`). */
   hugeZeroPage = false;
-  /** `mm->pinned_vm`: pages charged by long-term pinners (RDMA umem). */
+  /** `mm->pinned_vm`: pages charged by long-term pinners (RDMA umem, checked; io_uring registered buffers, not checked). */
   pinnedVm = 0;
   /** `mm->write_protect_seq`: odd while fork is write-protecting this mm. */
   writeProtectSeq = 0;

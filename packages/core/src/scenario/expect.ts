@@ -103,6 +103,11 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
         const pv = want as { proc: string; pages: number };
         const have = k.process(pv.proc).mm?.pinnedVm ?? 0;
         out.push({ key: "counters.pinned_vm", expected: pv, actual: { proc: pv.proc, pages: have }, pass: have === pv.pages, byPolicy });
+      } else if (name === "locked_vm") {
+        const lv = want as { uid: number; pages: number } | { proc: string; pages: number };
+        const user = "uid" in lv ? k.users.get(lv.uid) : k.process(lv.proc).user;
+        const have = user?.lockedVm ?? 0;
+        out.push({ key: "counters.locked_vm", expected: lv, actual: { ...lv, pages: have }, pass: have === lv.pages, byPolicy });
       } else if (name === "invalidations") {
         for (const [event, n] of Object.entries(want as Record<MmuNotifyEvent, number | undefined>)) {
           if (n === undefined) continue;

@@ -267,7 +267,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
         needAddr(e.data.addr, [...path, "data", "addr"]);
       }
       if (e.file_data !== undefined) needFile(e.file_data.file, [...path, "file_data", "file"]);
-      if (e.counters?.pinned_vm !== undefined) needProc(e.counters.pinned_vm.proc, [...path, "counters", "pinned_vm", "proc"]);
+      for (const [c, v] of [["pinned_vm", e.counters?.pinned_vm], ["locked_vm", e.counters?.locked_vm]] as const) if (v !== undefined && "proc" in v) needProc(v.proc, [...path, "counters", c, "proc"]);
       if (e.file_pins !== undefined) needProc(e.file_pins.proc, [...path, "file_pins", "proc"]);
       if (e.device_counters !== undefined && !devices.has(e.device_counters.device)) {
         at([...path, "device_counters", "device"], "device_counters.device", `unknown device "${e.device_counters.device}"; declared devices: ${[...devices.keys()].join(", ") || "(none)"}`);

@@ -65,7 +65,7 @@ export interface PolicyResult {
   readonly steps: readonly StepResult[];
   /** Hazards recorded by the oracle. */
   readonly hazards: readonly HazardReport[];
-  /** Counters at the end: vmstat, `pinned_vm` per process, notifier invalidations. */
+  /** Counters at the end: vmstat, `pinned_vm` per process, `locked_vm` per uid, notifier invalidations. */
   readonly counters: Readonly<Record<string, unknown>>;
   /** SHA-256 of the event stream. */
   readonly eventsHash: string;

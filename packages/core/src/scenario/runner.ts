@@ -76,7 +76,7 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
   for (const d of h.devices) attachDevice(inst, { name: d.name, kind: d.kind, options: d.options });
   for (const p of h.processes) {
     if (typeof p === "string") k.spawn(p);
-    else k.spawn(p.name, p.memlock !== undefined ? { memlock: p.memlock } : {});
+    else k.spawn(p.name, { ...(p.memlock !== undefined ? { memlock: p.memlock } : {}), ...(p.uid !== undefined ? { uid: p.uid } : {}) });
   }
   return inst;
 }
@@ -151,11 +151,13 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
   const k = inst.kernel;
   const pinnedVm: Record<string, number> = {};
   for (const p of k.processes.values()) pinnedVm[p.name] = p.mm?.pinnedVm ?? 0;
+  const lockedVm: Record<string, number> = {};
+  for (const u of k.users.values()) lockedVm[u.uid] = u.lockedVm;
   const passed = steps.every((s) => s.error === undefined && s.expectations.every((x) => x.pass));
   return {
     policy, passed, steps,
     hazards: inst.oracle.hazards.map((h) => ({ class: h.class, outcome: h.outcome, step: h.step, device: h.device, pfn: h.pfn, detail: h.detail })),
-    counters: { ...k.vmstat.snapshot(), pinned_vm: pinnedVm, invalidations: { ...k.notifiers.counts } },
+    counters: { ...k.vmstat.snapshot(), pinned_vm: pinnedVm, locked_vm: lockedVm, invalidations: { ...k.notifiers.counts } },
     eventsHash: k.events.hash(),
     ...(opts.trace === true ? { events: [...k.events.events] } : {}),
   };

@@ -85,6 +85,38 @@ describe("scenario runtime", () => {
     expect(() => loadScenario(text, "t.yaml", plugins)).toThrowError(/t\.yaml:4:\d+: step 0 \(check\), field "expect\.counters\.invalidations\.unmapped": unknown field "unmapped"/);
   });
 
+  it("runs processes as users (uid, default 1000) and checks counters.locked_vm by uid or by process; the report lists locked_vm per uid", () => {
+    const text = `name: t
+policy: test-exact
+machine: { memory: 16MiB }
+processes: [p1, { name: p2, uid: 1001, memlock: 64KiB }]
+steps:
+  - { op: fork, proc: p2, child: c2 }
+  - op: check
+    expect:
+      counters: { locked_vm: { uid: 1000, pages: 0 } }
+  - { op: check, expect: { counters: { locked_vm: { proc: c2, pages: 0 } } } }
+  - { op: check, expect: { counters: { locked_vm: { uid: 4242, pages: 1 } } } }
+`;
+    const r = runScenario(loadScenario(text, "t.yaml", plugins), { container: c }).results[0];
+    expect(r.steps[1].expectations).toEqual([{ key: "counters.locked_vm", expected: { uid: 1000, pages: 0 }, actual: { uid: 1000, pages: 0 }, pass: true, byPolicy: false }]);
+    expect(r.steps[2].expectations).toMatchObject([{ key: "counters.locked_vm", actual: { proc: "c2", pages: 0 }, pass: true }]);
+    // A uid no process ran as has no user_struct: its locked_vm reads 0.
+    expect(r.steps[3].expectations).toMatchObject([{ key: "counters.locked_vm", actual: { uid: 4242, pages: 0 }, pass: false }]);
+    expect(r.counters.locked_vm).toEqual({ 1000: 0, 1001: 0 });
+  });
+
+  it("refuses a bad uid and a locked_vm naming no process, with file, step and field", () => {
+    const head = "name: t\nmachine: { memory: 16MiB }\n";
+    const bad = (uid: string) => () => loadScenario(`${head}processes: [{ name: p1, uid: ${uid} }]\n`, "t.yaml", plugins);
+    for (const uid of ["-1", "4294967295"]) expect(bad(uid)).toThrowError(/^t\.yaml:3:\d+: field "processes\[0\]\.uid": expected a uid: a whole number from 0 to 4294967294$/);
+    expect(bad("1.5")).toThrowError(/^t\.yaml:3:\d+: field "processes\[0\]\.uid": expected int, got 1\.5$/);
+    expect(bad("alice")).toThrowError(/^t\.yaml:3:\d+: field "processes\[0\]\.uid": expected number, got "alice"$/);
+    const steps = (e: string) => `${head}processes: [p1]\nsteps:\n  - { op: check, expect: { counters: { locked_vm: ${e} } } }\n`;
+    expect(() => loadScenario(steps("{ proc: nobody, pages: 0 }"), "t.yaml", plugins)).toThrowError(/t\.yaml:5:\d+: step 0 \(check\), field "expect\.counters\.locked_vm\.proc": .*nobody/);
+    expect(() => loadScenario(steps("{ user: p1, pages: 0 }"), "t.yaml", plugins)).toThrowError(/step 0 \(check\), field "expect\.counters\.locked_vm": expected \{ uid, pages \} or \{ proc, pages \}/);
+  });
+
   it("compares results key by key", () => {
     expect(resultMatches({ migrated: 1 }, { migrated: 1, failed: 0 })).toBe(true);
     expect(resultMatches({ migrated: 1 }, { migrated: 2, failed: 0 })).toBe(false);

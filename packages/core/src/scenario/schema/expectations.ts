@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ERRNO } from "../../errno.js";
 import { ZONE_NAMES } from "../../memory/zones.js";
+import { uidField } from "./scenario.js";
 import { addrField, nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import type { FaultPoint } from "../../sim/fault-spec.js";
 import type { MmuNotifyEvent } from "../../events/event-types.js";
@@ -14,7 +15,7 @@ export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_diver
 /** Hazard outcomes. */
 export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
 
-/** Counter names an expectation may check (vmstat and model counters); `pinned_vm` is separate. */
+/** Counter names an expectation may check (vmstat and model counters); `pinned_vm` and `locked_vm` are separate. */
 export const COUNTER_NAMES = [
   "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_gup_get_acquired", "nr_gup_get_released", "nr_cow", "nr_fork_dma_copies",
   "nr_migrated", "nr_migrate_failed", "thp_split_pmd", "thp_split_page",
@@ -72,10 +73,17 @@ export const invalidationsExpectation = z
   } satisfies Record<MmuNotifyEvent, z.ZodType>)
   .strict();
 
+/** Schema of `counters.locked_vm` (ext): the `locked_vm` of a user, named by uid or by a process running as it. */
+export const lockedVmExpectation = z.union([
+  z.object({ uid: uidField, pages: int }).strict(),
+  z.object({ proc: nameField, pages: int }).strict(),
+], { message: "expected { uid, pages } or { proc, pages }" });
+
 const counters = z
   .object({
     ...Object.fromEntries(COUNTER_NAMES.map((n) => [n, int.optional()])),
     pinned_vm: z.object({ proc: nameField, pages: int }).strict().optional(),
+    locked_vm: lockedVmExpectation.optional().meta({ description: "(ext) a user's locked_vm in pages: { uid, pages }, or { proc, pages } for the user that process runs as" }),
     invalidations: invalidationsExpectation.optional().meta({ description: "(ext) MMU-notifier invalidations started so far, per event, e.g. { release: 1, unmap: 1 }" }),
   })
   .strict();

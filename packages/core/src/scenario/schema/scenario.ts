@@ -8,6 +8,7 @@ import { PINNED_WRITEBACK_ACTIONS } from "../../config/kernel-config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
 import { MAX_FILE_BYTES } from "../../fs/inode.js";
 import { HPAGE_PMD_SIZE } from "../../sim/units.js";
+import { MAX_UID } from "../../mm/user-struct.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { faultsSchema } from "../../sim/fault-spec.js";
 
@@ -48,9 +49,20 @@ export const deviceSchema = z
   .object({ name: nameField, kind: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })
   .strict();
 
+const uidMessage = { message: `expected a uid: a whole number from 0 to ${MAX_UID}` };
+/** Schema of a uid: `uid_t`, without `(uid_t)-1` (INVALID_UID). */
+export const uidField = z.number().int().min(0, uidMessage).max(MAX_UID, uidMessage);
+
 /** Schema of a process declaration. */
-export const processSchema = z.union([nameField, z.object({ name: nameField, memlock: sizeField.optional() }).strict()], {
-  message: "expected a process name or { name, memlock }",
+export const processSchema = z.union([
+  nameField,
+  z.object({
+    name: nameField,
+    memlock: sizeField.optional(),
+    uid: uidField.optional().meta({ description: "(ext) the user it runs as; processes with one uid share its locked_vm (default 1000: all share one user)" }),
+  }).strict(),
+], {
+  message: "expected a process name or { name, memlock, uid }",
 });
 
 /** Schema of the top level (steps checked separately). */
