@@ -10,10 +10,7 @@ import { Gfp } from "../memory/physical-memory.js";
 import type { Process } from "../mm/process.js";
 import type { VaddrPinOwner } from "../policy/pin-policy.js";
 import type { FaultStats } from "../mm/fault-flags.js";
-import { migrateFolio } from "../migrate/migrate.js";
-import { splitFolio } from "../mm/huge-memory.js";
-import { PG_ALLOC } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR } from "../sim/units.js";
+import { migrateFolioSplitting } from "../migrate/migrate.js";
 import { grabMode, type GupOptions, type PageArray } from "./call.js";
 import { FOLL_LONGTERM } from "./foll-flags.js";
 import type { GupState } from "./grab.js";
@@ -80,25 +77,11 @@ export function migrateLongtermUnpinnableFolios(
   let failed = 0;
   for (const head of unpinnable) {
     // migrate_pages(&movable_folio_list, ..., MIGRATE_SYNC, MR_LONGTERM_PIN): a folio under
-    // writeback is waited for, on the virtual clock.
-    const r = migrateFolio(k, head, Gfp.PINNABLE, "sync");
-    if (r >= 0) {
-      migrated += k.frames.nrPages(r);
-      continue;
-    }
-    // migrate_pages_batch(): a THP with no 2 MiB target (-ENOMEM) is split (try_split_folio())
-    // and its pieces migrated as small folios (the split_folios list), so the pin can still be
-    // had, from small pages.
-    if (r === -ENOMEM && splitFolio(k, head) === 0) {
-      for (let i = 0; i < HPAGE_PMD_NR; i++) {
-        const p = head + i;
-        if ((k.frames.flags[p] & PG_ALLOC) === 0) continue;
-        if (migrateFolio(k, p, Gfp.PINNABLE, "sync") >= 0) migrated++;
-        else failed++;
-      }
-      continue;
-    }
-    failed++;
+    // writeback is waited for, on the virtual clock; a THP with no 2 MiB target is split and
+    // migrated in pieces, so the pin can still be had, from small pages.
+    const r = migrateFolioSplitting(k, head, Gfp.PINNABLE, "sync");
+    migrated += r.migrated;
+    failed += r.failedFolios;
   }
   return { migrated, failed };
 }

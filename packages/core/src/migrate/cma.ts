@@ -11,7 +11,7 @@ import type { MigrateContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED, PG_TAIL } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
-import { migrateFolio } from "./migrate.js";
+import { migrateFolioSplitting } from "./migrate.js";
 
 /** A successful CMA allocation. */
 export interface CmaAllocation {
@@ -59,12 +59,13 @@ export function cmaAlloc(k: MigrateContext, pages: number): CmaAllocation | numb
         break;
       }
       // alloc_contig_range() (mm/page_alloc.c, v6.12): its compact_control has .mode = MIGRATE_SYNC.
-      const r = migrateFolio(k, head, Gfp.NOT_CMA, "sync");
-      if (r < 0) {
+      // A THP with no 2 MiB target outside the area is split and moved in pieces (migrate_pages_batch()).
+      const r = migrateFolioSplitting(k, head, Gfp.NOT_CMA, "sync");
+      migrated += r.migrated;
+      if (r.failedFolios > 0) {
         blocker = pfn;
         break;
       }
-      migrated += f.nrPages(r);
     }
     if (blocker < 0 && k.memory.rangeFree(start, pages)) {
       k.memory.takeRange(start, pages);

@@ -12,8 +12,9 @@ import type { MigrateContext } from "./context.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import { folioWaitWritebackOnClock } from "../fs/writeback.js";
 import {
-  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
+import { splitFolio } from "../mm/huge-memory.js";
 import { rmapList } from "../mm/rmap.js";
 import { PTE_HUGE } from "../mm/page-table.js";
 import { PAGE_SIZE } from "../sim/units.js";
@@ -158,6 +159,38 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
   return dst;
 }
 
+/** What migrating one folio did, counting the pieces of a split folio one by one. */
+export interface FolioMigration {
+  /** Pages migrated. */
+  readonly migrated: number;
+  /** Folios that did not move (a split folio's pieces count one each). */
+  readonly failedFolios: number;
+  /** Pages that did not move. */
+  readonly failedPages: number;
+}
+
+/**
+ * One folio of `migrate_pages_batch()` (mm/migrate.c, v6.12): {@link migrateFolio}, and when a THP
+ * finds no 2 MiB target (-ENOMEM) it is split (`try_split_folio()`, which fails while anything
+ * but its mappings holds it) and the small folios are migrated in its place (the
+ * `split_folios` list); a hugetlb folio is never split (`migrate_hugetlbs()`).
+ */
+export function migrateFolioSplitting(k: MigrateContext, head: number, gfp: GfpClass, mode: MigrateMode): FolioMigration {
+  const f = k.frames;
+  const nr = f.nrPages(head);
+  const r = migrateFolio(k, head, gfp, mode);
+  if (r >= 0) return { migrated: f.nrPages(r), failedFolios: 0, failedPages: 0 };
+  if (r !== -ENOMEM || splitFolio(k, head) !== 0) return { migrated: 0, failedFolios: 1, failedPages: nr };
+  let migrated = 0;
+  let failed = 0;
+  for (let i = 0; i < nr; i++) {
+    if ((f.flags[head + i] & PG_ALLOC) === 0) continue;
+    if (migrateFolio(k, head + i, gfp, mode) >= 0) migrated++;
+    else failed++;
+  }
+  return { migrated, failedFolios: failed, failedPages: failed };
+}
+
 /**
  * Migrate every folio mapped in [addr, addr + length) of a process (`move_pages`-like, mm/migrate.c, v6.12).
  * Throws a `KernelError`: ESRCH for a pid with no live process (as move_pages), EINVAL for a
@@ -179,19 +212,17 @@ export function migrateRange(k: MigrateContext, pid: number, addr: number, lengt
     const heads: number[] = [];
     mm.pageTable.forEachPresent(start, end, (_vpn, pfn) => {
       const head = k.frames.head(pfn);
-      if (!seen.has(head) && (k.frames.flags[head] & PG_ZERO) === 0) {
+      if (!seen.has(head) && (k.frames.flags[head] & (PG_ZERO | PG_HUGE_ZERO)) === 0) {
         seen.add(head);
         heads.push(head);
       }
     });
     for (const head of heads) {
       // do_move_pages_to_node() (mm/migrate.c, v6.12): migrate_pages(..., MIGRATE_SYNC, MR_SYSCALL).
-      const r = migrateFolio(k, head, "movable", "sync");
-      if (r >= 0) migrated += k.frames.nrPages(r);
-      else {
-        failed += k.frames.nrPages(head);
-        k.vmstat.nr_migrate_failed += k.frames.nrPages(head);
-      }
+      const r = migrateFolioSplitting(k, head, "movable", "sync");
+      migrated += r.migrated;
+      failed += r.failedPages;
+      k.vmstat.nr_migrate_failed += r.failedPages;
     }
   }
   k.events.emit("migrate", { reason: "syscall_or_cpuset", migrated, failed });
