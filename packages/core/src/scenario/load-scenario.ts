@@ -18,8 +18,8 @@ import { issuesToProblems } from "./zod-issues.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
 
 /** The kernel's machine config for a scenario's machine section. */
-export function machineConfig(m: ScenarioHeader["machine"]): { memory: number; movable: number; cma: number; pmem: number; memlock?: number } {
-  return { memory: m.memory, movable: m.movable ?? 0, cma: m.cma ?? 0, pmem: m.pmem ?? 0, ...(m.memlock !== undefined ? { memlock: m.memlock } : {}) };
+export function machineConfig(m: ScenarioHeader["machine"]): { memory: number; movable: number; cma: number; pmem: number; memlock?: number; swap: number } {
+  return { memory: m.memory, movable: m.movable ?? 0, cma: m.cma ?? 0, pmem: m.pmem ?? 0, ...(m.memlock !== undefined ? { memlock: m.memlock } : {}), swap: m.swap ?? 0 };
 }
 
 /** A scenario read and validated, ready to run. */
