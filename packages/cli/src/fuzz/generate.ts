@@ -1,6 +1,7 @@
 /**
  * `pinlab fuzz`'s generator: a random valid scenario from a seed and the registries. Tiny and
- * small machines (so allocation failure and migration paths run), files of every filesystem,
+ * small machines (so allocation failure and migration paths run), some with swap (so
+ * `madvise pageout` and `reclaim` swap anonymous pages out), files of every filesystem,
  * every registered device kind with random options, a few processes, then steps of every op
  * drawn by weight ({@link OP_WEIGHTS}). Deterministic: the same seed and targets give the same
  * scenario, whatever ran before.
@@ -39,6 +40,9 @@ function machine(g: GenState, fsdax: boolean): Record<string, unknown> {
   if (r.chance(0.3)) m.writeback_latency = r.pick(["0ns", "10us", "100us", "1ms"]);
   if (r.chance(0.3)) m.pinned_writeback = r.pick(PINNED_WRITEBACK_ACTIONS);
   if (r.chance(0.3)) m.faults = faults(g);
+  // A swap device now and then, from mkswap's least (9 slots: reclaim fills it) up (format 2.0).
+  if (r.chance(0.3)) m.swap = r.pick(["40KiB", "256KiB", "1MiB", "8MiB"]);
+  g.swap = m.swap !== undefined;
   return m;
 }
 
