@@ -1,12 +1,13 @@
 /**
- * `madvise()` (mm/madvise.c, v6.12): MADV_DONTNEED, MADV_DONTFORK / MADV_DOFORK and
- * MADV_HUGEPAGE / MADV_NOHUGEPAGE.
+ * `madvise()` (mm/madvise.c, v6.12): MADV_DONTNEED, MADV_DONTFORK / MADV_DOFORK,
+ * MADV_HUGEPAGE / MADV_NOHUGEPAGE and MADV_COLLAPSE (khugepaged.ts).
  * @module
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
+import { madviseCollapse } from "./khugepaged.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
 import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
@@ -15,7 +16,7 @@ import type { Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_PFNMAP } from "./vm-flags.js";
 
 /** madvise advice pinlab models. */
-export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage";
+export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage" | "collapse";
 
 /**
  * `madvise_dontneed_free_valid_vma()` (mm/madvise.c, v6.12) for [start, end) of `vma`: -EINVAL
@@ -35,7 +36,7 @@ export function madviseDontneedFreeValidVma(vma: Vma, start: number, end: number
  * MADV_(NO)HUGEPAGE leaves VM_HUGETLB and VM_SPECIAL VMAs alone (`hugepage_madvise()`,
  * VM_NO_KHUGEPAGED).
  */
-export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed">): number {
+export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed" | "collapse">): number {
   const flags = vma.flags;
   if (advice === "dontfork") return flags | VM_DONTCOPY;
   if (advice === "dofork") return (flags & VM_IO) !== 0 ? -EINVAL : flags & ~VM_DONTCOPY;
@@ -52,7 +53,7 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
   if (mm === null) return -ENOENT;
   const bad = checkUserRange(addr, length);
   if (bad < 0) return bad;
-  if (!["dontneed", "dontfork", "dofork", "hugepage", "nohugepage"].includes(advice)) return -EINVAL;
+  if (!["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "collapse"].includes(advice)) return -EINVAL;
   const end = addr + pageAlign(length);
   if (mm.vmasIn(addr, end).length === 0) return -ENOMEM;
   let pages = 0;
@@ -75,6 +76,16 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
       pages += zapRange(k, vma, s / PAGE_SIZE, e / PAGE_SIZE);
       continue;
     }
+    if (advice === "collapse") {
+      // madvise_collapse(), one VMA at a time (madvise_walk_vmas() stops at the first error).
+      const r = madviseCollapse(k, vma, s, e);
+      if (r < 0) {
+        err = r;
+        break;
+      }
+      pages += (e - s) / PAGE_SIZE;
+      continue;
+    }
     const flags = madviseVmaBehavior(vma, advice);
     if (flags < 0) {
       err = flags;
@@ -87,7 +98,7 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
     }
     pages += (e - s) / PAGE_SIZE;
   }
-  if (advice !== "dontneed") vmaMergeExistingRange(k, mm, addr, end);
+  if (advice !== "dontneed" && advice !== "collapse") vmaMergeExistingRange(k, mm, addr, end);
   if (err < 0) return err;
   k.events.emit("madvise", { pid: proc.pid, start: addr, end, advice, pages });
   return hasHole(mm, addr, end) ? -ENOMEM : pages;

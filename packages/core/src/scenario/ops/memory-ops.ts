@@ -1,7 +1,8 @@
-/** Executors of the physical-memory ops: compact, cma_alloc. */
+/** Executors of the physical-memory ops: compact, cma_alloc, khugepaged. */
 import { cmaAlloc } from "../../migrate/cma.js";
 import { compact } from "../../migrate/compaction.js";
 import { ZoneId } from "../../memory/zones.js";
+import { khugepagedScan } from "../../mm/khugepaged.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
 
@@ -16,4 +17,11 @@ export function runCompact(ctx: RunContext, s: StepOf<"compact">): StepOutcome {
 export function runCmaAlloc(ctx: RunContext, s: StepOf<"cma_alloc">): StepOutcome {
   const r = cmaAlloc(ctx.inst.kernel, s.pages);
   return typeof r === "number" ? { errno: -r } : {};
+}
+
+/** `khugepaged` (ext): one pass; `{ scanned, collapsed }`. */
+export function runKhugepaged(ctx: RunContext, _s: StepOf<"khugepaged">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const mms = [...k.processes.values()].flatMap((p) => (p.mm !== null && p.alive ? [p.mm] : []));
+  return { result: { ...khugepagedScan(k, mms) } };
 }

@@ -20,7 +20,7 @@ export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetl
 /** Protection bits. */
 export const PROT_BITS = ["read", "write", "exec"] as const;
 /** madvise advice. */
-export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage"] as const;
+export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "collapse"] as const;
 /** Lease types. */
 export const LEASE_TYPES = ["layout", "exclusive", "unlock"] as const;
 /** Compactable zones. */
@@ -96,6 +96,7 @@ export const STEP_SCHEMAS = {
     "compact a zone (mode: sync, the compact_memory sysctl, by default; sync_light as kcompactd; async as direct compaction); result: { migrated, failed }",
   ),
   migrate: step("migrate", { proc, addr: addrField, length: sizeField }, "migrate mapped pages; result: { migrated, failed }"),
+  khugepaged: step("khugepaged", {}, "(ext) one khugepaged pass over every MADV_HUGEPAGE range; result: { scanned, collapsed }"),
   cma_alloc: step("cma_alloc", { pages: pagesField.positive() }, "allocate contiguous pages from the CMA area"),
   gup: step("gup", {
     proc, addr: addrField, pages: pagesField, call: z.enum(GUP_CALLS), flags: z.array(follName).default([]),
