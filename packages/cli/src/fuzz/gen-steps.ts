@@ -60,8 +60,8 @@ export function mmapSteps(g: GenState): RawStep[] {
   return [step, { op: "madvise", proc: m.proc, addr: m.name, length: formatSize(m.length), advice: "hugepage" }];
 }
 
-/** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate. */
-export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate"): RawStep | undefined {
+/** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate, split. */
+export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate" | "split"): RawStep | undefined {
   const m = g.mapping();
   if (m === undefined) return undefined;
   const { addr, length } = g.range(m, 1024);
@@ -69,6 +69,7 @@ export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "
   if (op === "mprotect") step.prot = prot(g);
   if (op === "madvise") step.advice = g.rng.pick(MADVICE);
   if (op === "touch") step.write = g.rng.chance(0.5);
+  if (op === "split" && g.rng.chance(0.3)) step.order = g.rng.pick([0, 2, 4]);
   return step;
 }
 
@@ -152,7 +153,7 @@ export function stepOf(g: GenState, op: string, devices: readonly { name: string
   const one = (s: RawStep | undefined) => (s === undefined ? undefined : [s]);
   switch (op) {
     case "mmap": return mmapSteps(g);
-    case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": return one(rangeStep(g, op));
+    case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": case "split": return one(rangeStep(g, op));
     case "write": return writeSteps(g);
     case "read": return one(readStep(g));
     case "gup": return one(gupStep(g));
@@ -168,7 +169,7 @@ export function stepOf(g: GenState, op: string, devices: readonly { name: string
     case "compact": return [{ op, ...(g.rng.chance(0.7) ? { zone: g.rng.pick(COMPACT_ZONES) } : {}) }];
     case "cma_alloc": return [{ op, pages: g.rng.pick([1, 2, 16, 64]) }];
     case "advance": return [{ op, time: g.rng.pick(["1us", "10us", "50us", "200us", "1ms"]) }];
-    case "settle": return [{ op }];
+    case "settle": case "khugepaged": return [{ op }];
     case "device": return devices.length === 0 ? undefined : one(deviceStep(g, g.rng.pick(devices)));
     default: return undefined;
   }

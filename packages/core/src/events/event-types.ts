@@ -37,6 +37,8 @@ export interface KernelEventPayloads {
   mprotect: { pid: number; start: number; end: number; prot: string; writeProtected: number };
   /** madvise on a range. */
   madvise: { pid: number; start: number; end: number; advice: string; pages: number };
+  /** A request to split the large folios of a range (ext, debugfs split_huge_pages): found, split. */
+  split_huge_pages: { pid: number; start: number; end: number; order: number; total: number; split: number };
   /** A khugepaged pass (ext): aligned 2 MiB ranges scanned, THPs made by collapse. */
   khugepaged: { scanned: number; collapsed: number };
   /** One or more page faults from one call (touch, user access, GUP fault-in), counted by kind. */

@@ -1,3 +1,4 @@
+import type { ThpSettings } from "../config/thp-config.js";
 import { inject, injectable } from "tsyringe";
 import { CONFIG, type KernelConfig } from "../config/kernel-config.js";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
@@ -69,6 +70,11 @@ export class Kernel implements KernelContext {
     @inject(FAULTS) readonly faults: FaultInjector,
   ) {
     this.frames = memory.frames;
+  }
+
+  /** The machine's THP settings (`machine.thp`). */
+  get thp(): ThpSettings {
+    return this.config.machine.thp;
   }
 
   /** A fresh kernel-unique id for inodes, anon_vmas and mms. */

@@ -14,7 +14,7 @@ import { mapNewAnonPmd } from "./huge-memory.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { writeBits, zapPte } from "./pte-ops.js";
 import type { MmStruct, Vma } from "./mm-types.js";
-import { VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_PFNMAP } from "./vm-flags.js";
+import { thpVmaAllowableOrders, TVA_ENFORCE_SYSFS } from "./thp-allowable.js";
 
 /** `enum scan_result` (mm/khugepaged.c, v6.12), the values the model can reach, in lower case. */
 export type ScanResult =
@@ -56,14 +56,13 @@ export function folioLikelyMappedShared(k: MmContext, head: number): boolean {
 }
 
 /**
- * `thp_vma_allowable_order(vma, vm_flags, tva_flags, PMD_ORDER)` (mm/huge_memory.c, v6.12) as the
- * collapse paths ask it: anonymous memory only (no shmem or file THP in the model), never hugetlb,
- * PFNMAP or IO; khugepaged (TVA_ENFORCE_SYSFS, the `madvise` THP mode) only where MADV_HUGEPAGE
- * was given, MADV_COLLAPSE anywhere not marked MADV_NOHUGEPAGE (which the model does not keep).
+ * `thp_vma_allowable_order(vma, vm_flags, tva_flags, PMD_ORDER)` (v6.12) as the collapse paths ask
+ * it: khugepaged with TVA_ENFORCE_SYSFS (the machine's THP settings), MADV_COLLAPSE without (it
+ * works in any mode, even `never`, but not under MADV_NOHUGEPAGE); both need a VMA that holds a
+ * whole aligned 2 MiB and has an anon_vma.
  */
-export function collapseAllowed(vma: Vma, cc: CollapseControl): boolean {
-  if (!vma.isAnonymous || (vma.flags & (VM_HUGETLB | VM_PFNMAP | VM_IO)) !== 0) return false;
-  return !cc.isKhugepaged || (vma.flags & VM_HUGEPAGE) !== 0;
+export function collapseAllowed(k: MmContext, vma: Vma, cc: CollapseControl): boolean {
+  return thpVmaAllowableOrders(k, vma, cc.isKhugepaged ? TVA_ENFORCE_SYSFS : 0, 1 << HPAGE_PMD_ORDER) !== 0;
 }
 
 /**
@@ -158,7 +157,7 @@ const CONTINUE: ReadonlySet<ScanResult> = new Set(["pmd_null", "page_ro", "lack_
  */
 export function madviseCollapse(k: MmContext, vma: Vma, start: number, end: number): number {
   const cc = { isKhugepaged: false };
-  if (!collapseAllowed(vma, cc)) return -EINVAL;
+  if (!collapseAllowed(k, vma, cc)) return -EINVAL;
   const hstart = Math.ceil(start / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
   const hend = Math.floor(end / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
   let thps = 0;
@@ -196,7 +195,7 @@ export function khugepagedScan(k: MmContext, mms: Iterable<MmStruct>): Khugepage
   for (const mm of mms) {
     if (!mm.live) continue;
     for (const vma of [...mm.vmas]) {
-      if (!collapseAllowed(vma, cc)) continue;
+      if (!collapseAllowed(k, vma, cc)) continue;
       const hstart = Math.ceil(vma.start / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
       const hend = Math.floor(vma.end / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
       for (let addr = hstart; addr < hend; addr += HPAGE_PMD_SIZE) {

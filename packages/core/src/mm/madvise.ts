@@ -13,7 +13,7 @@ import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
 import { hasHole, vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
 import type { Vma } from "./mm-types.js";
-import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_PFNMAP } from "./vm-flags.js";
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_NOHUGEPAGE, VM_PFNMAP } from "./vm-flags.js";
 
 /** madvise advice pinlab models. */
 export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage" | "collapse";
@@ -41,7 +41,8 @@ export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "don
   if (advice === "dontfork") return flags | VM_DONTCOPY;
   if (advice === "dofork") return (flags & VM_IO) !== 0 ? -EINVAL : flags & ~VM_DONTCOPY;
   if ((flags & (VM_HUGETLB | VM_IO | VM_PFNMAP)) !== 0) return flags;
-  return advice === "hugepage" ? flags | VM_HUGEPAGE : flags & ~VM_HUGEPAGE;
+  // hugepage_madvise() (mm/khugepaged.c): each advice sets its flag and clears the other.
+  return advice === "hugepage" ? (flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE : (flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 }
 
 /**

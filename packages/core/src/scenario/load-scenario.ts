@@ -16,11 +16,7 @@ import { strictJsonProblem } from "./strict-json.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
-
-/** The kernel's machine config for a scenario's machine section. */
-export function machineConfig(m: ScenarioHeader["machine"]): { memory: number; movable: number; cma: number; pmem: number; memlock?: number } {
-  return { memory: m.memory, movable: m.movable ?? 0, cma: m.cma ?? 0, pmem: m.pmem ?? 0, ...(m.memlock !== undefined ? { memlock: m.memlock } : {}) };
-}
+import { machineConfig } from "./machine-config.js";
 
 /** A scenario read and validated, ready to run. */
 export interface LoadedScenario {

@@ -11,7 +11,8 @@ import { createKernel, type KernelInstance } from "../instance/create-kernel.js"
 import { DEFAULT_POLICY } from "../config/kernel-config.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
-import { machineConfig, type LoadedScenario } from "./load-scenario.js";
+import type { LoadedScenario } from "./load-scenario.js";
+import { machineConfig } from "./machine-config.js";
 import { execute } from "./ops/index.js";
 import { pluginView, type PluginView } from "./registry-view.js";
 import type { ExpectationResult, PolicyResult, ScenarioReport, StepResult } from "./report.js";

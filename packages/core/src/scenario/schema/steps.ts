@@ -21,6 +21,9 @@ export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetl
 export const PROT_BITS = ["read", "write", "exec"] as const;
 /** madvise advice. */
 export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "collapse"] as const;
+/** The message for a bad `split` order. */
+const SPLIT_ORDER = { message: "expected a folio order from 0 to 8 (below a PMD-sized THP's 9)" };
+
 /** Lease types. */
 export const LEASE_TYPES = ["layout", "exclusive", "unlock"] as const;
 /** Compactable zones. */
@@ -97,6 +100,11 @@ export const STEP_SCHEMAS = {
   ),
   migrate: step("migrate", { proc, addr: addrField, length: sizeField }, "migrate mapped pages; result: { migrated, failed }"),
   khugepaged: step("khugepaged", {}, "(ext) one khugepaged pass over every MADV_HUGEPAGE range; result: { scanned, collapsed }"),
+  split: step(
+    "split",
+    { proc, addr: addrField, length: sizeField, order: z.number().int(SPLIT_ORDER).min(0, SPLIT_ORDER).max(8, SPLIT_ORDER).default(0) },
+    "(ext) split the large folios mapped in a range to `order` (debugfs split_huge_pages); result: { total, split }",
+  ),
   cma_alloc: step("cma_alloc", { pages: pagesField.positive() }, "allocate contiguous pages from the CMA area"),
   gup: step("gup", {
     proc, addr: addrField, pages: pagesField, call: z.enum(GUP_CALLS), flags: z.array(follName).default([]),
