@@ -26,7 +26,7 @@ describe("MADV_WIPEONFORK", () => {
     ["a shared anonymous mapping (its shmem file)", { shared: true }],
     ["an anonymous hugetlb mapping (its hugetlbfs file)", { hugetlb: true, length: 2 * 1024 * 1024 }],
     ["a pfnmap mapping (a driver's file)", { anonymous: false, pfnmap: true }],
-  ] as const)("is refused on %s", (_d, over) => {
+  ] as const)("is refused on %s", (_d, over: Partial<MmapRequest>) => {
     const { k, p, mm } = setup();
     const a = doMmap(k, p, anon(over));
     expect(doMadvise(k, p, a, over.length ?? 4 * P, "wipeonfork")).toBe(-EINVAL);
