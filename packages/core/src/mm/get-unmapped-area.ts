@@ -12,7 +12,7 @@ import { MMAP_MIN_ADDR, TASK_SIZE, type MmStruct } from "./mm-types.js";
 
 /**
  * How mmap treats its address: `fixed` is MAP_FIXED (whatever is mapped there is unmapped first,
- * `mmap_region()`), `noreplace` MAP_FIXED_NOREPLACE (-EEXIST when anything is mapped there),
+ * `__mmap_region()`), `noreplace` MAP_FIXED_NOREPLACE (-EEXIST when anything is mapped there),
  * `hint` neither (the address is a hint).
  */
 export type MmapPlacement = "fixed" | "noreplace" | "hint";

@@ -57,8 +57,9 @@ export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "file">): number 
 /**
  * `do_mmap()` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. The
  * address comes from {@link getUnmappedArea}; MAP_FIXED_NOREPLACE over a mapped range is -EEXIST;
- * MAP_FIXED over one unmaps it first, as munmap would (`mmap_region()` gathers and unmaps the
- * VMAs there: pinned pages stay pinned, no longer mapped).
+ * MAP_FIXED over one unmaps it first, as munmap would (`__mmap_region()`, mm/mmap.c: the VMAs
+ * there are gathered and split by `vms_gather_munmap_vmas()`, their PTEs cleared by
+ * `vms_clean_up_area()` before the new VMA goes in; pinned pages stay pinned, no longer mapped).
  */
 export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   const mm = liveMm(proc);
