@@ -20,7 +20,7 @@ function prot(g: GenState): string[] {
   return PROT_BITS.filter((p) => g.rng.chance(p === "read" ? 0.9 : p === "write" ? 0.7 : 0.08));
 }
 
-/** `mmap`: anonymous, file-backed or pfnmap; now and then huge, populated, dontcopy. */
+/** `mmap`: anonymous, file-backed or pfnmap; now and then huge, populated, dontcopy, placed ({@link placement}). */
 export function mmapStep(g: GenState): RawStep {
   const name = g.fresh("m");
   const proc = g.rng.pick(g.procs);
@@ -43,8 +43,24 @@ export function mmapStep(g: GenState): RawStep {
     if (g.rng.chance(0.25)) step.offset = formatSize(g.rng.int(0, filePages) * PAGE);
   }
   step.length = formatSize(length);
+  placement(g, step, proc);
   g.maps.push({ name, proc, length });
   return step;
+}
+
+/**
+ * (2.0) Now and then ask for an address: right after another mapping of the same process
+ * (MAP_FIXED_NOREPLACE by default, MAP_FIXED over whatever follows it, or a hint), or an
+ * alignment for the address the kernel chooses.
+ */
+function placement(g: GenState, step: RawStep, proc: string): void {
+  const mine = g.maps.filter((m) => m.proc === proc);
+  if (mine.length > 0 && g.rng.chance(0.12)) {
+    step.after = g.rng.pick(mine).name;
+    const fixed = g.rng.pick([undefined, true, false, "noreplace"] as const);
+    if (fixed !== undefined) step.fixed = fixed;
+  }
+  if ((step.after === undefined || step.fixed === false) && g.rng.chance(0.06)) step.align = g.rng.pick(["64KiB", "2MiB"]);
 }
 
 /**
