@@ -123,3 +123,28 @@ describe("hints", () => {
     expect(mm.vmas.length).toBe(0);
   });
 });
+
+describe("THP alignment of chosen addresses (thp_get_unmapped_area_vmflags)", () => {
+  const RW = VM_READ | VM_WRITE;
+  it("puts a private anonymous mapping of whole 2 MiB on a 2 MiB boundary, below an unaligned one, and leaves other lengths and shared memory alone", () => {
+    const { inst, k, p } = kernelWithProcess({ cfg: { machine: { memory: "16MiB" } } });
+    const guard = doMmap(k, p, { length: PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(guard).toBe(MMAP_BASE - PAGE_SIZE);
+    const big = doMmap(k, p, { length: 2 * HPAGE_PMD_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(big % HPAGE_PMD_SIZE).toBe(0);
+    expect(big + 2 * HPAGE_PMD_SIZE).toBeLessThanOrEqual(guard);
+    const odd = doMmap(k, p, { length: HPAGE_PMD_SIZE + PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(odd + HPAGE_PMD_SIZE + PAGE_SIZE).toBe(big);
+    const shm = doMmap(k, p, { length: HPAGE_PMD_SIZE, prot: RW, shared: true, anonymous: true });
+    expect(shm + HPAGE_PMD_SIZE).toBe(odd);
+    expectConsistent(inst);
+  });
+
+  it("aligns an ext4 file mapping so its file offset lands on 2 MiB boundaries (thp_get_unmapped_area)", () => {
+    const { k, p } = kernelWithProcess({ cfg: { machine: { memory: "16MiB" } } });
+    doMmap(k, p, { length: PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    const file = k.createFile("f", "ext4", 4 * HPAGE_PMD_SIZE);
+    const a = doMmap(k, p, { length: 3 * HPAGE_PMD_SIZE, prot: RW, shared: true, anonymous: false, file, offset: 64 * PAGE_SIZE });
+    expect((a - 64 * PAGE_SIZE) % HPAGE_PMD_SIZE).toBe(0);
+  });
+});

@@ -47,6 +47,37 @@ export interface UnmappedAreaRequest {
    * gets the same by mapping more and unmapping the ends).
    */
   readonly align?: number;
+  /**
+   * How v6.12 aligns a mapping it places to PMD size (`thp_get_unmapped_area_vmflags()`): `anon`
+   * for a private anonymous (or driver PFNMAP) mapping, which `__get_unmapped_area()` sends there
+   * when there is no hint and the length is a multiple of 2 MiB; `file` for an ext4 or FS-DAX file,
+   * whose `->get_unmapped_area` is `thp_get_unmapped_area()` (the file offset counts); absent for
+   * shmem and hugetlbfs, which place their own way.
+   */
+  readonly thp?: { readonly kind: "anon" | "file"; readonly offset: number };
+}
+
+/**
+ * `__thp_get_unmapped_area()` (mm/huge_memory.c, v6.12) with PMD_SIZE: search for the length
+ * plus 2 MiB, top-down, and return the address inside it at which file offset `off` lands on a
+ * 2 MiB boundary (anonymous memory has offset 0); when the search lands aligned already, the
+ * top-down search returns the area 2 MiB higher (`ret + size`, MMF_TOPDOWN). 0 when the mapping
+ * holds no whole 2 MiB of the file, or the padded length finds no room (the caller then searches
+ * for the plain length).
+ */
+export function thpGetUnmappedArea(mm: MmStruct, length: number, off: number, hint: number | undefined): number {
+  const size = HPAGE_PMD_SIZE;
+  const offEnd = off + length;
+  const offAlign = Math.ceil(off / size) * size;
+  if (offEnd <= offAlign || offEnd - offAlign < size) return 0;
+  const lenPad = length + size;
+  let ret = -1;
+  if (hint !== undefined && hint > 0 && hint <= TASK_SIZE - lenPad && mm.isFree(hint, hint + lenPad)) ret = hint;
+  else ret = mm.getUnmappedArea(lenPad, PAGE_SIZE);
+  if (ret < 0) return 0;
+  if (ret === hint) return ret;
+  const offSub = (((off - ret) % size) + size) % size;
+  return offSub === 0 ? ret + size : ret + offSub;
 }
 
 /**
@@ -73,6 +104,15 @@ export function getUnmappedArea(mm: MmStruct, req: UnmappedAreaRequest): number 
     return capMmapAddr(addr) || addr;
   }
   const align = Math.max(req.align ?? PAGE_SIZE, req.hugetlb ? HPAGE_PMD_SIZE : PAGE_SIZE);
+  const thp = req.thp;
+  if (thp !== undefined && req.align === undefined) {
+    const hint = addr !== undefined && Number.isInteger(addr) && addr > 0 ? roundHintToMin(addr) : undefined;
+    // Anonymous memory goes this way only without a hint and for whole 2 MiB (__get_unmapped_area()).
+    if (thp.kind === "file" || (hint === undefined && length % HPAGE_PMD_SIZE === 0)) {
+      const at = thpGetUnmappedArea(mm, length, thp.offset, hint);
+      if (at > 0) return at;
+    }
+  }
   if (addr !== undefined && Number.isInteger(addr) && addr > 0) {
     const hint = Math.ceil(roundHintToMin(addr) / align) * align;
     if (hint !== 0 && hint <= TASK_SIZE - length && mm.isFree(hint, hint + length)) return hint;

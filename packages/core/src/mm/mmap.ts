@@ -54,6 +54,15 @@ export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "file">): number 
   return req.hugetlb === true || req.file?.fs.huge === true ? HPAGE_PMD_SIZE : PAGE_SIZE;
 }
 
+/** How `__get_unmapped_area()` (mm/mmap.c, v6.12) would THP-align this mapping, if at all (`UnmappedAreaRequest.thp`). */
+function thpPlacement(req: MmapRequest, offset: number): { thp?: { kind: "anon" | "file"; offset: number } } {
+  if (req.hugetlb === true) return {};
+  const file = req.file;
+  if (file === undefined) return req.shared && req.pfnmap !== true ? {} : { thp: { kind: "anon", offset: 0 } };
+  // ext4 (and FS-DAX ext4) set ->get_unmapped_area = thp_get_unmapped_area; shmem and hugetlbfs place their own way.
+  return file.fs.huge || file.fs.swapBacked ? {} : { thp: { kind: "file", offset } };
+}
+
 /**
  * `do_mmap()` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. The
  * address comes from {@link getUnmappedArea}; MAP_FIXED_NOREPLACE over a mapped range is -EEXIST;
@@ -76,7 +85,7 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   if (!req.anonymous && req.file === undefined && req.pfnmap !== true) return -EINVAL;
   if (req.hugetlb === true && !req.anonymous) return -EINVAL;
   const placement = req.placement ?? "noreplace";
-  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, align: req.align });
+  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, align: req.align, ...thpPlacement(req, offset) });
   if (start < 0) return start;
   if (req.addr !== undefined && placement !== "hint" && !mm.isFree(start, start + length)) {
     if (placement === "noreplace") return -EEXIST;
