@@ -71,7 +71,7 @@ export function thpGetUnmappedArea(mm: MmStruct, length: number, off: number, hi
   const offAlign = Math.ceil(off / size) * size;
   if (offEnd <= offAlign || offEnd - offAlign < size) return 0;
   const lenPad = length + size;
-  let ret = -1;
+  let ret: number;
   if (hint !== undefined && hint > 0 && hint <= TASK_SIZE - lenPad && mm.isFree(hint, hint + lenPad)) ret = hint;
   else ret = mm.getUnmappedArea(lenPad, PAGE_SIZE);
   if (ret < 0) return 0;
