@@ -76,6 +76,7 @@ export * from "./mm/wp-page.js";
 export * from "./mm/hugetlb.js";
 export * from "./mm/huge-memory.js";
 export * from "./mm/vma-modify.js";
+export * from "./mm/get-unmapped-area.js";
 export * from "./mm/mmap.js";
 export * from "./mm/mprotect.js";
 export * from "./mm/madvise.js";

@@ -9,7 +9,7 @@ import { devices, register } from "./index.js";
 
 describe("registry", () => {
   it("maps each kind to the descriptor with that id", () => {
-    expect(Object.keys(devices)).toEqual(["rdma-mr", "odp-mirror", "direct-io"]);
+    expect(Object.keys(devices)).toEqual(["rdma-mr", "odp-mirror", "direct-io", "hmm-dmirror"]);
     for (const [kind, d] of Object.entries(devices)) expect(d.meta.id).toBe(kind);
   });
 
@@ -18,7 +18,7 @@ describe("registry", () => {
     expect(listDevices(c)).toEqual([]);
     register(c);
     expect(listDevices(c).map((d) => [d.meta.id, pluginSource(d)])).toEqual([
-      ["rdma-mr", "@pinlab/devices"], ["odp-mirror", "@pinlab/devices"], ["direct-io", "@pinlab/devices"],
+      ["rdma-mr", "@pinlab/devices"], ["odp-mirror", "@pinlab/devices"], ["direct-io", "@pinlab/devices"], ["hmm-dmirror", "@pinlab/devices"],
     ]);
     expect(() => register(c)).toThrow(/"rdma-mr" is claimed twice: by @pinlab\/devices and by @pinlab\/devices/);
   });

@@ -20,7 +20,7 @@ function prot(g: GenState): string[] {
   return PROT_BITS.filter((p) => g.rng.chance(p === "read" ? 0.9 : p === "write" ? 0.7 : 0.08));
 }
 
-/** `mmap`: anonymous, file-backed or pfnmap; now and then huge, populated, dontcopy. */
+/** `mmap`: anonymous, file-backed or pfnmap; now and then huge, populated, dontcopy, placed ({@link placement}). */
 export function mmapStep(g: GenState): RawStep {
   const name = g.fresh("m");
   const proc = g.rng.pick(g.procs);
@@ -43,8 +43,24 @@ export function mmapStep(g: GenState): RawStep {
     if (g.rng.chance(0.25)) step.offset = formatSize(g.rng.int(0, filePages) * PAGE);
   }
   step.length = formatSize(length);
+  placement(g, step, proc);
   g.maps.push({ name, proc, length });
   return step;
+}
+
+/**
+ * (2.0) Now and then ask for an address: right after another mapping of the same process
+ * (MAP_FIXED_NOREPLACE by default, MAP_FIXED over whatever follows it, or a hint), or an
+ * alignment for the address the kernel chooses.
+ */
+function placement(g: GenState, step: RawStep, proc: string): void {
+  const mine = g.maps.filter((m) => m.proc === proc);
+  if (mine.length > 0 && g.rng.chance(0.12)) {
+    step.after = g.rng.pick(mine).name;
+    const fixed = g.rng.pick([undefined, true, false, "noreplace"] as const);
+    if (fixed !== undefined) step.fixed = fixed;
+  }
+  if ((step.after === undefined || step.fixed === false) && g.rng.chance(0.06)) step.align = g.rng.pick(["64KiB", "2MiB"]);
 }
 
 /**
@@ -60,8 +76,8 @@ export function mmapSteps(g: GenState): RawStep[] {
   return [step, { op: "madvise", proc: m.proc, addr: m.name, length: formatSize(m.length), advice: "hugepage" }];
 }
 
-/** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate. */
-export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate"): RawStep | undefined {
+/** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate, split. */
+export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate" | "split"): RawStep | undefined {
   const m = g.mapping();
   if (m === undefined) return undefined;
   const { addr, length } = g.range(m, 1024);
@@ -70,6 +86,7 @@ export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "
   // With swap, MADV_PAGEOUT often, so that pages go out and come back under every other op.
   if (op === "madvise") step.advice = g.swap && g.rng.chance(0.5) ? "pageout" : g.rng.pick(MADVICE);
   if (op === "touch") step.write = g.rng.chance(0.5);
+  if (op === "split" && g.rng.chance(0.3)) step.order = g.rng.pick([0, 2, 4]);
   return step;
 }
 
@@ -167,7 +184,7 @@ export function stepOf(g: GenState, op: string, devices: readonly { name: string
   const one = (s: RawStep | undefined) => (s === undefined ? undefined : [s]);
   switch (op) {
     case "mmap": return mmapSteps(g);
-    case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": return one(rangeStep(g, op));
+    case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": case "split": return one(rangeStep(g, op));
     case "write": return writeSteps(g);
     case "read": return one(readStep(g));
     case "gup": return one(gupStep(g));
@@ -183,7 +200,7 @@ export function stepOf(g: GenState, op: string, devices: readonly { name: string
     case "compact": return [{ op, ...(g.rng.chance(0.7) ? { zone: g.rng.pick(COMPACT_ZONES) } : {}) }];
     case "cma_alloc": return [{ op, pages: g.rng.pick([1, 2, 16, 64]) }];
     case "advance": return [{ op, time: g.rng.pick(["1us", "10us", "50us", "200us", "1ms"]) }];
-    case "settle": return [{ op }];
+    case "settle": case "khugepaged": return [{ op }];
     case "device": return devices.length === 0 ? undefined : one(deviceStep(g, g.rng.pick(devices)));
     default: return undefined;
   }

@@ -19,7 +19,7 @@ import type { FuzzDevice, FuzzTargets } from "./targets.js";
 export const OP_WEIGHTS: Readonly<Record<string, number>> = {
   mmap: 9, munmap: 3, mprotect: 3, madvise: 4, touch: 8, write: 8, read: 3, fork: 3, exit: 1, ftruncate: 3, punch_hole: 2,
   writeback: 4, reclaim: 2, lease: 2, compact: 3, migrate: 3, cma_alloc: 1, gup: 14, release: 8, peek: 3, poke: 3, device: 14,
-  advance: 3, settle: 2,
+  advance: 3, settle: 2, khugepaged: 1, split: 1,
 };
 
 /** Options of {@link generateScenario}. */
@@ -40,6 +40,10 @@ function machine(g: GenState, fsdax: boolean): Record<string, unknown> {
   if (r.chance(0.3)) m.writeback_latency = r.pick(["0ns", "10us", "100us", "1ms"]);
   if (r.chance(0.3)) m.pinned_writeback = r.pick(PINNED_WRITEBACK_ACTIONS);
   if (r.chance(0.3)) m.faults = faults(g);
+  if (r.chance(0.3)) {
+    const sizes = ["16KiB", "32KiB", "64KiB", "256KiB", "2MiB"].filter(() => r.chance(0.5));
+    m.thp = { enabled: r.pick(["always", "madvise", "never"]), ...(sizes.length > 0 ? { sizes } : {}) };
+  }
   // A swap device now and then, from mkswap's least (9 slots: reclaim fills it) up (format 2.0).
   if (r.chance(0.3)) m.swap = r.pick(["40KiB", "256KiB", "1MiB", "8MiB"]);
   g.swap = m.swap !== undefined;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseSize, parseTime } from "../sim/units.js";
 import { unitField } from "../sim/field-schemas.js";
 import { faultSpecSchema, faultsSchema } from "../sim/fault-spec.js";
+import { DEFAULT_THP, thpConfigSchema } from "./thp-config.js";
 import { createToken } from "../di/tokens.js";
 import { formatZodIssues, issueField } from "./format-issues.js";
 
@@ -40,6 +41,8 @@ export const MachineConfigSchema = z
     memlock: size().optional(),
     /** (2.0) Bytes of swap (mm/swapfile.c); 0 = no swap device. */
     swap: size().default(0),
+    /** (ext) THP settings: `enabled` and the anonymous folio sizes faults may allocate. */
+    thp: thpConfigSchema.default(DEFAULT_THP),
   })
   .strict()
   .superRefine((m, ctx) => {

@@ -37,6 +37,10 @@ export interface KernelEventPayloads {
   mprotect: { pid: number; start: number; end: number; prot: string; writeProtected: number };
   /** madvise on a range. */
   madvise: { pid: number; start: number; end: number; advice: string; pages: number };
+  /** A request to split the large folios of a range (ext, debugfs split_huge_pages): found, split. */
+  split_huge_pages: { pid: number; start: number; end: number; order: number; total: number; split: number };
+  /** A khugepaged pass (ext): aligned 2 MiB ranges scanned, THPs made by collapse. */
+  khugepaged: { scanned: number; collapsed: number };
   /** One or more page faults from one call (touch, user access, GUP fault-in), counted by kind. */
   fault: { pid: number; start: number; pages: number; write: boolean; source: string; counts: Record<string, number>; errno?: string };
   /** A private page was copied on write (or unshared) while a holder still held the old frame. */

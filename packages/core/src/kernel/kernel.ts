@@ -1,3 +1,4 @@
+import type { ThpSettings } from "../config/thp-config.js";
 import { inject, injectable } from "tsyringe";
 import { CONFIG, type KernelConfig } from "../config/kernel-config.js";
 import { EEXIST, EINVAL, ENOENT, KernelError } from "../errno.js";
@@ -73,6 +74,11 @@ export class Kernel implements KernelContext {
   ) {
     this.frames = memory.frames;
     this.swap = config.machine.swap > 0 ? new SwapInfo(config.machine.swap) : null;
+  }
+
+  /** The machine's THP settings (`machine.thp`). */
+  get thp(): ThpSettings {
+    return this.config.machine.thp;
   }
 
   /** A fresh kernel-unique id for inodes, anon_vmas and mms. */

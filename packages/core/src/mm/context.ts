@@ -7,6 +7,7 @@
  * `vm_operations_struct`.
  * @module
  */
+import type { ThpSettings } from "../config/thp-config.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { FrameTable } from "../memory/frame-table.js";
@@ -80,6 +81,8 @@ export interface MmContext {
   readonly anonVmas: ReadonlyMap<number, AnonVma>;
   /** Files by inode id (for the rmap walk). */
   readonly inodes: ReadonlyMap<number, MappedFile>;
+  /** The machine's THP settings (/sys/kernel/mm/transparent_hugepage). */
+  readonly thp: ThpSettings;
   /** Tell every observer something. */
   observe(...call: ObserverCall<MmObserver>): void;
   /** A fresh kernel-unique id for inodes, anon_vmas and mms. */

@@ -12,7 +12,9 @@ import type { MmContext } from "./context.js";
 import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { doHugePmdAnonymousPage, doHugePmdWpPage, thpFaultAllowed, VM_FAULT_FALLBACK } from "./huge-memory.js";
 import { hugetlbFault } from "./hugetlb.js";
-import { PTE_DIRTY, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PTE_DIRTY, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, type PteTable } from "./page-table.js";
+import { HPAGE_PMD_ORDER } from "../sim/units.js";
+import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
 import { mapNewAnon, mapPage, writeBits } from "./pte-ops.js";
 import { doSwapPage } from "./swap-fault.js";
 import { isSwapPte } from "./swapops.js";
@@ -35,7 +37,7 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
   // read-only leaf takes a write or unshare fault at its level (wp_huge_pmd()), which may split it
   // and fall back to the PTE level below; any other fault on a leaf just marks it accessed
   // (huge_pmd_set_accessed()).
-  if (thpFaultAllowed(vma, vpn)) {
+  if (thpFaultAllowed(k, vma, vpn)) {
     const r = doHugePmdAnonymousPage(k, vma, vpn, write, stats);
     if (r !== VM_FAULT_FALLBACK) return r;
   }
@@ -75,11 +77,44 @@ function doAnonymousPage(k: MmContext, vma: Vma, vpn: number, fflags: number, st
     count(stats, "zero");
     return 0;
   }
-  const pfn = k.memory.allocFolio(0);
-  if (pfn < 0) return -ENOMEM;
-  mapNewAnon(k, vma, vpn, pfn, writeBits(vma));
-  count(stats, "anon");
+  const { head, order } = allocAnonFolio(k, vma, vpn);
+  if (head < 0) return -ENOMEM;
+  const nr = 1 << order;
+  const base = vpn - (vpn & (nr - 1));
+  // folio_ref_add(folio, nr_pages - 1) + folio_add_new_anon_rmap(RMAP_EXCLUSIVE) + set_ptes().
+  if (nr > 1) k.memory.get(head, nr - 1);
+  for (let i = 0; i < nr; i++) mapNewAnon(k, vma, base + i, head + i, writeBits(vma));
+  count(stats, order > 0 ? "mthp" : "anon");
   return 0;
+}
+
+/**
+ * `alloc_anon_folio()` (mm/memory.c, v6.12) for a write fault at `vpn`: of the orders below PMD
+ * size the machine enables here (mTHP, `thp_vma_allowable_orders()` and
+ * `thp_vma_suitable_orders()`), the highest whose aligned block has no PTE yet
+ * (`pte_range_none()`), then lower ones as allocations fail, and finally a 4 KiB page. Returns the
+ * head (-1 when even that fails) and the order.
+ */
+function allocAnonFolio(k: MmContext, vma: Vma, vpn: number): { head: number; order: number } {
+  let orders = thpVmaAllowableOrders(k, vma, TVA_IN_PF | TVA_ENFORCE_SYSFS, (1 << HPAGE_PMD_ORDER) - 1);
+  const t = vma.mm.pageTable.table(vpn);
+  for (let o = HPAGE_PMD_ORDER - 1; o > 0; o--) {
+    if ((orders & (1 << o)) === 0) continue;
+    if (!thpVmaSuitableOrder(vma, vpn, o) || !pteRangeNone(t, vpn - (vpn & ((1 << o) - 1)), 1 << o)) orders &= ~(1 << o);
+  }
+  for (let o = HPAGE_PMD_ORDER - 1; o > 0; o--) {
+    if ((orders & (1 << o)) === 0) continue;
+    const head = k.memory.allocFolio(o);
+    if (head >= 0) return { head, order: o };
+  }
+  return { head: k.memory.allocFolio(0), order: 0 };
+}
+
+/** `pte_range_none()` (mm/memory.c, v6.12): every PTE of the `nr` from `vpn` is none: neither present nor a swap entry (no table: all are). */
+function pteRangeNone(t: PteTable | undefined, vpn: number, nr: number): boolean {
+  if (t === undefined) return true;
+  for (let i = 0; i < nr; i++) if (t.bits[(vpn + i) & PTE_INDEX_MASK] !== 0) return false;
+  return true;
 }
 
 /** `do_read_fault()` / `do_shared_fault()` / `do_cow_fault()` (mm/memory.c, v6.12). */

@@ -1,6 +1,7 @@
 /**
  * fork: `dup_mmap` and `copy_page_range` (kernel/fork.c, mm/memory.c, v6.12). VMAs are copied
- * except VM_DONTCOPY ones; page tables are copied only for VMAs that cannot simply refault
+ * except VM_DONTCOPY ones; a VM_WIPEONFORK one is copied empty (no anon_vma, no page table: the
+ * child faults zeros in); page tables are copied only for VMAs that cannot simply refault
  * (those with anonymous pages or PFNMAP). A private anon page is shared write-protected with
  * the child and loses its anon-exclusive mark, unless the parent mm has pinned
  * (MMF_HAS_PINNED) and the policy says the page may be DMA-pinned: then the child gets its own
@@ -14,7 +15,7 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
 import { mapNewAnonPmd, mmGetHugeZeroFolio, mmPutHugeZeroFolio, splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
-import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP } from "./vm-flags.js";
+import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, mapPmd, writeBits, zapRange } from "./pte-ops.js";
@@ -40,11 +41,14 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
   for (const pv of pmm.vmas) {
     if ((pv.flags & VM_DONTCOPY) !== 0) continue;
     const cv = new Vma(cmm, pv.start, pv.end, pv.flags, pv.file, pv.pgoff, pv.anonymousMapping);
-    cv.anonVma = pv.anonVma;
+    // dup_mmap(): "VM_WIPEONFORK gets a clean slate in the child" (tmp->anon_vma = NULL, no
+    // anon_vma_fork(), and no copy_page_range()).
+    const wipe = (pv.flags & VM_WIPEONFORK) !== 0;
+    cv.anonVma = wipe ? null : pv.anonVma;
     cmm.insertVma(cv);
     k.linkVma(cv);
     vmas++;
-    if (!vmaNeedsCopy(pv)) continue;
+    if (wipe || !vmaNeedsCopy(pv)) continue;
     // copy_page_range(): for a COW mapping, tell notifiers the parent's PTEs are being
     // write-protected (MMU_NOTIFY_PROTECTION_PAGE; copy_hugetlb_page_range() sends
     // MMU_NOTIFY_CLEAR for a hugetlb VMA) and hold write_protect_seq odd meanwhile

@@ -121,7 +121,13 @@ describe("splitFolio (split_huge_page_to_list_to_order)", () => {
     expect(gup.getUserPages(p, a, 1, FOLL_WRITE, pages)).toBe(1);
     expect(splitFolio(k, head)).toBe(-EAGAIN);
     expect(k.frames.order[head]).toBe(9);
+    expect(p.mm!.pageTable.isLeaf(a / P)).toBe(true);
     gup.putPage(pages[0]);
+    expect(splitFolio(k, head, 1)).toBe(-EINVAL);
+    expect(splitFolio(k, head, 4)).toBe(0);
+    expect(k.frames.order[head + 16]).toBe(4);
+    expect(k.frames.refcount[head + 16]).toBe(16);
+    expect(k.frames.refcount[head]).toBe(16);
     expect(splitFolio(k, k.memory.zeroPfn)).toBe(-EINVAL);
     expectConsistent(inst);
   });

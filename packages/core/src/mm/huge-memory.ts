@@ -13,7 +13,8 @@ import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim
 import { count, type FaultStats } from "./fault-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import type { MmStruct, Vma } from "./mm-types.js";
-import { VM_HUGEPAGE, VM_HUGETLB, VM_WRITE } from "./vm-flags.js";
+import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
+import { VM_HUGETLB, VM_WRITE } from "./vm-flags.js";
 
 /** What a PMD-level fault handler answers when the PTE level must take over (`VM_FAULT_FALLBACK`). */
 export const VM_FAULT_FALLBACK = 1;
@@ -64,16 +65,17 @@ export function splitHugePmdAddress(k: MmContext, vma: Vma, addr: number): void 
 }
 
 /**
- * `thp_vma_allowable_order()` + `thp_vma_suitable_order()` (include/linux/huge_mm.h, v6.12) for a
- * PMD-sized anonymous THP at `vpn`: the VMA asked for huge pages (MADV_HUGEPAGE, the model's
- * "madvise" THP mode), the aligned 2 MiB around `vpn` lies inside it, and the PMD is empty
- * (`pmd_none()`: v6.12 keeps an emptied PTE table, so a range once mapped by 4 KiB pages stays so).
+ * `thp_vma_allowable_order(vma, vm_flags, TVA_IN_PF | TVA_ENFORCE_SYSFS, PMD_ORDER)` +
+ * `thp_vma_suitable_order()` (include/linux/huge_mm.h, v6.12) for a PMD-sized anonymous THP at
+ * `vpn`, as `__handle_mm_fault()` asks before `create_huge_pmd()`: the machine's THP settings
+ * allow 2 MiB here (`always`, or `madvise` and MADV_HUGEPAGE), the aligned 2 MiB around `vpn` lies
+ * inside the VMA, and the PMD is empty (`pmd_none()`: v6.12 keeps an emptied PTE table, so a range
+ * once mapped by 4 KiB pages stays so).
  */
-export function thpFaultAllowed(vma: Vma, vpn: number): boolean {
-  if ((vma.flags & VM_HUGEPAGE) === 0 || !vma.isAnonymous || (vma.flags & VM_HUGETLB) !== 0) return false;
-  const base = vpn - (vpn & PTE_INDEX_MASK);
-  if (base < vma.startVpn || base + HPAGE_PMD_NR > vma.endVpn) return false;
-  return vma.mm.pageTable.pmdNone(base);
+export function thpFaultAllowed(k: MmContext, vma: Vma, vpn: number): boolean {
+  if (thpVmaAllowableOrders(k, vma, TVA_IN_PF | TVA_ENFORCE_SYSFS, 1 << HPAGE_PMD_ORDER) === 0) return false;
+  if (!thpVmaSuitableOrder(vma, vpn, HPAGE_PMD_ORDER)) return false;
+  return vma.mm.pageTable.pmdNone(vpn);
 }
 
 /**
@@ -175,31 +177,39 @@ export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: bo
 }
 
 /**
- * `split_folio()` -> `split_huge_page_to_list_to_order()` (mm/huge_memory.c, v6.12) of the
- * anonymous THP at `head`, as `migrate_pages_batch()` does when no 2 MiB target can be allocated
- * (`try_split_folio()`): every PMD mapping is split first (`unmap_folio()` with
- * TTU_SPLIT_HUGE_PMD), then, if nothing but the mappings holds a reference (`can_split_folio()`:
- * no GUP reference, no pin), the folio becomes 512 order-0 folios, each keeping its own PTE
- * mappings' references and its anon-exclusive mark; a piece nothing maps is freed. Returns 0, or
- * -EAGAIN when the folio is referenced beyond its mappings (it stays whole, PTE-mapped), -EINVAL
- * for a folio that is not a splittable THP (small, hugetlb, the huge zero folio).
+ * `split_folio_to_order()` -> `split_huge_page_to_list_to_order()` (mm/huge_memory.c, v6.12) of
+ * the anonymous large folio at `head` into folios of `newOrder` (0: small pages), as
+ * `migrate_pages_batch()` does when no target of its size can be allocated (`try_split_folio()`)
+ * and debugfs `split_huge_pages` on request: if nothing but the mappings holds a reference
+ * (`can_split_folio()`: no GUP reference, no pin), every PMD mapping is split (`unmap_folio()` with
+ * TTU_SPLIT_HUGE_PMD) and each piece becomes a folio keeping its pages'
+ * PTE mappings' references and anon-exclusive marks; a piece nothing maps is freed. Returns 0, or
+ * -EAGAIN when the folio is referenced beyond its mappings (it stays as it was), -EINVAL
+ * for a folio that is not a splittable anonymous THP (small, hugetlb, the huge zero folio) or an
+ * order it cannot take (not below its own; order 1, which anonymous memory never has).
  */
-export function splitFolio(k: MmContext, head: number): number {
+export function splitFolio(k: MmContext, head: number, newOrder = 0): number {
   const f = k.frames;
   const fl = f.flags[head];
-  if (f.order[head] === 0 || (fl & (PG_HUGETLB | PG_HUGE_ZERO)) !== 0 || (fl & PG_ANON) === 0) return -EINVAL;
-  for (const { vma, vpn, bits } of rmapList(k, head)) if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, vma, vpn);
+  const order = f.order[head];
+  if (order === 0 || (fl & (PG_HUGETLB | PG_HUGE_ZERO)) !== 0 || (fl & PG_ANON) === 0) return -EINVAL;
+  if (newOrder >= order || newOrder === 1 || newOrder < 0) return -EINVAL;
+  // can_split_folio() comes before unmap_folio(): a pinned folio keeps its PMD mappings too.
   if (f.refcount[head] !== f.folioMapcount(head)) return -EAGAIN;
+  for (const { vma, vpn, bits } of rmapList(k, head)) if ((bits & PTE_HUGE) !== 0) splitHugePmd(k, vma, vpn);
   const nr = f.nrPages(head);
-  for (let i = 0; i < nr; i++) {
-    const p = head + i;
+  const m = 1 << newOrder;
+  for (let p = head; p < head + nr; p++) {
+    const first = p - ((p - head) & (m - 1));
     f.flags[p] &= ~(PG_HEAD | PG_TAIL);
-    f.order[p] = 0;
-    f.refcount[p] = f.mapcount[p];
+    if (newOrder > 0) f.flags[p] |= p === first ? PG_HEAD : PG_TAIL;
+    f.order[p] = newOrder;
     f.pincount[p] = 0;
+    f.refcount[p] = 0;
+    f.refcount[first] += f.mapcount[p];
   }
   f.entireMapcount[head] = 0;
   k.vmstat.thp_split_page++;
-  for (let i = 0; i < nr; i++) if (f.refcount[head + i] === 0) k.memory.freeFolio(head + i);
+  for (let p = head; p < head + nr; p += m) if (f.refcount[p] === 0) k.memory.freeFolio(p);
   return 0;
 }

@@ -10,27 +10,14 @@
  */
 import { EINVAL } from "../errno.js";
 import type { MmContext } from "./context.js";
-import type { FrameTable } from "../memory/frame-table.js";
-import { PG_ANON, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
+import { PG_ANON, PG_HUGE_ZERO } from "../memory/page-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { splitFolio } from "./huge-memory.js";
+import { folioLikelyMappedShared } from "./khugepaged.js";
 import type { Vma } from "./mm-types.js";
 import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTRS_PER_PTE } from "./page-table.js";
 import { shrinkAnonFolios } from "./vmscan-anon.js";
 import { VM_HUGETLB, VM_LOCKED, VM_PFNMAP } from "./vm-flags.js";
-
-/**
- * `folio_likely_mapped_shared()` (include/linux/mm.h, v6.12): is the folio at `head` (probably)
- * mapped by more than one process? A small folio when mapped twice; a large one when some page is
- * mapped more than once, judged by its first page.
- */
-export function folioLikelyMappedShared(f: FrameTable, head: number): boolean {
-  const mapcount = f.folioMapcount(head);
-  if (!f.isLarge(head) || (f.flags[head] & PG_HUGETLB) !== 0) return mapcount > 1;
-  if (mapcount <= 1) return false;
-  if (f.entireMapcount[head] > 0 || mapcount > f.nrPages(head)) return true;
-  return f.mapcount[head] > 1;
-}
 
 /**
  * `folio_pte_batch()` (mm/internal.h, v6.12) from the present PTE at `vpn` mapping `pfn` of a
@@ -51,7 +38,7 @@ function pageoutPmdRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
   const f = k.frames;
   if (pt.isLeaf(startVpn)) {
     const head = pt.pfn(startVpn - (startVpn & PTE_INDEX_MASK));
-    if ((f.flags[head] & PG_HUGE_ZERO) !== 0 || folioLikelyMappedShared(f, head) || (f.flags[head] & PG_ANON) === 0) return 0;
+    if ((f.flags[head] & PG_HUGE_ZERO) !== 0 || folioLikelyMappedShared(k, head) || (f.flags[head] & PG_ANON) === 0) return 0;
     // The whole PMD in the range: reclaim the THP as it is; else split it and walk its PTEs.
     if (endVpn - startVpn === PTRS_PER_PTE) return shrinkAnonFolios(k, [head]);
     if (splitFolio(k, head) !== 0) return 0;
@@ -71,7 +58,7 @@ function pageoutPmdRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
       nr = folioPteBatch(k, vma, vpn, pfn, endVpn);
       if (nr < f.nrPages(head)) {
         // Not fully mapped in the range: split it (unless shared) and look at this PTE again.
-        if (!folioLikelyMappedShared(f, head) && (f.flags[head] & PG_ANON) !== 0 && splitFolio(k, head) === 0) continue;
+        if (!folioLikelyMappedShared(k, head) && (f.flags[head] & PG_ANON) !== 0 && splitFolio(k, head) === 0) continue;
         vpn += nr;
         continue;
       }

@@ -1,22 +1,27 @@
 /**
  * `madvise()` (mm/madvise.c, v6.12): MADV_DONTNEED, MADV_DONTFORK / MADV_DOFORK,
- * MADV_HUGEPAGE / MADV_NOHUGEPAGE, and MADV_PAGEOUT (madvise-pageout.ts).
+ * MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_HUGEPAGE / MADV_NOHUGEPAGE, MADV_COLLAPSE (khugepaged.ts)
+ * and MADV_PAGEOUT (madvise-pageout.ts).
  * @module
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
+import { madviseCollapse } from "./khugepaged.js";
 import { madvisePageout } from "./madvise-pageout.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
 import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
 import { hasHole, vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
 import type { Vma } from "./mm-types.js";
-import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_PFNMAP } from "./vm-flags.js";
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_NOHUGEPAGE, VM_PFNMAP, VM_SHARED, VM_WIPEONFORK } from "./vm-flags.js";
 
 /** madvise advice pinlab models. */
-export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "hugepage" | "nohugepage" | "pageout";
+export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "wipeonfork" | "keeponfork" | "hugepage" | "nohugepage" | "collapse" | "pageout";
+
+/** Every advice of {@link MadviseAdvice} (`madvise_behavior_valid()` accepts these, anything else is -EINVAL). */
+const ADVICE: readonly MadviseAdvice[] = ["dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork", "hugepage", "nohugepage", "collapse", "pageout"];
 
 /**
  * `madvise_dontneed_free_valid_vma()` (mm/madvise.c, v6.12) for [start, end) of `vma`: -EINVAL
@@ -33,15 +38,22 @@ export function madviseDontneedFreeValidVma(vma: Vma, start: number, end: number
 /**
  * `madvise_vma_behavior()` (mm/madvise.c, v6.12): the VMA flags `advice` asks for, or -EINVAL.
  * MADV_DOFORK is refused on VM_IO (its pages must never be shared with a child);
+ * MADV_WIPEONFORK only on private anonymous memory ("if (vma->vm_file || vma->vm_flags &
+ * VM_SHARED) return -EINVAL": a shared anonymous or an anonymous hugetlb mapping has an internal
+ * file; a pfnmap VMA stands for a driver's mapping of its device file); MADV_KEEPONFORK clears
+ * the flag (v6.12 refuses it only on VM_DROPPABLE, which the model has not);
  * MADV_(NO)HUGEPAGE leaves VM_HUGETLB and VM_SPECIAL VMAs alone (`hugepage_madvise()`,
  * VM_NO_KHUGEPAGED).
  */
-export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed" | "pageout">): number {
+export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed" | "collapse" | "pageout">): number {
   const flags = vma.flags;
   if (advice === "dontfork") return flags | VM_DONTCOPY;
   if (advice === "dofork") return (flags & VM_IO) !== 0 ? -EINVAL : flags & ~VM_DONTCOPY;
+  if (advice === "wipeonfork") return vma.file !== null || (flags & (VM_SHARED | VM_PFNMAP)) !== 0 ? -EINVAL : flags | VM_WIPEONFORK;
+  if (advice === "keeponfork") return flags & ~VM_WIPEONFORK;
   if ((flags & (VM_HUGETLB | VM_IO | VM_PFNMAP)) !== 0) return flags;
-  return advice === "hugepage" ? flags | VM_HUGEPAGE : flags & ~VM_HUGEPAGE;
+  // hugepage_madvise() (mm/khugepaged.c): each advice sets its flag and clears the other.
+  return advice === "hugepage" ? (flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE : (flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 }
 
 /**
@@ -53,7 +65,7 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
   if (mm === null) return -ENOENT;
   const bad = checkUserRange(addr, length);
   if (bad < 0) return bad;
-  if (!["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "pageout"].includes(advice)) return -EINVAL;
+  if (!ADVICE.includes(advice)) return -EINVAL;
   const end = addr + pageAlign(length);
   if (mm.vmasIn(addr, end).length === 0) return -ENOMEM;
   let pages = 0;
@@ -85,6 +97,16 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
       pages += r;
       continue;
     }
+    if (advice === "collapse") {
+      // madvise_collapse(), one VMA at a time (madvise_walk_vmas() stops at the first error).
+      const r = madviseCollapse(k, vma, s, e);
+      if (r < 0) {
+        err = r;
+        break;
+      }
+      pages += (e - s) / PAGE_SIZE;
+      continue;
+    }
     const flags = madviseVmaBehavior(vma, advice);
     if (flags < 0) {
       err = flags;
@@ -97,7 +119,7 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
     }
     pages += (e - s) / PAGE_SIZE;
   }
-  if (advice !== "dontneed" && advice !== "pageout") vmaMergeExistingRange(k, mm, addr, end);
+  if (advice !== "dontneed" && advice !== "collapse" && advice !== "pageout") vmaMergeExistingRange(k, mm, addr, end);
   if (err < 0) return err;
   k.events.emit("madvise", { pid: proc.pid, start: addr, end, advice, pages });
   return hasHole(mm, addr, end) ? -ENOMEM : pages;

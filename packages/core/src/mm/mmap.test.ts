@@ -44,7 +44,7 @@ describe("mmap", () => {
     ["unknown prot bits", EINVAL, { prot: 1 << 8 }],
     ["unaligned fixed address", EINVAL, { addr: BASE + 1 }],
     ["fixed address below mmap_min_addr", EPERM, { addr: MMAP_MIN_ADDR - P }],
-    ["fixed range past TASK_SIZE", EINVAL, { addr: TASK_SIZE - P, length: 2 * P }],
+    ["fixed range past TASK_SIZE (__get_unmapped_area: addr > TASK_SIZE - len)", ENOMEM, { addr: TASK_SIZE - P, length: 2 * P }],
     ["MAP_HUGETLB on a file mapping", EINVAL, { hugetlb: true, anonymous: false, file: true }],
     ["neither anonymous nor a file", EINVAL, { anonymous: false }],
   ] as const)("refuses %s with errno %i", (_d, errno, over) => {

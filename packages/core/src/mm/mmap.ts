@@ -3,14 +3,15 @@
  * Changing them is mprotect.ts's and madvise.ts's; splitting and merging VMAs is vma-modify.ts's.
  * @module
  */
-import { EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../errno.js";
+import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED } from "../memory/page-flags.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { handleMmFault } from "./fault.js";
-import { type MappedFile, MMAP_MIN_ADDR, TASK_SIZE, type MmStruct, Vma } from "./mm-types.js";
+import { getUnmappedArea, type MmapPlacement } from "./get-unmapped-area.js";
+import { type MappedFile, TASK_SIZE, type MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_SHARED, VM_WRITE, protString, vmFlagNames } from "./vm-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
 import { PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
@@ -40,16 +41,40 @@ export interface MmapRequest {
   readonly dontcopy?: boolean;
   /** Map raw device memory: VM_IO | VM_PFNMAP (`remap_pfn_range`). Model extension. */
   readonly pfnmap?: boolean;
-  /** MAP_FIXED_NOREPLACE at this address (page aligned). */
+  /** The address asked for: MAP_FIXED_NOREPLACE there unless `placement` says otherwise. */
   readonly addr?: number;
+  /** How `addr` is taken (default `noreplace`): MAP_FIXED, MAP_FIXED_NOREPLACE or a hint. */
+  readonly placement?: MmapPlacement;
+  /** (model) A power-of-two alignment for an address the kernel chooses (`UnmappedAreaRequest.align`). */
+  readonly align?: number;
 }
 
-/** `do_mmap()` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. */
+/** The granule of a mapping: 2 MiB for hugetlb (MAP_HUGETLB or a hugetlbfs file), else a page. Its length is rounded up to it. */
+export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "file">): number {
+  return req.hugetlb === true || req.file?.fs.huge === true ? HPAGE_PMD_SIZE : PAGE_SIZE;
+}
+
+/** How `__get_unmapped_area()` (mm/mmap.c, v6.12) would THP-align this mapping, if at all (`UnmappedAreaRequest.thp`). */
+function thpPlacement(req: MmapRequest, offset: number): { thp?: { kind: "anon" | "file"; offset: number } } {
+  if (req.hugetlb === true) return {};
+  const file = req.file;
+  if (file === undefined) return req.shared && req.pfnmap !== true ? {} : { thp: { kind: "anon", offset: 0 } };
+  // ext4 (and FS-DAX ext4) set ->get_unmapped_area = thp_get_unmapped_area; shmem and hugetlbfs place their own way.
+  return file.fs.huge || file.fs.swapBacked ? {} : { thp: { kind: "file", offset } };
+}
+
+/**
+ * `do_mmap()` (mm/mmap.c, v6.12): create a mapping. Returns its start address or `-errno`. The
+ * address comes from {@link getUnmappedArea}; MAP_FIXED_NOREPLACE over a mapped range is -EEXIST;
+ * MAP_FIXED over one unmaps it first, as munmap would (`__mmap_region()`, mm/mmap.c: the VMAs
+ * there are gathered and split by `vms_gather_munmap_vmas()`, their PTEs cleared by
+ * `vms_clean_up_area()` before the new VMA goes in; pinned pages stay pinned, no longer mapped).
+ */
 export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
-  const hugetlb = req.hugetlb === true || req.file?.fs.huge === true;
-  const align = hugetlb ? HPAGE_PMD_SIZE : PAGE_SIZE;
+  const align = mmapGranule(req);
+  const hugetlb = align === HPAGE_PMD_SIZE;
   if (!Number.isSafeInteger(req.length) || req.length <= 0) return -EINVAL;
   const length = pageAlign(req.length, align);
   if (length > TASK_SIZE) return -ENOMEM;
@@ -59,16 +84,13 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   if (req.anonymous && req.file !== undefined) return -EINVAL;
   if (!req.anonymous && req.file === undefined && req.pfnmap !== true) return -EINVAL;
   if (req.hugetlb === true && !req.anonymous) return -EINVAL;
-  let start: number;
-  if (req.addr !== undefined) {
-    if (!Number.isSafeInteger(req.addr) || req.addr % align !== 0 || req.addr < 0 || req.addr + length > TASK_SIZE) return -EINVAL;
-    const denied = capMmapAddr(req.addr);
-    if (denied < 0) return denied;
-    if (!mm.isFree(req.addr, req.addr + length)) return -EEXIST;
-    start = req.addr;
-  } else {
-    start = mm.getUnmappedArea(length, align);
-    if (start < 0) return -ENOMEM;
+  const placement = req.placement ?? "noreplace";
+  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, align: req.align, ...thpPlacement(req, offset) });
+  if (start < 0) return start;
+  if (req.addr !== undefined && placement !== "hint" && !mm.isFree(start, start + length)) {
+    if (placement === "noreplace") return -EEXIST;
+    const unmapped = doMunmap(k, proc, start, length);
+    if (unmapped < 0) return unmapped;
   }
   let file = req.file ?? null;
   let pgoff = offset / PAGE_SIZE;
@@ -104,11 +126,6 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   // stays and the pages before the failing one stay populated.
   if (req.populate === true) mmPopulate(k, proc, mm, start, length, flags);
   return start;
-}
-
-/** `cap_mmap_addr()` behind `security_mmap_addr()` (security/commoncap.c, v6.12): no mapping below `mmap_min_addr` without CAP_SYS_RAWIO. 0 or -EPERM. */
-export function capMmapAddr(addr: number): number {
-  return addr < MMAP_MIN_ADDR ? -EPERM : 0;
 }
 
 /**

@@ -160,13 +160,15 @@ export class PageTable {
 
   /**
    * Install a PMD leaf mapping the 2 MiB folio at `head` over the PMD covering `vpn`
-   * (`set_pmd_at()`, include/linux/pgtable.h, v6.12); the PMD must be empty or a leaf already
-   * (migration's `remove_migration_pmd()` replaces one).
+   * (`set_pmd_at()`, include/linux/pgtable.h, v6.12); the PMD must be empty, a leaf already
+   * (migration's `remove_migration_pmd()` replaces one) or a PTE table with nothing left in it
+   * (collapse replaces it).
    */
   setPmd(vpn: number, head: number, bits: number): void {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     let t = this.tables.get(key);
-    if (t !== undefined && t.leafBits === 0) throw new Error(`page table: a PMD leaf at vpn ${vpn} over a PTE table`);
+    // An emptied PTE table may become the leaf's deposit (collapse_huge_page(): pmdp_collapse_flush()).
+    if (t !== undefined && t.leafBits === 0 && t.present !== 0) throw new Error(`page table: a PMD leaf at vpn ${vpn} over a PTE table`);
     if (t === undefined) {
       t = new PteTable();
       this.tables.set(key, t);

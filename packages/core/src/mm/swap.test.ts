@@ -12,6 +12,7 @@ import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent } from "../testing/kernel.js";
 import { forkOrThrow, kernelWithProcess, pteAt } from "../testing/mm.js";
 import { doExit } from "./fork.js";
+import { hpageCollapseScanPmd } from "./khugepaged.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap, doMunmap } from "./mmap.js";
 import { PTE_PRESENT, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTE_WRITE } from "./page-table.js";
@@ -20,6 +21,7 @@ import { touchRange, userRead, userWrite } from "./user-access.js";
 import { VM_READ, VM_WRITE } from "./vm-flags.js";
 
 const P = PAGE_SIZE;
+const HPAGE_SIZE_FOR_TEST = HPAGE_PMD_SIZE;
 const RW = VM_READ | VM_WRITE;
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | number) => (typeof b === "number" ? `errno ${b}` : new TextDecoder().decode(b));
@@ -168,6 +170,40 @@ describe("swap out and in", () => {
     expect(doMadvise(k, p, a, 4 * P, "pageout")).toBe(0);
     expect(reclaim(k).swapped).toBe(0);
     expect(swap.inuse).toBe(0);
+    expectConsistent(inst);
+  });
+});
+
+describe("swap and collapse (mm/khugepaged.c)", () => {
+  const collapseSetup = () => {
+    const t = kernelWithProcess({ cfg: { machine: { memory: "32MiB", swap: "8MiB" } } });
+    const big = doMmap(t.k, t.p, { length: 2 * HPAGE_SIZE_FOR_TEST, prot: RW, shared: false, anonymous: true });
+    return { ...t, a: Math.ceil(big / HPAGE_SIZE_FOR_TEST) * HPAGE_SIZE_FOR_TEST, swap: t.k.swap! };
+  };
+
+  it("MADV_COLLAPSE swaps the range's swapped-out pages in first (__collapse_huge_page_swapin); their slots are freed", () => {
+    const { inst, k, p, a, swap } = collapseSetup();
+    expect(userWrite(k, p, a, enc("stays"))).toBe(0);
+    expect(userWrite(k, p, a + P, enc("went out"))).toBe(0);
+    expect(doMadvise(k, p, a + P, P, "pageout")).toBe(1);
+    expect(doMadvise(k, p, a, HPAGE_SIZE_FOR_TEST, "collapse")).toBe(HPAGE_PMD_NR);
+    expect(p.mm!.pageTable.isLeaf(a / P)).toBe(true);
+    expect(k.vmstat.pswpin).toBe(1);
+    expect(swap.inuse).toBe(0);
+    expect(dec(userRead(k, p, a + P, 8) as Uint8Array)).toBe("went out");
+    expectConsistent(inst);
+  });
+
+  it("khugepaged leaves a range with more swap entries than khugepaged_max_ptes_swap (64)", () => {
+    const { inst, k, p, a } = collapseSetup();
+    for (let i = 0; i < 66; i++) expect(userWrite(k, p, a + i * P, enc(`p${i}`))).toBe(0);
+    expect(doMadvise(k, p, a, 65 * P, "pageout")).toBe(65);
+    const vma = p.mm!.vmas.find((v) => v.contains(a))!;
+    expect(hpageCollapseScanPmd(k, vma, a / P, { isKhugepaged: true })).toBe("exceed_swap_pte");
+    expect(doMadvise(k, p, a + 64 * P, P, "dontneed")).toBe(0);
+    // 64 swap entries pass, but then khugepaged wants half the range recently used.
+    expect(hpageCollapseScanPmd(k, vma, a / P, { isKhugepaged: true })).toBe("lack_referenced_page");
+    expect(dec(userRead(k, p, a + 63 * P, 3) as Uint8Array)).toBe("p63");
     expectConsistent(inst);
   });
 });

@@ -26,11 +26,15 @@ export const VM_HUGETLB = 1 << 8;
 export const VM_HUGEPAGE = 1 << 9;
 /** VM_LOCKED: mlock'ed. */
 export const VM_LOCKED = 1 << 10;
+/** VM_NOHUGEPAGE: MADV_NOHUGEPAGE, no THP here, not even by MADV_COLLAPSE (`vma_thp_disabled()`). */
+export const VM_NOHUGEPAGE = 1 << 11;
+/** VM_WIPEONFORK: MADV_WIPEONFORK, the child of a fork gets this range empty (`dup_mmap()`, kernel/fork.c). */
+export const VM_WIPEONFORK = 1 << 12;
 
 const NAMES: [number, string][] = [
   [VM_READ, "read"], [VM_WRITE, "write"], [VM_EXEC, "exec"], [VM_SHARED, "shared"], [VM_MAYWRITE, "maywrite"],
   [VM_IO, "io"], [VM_PFNMAP, "pfnmap"], [VM_DONTCOPY, "dontcopy"], [VM_HUGETLB, "hugetlb"], [VM_HUGEPAGE, "hugepage"],
-  [VM_LOCKED, "locked"],
+  [VM_LOCKED, "locked"], [VM_NOHUGEPAGE, "nohugepage"], [VM_WIPEONFORK, "wipeonfork"],
 ];
 
 /** Names of the VM_* flags set in `flags`. */

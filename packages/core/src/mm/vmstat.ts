@@ -23,6 +23,8 @@ export class VmStat {
   thp_split_pmd = 0;
   /** `thp_split_page` (THP_SPLIT_PAGE, `split_huge_page_to_list_to_order()`, v6.12): THPs split into small folios. */
   thp_split_page = 0;
+  /** `thp_collapse_alloc` (THP_COLLAPSE_ALLOC, `collapse_huge_page()`, v6.12): THPs made by collapsing small pages. */
+  thp_collapse_alloc = 0;
   /** `pswpout` (PSWPOUT, `count_swpout_vm_event()`, mm/page_io.c, v6.12): pages written to swap. */
   pswpout = 0;
   /** `pswpin` (PSWPIN, `swap_read_folio()`, mm/page_io.c, v6.12): pages read from swap. */

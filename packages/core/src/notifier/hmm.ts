@@ -10,15 +10,33 @@ import { EBUSY, EFAULT, EPERM } from "../errno.js";
 import type { MmContext } from "../mm/context.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
-import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import type { MmuIntervalNotifier, MmuIntervalNotifiers } from "./mmu-notifiers.js";
 
 /** `HMM_PFN_REQ_FAULT`: fault in pages that are not present. */
 export const HMM_PFN_REQ_FAULT = 1 << 0;
 /** `HMM_PFN_REQ_WRITE`: fault for write (a present read-only page is write-faulted). */
 export const HMM_PFN_REQ_WRITE = 1 << 1;
+
+/** `HMM_PFN_VALID` in {@link HmmRange.hmmFlags}: the entry maps a page the device may use (include/linux/hmm.h, v6.12). */
+export const HMM_PFN_VALID = 1 << 0;
+/** `HMM_PFN_WRITE` in {@link HmmRange.hmmFlags}: the CPU entry is writable. */
+export const HMM_PFN_WRITE = 1 << 1;
+/** `HMM_PFN_ERROR` in {@link HmmRange.hmmFlags}: no VMA, or one HMM cannot use (VM_IO, VM_PFNMAP, no VM_READ), or a special PTE. */
+export const HMM_PFN_ERROR = 1 << 2;
+/**
+ * Where the mapping order sits in {@link HmmRange.hmmFlags} (`HMM_PFN_ORDER_SHIFT`, include/linux/hmm.h,
+ * v6.12, packed into a byte here): 9 for a page a PMD leaf maps (`hmm_vma_handle_pmd()`,
+ * `hmm_vma_walk_hugetlb_entry()`), 0 for a PTE.
+ */
+export const HMM_PFN_ORDER_SHIFT = 3;
+
+/** `hmm_pfn_to_map_order()` (include/linux/hmm.h, v6.12): the CPU mapping order of one {@link HmmRange.hmmFlags} entry. */
+export function hmmPfnToMapOrder(flags: number): number {
+  return (flags >> HMM_PFN_ORDER_SHIFT) & 0x1f;
+}
 
 /** Faults on one page before giving up (the model's stand-in for VM_FAULT_ERROR on a fault that never resolves). */
 const MAX_FAULTS_PER_PAGE = 4;
@@ -39,6 +57,13 @@ export interface HmmRange {
   readonly hmmPfns: Int32Array;
   /** Output, one per page: 1 when the CPU PTE is writable (`HMM_PFN_WRITE`). */
   readonly hmmWrite: Uint8Array;
+  /**
+   * Optional output, one per page: the entry's HMM_PFN_VALID / HMM_PFN_WRITE / HMM_PFN_ERROR and
+   * its mapping order (`hmm_pfn_to_map_order()`), which a snapshot without faulting reads
+   * (`dmirror_mkentry()`, lib/test_hmm.c, v6.12): an error (no usable VMA) and a hole (nothing
+   * mapped, HMM_PFN_VALID clear) differ there, while {@link HmmRange.hmmPfns} holds -1 for both.
+   */
+  readonly hmmFlags?: Uint8Array;
 }
 
 /**
@@ -78,28 +103,43 @@ export function hmmRangeFault(k: MmContext, notifiers: MmuIntervalNotifiers, ran
       }
       range.hmmPfns[i] = -1;
       range.hmmWrite[i] = 0;
+      if (range.hmmFlags !== undefined) range.hmmFlags[i] = HMM_PFN_ERROR;
       i++;
       continue;
     }
     const bits = pt.bits(vpn);
     const pfn = pt.pfn(vpn);
     const present = (bits & PTE_PRESENT) !== 0;
-    // hmm_vma_handle_pte: a special PTE other than the zero page has no struct page.
+    // hmm_vma_handle_pte: a special PTE other than the zero page has no struct page: an error
+    // when a fault was asked for, else reported as HMM_PFN_ERROR.
     if (present && (bits & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) {
-      ret = -EFAULT;
-      break;
+      if (wantFault) {
+        ret = -EFAULT;
+        break;
+      }
+      range.hmmPfns[i] = -1;
+      range.hmmWrite[i] = 0;
+      if (range.hmmFlags !== undefined) range.hmmFlags[i] = HMM_PFN_ERROR;
+      i++;
+      continue;
     }
     const writable = (bits & PTE_WRITE) !== 0;
     if (present && (!wantWrite || writable)) {
       range.hmmPfns[i] = pfn;
       range.hmmWrite[i] = writable ? 1 : 0;
+      // pte_to_hmm_pfn_flags() / pmd_to_hmm_pfn_flags(): a PMD leaf adds its order.
+      if (range.hmmFlags !== undefined) {
+        range.hmmFlags[i] = HMM_PFN_VALID | (writable ? HMM_PFN_WRITE : 0) | ((bits & PTE_HUGE) !== 0 ? HPAGE_PMD_ORDER << HMM_PFN_ORDER_SHIFT : 0);
+      }
       i++;
       tries = 0;
       continue;
     }
     if (!wantFault) {
+      // hmm_vma_walk_hole() / pte_none: nothing mapped, HMM_PFN_VALID clear (0).
       range.hmmPfns[i] = -1;
       range.hmmWrite[i] = 0;
+      if (range.hmmFlags !== undefined) range.hmmFlags[i] = 0;
       i++;
       continue;
     }

@@ -28,7 +28,7 @@ export interface GupHandle {
 
 /** What a name refers to. */
 export type Binding =
-  | { readonly kind: "address"; readonly value: number }
+  | { readonly kind: "address"; readonly value: number; readonly end?: number }
   | { readonly kind: "handle"; readonly handle: GupHandle }
   | { readonly kind: "device"; readonly device: string; readonly name: string; readonly value: unknown }
   | { readonly kind: "value"; readonly value: unknown }
@@ -77,6 +77,19 @@ export class Bindings {
     if (b.kind === "failed") throw new StepInputError(field, `"${split.name}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
     if (b.kind !== "address") throw new StepInputError(field, `"${split.name}" is not an address`);
     return b.value + split.offset;
+  }
+
+  /**
+   * The end of the mapping the mmap step that bound `name` made (what `after: NAME` asks for):
+   * its address plus its length rounded up to pages (2 MiB for hugetlb), whatever happened to
+   * the mapping since.
+   */
+  mappingEnd(name: string, field: string): number {
+    const b = this.names.get(name);
+    if (b === undefined) throw new StepInputError(field, `"${name}" is not defined`);
+    if (b.kind === "failed") throw new StepInputError(field, `"${name}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
+    if (b.kind !== "address" || b.end === undefined) throw new StepInputError(field, `"${name}" does not name a mapping made by an mmap step`);
+    return b.end;
   }
 
   /** The gup handle named `name`. */

@@ -2,7 +2,8 @@
  * The JSON Schema editors get (`pinlab schema`) holds what `pinlab check` holds, as far as JSON
  * Schema can say it: every library scenario validates against it (with a real draft 2020-12
  * validator, ajv), and the mmap cross-field rules (exactly one of private or shared; a file unless
- * anonymous or pfnmap; no file when anonymous) are in it, so an editor marks them too.
+ * anonymous or pfnmap; no file when anonymous; (2.0) addr or after, fixed only with one, align
+ * only for an address the kernel chooses) are in it, so an editor marks them too.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +39,11 @@ describe("the scenario JSON Schema", () => {
     ["neither private nor shared", { flags: ["anonymous"] }],
     ["an anonymous mapping with a file", { flags: ["private", "anonymous"], file: "f" }],
     ["a file mapping without a file", { flags: ["shared"] }],
+    ["(2.0) both addr and after", { flags: ["private", "anonymous"], addr: 4096, after: "a" }],
+    ["(2.0) fixed without addr or after", { flags: ["private", "anonymous"], fixed: true }],
+    ["(2.0) align with a fixed addr", { flags: ["private", "anonymous"], addr: 4096, align: "2MiB" }],
+    ["(2.0) align with after, fixed: noreplace", { flags: ["private", "anonymous"], after: "a", fixed: "noreplace", align: "2MiB" }],
+    ["(2.0) fixed: replace", { flags: ["private", "anonymous"], addr: 4096, fixed: "replace" }],
   ])("refuses an mmap step with %s, as pinlab check does", (_what, mmap) => {
     expect(validate(scenario(mmap))).toBe(false);
   });
@@ -46,6 +52,9 @@ describe("the scenario JSON Schema", () => {
     ["private anonymous", { flags: ["private", "anonymous"] }],
     ["shared file", { flags: ["shared"], file: "f" }],
     ["pfnmap without a file", { flags: ["shared", "pfnmap"] }],
+    ["(2.0) placed after a mapping with MAP_FIXED", { flags: ["private", "anonymous"], after: "a", fixed: true }],
+    ["(2.0) aligned", { flags: ["private", "anonymous"], align: "2MiB" }],
+    ["(2.0) an aligned hint", { flags: ["private", "anonymous"], addr: 4096, fixed: false, align: "2MiB" }],
   ])("accepts an mmap step that is %s", (_what, mmap) => {
     expect(validate(scenario(mmap)), JSON.stringify(validate.errors)).toBe(true);
   });

@@ -15,12 +15,9 @@ import { SourceMap } from "./source-map.js";
 import { strictJsonProblem } from "./strict-json.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
+import { mmapStepProblems } from "./mmap-step-rules.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
-
-/** The kernel's machine config for a scenario's machine section. */
-export function machineConfig(m: ScenarioHeader["machine"]): { memory: number; movable: number; cma: number; pmem: number; memlock?: number; swap: number } {
-  return { memory: m.memory, movable: m.movable ?? 0, cma: m.cma ?? 0, pmem: m.pmem ?? 0, ...(m.memlock !== undefined ? { memlock: m.memlock } : {}), swap: m.swap ?? 0 };
-}
+import { machineConfig } from "./machine-config.js";
 
 /** A scenario read and validated, ready to run. */
 export interface LoadedScenario {
@@ -203,15 +200,7 @@ function validateStep(
   }
   // A device step keeps its action's fields as written (the device parses and resolves them when it runs).
   const step = (op === "device" ? { ...(raw as object), ...splitDeviceStep(r.data as object).own } : r.data) as Step;
-  if (step.op === "mmap") {
-    const shared = step.flags.includes("shared");
-    const priv = step.flags.includes("private");
-    if (shared === priv) problems.push({ file, pos: map.pos([...base, "flags"]), step: i, op, field: "flags", message: "flags must contain exactly one of private or shared" });
-    const anon = step.flags.includes("anonymous");
-    const pfnmap = step.flags.includes("pfnmap");
-    if (anon && step.file !== undefined) problems.push({ file, pos: map.pos([...base, "file"]), step: i, op, field: "file", message: "an anonymous mapping takes no file" });
-    if (!anon && !pfnmap && step.file === undefined) problems.push({ file, pos: map.pos([...base, "flags"]), step: i, op, field: "file", message: "a mapping needs a file unless flags has anonymous" });
-  }
+  if (step.op === "mmap") for (const p of mmapStepProblems(step)) problems.push({ file, pos: map.pos([...base, p.at]), step: i, op, field: p.field, message: p.message });
   for (const pol of Object.keys(step.expect_by_policy ?? {})) {
     if (!plugins.policies.has(pol)) {
       problems.push({ file, pos: map.pos([...base, "expect_by_policy", pol]), step: i, op, field: `expect_by_policy.${pol}`, message: `unknown policy "${pol}"; registered policies: ${[...plugins.policies.keys()].sort().join(", ")}` });
@@ -277,7 +266,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     const s = step as Record<string, unknown>;
     if (typeof s.proc === "string") needProc(s.proc, ["proc"]);
     if (typeof s.file === "string") needFile(s.file, ["file"]);
-    if (s.addr !== undefined) needAddr(s.addr, ["addr"]);
+    for (const key of ["addr", "after"]) if (s[key] !== undefined) needAddr(s[key], [key]);
     if (step.op === "release" || step.op === "peek" || step.op === "poke") needHandle(step.handle, ["handle"], false);
     if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
     if (step.op === "device") {

@@ -11,7 +11,8 @@ import { createKernel, type KernelInstance } from "../instance/create-kernel.js"
 import { DEFAULT_POLICY } from "../config/kernel-config.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
-import { machineConfig, type LoadedScenario } from "./load-scenario.js";
+import type { LoadedScenario } from "./load-scenario.js";
+import { machineConfig } from "./machine-config.js";
 import { execute } from "./ops/index.js";
 import { pluginView, type PluginView } from "./registry-view.js";
 import type { ExpectationResult, PolicyResult, ScenarioReport, StepResult } from "./report.js";
@@ -100,7 +101,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
   if (step.as !== undefined && (outcome.errno !== undefined || outcome.error !== undefined)) {
     ctx.bindings.set(step.as, { kind: "failed", step: ctx.index, why: outcome.error ?? errnoName(outcome.errno ?? 0) ?? "error" });
   } else if (step.as !== undefined && step.op === "mmap") {
-    ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number });
+    ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number, ...(outcome.end !== undefined ? { end: outcome.end } : {}) });
   } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device") {
     ctx.bindings.set(step.as, { kind: "value", value: outcome.result });
   }

@@ -1,7 +1,9 @@
 /** Executors of the address-space ops: mmap, munmap, mprotect, madvise, touch, write, read, fork, exit, migrate. */
 import { doFork, doExit } from "../../mm/fork.js";
 import { doMadvise, type MadviseAdvice } from "../../mm/madvise.js";
-import { doMmap, doMunmap } from "../../mm/mmap.js";
+import type { MmapPlacement } from "../../mm/get-unmapped-area.js";
+import { pageAlign } from "../../mm/mm-args.js";
+import { doMmap, doMunmap, mmapGranule, type MmapRequest } from "../../mm/mmap.js";
 import { doMprotect } from "../../mm/mprotect.js";
 import { touchRange, userRead, userWrite } from "../../mm/user-access.js";
 import { Process } from "../../mm/process.js";
@@ -19,16 +21,23 @@ export function protBits(prot: readonly string[]): number {
   return p;
 }
 
-/** `mmap`. */
+/** How an mmap step's `fixed` takes its address: true = MAP_FIXED, false = a hint, absent or `noreplace` = MAP_FIXED_NOREPLACE (v1's meaning of `addr`). */
+export function mmapPlacement(fixed: StepOf<"mmap">["fixed"]): MmapPlacement {
+  return fixed === true ? "fixed" : fixed === false ? "hint" : "noreplace";
+}
+
+/** `mmap`: the start address; the mapping's end goes with it for a later `after:`. */
 export function runMmap(ctx: RunContext, s: StepOf<"mmap">): StepOutcome {
   const k = ctx.inst.kernel;
-  const r = doMmap(k, k.process(s.proc), {
+  const req: MmapRequest = {
     length: s.length, prot: protBits(s.prot), shared: s.flags.includes("shared"), anonymous: s.flags.includes("anonymous"),
     file: s.file !== undefined ? k.file(s.file) : undefined, offset: s.offset, populate: s.flags.includes("populate"),
     hugetlb: s.flags.includes("hugetlb"), dontcopy: s.flags.includes("dontcopy"), pfnmap: s.flags.includes("pfnmap"),
-    addr: s.addr !== undefined ? ctx.bindings.addr(s.addr, "addr") : undefined,
-  });
-  return fromReturn(r);
+    addr: s.after !== undefined ? ctx.bindings.mappingEnd(s.after, "after") : s.addr !== undefined ? ctx.bindings.addr(s.addr, "addr") : undefined,
+    placement: mmapPlacement(s.fixed), align: s.align,
+  };
+  const r = doMmap(k, k.process(s.proc), req);
+  return r < 0 ? { errno: -r } : { result: r, end: r + pageAlign(s.length, mmapGranule(req)) };
 }
 
 /** `munmap`. */

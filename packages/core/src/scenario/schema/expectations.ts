@@ -18,7 +18,7 @@ export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
 /** Counter names an expectation may check (vmstat and model counters); `pinned_vm` and `locked_vm` are separate. */
 export const COUNTER_NAMES = [
   "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_gup_get_acquired", "nr_gup_get_released", "nr_cow", "nr_fork_dma_copies",
-  "nr_migrated", "nr_migrate_failed", "thp_split_pmd", "thp_split_page",
+  "nr_migrated", "nr_migrate_failed", "thp_split_pmd", "thp_split_page", "thp_collapse_alloc",
   "pswpout", "pswpin", "swpout_zero", "swpin_zero", "thp_swpout_fallback",
 ] as const;
 

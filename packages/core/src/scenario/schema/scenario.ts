@@ -3,6 +3,7 @@
  * against their op's schema (see `steps.ts`) so errors can name the step.
  * @module
  */
+import { thpConfigSchema } from "../../config/thp-config.js";
 import { z } from "zod";
 import { PINNED_WRITEBACK_ACTIONS } from "../../config/kernel-config.js";
 import { FS_TYPES } from "../../fs/fs-type.js";
@@ -27,6 +28,7 @@ export const machineSchema = z
     writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
     faults: faultsSchema.optional(),
+    thp: thpConfigSchema.optional().meta({ description: "(ext) transparent huge pages: enabled (always, madvise: the default, never) and sizes (16KiB to 2MiB; default [2MiB])" }),
   })
   .strict();
 

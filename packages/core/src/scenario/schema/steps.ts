@@ -7,6 +7,7 @@ import { z } from "zod";
 import { FOLL_FLAGS } from "../../gup/foll-flags.js";
 import type { MigrateMode } from "../../migrate/migrate.js";
 import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "../../sim/field-schemas.js";
+import { PAGE_SIZE } from "../../sim/units.js";
 import { expectationsSchema } from "./expectations.js";
 
 /** GUP calls a `gup` step may name. */
@@ -20,7 +21,10 @@ export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetl
 /** Protection bits. */
 export const PROT_BITS = ["read", "write", "exec"] as const;
 /** madvise advice. */
-export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "pageout"] as const;
+export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "wipeonfork", "keeponfork", "collapse", "pageout"] as const;
+/** The message for a bad `split` order. */
+const SPLIT_ORDER = { message: "expected a folio order from 0 to 8 (below a PMD-sized THP's 9)" };
+
 /** Lease types. */
 export const LEASE_TYPES = ["layout", "exclusive", "unlock"] as const;
 /** Compactable zones. */
@@ -58,24 +62,41 @@ const proc = nameField;
 /** A JSON Schema condition: `flags` contains `flag`. */
 const hasFlag = (flag: (typeof MMAP_FLAGS)[number]) => ({ properties: { flags: { contains: { const: flag } } } });
 
+/** A JSON Schema condition: the step has `addr` or `after`, an address it asks for. */
+const asksAddress = { anyOf: [{ required: ["addr"] }, { required: ["after"] }] };
+
 /**
  * The cross-field rules of an mmap step, in JSON Schema for editors (`pinlab schema`): exactly one
- * of private or shared; no file when anonymous; a file unless anonymous or pfnmap. The loader
- * checks the same rules with messages naming the field (`load-scenario.ts`).
+ * of private or shared; no file when anonymous; a file unless anonymous or pfnmap; (2.0) not both
+ * `addr` and `after`; `fixed` only with one of them; `align` only where the kernel chooses the
+ * address (no `addr` or `after`, or `fixed: false`). The loader checks the same rules with
+ * messages naming the field (`mmap-step-rules.ts`).
  */
 export const MMAP_RULES_JSON_SCHEMA = {
   allOf: [
     { oneOf: [hasFlag("private"), hasFlag("shared")] },
     { if: hasFlag("anonymous"), then: { not: { required: ["file"] } } },
     { if: { not: { anyOf: [hasFlag("anonymous"), hasFlag("pfnmap")] } }, then: { required: ["file"] } },
+    { not: { required: ["addr", "after"] } },
+    { if: { required: ["fixed"] }, then: asksAddress },
+    { if: { required: ["align"], ...asksAddress }, then: { required: ["fixed"], properties: { fixed: { const: false } } } },
   ],
 };
+
+/** (2.0) Schema of an mmap `align`: a power of two, at least a page. */
+const alignField = sizeField.refine((n) => n >= PAGE_SIZE && n <= 2 ** 30 && (n & (n - 1)) === 0, { message: "expected a power of two from 4KiB to 1GiB" })
+  .meta({ description: "(2.0, model) align the address the kernel chooses to this power of two (4KiB to 1GiB)" });
 
 /** Every op's schema, by op name. */
 export const STEP_SCHEMAS = {
   mmap: step("mmap", {
     proc, length: sizeField, prot: z.array(z.enum(PROT_BITS)), flags: z.array(z.enum(MMAP_FLAGS)),
-    file: nameField.optional(), offset: sizeField.optional(), addr: addrField.optional(),
+    file: nameField.optional(), offset: sizeField.optional(),
+    addr: addrField.optional().meta({ description: "the address asked for: MAP_FIXED_NOREPLACE there unless `fixed` says otherwise" }),
+    after: nameField.optional().meta({ description: "(2.0) ask for the address where the mapping an earlier mmap bound to this name ends" }),
+    fixed: z.literal([true, false, "noreplace"], { message: "expected true (MAP_FIXED), noreplace (MAP_FIXED_NOREPLACE) or false (a hint)" }).optional()
+      .meta({ description: "(2.0) how addr or after is taken: true = MAP_FIXED (unmaps what is there), noreplace = MAP_FIXED_NOREPLACE (the default; EEXIST when occupied), false = a hint" }),
+    align: alignField.optional(),
   }, "create a mapping; result: its start address").meta({ description: "create a mapping; result: its start address", ...MMAP_RULES_JSON_SCHEMA }),
   munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
   mprotect: step("mprotect", { proc, addr: addrField, length: sizeField, prot: z.array(z.enum(PROT_BITS)) }, "change protection"),
@@ -96,6 +117,12 @@ export const STEP_SCHEMAS = {
     "compact a zone (mode: sync, the compact_memory sysctl, by default; sync_light as kcompactd; async as direct compaction); result: { migrated, failed }",
   ),
   migrate: step("migrate", { proc, addr: addrField, length: sizeField }, "migrate mapped pages; result: { migrated, failed }"),
+  khugepaged: step("khugepaged", {}, "(ext) one khugepaged pass over every MADV_HUGEPAGE range; result: { scanned, collapsed }"),
+  split: step(
+    "split",
+    { proc, addr: addrField, length: sizeField, order: z.number().int(SPLIT_ORDER).min(0, SPLIT_ORDER).max(8, SPLIT_ORDER).default(0) },
+    "(ext) split the large folios mapped in a range to `order` (debugfs split_huge_pages); result: { total, split }",
+  ),
   cma_alloc: step("cma_alloc", { pages: pagesField.positive() }, "allocate contiguous pages from the CMA area"),
   gup: step("gup", {
     proc, addr: addrField, pages: pagesField, call: z.enum(GUP_CALLS), flags: z.array(follName).default([]),
