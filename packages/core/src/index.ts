@@ -13,7 +13,7 @@
  * sim            units and values as written, the virtual clock, the seeded random source, fault injection
  * config         the validated kernel config
  * memory, events frames, zones, allocators; the event bus
- * mm             address spaces, faults, mmap, fork, rmap, the page cache (MmContext)
+ * mm             address spaces, faults, mmap, fork, rmap, the page cache, swap (MmContext)
  * notifier       MMU interval notifiers, hmm_range_fault
  * fs             inodes, filesystems, leases, writeback, truncate (FsContext)
  * migrate        migration, compaction, CMA, reclaim (MigrateContext)
@@ -82,6 +82,13 @@ export * from "./mm/mprotect.js";
 export * from "./mm/madvise.js";
 export * from "./mm/fork.js";
 export * from "./mm/user-access.js";
+export * from "./mm/swapfile.js";
+export * from "./mm/swapops.js";
+export * from "./mm/swap-state.js";
+export * from "./mm/swap-pte.js";
+export * from "./mm/swap-fault.js";
+export * from "./mm/vmscan-anon.js";
+export * from "./mm/madvise-pageout.js";
 // notifier
 export * from "./notifier/mmu-notifiers.js";
 export * from "./notifier/hmm.js";

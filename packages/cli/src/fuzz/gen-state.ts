@@ -69,6 +69,8 @@ export class GenState {
   readonly handles: { name: string; released: boolean }[] = [];
   /** Names bound by each device's creating actions. */
   readonly deviceNames = new Map<string, string[]>();
+  /** The machine has a swap device (`madvise` then often pages out). */
+  swap = false;
   private next = 0;
 
   /** Make it. */

@@ -83,13 +83,19 @@ export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "
   const { addr, length } = g.range(m, 1024);
   const step: RawStep = { op, proc: g.procFor(m), addr, length: formatSize(length) };
   if (op === "mprotect") step.prot = prot(g);
-  if (op === "madvise") step.advice = g.rng.pick(MADVICE);
+  // With swap, MADV_PAGEOUT often, so that pages go out and come back under every other op.
+  if (op === "madvise") step.advice = g.swap && g.rng.chance(0.5) ? "pageout" : g.rng.pick(MADVICE);
   if (op === "touch") step.write = g.rng.chance(0.5);
   if (op === "split" && g.rng.chance(0.3)) step.order = g.rng.pick([0, 2, 4]);
   return step;
 }
 
-/** `write`, mostly followed by a `read` of the same bytes (the read-back the wrong-result check compares). */
+/**
+ * `write`, mostly followed by a `read` of the same bytes (the read-back the wrong-result check
+ * compares); with swap, often with a `madvise pageout` of that page in between, so the bytes
+ * must come back from the swap device, and now and then a `fork` after it, so they come back
+ * through the swap cache of a shared swap entry.
+ */
 export function writeSteps(g: GenState): RawStep[] {
   const m = g.mapping();
   if (m === undefined) return [];
@@ -97,7 +103,16 @@ export function writeSteps(g: GenState): RawStep[] {
   const proc = g.procFor(m);
   const data = g.data();
   const out: RawStep[] = [{ op: "write", proc, addr, data }];
-  if (g.rng.chance(0.6)) out.push({ op: "read", proc, addr, length: data.length });
+  if (!g.rng.chance(0.6)) return out;
+  if (g.swap && g.rng.chance(0.5)) {
+    out.push({ op: "madvise", proc, addr, length: formatSize(PAGE), advice: "pageout" });
+    if (g.rng.chance(0.4)) {
+      const child = g.fresh("c");
+      out.push({ op: "fork", proc, child });
+      g.procs.push(child);
+    }
+  }
+  out.push({ op: "read", proc, addr, length: data.length });
   return out;
 }
 

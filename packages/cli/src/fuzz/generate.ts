@@ -1,6 +1,7 @@
 /**
  * `pinlab fuzz`'s generator: a random valid scenario from a seed and the registries. Tiny and
- * small machines (so allocation failure and migration paths run), files of every filesystem,
+ * small machines (so allocation failure and migration paths run), some with swap (so
+ * `madvise pageout` and `reclaim` swap anonymous pages out), files of every filesystem,
  * every registered device kind with random options, a few processes, then steps of every op
  * drawn by weight ({@link OP_WEIGHTS}). Deterministic: the same seed and targets give the same
  * scenario, whatever ran before.
@@ -43,6 +44,9 @@ function machine(g: GenState, fsdax: boolean): Record<string, unknown> {
     const sizes = ["16KiB", "32KiB", "64KiB", "256KiB", "2MiB"].filter(() => r.chance(0.5));
     m.thp = { enabled: r.pick(["always", "madvise", "never"]), ...(sizes.length > 0 ? { sizes } : {}) };
   }
+  // A swap device now and then, from mkswap's least (9 slots: reclaim fills it) up (format 2.0).
+  if (r.chance(0.3)) m.swap = r.pick(["40KiB", "256KiB", "1MiB", "8MiB"]);
+  g.swap = m.swap !== undefined;
   return m;
 }
 

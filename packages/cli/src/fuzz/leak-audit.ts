@@ -1,7 +1,7 @@
 /**
  * The leak audit after the cleanup tail ({@link cleanupTail}): with every handle released, every
  * device given back what it held and every process gone, the kernel must be back to its files'
- * page caches. Each leak is a sentence naming what still holds what.
+ * page caches, and every swap slot free. Each leak is a sentence naming what still holds what.
  * @module
  */
 import { PG_ALLOC, PG_RESERVED, type KernelInstance } from "@pinlab/core";
@@ -42,6 +42,7 @@ export function auditLeaks({ inst, pinnedVm }: AuditInput, limit = 12): string[]
     if (held > 0) add(`device ${name} (${dev.kind}) still holds ${held} frame(s) after its releasing actions`);
   }
   for (const [holder, recs] of inst.oracle.holdings()) if (recs.size > 0) add(`holder ${holder} still holds ${recs.size} frame(s) in the oracle's records`);
+  if (k.swap !== null && k.swap.inuse > 0) add(`the swap device still has ${k.swap.inuse} slot(s) in use (${k.swap.cache.size} in the swap cache) after every process exited`);
   const stray = strayFrames(inst);
   if (stray.length > 0) add(`${stray.length} allocated frame(s) belong to no page cache, reservation or live mapping: ${stray.slice(0, 8).join(", ")}${stray.length > 8 ? ", ..." : ""}`);
   return out;

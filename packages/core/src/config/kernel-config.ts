@@ -16,6 +16,10 @@ export const DEFAULT_POLICY = "pin-bias";
 export const MAX_MACHINE_BYTES = 256 * 1024 ** 3;
 /** Smallest ZONE_NORMAL: 1 MiB. */
 export const MIN_MEMORY_BYTES = 1024 ** 2;
+/** Smallest swap area: mkswap refuses less ("swap space needs to be at least 40 KiB", util-linux). */
+export const MIN_SWAP_BYTES = 40 * 1024;
+/** Largest swap area pinlab models: 64 GiB (2^24 slots). */
+export const MAX_SWAP_BYTES = 64 * 1024 ** 3;
 
 // The issue's path names the field (ConfigError prefixes it), so messages do not repeat it.
 const size = () => unitField(parseSize);
@@ -35,11 +39,16 @@ export const MachineConfigSchema = z
     cma: size().default(0),
     pmem: size().default(0),
     memlock: size().optional(),
+    /** (2.0) Bytes of swap (mm/swapfile.c); 0 = no swap device. */
+    swap: size().default(0),
     /** (ext) THP settings: `enabled` and the anonymous folio sizes faults may allocate. */
     thp: thpConfigSchema.default(DEFAULT_THP),
   })
   .strict()
   .superRefine((m, ctx) => {
+    if (m.swap !== 0 && (m.swap < MIN_SWAP_BYTES || m.swap > MAX_SWAP_BYTES)) {
+      ctx.addIssue({ code: "custom", path: ["swap"], message: `a swap device is 0 (none) or from 40KiB (mkswap's least) to 64GiB, got ${m.swap} bytes` });
+    }
     // The wording of these two messages is matched by the CLI's malformed-scenario corpus.
     if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
     const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };

@@ -77,8 +77,8 @@ export interface KernelEventPayloads {
   lease: { file: string; pid: number; op: string; errno?: string };
   /** Pages were migrated (migrate, compaction, CMA, longterm-pin migration). */
   migrate: { reason: string; migrated: number; failed: number; zone?: string };
-  /** Reclaim scanned file pages. */
-  reclaim: { file?: string; reclaimed: number; activated: number; buffersStripped: number; failed: number };
+  /** Reclaim scanned file pages (and, with swap, anonymous ones: `swapped` pages went to swap). */
+  reclaim: { file?: string; reclaimed: number; activated: number; buffersStripped: number; failed: number; swapped?: number };
   /** A contiguous CMA allocation. */
   cma_alloc: { pages: number; ok: boolean; migrated: number; errno?: string };
   /** An MMU notifier invalidation (one per range, counting the interval notifiers it reached). */

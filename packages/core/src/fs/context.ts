@@ -40,8 +40,6 @@ export interface TruncateRequest {
 
 /** What fs asks the pin policy, besides the mm's questions. */
 export interface FsPolicy extends MmPolicy {
-  /** `folio_maybe_dma_pinned()` (include/linux/mm.h, v6.12): may this frame be DMA-pinned? */
-  maybeDmaPinned(pfn: number): boolean;
   /** Before truncate / hole punch: break layouts, refuse (ETXTBSY, EDEADLOCK, EBUSY) or allow (0). */
   checkTruncate(req: TruncateRequest): number;
 }

@@ -16,6 +16,8 @@
  * 6. The pin counters balance: acquired - released = pins outstanding; pinned_vm is never negative.
  * 7. The shared zero page (and the huge zero folio) holds zeros: nothing ever writes it (`ZERO_PAGE(0)`, mm/memory.c; every
  *    untouched anonymous page of every process reads it).
+ * 8. With a swap device, swap entries, slot references and the swap cache agree (swap-checks.ts);
+ *    the swap cache's references count in 3.
  * @module
  */
 import type { Gup } from "../gup/gup.js";
@@ -25,6 +27,7 @@ import {
 } from "../memory/page-flags.js";
 import { PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
+import { checkSwap } from "./swap-checks.js";
 
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
 export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
@@ -100,6 +103,8 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
       cacheRefs.set(head, (cacheRefs.get(head) ?? 0) + 1);
     }
   }
+  // 8, and the swap cache's references for 3
+  const swapRefs = checkSwap(k, add);
   // 2, 3, 4 per frame
   let pinsOutstanding = 0;
   for (let pfn = 0; pfn < f.nrFrames; pfn++) {
@@ -132,7 +137,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     let explained = pmdMapped[pfn] + (pfn === k.memory.hugeZeroPfn ? 1 : 0);
     const nr = f.nrPages(pfn);
     for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
-    explained += cacheRefs.get(pfn) ?? 0;
+    explained += (cacheRefs.get(pfn) ?? 0) + (swapRefs.get(pfn) ?? 0);
     if ((fl & PG_PRIVATE) !== 0) explained += 1;
     explained += gets + k.policy.refsForPins(pfn, pins);
     // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so

@@ -12,6 +12,7 @@ import type { ObserverCall } from "../mm/context.js";
 import { AnonVma, MmStruct, type Vma } from "../mm/mm-types.js";
 import { Process } from "../mm/process.js";
 import { DEFAULT_UID, MAX_UID, UserStruct } from "../mm/user-struct.js";
+import { SwapInfo } from "../mm/swapfile.js";
 import { VmStat } from "../mm/vmstat.js";
 import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
@@ -54,6 +55,8 @@ export class Kernel implements KernelContext {
   readonly observers: KernelObserver[] = [];
   /** The users by uid (`uidhash_table`, kernel/user.c, v6.12): created on first use, never freed. */
   readonly users = new Map<number, UserStruct>();
+  /** The swap device (`swapon()` at boot of a `machine.swap` area), or null without one. */
+  readonly swap: SwapInfo | null;
   private readonly byName = new Map<string, Process>();
   private nextPid = 1;
   private nextId = 1;
@@ -70,6 +73,7 @@ export class Kernel implements KernelContext {
     @inject(FAULTS) readonly faults: FaultInjector,
   ) {
     this.frames = memory.frames;
+    this.swap = config.machine.swap > 0 ? new SwapInfo(config.machine.swap) : null;
   }
 
   /** The machine's THP settings (`machine.thp`). */

@@ -42,6 +42,11 @@ export const PG_DAX = 1 << 15;
  * `is_zero_folio()`, so GUP really pins it.
  */
 export const PG_HUGE_ZERO = 1 << 16;
+/**
+ * PG_swapcache (`folio_test_swapcache()`, include/linux/page-flags.h, v6.12): the folio is in the
+ * swap cache, which holds one reference per page and knows its swap offset (`folio->swap`).
+ */
+export const PG_SWAPCACHE = 1 << 17;
 
 /** Flag names, for display. */
 export const PAGE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
@@ -49,6 +54,7 @@ export const PAGE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [PG_HEAD, "head"], [PG_TAIL, "tail"], [PG_ZERO, "zero"], [PG_ANON_EXCLUSIVE, "anon_exclusive"],
   [PG_PRIVATE, "private"], [PG_ORPHAN, "orphan"], [PG_RESERVED, "reserved"], [PG_HUGETLB, "hugetlb"],
   [PG_CHECKED, "checked"], [PG_ISOLATED, "isolated"], [PG_DAX, "dax"], [PG_HUGE_ZERO, "huge_zero"],
+  [PG_SWAPCACHE, "swapcache"],
 ];
 
 /** The names of the flags set in `flags`. */

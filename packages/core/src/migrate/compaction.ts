@@ -9,7 +9,7 @@
  */
 import type { MigrateContext } from "./context.js";
 import { folioWaitWritebackOnClock } from "../fs/writeback.js";
-import { PG_ALLOC, PG_ANON, PG_TAIL, PG_WRITEBACK } from "../memory/page-flags.js";
+import { PG_ALLOC, PG_ANON, PG_SWAPCACHE, PG_TAIL, PG_WRITEBACK } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import { folioMovable, migrateFolio, type MigrateMode } from "./migrate.js";
 
@@ -39,7 +39,8 @@ export function compactZone(k: MigrateContext, zone: ZoneId, mode: MigrateMode =
       if ((flags & PG_ALLOC) === 0 || (flags & PG_TAIL) !== 0) continue;
     }
     if (!folioMovable(k, pfn) || f.order[pfn] !== 0) continue;
-    if ((flags & PG_ANON) !== 0 && f.refcount[pfn] > f.mapcount[pfn]) {
+    // The "racy check": more references than mappings (and the swap cache) explain.
+    if ((flags & PG_ANON) !== 0 && f.refcount[pfn] > f.mapcount[pfn] + ((flags & PG_SWAPCACHE) !== 0 ? 1 : 0)) {
       failed++;
       continue;
     }

@@ -12,10 +12,12 @@ import type { MigrateContext } from "./context.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import { folioWaitWritebackOnClock } from "../fs/writeback.js";
 import {
-  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_WRITEBACK, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_SWAPCACHE,
+  PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
 import { splitFolio } from "../mm/huge-memory.js";
 import { rmapList } from "../mm/rmap.js";
+import { swapCacheMigrate } from "../mm/swap-state.js";
 import { PTE_HUGE } from "../mm/page-table.js";
 import { PAGE_SIZE } from "../sim/units.js";
 
@@ -39,12 +41,13 @@ export type MigrateMode = "async" | "sync_light" | "sync";
 /** Why a migration is done (`enum migrate_reason`), for events. */
 export type MigrateReason = "compaction" | "syscall_or_cpuset" | "longterm_pin" | "contig_range" | "numa_misplaced";
 
-/** `folio_expected_ref_count()` (include/linux/mm.h, v6.12 as backported by Debian): references explained by the page cache, buffers and mappings. */
+/** `folio_expected_ref_count()` (include/linux/mm.h, v6.12 as backported by Debian): references explained by the page cache, the swap cache, buffers and mappings. */
 export function folioExpectedRefCount(k: MigrateContext, head: number): number {
   const f = k.frames;
   const flags = f.flags[head];
   let refs = f.folioMapcount(head);
   if ((flags & PG_FILE) !== 0) refs += f.nrPages(head) + ((flags & PG_PRIVATE) !== 0 ? 1 : 0);
+  else if ((flags & PG_SWAPCACHE) !== 0) refs += f.nrPages(head);
   return refs;
 }
 
@@ -117,7 +120,7 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
   }
   const mappings = [];
   for (let i = 0; i < nr; i++) mappings.push(rmapList(k, head + i));
-  const carried = PG_ANON | PG_FILE | PG_DIRTY | PG_ANON_EXCLUSIVE | PG_PRIVATE | PG_HUGETLB | PG_CHECKED;
+  const carried = PG_ANON | PG_FILE | PG_DIRTY | PG_ANON_EXCLUSIVE | PG_PRIVATE | PG_HUGETLB | PG_CHECKED | PG_SWAPCACHE;
   for (let i = 0; i < nr; i++) {
     const o = head + i;
     const n = dst + i;
@@ -145,6 +148,8 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
     if ((f.flags[o] & PG_FILE) !== 0) {
       const inode = k.inodes.get(f.mapping[o]);
       if (inode !== undefined && inode.cache.get(f.index[o]) === o) inode.cache.set(f.index[o], n);
+    } else if ((f.flags[o] & PG_SWAPCACHE) !== 0) {
+      swapCacheMigrate(k, o, n);
     }
     k.observe("onMigrate", o, n);
   }

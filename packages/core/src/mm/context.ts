@@ -14,6 +14,7 @@ import type { FrameTable } from "../memory/frame-table.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { AnonVma, MappedFile, MmStruct, Vma } from "./mm-types.js";
 import type { Process } from "./process.js";
+import type { SwapInfo } from "./swapfile.js";
 import type { VmStat } from "./vmstat.js";
 
 /** One call of an observer hook of `O`: the hook's name, then its arguments. */
@@ -34,6 +35,13 @@ export interface MmObserver {
 export interface MmPolicy {
   /** `folio_needs_cow_for_dma()` (include/linux/mm.h, v6.12): must fork give the child a copy of this exclusive anon folio now? */
   forkMustCopy(mm: MmStruct, head: number): boolean;
+  /**
+   * `folio_maybe_dma_pinned()` (include/linux/mm.h, v6.12): may this frame be DMA-pinned? Asked
+   * by reclaim before it swaps an anonymous folio out and by `try_to_unmap_one()` before it
+   * makes a PTE a swap entry (`folio_try_share_anon_rmap_pte()`), as well as by writeback,
+   * migration and file reclaim above.
+   */
+  maybeDmaPinned(pfn: number): boolean;
   /**
    * Process `pid` exited (`do_exit` -> `exit_files`): its files close, and with them the leases it
    * held (`locks_remove_file`), except where something else still holds the file open (the RFC's
@@ -65,6 +73,8 @@ export interface MmContext {
   readonly vmstat: VmStat;
   /** The MMU notifiers. */
   readonly notifiers: MmuNotifierCalls;
+  /** The swap device (`machine.swap`), or null when the machine has none (a kernel without swap: anonymous memory stays). */
+  readonly swap: SwapInfo | null;
   /** The pin policy, for the questions the mm asks it. */
   readonly policy: MmPolicy;
   /** anon_vmas by id (for the rmap walk). */

@@ -2,8 +2,8 @@
  * The page-fault path (`handle_mm_fault`, mm/memory.c, v6.12): anonymous faults map the shared
  * zero page on read and allocate on write; private file mappings copy on write from the page
  * cache; shared file write faults go through the filesystem's page_mkwrite and dirty the page.
- * Faults on present PTEs are wp-page.ts's (`do_wp_page()`, unsharing), hugetlb ones hugetlb.ts's,
- * PMD-level THP ones huge-memory.ts's.
+ * Faults on present PTEs are wp-page.ts's (`do_wp_page()`, unsharing), on swap entries
+ * swap-fault.ts's (`do_swap_page()`), hugetlb ones hugetlb.ts's, PMD-level THP ones huge-memory.ts's.
  * @module
  */
 import { EFAULT, ENOMEM } from "../errno.js";
@@ -16,6 +16,8 @@ import { PTE_DIRTY, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOU
 import { HPAGE_PMD_ORDER } from "../sim/units.js";
 import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
 import { mapNewAnon, mapPage, writeBits } from "./pte-ops.js";
+import { doSwapPage } from "./swap-fault.js";
+import { isSwapPte } from "./swapops.js";
 import type { Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
 import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
@@ -50,7 +52,7 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
     }
   }
   const bits = pt.bits(vpn);
-  if ((bits & PTE_PRESENT) === 0) return doPteMissing(k, vma, vpn, fflags, stats);
+  if ((bits & PTE_PRESENT) === 0) return isSwapPte(bits) ? doSwapPage(k, vma, vpn, fflags, stats) : doPteMissing(k, vma, vpn, fflags, stats);
   if ((fflags & FAULT_FLAG_WRITE) !== 0) {
     if ((bits & PTE_WRITE) === 0) return doWpPage(k, vma, vpn, fflags, stats);
     pt.update(vpn, 0, PTE_DIRTY | PTE_YOUNG);
@@ -108,10 +110,10 @@ function allocAnonFolio(k: MmContext, vma: Vma, vpn: number): { head: number; or
   return { head: k.memory.allocFolio(0), order: 0 };
 }
 
-/** `pte_range_none()` (mm/memory.c, v6.12): no PTE of the `nr` from `vpn` is present (no table: none is). */
+/** `pte_range_none()` (mm/memory.c, v6.12): every PTE of the `nr` from `vpn` is none: neither present nor a swap entry (no table: all are). */
 function pteRangeNone(t: PteTable | undefined, vpn: number, nr: number): boolean {
   if (t === undefined) return true;
-  for (let i = 0; i < nr; i++) if ((t.bits[(vpn + i) & PTE_INDEX_MASK] & PTE_PRESENT) !== 0) return false;
+  for (let i = 0; i < nr; i++) if (t.bits[(vpn + i) & PTE_INDEX_MASK] !== 0) return false;
   return true;
 }
 

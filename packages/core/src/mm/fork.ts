@@ -6,7 +6,7 @@
  * the child and loses its anon-exclusive mark, unless the parent mm has pinned
  * (MMF_HAS_PINNED) and the policy says the page may be DMA-pinned: then the child gets its own
  * copy at once and the parent keeps the pinned page (`__folio_try_dup_anon_rmap` returning
- * -EBUSY -> `copy_present_page`).
+ * -EBUSY -> `copy_present_page`). Swap entries are copied too, shared (swap-pte.ts).
  * @module
  */
 import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
@@ -19,6 +19,7 @@ import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, mapPmd, writeBits, zapRange } from "./pte-ops.js";
+import { copySwapEntries } from "./swap-pte.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -58,6 +59,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     }
     copyPmdTables(pv, cmm);
     const r = copyPageRange(k, pv, cv);
+    if (!r.failed) copySwapEntries(k, pv, cv);
     if (pv.isCow) pmm.writeProtectSeq++;
     sharedPages += r.shared;
     copiedForDma += r.copied;

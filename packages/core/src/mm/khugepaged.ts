@@ -3,23 +3,27 @@
  * and the khugepaged scan (`khugepaged_scan_mm_slot()`), both through `hpage_collapse_scan_pmd()`
  * and `collapse_huge_page()`. A range collapses unless a page has references beyond its mappings
  * (a pin, a GUP reference, a device: `is_refcount_suitable()`), no PTE in it is writable, or
- * (khugepaged only) it is too sparse, too shared or not recently used.
+ * (khugepaged only) it is too sparse, too shared, too swapped out or not recently used. Swapped-out
+ * pages in the range are swapped in first (`__collapse_huge_page_swapin()`).
  * @module
  */
 import { EAGAIN, EBUSY, EINVAL, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_HUGETLB, PG_PRIVATE } from "../memory/page-flags.js";
+import { PG_ANON, PG_HUGETLB, PG_PRIVATE, PG_SWAPCACHE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { mapNewAnonPmd } from "./huge-memory.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { writeBits, zapPte } from "./pte-ops.js";
 import type { MmStruct, Vma } from "./mm-types.js";
 import { thpVmaAllowableOrders, TVA_ENFORCE_SYSFS } from "./thp-allowable.js";
+import { doSwapPage } from "./swap-fault.js";
+import { isSwapPte } from "./swapops.js";
 
 /** `enum scan_result` (mm/khugepaged.c, v6.12), the values the model can reach, in lower case. */
 export type ScanResult =
   | "succeed" | "pmd_null" | "pmd_none" | "pmd_mapped" | "exceed_none_pte" | "exceed_shared_pte" | "page_ro"
-  | "lack_referenced_page" | "page_null" | "page_anon" | "page_count" | "alloc_huge_page_fail" | "vma_check";
+  | "lack_referenced_page" | "page_null" | "page_anon" | "page_count" | "alloc_huge_page_fail" | "vma_check"
+  | "exceed_swap_pte" | "fail";
 
 /** `struct collapse_control` (mm/khugepaged.c, v6.12): who collapses. khugepaged has limits MADV_COLLAPSE ignores. */
 export interface CollapseControl {
@@ -31,16 +35,19 @@ export interface CollapseControl {
 export const KHUGEPAGED_MAX_PTES_NONE = HPAGE_PMD_NR - 1;
 /** `khugepaged_max_ptes_shared` (default HPAGE_PMD_NR / 2): pages mapped by more than one process khugepaged tolerates. */
 export const KHUGEPAGED_MAX_PTES_SHARED = HPAGE_PMD_NR / 2;
+/** `khugepaged_max_ptes_swap` (default HPAGE_PMD_NR / 8): swap entries khugepaged tolerates (and swaps in) in a range. */
+export const KHUGEPAGED_MAX_PTES_SWAP = HPAGE_PMD_NR / 8;
 
 /**
  * `is_refcount_suitable()` (mm/khugepaged.c, v6.12): does nothing hold the folio at `head` but
- * its mappings (and for a file folio its page cache, and buffers)? A pin or a GUP reference makes
- * the refcount larger: the range must not collapse, or the holder would keep the old page.
+ * its mappings (and for a file folio its page cache, for a swap-cache folio the swap cache, and
+ * buffers)? A pin or a GUP reference makes the refcount larger: the range must not collapse, or
+ * the holder would keep the old page.
  */
 export function isRefcountSuitable(k: MmContext, head: number): boolean {
   const f = k.frames;
   let expected = f.folioMapcount(head);
-  if ((f.flags[head] & PG_ANON) === 0) expected += f.nrPages(head);
+  if ((f.flags[head] & PG_ANON) === 0 || (f.flags[head] & PG_SWAPCACHE) !== 0) expected += f.nrPages(head);
   if ((f.flags[head] & PG_PRIVATE) !== 0) expected++;
   return f.refcount[head] === expected;
 }
@@ -79,12 +86,18 @@ export function hpageCollapseScanPmd(k: MmContext, vma: Vma, vpn: number, cc: Co
   const t = pt.table(vpn)!;
   const f = k.frames;
   let noneOrZero = 0;
+  let unmapped = 0;
   let shared = 0;
   let referenced = 0;
   let writable = false;
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     const bits = t.bits[i];
     const pfn = t.pfn[i];
+    if (isSwapPte(bits)) {
+      unmapped++;
+      if (cc.isKhugepaged && unmapped > KHUGEPAGED_MAX_PTES_SWAP) return "exceed_swap_pte";
+      continue;
+    }
     // pte_none_or_zero()
     if ((bits & PTE_PRESENT) === 0 || ((bits & PTE_SPECIAL) !== 0 && pfn === k.memory.zeroPfn)) {
       if (cc.isKhugepaged && ++noneOrZero > KHUGEPAGED_MAX_PTES_NONE) return "exceed_none_pte";
@@ -100,8 +113,8 @@ export function hpageCollapseScanPmd(k: MmContext, vma: Vma, vpn: number, cc: Co
     if (cc.isKhugepaged && (bits & PTE_YOUNG) !== 0) referenced++;
   }
   if (!writable) return "page_ro";
-  if (cc.isKhugepaged && referenced === 0) return "lack_referenced_page";
-  return collapseHugePage(k, vma, vpn);
+  if (cc.isKhugepaged && (referenced === 0 || (unmapped > 0 && referenced < HPAGE_PMD_NR / 2))) return "lack_referenced_page";
+  return collapseHugePage(k, vma, vpn, unmapped);
 }
 
 /**
@@ -112,9 +125,14 @@ export function hpageCollapseScanPmd(k: MmContext, vma: Vma, vpn: number, cc: Co
  * page mapped nowhere else is freed) and map the new folio exclusive, writable and dirty by one
  * PMD in the emptied table's place (`pmd_mkdirty`, `maybe_pmd_mkwrite`, the table deposited).
  */
-export function collapseHugePage(k: MmContext, vma: Vma, vpn: number): ScanResult {
+export function collapseHugePage(k: MmContext, vma: Vma, vpn: number, unmapped = 0): ScanResult {
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return "alloc_huge_page_fail";
+  const swapin = unmapped > 0 ? collapseHugePageSwapin(k, vma, vpn) : "succeed";
+  if (swapin !== "succeed") {
+    k.memory.put(head);
+    return swapin;
+  }
   const pt = vma.mm.pageTable;
   const addr = vpn * PAGE_SIZE;
   k.notifiers.invalidateRange(vma.mm, addr, addr + HPAGE_PMD_SIZE, "clear");
@@ -128,6 +146,24 @@ export function collapseHugePage(k: MmContext, vma: Vma, vpn: number): ScanResul
   }
   mapNewAnonPmd(k, vma, vpn, head, writeBits(vma));
   k.vmstat.thp_collapse_alloc++;
+  return "succeed";
+}
+
+/**
+ * `__collapse_huge_page_swapin()` (mm/khugepaged.c, v6.12) of the 2 MiB at `vpn`: `do_swap_page()`
+ * on every swap entry (a fault that fails, such as an allocation: `fail`); then, as
+ * `__collapse_huge_page_isolate()` checks again, every page must still be held by nothing but its
+ * mappings and the swap cache (`page_count`).
+ */
+function collapseHugePageSwapin(k: MmContext, vma: Vma, vpn: number): ScanResult {
+  const t = vma.mm.pageTable.table(vpn)!;
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    if (isSwapPte(t.bits[i]) && doSwapPage(k, vma, vpn + i, 0, {}) < 0) return "fail";
+  }
+  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+    const bits = t.bits[i];
+    if ((bits & PTE_PRESENT) !== 0 && (bits & PTE_SPECIAL) === 0 && !isRefcountSuitable(k, k.frames.head(t.pfn[i]))) return "page_count";
+  }
   return "succeed";
 }
 

@@ -1,6 +1,7 @@
 /**
  * `madvise()` (mm/madvise.c, v6.12): MADV_DONTNEED, MADV_DONTFORK / MADV_DOFORK,
- * MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_HUGEPAGE / MADV_NOHUGEPAGE and MADV_COLLAPSE (khugepaged.ts).
+ * MADV_WIPEONFORK / MADV_KEEPONFORK, MADV_HUGEPAGE / MADV_NOHUGEPAGE, MADV_COLLAPSE (khugepaged.ts)
+ * and MADV_PAGEOUT (madvise-pageout.ts).
  * @module
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
@@ -8,6 +9,7 @@ import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
 import { madviseCollapse } from "./khugepaged.js";
+import { madvisePageout } from "./madvise-pageout.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
 import type { Process } from "./process.js";
 import { zapRange } from "./pte-ops.js";
@@ -16,10 +18,10 @@ import type { Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGEPAGE, VM_HUGETLB, VM_IO, VM_LOCKED, VM_NOHUGEPAGE, VM_PFNMAP, VM_SHARED, VM_WIPEONFORK } from "./vm-flags.js";
 
 /** madvise advice pinlab models. */
-export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "wipeonfork" | "keeponfork" | "hugepage" | "nohugepage" | "collapse";
+export type MadviseAdvice = "dontneed" | "dontfork" | "dofork" | "wipeonfork" | "keeponfork" | "hugepage" | "nohugepage" | "collapse" | "pageout";
 
 /** Every advice of {@link MadviseAdvice} (`madvise_behavior_valid()` accepts these, anything else is -EINVAL). */
-const ADVICE: readonly MadviseAdvice[] = ["dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork", "hugepage", "nohugepage", "collapse"];
+const ADVICE: readonly MadviseAdvice[] = ["dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork", "hugepage", "nohugepage", "collapse", "pageout"];
 
 /**
  * `madvise_dontneed_free_valid_vma()` (mm/madvise.c, v6.12) for [start, end) of `vma`: -EINVAL
@@ -43,7 +45,7 @@ export function madviseDontneedFreeValidVma(vma: Vma, start: number, end: number
  * MADV_(NO)HUGEPAGE leaves VM_HUGETLB and VM_SPECIAL VMAs alone (`hugepage_madvise()`,
  * VM_NO_KHUGEPAGED).
  */
-export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed" | "collapse">): number {
+export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "dontneed" | "collapse" | "pageout">): number {
   const flags = vma.flags;
   if (advice === "dontfork") return flags | VM_DONTCOPY;
   if (advice === "dofork") return (flags & VM_IO) !== 0 ? -EINVAL : flags & ~VM_DONTCOPY;
@@ -55,7 +57,7 @@ export function madviseVmaBehavior(vma: Vma, advice: Exclude<MadviseAdvice, "don
 }
 
 /**
- * `madvise()` (`do_madvise()`, mm/madvise.c, v6.12). Returns pages affected or `-errno`. Like `madvise_walk_vmas()`, advice is applied to
+ * `madvise()` (`do_madvise()`, mm/madvise.c, v6.12). Returns pages affected (for MADV_PAGEOUT: freed to swap) or `-errno`. Like `madvise_walk_vmas()`, advice is applied to
  * the mapped parts of a range with holes and the call then fails with ENOMEM.
  */
 export function doMadvise(k: MmContext, proc: Process, addr: number, length: number, advice: MadviseAdvice): number {
@@ -86,6 +88,15 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
       pages += zapRange(k, vma, s / PAGE_SIZE, e / PAGE_SIZE);
       continue;
     }
+    if (advice === "pageout") {
+      const r = madvisePageout(k, vma, s, e);
+      if (r < 0) {
+        err = r;
+        break;
+      }
+      pages += r;
+      continue;
+    }
     if (advice === "collapse") {
       // madvise_collapse(), one VMA at a time (madvise_walk_vmas() stops at the first error).
       const r = madviseCollapse(k, vma, s, e);
@@ -108,7 +119,7 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
     }
     pages += (e - s) / PAGE_SIZE;
   }
-  if (advice !== "dontneed" && advice !== "collapse") vmaMergeExistingRange(k, mm, addr, end);
+  if (advice !== "dontneed" && advice !== "collapse" && advice !== "pageout") vmaMergeExistingRange(k, mm, addr, end);
   if (err < 0) return err;
   k.events.emit("madvise", { pid: proc.pid, start: addr, end, advice, pages });
   return hasHole(mm, addr, end) ? -ENOMEM : pages;

@@ -21,6 +21,13 @@ export const PTE_YOUNG = 1 << 3;
 export const PTE_HUGE = 1 << 4;
 /** Special mapping with no struct-page semantics: the zero page, PFNMAP memory (`pte_special`). */
 export const PTE_SPECIAL = 1 << 5;
+/**
+ * A swap entry (`is_swap_pte()`: neither present nor none, include/linux/swapops.h, v6.12): the
+ * entry's pfn column holds the swap offset, never a frame. See mm/swapops.ts.
+ */
+export const PTE_SWAP = 1 << 6;
+/** `pte_swp_exclusive()` (include/linux/pgtable.h, v6.12): the swapped-out page was anon-exclusive; only on a {@link PTE_SWAP} entry. */
+export const PTE_SWP_EXCLUSIVE = 1 << 7;
 
 /** Entries per PTE table (PTRS_PER_PTE). */
 export const PTRS_PER_PTE = 512;

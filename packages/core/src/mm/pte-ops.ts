@@ -5,10 +5,12 @@
  * @module
  */
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_SWAPCACHE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { zapSwapRange } from "./swap-pte.js";
+import { folioFreeSwap } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
@@ -43,7 +45,9 @@ export function mapNewAnon(k: MmContext, vma: Vma, vpn: number, pfn: number, bit
 
 /**
  * Remove the PTE at `vpn` (`zap_present_ptes`, mm/memory.c, v6.12). A dirty PTE of a file page dirties the page
- * first. Drops the mapping's reference, which may free the folio. Returns the old PTE bits.
+ * first. Drops the mapping's reference, which may free the folio: a folio in the swap cache that
+ * is now mapped nowhere first gives its swap space up if no swap entry needs it
+ * (`free_pages_and_swap_cache()` -> `free_swap_cache()`, mm/swap_state.c). Returns the old PTE bits.
  */
 export function zapPte(k: MmContext, vma: Vma, vpn: number): number {
   const pt = vma.mm.pageTable;
@@ -56,6 +60,7 @@ export function zapPte(k: MmContext, vma: Vma, vpn: number): number {
   if ((bits & PTE_DIRTY) !== 0 && (f.flags[pfn] & PG_FILE) !== 0) f.flags[head] |= PG_DIRTY;
   f.mapcount[pfn]--;
   vma.mm.rss--;
+  if ((f.flags[head] & PG_SWAPCACHE) !== 0 && f.folioMapcount(head) === 0) folioFreeSwap(k, head);
   k.memory.put(head);
   return bits;
 }
@@ -97,7 +102,10 @@ export function zapHugePmd(k: MmContext, vma: Vma, vpn: number): number {
  * `zap_pte_range()`, mm/memory.c, v6.12). A PMD leaf wholly inside goes at once
  * (`zap_huge_pmd()`); a THP leaf only partly inside is split first and its PTEs in the range zapped
  * (a hugetlb leaf goes whole: hugetlb ranges are huge-page aligned). `filter` sees each entry's
- * frame (a leaf's head). Returns the number of normal pages unmapped.
+ * frame (a leaf's head). Swap entries (always private anonymous pages) go too, freeing their slots
+ * (`free_swap_and_cache_nr()`), unless a filter is given: callers filter only to spare COWed
+ * anonymous pages (`should_zap_cows()` false), and so spare swap entries. Returns the number of
+ * normal pages unmapped (present ones: swap entries are not counted).
  */
 export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: number, filter?: (pfn: number) => boolean): number {
   let n = 0;
@@ -118,6 +126,7 @@ export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
     zapPte(k, vma, vpn);
     if ((bits & PTE_SPECIAL) === 0) n++;
   });
+  if (filter === undefined) zapSwapRange(k, vma, startVpn, endVpn);
   return n;
 }
 

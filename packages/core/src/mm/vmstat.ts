@@ -25,6 +25,16 @@ export class VmStat {
   thp_split_page = 0;
   /** `thp_collapse_alloc` (THP_COLLAPSE_ALLOC, `collapse_huge_page()`, v6.12): THPs made by collapsing small pages. */
   thp_collapse_alloc = 0;
+  /** `pswpout` (PSWPOUT, `count_swpout_vm_event()`, mm/page_io.c, v6.12): pages written to swap. */
+  pswpout = 0;
+  /** `pswpin` (PSWPIN, `swap_read_folio()`, mm/page_io.c, v6.12): pages read from swap. */
+  pswpin = 0;
+  /** `swpout_zero` (SWPOUT_ZERO, `swap_zeromap_folio_set()`, mm/page_io.c, v6.12): zero-filled pages swapped out without I/O. */
+  swpout_zero = 0;
+  /** `swpin_zero` (SWPIN_ZERO, `swap_read_folio_zeromap()`, mm/page_io.c, v6.12): zero-filled pages swapped in without I/O. */
+  swpin_zero = 0;
+  /** `thp_swpout_fallback` (THP_SWPOUT_FALLBACK, `shrink_folio_list()`, mm/vmscan.c, v6.12): THPs split to be swapped out as 4 KiB pages. */
+  thp_swpout_fallback = 0;
 
   /** A plain object copy, for reports. */
   snapshot(): Record<string, number> {

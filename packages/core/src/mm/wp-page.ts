@@ -13,6 +13,7 @@ import { PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
 import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, writeBits, zapPte } from "./pte-ops.js";
+import { folioFreeSwap, folioTestSwapcache } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 
@@ -20,11 +21,18 @@ import { VM_WRITE } from "./vm-flags.js";
  * `wp_can_reuse_anon_folio()` (mm/memory.c, v6.12): may a write (or an unshare) take over the
  * non-exclusive anonymous page at `pfn` instead of copying it? Never for a large folio; for a
  * small one only when our mapping holds the sole reference: any GUP reference or pin forces a
- * copy, which is what keeps a pinned page with its device.
+ * copy, which is what keeps a pinned page with its device. A folio in the swap cache first gives
+ * up its swap space if no swap entry needs it any more (`folio_free_swap()`), dropping the
+ * cache's reference.
  */
 export function wpCanReuseAnonFolio(k: MmContext, pfn: number): boolean {
   const f = k.frames;
-  return !f.isLarge(pfn) && f.refcount[f.head(pfn)] === 1;
+  if (f.isLarge(pfn)) return false;
+  const head = f.head(pfn);
+  const swapcache = folioTestSwapcache(k, head);
+  if (f.refcount[head] > 1 + (swapcache ? 1 : 0)) return false;
+  if (swapcache) folioFreeSwap(k, head);
+  return f.refcount[head] === 1;
 }
 
 /** `do_wp_page()` (mm/memory.c, v6.12): a write to a present, write-protected PTE. */

@@ -9,13 +9,17 @@ import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
+import { peekSwapped } from "../mm/swap-state.js";
+import { isSwapPte, pteSwpOffset } from "../mm/swapops.js";
 import type { Process } from "../mm/process.js";
 import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 
-/** A page's state as `page:` expectations see it (`present: false` and nothing else when not mapped). */
+/** A page's state as `page:` expectations see it (`present` and `swapped` and nothing else when not mapped). */
 export interface PageState {
   /** A PTE is present. */
   present: boolean;
+  /** (2.0) The PTE is a swap entry: the page is swapped out (`/proc/PID/pagemap` bit 62, PM_SWAP). */
+  swapped?: boolean;
   /** The frame (for display and same_frame_as). */
   pfn?: number;
   /** Folio refcount. */
@@ -57,10 +61,10 @@ export interface PageState {
 /** The state of the page mapped at `addr` in `proc`. */
 export function pageState(inst: KernelInstance, proc: Process, addr: number): PageState {
   const mm = proc.mm;
-  if (mm === null || !proc.alive) return { present: false };
+  if (mm === null || !proc.alive) return { present: false, swapped: false };
   const vpn = Math.floor(addr / PAGE_SIZE);
   const bits = mm.pageTable.bits(vpn);
-  if ((bits & PTE_PRESENT) === 0) return { present: false };
+  if ((bits & PTE_PRESENT) === 0) return { present: false, swapped: isSwapPte(bits) };
   const k = inst.kernel;
   const f = k.frames;
   const pfn = mm.pageTable.pfn(vpn);
@@ -71,6 +75,7 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
   const exclusiveOn = (bits & PTE_HUGE) !== 0 || (f.flags[head] & PG_HUGETLB) !== 0 ? head : pfn;
   return {
     present: true,
+    swapped: false,
     pfn,
     refcount: f.refcount[head],
     mapcount: f.pageMapcount(pfn),
@@ -94,8 +99,9 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
 
 /**
  * What `proc` would read at [addr, addr + length), without faulting: the mapped frame if
- * present, else what a fault would bring (zeros for anonymous memory, the file's data for a file
- * mapping). Returns undefined when the address is not mapped at all.
+ * present, else what a fault would bring (a swapped-out page's bytes from the swap cache or the
+ * swap device, zeros for anonymous memory, the file's data for a file mapping). Returns undefined
+ * when the address is not mapped at all.
  */
 export function peekUser(inst: KernelInstance, proc: Process, addr: number, length: number): Uint8Array | undefined {
   const mm = proc.mm;
@@ -106,7 +112,9 @@ export function peekUser(inst: KernelInstance, proc: Process, addr: number, leng
     const vma = mm.findVma(addr + done);
     if (vma === undefined) return false;
     const pfn = mm.pageTable.pfn(vpn);
+    const slot = pfn >= 0 ? -1 : pteSwpOffset(mm.pageTable, vpn);
     if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
+    else if (slot >= 0) peekSwapped(k, slot, off, len, out, done);
     else if (vma.file !== null) out.set(readFileData(k, vma.file, vma.fileIndex(vpn) * PAGE_SIZE + off, len), done);
     return true;
   });

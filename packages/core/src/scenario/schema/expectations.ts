@@ -19,6 +19,7 @@ export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
 export const COUNTER_NAMES = [
   "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_gup_get_acquired", "nr_gup_get_released", "nr_cow", "nr_fork_dma_copies",
   "nr_migrated", "nr_migrate_failed", "thp_split_pmd", "thp_split_page", "thp_collapse_alloc",
+  "pswpout", "pswpin", "swpout_zero", "swpin_zero", "thp_swpout_fallback",
 ] as const;
 
 const int = z.number().int();
@@ -50,6 +51,7 @@ export const pageExpectation = z
     folio_order: int.optional(),
     zone: z.enum(ZONE_NAMES).optional(),
     orphan: z.boolean().optional(),
+    swapped: z.boolean().optional().meta({ description: "(2.0) the PTE is a swap entry (/proc/PID/pagemap bit 62, PM_SWAP)" }),
     same_frame_as: sameFrame.optional(),
   })
   .strict();

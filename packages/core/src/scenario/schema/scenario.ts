@@ -24,6 +24,7 @@ export const machineSchema = z
     cma: sizeField.optional(),
     pmem: sizeField.optional(),
     memlock: sizeField.optional(),
+    swap: sizeField.optional().meta({ description: "(2.0) a swap device of this many bytes (0 or absent: none); anonymous pages can then be swapped out by madvise pageout and reclaim" }),
     writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
     faults: faultsSchema.optional(),

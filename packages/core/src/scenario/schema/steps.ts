@@ -21,7 +21,7 @@ export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetl
 /** Protection bits. */
 export const PROT_BITS = ["read", "write", "exec"] as const;
 /** madvise advice. */
-export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "wipeonfork", "keeponfork", "collapse"] as const;
+export const MADVICE = ["dontneed", "dontfork", "dofork", "hugepage", "nohugepage", "wipeonfork", "keeponfork", "collapse", "pageout"] as const;
 /** The message for a bad `split` order. */
 const SPLIT_ORDER = { message: "expected a folio order from 0 to 8 (below a PMD-sized THP's 9)" };
 
@@ -109,7 +109,7 @@ export const STEP_SCHEMAS = {
   ftruncate: step("ftruncate", { file: nameField, size: sizeField, proc: nameField.optional() }, "set a file's size"),
   punch_hole: step("punch_hole", { file: nameField, offset: sizeField, length: sizeField, proc: nameField.optional() }, "free a range of a file"),
   writeback: step("writeback", { file: nameField.optional(), async: z.boolean().default(false) }, "write dirty pages back; result: pages written"),
-  reclaim: step("reclaim", { file: nameField.optional() }, "(ext) reclaim clean file pages; result: { reclaimed, activated, buffersStripped, failed }"),
+  reclaim: step("reclaim", { file: nameField.optional() }, "(ext) reclaim clean file pages, and (2.0) with swap and no file anonymous pages too; result: { reclaimed, activated, buffersStripped, failed } (+ swapped with swap)"),
   lease: step("lease", { proc, file: nameField, type: z.enum(LEASE_TYPES) }, "take or release a layout lease"),
   compact: step(
     "compact",

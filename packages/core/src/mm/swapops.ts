@@ -1,0 +1,67 @@
+/**
+ * Swap entries in a page table (include/linux/swapops.h and the `pte_swp_*` helpers of
+ * include/linux/pgtable.h, v6.12). A swap PTE is neither present nor none: its bits are
+ * {@link PTE_SWAP} (plus {@link PTE_SWP_EXCLUSIVE} when the page was anon-exclusive as it went out,
+ * `pte_swp_mkexclusive()`), and the pfn column of its PTE table holds the swap offset
+ * (`swp_offset()`). pinlab has one swap device, so an entry is its offset (`swp_type()` is 0). A
+ * swap PTE never sits inside a PMD leaf, and the code that walks present entries
+ * (`PageTable.forEachPresent`, `pfn()`) never sees one.
+ * @module
+ */
+import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
+
+/** `is_swap_pte()` (include/linux/swapops.h, v6.12): PTE bits of a swap entry. */
+export function isSwapPte(bits: number): boolean {
+  return (bits & PTE_SWAP) !== 0;
+}
+
+/** `pte_swp_exclusive()` (include/linux/pgtable.h, v6.12): the swap entry's page was exclusive to this mm. */
+export function pteSwpExclusive(bits: number): boolean {
+  return (bits & PTE_SWP_EXCLUSIVE) !== 0;
+}
+
+/**
+ * `set_pte_at(mm, addr, ptep, swp_entry_to_pte(entry))` (v6.12): make the (empty or just cleared)
+ * PTE at `vpn` a swap entry for `offset`, exclusive or not (`pte_swp_mkexclusive()`).
+ */
+export function setSwapPte(pt: PageTable, vpn: number, offset: number, exclusive: boolean): void {
+  const t = pt.tableAlloc(vpn);
+  const i = vpn & PTE_INDEX_MASK;
+  if ((t.bits[i] & PTE_PRESENT) !== 0) throw new Error(`page table: a swap entry over the present PTE at vpn ${vpn}`);
+  t.pfn[i] = offset;
+  t.bits[i] = PTE_SWAP | (exclusive ? PTE_SWP_EXCLUSIVE : 0);
+}
+
+/** `swp_offset(pte_to_swp_entry(pte))` (include/linux/swapops.h, v6.12) of the PTE at `vpn`, or -1 when it is no swap entry. */
+export function pteSwpOffset(pt: PageTable, vpn: number): number {
+  const t = pt.table(vpn);
+  if (t === undefined || t.leafBits !== 0) return -1;
+  const i = vpn & PTE_INDEX_MASK;
+  return (t.bits[i] & PTE_SWAP) !== 0 ? t.pfn[i] : -1;
+}
+
+/** `pte_swp_clear_exclusive()` on the swap entry at `vpn` (`copy_nonpresent_pte()` marks it shared, mm/memory.c, v6.12). */
+export function pteSwpClearExclusive(pt: PageTable, vpn: number): void {
+  const t = pt.table(vpn);
+  if (t === undefined || t.leafBits !== 0) return;
+  const i = vpn & PTE_INDEX_MASK;
+  if ((t.bits[i] & PTE_SWAP) !== 0) t.bits[i] &= ~PTE_SWP_EXCLUSIVE;
+}
+
+/**
+ * Visit every swap entry in [startVpn, endVpn) in address order, with its offset and bits. `fn`
+ * may clear or replace the entry it is given. Walks only the PTE tables that exist.
+ */
+export function forEachSwapPte(pt: PageTable, startVpn: number, endVpn: number, fn: (vpn: number, offset: number, bits: number) => void): void {
+  const first = Math.floor(startVpn / PTRS_PER_PTE);
+  for (const key of pt.tableKeys()) {
+    if (key < first || key * PTRS_PER_PTE >= endVpn) continue;
+    const t = pt.table(key * PTRS_PER_PTE)!;
+    if (t.leafBits !== 0) continue;
+    const end = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
+    for (let v = Math.max(startVpn, key * PTRS_PER_PTE); v < end; v++) {
+      const b = t.bits[v & PTE_INDEX_MASK];
+      if ((b & PTE_SWAP) !== 0) fn(v, t.pfn[v & PTE_INDEX_MASK], b);
+    }
+  }
+}
