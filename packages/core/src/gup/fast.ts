@@ -89,8 +89,9 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
   if (!policy.fastFolioAllowed(pfn, flags)) return 0;
   if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, head)) return 0;
-  if (!tryGrabFolio(s, head, refs, grabMode(flags))) return 0;
-  gupStatAcquired(k, head, refs, grabMode(flags));
+  const mode = grabMode(flags);
+  if (!tryGrabFolio(s, head, refs, mode)) return 0;
+  gupStatAcquired(k, head, refs, mode);
   return refs;
 }
 

@@ -119,7 +119,9 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
     return -EAGAIN;
   }
   const mappings = [];
-  for (let i = 0; i < nr; i++) mappings.push(rmapList(k, head + i));
+  // A PMD leaf maps the folio whole: the walk for its first page finds every leaf, and a later
+  // page needs its own walk only when a PTE maps it.
+  for (let i = 0; i < nr; i++) mappings.push(i === 0 || f.mapcount[head + i] > 0 ? rmapList(k, head + i) : []);
   const carried = PG_ANON | PG_FILE | PG_DIRTY | PG_ANON_EXCLUSIVE | PG_PRIVATE | PG_HUGETLB | PG_CHECKED | PG_SWAPCACHE;
   for (let i = 0; i < nr; i++) {
     const o = head + i;

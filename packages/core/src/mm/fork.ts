@@ -18,7 +18,8 @@ import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
-import { mapNewAnon, mapPage, mapPmd, writeBits, zapRange } from "./pte-ops.js";
+import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
+import { writeBits } from "./write-bits.js";
 import { copySwapEntries } from "./swap-pte.js";
 
 /**

@@ -11,10 +11,11 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_TAIL 
 import { rmapList } from "./rmap.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_YOUNG } from "./page-table.js";
 import type { MmStruct, Vma } from "./mm-types.js";
 import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
-import { VM_HUGETLB, VM_WRITE } from "./vm-flags.js";
+import { VM_HUGETLB } from "./vm-flags.js";
+import { writeBits } from "./write-bits.js";
 
 /** What a PMD-level fault handler answers when the PTE level must take over (`VM_FAULT_FALLBACK`). */
 export const VM_FAULT_FALLBACK = 1;
@@ -140,7 +141,7 @@ export function doHugePmdAnonymousPage(k: MmContext, vma: Vma, vpn: number, writ
   }
   const head = k.memory.allocFolio(HPAGE_PMD_ORDER);
   if (head < 0) return VM_FAULT_FALLBACK;
-  mapNewAnonPmd(k, vma, base, head, ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG);
+  mapNewAnonPmd(k, vma, base, head, writeBits(vma));
   count(stats, "thp");
   return 0;
 }
@@ -172,7 +173,7 @@ export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: bo
   }
   count(stats, "reuse");
   if (unshare) return 0;
-  pt.updatePmd(vpn, 0, ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG);
+  pt.updatePmd(vpn, 0, writeBits(vma));
   return 0;
 }
 

@@ -14,7 +14,8 @@ import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim
 import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { mapNewAnonPmd } from "./huge-memory.js";
 import { PTE_DIRTY, PTE_INDEX_MASK, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
-import { mapPmd, writeBits, zapHugePmd } from "./pte-ops.js";
+import { mapPmd, zapHugePmd } from "./pte-ops.js";
+import { writeBits } from "./write-bits.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
 

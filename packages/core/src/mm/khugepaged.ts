@@ -13,7 +13,8 @@ import { PG_ANON, PG_HUGETLB, PG_PRIVATE, PG_SWAPCACHE } from "../memory/page-fl
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { mapNewAnonPmd } from "./huge-memory.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
-import { writeBits, zapPte } from "./pte-ops.js";
+import { zapPte } from "./pte-ops.js";
+import { writeBits } from "./write-bits.js";
 import type { MmStruct, Vma } from "./mm-types.js";
 import { thpVmaAllowableOrders, TVA_ENFORCE_SYSFS } from "./thp-allowable.js";
 import { doSwapPage } from "./swap-fault.js";

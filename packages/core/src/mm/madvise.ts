@@ -7,7 +7,6 @@
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
-import { splitHugePmdAddress } from "./huge-memory.js";
 import { madviseCollapse } from "./khugepaged.js";
 import { madvisePageout } from "./madvise-pageout.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
@@ -82,29 +81,19 @@ export function doMadvise(k: MmContext, proc: Process, addr: number, length: num
       e = valid;
       if (e <= s) continue;
       k.notifiers.invalidateRange(mm, s, e, "clear");
-      // zap_pmd_range(): a PMD mapping only partly inside the range is split first.
-      splitHugePmdAddress(k, vma, s);
-      splitHugePmdAddress(k, vma, e);
+      // zapRange() splits a PMD leaf only partly inside the range first (zap_pmd_range()).
       pages += zapRange(k, vma, s / PAGE_SIZE, e / PAGE_SIZE);
       continue;
     }
-    if (advice === "pageout") {
-      const r = madvisePageout(k, vma, s, e);
+    if (advice === "pageout" || advice === "collapse") {
+      // madvise_pageout() / madvise_collapse(), one VMA at a time (madvise_walk_vmas() stops at
+      // the first error).
+      const r = advice === "pageout" ? madvisePageout(k, vma, s, e) : madviseCollapse(k, vma, s, e);
       if (r < 0) {
         err = r;
         break;
       }
-      pages += r;
-      continue;
-    }
-    if (advice === "collapse") {
-      // madvise_collapse(), one VMA at a time (madvise_walk_vmas() stops at the first error).
-      const r = madviseCollapse(k, vma, s, e);
-      if (r < 0) {
-        err = r;
-        break;
-      }
-      pages += (e - s) / PAGE_SIZE;
+      pages += advice === "pageout" ? r : (e - s) / PAGE_SIZE;
       continue;
     }
     const flags = madviseVmaBehavior(vma, advice);

@@ -8,16 +8,10 @@ import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_SWAPCACHE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL } from "./page-table.js";
 import { zapSwapRange } from "./swap-pte.js";
 import { folioFreeSwap } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
-import { VM_WRITE } from "./vm-flags.js";
-
-/** PTE bits for a fresh writable-if-allowed, dirty, young mapping (`maybe_mkwrite(pte_mkdirty())`, include/linux/mm.h, v6.12). */
-export function writeBits(vma: Vma): number {
-  return ((vma.flags & VM_WRITE) !== 0 ? PTE_WRITE : 0) | PTE_DIRTY | PTE_YOUNG;
-}
 
 /** Map an existing page (`folio_add_file_rmap_ptes()` / `folio_add_anon_rmap_ptes()`, mm/rmap.c, plus `folio_get()`, v6.12): +1 mapcount on the subpage, +1 reference on the folio. */
 export function mapPage(k: MmContext, vma: Vma, vpn: number, pfn: number, bits: number): void {

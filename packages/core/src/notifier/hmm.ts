@@ -95,24 +95,14 @@ export function hmmRangeFault(k: MmContext, notifiers: MmuIntervalNotifiers, ran
     const addr = range.start + i * PAGE_SIZE;
     const vpn = addr / PAGE_SIZE;
     const vma = mm.findVma(addr);
-    // hmm_vma_walk_hole / hmm_vma_walk_test: no VMA, or one HMM cannot read.
-    if (vma === undefined || (vma.flags & (VM_IO | VM_PFNMAP)) !== 0 || (vma.flags & VM_READ) === 0) {
-      if (wantFault) {
-        ret = -EFAULT;
-        break;
-      }
-      range.hmmPfns[i] = -1;
-      range.hmmWrite[i] = 0;
-      if (range.hmmFlags !== undefined) range.hmmFlags[i] = HMM_PFN_ERROR;
-      i++;
-      continue;
-    }
     const bits = pt.bits(vpn);
     const pfn = pt.pfn(vpn);
     const present = (bits & PTE_PRESENT) !== 0;
-    // hmm_vma_handle_pte: a special PTE other than the zero page has no struct page: an error
-    // when a fault was asked for, else reported as HMM_PFN_ERROR.
-    if (present && (bits & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn) {
+    // hmm_vma_walk_hole / hmm_vma_walk_test: no VMA, or one HMM cannot read; hmm_vma_handle_pte:
+    // a special PTE other than the zero page has no struct page. Either is an error when a fault
+    // was asked for, else reported as HMM_PFN_ERROR.
+    const unusable = vma === undefined || (vma.flags & (VM_IO | VM_PFNMAP)) !== 0 || (vma.flags & VM_READ) === 0;
+    if (unusable || (present && (bits & PTE_SPECIAL) !== 0 && pfn !== k.memory.zeroPfn)) {
       if (wantFault) {
         ret = -EFAULT;
         break;
