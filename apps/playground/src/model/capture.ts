@@ -4,7 +4,7 @@
  * visited: a zone is scanned from its start until every allocated frame of it was seen (the zone
  * allocator's count says how many there are), so a large machine costs what it uses.
  */
-import { PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type Process, type ZoneSpan } from "@pinlab/core";
+import { isSwapPte, PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type Process, type ZoneSpan } from "@pinlab/core";
 import { FRAME_WIDTH, F } from "./frame-state.js";
 import type { CounterSnapshot, DeviceSnapshot, HolderList, PositionViews, ProcessView } from "./machine-types.js";
 import type { RowHistory } from "./row-history.js";
@@ -63,7 +63,9 @@ export function captureFrames(inst: InstanceLike, frames: RowHistory, used: numb
  * Record the present PTEs of every process into `ptes` (key = {@link pteKey}, row = [pfn, PTE bits]).
  * A PMD leaf (a THP or hugetlb folio mapped whole) is recorded page by page like the PTEs it
  * stands for: each page of its range maps the matching frame of the folio, with the leaf's bits
- * (PTE_HUGE set), so whoever reads a page's row needs not know how it is mapped.
+ * (PTE_HUGE set), so whoever reads a page's row needs not know how it is mapped. A swap entry
+ * (`is_swap_pte()`) is recorded too, as [swap offset, its bits]: PTE_PRESENT is clear, so a reader
+ * looking for the frames a PTE maps must skip rows without it ({@link isPresentRow}).
  */
 export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
   const seen = new Set<number>();
@@ -84,10 +86,10 @@ export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
             row[1] = t.leafBits;
             ptes.set(key, row);
           }
-        } else if (t !== undefined && t.present > 0) {
+        } else if (t !== undefined) {
           for (let x = vpn; x < tableEnd; x++) {
             const bits = t.bits[x % PTRS_PER_PTE];
-            if ((bits & PTE_PRESENT) === 0) continue;
+            if ((bits & PTE_PRESENT) === 0 && !isSwapPte(bits)) continue;
             const key = pteKey(p.pid, x);
             seen.add(key);
             row[0] = t.pfn[x % PTRS_PER_PTE];
@@ -100,6 +102,11 @@ export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
     }
   }
   for (const key of [...ptes.keys()]) if (!seen.has(key)) ptes.remove(key);
+}
+
+/** Whether a recorded PTE row maps a frame (PTE_PRESENT), rather than being a swap entry. */
+export function isPresentRow(row: ArrayLike<number>): boolean {
+  return (row[1] & PTE_PRESENT) !== 0;
 }
 
 /** The small views of a position. `previous` lets unchanged parts be shared instead of copied. */

@@ -2,10 +2,11 @@
  * The lanes of one column: a lane per process with its VMAs drawn in address order, each page a
  * slot showing the frame it maps (number and state), and a lane per device with the frames it
  * can DMA into. Hover shows the page; click selects the frame in the grid. Slots mapping the
- * selected frame are outlined, so sharing and copy-on-write divergence show at a glance.
+ * selected frame are outlined, so sharing and copy-on-write divergence show at a glance. A page
+ * swapped out (its PTE a swap entry) is a dashed slot marked "swap", with its swap slot on hover.
  */
 import { PAGE_SIZE, PTE_HUGE } from "@pinlab/core";
-import { pteKey } from "../model/capture.js";
+import { isPresentRow, pteKey } from "../model/capture.js";
 import { frameRow, type MachineAt } from "../model/machine-at.js";
 import { KIND_COLORS } from "../model/frame-state.js";
 import { classOf, drawCell, sizeCanvas } from "./canvas.js";
@@ -143,6 +144,8 @@ export class Lanes {
           ctx.lineWidth = 1;
           ctx.strokeRect(sx + 0.5, y + 0.5, Math.max(1, slotW - 2), SLOT_H - 1);
           this.slots.push({ x: sx, y, w: slotW, pfn: -1, text: `${text}: not present` });
+        } else if (!isPresentRow(pte)) {
+          this.swapSlot(ctx, sx, y, slotW, `${text}: swapped out (swap entry, slot ${pte[0]})`);
         } else {
           this.slot(ctx, m, pte[0], sx, y, slotW, selected, `${text} → frame ${pte[0]}${(pte[1] & PTE_HUGE) !== 0 ? " (PMD-mapped)" : ""}`);
         }
@@ -157,7 +160,10 @@ export class Lanes {
       let present = 0;
       const from = Math.floor(px * per);
       const to = Math.max(from + 1, Math.floor((px + 1) * per));
-      for (let i = from; i < to && i < n; i++) if (m.ptes.has(pteKey(pid, vpn0 + i))) present++;
+      for (let i = from; i < to && i < n; i++) {
+        const pte = m.ptes.get(pteKey(pid, vpn0 + i));
+        if (pte !== undefined && isPresentRow(pte)) present++;
+      }
       if (present === 0) continue;
       ctx.globalAlpha = 0.25 + 0.75 * (present / (to - from));
       ctx.fillStyle = KIND_COLORS.anon;
@@ -181,6 +187,23 @@ export class Lanes {
       ctx.strokeRect(x - 1, y - 1, w + 1, SLOT_H + 1);
     }
     this.slots.push({ x, y, w, pfn, text });
+  }
+
+  /** A page whose PTE is a swap entry: no frame to select, a dashed outline and "swap" when it fits. */
+  private swapSlot(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, text: string): void {
+    ctx.save();
+    ctx.setLineDash([3, 2]);
+    ctx.strokeStyle = "#6b7280";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x + 0.5, y + 0.5, Math.max(1, w - 2), SLOT_H - 1);
+    ctx.restore();
+    if (w >= 28) {
+      ctx.fillStyle = "#4b5563";
+      ctx.font = "10px ui-monospace, monospace";
+      ctx.fillText("swap", x + 2, y + SLOT_H - 6);
+      ctx.font = "11px system-ui, sans-serif";
+    }
+    this.slots.push({ x, y, w, pfn: -1, text });
   }
 
   private at(e: MouseEvent): Slot | undefined {
