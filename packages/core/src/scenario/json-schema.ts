@@ -1,6 +1,6 @@
 /**
- * The JSON Schema of scenario files (format version 1.2: the shape of version 1 plus optional fields, so the `$id`
- * stays `scenario-v1`, with an empty `data.equals` refused), including the actions of every
+ * The JSON Schema of scenario files (format version 2.0: the shape of version 1 plus optional
+ * fields, so every version 1 file validates against it; `$id` `scenario-v2`), including the actions of every
  * registered device, for editors (YAML language servers), `pinlab schema` and the playground.
  * @module
  */
@@ -28,5 +28,5 @@ export function scenarioJsonSchema(plugins: PluginView): Record<string, unknown>
     policy: z.union([z.enum(policyNames as [string, ...string[]]), z.array(z.enum(policyNames as [string, ...string[]])).min(1)]).optional(),
   });
   const js = z.toJSONSchema(full, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-  return { ...js, $id: "https://pinlab.dev/schema/scenario-v1.json", title: "pinlab scenario (format version 1.2)" };
+  return { ...js, $id: "https://pinlab.dev/schema/scenario-v2.json", title: "pinlab scenario (format version 2.0)" };
 }
