@@ -93,7 +93,9 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
     if (unmapped < 0) return unmapped;
   }
   let file = req.file ?? null;
-  let pgoff = offset / PAGE_SIZE;
+  // do_mmap(): a private anonymous mapping's vm_pgoff is its address in pages (`pgoff = addr >>
+  // PAGE_SHIFT`), the base anonymous page indices count from (linear_page_index()).
+  let pgoff = file === null && !req.shared && req.pfnmap !== true ? start / PAGE_SIZE : offset / PAGE_SIZE;
   // A shared anonymous mapping is backed by an internal shmem file (shmem_zero_setup); an
   // anonymous hugetlb mapping by an internal hugetlbfs file (hugetlb_file_setup).
   if (req.anonymous && (req.shared || hugetlb)) {
