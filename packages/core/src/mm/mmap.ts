@@ -183,6 +183,18 @@ export function doMunmap(k: MmContext, proc: Process, addr: number, length: numb
   const bad = checkUserRange(addr, length);
   if (bad < 0) return bad;
   const end = addr + pageAlign(length);
+  const pages = doVmiMunmap(k, mm, addr, end);
+  if (pages < 0) return pages;
+  k.events.emit("munmap", { pid: proc.pid, start: addr, end, pages });
+  return pages;
+}
+
+/**
+ * `do_vmi_munmap()` (mm/vma.c, v6.12) of [addr, end), both page aligned, in `mm`: split the VMAs at
+ * the ends (-EINVAL when a hugetlb VMA would split off a huge page boundary), invalidate, zap and
+ * remove them, free the page tables left unused. Returns pages unmapped or `-EINVAL`; emits no event.
+ */
+export function doVmiMunmap(k: MmContext, mm: MmStruct, addr: number, end: number): number {
   for (const v of mm.vmasIn(addr, end)) {
     if (!hugetlbSplitOk(v, addr) || !hugetlbSplitOk(v, end)) return -EINVAL;
   }
@@ -195,7 +207,6 @@ export function doMunmap(k: MmContext, proc: Process, addr: number, length: numb
   }
   // vms_clear_ptes() -> free_pgtables() (mm/vma.c): page tables of a GiB with no VMA left go too.
   mm.pageTable.freePgtables(addr / PAGE_SIZE, end / PAGE_SIZE, (s, e) => !mm.isFree(s * PAGE_SIZE, e * PAGE_SIZE));
-  k.events.emit("munmap", { pid: proc.pid, start: addr, end, pages });
   return pages;
 }
 
