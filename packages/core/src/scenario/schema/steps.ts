@@ -119,7 +119,7 @@ export const STEP_SCHEMAS = {
   munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
   mremap: step("mremap", {
     proc, addr: addrField, old_length: sizeField, new_length: sizeField,
-    flags: z.array(z.enum(MREMAP_FLAGS, { message: "expected an mremap flag: maymove, fixed or dontunmap" })).default([]),
+    flags: z.array(z.enum(MREMAP_FLAGS)).default([]),
     new_addr: addrField.optional().meta({ description: "where fixed moves the mapping (MREMAP_FIXED: what is mapped there is unmapped), or a hint for dontunmap alone" }),
     after: nameField.optional().meta({ description: "new_addr where the mapping an earlier mmap or mremap bound to this name ends" }),
   }, "(2.0) resize or move a mapping; result: its address now").meta({ description: "(2.0) resize or move a mapping; result: its address now", ...MREMAP_RULES_JSON_SCHEMA }),
