@@ -210,6 +210,7 @@ describe("PMD leaves", () => {
     expect(mremap(t, a, 2 * H, 3 * H, MREMAP_MAYMOVE)).toBe(-EINVAL);
     expect(mremap(t, a + P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, a + 64 * H)).toBe(-EINVAL);
     expect(mremap(t, a, 2 * H, 2 * H, MREMAP_MAYMOVE | MREMAP_FIXED, a + 64 * H + P)).toBe(-EINVAL);
+    expect(mremap(t, a, 2 * H, 2 * H, MREMAP_MAYMOVE | MREMAP_DONTUNMAP)).toBe(-EINVAL); // VM_DONTEXPAND
     const r = moved(mremap(t, a, 2 * H, 2 * H, MREMAP_MAYMOVE | MREMAP_FIXED, a + 64 * H));
     expect(r.moved).toEqual({ pages: HPAGE_PMD_NR, swapEntries: 0, pmdLeaves: 1, split: 0 });
     expect(text(userRead(t.k, t.p, r.addr + H, 3))).toBe("tlb");

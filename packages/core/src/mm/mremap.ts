@@ -59,22 +59,31 @@ function placementOf(vma: Vma, pgoff: number): Pick<UnmappedAreaRequest, "hugetl
 }
 
 /**
+ * VM_DONTEXPAND | VM_PFNMAP, as the model derives them: VM_DONTEXPAND is no flag of its own here,
+ * but the mappings that have it do: hugetlbfs sets it with VM_HUGETLB (`hugetlbfs_file_mmap()`,
+ * fs/hugetlbfs/inode.c) and `remap_pfn_range()` with VM_PFNMAP (mm/memory.c), v6.12.
+ */
+function dontExpandOrPfnmap(vma: Vma): boolean {
+  return (vma.flags & (VM_HUGETLB | VM_PFNMAP)) !== 0;
+}
+
+/**
  * `vma_to_resize()` (mm/mremap.c, v6.12): the VMA at `addr` that may become `newLen` long, or
  * -errno: no VMA (-EFAULT); a zero `oldLen` of a private mapping (-EINVAL); MREMAP_DONTUNMAP on
- * VM_PFNMAP (-EINVAL; VM_DONTEXPAND is not modelled, remap_pfn_range sets both); an old range
- * past the VMA's end (-EFAULT); a page offset that would overflow (-EINVAL; the model's frame
- * index holds 32 bits); growing VM_PFNMAP (-EFAULT). RLIMIT_MEMLOCK for VM_LOCKED (-EAGAIN) and
+ * VM_DONTEXPAND or VM_PFNMAP, so on hugetlb too (-EINVAL); an old range past the VMA's end
+ * (-EFAULT); a page offset that would overflow (-EINVAL; the model's frame index holds 32 bits);
+ * growing VM_DONTEXPAND / VM_PFNMAP (-EFAULT). RLIMIT_MEMLOCK for VM_LOCKED (-EAGAIN) and
  * RLIMIT_AS (-ENOMEM) are not modelled: nothing sets VM_LOCKED, and there is no address-space limit.
  */
 export function vmaToResize(mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number): Vma | number {
   const vma = mm.findVma(addr);
   if (vma === undefined) return -EFAULT;
   if (oldLen === 0 && (vma.flags & VM_SHARED) === 0) return -EINVAL;
-  if ((flags & MREMAP_DONTUNMAP) !== 0 && (vma.flags & VM_PFNMAP) !== 0) return -EINVAL;
+  if ((flags & MREMAP_DONTUNMAP) !== 0 && dontExpandOrPfnmap(vma)) return -EINVAL;
   if (oldLen > vma.end - addr) return -EFAULT;
   if (newLen === oldLen) return vma;
   if (vma.pgoff + (addr - vma.start) / PAGE_SIZE + newLen / PAGE_SIZE > 2 ** 32) return -EINVAL;
-  if ((vma.flags & VM_PFNMAP) !== 0) return -EFAULT;
+  if (dontExpandOrPfnmap(vma)) return -EFAULT;
   return vma;
 }
 
