@@ -149,7 +149,7 @@ function moveHugetlbPageTables(k: MmContext, vma: Vma, oldAddr: number, newAddr:
  * when the extent is a whole PMD on both sides (`move_huge_pmd()`), else it is split
  * (`split_huge_pmd()`) and its PTEs move; a whole PMD of PTEs moves its table
  * (`move_normal_pmd()`, HAVE_MOVE_PMD); the rest PTE by PTE (`move_ptes()`). hugetlb VMAs go
- * through {@link moveHugetlbPageTables}. Page-table allocation never fails in the model, so
+ * through `move_hugetlb_page_tables()` (moveHugetlbPageTables). Page-table allocation never fails in the model, so
  * everything moves.
  */
 export function movePageTables(k: MmContext, vma: Vma, oldAddr: number, newVma: Vma, newAddr: number, len: number): MoveResult {

@@ -147,7 +147,7 @@ function mremapTo(k: MmContext, mm: MmStruct, addr: number, oldLen: number, newA
  * MREMAP_FIXED without MREMAP_MAYMOVE, MREMAP_DONTUNMAP without it or with a size change, an
  * unaligned `addr`, a zero new length (-EINVAL each); no VMA at `addr` (-EFAULT); for hugetlb the
  * lengths round up to 2 MiB, both addresses must be 2 MiB aligned and it may not grow (-EINVAL).
- * Then: MREMAP_FIXED / MREMAP_DONTUNMAP go to {@link mremapTo}; a shrink unmaps the tail
+ * Then: MREMAP_FIXED / MREMAP_DONTUNMAP go to `mremap_to()` (mremapTo); a shrink unmaps the tail
  * (`do_vmi_munmap()`: pins keep the frames, as munmap); a grow of a range reaching its VMA's end
  * extends it when the space after is free ({@link vmaExpandable}); otherwise with MREMAP_MAYMOVE
  * the range moves where `get_unmapped_area()` puts it, and without it the call fails (-ENOMEM).
