@@ -122,7 +122,7 @@ export class Session {
     return out;
   }
 
-  /** Names bound to mmap results (`as:`) under column `i`: start address -> name. */
+  /** Names bound to mmap (and mremap) results (`as:`) under column `i`: start address -> name. */
   mmapNames(i: number): Map<number, string> {
     const rec = this.recorders[i].recording;
     const hit = this.names.get(i);
@@ -131,7 +131,7 @@ export class Session {
     this.names.set(i, { steps: rec.steps.length, names: out });
     rec.steps.forEach((s, idx) => {
       const step = this.scenario.steps[idx];
-      if (step.op === "mmap" && step.as !== undefined && typeof s.result === "number") out.set(s.result, step.as);
+      if ((step.op === "mmap" || step.op === "mremap") && step.as !== undefined && typeof s.result === "number") out.set(s.result, step.as);
     });
     return out;
   }

@@ -76,6 +76,35 @@ export function mmapSteps(g: GenState): RawStep[] {
   return [step, { op: "madvise", proc: m.proc, addr: m.name, length: formatSize(m.length), advice: "hugepage" }];
 }
 
+/**
+ * (2.0) `mremap` of a range of a mapping: a shrink or a grow (with `maymove` now and then), a move
+ * over another mapping of the process (`fixed`, by `new_addr` or `after`), or `dontunmap`; the
+ * result is bound as a new mapping, so later steps use the moved range.
+ */
+export function mremapStep(g: GenState): RawStep | undefined {
+  const m = g.mapping();
+  if (m === undefined) return undefined;
+  const proc = g.procFor(m);
+  const { addr, length } = g.range(m);
+  const name = g.fresh("r");
+  const step: RawStep = { op: "mremap", proc, addr, old_length: formatSize(length), as: name };
+  const others = g.maps.filter((x) => x.proc === proc && x !== m);
+  const kind = g.rng.pick(["resize", "resize", "fixed", "dontunmap"] as const);
+  let newLength = length;
+  if (kind === "fixed" && others.length > 0) {
+    step.flags = ["maymove", "fixed"];
+    step[g.rng.chance(0.5) ? "new_addr" : "after"] = g.rng.pick(others).name;
+  } else if (kind === "dontunmap") {
+    step.flags = ["maymove", "dontunmap"];
+  } else {
+    newLength = g.rng.pick([PAGE, Math.max(PAGE, Math.floor(length / 2 / PAGE) * PAGE), 2 * length, length + 2 * 1024 * 1024, g.rng.chance(0.1) ? 0 : length]);
+    if (g.rng.chance(0.6)) step.flags = ["maymove"];
+  }
+  step.new_length = formatSize(newLength);
+  g.maps.push({ name, proc, length: Math.max(PAGE, newLength) });
+  return step;
+}
+
 /** An op over a range of a mapping: munmap, mprotect, madvise, touch, migrate, split. */
 export function rangeStep(g: GenState, op: "munmap" | "mprotect" | "madvise" | "touch" | "migrate" | "split"): RawStep | undefined {
   const m = g.mapping();
@@ -185,6 +214,7 @@ export function stepOf(g: GenState, op: string, devices: readonly { name: string
   switch (op) {
     case "mmap": return mmapSteps(g);
     case "munmap": case "mprotect": case "madvise": case "touch": case "migrate": case "split": return one(rangeStep(g, op));
+    case "mremap": return one(mremapStep(g));
     case "write": return writeSteps(g);
     case "read": return one(readStep(g));
     case "gup": return one(gupStep(g));

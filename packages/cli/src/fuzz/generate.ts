@@ -19,7 +19,7 @@ import type { FuzzDevice, FuzzTargets } from "./targets.js";
 export const OP_WEIGHTS: Readonly<Record<string, number>> = {
   mmap: 9, munmap: 3, mprotect: 3, madvise: 4, touch: 8, write: 8, read: 3, fork: 3, exit: 1, ftruncate: 3, punch_hole: 2,
   writeback: 4, reclaim: 2, lease: 2, compact: 3, migrate: 3, cma_alloc: 1, gup: 14, release: 8, peek: 3, poke: 3, device: 14,
-  advance: 3, settle: 2, khugepaged: 1, split: 1,
+  advance: 3, settle: 2, khugepaged: 1, split: 1, mremap: 3,
 };
 
 /** Options of {@link generateScenario}. */

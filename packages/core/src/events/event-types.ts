@@ -33,6 +33,14 @@ export interface KernelEventPayloads {
   mmap: { pid: number; start: number; end: number; prot: string; flags: string[]; file?: string; pgoff?: number };
   /** munmap removed a range (pages = pages that were mapped). */
   munmap: { pid: number; start: number; end: number; pages: number };
+  /**
+   * (2.0) mremap resized or moved a mapping: how (`same`, `shrink`, `expand`, `move`), and for a
+   * move the pages, swap entries and PMD leaves whose entries moved and the THP leaves split first.
+   */
+  mremap: {
+    pid: number; start: number; oldLength: number; newStart: number; newLength: number; how: string;
+    pages?: number; swapEntries?: number; pmdLeaves?: number; split?: number;
+  };
   /** mprotect changed a range's protection. */
   mprotect: { pid: number; start: number; end: number; prot: string; writeProtected: number };
   /** madvise on a range. */

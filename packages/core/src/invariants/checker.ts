@@ -75,7 +75,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         const fl = f.flags[pfn];
         if ((fl & PG_ANON) !== 0) {
           const av = vma.anonVma;
-          if (av === null || f.mapping[pfn] !== av.id || f.index[pfn] !== vpn) {
+          if (av === null || f.mapping[pfn] !== av.id || f.index[pfn] !== vma.fileIndex(vpn)) {
             add(`pid ${proc.pid}: anon frame ${pfn} at vpn ${vpn} is not found by its rmap (anon_vma ${f.mapping[pfn]}, index ${f.index[pfn]})`);
           }
         } else if ((fl & PG_FILE) !== 0) {

@@ -29,6 +29,8 @@ export interface MmObserver {
   onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare"): void;
   /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it. */
   onForkCopy?(parent: MmStruct, vpn: number, pfn: number): void;
+  /** mremap moved the page-table entries of [oldStart, oldStart + length) of `mm` to `newStart` (`move_page_tables()`): the same frames, at new addresses. */
+  onMremap?(mm: MmStruct, oldStart: number, newStart: number, length: number): void;
 }
 
 /** What the mm asks the pin policy (the rest of `PinPolicy` is for the layers above). */

@@ -90,10 +90,11 @@ export function mapNewAnonPmd(k: MmContext, vma: Vma, vpn: number, head: number,
   const f = k.frames;
   const av = k.anonVmaPrepare(vma);
   const base = vpn - (vpn & PTE_INDEX_MASK);
+  const index = vma.fileIndex(base);
   for (let i = 0; i < HPAGE_PMD_NR; i++) {
     f.flags[head + i] |= PG_ANON | extra;
     f.mapping[head + i] = av.id;
-    f.index[head + i] = base + i;
+    f.index[head + i] = index + i;
   }
   f.flags[head] |= PG_ANON_EXCLUSIVE;
   f.entireMapcount[head] = 1;

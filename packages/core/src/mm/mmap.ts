@@ -93,7 +93,9 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
     if (unmapped < 0) return unmapped;
   }
   let file = req.file ?? null;
-  let pgoff = offset / PAGE_SIZE;
+  // do_mmap(): a private anonymous mapping's vm_pgoff is its address in pages (`pgoff = addr >>
+  // PAGE_SHIFT`), the base anonymous page indices count from (linear_page_index()).
+  let pgoff = file === null && !req.shared && req.pfnmap !== true ? start / PAGE_SIZE : offset / PAGE_SIZE;
   // A shared anonymous mapping is backed by an internal shmem file (shmem_zero_setup); an
   // anonymous hugetlb mapping by an internal hugetlbfs file (hugetlb_file_setup).
   if (req.anonymous && (req.shared || hugetlb)) {
@@ -181,6 +183,18 @@ export function doMunmap(k: MmContext, proc: Process, addr: number, length: numb
   const bad = checkUserRange(addr, length);
   if (bad < 0) return bad;
   const end = addr + pageAlign(length);
+  const pages = doVmiMunmap(k, mm, addr, end);
+  if (pages < 0) return pages;
+  k.events.emit("munmap", { pid: proc.pid, start: addr, end, pages });
+  return pages;
+}
+
+/**
+ * `do_vmi_munmap()` (mm/vma.c, v6.12) of [addr, end), both page aligned, in `mm`: split the VMAs at
+ * the ends (-EINVAL when a hugetlb VMA would split off a huge page boundary), invalidate, zap and
+ * remove them, free the page tables left unused. Returns pages unmapped or `-EINVAL`; emits no event.
+ */
+export function doVmiMunmap(k: MmContext, mm: MmStruct, addr: number, end: number): number {
   for (const v of mm.vmasIn(addr, end)) {
     if (!hugetlbSplitOk(v, addr) || !hugetlbSplitOk(v, end)) return -EINVAL;
   }
@@ -193,7 +207,6 @@ export function doMunmap(k: MmContext, proc: Process, addr: number, length: numb
   }
   // vms_clear_ptes() -> free_pgtables() (mm/vma.c): page tables of a GiB with no VMA left go too.
   mm.pageTable.freePgtables(addr / PAGE_SIZE, end / PAGE_SIZE, (s, e) => !mm.isFree(s * PAGE_SIZE, e * PAGE_SIZE));
-  k.events.emit("munmap", { pid: proc.pid, start: addr, end, pages });
   return pages;
 }
 

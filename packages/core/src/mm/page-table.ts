@@ -179,6 +179,22 @@ export class PageTable {
     t.leafBits = bits | PTE_PRESENT | PTE_HUGE;
   }
 
+  /**
+   * Move the PMD entry covering `oldVpn` (a PTE table or a leaf) to the empty one covering `newVpn`
+   * (`move_normal_pmd()`, `move_huge_pmd()`, mm/mremap.c and mm/huge_memory.c, v6.12). False, and
+   * nothing moves, when there is nothing to move or the target PMD is not empty.
+   */
+  movePmd(oldVpn: number, newVpn: number): boolean {
+    const from = Math.floor(oldVpn / PTRS_PER_PTE);
+    const to = Math.floor(newVpn / PTRS_PER_PTE);
+    const t = this.tables.get(from);
+    if (t === undefined || this.tables.has(to)) return false;
+    this.tables.delete(from);
+    this.tables.set(to, t);
+    this.puds.add(Math.floor(to / PTRS_PER_PMD));
+    return true;
+  }
+
   /** Change the bits of the PMD leaf covering `vpn`: clear `clear`, then set `set`. */
   updatePmd(vpn: number, clear: number, set: number): void {
     const t = this.table(vpn);

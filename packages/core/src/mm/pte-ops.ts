@@ -31,7 +31,7 @@ export function mapNewAnon(k: MmContext, vma: Vma, vpn: number, pfn: number, bit
   const av = k.anonVmaPrepare(vma);
   f.flags[pfn] |= PG_ANON | PG_ANON_EXCLUSIVE;
   f.mapping[pfn] = av.id;
-  f.index[pfn] = vpn;
+  f.index[pfn] = vma.fileIndex(vpn);
   f.mapcount[pfn] = 1;
   vma.mm.pageTable.set(vpn, pfn, bits);
   vma.mm.rss++;

@@ -1,6 +1,11 @@
 /**
  * The reverse map: from a frame to every PTE that maps it (`rmap_walk`, mm/rmap.c). Anonymous
- * pages are found through their anon_vma, file pages through the file's `i_mmap`.
+ * pages are found through their anon_vma, file pages through the file's `i_mmap`. Both find the
+ * page at `vma_address()` (mm/internal.h, v6.12): the VMA's start plus the page's index less the
+ * VMA's `vm_pgoff`. An anonymous page's index is `linear_page_index()` of where it was first
+ * mapped (`__folio_set_anon()`, mm/rmap.c), and an anonymous VMA's `vm_pgoff` starts as its
+ * address in pages (`do_mmap()`), so mremap can move a VMA and keep its pages' indices: the moved
+ * VMA keeps the pgoff (`copy_vma()`, mm/vma.c), the walk finds them at their new address.
  * @module
  */
 import type { MmContext } from "./context.js";
@@ -17,9 +22,11 @@ export function rmapWalk(k: MmContext, pfn: number, visit: RmapVisitor): void {
   if ((flags & PG_ANON) !== 0) {
     const av = k.anonVmas.get(f.mapping[pfn]);
     if (av === undefined) return;
-    const vpn = f.index[pfn];
+    const index = f.index[pfn];
     for (const vma of [...av.vmas]) {
-      if (!vma.mm.live || vpn < vma.startVpn || vpn >= vma.endVpn) continue;
+      if (!vma.mm.live) continue;
+      const vpn = vma.vpnOfIndex(index);
+      if (vpn < 0) continue;
       const pt = vma.mm.pageTable;
       if (pt.pfn(vpn) === pfn) visit(vma, vpn, pt.bits(vpn));
     }

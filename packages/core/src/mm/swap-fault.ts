@@ -81,7 +81,7 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
     const av = k.anonVmaPrepare(vma);
     f.flags[folio] |= PG_ANON;
     f.mapping[folio] = av.id;
-    f.index[folio] = vpn;
+    f.index[folio] = vma.fileIndex(vpn);
   }
   if (rmapExclusive) f.flags[folio] |= PG_ANON_EXCLUSIVE;
   f.mapcount[folio]++;

@@ -59,13 +59,14 @@ export function vmaModifyFlags(k: MmContext, vma: Vma, start: number, end: numbe
 
 /**
  * `can_vma_merge_after()` / `can_vma_merge_before()` (mm/vma.c, v6.12): can `next` be merged into `prev`? They must
- * touch, have the same flags and file, contiguous file offsets, compatible anon_vmas
+ * touch, have the same flags and file, contiguous page offsets (anonymous ones too: an anonymous
+ * VMA mremap moved keeps its old `vm_pgoff`), compatible anon_vmas
  * (`is_mergeable_anon_vma`), and not be VM_SPECIAL (VM_IO | VM_PFNMAP).
  */
 export function canVmaMerge(prev: Vma, next: Vma): boolean {
   if (prev.end !== next.start || prev.flags !== next.flags || prev.file !== next.file) return false;
   if (prev.anonymousMapping !== next.anonymousMapping || (prev.flags & (VM_IO | VM_PFNMAP)) !== 0) return false;
-  if (prev.file !== null && prev.pgoff + prev.pages !== next.pgoff) return false;
+  if (prev.pgoff + prev.pages !== next.pgoff) return false;
   return prev.anonVma === null || next.anonVma === null || prev.anonVma === next.anonVma;
 }
 

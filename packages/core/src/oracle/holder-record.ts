@@ -4,8 +4,8 @@ export interface HolderRecord {
   readonly pfn: number;
   /** The process whose address space it was taken from (-1 when not from a process). */
   readonly pid: number;
-  /** The virtual address it was mapped at there (-1 when unknown). */
-  readonly vaddr: number;
+  /** The virtual address it was mapped at there (-1 when unknown); mremap moves it with the page. */
+  vaddr: number;
   /** The file it belonged to (inode id, 0 = none) and its page index there. */
   readonly inode: number;
   /** Page index in that file. */

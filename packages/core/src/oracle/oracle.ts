@@ -203,6 +203,16 @@ export class Oracle implements KernelObserver {
   }
 
   /** @inheritDoc */
+  onMremap(mm: MmStruct, oldStart: number, newStart: number, length: number): void {
+    // The process now sees each frame a holder took from the moved range at its new address.
+    for (const recs of this.holders.values()) {
+      for (const rec of recs.values()) {
+        if (rec.pid === mm.pid && rec.vaddr >= oldStart && rec.vaddr < oldStart + length) rec.vaddr += newStart - oldStart;
+      }
+    }
+  }
+
+  /** @inheritDoc */
   onClean(_inode: Inode, _index: number, pfn: number, flagged: boolean): void {
     this.cleaned.set(pfn, { seq: ++this.clock, flagged });
   }

@@ -80,15 +80,15 @@ export class Bindings {
   }
 
   /**
-   * The end of the mapping the mmap step that bound `name` made (what `after: NAME` asks for):
-   * its address plus its length rounded up to pages (2 MiB for hugetlb), whatever happened to
-   * the mapping since.
+   * The end of the mapping the mmap (or mremap) step that bound `name` made (what `after: NAME`
+   * asks for): its address plus its length rounded up to pages (2 MiB for hugetlb), whatever
+   * happened to the mapping since.
    */
   mappingEnd(name: string, field: string): number {
     const b = this.names.get(name);
     if (b === undefined) throw new StepInputError(field, `"${name}" is not defined`);
     if (b.kind === "failed") throw new StepInputError(field, `"${name}" has no value: step ${b.step}, which defines it, failed (${b.why})`);
-    if (b.kind !== "address" || b.end === undefined) throw new StepInputError(field, `"${name}" does not name a mapping made by an mmap step`);
+    if (b.kind !== "address" || b.end === undefined) throw new StepInputError(field, `"${name}" does not name a mapping made by an mmap or mremap step`);
     return b.end;
   }
 

@@ -60,6 +60,31 @@ describe("the scenario JSON Schema", () => {
   });
 });
 
+describe("(2.0) mremap steps in the JSON Schema", () => {
+  const withMremap = (over: Record<string, unknown>) => ({
+    name: "t", machine: { memory: "16MiB" }, processes: ["p1"],
+    steps: [{ op: "mremap", proc: "p1", addr: 65536, old_length: "4KiB", new_length: "8KiB", ...over }],
+  });
+
+  it.each([
+    ["both new_addr and after", { flags: ["maymove", "fixed"], new_addr: 1048576, after: "a" }],
+    ["new_addr without fixed or dontunmap", { flags: ["maymove"], new_addr: 1048576 }],
+    ["fixed without new_addr or after", { flags: ["maymove", "fixed"] }],
+    ["an unknown flag", { flags: ["populate"] }],
+  ])("refuses %s, as pinlab check does", (_what, over) => {
+    expect(validate(withMremap(over))).toBe(false);
+  });
+
+  it.each([
+    ["a grow without flags", {}],
+    ["a move to new_addr", { flags: ["maymove", "fixed"], new_addr: 1048576 }],
+    ["a move after a mapping", { flags: ["maymove", "fixed"], after: "a" }],
+    ["dontunmap with a hint", { flags: ["maymove", "dontunmap"], new_addr: 1048576 }],
+  ])("accepts %s", (_what, over) => {
+    expect(validate(withMremap(over)), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
 describe("machine.faults in the JSON Schema", () => {
   const withFaults = (faults: unknown) => ({ name: "t", machine: { memory: "16MiB", faults }, steps: [] });
 

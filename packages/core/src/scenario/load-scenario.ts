@@ -16,6 +16,7 @@ import { strictJsonProblem } from "./strict-json.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
 import { mmapStepProblems } from "./mmap-step-rules.js";
+import { mremapStepProblems } from "./mremap-step-rules.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
 import { machineConfig } from "./machine-config.js";
 
@@ -201,6 +202,7 @@ function validateStep(
   // A device step keeps its action's fields as written (the device parses and resolves them when it runs).
   const step = (op === "device" ? { ...(raw as object), ...splitDeviceStep(r.data as object).own } : r.data) as Step;
   if (step.op === "mmap") for (const p of mmapStepProblems(step)) problems.push({ file, pos: map.pos([...base, p.at]), step: i, op, field: p.field, message: p.message });
+  if (step.op === "mremap") for (const p of mremapStepProblems(step)) problems.push({ file, pos: map.pos([...base, p.at]), step: i, op, field: p.field, message: p.message });
   for (const pol of Object.keys(step.expect_by_policy ?? {})) {
     if (!plugins.policies.has(pol)) {
       problems.push({ file, pos: map.pos([...base, "expect_by_policy", pol]), step: i, op, field: `expect_by_policy.${pol}`, message: `unknown policy "${pol}"; registered policies: ${[...plugins.policies.keys()].sort().join(", ")}` });
@@ -266,7 +268,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     const s = step as Record<string, unknown>;
     if (typeof s.proc === "string") needProc(s.proc, ["proc"]);
     if (typeof s.file === "string") needFile(s.file, ["file"]);
-    for (const key of ["addr", "after"]) if (s[key] !== undefined) needAddr(s[key], [key]);
+    for (const key of ["addr", "after", "new_addr"]) if (s[key] !== undefined) needAddr(s[key], [key]);
     if (step.op === "release" || step.op === "peek" || step.op === "poke") needHandle(step.handle, ["handle"], false);
     if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
     if (step.op === "device") {
@@ -280,7 +282,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       procs.add(step.child);
     }
     if (step.as !== undefined) {
-      bound.set(step.as, step.op === "mmap" ? "address" : step.op === "gup" ? "handle" : step.op === "device" ? "device" : "value");
+      bound.set(step.as, step.op === "mmap" || step.op === "mremap" ? "address" : step.op === "gup" ? "handle" : step.op === "device" ? "device" : "value");
     }
     if (step.expect !== undefined) checkExpect(step.expect, ["expect"]);
     for (const [pol, e] of Object.entries(step.expect_by_policy ?? {})) checkExpect(e, ["expect_by_policy", pol]);

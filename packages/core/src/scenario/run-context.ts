@@ -27,6 +27,6 @@ export interface StepOutcome {
   readonly result?: unknown;
   /** A problem that is not an errno. */
   readonly error?: string;
-  /** (mmap) The end of the mapping made, bound with its address for a later `after:`. */
+  /** (mmap, mremap) The end of the mapping made, bound with its address for a later `after:`. */
   readonly end?: number;
 }

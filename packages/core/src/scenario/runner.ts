@@ -100,7 +100,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
   // which step failed and why, not that the name is undefined.
   if (step.as !== undefined && (outcome.errno !== undefined || outcome.error !== undefined)) {
     ctx.bindings.set(step.as, { kind: "failed", step: ctx.index, why: outcome.error ?? errnoName(outcome.errno ?? 0) ?? "error" });
-  } else if (step.as !== undefined && step.op === "mmap") {
+  } else if (step.as !== undefined && (step.op === "mmap" || step.op === "mremap")) {
     ctx.bindings.set(step.as, { kind: "address", value: outcome.result as number, ...(outcome.end !== undefined ? { end: outcome.end } : {}) });
   } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device") {
     ctx.bindings.set(step.as, { kind: "value", value: outcome.result });

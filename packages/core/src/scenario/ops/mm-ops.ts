@@ -1,4 +1,4 @@
-/** Executors of the address-space ops: mmap, munmap, mprotect, madvise, touch, write, read, fork, exit, migrate. */
+/** Executors of the address-space ops: mmap, munmap, mremap, mprotect, madvise, touch, write, read, fork, exit, migrate. */
 import { doFork, doExit } from "../../mm/fork.js";
 import { doMadvise, type MadviseAdvice } from "../../mm/madvise.js";
 import type { MmapPlacement } from "../../mm/get-unmapped-area.js";
@@ -7,7 +7,9 @@ import { doMmap, doMunmap, mmapGranule, type MmapRequest } from "../../mm/mmap.j
 import { doMprotect } from "../../mm/mprotect.js";
 import { touchRange, userRead, userWrite } from "../../mm/user-access.js";
 import { Process } from "../../mm/process.js";
-import { VM_EXEC, VM_READ, VM_WRITE } from "../../mm/vm-flags.js";
+import { VM_EXEC, VM_HUGETLB, VM_READ, VM_WRITE } from "../../mm/vm-flags.js";
+import { MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE, sysMremap } from "../../mm/mremap.js";
+import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../../sim/units.js";
 import { migrateRange } from "../../migrate/migrate.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
@@ -45,6 +47,19 @@ export function runMunmap(ctx: RunContext, s: StepOf<"munmap">): StepOutcome {
   const k = ctx.inst.kernel;
   const r = doMunmap(k, k.process(s.proc), ctx.bindings.addr(s.addr, "addr"), s.length);
   return r < 0 ? { errno: -r } : {};
+}
+
+/** (2.0) `mremap`: the mapping's address now; its end (address + new length, in pages or 2 MiB for hugetlb) goes with it for a later `after:`. */
+export function runMremap(ctx: RunContext, s: StepOf<"mremap">): StepOutcome {
+  const k = ctx.inst.kernel;
+  const proc = k.process(s.proc);
+  let flags = 0;
+  for (const f of s.flags) flags |= f === "maymove" ? MREMAP_MAYMOVE : f === "fixed" ? MREMAP_FIXED : MREMAP_DONTUNMAP;
+  const newAddr = s.after !== undefined ? ctx.bindings.mappingEnd(s.after, "after") : s.new_addr !== undefined ? ctx.bindings.addr(s.new_addr, "new_addr") : undefined;
+  const r = sysMremap(k, proc, { addr: ctx.bindings.addr(s.addr, "addr"), oldLength: s.old_length, newLength: s.new_length, flags, newAddr });
+  if (typeof r === "number") return { errno: -r };
+  const hugetlb = ((proc.mm?.findVma(r.addr)?.flags ?? 0) & VM_HUGETLB) !== 0;
+  return { result: r.addr, end: r.addr + pageAlign(s.new_length, hugetlb ? HPAGE_PMD_SIZE : PAGE_SIZE) };
 }
 
 /** `mprotect`. */

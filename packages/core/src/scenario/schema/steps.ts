@@ -18,6 +18,8 @@ export const GUP_CALLS = [
 
 /** mmap flags. */
 export const MMAP_FLAGS = ["private", "shared", "anonymous", "populate", "hugetlb", "dontcopy", "pfnmap"] as const;
+/** (2.0) mremap flags: MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP. */
+export const MREMAP_FLAGS = ["maymove", "fixed", "dontunmap"] as const;
 /** Protection bits. */
 export const PROT_BITS = ["read", "write", "exec"] as const;
 /** madvise advice. */
@@ -83,6 +85,22 @@ export const MMAP_RULES_JSON_SCHEMA = {
   ],
 };
 
+/** A JSON Schema condition: mremap `flags` contains `flag`. */
+const hasMremapFlag = (flag: (typeof MREMAP_FLAGS)[number]) => ({ properties: { flags: { contains: { const: flag } } }, required: ["flags"] });
+
+/**
+ * (2.0) The cross-field rules of an mremap step, in JSON Schema for editors: not both `new_addr`
+ * and `after`; either only with `fixed` or `dontunmap`; `fixed` with one of them. The loader
+ * checks the same rules with messages naming the field (`mremap-step-rules.ts`).
+ */
+export const MREMAP_RULES_JSON_SCHEMA = {
+  allOf: [
+    { not: { required: ["new_addr", "after"] } },
+    { if: { anyOf: [{ required: ["new_addr"] }, { required: ["after"] }] }, then: { anyOf: [hasMremapFlag("fixed"), hasMremapFlag("dontunmap")] } },
+    { if: hasMremapFlag("fixed"), then: { anyOf: [{ required: ["new_addr"] }, { required: ["after"] }] } },
+  ],
+};
+
 /** (2.0) Schema of an mmap `align`: a power of two, at least a page. */
 const alignField = sizeField.refine((n) => n >= PAGE_SIZE && n <= 2 ** 30 && (n & (n - 1)) === 0, { message: "expected a power of two from 4KiB to 1GiB" })
   .meta({ description: "(2.0, model) align the address the kernel chooses to this power of two (4KiB to 1GiB)" });
@@ -99,6 +117,12 @@ export const STEP_SCHEMAS = {
     align: alignField.optional(),
   }, "create a mapping; result: its start address").meta({ description: "create a mapping; result: its start address", ...MMAP_RULES_JSON_SCHEMA }),
   munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
+  mremap: step("mremap", {
+    proc, addr: addrField, old_length: sizeField, new_length: sizeField,
+    flags: z.array(z.enum(MREMAP_FLAGS)).default([]),
+    new_addr: addrField.optional().meta({ description: "where fixed moves the mapping (MREMAP_FIXED: what is mapped there is unmapped), or a hint for dontunmap alone" }),
+    after: nameField.optional().meta({ description: "new_addr where the mapping an earlier mmap or mremap bound to this name ends" }),
+  }, "(2.0) resize or move a mapping; result: its address now").meta({ description: "(2.0) resize or move a mapping; result: its address now", ...MREMAP_RULES_JSON_SCHEMA }),
   mprotect: step("mprotect", { proc, addr: addrField, length: sizeField, prot: z.array(z.enum(PROT_BITS)) }, "change protection"),
   madvise: step("madvise", { proc, addr: addrField, length: sizeField, advice: z.enum(MADVICE) }, "give advice about a range"),
   touch: step("touch", { proc, addr: addrField, length: sizeField, write: z.boolean().default(false) }, "fault a range in; result: pages"),
