@@ -6,7 +6,7 @@
  * 1. Every present PTE lies inside a VMA of its mm, maps an allocated frame, and agrees with the
  *    reverse map (the frame's anon_vma or file finds this PTE).
  * 2. Each frame's mapcount equals the number of PTEs mapping it; each large folio's entire
- *    mapcount the number of PMD leaves mapping it (whole, inside their VMA).
+ *    mapcount the number of PMD (or, for 1 GiB hugetlb, PUD) leaves mapping it (whole, inside their VMA).
  * 3. Each folio's refcount equals what explains it: mappings, the page cache, buffers, and the
  *    references GUP handed out (pins counted the policy's way); an allocated folio nobody
  *    references is a leak.
@@ -18,6 +18,8 @@
  *    untouched anonymous page of every process reads it).
  * 8. With a swap device, swap entries, slot references and the swap cache agree (swap-checks.ts);
  *    the swap cache's references count in 3.
+ * 9. The 1 GiB hugetlb pool reserves no more folios than it has free; its free folios are
+ *    PG_reserved (held by the pool) and so left out of 2-4.
  * @module
  */
 import type { Gup } from "../gup/gup.js";
@@ -25,7 +27,7 @@ import type { KernelContext } from "../kernel/context.js";
 import {
   PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
+import { leafPages, PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE, PUD_PAGES } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
 import { checkSwap } from "./swap-checks.js";
 
@@ -49,9 +51,11 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     for (const vma of mm.vmas) mm.pageTable.forEachPresent(vma.startVpn, vma.endVpn, () => void inVmas++);
     let total = 0;
     for (const key of mm.pageTable.tableKeys()) total += mm.pageTable.table(key * PTRS_PER_PTE)!.present;
+    total += mm.pageTable.pudLeafKeys().length;
     if (total !== inVmas) {
-      for (const key of mm.pageTable.tableKeys()) {
-        mm.pageTable.forEachPresent(key * PTRS_PER_PTE, (key + 1) * PTRS_PER_PTE, (vpn) => {
+      const ranges = [...mm.pageTable.tableKeys().map((key) => key * PTRS_PER_PTE), ...mm.pageTable.pudLeafKeys().map((pud) => pud * PUD_PAGES)];
+      for (const first of ranges) {
+        mm.pageTable.forEachPresent(first, first + 1, (vpn) => {
           if (mm.findVma(vpn * 4096) === undefined) add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} lies outside every VMA`);
         });
       }
@@ -64,9 +68,12 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
           return;
         }
         if ((bits & PTE_HUGE) !== 0) {
-          // A PMD leaf: a whole 2 MiB folio, inside the VMA; the huge zero folio has no rmap.
-          if (vpn < vma.startVpn || vpn + HPAGE_PMD_NR > vma.endVpn) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} reaches past its VMA`);
-          if ((f.flags[pfn] & PG_HEAD) === 0 || f.nrPages(pfn) !== HPAGE_PMD_NR) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, not the head of a 2 MiB folio`);
+          // A PMD leaf: a whole 2 MiB folio, inside the VMA (a PUD leaf: a whole 1 GiB hugetlb
+          // folio); the huge zero folio has no rmap.
+          const nr = leafPages(bits);
+          const level = nr === PUD_PAGES ? "PUD" : "PMD";
+          if (vpn < vma.startVpn || vpn + nr > vma.endVpn) add(`pid ${proc.pid}: the ${level} leaf at 0x${(vpn * 4096).toString(16)} reaches past its VMA`);
+          if ((f.flags[pfn] & PG_HEAD) === 0 || f.nrPages(pfn) !== nr) add(`pid ${proc.pid}: the ${level} leaf at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, not the head of a ${nr === PUD_PAGES ? "1 GiB" : "2 MiB"} folio`);
           if ((f.flags[pfn] & PG_HUGE_ZERO) !== 0) return;
           pmdMapped[pfn]++;
         } else {
@@ -147,6 +154,9 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
       add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }
+  // 9: the 1 GiB hugetlb pool never promises more folios than it has free (resv_huge_pages <= free_huge_pages).
+  const pool = k.memory.hugetlb1g;
+  if (pool.resvHugePages < 0 || pool.resvHugePages > pool.freeHugePages) add(`the 1GiB hugetlb pool has ${pool.resvHugePages} reserved but ${pool.freeHugePages} free`);
   // 6
   if (k.policy.countsPins) {
     const balance = k.vmstat.nr_foll_pin_acquired - k.vmstat.nr_foll_pin_released;

@@ -102,7 +102,8 @@ export interface MmContext {
   /**
    * The internal file behind a shared anonymous mapping (`shmem_zero_setup()`, mm/shmem.c) or an
    * anonymous MAP_HUGETLB one (`hugetlb_file_setup()`, fs/hugetlbfs/inode.c), v6.12: `size`
-   * bytes, living as long as its mappings.
+   * bytes, living as long as its mappings; `hugetlbOrder` is a hugetlbfs file's hstate order
+   * (`MAP_HUGE_1GB`: 18), absent for the default 2 MiB.
    */
-  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number): MappedFile;
+  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number, hugetlbOrder?: number): MappedFile;
 }

@@ -12,7 +12,7 @@
 import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
+import { HPAGE_PMD_NR } from "../sim/units.js";
 import { mapNewAnonPmd, mmGetHugeZeroFolio, mmPutHugeZeroFolio, splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js";
@@ -20,6 +20,7 @@ import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } fro
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
+import { allocHugetlbFolio, hugetlbVmOpClose } from "./hugetlb-hstate.js";
 import { copySwapEntries } from "./swap-pte.js";
 
 /**
@@ -90,12 +91,12 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
 /**
  * `copy_pud_range()` -> `copy_pmd_range()` (mm/memory.c, v6.12; `huge_pte_alloc()` for hugetlb):
  * the child gets a PMD table under every PUD entry of `src` that has one, even where no PTE is
- * left to copy.
+ * left to copy. A PUD leaf (1 GiB hugetlb) has none: `copyHugetlbEntry` copies the entry itself.
  */
 function copyPmdTables(src: Vma, dst: MmStruct): void {
   const spt = src.mm.pageTable;
   for (let vpn = src.startVpn; vpn < src.endVpn; vpn = (Math.floor(vpn / PUD_PAGES) + 1) * PUD_PAGES) {
-    if (spt.pudPresent(vpn)) dst.pageTable.pmdAlloc(vpn);
+    if (spt.pudPresent(vpn) && !spt.isPudLeaf(vpn)) dst.pageTable.pmdAlloc(vpn);
   }
 }
 
@@ -214,25 +215,27 @@ function copyHugePmd(k: MmContext, src: Vma, dst: Vma, vpn: number, head: number
 }
 
 /**
- * `copy_hugetlb_page_range()` (mm/hugetlb.c, v6.12) for one hugetlb entry: a file folio is mapped
+ * `copy_hugetlb_page_range()` (mm/hugetlb.c, v6.12) for one hugetlb entry (PMD or, for 1 GiB, PUD): a file folio is mapped
  * again (`hugetlb_add_file_rmap()`); an anon one is shared unless it is exclusive and may be
  * DMA-pinned (`hugetlb_try_dup_anon_rmap()` answering -EBUSY), when the child gets its own copy,
  * writable (`hugetlb_install_folio()`); a COW mapping write-protects both sides.
  */
 function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: number, bits: number, tally: CopyTally): void {
   const f = k.frames;
+  const nr = f.nrPages(head);
   const anon = (f.flags[head] & PG_ANON) !== 0;
   if (anon && (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
     if (folioNeedsCowForDma(k, src.mm, head)) {
-      const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
+      // alloc_hugetlb_folio(dst_vma, addr, 1): outside any reservation (the child has none).
+      const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {
         tally.failed = true;
         return;
       }
-      for (let i = 0; i < HPAGE_PMD_NR; i++) k.memory.contents.copy(head + i, nh + i);
+      for (let i = 0; i < nr; i++) k.memory.contents.copy(head + i, nh + i);
       mapNewAnonPmd(k, dst, base, nh, writeBits(dst), PG_HUGETLB);
-      for (let i = 0; i < HPAGE_PMD_NR; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
-      tally.copied += HPAGE_PMD_NR;
+      for (let i = 0; i < nr; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
+      tally.copied += nr;
       return;
     }
     f.flags[head] &= ~PG_ANON_EXCLUSIVE;
@@ -243,7 +246,7 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
     cbits &= ~PTE_WRITE;
   }
   mapPmd(k, dst, base, head, cbits);
-  tally.shared += HPAGE_PMD_NR;
+  tally.shared += nr;
 }
 
 /**
@@ -263,6 +266,7 @@ export function doExit(k: MmContext, proc: Process): number {
   let pages = 0;
   for (const vma of [...mm.vmas]) {
     pages += zapRange(k, vma, vma.startVpn, vma.endVpn);
+    hugetlbVmOpClose(k, vma);
     k.unlinkVma(vma);
     mm.removeVma(vma);
   }
