@@ -25,10 +25,14 @@ export type ObserverCall<O> = { [K in keyof O]-?: NonNullable<O[K]> extends (...
  * part ways. Observers watch; they never change what the mm does. Every method is optional.
  */
 export interface MmObserver {
-  /** A private page was replaced in `mm` at `vpn` (COW or unshare): the old frame stays with whoever else holds it. */
-  onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare"): void;
-  /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it. */
-  onForkCopy?(parent: MmStruct, vpn: number, pfn: number): void;
+  /**
+   * A private page was replaced in `mm` at `vpn` (COW or unshare): the old frame stays with whoever
+   * else holds it. (2.0) `nr` > 1: the `nr` pages from there at once, a 1 GiB hugetlb folio copied
+   * whole (PUD level: one call, never one per subpage); absent = 1.
+   */
+  onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare", nr?: number): void;
+  /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it ((2.0) `nr` pages from `vpn` at once, as {@link onCow}). */
+  onForkCopy?(parent: MmStruct, vpn: number, pfn: number, nr?: number): void;
 }
 
 /** What the mm asks the pin policy (the rest of `PinPolicy` is for the layers above). */

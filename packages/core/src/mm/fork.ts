@@ -9,7 +9,7 @@
  * -EBUSY -> `copy_present_page`). Swap entries are copied too, shared (swap-pte.ts).
  * @module
  */
-import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
+import { EEXIST, ENOENT, ENOMEM, ENOSPC } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
@@ -27,7 +27,8 @@ import { copySwapEntries } from "./swap-pte.js";
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
  * and mm/memory.c, v6.12). Returns the child, or `-errno`: ENOENT for an exited parent, EEXIST when
  * the name is taken (process names are unique), ENOMEM when a page that must be copied (a
- * maybe-pinned one) cannot be allocated; then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
+ * maybe-pinned one) cannot be allocated (ENOSPC for a 1 GiB hugetlb page the pool cannot give:
+ * `copy_hugetlb_page_range()` passes `alloc_hugetlb_folio()`'s -ENOSPC up); then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
  */
 export function doFork(k: MmContext, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
@@ -39,7 +40,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
   let sharedPages = 0;
   let copiedForDma = 0;
   let vmas = 0;
-  let failed = false;
+  let failed = 0;
   for (const pv of pmm.vmas) {
     if ((pv.flags & VM_DONTCOPY) !== 0) continue;
     const cv = new Vma(cmm, pv.start, pv.end, pv.flags, pv.file, pv.pgoff, pv.anonymousMapping);
@@ -66,11 +67,11 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     sharedPages += r.shared;
     copiedForDma += r.copied;
     if (r.failed) {
-      failed = true;
+      failed = r.errno ?? ENOMEM;
       break;
     }
   }
-  if (failed) {
+  if (failed !== 0) {
     // dup_mmap() failed: the child's address space is torn down again (exit_mmap on it).
     for (const vma of [...cmm.vmas]) {
       zapRange(k, vma, vma.startVpn, vma.endVpn);
@@ -79,7 +80,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     }
     mmPutHugeZeroFolio(k, cmm);
     cmm.live = false;
-    return -ENOMEM;
+    return -failed;
   }
   k.addProcess(child);
   k.vmstat.nr_fork_dma_copies += copiedForDma;
@@ -134,6 +135,8 @@ interface CopyTally {
   shared: number;
   copied: number;
   failed: boolean;
+  /** The errno of a failure other than ENOMEM: ENOSPC when the 1 GiB pool has no folio for an early copy (`alloc_hugetlb_folio()`'s -ENOSPC). */
+  errno?: number;
 }
 
 /** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present entry of `src` into `dst`. */
@@ -230,11 +233,13 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
       const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {
         tally.failed = true;
+        if (nr === PUD_PAGES) tally.errno = ENOSPC;
         return;
       }
       for (let i = 0; i < nr; i++) k.memory.contents.copy(head + i, nh + i);
       mapNewAnonPmd(k, dst, base, nh, writeBits(dst), PG_HUGETLB);
-      for (let i = 0; i < nr; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
+      if (nr === PUD_PAGES) k.observe("onForkCopy", src.mm, base, head, nr);
+      else for (let i = 0; i < nr; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
       tally.copied += nr;
       return;
     }

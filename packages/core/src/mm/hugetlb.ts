@@ -14,7 +14,7 @@ import { PAGE_SIZE } from "../sim/units.js";
 import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { mapNewAnonPmd } from "./huge-memory.js";
 import { allocHugetlbFolio, pagesPerHugePage } from "./hugetlb-hstate.js";
-import { PTE_DIRTY, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
+import { PTE_DIRTY, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { mapPmd, zapHugePmd } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import type { Vma } from "./mm-types.js";
@@ -55,7 +55,7 @@ export function hugetlbNoPage(k: MmContext, vma: Vma, vpn: number, fflags: numbe
   }
   // Private anonymous hugetlb: a fresh anonymous hugetlb folio.
   const head = allocHugetlbFolio(k, vma, base);
-  if (head < 0) return -ENOMEM;
+  if (head < 0) return hugetlbAllocErrno(vma);
   mapNewAnonPmd(k, vma, base, head, writeBits(vma), PG_HUGETLB);
   count(stats, "hugetlb");
   return 0;
@@ -94,12 +94,12 @@ export function hugetlbWp(k: MmContext, vma: Vma, vpn: number, unshare: boolean,
  * when nothing is mapped yet, the page-cache folio at `srcHead`: a private write fault) with an
  * exclusive anonymous copy, mapped writable for a write and read-only for an unshare
  * (`make_huge_pte(..., !unshare)`), after one MMU-notifier CLEAR over the huge page. A 1 GiB
- * copy needs a pool folio nobody reserved; v6.12's owner would then unmap the page from the
- * other mappers and retry (`unmap_ref_private()`), which the model does not: it fails, -ENOMEM.
+ * copy needs a pool folio nobody reserved, else SIGBUS (-EFAULT); v6.12's owner would first unmap
+ * the page from the other mappers and retry (`unmap_ref_private()`), which the model does not.
  */
 export function hugetlbCopy(k: MmContext, vma: Vma, base: number, srcHead: number, stats: FaultStats, unshare = false): number {
   const head = allocHugetlbFolio(k, vma, base);
-  if (head < 0) return -ENOMEM;
+  if (head < 0) return hugetlbAllocErrno(vma);
   const nr = k.frames.nrPages(head);
   const pt = vma.mm.pageTable;
   const mapped = pt.isLeaf(base);
@@ -111,8 +111,21 @@ export function hugetlbCopy(k: MmContext, vma: Vma, base: number, srcHead: numbe
   k.notifiers.invalidateRange(vma.mm, base * PAGE_SIZE, (base + nr) * PAGE_SIZE, "clear");
   if (mapped) zapHugePmd(k, vma, base);
   mapNewAnonPmd(k, vma, base, head, unshare ? PTE_YOUNG : writeBits(vma), PG_HUGETLB);
-  if (mapped) for (let i = 0; i < nr; i++) k.observe("onCow", vma.mm, base + i, old + i, head + i, unshare ? "unshare" : "write");
+  // A 1 GiB folio is told once, whole (PUD level); a 2 MiB one page by page, as it always was.
+  const reason = unshare ? "unshare" : "write";
+  if (mapped && nr === PUD_PAGES) k.observe("onCow", vma.mm, base, old, head, reason, nr);
+  else if (mapped) for (let i = 0; i < nr; i++) k.observe("onCow", vma.mm, base + i, old + i, head + i, reason);
   k.vmstat.nr_cow += nr;
   count(stats, unshare ? "unshare" : "cow", nr);
   return 0;
+}
+
+/**
+ * The errno of a hugetlb fault whose folio could not be allocated: `alloc_hugetlb_folio()`
+ * answers -ENOSPC, which `vmf_error()` (include/linux/mm.h, v6.12) turns into VM_FAULT_SIGBUS:
+ * -EFAULT here for a 1 GiB page (SIGBUS measured on Linux 6.18). A 2 MiB page, which the model
+ * still takes from the page allocator rather than a pool, keeps its -ENOMEM.
+ */
+function hugetlbAllocErrno(vma: Vma): number {
+  return pagesPerHugePage(vma) === PUD_PAGES ? -EFAULT : -ENOMEM;
 }
