@@ -31,6 +31,9 @@ import { leafPages, PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE, PUD_PAGES } from "../mm
 import { HPAGE_PMD_NR } from "../sim/units.js";
 import { checkSwap } from "./swap-checks.js";
 
+/** The per-frame counting arrays of each frame table's checks, reused from one check to the next. */
+const scratch = new WeakMap<object, { mapped: Int32Array; pmdMapped: Int32Array }>();
+
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
 export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
   const out: string[] = [];
@@ -38,10 +41,16 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     if (out.length < limit) out.push(msg);
   };
   const f = k.frames;
-  // PTEs per frame (a typed array: the per-frame pass below reads it for every frame).
-  const mapped = new Int32Array(f.nrFrames);
-  // PMD leaves per folio head.
-  const pmdMapped = new Int32Array(f.nrFrames);
+  // PTEs per frame (a typed array: the per-frame pass below reads it for every frame), and PMD
+  // (or PUD) leaves per folio head: kept per frame table and zeroed, not allocated per check.
+  let counts = scratch.get(f);
+  if (counts === undefined) {
+    counts = { mapped: new Int32Array(f.nrFrames), pmdMapped: new Int32Array(f.nrFrames) };
+    scratch.set(f, counts);
+  }
+  const { mapped, pmdMapped } = counts;
+  mapped.fill(0);
+  pmdMapped.fill(0);
   // 1 + 2 (collect)
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
@@ -114,30 +123,42 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   const swapRefs = checkSwap(k, add);
   // 2, 3, 4 per frame
   let pinsOutstanding = 0;
+  const pool = k.memory.hugetlb1g;
+  // Hoisted for the pass over every frame.
+  const { getRefs, pinRefs } = gup;
+  const { flags, refcount, mapcount } = f;
+  const memory = k.memory;
   for (let pfn = 0; pfn < f.nrFrames; pfn++) {
-    const fl = f.flags[pfn];
-    const gets = gup.getRefs[pfn];
-    const pins = gup.pinRefs[pfn];
+    const fl = flags[pfn];
+    if ((fl & PG_RESERVED) !== 0 && pool.isFreeHead(pfn)) {
+      // A free 1 GiB pool folio (262144 frames the pool holds, PG_alloc | PG_reserved by
+      // construction): only pins left on it would matter; no frame of it is looked at otherwise.
+      for (let i = 0; i < pool.nrPages; i++) pinsOutstanding += pinRefs[pfn + i];
+      pfn += pool.nrPages - 1;
+      continue;
+    }
+    const gets = getRefs[pfn];
+    const pins = pinRefs[pfn];
     // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
     if ((fl & PG_ZERO) === 0) pinsOutstanding += pins;
-    if (((fl & PG_ALLOC) !== 0) !== k.memory.isAllocated(pfn)) {
-      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${k.memory.isAllocated(pfn) ? "allocated" : "free"}`);
+    if (((fl & PG_ALLOC) !== 0) !== memory.isAllocated(pfn)) {
+      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${memory.isAllocated(pfn) ? "allocated" : "free"}`);
     }
     if ((fl & PG_ALLOC) === 0) {
       if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) {
         // A released FS-DAX block: only its stale GUP holders still count on it.
         const stale = gets + k.policy.refsForPins(pfn, pins);
-        if (f.refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
+        if (refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${refcount[pfn]} but its stale holders explain ${stale}`);
         continue;
       }
-      if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
-        add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
+      if (refcount[pfn] !== 0 || mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
+        add(`free frame ${pfn} has refcount ${refcount[pfn]}, mapcount ${mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
       }
       continue;
     }
     if ((fl & (PG_ZERO | PG_RESERVED)) !== 0) continue;
     const m = mapped[pfn];
-    if (f.mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${f.mapcount[pfn]} but ${m} PTE(s) map it`);
+    if (mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${mapcount[pfn]} but ${m} PTE(s) map it`);
     if ((fl & PG_TAIL) !== 0) continue;
     if (f.entireMapcount[pfn] !== pmdMapped[pfn]) add(`folio ${pfn}: entire mapcount ${f.entireMapcount[pfn]} but ${pmdMapped[pfn]} PMD(s) map it`);
     // The huge zero folio holds one reference of its own (get_huge_zero_folio()); its PMDs take none.
@@ -149,13 +170,12 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     explained += gets + k.policy.refsForPins(pfn, pins);
     // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
     // compare modulo 2^32, as the Int32Array stores it.
-    if (f.refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
-    else if (f.refcount[pfn] !== (explained | 0)) {
-      add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
+    if (refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
+    else if (refcount[pfn] !== (explained | 0)) {
+      add(`folio ${pfn}: refcount ${refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }
   // 9: the 1 GiB hugetlb pool never promises more folios than it has free (resv_huge_pages <= free_huge_pages).
-  const pool = k.memory.hugetlb1g;
   if (pool.resvHugePages < 0 || pool.resvHugePages > pool.freeHugePages) add(`the 1GiB hugetlb pool has ${pool.resvHugePages} reserved but ${pool.freeHugePages} free`);
   // 6
   if (k.policy.countsPins) {

@@ -18,6 +18,7 @@ import { PG_ALLOC, PG_RESERVED } from "./page-flags.js";
 /** The 1 GiB hugetlb pool: its free folios and the counts of `struct hstate`. */
 export class HugetlbPool {
   private readonly freeList: number[] = [];
+  private readonly freeHeads = new Set<number>();
   /** `h->nr_huge_pages`: folios in the pool, free or in use. */
   nrHugePages = 0;
   /** `h->resv_huge_pages`: free folios promised to mappings (reserved at mmap, not yet faulted). */
@@ -68,16 +69,24 @@ export class HugetlbPool {
     if (!useReserve && this.available() <= 0) return -1;
     const head = this.freeList.pop();
     if (head === undefined) return -1;
+    this.freeHeads.delete(head);
     if (useReserve) this.resvHugePages--;
     return head;
   }
 
   /** `enqueue_hugetlb_folio()` (mm/hugetlb.c, v6.12): a freed folio goes back on the free list, its frames cleared. */
   enqueue(head: number): void {
-    for (let i = head; i < head + this.nrPages; i++) {
-      this.frames.reset(i, PG_ALLOC | PG_RESERVED);
-      this.contents.clear(i);
-    }
+    const f = this.frames;
+    const end = head + this.nrPages;
+    for (const a of [f.refcount, f.mapcount, f.entireMapcount, f.mapping, f.index, f.order, f.pincount]) a.fill(0, head, end);
+    f.flags.fill(PG_ALLOC | PG_RESERVED, head, end);
+    this.contents.clearRange(head, this.nrPages);
     this.freeList.push(head);
+    this.freeHeads.add(head);
+  }
+
+  /** True when `head` is the first frame of a folio on the free list. */
+  isFreeHead(head: number): boolean {
+    return this.freeHeads.has(head);
   }
 }

@@ -106,7 +106,8 @@ export class PhysicalMemory {
 
   /** True when `pfn` is allocated (in use). */
   isAllocated(pfn: number): boolean {
-    return this.allocators[this.zoneOf(pfn)].isAllocated(pfn);
+    // Every zone's allocator marks the one shared bitmap.
+    return (this.bitmap[pfn >>> 5] & (1 << (pfn & 31))) !== 0;
   }
 
   /**
