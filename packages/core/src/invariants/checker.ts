@@ -62,9 +62,9 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     for (const key of mm.pageTable.tableKeys()) total += mm.pageTable.table(key * PTRS_PER_PTE)!.present;
     total += mm.pageTable.pudLeafKeys().length;
     if (total !== inVmas) {
-      const ranges = [...mm.pageTable.tableKeys().map((key) => key * PTRS_PER_PTE), ...mm.pageTable.pudLeafKeys().map((pud) => pud * PUD_PAGES)];
-      for (const first of ranges) {
-        mm.pageTable.forEachPresent(first, first + 1, (vpn) => {
+      const ranges = [...mm.pageTable.tableKeys().map((key) => [key * PTRS_PER_PTE, PTRS_PER_PTE]), ...mm.pageTable.pudLeafKeys().map((pud) => [pud * PUD_PAGES, 1])];
+      for (const [first, nr] of ranges) {
+        mm.pageTable.forEachPresent(first, first + nr, (vpn) => {
           if (mm.findVma(vpn * 4096) === undefined) add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} lies outside every VMA`);
         });
       }
