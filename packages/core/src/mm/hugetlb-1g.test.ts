@@ -13,7 +13,7 @@ import { migrateRange } from "../migrate/migrate.js";
 import { PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { HPAGE_PUD_NR, HPAGE_PUD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent } from "../testing/kernel.js";
-import { forkOrThrow, kernelWithProcess } from "../testing/mm.js";
+import { forkOrThrow, kernelWithProcess, lastFault } from "../testing/mm.js";
 import { doFork } from "./fork.js";
 import { doMmap, doMunmap } from "./mmap.js";
 import { doMprotect } from "./mprotect.js";
@@ -86,6 +86,15 @@ describe("1 GiB hugetlb: fault, GUP, unmap", () => {
     gup.unpinUserPages(pages, HPAGE_PUD_NR);
     expect(k.frames.refcount[head]).toBe(1);
     expectConsistent(inst);
+  });
+
+  it("populates a GiB with one fault (MAP_POPULATE steps over the rest of the huge page)", () => {
+    const { k, p } = setup(1);
+    const a = doMmap(k, p, { ...gig, length: G, populate: true });
+    expect(p.mm!.pageTable.isPudLeaf(a / PAGE_SIZE)).toBe(true);
+    const ev = lastFault(k.events.events)!;
+    expect(ev.pages).toBe(HPAGE_PUD_NR);
+    expect(ev.counts).toEqual({ hugetlb: 1 });
   });
 
   it("gives a faulted folio back to the pool at munmap", () => {

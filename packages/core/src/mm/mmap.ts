@@ -11,7 +11,7 @@ import { HPAGE_PMD_SIZE, HPAGE_PUD_ORDER, HPAGE_PUD_SIZE, PAGE_SIZE } from "../s
 import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { handleMmFault } from "./fault.js";
 import { getUnmappedArea, type MmapPlacement } from "./get-unmapped-area.js";
-import { hugetlbReservePages, hugetlbVmOpClose } from "./hugetlb-hstate.js";
+import { hugetlbReservePages, hugetlbVmOpClose, pagesPerHugePage } from "./hugetlb-hstate.js";
 import { type MappedFile, TASK_SIZE, type MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_SHARED, VM_WRITE, protString, vmFlagNames } from "./vm-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
@@ -183,6 +183,14 @@ export function faultInRange(k: MmContext, proc: Process, vma: Vma, startVpn: nu
       break;
     }
     n++;
+    // __get_user_pages() steps over the rest of a hugetlb page at once (page_increm from
+    // follow_huge_pud()/follow_huge_pmd()'s page_mask): its one entry is mapped now.
+    if ((vma.flags & VM_HUGETLB) !== 0) {
+      const huge = pagesPerHugePage(vma);
+      const rest = Math.min(endVpn, vpn - (vpn % huge) + huge) - vpn - 1;
+      n += rest;
+      vpn += rest;
+    }
   }
   k.events.emit("fault", {
     pid: proc.pid, start: startVpn * PAGE_SIZE, pages: n, write: (fflags & FAULT_FLAG_WRITE) !== 0, source, counts: stats,
