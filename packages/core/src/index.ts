@@ -57,6 +57,7 @@ export * from "./memory/frame-table.js";
 export * from "./memory/zone-allocator.js";
 export * from "./memory/content-store.js";
 export * from "./memory/physical-memory.js";
+export * from "./memory/hugetlb-pool.js";
 export * from "./events/event-types.js";
 export * from "./events/event-bus.js";
 // mm
@@ -74,6 +75,7 @@ export * from "./mm/fault-flags.js";
 export * from "./mm/fault.js";
 export * from "./mm/wp-page.js";
 export * from "./mm/hugetlb.js";
+export * from "./mm/hugetlb-hstate.js";
 export * from "./mm/huge-memory.js";
 export * from "./mm/vma-modify.js";
 export * from "./mm/get-unmapped-area.js";

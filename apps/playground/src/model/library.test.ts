@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LIBRARY, libraryEntry, libraryIdOf, topLevelString } from "./library.js";
+import { drawable, LIBRARY, libraryEntry, libraryIdOf, topLevelString } from "./library.js";
 
 describe("scenario library", () => {
   it("bundles the repository's scenarios", () => {
@@ -12,6 +12,14 @@ describe("scenario library", () => {
     const text = libraryEntry("rdma-mr-fork")!.text;
     expect(libraryIdOf(text)).toBe("rdma-mr-fork");
     expect(libraryIdOf(`${text}\n# edited\n`)).toBe("");
+  });
+
+  it("leaves out the scenarios of gigabyte machines with 1 GiB hugetlb pages", () => {
+    expect(drawable("machine: { memory: 2GiB, hugetlb_1g: 1 }\n")).toBe(false);
+    expect(drawable("machine: { memory: 64MiB }\n")).toBe(true);
+    expect(drawable("machine: { memory: 64MiB, hugetlb_1g: 0 }\n")).toBe(true);
+    expect(libraryEntry("hugetlb-1g-rdma-pin")).toBeUndefined();
+    expect(libraryEntry("hugetlb-rdma-fork")).toBeDefined();
   });
 
   it("reads plain top-level strings", () => {

@@ -17,8 +17,18 @@ export interface LibraryEntry {
 
 const FILES = import.meta.glob<string>("../../../../scenarios/*.yaml", { query: "?raw", import: "default", eager: true });
 
-/** Every library scenario, sorted by id. */
+/**
+ * (2.0) True for a scenario the playground can record and draw: not one whose machine has a pool
+ * of 1 GiB hugetlb pages (`hugetlb_1g`), a gigabyte machine where every step would record the
+ * rows of a million frames. The CLI runs those; the editor still validates such a text.
+ */
+export function drawable(text: string): boolean {
+  return !/\bhugetlb_1g:\s*[1-9]/.test(text);
+}
+
+/** Every library scenario the playground can draw ({@link drawable}), sorted by id. */
 export const LIBRARY: readonly LibraryEntry[] = Object.entries(FILES)
+  .filter(([, text]) => drawable(text))
   .map(([path, text]) => {
     const file = path.slice(path.lastIndexOf("/") + 1);
     return { id: file.replace(/\.ya?ml$/, ""), file, description: topLevelString(text, "description"), text };

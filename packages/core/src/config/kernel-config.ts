@@ -43,6 +43,11 @@ export const MachineConfigSchema = z
     swap: size().default(0),
     /** (ext) THP settings: `enabled` and the anonymous folio sizes faults may allocate. */
     thp: thpConfigSchema.default(DEFAULT_THP),
+    /**
+     * (2.0) 1 GiB hugetlb pages set aside at boot (`hugepagesz=1G hugepages=N`); 0 = none, so a
+     * `hugetlb: 1GiB` mmap fails with ENOMEM. They come out of `memory`, which must hold them and one GiB more.
+     */
+    hugetlb_1g: z.number().int().min(0).default(0),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -51,6 +56,9 @@ export const MachineConfigSchema = z
     }
     // The wording of these two messages is matched by the CLI's malformed-scenario corpus.
     if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
+    if (m.hugetlb_1g > 0 && m.memory < (m.hugetlb_1g + 1) * 1024 ** 3) {
+      ctx.addIssue({ code: "custom", path: ["hugetlb_1g"], message: `${m.hugetlb_1g} 1GiB hugetlb page(s) need machine.memory of at least ${m.hugetlb_1g + 1}GiB (the pages and a GiB for the rest), got ${m.memory} bytes` });
+    }
     const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };
     const total = m.memory + m.movable + m.cma + m.pmem;
     if (total > MAX_MACHINE_BYTES) {

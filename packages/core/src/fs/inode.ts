@@ -31,6 +31,10 @@ export class Inode implements MappedFile {
    * positive errno; 0 = none. Set by `mappingSetError`, reported once by `filemapCheckErrors`.
    */
   mappingError = 0;
+  /** {@inheritDoc MappedFile.hugetlbOrder} */
+  hugetlbOrder: number | undefined;
+  /** {@inheritDoc MappedFile.hugetlbResv} */
+  hugetlbResv: MappedFile["hugetlbResv"];
 
   /** Create a file. */
   constructor(

@@ -5,7 +5,7 @@
  */
 import { EINVAL } from "../errno.js";
 import type { MmStruct } from "../mm/mm-types.js";
-import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, type PteTable } from "../mm/page-table.js";
+import { PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES, type PteTable } from "../mm/page-table.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
 import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
@@ -83,7 +83,7 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) return 0;
   if ((bits & PTE_SPECIAL) !== 0) return 0;
   const head = t.leafPfn;
-  const pfn = head + (vpn & PTE_INDEX_MASK);
+  const pfn = head + (vpn & ((bits & PTE_PUD) !== 0 ? PUD_INDEX_MASK : PTE_INDEX_MASK));
   const refs = end - vpn;
   for (let j = 0; j < refs; j++) pages[nr + j] = pfn + j;
   if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
@@ -93,6 +93,17 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   if (!tryGrabFolio(s, head, refs, mode)) return 0;
   gupStatAcquired(k, head, refs, mode);
   return refs;
+}
+
+/**
+ * `gup_fast_pud_leaf()` (mm/gup.c, v6.12): the PUD leaf `t` (a 1 GiB hugetlb folio) maps [vpn,
+ * end), at most one GiB: as {@link gupFastPmdLeaf}, one entry read and the folio grabbed once for
+ * every subpage recorded (`record_subpages(page, PUD_SIZE, ...)` then `try_grab_folio_fast(page,
+ * refs, flags)`: a pin adds `refs` to `_pincount` and counts `refs` in NR_FOLL_PIN_ACQUIRED).
+ * Returns the pages grabbed.
+ */
+export function gupFastPudLeaf(s: GupState, t: PteTable, vpn: number, end: number, flags: number, pages: PageArray, nr: number): number {
+  return gupFastPmdLeaf(s, t, vpn, end, flags, pages, nr);
 }
 
 /**
@@ -115,8 +126,12 @@ export function gupFast(s: GupState, task: Process, start: number, nrPages: numb
   while (vpn < endVpn) {
     const t = mm.pageTable.table(vpn);
     if (t === undefined) break;
-    const tableEnd = Math.min(endVpn, (Math.floor(vpn / PTRS_PER_PTE) + 1) * PTRS_PER_PTE);
-    const got = t.leafBits !== 0 ? gupFastPmdLeaf(s, t, vpn, tableEnd, flags, pages, nr) : gupFastPteRange(s, t, vpn, tableEnd, flags, pages, nr);
+    // gup_fast_pud_range(): a PUD leaf covers its whole GiB, one entry.
+    const pud = (t.leafBits & PTE_PUD) !== 0;
+    const span = pud ? PUD_PAGES : PTRS_PER_PTE;
+    const tableEnd = Math.min(endVpn, (Math.floor(vpn / span) + 1) * span);
+    const got = pud ? gupFastPudLeaf(s, t, vpn, tableEnd, flags, pages, nr)
+      : t.leafBits !== 0 ? gupFastPmdLeaf(s, t, vpn, tableEnd, flags, pages, nr) : gupFastPteRange(s, t, vpn, tableEnd, flags, pages, nr);
     nr += got;
     vpn += got;
     if (vpn < tableEnd) break;

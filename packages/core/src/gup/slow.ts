@@ -11,7 +11,7 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
 import { splitHugePmd } from "../mm/huge-memory.js";
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import type { Vma } from "../mm/mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
@@ -80,7 +80,9 @@ export function followPageMask(k: KernelContext, vma: Vma, vpn: number, flags: n
   const pfn = pt.pfn(vpn);
   // follow_huge_pmd() asks can_follow_write_pmd() and gup_must_unshare() of the leaf's page,
   // pmd_page(): the folio's first, where a PMD mapping keeps anon-exclusive.
-  const page = (bits & PTE_HUGE) !== 0 ? pfn - (vpn & PTE_INDEX_MASK) : pfn;
+  // follow_huge_pud() for a 1 GiB hugetlb leaf: the same questions, of the folio's first page too
+  // (hugetlb keeps PageAnonExclusive on its head).
+  const page = (bits & PTE_HUGE) !== 0 ? pt.pfn(pt.leafStart(vpn)) : pfn;
   if ((flags & FOLL_WRITE) !== 0 && !canFollowWritePte(k, bits, page, vma, flags)) return FOLLOW_FAULT;
   if ((bits & PTE_WRITE) === 0 && k.policy.mustUnshare(vma, flags, page)) return FOLLOW_UNSHARE;
   return pfn;
@@ -140,7 +142,9 @@ export function getUserPagesSlow(
     // The rest of the run is in the same PTE table: a folio is mapped at an address aligned as its
     // frames are, so no run crosses a table. A PMD leaf is one lookup for the rest of its 2 MiB
     // (follow_huge_pmd()'s ctx->page_mask: __get_user_pages() takes page_increm pages at once).
-    const max = Math.min(nrPages - i, (vma.end - addr) / PAGE_SIZE, PTRS_PER_PTE - idx);
+    // A PUD leaf is one lookup for the rest of its GiB (follow_huge_pud(): HPAGE_PUD_NR - 1).
+    const inTable = (t.leafBits & PTE_PUD) !== 0 ? PUD_PAGES - (vpn & PUD_INDEX_MASK) : PTRS_PER_PTE - idx;
+    const max = Math.min(nrPages - i, (vma.end - addr) / PAGE_SIZE, inTable);
     const run = t.leafBits !== 0 ? max : folioRun(f, pfn, max, t.pfn, idx, t.bits, PTE_PRESENT);
     if (grab) {
       const head = f.head(pfn);

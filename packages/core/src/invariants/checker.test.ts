@@ -97,3 +97,27 @@ describe("invariant checker", () => {
     expect(inst.check()).toHaveLength(20);
   });
 });
+
+describe("invariant checker: 1 GiB hugetlb", () => {
+  function gigantic() {
+    const inst = testKernel({ machine: { memory: "2GiB", hugetlb_1g: 1 } });
+    const k = inst.kernel;
+    const p = k.spawn("p");
+    const a = doMmap(k, p, { length: 1024 ** 3, prot: RW, shared: false, anonymous: true, hugetlb: true, hugetlbSize: 1024 ** 3 });
+    userWrite(k, p, a, Uint8Array.of(1));
+    expect(inst.check()).toEqual([]);
+    return { inst, k, head: p.mm!.pageTable.pfn(a / P) };
+  }
+
+  it("counts a PUD leaf in its folio's entire mapcount", () => {
+    const { inst, k, head } = gigantic();
+    k.frames.entireMapcount[head]++;
+    expect(inst.check().join("\n")).toMatch(`folio ${head}: entire mapcount 2 but 1 PMD(s) map it`);
+  });
+
+  it("catches a pool that reserved more than it has free", () => {
+    const { inst, k } = gigantic();
+    k.memory.hugetlb1g.resvHugePages = 1;
+    expect(inst.check().join("\n")).toMatch("the 1GiB hugetlb pool has 1 reserved but 0 free");
+  });
+});

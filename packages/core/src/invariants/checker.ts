@@ -6,7 +6,7 @@
  * 1. Every present PTE lies inside a VMA of its mm, maps an allocated frame, and agrees with the
  *    reverse map (the frame's anon_vma or file finds this PTE).
  * 2. Each frame's mapcount equals the number of PTEs mapping it; each large folio's entire
- *    mapcount the number of PMD leaves mapping it (whole, inside their VMA).
+ *    mapcount the number of PMD (or, for 1 GiB hugetlb, PUD) leaves mapping it (whole, inside their VMA).
  * 3. Each folio's refcount equals what explains it: mappings, the page cache, buffers, and the
  *    references GUP handed out (pins counted the policy's way); an allocated folio nobody
  *    references is a leak.
@@ -18,6 +18,8 @@
  *    untouched anonymous page of every process reads it).
  * 8. With a swap device, swap entries, slot references and the swap cache agree (swap-checks.ts);
  *    the swap cache's references count in 3.
+ * 9. The 1 GiB hugetlb pool reserves no more folios than it has free; its free folios are
+ *    PG_reserved (held by the pool) and so left out of 2-4.
  * @module
  */
 import type { Gup } from "../gup/gup.js";
@@ -25,9 +27,12 @@ import type { KernelContext } from "../kernel/context.js";
 import {
   PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
+import { leafPages, PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE, PUD_PAGES } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
 import { checkSwap } from "./swap-checks.js";
+
+/** The per-frame counting arrays of each frame table's checks, reused from one check to the next. */
+const scratch = new WeakMap<object, { mapped: Int32Array; pmdMapped: Int32Array }>();
 
 /** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
 export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
@@ -36,10 +41,16 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     if (out.length < limit) out.push(msg);
   };
   const f = k.frames;
-  // PTEs per frame (a typed array: the per-frame pass below reads it for every frame).
-  const mapped = new Int32Array(f.nrFrames);
-  // PMD leaves per folio head.
-  const pmdMapped = new Int32Array(f.nrFrames);
+  // PTEs per frame (a typed array: the per-frame pass below reads it for every frame), and PMD
+  // (or PUD) leaves per folio head: kept per frame table and zeroed, not allocated per check.
+  let counts = scratch.get(f);
+  if (counts === undefined) {
+    counts = { mapped: new Int32Array(f.nrFrames), pmdMapped: new Int32Array(f.nrFrames) };
+    scratch.set(f, counts);
+  }
+  const { mapped, pmdMapped } = counts;
+  mapped.fill(0);
+  pmdMapped.fill(0);
   // 1 + 2 (collect)
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
@@ -49,9 +60,11 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     for (const vma of mm.vmas) mm.pageTable.forEachPresent(vma.startVpn, vma.endVpn, () => void inVmas++);
     let total = 0;
     for (const key of mm.pageTable.tableKeys()) total += mm.pageTable.table(key * PTRS_PER_PTE)!.present;
+    total += mm.pageTable.pudLeafKeys().length;
     if (total !== inVmas) {
-      for (const key of mm.pageTable.tableKeys()) {
-        mm.pageTable.forEachPresent(key * PTRS_PER_PTE, (key + 1) * PTRS_PER_PTE, (vpn) => {
+      const ranges = [...mm.pageTable.tableKeys().map((key) => [key * PTRS_PER_PTE, PTRS_PER_PTE]), ...mm.pageTable.pudLeafKeys().map((pud) => [pud * PUD_PAGES, 1])];
+      for (const [first, nr] of ranges) {
+        mm.pageTable.forEachPresent(first, first + nr, (vpn) => {
           if (mm.findVma(vpn * 4096) === undefined) add(`pid ${proc.pid}: PTE at 0x${(vpn * 4096).toString(16)} lies outside every VMA`);
         });
       }
@@ -64,9 +77,12 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
           return;
         }
         if ((bits & PTE_HUGE) !== 0) {
-          // A PMD leaf: a whole 2 MiB folio, inside the VMA; the huge zero folio has no rmap.
-          if (vpn < vma.startVpn || vpn + HPAGE_PMD_NR > vma.endVpn) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} reaches past its VMA`);
-          if ((f.flags[pfn] & PG_HEAD) === 0 || f.nrPages(pfn) !== HPAGE_PMD_NR) add(`pid ${proc.pid}: the PMD leaf at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, not the head of a 2 MiB folio`);
+          // A PMD leaf: a whole 2 MiB folio, inside the VMA (a PUD leaf: a whole 1 GiB hugetlb
+          // folio); the huge zero folio has no rmap.
+          const nr = leafPages(bits);
+          const level = nr === PUD_PAGES ? "PUD" : "PMD";
+          if (vpn < vma.startVpn || vpn + nr > vma.endVpn) add(`pid ${proc.pid}: the ${level} leaf at 0x${(vpn * 4096).toString(16)} reaches past its VMA`);
+          if ((f.flags[pfn] & PG_HEAD) === 0 || f.nrPages(pfn) !== nr) add(`pid ${proc.pid}: the ${level} leaf at 0x${(vpn * 4096).toString(16)} maps frame ${pfn}, not the head of a ${nr === PUD_PAGES ? "1 GiB" : "2 MiB"} folio`);
           if ((f.flags[pfn] & PG_HUGE_ZERO) !== 0) return;
           pmdMapped[pfn]++;
         } else {
@@ -107,30 +123,42 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
   const swapRefs = checkSwap(k, add);
   // 2, 3, 4 per frame
   let pinsOutstanding = 0;
+  const pool = k.memory.hugetlb1g;
+  // Hoisted for the pass over every frame.
+  const { getRefs, pinRefs } = gup;
+  const { flags, refcount, mapcount } = f;
+  const memory = k.memory;
   for (let pfn = 0; pfn < f.nrFrames; pfn++) {
-    const fl = f.flags[pfn];
-    const gets = gup.getRefs[pfn];
-    const pins = gup.pinRefs[pfn];
+    const fl = flags[pfn];
+    if ((fl & PG_RESERVED) !== 0 && pool.isFreeHead(pfn)) {
+      // A free 1 GiB pool folio (262144 frames the pool holds, PG_alloc | PG_reserved by
+      // construction): only pins left on it would matter; no frame of it is looked at otherwise.
+      for (let i = 0; i < pool.nrPages; i++) pinsOutstanding += pinRefs[pfn + i];
+      pfn += pool.nrPages - 1;
+      continue;
+    }
+    const gets = getRefs[pfn];
+    const pins = pinRefs[pfn];
     // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
     if ((fl & PG_ZERO) === 0) pinsOutstanding += pins;
-    if (((fl & PG_ALLOC) !== 0) !== k.memory.isAllocated(pfn)) {
-      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${k.memory.isAllocated(pfn) ? "allocated" : "free"}`);
+    if (((fl & PG_ALLOC) !== 0) !== memory.isAllocated(pfn)) {
+      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${memory.isAllocated(pfn) ? "allocated" : "free"}`);
     }
     if ((fl & PG_ALLOC) === 0) {
       if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) {
         // A released FS-DAX block: only its stale GUP holders still count on it.
         const stale = gets + k.policy.refsForPins(pfn, pins);
-        if (f.refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${f.refcount[pfn]} but its stale holders explain ${stale}`);
+        if (refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${refcount[pfn]} but its stale holders explain ${stale}`);
         continue;
       }
-      if (f.refcount[pfn] !== 0 || f.mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
-        add(`free frame ${pfn} has refcount ${f.refcount[pfn]}, mapcount ${f.mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
+      if (refcount[pfn] !== 0 || mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
+        add(`free frame ${pfn} has refcount ${refcount[pfn]}, mapcount ${mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
       }
       continue;
     }
     if ((fl & (PG_ZERO | PG_RESERVED)) !== 0) continue;
     const m = mapped[pfn];
-    if (f.mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${f.mapcount[pfn]} but ${m} PTE(s) map it`);
+    if (mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${mapcount[pfn]} but ${m} PTE(s) map it`);
     if ((fl & PG_TAIL) !== 0) continue;
     if (f.entireMapcount[pfn] !== pmdMapped[pfn]) add(`folio ${pfn}: entire mapcount ${f.entireMapcount[pfn]} but ${pmdMapped[pfn]} PMD(s) map it`);
     // The huge zero folio holds one reference of its own (get_huge_zero_folio()); its PMDs take none.
@@ -142,11 +170,13 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     explained += gets + k.policy.refsForPins(pfn, pins);
     // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
     // compare modulo 2^32, as the Int32Array stores it.
-    if (f.refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
-    else if (f.refcount[pfn] !== (explained | 0)) {
-      add(`folio ${pfn}: refcount ${f.refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
+    if (refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
+    else if (refcount[pfn] !== (explained | 0)) {
+      add(`folio ${pfn}: refcount ${refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
     }
   }
+  // 9: the 1 GiB hugetlb pool never promises more folios than it has free (resv_huge_pages <= free_huge_pages).
+  if (pool.resvHugePages < 0 || pool.resvHugePages > pool.freeHugePages) add(`the 1GiB hugetlb pool has ${pool.resvHugePages} reserved but ${pool.freeHugePages} free`);
   // 6
   if (k.policy.countsPins) {
     const balance = k.vmstat.nr_foll_pin_acquired - k.vmstat.nr_foll_pin_released;

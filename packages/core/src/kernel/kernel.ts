@@ -229,8 +229,10 @@ export class Kernel implements KernelContext {
   }
 
   /** {@inheritDoc MmContext.internalFileSetup} */
-  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number): Inode {
-    return this.createFile(`[anon:${this.newId()}]`, fs, size, { internal: true });
+  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number, hugetlbOrder?: number): Inode {
+    const inode = this.createFile(`[anon:${this.newId()}]`, fs, size, { internal: true });
+    inode.hugetlbOrder = hugetlbOrder;
+    return inode;
   }
 }
 

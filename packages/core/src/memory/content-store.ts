@@ -53,6 +53,15 @@ export class ContentStore {
     else this.pages.set(pfn, bytes.slice());
   }
 
+  /** Forget the bytes of the `nr` frames from `pfn`, walking whichever is smaller: the range or the frames holding bytes. */
+  clearRange(pfn: number, nr: number): void {
+    if (this.pages.size < nr) {
+      for (const key of [...this.pages.keys()]) if (key >= pfn && key < pfn + nr) this.pages.delete(key);
+    } else {
+      for (let i = pfn; i < pfn + nr; i++) this.pages.delete(i);
+    }
+  }
+
   /** Forget frame `pfn`'s bytes (it reads as zeros again). */
   clear(pfn: number): void {
     this.pages.delete(pfn);

@@ -48,6 +48,18 @@ export class FrameTable {
   /** Bytes of typed-array storage per frame. */
   static readonly BYTES_PER_FRAME = 4 + 4 + 4 + 4 + 4 + 4 + 1 + 4;
 
+  /** Forget everything about frame `pfn`: it is free (or back in a hugetlb pool) with `flags`. */
+  reset(pfn: number, flags = 0): void {
+    this.refcount[pfn] = 0;
+    this.mapcount[pfn] = 0;
+    this.entireMapcount[pfn] = 0;
+    this.flags[pfn] = flags;
+    this.mapping[pfn] = 0;
+    this.index[pfn] = 0;
+    this.order[pfn] = 0;
+    this.pincount[pfn] = 0;
+  }
+
   /** The head frame of the folio containing `pfn` (`page_folio()`, include/linux/page-flags.h, v6.12). */
   head(pfn: number): number {
     if ((this.flags[pfn] & PG_TAIL) === 0) return pfn;

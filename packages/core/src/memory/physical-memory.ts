@@ -1,10 +1,11 @@
 import { inject, injectable } from "tsyringe";
 import { CONFIG } from "../config/kernel-config.js";
 import type { KernelConfig } from "../config/kernel-config.js";
-import { HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, HPAGE_PUD_NR, HPAGE_PUD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
-import { PG_ALLOC, PG_DAX, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { HugetlbPool } from "./hugetlb-pool.js";
+import { PG_ALLOC, PG_DAX, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
@@ -44,6 +45,8 @@ export class PhysicalMemory {
   hugeZeroPfn = -1;
   /** `huge_zero_refcount`: the mms using the huge zero folio, plus one the shrinker holds; 0 when there is none. */
   hugeZeroRefcount = 0;
+  /** The pool of 1 GiB hugetlb folios (`machine.hugetlb_1g`), set aside from ZONE_NORMAL at boot. */
+  readonly hugetlb1g: HugetlbPool;
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
@@ -60,6 +63,16 @@ export class PhysicalMemory {
     this.allocators[ZoneId.NORMAL].take(this.zeroPfn, 1);
     this.frames.flags[this.zeroPfn] = PG_ALLOC | PG_ZERO | PG_RESERVED;
     this.frames.refcount[this.zeroPfn] = 1;
+    // hugetlb_hstate_alloc_pages() at boot, from ZONE_NORMAL (the config check leaves room).
+    this.hugetlb1g = new HugetlbPool(this.frames, this.contents, HPAGE_PUD_NR);
+    for (let i = 0; i < m.hugetlb_1g; i++) this.hugetlb1g.add(this.allocators[ZoneId.NORMAL].alloc(HPAGE_PUD_ORDER));
+  }
+
+  /** `alloc_hugetlb_folio()` (mm/hugetlb.c, v6.12), 1 GiB hstate: a pool folio ({@link HugetlbPool.dequeue}) with one reference, or -1. */
+  allocHugetlb1g(useReserve: boolean): number {
+    const head = this.hugetlb1g.dequeue(useReserve);
+    if (head >= 0) this.initFolio(head, HPAGE_PUD_ORDER, PG_HUGETLB);
+    return head;
   }
 
   /** Total frames. */
@@ -93,14 +106,15 @@ export class PhysicalMemory {
 
   /** True when `pfn` is allocated (in use). */
   isAllocated(pfn: number): boolean {
-    return this.allocators[this.zoneOf(pfn)].isAllocated(pfn);
+    // Every zone's allocator marks the one shared bitmap.
+    return (this.bitmap[pfn >>> 5] & (1 << (pfn & 31))) !== 0;
   }
 
   /**
    * `should_fail_alloc_page()` (mm/fail_page_alloc.c, called from `prepare_alloc_pages()` in
    * mm/page_alloc.c, v6.12): is this allocation request made to fail by fault injection? One
-   * request is one call whatever its order, so the kernel's `order` argument is not needed (a
-   * THP is one call; its order-0 fallback another). The kernel's defaults skip order-0 and `__GFP_DIRECT_RECLAIM` requests (`min-order` 1,
+   * request is one call whatever its order (a THP is one call; its order-0 fallback another). The
+   * kernel's defaults skip order-0 and `__GFP_DIRECT_RECLAIM` requests (`min-order` 1,
    * `ignore-gfp-wait`); pinlab fails any request the spec picks, as with both knobs turned off.
    * An FS-DAX block is the filesystem's block allocator, not the page allocator: never a call.
    */
@@ -180,7 +194,7 @@ export class PhysicalMemory {
 
   /** Release a range taken with {@link takeRange}. */
   releaseRange(pfn: number, nr: number): void {
-    for (let i = pfn; i < pfn + nr; i++) this.resetFrame(i);
+    for (let i = pfn; i < pfn + nr; i++) this.frames.reset(i);
     this.allocators[this.zoneOf(pfn)].release(pfn, nr);
   }
 
@@ -208,7 +222,7 @@ export class PhysicalMemory {
     if ((f.flags[head] & PG_ZERO) !== 0) return false;
     if (c === 0) {
       // An FS-DAX block the filesystem already gave back: only the last stale reference went.
-      if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.resetFrame(head);
+      if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.frames.reset(head);
       else this.freeFolio(head);
       return true;
     }
@@ -232,24 +246,14 @@ export class PhysicalMemory {
 
   /** Return a folio's frames to their zone and forget their state and contents. */
   freeFolio(head: number): void {
+    // free_huge_folio(): a 1 GiB hugetlb folio goes back to its pool, not to the zone.
+    if (this.frames.order[head] === HPAGE_PUD_ORDER) return this.hugetlb1g.enqueue(head);
     const nr = this.frames.nrPages(head);
     for (let i = head; i < head + nr; i++) {
-      this.resetFrame(i);
+      this.frames.reset(i);
       this.contents.clear(i);
     }
     this.allocators[this.zoneOf(head)].release(head, nr);
-  }
-
-  private resetFrame(i: number): void {
-    const f = this.frames;
-    f.refcount[i] = 0;
-    f.mapcount[i] = 0;
-    f.entireMapcount[i] = 0;
-    f.flags[i] = 0;
-    f.mapping[i] = 0;
-    f.index[i] = 0;
-    f.order[i] = 0;
-    f.pincount[i] = 0;
   }
 
   private initFolio(head: number, order: number, extra: number): void {

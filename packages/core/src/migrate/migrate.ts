@@ -18,8 +18,8 @@ import {
 import { splitFolio } from "../mm/huge-memory.js";
 import { rmapList } from "../mm/rmap.js";
 import { swapCacheMigrate } from "../mm/swap-state.js";
-import { PTE_HUGE } from "../mm/page-table.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { PTE_HUGE, PTE_PUD } from "../mm/page-table.js";
+import { HPAGE_PUD_ORDER, PAGE_SIZE } from "../sim/units.js";
 
 /** NR_MAX_MIGRATE_PAGES_RETRY. */
 export const NR_MAX_MIGRATE_PAGES_RETRY = 10;
@@ -107,7 +107,8 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
     dst = target;
     f.flags[dst] &= ~PG_RESERVED;
   } else {
-    dst = k.memory.allocFolio(order, gfp);
+    // alloc_hugetlb_folio_nodemask() (mm/hugetlb.c, v6.12): a gigantic target only from the pool, never reserved.
+    dst = order === HPAGE_PUD_ORDER ? k.memory.allocHugetlb1g(false) : k.memory.allocFolio(order, gfp);
   }
   if (dst < 0) return -ENOMEM;
   if (k.faults.shouldFail("migrate")) {
@@ -141,7 +142,8 @@ export function migrateFolio(k: MigrateContext, head: number, gfp: GfpClass, mod
       if ((bits & PTE_HUGE) !== 0) {
         if (i !== 0) continue;
         k.notifiers.invalidateRange(vma.mm, addr, addr + nr * PAGE_SIZE, "clear");
-        vma.mm.pageTable.setPmd(vpn, n, bits);
+        if ((bits & PTE_PUD) !== 0) vma.mm.pageTable.setPud(vpn, n, bits);
+        else vma.mm.pageTable.setPmd(vpn, n, bits);
         continue;
       }
       k.notifiers.invalidateRange(vma.mm, addr, addr + PAGE_SIZE, "clear");

@@ -25,10 +25,14 @@ export type ObserverCall<O> = { [K in keyof O]-?: NonNullable<O[K]> extends (...
  * part ways. Observers watch; they never change what the mm does. Every method is optional.
  */
 export interface MmObserver {
-  /** A private page was replaced in `mm` at `vpn` (COW or unshare): the old frame stays with whoever else holds it. */
-  onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare"): void;
-  /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it. */
-  onForkCopy?(parent: MmStruct, vpn: number, pfn: number): void;
+  /**
+   * A private page was replaced in `mm` at `vpn` (COW or unshare): the old frame stays with whoever
+   * else holds it. (2.0) `nr` > 1: the `nr` pages from there at once, a 1 GiB hugetlb folio copied
+   * whole (PUD level: one call, never one per subpage); absent = 1.
+   */
+  onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare", nr?: number): void;
+  /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it ((2.0) `nr` pages from `vpn` at once, as {@link onCow}). */
+  onForkCopy?(parent: MmStruct, vpn: number, pfn: number, nr?: number): void;
   /** mremap moved the page-table entries of [oldStart, oldStart + length) of `mm` to `newStart` (`move_page_tables()`): the same frames, at new addresses. */
   onMremap?(mm: MmStruct, oldStart: number, newStart: number, length: number): void;
 }
@@ -104,7 +108,8 @@ export interface MmContext {
   /**
    * The internal file behind a shared anonymous mapping (`shmem_zero_setup()`, mm/shmem.c) or an
    * anonymous MAP_HUGETLB one (`hugetlb_file_setup()`, fs/hugetlbfs/inode.c), v6.12: `size`
-   * bytes, living as long as its mappings.
+   * bytes, living as long as its mappings; `hugetlbOrder` is a hugetlbfs file's hstate order
+   * (`MAP_HUGE_1GB`: 18), absent for the default 2 MiB.
    */
-  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number): MappedFile;
+  internalFileSetup(fs: "shmem" | "hugetlbfs", size: number, hugetlbOrder?: number): MappedFile;
 }

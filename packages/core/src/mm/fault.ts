@@ -13,7 +13,8 @@ import { count, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "./
 import { doHugePmdAnonymousPage, doHugePmdWpPage, thpFaultAllowed, VM_FAULT_FALLBACK } from "./huge-memory.js";
 import { hugetlbFault } from "./hugetlb.js";
 import { PTE_DIRTY, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, type PteTable } from "./page-table.js";
-import { HPAGE_PMD_ORDER } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, HPAGE_PUD_ORDER } from "../sim/units.js";
+import { hugetlbOrder } from "./hugetlb-hstate.js";
 import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
 import { mapNewAnon, mapPage } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
@@ -30,9 +31,13 @@ import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
  */
 export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
-  // __handle_mm_fault() / huge_pte_alloc(): pud_alloc() + pmd_alloc() come first, whatever the fault then does.
+  // __handle_mm_fault() / huge_pte_alloc(): pud_alloc() + pmd_alloc() come first, whatever the fault
+  // then does; for a 1 GiB hugetlb page the PUD is the entry itself (huge_pte_alloc(): sz == PUD_SIZE).
+  if ((vma.flags & VM_HUGETLB) !== 0) {
+    if (hugetlbOrder(vma) !== HPAGE_PUD_ORDER) pt.pmdAlloc(vpn);
+    return hugetlbFault(k, vma, vpn, fflags, stats);
+  }
   pt.pmdAlloc(vpn);
-  if ((vma.flags & VM_HUGETLB) !== 0) return hugetlbFault(k, vma, vpn, fflags, stats);
   const write = (fflags & FAULT_FLAG_WRITE) !== 0;
   // The PMD level first: an empty PMD in a THP range gets a PMD leaf (create_huge_pmd()); a
   // read-only leaf takes a write or unshare fault at its level (wp_huge_pmd()), which may split it

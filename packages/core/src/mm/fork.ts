@@ -9,10 +9,10 @@
  * -EBUSY -> `copy_present_page`). Swap entries are copied too, shared (swap-pte.ts).
  * @module
  */
-import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
+import { EEXIST, ENOENT, ENOMEM, ENOSPC } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
-import { HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
+import { HPAGE_PMD_NR } from "../sim/units.js";
 import { mapNewAnonPmd, mmGetHugeZeroFolio, mmPutHugeZeroFolio, splitHugePmd } from "./huge-memory.js";
 import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js";
@@ -20,13 +20,15 @@ import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } fro
 import { Process } from "./process.js";
 import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
+import { allocHugetlbFolio, hugetlbVmOpClose } from "./hugetlb-hstate.js";
 import { copySwapEntries } from "./swap-pte.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
  * and mm/memory.c, v6.12). Returns the child, or `-errno`: ENOENT for an exited parent, EEXIST when
  * the name is taken (process names are unique), ENOMEM when a page that must be copied (a
- * maybe-pinned one) cannot be allocated; then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
+ * maybe-pinned one) cannot be allocated (ENOSPC for a 1 GiB hugetlb page the pool cannot give:
+ * `copy_hugetlb_page_range()` passes `alloc_hugetlb_folio()`'s -ENOSPC up); then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
  */
 export function doFork(k: MmContext, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
@@ -38,7 +40,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
   let sharedPages = 0;
   let copiedForDma = 0;
   let vmas = 0;
-  let failed = false;
+  let failed = 0;
   for (const pv of pmm.vmas) {
     if ((pv.flags & VM_DONTCOPY) !== 0) continue;
     const cv = new Vma(cmm, pv.start, pv.end, pv.flags, pv.file, pv.pgoff, pv.anonymousMapping);
@@ -65,11 +67,11 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     sharedPages += r.shared;
     copiedForDma += r.copied;
     if (r.failed) {
-      failed = true;
+      failed = r.errno ?? ENOMEM;
       break;
     }
   }
-  if (failed) {
+  if (failed !== 0) {
     // dup_mmap() failed: the child's address space is torn down again (exit_mmap on it).
     for (const vma of [...cmm.vmas]) {
       zapRange(k, vma, vma.startVpn, vma.endVpn);
@@ -78,7 +80,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     }
     mmPutHugeZeroFolio(k, cmm);
     cmm.live = false;
-    return -ENOMEM;
+    return -failed;
   }
   k.addProcess(child);
   k.vmstat.nr_fork_dma_copies += copiedForDma;
@@ -90,12 +92,12 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
 /**
  * `copy_pud_range()` -> `copy_pmd_range()` (mm/memory.c, v6.12; `huge_pte_alloc()` for hugetlb):
  * the child gets a PMD table under every PUD entry of `src` that has one, even where no PTE is
- * left to copy.
+ * left to copy. A PUD leaf (1 GiB hugetlb) has none: `copyHugetlbEntry` copies the entry itself.
  */
 function copyPmdTables(src: Vma, dst: MmStruct): void {
   const spt = src.mm.pageTable;
   for (let vpn = src.startVpn; vpn < src.endVpn; vpn = (Math.floor(vpn / PUD_PAGES) + 1) * PUD_PAGES) {
-    if (spt.pudPresent(vpn)) dst.pageTable.pmdAlloc(vpn);
+    if (spt.pudPresent(vpn) && !spt.isPudLeaf(vpn)) dst.pageTable.pmdAlloc(vpn);
   }
 }
 
@@ -133,6 +135,8 @@ interface CopyTally {
   shared: number;
   copied: number;
   failed: boolean;
+  /** The errno of a failure other than ENOMEM: ENOSPC when the 1 GiB pool has no folio for an early copy (`alloc_hugetlb_folio()`'s -ENOSPC). */
+  errno?: number;
 }
 
 /** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present entry of `src` into `dst`. */
@@ -214,25 +218,29 @@ function copyHugePmd(k: MmContext, src: Vma, dst: Vma, vpn: number, head: number
 }
 
 /**
- * `copy_hugetlb_page_range()` (mm/hugetlb.c, v6.12) for one hugetlb entry: a file folio is mapped
+ * `copy_hugetlb_page_range()` (mm/hugetlb.c, v6.12) for one hugetlb entry (PMD or, for 1 GiB, PUD): a file folio is mapped
  * again (`hugetlb_add_file_rmap()`); an anon one is shared unless it is exclusive and may be
  * DMA-pinned (`hugetlb_try_dup_anon_rmap()` answering -EBUSY), when the child gets its own copy,
  * writable (`hugetlb_install_folio()`); a COW mapping write-protects both sides.
  */
 function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: number, bits: number, tally: CopyTally): void {
   const f = k.frames;
+  const nr = f.nrPages(head);
   const anon = (f.flags[head] & PG_ANON) !== 0;
   if (anon && (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
     if (folioNeedsCowForDma(k, src.mm, head)) {
-      const nh = k.memory.allocFolio(HPAGE_PMD_ORDER);
+      // alloc_hugetlb_folio(dst_vma, addr, 1): outside any reservation (the child has none).
+      const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {
         tally.failed = true;
+        if (nr === PUD_PAGES) tally.errno = ENOSPC;
         return;
       }
-      for (let i = 0; i < HPAGE_PMD_NR; i++) k.memory.contents.copy(head + i, nh + i);
+      for (let i = 0; i < nr; i++) k.memory.contents.copy(head + i, nh + i);
       mapNewAnonPmd(k, dst, base, nh, writeBits(dst), PG_HUGETLB);
-      for (let i = 0; i < HPAGE_PMD_NR; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
-      tally.copied += HPAGE_PMD_NR;
+      if (nr === PUD_PAGES) k.observe("onForkCopy", src.mm, base, head, nr);
+      else for (let i = 0; i < nr; i++) k.observe("onForkCopy", src.mm, base + i, head + i);
+      tally.copied += nr;
       return;
     }
     f.flags[head] &= ~PG_ANON_EXCLUSIVE;
@@ -243,7 +251,7 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
     cbits &= ~PTE_WRITE;
   }
   mapPmd(k, dst, base, head, cbits);
-  tally.shared += HPAGE_PMD_NR;
+  tally.shared += nr;
 }
 
 /**
@@ -263,6 +271,7 @@ export function doExit(k: MmContext, proc: Process): number {
   let pages = 0;
   for (const vma of [...mm.vmas]) {
     pages += zapRange(k, vma, vma.startVpn, vma.endVpn);
+    hugetlbVmOpClose(k, vma);
     k.unlinkVma(vma);
     mm.removeVma(vma);
   }

@@ -39,8 +39,10 @@ export interface UnmappedAreaRequest {
   readonly addr?: number;
   /** MAP_FIXED, MAP_FIXED_NOREPLACE or a hint. */
   readonly placement: MmapPlacement;
-  /** A hugetlbfs mapping: addresses are 2 MiB aligned (`huge_page_size()`). */
+  /** A hugetlbfs mapping: addresses are aligned to its huge page size (`huge_page_size()`). */
   readonly hugetlb: boolean;
+  /** (2.0) That huge page size in bytes: 2 MiB when absent, 1 GiB for a `hugetlb: 1GiB` mapping. */
+  readonly hugePageSize?: number;
   /**
    * (model) An alignment for an address the kernel chooses, a power of two: a hint is rounded up
    * to it and the search returns a multiple of it (`vm_unmapped_area_info.align_mask`; userspace
@@ -83,8 +85,8 @@ export function thpGetUnmappedArea(mm: MmStruct, length: number, off: number, hi
 /**
  * `__get_unmapped_area()` (mm/mmap.c, v6.12): the start of the new mapping, or -errno.
  * - MAP_FIXED / MAP_FIXED_NOREPLACE (`do_mmap()` turns NOREPLACE into FIXED for this call): the
- *   arch code returns `addr` unchecked; hugetlbfs first refuses an address that is not 2 MiB
- *   aligned (`prepare_hugepage_range()`, -EINVAL); then `addr > TASK_SIZE - len` is -ENOMEM, an
+ *   arch code returns `addr` unchecked; hugetlbfs first refuses an address that is not aligned to
+ *   its huge page size, 2 MiB or 1 GiB (`prepare_hugepage_range()`, -EINVAL); then `addr > TASK_SIZE - len` is -ENOMEM, an
  *   address that is not page aligned -EINVAL (`offset_in_page()`), one below `mmap_min_addr`
  *   -EPERM (`security_mmap_addr()`). Whether the range is free is the caller's question.
  * - A hint (`round_hint_to_min()`, then `ALIGN()` to the huge page size for hugetlbfs): used when
@@ -98,12 +100,12 @@ export function getUnmappedArea(mm: MmStruct, req: UnmappedAreaRequest): number 
   if (addr !== undefined && req.placement !== "hint") {
     // (model) No unsigned long is NaN or fractional: refused as a bad argument. A negative
     // number stands for a huge unsigned one.
-    if (!Number.isInteger(addr) || (req.hugetlb && addr % HPAGE_PMD_SIZE !== 0)) return -EINVAL;
+    if (!Number.isInteger(addr) || (req.hugetlb && addr % (req.hugePageSize ?? HPAGE_PMD_SIZE) !== 0)) return -EINVAL;
     if (addr < 0 || addr > TASK_SIZE - length) return -ENOMEM;
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     return capMmapAddr(addr) || addr;
   }
-  const align = Math.max(req.align ?? PAGE_SIZE, req.hugetlb ? HPAGE_PMD_SIZE : PAGE_SIZE);
+  const align = Math.max(req.align ?? PAGE_SIZE, req.hugetlb ? (req.hugePageSize ?? HPAGE_PMD_SIZE) : PAGE_SIZE);
   const thp = req.thp;
   if (thp !== undefined && req.align === undefined) {
     const hint = addr !== undefined && Number.isInteger(addr) && addr > 0 ? roundHintToMin(addr) : undefined;

@@ -11,7 +11,7 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_TAIL 
 import { rmapList } from "./rmap.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { count, type FaultStats } from "./fault-flags.js";
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_YOUNG } from "./page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import type { MmStruct, Vma } from "./mm-types.js";
 import { thpVmaAllowableOrders, thpVmaSuitableOrder, TVA_ENFORCE_SYSFS, TVA_IN_PF } from "./thp-allowable.js";
 import { VM_HUGETLB } from "./vm-flags.js";
@@ -89,17 +89,20 @@ export function thpFaultAllowed(k: MmContext, vma: Vma, vpn: number): boolean {
 export function mapNewAnonPmd(k: MmContext, vma: Vma, vpn: number, head: number, bits: number, extra = 0): void {
   const f = k.frames;
   const av = k.anonVmaPrepare(vma);
-  const base = vpn - (vpn & PTE_INDEX_MASK);
+  // A 1 GiB hugetlb folio goes in a PUD leaf the same way (hugetlb_add_new_anon_rmap(), set_huge_pte_at()).
+  const nr = f.nrPages(head);
+  const base = vpn - (vpn % nr);
   const index = vma.fileIndex(base);
-  for (let i = 0; i < HPAGE_PMD_NR; i++) {
+  for (let i = 0; i < nr; i++) {
     f.flags[head + i] |= PG_ANON | extra;
     f.mapping[head + i] = av.id;
     f.index[head + i] = index + i;
   }
   f.flags[head] |= PG_ANON_EXCLUSIVE;
   f.entireMapcount[head] = 1;
-  vma.mm.pageTable.setPmd(base, head, bits);
-  vma.mm.rss += HPAGE_PMD_NR;
+  if (nr === PUD_PAGES) vma.mm.pageTable.setPud(base, head, bits);
+  else vma.mm.pageTable.setPmd(base, head, bits);
+  vma.mm.rss += nr;
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { PAGE_SIZE } from "../sim/units.js";
+import { hugePageSize } from "./hugetlb-hstate.js";
 import { madviseCollapse } from "./khugepaged.js";
 import { madvisePageout } from "./madvise-pageout.js";
 import { checkUserRange, liveMm, pageAlign } from "./mm-args.js";
@@ -30,8 +31,9 @@ const ADVICE: readonly MadviseAdvice[] = ["dontneed", "dontfork", "dofork", "wip
 export function madviseDontneedFreeValidVma(vma: Vma, start: number, end: number): number {
   if ((vma.flags & (VM_PFNMAP | VM_LOCKED)) !== 0) return -EINVAL;
   if ((vma.flags & VM_HUGETLB) === 0) return end;
-  if (start % HPAGE_PMD_SIZE !== 0) return -EINVAL;
-  return Math.floor(end / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
+  const size = hugePageSize(vma);
+  if (start % size !== 0) return -EINVAL;
+  return Math.floor(end / size) * size;
 }
 
 /**

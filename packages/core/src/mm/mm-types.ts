@@ -254,6 +254,18 @@ export interface MappedFile {
   readonly fs: FsOps;
   /** True for the internal file behind a MAP_SHARED|MAP_ANONYMOUS or anonymous MAP_HUGETLB mapping. */
   readonly internal: boolean;
+  /**
+   * (2.0) For a hugetlbfs file, its hstate's order (`huge_page_order(hstate_inode())`,
+   * include/linux/hugetlb.h, v6.12): 18 for the internal file of a `hugetlb: 1GiB` mapping
+   * (MAP_HUGE_1GB); absent = 9 (2 MiB, the default hstate).
+   */
+  readonly hugetlbOrder?: number;
+  /**
+   * (2.0) The reservation map of a private 1 GiB MAP_HUGETLB mapping (`resv_map` with
+   * HPAGE_RESV_OWNER, mm/hugetlb.c, v6.12): the mm that made it and the huge page indexes it
+   * reserved at mmap and has not faulted yet.
+   */
+  hugetlbResv?: { readonly owner: MmStruct; readonly pages: Set<number> };
   /** Size in bytes (`i_size`). */
   size: number;
   /** Number of pages covering `size` (the first index past EOF). */

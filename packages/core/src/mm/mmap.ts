@@ -7,10 +7,11 @@ import { EEXIST, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_RESERVED } from "../memory/page-flags.js";
-import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_SIZE, HPAGE_PUD_ORDER, HPAGE_PUD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
 import { handleMmFault } from "./fault.js";
 import { getUnmappedArea, type MmapPlacement } from "./get-unmapped-area.js";
+import { hugetlbReservePages, hugetlbVmOpClose, pagesPerHugePage } from "./hugetlb-hstate.js";
 import { type MappedFile, TASK_SIZE, type MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_SHARED, VM_WRITE, protString, vmFlagNames } from "./vm-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
@@ -37,6 +38,8 @@ export interface MmapRequest {
   readonly populate?: boolean;
   /** MAP_HUGETLB (anonymous only). */
   readonly hugetlb?: boolean;
+  /** (2.0) The MAP_HUGE_* page size of a MAP_HUGETLB mapping in bytes: 2 MiB (the default hstate) or 1 GiB (MAP_HUGE_1GB). */
+  readonly hugetlbSize?: number;
   /** Set VM_DONTCOPY at once (as MADV_DONTFORK would). */
   readonly dontcopy?: boolean;
   /** Map raw device memory: VM_IO | VM_PFNMAP (`remap_pfn_range`). Model extension. */
@@ -49,9 +52,14 @@ export interface MmapRequest {
   readonly align?: number;
 }
 
-/** The granule of a mapping: 2 MiB for hugetlb (MAP_HUGETLB or a hugetlbfs file), else a page. Its length is rounded up to it. */
-export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "file">): number {
-  return req.hugetlb === true || req.file?.fs.huge === true ? HPAGE_PMD_SIZE : PAGE_SIZE;
+/**
+ * The granule of a mapping: the huge page size for hugetlb (MAP_HUGETLB: 2 MiB, or 1 GiB with
+ * MAP_HUGE_1GB; a hugetlbfs file: 2 MiB), else a page. Its length is rounded up to it
+ * (`ksys_mmap_pgoff()`: `len = ALIGN(len, huge_page_size(hs))`, mm/mmap.c, v6.12).
+ */
+export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "hugetlbSize" | "file">): number {
+  if (req.hugetlb === true) return req.hugetlbSize ?? HPAGE_PMD_SIZE;
+  return req.file?.fs.huge === true ? HPAGE_PMD_SIZE : PAGE_SIZE;
 }
 
 /** How `__get_unmapped_area()` (mm/mmap.c, v6.12) would THP-align this mapping, if at all (`UnmappedAreaRequest.thp`). */
@@ -74,7 +82,11 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   const mm = liveMm(proc);
   if (mm === null) return -ENOENT;
   const align = mmapGranule(req);
-  const hugetlb = align === HPAGE_PMD_SIZE;
+  const hugetlb = align >= HPAGE_PMD_SIZE;
+  // hstate_sizelog(): a size with no hstate is -EINVAL (x86-64 has 2 MiB and 1 GiB).
+  if (req.hugetlbSize !== undefined && (req.hugetlb !== true || (align !== HPAGE_PMD_SIZE && align !== HPAGE_PUD_SIZE))) return -EINVAL;
+  // (model) 1 GiB pages are modelled for private mappings only: a shared one would need a 1 GiB page cache.
+  if (align === HPAGE_PUD_SIZE && req.shared) return -EINVAL;
   if (!Number.isSafeInteger(req.length) || req.length <= 0) return -EINVAL;
   const length = pageAlign(req.length, align);
   if (length > TASK_SIZE) return -ENOMEM;
@@ -85,8 +97,12 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   if (!req.anonymous && req.file === undefined && req.pfnmap !== true) return -EINVAL;
   if (req.hugetlb === true && !req.anonymous) return -EINVAL;
   const placement = req.placement ?? "noreplace";
-  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, align: req.align, ...thpPlacement(req, offset) });
+  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, hugePageSize: align, align: req.align, ...thpPlacement(req, offset) });
   if (start < 0) return start;
+  // hugetlbfs_file_mmap() -> hugetlb_reserve_pages() (fs/hugetlbfs/inode.c, mm/hugetlb.c): a 1 GiB
+  // mapping the pool cannot back is -ENOMEM. (v6.12 reserves after MAP_FIXED gathered what it
+  // replaces and restores it on failure; the model checks first and leaves it alone.)
+  if (align === HPAGE_PUD_SIZE && k.memory.hugetlb1g.available() < length / HPAGE_PUD_SIZE) return -ENOMEM;
   if (req.addr !== undefined && placement !== "hint" && !mm.isFree(start, start + length)) {
     if (placement === "noreplace") return -EEXIST;
     const unmapped = doMunmap(k, proc, start, length);
@@ -99,8 +115,9 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   // A shared anonymous mapping is backed by an internal shmem file (shmem_zero_setup); an
   // anonymous hugetlb mapping by an internal hugetlbfs file (hugetlb_file_setup).
   if (req.anonymous && (req.shared || hugetlb)) {
-    file = k.internalFileSetup(hugetlb ? "hugetlbfs" : "shmem", length);
+    file = k.internalFileSetup(hugetlb ? "hugetlbfs" : "shmem", length, align === HPAGE_PUD_SIZE ? HPAGE_PUD_ORDER : undefined);
     pgoff = 0;
+    if (align === HPAGE_PUD_SIZE) hugetlbReservePages(k, mm, file, length);
   }
   let flags = req.prot | VM_MAYWRITE;
   if (req.shared) flags |= VM_SHARED;
@@ -168,6 +185,14 @@ export function faultInRange(k: MmContext, proc: Process, vma: Vma, startVpn: nu
       break;
     }
     n++;
+    // __get_user_pages() steps over the rest of a hugetlb page at once (page_increm from
+    // follow_huge_pud()/follow_huge_pmd()'s page_mask): its one entry is mapped now.
+    if ((vma.flags & VM_HUGETLB) !== 0) {
+      const huge = pagesPerHugePage(vma);
+      const rest = Math.min(endVpn, vpn - (vpn % huge) + huge) - vpn - 1;
+      n += rest;
+      vpn += rest;
+    }
   }
   k.events.emit("fault", {
     pid: proc.pid, start: startVpn * PAGE_SIZE, pages: n, write: (fflags & FAULT_FLAG_WRITE) !== 0, source, counts: stats,
@@ -202,6 +227,7 @@ export function doVmiMunmap(k: MmContext, mm: MmStruct, addr: number, end: numbe
   for (const vma of isolateRange(k, mm, addr, end)) {
     k.notifiers.invalidateRange(mm, vma.start, vma.end, "unmap");
     pages += zapRange(k, vma, vma.startVpn, vma.endVpn);
+    hugetlbVmOpClose(k, vma);
     k.unlinkVma(vma);
     mm.removeVma(vma);
   }

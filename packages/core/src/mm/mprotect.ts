@@ -7,12 +7,12 @@ import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { checkUserRange, liveMm, pageAlign, PROT_MASK } from "./mm-args.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PMD, PUD_PAGES } from "./page-table.js";
+import { leafPages, PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PMD, PUD_PAGES } from "./page-table.js";
 import type { Process } from "./process.js";
 import { vmaModifyFlags, vmaMergeExistingRange } from "./vma-modify.js";
 import type { Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_WRITE, protString } from "./vm-flags.js";
-import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
+import { PAGE_SIZE } from "../sim/units.js";
 
 /**
  * `can_change_pte_writable()` (mm/mprotect.c, v6.12): may mprotect make the read-only PTE of
@@ -113,7 +113,7 @@ export function doMprotect(k: MmContext, proc: Process, addr: number, length: nu
         if ((bits & PTE_WRITE) !== 0) {
           if (leaf) pt.updatePmd(vpn, PTE_WRITE, 0);
           else pt.update(vpn, PTE_WRITE, 0);
-          writeProtected += leaf ? HPAGE_PMD_NR : 1;
+          writeProtected += leaf ? leafPages(bits) : 1;
         }
         return;
       }

@@ -8,7 +8,8 @@
  */
 import { EFAULT, EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { hugetlbOrder } from "./hugetlb-hstate.js";
 import { getUnmappedArea, type UnmappedAreaRequest } from "./get-unmapped-area.js";
 import { TASK_SIZE, type MmStruct, type Vma } from "./mm-types.js";
 import { liveMm, pageAlign } from "./mm-args.js";
@@ -179,6 +180,9 @@ function mremap(k: MmContext, mm: MmStruct, req: MremapRequest): MremapOutcome |
   const vma = mm.findVma(addr);
   if (vma === undefined) return -EFAULT;
   if ((vma.flags & VM_HUGETLB) !== 0) {
+    // (model) 1 GiB hugetlb pages do not move: their pool reservation would have to follow the
+    // VMA (clear_vma_resv_huge_pages()), which the model does not do; refused as a bad argument.
+    if (hugetlbOrder(vma) !== HPAGE_PMD_ORDER) return -EINVAL;
     oldLen = pageAlign(oldLen, HPAGE_PMD_SIZE);
     newLen = pageAlign(newLen, HPAGE_PMD_SIZE);
     if (addr % HPAGE_PMD_SIZE !== 0 || newAddr % HPAGE_PMD_SIZE !== 0) return -EINVAL;

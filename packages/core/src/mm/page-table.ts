@@ -1,81 +1,27 @@
 /**
- * A process page table, kept compact: one entry per PMD (2 MiB of address space) in use, either a
- * PTE table of 512 entries (a pair of typed arrays, frame number and bits: about 5 bytes per
- * entry, no object per page) or a PMD leaf mapping a 2 MiB folio whole (`pmd_trans_huge()`, a
- * hugetlb PMD entry).
+ * A process page table, kept compact: per PMD in use a PTE table of 512 entries (typed arrays, no
+ * object per page) or a PMD leaf (`pmd_trans_huge()`, a hugetlb PMD); per GiB maybe a PUD leaf.
  * @module
  */
 
-/** PTE present (`pte_present`). */
-export const PTE_PRESENT = 1 << 0;
-/** PTE writable (`pte_write`). */
-export const PTE_WRITE = 1 << 1;
-/** PTE dirty (`pte_dirty`). */
-export const PTE_DIRTY = 1 << 2;
-/** PTE young / accessed (`pte_young`). */
-export const PTE_YOUNG = 1 << 3;
-/**
- * A PMD leaf (`pmd_trans_huge()` / `pmd_leaf()`, a hugetlb PMD entry): a 2 MiB folio mapped whole
- * by one entry. Only the bits the page table reports for a leaf carry it; a PTE never does.
- */
-export const PTE_HUGE = 1 << 4;
-/** Special mapping with no struct-page semantics: the zero page, PFNMAP memory (`pte_special`). */
-export const PTE_SPECIAL = 1 << 5;
-/**
- * A swap entry (`is_swap_pte()`: neither present nor none, include/linux/swapops.h, v6.12): the
- * entry's pfn column holds the swap offset, never a frame. See mm/swapops.ts.
- */
-export const PTE_SWAP = 1 << 6;
-/** `pte_swp_exclusive()` (include/linux/pgtable.h, v6.12): the swapped-out page was anon-exclusive; only on a {@link PTE_SWAP} entry. */
-export const PTE_SWP_EXCLUSIVE = 1 << 7;
-
-/** Entries per PTE table (PTRS_PER_PTE). */
-export const PTRS_PER_PTE = 512;
-
-/** Entries per PMD table (PTRS_PER_PMD): PTE tables under one PUD entry. */
-export const PTRS_PER_PMD = 512;
-
-/** Pages under one PUD entry (PUD_SIZE / PAGE_SIZE: 1 GiB of address space). */
-export const PUD_PAGES = PTRS_PER_PTE * PTRS_PER_PMD;
-
-/**
- * `vpn & PTE_INDEX_MASK` is `vpn % PTRS_PER_PTE` for any page number: user page numbers reach
- * 2^32 (TASK_SIZE / PAGE_SIZE), past V8's small integers, where `%` is a floating-point
- * remainder call and `&` stays a truncation (low bits are kept exactly).
- */
-export const PTE_INDEX_MASK = PTRS_PER_PTE - 1;
-
-/**
- * What one PMD entry points to: a PTE table of 512 entries, or (when {@link leafBits} is not 0) a
- * PMD leaf mapping the 2 MiB folio at {@link leafPfn} whole. A leaf keeps its (empty) PTE arrays:
- * they are the page table `pgtable_trans_huge_deposit()` set aside, which a split fills.
- */
-export class PteTable {
-  /** Frame numbers. */
-  readonly pfn = new Uint32Array(PTRS_PER_PTE);
-  /** PTE_* bits; 0 = none. */
-  readonly bits = new Uint8Array(PTRS_PER_PTE);
-  /** Number of present entries (1 for a PMD leaf). */
-  present = 0;
-  /** The PMD leaf's bits (PTE_PRESENT and PTE_HUGE set), or 0 when this is a PTE table. */
-  leafBits = 0;
-  /** The head frame a PMD leaf maps. */
-  leafPfn = 0;
-}
+export * from "./pte-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTRS_PER_PMD, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES, PteTable } from "./pte-table.js";
 
 /**
  * The page table of one mm: virtual page number -> (pfn, bits). Models the pgd/p4d/pud/pmd/pte
- * walk with a map from PMD index to PTE table.
+ * walk with a map from PMD index to PTE table, and a map from PUD index to PUD leaf (a 1 GiB
+ * hugetlb folio mapped whole: `set_huge_pte_at()` at PUD level, arch/x86/include/asm/hugetlb.h,
+ * v6.12), which {@link table} answers for every page of its GiB.
  */
 export class PageTable {
   private readonly tables = new Map<number, PteTable>();
   /**
-   * PUD indices (vpn / PUD_PAGES) whose entry points to a PMD table (`!pud_none()`). Set by the
-   * first fault or PTE in that GiB (`pmd_alloc()` in `__handle_mm_fault()`, mm/memory.c, v6.12)
-   * and kept when the PTEs go (v6.12 frees page tables only in `free_pgtables()`, at munmap and
-   * exit), unlike {@link PteTable}s, which the model drops when empty.
+   * PUD indices whose entry points to a PMD table (`!pud_none()`), set by `pmd_alloc()` and kept
+   * until `free_pgtables()` (v6.12), unlike {@link PteTable}s, which the model drops when empty.
    */
   private readonly puds = new Set<number>();
+  /** PUD index -> the PUD leaf there (`pud_leaf()`): a GiB mapped by one entry, with no PMD table under it. */
+  private readonly pudLeaves = new Map<number, PteTable>();
 
   /** Number of PTE tables allocated. */
   get nrTables(): number {
@@ -84,6 +30,10 @@ export class PageTable {
 
   /** The PTE table covering `vpn`, or undefined when none was ever needed (`pte_offset_map()`, include/linux/mm.h, v6.12). */
   table(vpn: number): PteTable | undefined {
+    if (this.pudLeaves.size !== 0) {
+      const leaf = this.pudLeaves.get(Math.floor(vpn / PUD_PAGES));
+      if (leaf !== undefined) return leaf;
+    }
     return this.tables.get(Math.floor(vpn / PTRS_PER_PTE));
   }
 
@@ -92,6 +42,7 @@ export class PageTable {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     let t = this.tables.get(key);
     if (t !== undefined && t.leafBits !== 0) throw new Error(`page table: a PTE at vpn ${vpn}, inside a PMD leaf`);
+    if (this.pudLeaves.has(Math.floor(key / PTRS_PER_PMD))) throw new Error(`page table: a PTE at vpn ${vpn}, inside a PUD leaf`);
     if (t === undefined) {
       t = new PteTable();
       this.tables.set(key, t);
@@ -105,9 +56,42 @@ export class PageTable {
     this.puds.add(Math.floor(vpn / PUD_PAGES));
   }
 
-  /** True when the PUD entry covering `vpn` points to a PMD table (`!pud_none()`). */
+  /** True when the PUD entry covering `vpn` is not empty (`!pud_none()`): it points to a PMD table, or is a PUD leaf. */
   pudPresent(vpn: number): boolean {
-    return this.puds.has(Math.floor(vpn / PUD_PAGES));
+    const pud = Math.floor(vpn / PUD_PAGES);
+    return this.puds.has(pud) || this.pudLeaves.has(pud);
+  }
+
+  /** True when a PUD leaf maps `vpn` (`pud_leaf()`, arch/x86/include/asm/pgtable.h, v6.12). */
+  isPudLeaf(vpn: number): boolean {
+    return this.pudLeaves.size !== 0 && this.pudLeaves.has(Math.floor(vpn / PUD_PAGES));
+  }
+
+  /** The first page number of the leaf (PUD or PMD) or PTE table covering `vpn`. */
+  leafStart(vpn: number): number {
+    return this.isPudLeaf(vpn) ? vpn - (vpn & PUD_INDEX_MASK) : vpn - (vpn & PTE_INDEX_MASK);
+  }
+
+  /**
+   * Install a PUD leaf mapping the 1 GiB folio at `head` over the GiB covering `vpn` (`set_huge_pte_at()`
+   * on a PUD, v6.12). No PMD table is ever made there (`huge_pte_alloc()` stops at the PUD).
+   */
+  setPud(vpn: number, head: number, bits: number): void {
+    const pud = Math.floor(vpn / PUD_PAGES);
+    if (this.puds.has(pud)) throw new Error(`page table: a PUD leaf at vpn ${vpn} over a PMD table`);
+    let t = this.pudLeaves.get(pud);
+    if (t === undefined) {
+      t = new PteTable();
+      this.pudLeaves.set(pud, t);
+    }
+    t.present = 1;
+    t.leafPfn = head;
+    t.leafBits = bits | PTE_PRESENT | PTE_HUGE | PTE_PUD;
+  }
+
+  /** Every PUD index holding a PUD leaf, ascending. */
+  pudLeafKeys(): number[] {
+    return [...this.pudLeaves.keys()].sort((a, b) => a - b);
   }
 
   /**
@@ -138,16 +122,16 @@ export class PageTable {
     return t.leafBits !== 0 ? t.leafBits : t.bits[vpn & PTE_INDEX_MASK];
   }
 
-  /** The frame mapped at `vpn` (within a PMD leaf, the matching subpage), or -1 when nothing is present. */
+  /** The frame mapped at `vpn` (within a PMD or PUD leaf, the matching subpage), or -1 when nothing is present. */
   pfn(vpn: number): number {
     const t = this.table(vpn);
     if (t === undefined) return -1;
     const i = vpn & PTE_INDEX_MASK;
-    if (t.leafBits !== 0) return t.leafPfn + i;
+    if (t.leafBits !== 0) return t.leafPfn + ((t.leafBits & PTE_PUD) !== 0 ? vpn & PUD_INDEX_MASK : i);
     return (t.bits[i] & PTE_PRESENT) !== 0 ? t.pfn[i] : -1;
   }
 
-  /** True when a PMD leaf maps `vpn` (`pmd_trans_huge()` / `pmd_leaf()`). */
+  /** True when a PMD leaf (`pmd_trans_huge()` / `pmd_leaf()`) or a PUD leaf maps `vpn`. */
   isLeaf(vpn: number): boolean {
     const t = this.table(vpn);
     return t !== undefined && t.leafBits !== 0;
@@ -159,16 +143,15 @@ export class PageTable {
   }
 
   /**
-   * Install a PMD leaf mapping the 2 MiB folio at `head` over the PMD covering `vpn`
-   * (`set_pmd_at()`, include/linux/pgtable.h, v6.12); the PMD must be empty, a leaf already
-   * (migration's `remove_migration_pmd()` replaces one) or a PTE table with nothing left in it
-   * (collapse replaces it).
+   * Install a PMD leaf mapping the 2 MiB folio at `head` (`set_pmd_at()`, v6.12) over an empty PMD,
+   * a leaf (`remove_migration_pmd()`) or an emptied PTE table (collapse).
    */
   setPmd(vpn: number, head: number, bits: number): void {
     const key = Math.floor(vpn / PTRS_PER_PTE);
     let t = this.tables.get(key);
     // An emptied PTE table may become the leaf's deposit (collapse_huge_page(): pmdp_collapse_flush()).
     if (t !== undefined && t.leafBits === 0 && t.present !== 0) throw new Error(`page table: a PMD leaf at vpn ${vpn} over a PTE table`);
+    if (this.isPudLeaf(vpn)) throw new Error(`page table: a PMD leaf at vpn ${vpn}, inside a PUD leaf`);
     if (t === undefined) {
       t = new PteTable();
       this.tables.set(key, t);
@@ -180,11 +163,17 @@ export class PageTable {
   }
 
   /**
-   * Move the PMD entry covering `oldVpn` (a PTE table or a leaf) to the empty one covering `newVpn`
-   * (`move_normal_pmd()`, `move_huge_pmd()`, mm/mremap.c and mm/huge_memory.c, v6.12). False, and
-   * nothing moves, when there is nothing to move or the target PMD is not empty.
+   * Move the PMD entry covering `oldVpn` (table or leaf; a PUD leaf moves whole) to the empty one at
+   * `newVpn` (`move_normal_pmd()`, `move_huge_pmd()`, `move_huge_pte()`, v6.12). False when nothing moved.
    */
   movePmd(oldVpn: number, newVpn: number): boolean {
+    const leaf = this.pudLeaves.get(Math.floor(oldVpn / PUD_PAGES));
+    if (leaf !== undefined) {
+      if (this.pudPresent(newVpn)) return false;
+      this.pudLeaves.delete(Math.floor(oldVpn / PUD_PAGES));
+      this.pudLeaves.set(Math.floor(newVpn / PUD_PAGES), leaf);
+      return true;
+    }
     const from = Math.floor(oldVpn / PTRS_PER_PTE);
     const to = Math.floor(newVpn / PTRS_PER_PTE);
     const t = this.tables.get(from);
@@ -195,15 +184,21 @@ export class PageTable {
     return true;
   }
 
-  /** Change the bits of the PMD leaf covering `vpn`: clear `clear`, then set `set`. */
+  /** Change the bits of the PMD or PUD leaf covering `vpn`: clear `clear`, then set `set` (the level stays). */
   updatePmd(vpn: number, clear: number, set: number): void {
     const t = this.table(vpn);
     if (t === undefined || t.leafBits === 0) return;
-    t.leafBits = (t.leafBits & ~clear) | set | PTE_PRESENT | PTE_HUGE;
+    t.leafBits = (t.leafBits & ~clear) | set | PTE_PRESENT | PTE_HUGE | (t.leafBits & PTE_PUD);
   }
 
-  /** Clear the PMD leaf covering `vpn`, leaving the PMD empty (`pmdp_huge_get_and_clear()`, v6.12). Returns its old bits. */
+  /** Clear the PMD or PUD leaf covering `vpn` (`pmdp_huge_get_and_clear()`, `huge_ptep_get_and_clear()`, v6.12); its old bits. */
   clearPmd(vpn: number): number {
+    const pud = Math.floor(vpn / PUD_PAGES);
+    const leaf = this.pudLeaves.size !== 0 ? this.pudLeaves.get(pud) : undefined;
+    if (leaf !== undefined) {
+      this.pudLeaves.delete(pud);
+      return leaf.leafBits;
+    }
     const key = Math.floor(vpn / PTRS_PER_PTE);
     const t = this.tables.get(key);
     if (t === undefined || t.leafBits === 0) return 0;
@@ -213,14 +208,13 @@ export class PageTable {
   }
 
   /**
-   * Turn the PMD leaf covering `vpn` into its deposited PTE table, every entry mapping the next
-   * subpage with `pteBits` (`__split_huge_pmd_locked()`, mm/huge_memory.c, v6.12). Reference and
-   * mapcount bookkeeping is the caller's. `zeroPfn` maps every entry to that frame instead (the
-   * huge zero page's split, `__split_huge_zero_page_pmd()`).
+   * Turn the PMD leaf at `vpn` into its deposited PTE table, entry i mapping subpage i with `pteBits`
+   * (`__split_huge_pmd_locked()`, v6.12), or every entry `zeroPfn` (`__split_huge_zero_page_pmd()`).
    */
   splitPmd(vpn: number, pteBits: number, zeroPfn = -1): void {
     const t = this.table(vpn);
     if (t === undefined || t.leafBits === 0) return;
+    if ((t.leafBits & PTE_PUD) !== 0) throw new Error(`page table: a split of the PUD leaf at vpn ${vpn} (hugetlb never splits)`);
     for (let i = 0; i < PTRS_PER_PTE; i++) {
       t.pfn[i] = zeroPfn >= 0 ? zeroPfn : t.leafPfn + i;
       t.bits[i] = pteBits | PTE_PRESENT;
@@ -250,9 +244,8 @@ export class PageTable {
   }
 
   /**
-   * Clear a PTE (`ptep_get_and_clear()`, include/linux/pgtable.h, v6.12). Returns the old bits. The
-   * PTE table stays even when it empties: v6.12 has no PT_RECLAIM, so a table goes only in
-   * {@link freePgtables} (munmap, exit), and a later fault there finds no empty PMD for a THP.
+   * Clear a PTE (`ptep_get_and_clear()`, v6.12); the old bits. An emptied table stays until
+   * {@link freePgtables} (no PT_RECLAIM in v6.12), so a later fault there finds no empty PMD for a THP.
    */
   clear(vpn: number): number {
     const t = this.table(vpn);
@@ -268,12 +261,22 @@ export class PageTable {
 
   /**
    * Visit every present entry reaching into [startVpn, endVpn) in address order: each PTE, and
-   * each PMD leaf once, with the leaf's first page number (which may lie before `startVpn`), its
-   * head frame and its bits (PTE_HUGE set). `fn` may split or clear the entry it is given.
+   * each PMD or PUD leaf once, with the leaf's first page number (which may lie before
+   * `startVpn`), its head frame and its bits (PTE_HUGE set; PTE_PUD too for a PUD leaf). `fn` may
+   * split or clear the entry it is given.
    */
   forEachPresent(startVpn: number, endVpn: number, fn: (vpn: number, pfn: number, bits: number) => void): void {
     let vpn = startVpn;
     while (vpn < endVpn) {
+      if (this.pudLeaves.size !== 0) {
+        const pud = Math.floor(vpn / PUD_PAGES);
+        const leaf = this.pudLeaves.get(pud);
+        if (leaf !== undefined) {
+          fn(pud * PUD_PAGES, leaf.leafPfn, leaf.leafBits);
+          vpn = Math.min(endVpn, (pud + 1) * PUD_PAGES);
+          continue;
+        }
+      }
       const key = Math.floor(vpn / PTRS_PER_PTE);
       const tableEnd = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
       const t = this.tables.get(key);

@@ -8,7 +8,7 @@ import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_SWAPCACHE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_SPECIAL } from "./page-table.js";
+import { leafPages, PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PUD_PAGES } from "./page-table.js";
 import { zapSwapRange } from "./swap-pte.js";
 import { folioFreeSwap } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
@@ -60,33 +60,36 @@ export function zapPte(k: MmContext, vma: Vma, vpn: number): number {
 }
 
 /**
- * Map the 2 MiB folio at `head` whole by the PMD covering `vpn` (`folio_add_file_rmap_pmd()` /
+ * Map the 2 MiB folio at `head` whole by the PMD covering `vpn` (a 1 GiB one by the PUD) (`folio_add_file_rmap_pmd()` /
  * `folio_add_anon_rmap_pmd()` / `hugetlb_add_file_rmap()`, mm/rmap.c, plus `folio_get()`, v6.12):
  * +1 entire mapcount, +1 reference, whatever the folio's size. The huge zero folio takes neither
  * (`set_huge_zero_folio()`, mm/huge_memory.c).
  */
 export function mapPmd(k: MmContext, vma: Vma, vpn: number, head: number, bits: number): void {
-  vma.mm.pageTable.setPmd(vpn, head, bits);
+  const nr = k.frames.nrPages(head);
+  // A 1 GiB hugetlb folio is mapped by a PUD leaf, with the same bookkeeping (hugetlb_add_file_rmap() / hugetlb_install_folio()).
+  if (nr === PUD_PAGES) vma.mm.pageTable.setPud(vpn, head, bits);
+  else vma.mm.pageTable.setPmd(vpn, head, bits);
   if ((k.frames.flags[head] & PG_HUGE_ZERO) !== 0) return;
   k.frames.entireMapcount[head]++;
   k.memory.get(head);
-  vma.mm.rss += HPAGE_PMD_NR;
+  vma.mm.rss += nr;
 }
 
 /**
  * `zap_huge_pmd()` (mm/huge_memory.c, v6.12; `__unmap_hugepage_range()` for hugetlb): clear the
- * PMD leaf covering `vpn`, dirty a file folio whose leaf was dirty, drop the mapping's entire
+ * PMD (or hugetlb PUD) leaf covering `vpn`, dirty a file folio whose leaf was dirty, drop the mapping's entire
  * mapcount and its one reference (which may free the folio). Returns the old bits.
  */
 export function zapHugePmd(k: MmContext, vma: Vma, vpn: number): number {
   const pt = vma.mm.pageTable;
-  const head = pt.pfn(vpn - (vpn & PTE_INDEX_MASK));
+  const head = pt.pfn(pt.leafStart(vpn));
   const bits = pt.clearPmd(vpn);
   const f = k.frames;
   if (bits === 0 || (f.flags[head] & PG_HUGE_ZERO) !== 0) return bits;
   if ((bits & PTE_DIRTY) !== 0 && (f.flags[head] & PG_FILE) !== 0) f.flags[head] |= PG_DIRTY;
   f.entireMapcount[head]--;
-  vma.mm.rss -= HPAGE_PMD_NR;
+  vma.mm.rss -= leafPages(bits);
   k.memory.put(head);
   return bits;
 }
@@ -110,7 +113,7 @@ export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
       const whole = (vpn >= startVpn && vpn + HPAGE_PMD_NR <= endVpn) || (f.flags[pfn] & PG_HUGETLB) !== 0;
       if (whole) {
         zapHugePmd(k, vma, vpn);
-        if ((f.flags[pfn] & PG_HUGE_ZERO) === 0) n += HPAGE_PMD_NR;
+        if ((f.flags[pfn] & PG_HUGE_ZERO) === 0) n += leafPages(bits);
         return;
       }
       splitHugePmd(k, vma, vpn);

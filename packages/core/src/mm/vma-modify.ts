@@ -5,14 +5,15 @@
  */
 import { EINVAL } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
+import { PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmdAddress } from "./huge-memory.js";
+import { hugePageSize } from "./hugetlb-hstate.js";
 import { type MmStruct, Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_PFNMAP } from "./vm-flags.js";
 
 /**
  * Split `vma` at `addr` (`split_vma()`, mm/vma.c, v6.12); returns the upper half. A THP PMD-mapped across `addr` is
- * remapped by PTEs first (`vma_adjust_trans_huge`). hugetlb VMAs split only on 2 MiB boundaries:
+ * remapped by PTEs first (`vma_adjust_trans_huge`). hugetlb VMAs split only on huge page boundaries:
  * callers check {@link hugetlbSplitOk} first.
  */
 export function splitVma(k: MmContext, vma: Vma, addr: number): Vma {
@@ -27,7 +28,7 @@ export function splitVma(k: MmContext, vma: Vma, addr: number): Vma {
 
 /** `hugetlb_vm_op_split()` (mm/hugetlb.c, v6.12): may `vma` be split at `addr`? (hugetlb VMAs only at huge page boundaries.) */
 export function hugetlbSplitOk(vma: Vma, addr: number): boolean {
-  return (vma.flags & VM_HUGETLB) === 0 || addr <= vma.start || addr >= vma.end || addr % HPAGE_PMD_SIZE === 0;
+  return (vma.flags & VM_HUGETLB) === 0 || addr <= vma.start || addr >= vma.end || addr % hugePageSize(vma) === 0;
 }
 
 /** Split VMAs so that `start` and `end` fall on VMA boundaries (the `split_vma()` calls of `do_vmi_align_munmap()`, mm/vma.c, v6.12); return the VMAs inside [start, end). */

@@ -10,9 +10,9 @@ import { EBUSY, EFAULT, EPERM } from "../errno.js";
 import type { MmContext } from "../mm/context.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
-import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_HUGE, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
-import { HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
+import { HPAGE_PMD_ORDER, HPAGE_PUD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import type { MmuIntervalNotifier, MmuIntervalNotifiers } from "./mmu-notifiers.js";
 
 /** `HMM_PFN_REQ_FAULT`: fault in pages that are not present. */
@@ -29,7 +29,7 @@ export const HMM_PFN_ERROR = 1 << 2;
 /**
  * Where the mapping order sits in {@link HmmRange.hmmFlags} (`HMM_PFN_ORDER_SHIFT`, include/linux/hmm.h,
  * v6.12, packed into a byte here): 9 for a page a PMD leaf maps (`hmm_vma_handle_pmd()`,
- * `hmm_vma_walk_hugetlb_entry()`), 0 for a PTE.
+ * `hmm_vma_walk_hugetlb_entry()`), 18 for one a PUD leaf maps (1 GiB hugetlb), 0 for a PTE.
  */
 export const HMM_PFN_ORDER_SHIFT = 3;
 
@@ -117,9 +117,11 @@ export function hmmRangeFault(k: MmContext, notifiers: MmuIntervalNotifiers, ran
     if (present && (!wantWrite || writable)) {
       range.hmmPfns[i] = pfn;
       range.hmmWrite[i] = writable ? 1 : 0;
-      // pte_to_hmm_pfn_flags() / pmd_to_hmm_pfn_flags(): a PMD leaf adds its order.
+      // pte_to_hmm_pfn_flags() / pmd_to_hmm_pfn_flags(): a PMD leaf adds its order; a PUD leaf
+      // (1 GiB hugetlb: hmm_vma_walk_hugetlb_entry(), huge_page_order(hstate_vma())) adds PUD order.
       if (range.hmmFlags !== undefined) {
-        range.hmmFlags[i] = HMM_PFN_VALID | (writable ? HMM_PFN_WRITE : 0) | ((bits & PTE_HUGE) !== 0 ? HPAGE_PMD_ORDER << HMM_PFN_ORDER_SHIFT : 0);
+        const order = (bits & PTE_PUD) !== 0 ? HPAGE_PUD_ORDER : (bits & PTE_HUGE) !== 0 ? HPAGE_PMD_ORDER : 0;
+        range.hmmFlags[i] = HMM_PFN_VALID | (writable ? HMM_PFN_WRITE : 0) | (order << HMM_PFN_ORDER_SHIFT);
       }
       i++;
       tries = 0;

@@ -1,3 +1,5 @@
+import { PAGE_SIZE } from "../sim/units.js";
+
 /** What the oracle remembers about a frame a holder took: what it was when taken. */
 export interface HolderRecord {
   /** The frame. */
@@ -20,4 +22,18 @@ export interface HolderRecord {
   readonly seq: number;
   /** How many references the holder has on it (a mirror entry holds none and counts 1). */
   count: number;
+}
+
+/**
+ * (2.0) How many of `recs` hold, for process `pid`, a frame of [pfn, pfn + nr) (mapped at the
+ * matching page from `vpn`, unless `vpn` is -1): what a whole-folio COW or fork copy of a 1 GiB
+ * hugetlb page leaves behind, counted from the holder's records rather than page by page.
+ */
+export function heldIn(recs: ReadonlyMap<number, HolderRecord>, pid: number, vpn: number, pfn: number, nr: number): number {
+  let held = 0;
+  for (const rec of recs.values()) {
+    if (rec.pfn < pfn || rec.pfn >= pfn + nr || rec.pid !== pid) continue;
+    if (vpn < 0 || rec.vaddr === (vpn + rec.pfn - pfn) * PAGE_SIZE) held++;
+  }
+  return held;
 }

@@ -11,7 +11,7 @@ import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE } from "../memory/page-fla
 import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
 import { PAGE_SIZE } from "../sim/units.js";
-import type { HolderRecord } from "./holder-record.js";
+import { heldIn, type HolderRecord } from "./holder-record.js";
 import { createToken } from "../di/tokens.js";
 
 /** One recorded hazard. */
@@ -184,7 +184,17 @@ export class Oracle implements KernelObserver {
   }
 
   /** @inheritDoc */
-  onCow(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number): void {
+  onCow(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, _reason?: "write" | "unshare", nr = 1): void {
+    if (nr > 1) {
+      // A whole 1 GiB folio: one hazard per holder of any of its pages, found through the holder's records.
+      for (const [name, recs] of this.holders) {
+        const held = heldIn(recs, mm.pid, vpn, oldPfn, nr);
+        if (held === 0) continue;
+        this.record("cow_divergence", "undetected", name, oldPfn,
+          `process ${mm.pid} copied the ${nr} pages at ${hex(vpn * PAGE_SIZE)} on write to frames from ${newPfn}; ${name} still holds ${held} of frames ${oldPfn}+: device and process now see different memory`);
+      }
+      return;
+    }
     for (const [name, recs] of this.holders) {
       const rec = recs.get(oldPfn);
       if (rec === undefined || rec.pid !== mm.pid || rec.vaddr !== vpn * PAGE_SIZE) continue;
@@ -194,7 +204,15 @@ export class Oracle implements KernelObserver {
   }
 
   /** @inheritDoc */
-  onForkCopy(parent: MmStruct, vpn: number, pfn: number): void {
+  onForkCopy(parent: MmStruct, vpn: number, pfn: number, nr = 1): void {
+    if (nr > 1) {
+      for (const [name, recs] of this.holders) {
+        const held = heldIn(recs, parent.pid, -1, pfn, nr);
+        if (held === 0) continue;
+        this.record("cow_divergence", "prevented", name, pfn, `fork gave the child a copy of the ${nr} pages at ${hex(vpn * PAGE_SIZE)}; the parent keeps the ${held} pinned frame(s) from ${pfn}`);
+      }
+      return;
+    }
     for (const [name, recs] of this.holders) {
       const rec = recs.get(pfn);
       if (rec === undefined || rec.pid !== parent.pid) continue;

@@ -8,7 +8,7 @@ import type { KernelInstance } from "../instance/create-kernel.js";
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
-import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_PUD, PTE_WRITE } from "../mm/page-table.js";
 import { peekSwapped } from "../mm/swap-state.js";
 import { isSwapPte, pteSwpOffset } from "../mm/swapops.js";
 import type { Process } from "../mm/process.js";
@@ -26,11 +26,13 @@ export interface PageState {
   refcount?: number;
   /** The page's mappings as /proc/kpagecount counts them: its PTEs plus its folio's PMD mappings (`folio_precise_page_mapcount()`). */
   mapcount?: number;
-  /** The folio's PMD-level mappings (`folio_entire_mapcount()`; 0 for a small folio). */
+  /** The folio's PMD- or PUD-level mappings (`folio_entire_mapcount()`; 0 for a small folio). */
   entire_mapcount?: number;
-  /** This address is mapped by a PMD leaf (a THP or hugetlb folio mapped whole). */
+  /** This address is mapped by a PMD leaf (a THP or 2 MiB hugetlb folio mapped whole). */
   pmd_mapped?: boolean;
-  /** The folio's order (`folio_order()`: 0 for 4 KiB, 9 for 2 MiB). */
+  /** (2.0) This address is mapped by a PUD leaf (a 1 GiB hugetlb folio mapped whole, `pud_leaf()`). */
+  pud_mapped?: boolean;
+  /** The folio's order (`folio_order()`: 0 for 4 KiB, 9 for 2 MiB, 18 for 1 GiB). */
   folio_order?: number;
   /** The huge zero folio (not `is_zero_folio()`: GUP pins it). */
   huge_zero_page?: boolean;
@@ -80,7 +82,8 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
     refcount: f.refcount[head],
     mapcount: f.pageMapcount(pfn),
     entire_mapcount: large ? f.entireMapcount[head] : 0,
-    pmd_mapped: (bits & PTE_HUGE) !== 0,
+    pmd_mapped: (bits & (PTE_HUGE | PTE_PUD)) === PTE_HUGE,
+    pud_mapped: (bits & PTE_PUD) !== 0,
     folio_order: f.order[head],
     huge_zero_page: (fl & PG_HUGE_ZERO) !== 0,
     pincount: k.policy.pinCount(head),

@@ -13,6 +13,12 @@ export const HPAGE_PMD_ORDER = 9;
 export const HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
 /** Bytes in a PMD-sized folio. */
 export const HPAGE_PMD_SIZE = PAGE_SIZE * HPAGE_PMD_NR;
+/** Order of a PUD-sized folio (a 1 GiB hugetlb page: PUD_SHIFT - PAGE_SHIFT on x86-64). */
+export const HPAGE_PUD_ORDER = 18;
+/** Base pages in a PUD-sized folio. */
+export const HPAGE_PUD_NR = 2 ** HPAGE_PUD_ORDER;
+/** Bytes in a PUD-sized folio (1 GiB). */
+export const HPAGE_PUD_SIZE = PAGE_SIZE * HPAGE_PUD_NR;
 /**
  * `ULONG_MAX` of a 64-bit kernel, as a bigint: a double cannot hold it, so the checks for a
  * range that wraps (`check_add_overflow()`, `addr + size < addr`) add in bigints.

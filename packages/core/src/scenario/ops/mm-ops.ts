@@ -34,7 +34,7 @@ export function runMmap(ctx: RunContext, s: StepOf<"mmap">): StepOutcome {
   const req: MmapRequest = {
     length: s.length, prot: protBits(s.prot), shared: s.flags.includes("shared"), anonymous: s.flags.includes("anonymous"),
     file: s.file !== undefined ? k.file(s.file) : undefined, offset: s.offset, populate: s.flags.includes("populate"),
-    hugetlb: s.flags.includes("hugetlb"), dontcopy: s.flags.includes("dontcopy"), pfnmap: s.flags.includes("pfnmap"),
+    hugetlb: s.flags.includes("hugetlb"), hugetlbSize: s.hugetlb, dontcopy: s.flags.includes("dontcopy"), pfnmap: s.flags.includes("pfnmap"),
     addr: s.after !== undefined ? ctx.bindings.mappingEnd(s.after, "after") : s.addr !== undefined ? ctx.bindings.addr(s.addr, "addr") : undefined,
     placement: mmapPlacement(s.fixed), align: s.align,
   };

@@ -47,6 +47,7 @@ export const pageExpectation = z
     zero_page: z.boolean().optional(),
     huge_zero_page: z.boolean().optional(),
     pmd_mapped: z.boolean().optional(),
+    pud_mapped: z.boolean().optional().meta({ description: "(2.0) a PUD leaf maps this address: a 1 GiB hugetlb folio mapped whole (`pud_leaf()`)" }),
     entire_mapcount: int.optional(),
     folio_order: int.optional(),
     zone: z.enum(ZONE_NAMES).optional(),

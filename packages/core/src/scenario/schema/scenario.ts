@@ -28,6 +28,7 @@ export const machineSchema = z
     writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
     faults: faultsSchema.optional(),
+    hugetlb_1g: z.number().int().min(0).optional().meta({ description: "(2.0) 1GiB hugetlb pages set aside at boot (hugepagesz=1G hugepages=N) for hugetlb: 1GiB mappings; memory must hold them and one GiB more (default 0)" }),
     thp: thpConfigSchema.optional().meta({ description: "(ext) transparent huge pages: enabled (always, madvise: the default, never) and sizes (16KiB to 2MiB; default [2MiB])" }),
   })
   .strict();

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { FOLL_FLAGS } from "../../gup/foll-flags.js";
 import type { MigrateMode } from "../../migrate/migrate.js";
 import { addrField, dataField, nameField, pagesField, sizeField, timeField } from "../../sim/field-schemas.js";
-import { PAGE_SIZE } from "../../sim/units.js";
+import { HPAGE_PMD_SIZE, HPAGE_PUD_SIZE, PAGE_SIZE } from "../../sim/units.js";
 import { expectationsSchema } from "./expectations.js";
 
 /** GUP calls a `gup` step may name. */
@@ -71,7 +71,8 @@ const asksAddress = { anyOf: [{ required: ["addr"] }, { required: ["after"] }] }
  * The cross-field rules of an mmap step, in JSON Schema for editors (`pinlab schema`): exactly one
  * of private or shared; no file when anonymous; a file unless anonymous or pfnmap; (2.0) not both
  * `addr` and `after`; `fixed` only with one of them; `align` only where the kernel chooses the
- * address (no `addr` or `after`, or `fixed: false`). The loader checks the same rules with
+ * address (no `addr` or `after`, or `fixed: false`); (2.0) a `hugetlb` page size only with the
+ * hugetlb flag, and 1GiB only for a private mapping. The loader checks the same rules with
  * messages naming the field (`mmap-step-rules.ts`).
  */
 export const MMAP_RULES_JSON_SCHEMA = {
@@ -82,6 +83,8 @@ export const MMAP_RULES_JSON_SCHEMA = {
     { not: { required: ["addr", "after"] } },
     { if: { required: ["fixed"] }, then: asksAddress },
     { if: { required: ["align"], ...asksAddress }, then: { required: ["fixed"], properties: { fixed: { const: false } } } },
+    { if: { required: ["hugetlb"] }, then: hasFlag("hugetlb") },
+    { if: { required: ["hugetlb"], properties: { hugetlb: { const: "1GiB" } } }, then: { not: hasFlag("shared") } },
   ],
 };
 
@@ -105,6 +108,10 @@ export const MREMAP_RULES_JSON_SCHEMA = {
 const alignField = sizeField.refine((n) => n >= PAGE_SIZE && n <= 2 ** 30 && (n & (n - 1)) === 0, { message: "expected a power of two from 4KiB to 1GiB" })
   .meta({ description: "(2.0, model) align the address the kernel chooses to this power of two (4KiB to 1GiB)" });
 
+/** (2.0) Schema of an mmap `hugetlb`: the MAP_HUGE_* page size of a MAP_HUGETLB mapping. */
+const hugetlbSizeField = sizeField.refine((n) => n === HPAGE_PMD_SIZE || n === HPAGE_PUD_SIZE, { message: "expected 2MiB or 1GiB (the x86-64 hugetlb page sizes)" })
+  .meta({ description: "(2.0) the huge page size of a MAP_HUGETLB mapping: 2MiB (the default) or 1GiB (MAP_HUGE_1GB: PUD-mapped, from machine.hugetlb_1g)" });
+
 /** Every op's schema, by op name. */
 export const STEP_SCHEMAS = {
   mmap: step("mmap", {
@@ -115,6 +122,7 @@ export const STEP_SCHEMAS = {
     fixed: z.literal([true, false, "noreplace"], { message: "expected true (MAP_FIXED), noreplace (MAP_FIXED_NOREPLACE) or false (a hint)" }).optional()
       .meta({ description: "(2.0) how addr or after is taken: true = MAP_FIXED (unmaps what is there), noreplace = MAP_FIXED_NOREPLACE (the default; EEXIST when occupied), false = a hint" }),
     align: alignField.optional(),
+    hugetlb: hugetlbSizeField.optional(),
   }, "create a mapping; result: its start address").meta({ description: "create a mapping; result: its start address", ...MMAP_RULES_JSON_SCHEMA }),
   munmap: step("munmap", { proc, addr: addrField, length: sizeField }, "remove a range of mappings"),
   mremap: step("mremap", {
