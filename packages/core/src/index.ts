@@ -84,6 +84,8 @@ export * from "./mm/fork.js";
 export * from "./mm/user-access.js";
 export * from "./mm/swapfile.js";
 export * from "./mm/swapops.js";
+export * from "./mm/device-entry.js";
+export * from "./mm/memremap.js";
 export * from "./mm/swap-state.js";
 export * from "./mm/swap-pte.js";
 export * from "./mm/swap-fault.js";
@@ -103,6 +105,9 @@ export * from "./fs/truncate.js";
 // migrate
 export * from "./migrate/context.js";
 export * from "./migrate/migrate.js";
+export * from "./migrate/migrate-pfn.js";
+export * from "./migrate/migrate-device.js";
+export * from "./migrate/migrate-device-unmap.js";
 export * from "./migrate/compaction.js";
 export * from "./migrate/cma.js";
 export * from "./migrate/reclaim.js";
@@ -126,6 +131,7 @@ export * from "./device/action-fields.js";
 export * from "./device/action-dispatch.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
+export * from "./device/device-memory.js";
 // plugin
 export * from "./plugin/plugin-errors.js";
 export * from "./plugin/registry.js";

@@ -38,6 +38,8 @@ export const MachineConfigSchema = z
     movable: size().default(0),
     cma: size().default(0),
     pmem: size().default(0),
+    /** (2.0) Bytes of ZONE_DEVICE memory for device-private / device-coherent pages (HMM devices). */
+    deviceMemory: size().default(0),
     memlock: size().optional(),
     /** (2.0) Bytes of swap (mm/swapfile.c); 0 = no swap device. */
     swap: size().default(0),
@@ -51,11 +53,11 @@ export const MachineConfigSchema = z
     }
     // The wording of these two messages is matched by the CLI's malformed-scenario corpus.
     if (m.memory < MIN_MEMORY_BYTES) ctx.addIssue({ code: "custom", path: ["memory"], message: `machine.memory must be at least 1MiB, got ${m.memory} bytes` });
-    const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };
-    const total = m.memory + m.movable + m.cma + m.pmem;
+    const zones: Record<string, number> = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem, ...(m.deviceMemory > 0 ? { deviceMemory: m.deviceMemory } : {}) };
+    const total = m.memory + m.movable + m.cma + m.pmem + m.deviceMemory;
     if (total > MAX_MACHINE_BYTES) {
       // Blame the largest zone: it is the one to shrink.
-      const largest = (Object.keys(zones) as (keyof typeof zones)[]).reduce((a, b) => (zones[b] > zones[a] ? b : a));
+      const largest = Object.keys(zones).reduce((a, b) => (zones[b] > zones[a] ? b : a));
       const parts = Object.entries(zones).map(([n, v]) => `${n} ${v}`).join(", ");
       ctx.addIssue({ code: "custom", path: [largest], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together (${parts})` });
     }

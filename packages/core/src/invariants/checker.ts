@@ -20,10 +20,11 @@
  *    the swap cache's references count in 3.
  * @module
  */
+import { forEachDevicePrivateEntry } from "../mm/device-entry.js";
 import type { Gup } from "../gup/gup.js";
 import type { KernelContext } from "../kernel/context.js";
 import {
-  PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_PRIVATE, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
 import { PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
@@ -85,6 +86,21 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         } else if ((fl & PG_ORPHAN) === 0) {
           add(`pid ${proc.pid}: frame ${pfn} mapped at vpn ${vpn} is neither anonymous nor a file page`);
         }
+      });
+    }
+  }
+  // 2 for device-private entries: they map their device page like a PTE (mapcount, anon rmap).
+  for (const proc of k.processes.values()) {
+    const mm = proc.mm;
+    if (mm === null || !mm.live) continue;
+    for (const vma of mm.vmas) {
+      forEachDevicePrivateEntry(mm.pageTable, vma.startVpn, vma.endVpn, (vpn, pfn) => {
+        if (!f.valid(pfn) || (f.flags[pfn] & PG_ALLOC) === 0 || (f.flags[pfn] & PG_DEVICE_PRIVATE) === 0) {
+          add(`pid ${proc.pid}: the device-private entry at 0x${(vpn * 4096).toString(16)} names frame ${pfn}, which is no allocated device-private page`);
+          return;
+        }
+        mapped[pfn]++;
+        if (vma.anonVma === null || f.mapping[pfn] !== vma.anonVma.id || f.index[pfn] !== vpn) add(`pid ${proc.pid}: device-private page ${pfn} at vpn ${vpn} is not found by its rmap`);
       });
     }
   }

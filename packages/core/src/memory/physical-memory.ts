@@ -4,7 +4,7 @@ import type { KernelConfig } from "../config/kernel-config.js";
 import { HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
-import { PG_ALLOC, PG_DAX, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { PG_ALLOC, PG_DAX, PG_DEVICE_COHERENT, PG_DEVICE_PRIVATE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
@@ -44,6 +44,11 @@ export class PhysicalMemory {
   hugeZeroPfn = -1;
   /** `huge_zero_refcount`: the mms using the huge zero folio, plus one the shrinker holds; 0 when there is none. */
   hugeZeroRefcount = 0;
+  /**
+   * `free_zone_device_folio()` (mm/memremap.c, v6.12): what a ZONE_DEVICE page's last reference
+   * calls instead of freeing it to a zone (its pagemap's `page_free`); set by the mm's pagemaps.
+   */
+  zoneDeviceFree: (pfn: number) => void = () => undefined;
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
@@ -51,7 +56,7 @@ export class PhysicalMemory {
   constructor(@inject(CONFIG) config: KernelConfig, @inject(FAULTS) private readonly faults: FaultInjector) {
     const m = config.machine;
     const frames = (bytes: number) => Math.floor(bytes / PAGE_SIZE);
-    this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem) });
+    this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem), device: frames(m.deviceMemory) });
     const nr = this.zones[this.zones.length - 1].end;
     this.frames = new FrameTable(nr);
     this.bitmap = new Uint32Array(Math.ceil(nr / 32));
@@ -73,7 +78,7 @@ export class PhysicalMemory {
     if (pfn < z[1].start) return ZoneId.NORMAL;
     if (pfn < z[2].start) return ZoneId.MOVABLE;
     if (pfn < z[3].start) return ZoneId.CMA;
-    return ZoneId.PMEM;
+    return pfn < z[3].end ? ZoneId.PMEM : ZoneId.DEVICE;
   }
 
   /** The name of the zone holding `pfn`. */
@@ -206,13 +211,12 @@ export class PhysicalMemory {
     f.refcount[head] -= n;
     const c = f.refcount[head];
     if ((f.flags[head] & PG_ZERO) !== 0) return false;
-    if (c === 0) {
-      // An FS-DAX block the filesystem already gave back: only the last stale reference went.
-      if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.resetFrame(head);
-      else this.freeFolio(head);
-      return true;
-    }
-    return false;
+    if (c !== 0) return false;
+    // An FS-DAX block the filesystem already gave back: only the last stale reference went.
+    if ((f.flags[head] & (PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0) this.zoneDeviceFree(head);
+    else if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.resetFrame(head);
+    else this.freeFolio(head);
+    return true;
   }
 
   /**

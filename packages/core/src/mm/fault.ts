@@ -19,6 +19,8 @@ import { mapNewAnon, mapPage } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { doSwapPage } from "./swap-fault.js";
 import { isSwapPte } from "./swapops.js";
+import { nonSwapEntry } from "./device-entry.js";
+import { doDevicePrivateFault } from "./device-fault.js";
 import type { Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
 import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
@@ -53,6 +55,14 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
     }
   }
   const bits = pt.bits(vpn);
+  if (nonSwapEntry(bits)) {
+    // The CPU retries the access once migrate_to_ram() is done: a write to what came back read-only
+    // (a device page fork shared) then takes do_wp_page(). An entry that stayed is a fault that
+    // never resolves, SIGBUS here.
+    const r = doDevicePrivateFault(k, vma, vpn, fflags, stats);
+    if (r < 0) return r;
+    return nonSwapEntry(pt.bits(vpn)) ? -EFAULT : handleMmFault(k, vma, vpn, fflags, stats);
+  }
   if ((bits & PTE_PRESENT) === 0) return isSwapPte(bits) ? doSwapPage(k, vma, vpn, fflags, stats) : doPteMissing(k, vma, vpn, fflags, stats);
   if ((fflags & FAULT_FLAG_WRITE) !== 0) {
     if ((bits & PTE_WRITE) === 0) return doWpPage(k, vma, vpn, fflags, stats);

@@ -21,6 +21,7 @@ import { Process } from "./process.js";
 import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { copySwapEntries } from "./swap-pte.js";
+import { copyDevicePrivateEntries } from "./device-entry-pte.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -60,7 +61,10 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     }
     copyPmdTables(pv, cmm);
     const r = copyPageRange(k, pv, cv);
-    if (!r.failed) copySwapEntries(k, pv, cv);
+    if (!r.failed) {
+      copySwapEntries(k, pv, cv);
+      copyDevicePrivateEntries(k, pv, cv);
+    }
     if (pv.isCow) pmm.writeProtectSeq++;
     sharedPages += r.shared;
     copiedForDma += r.copied;

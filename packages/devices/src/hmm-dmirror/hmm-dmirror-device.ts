@@ -2,12 +2,14 @@
  * An `hmm-dmirror` device instance: the ioctls of lib/test_hmm.c's `dmirror` (Linux v6.12).
  * @module
  */
-import { EINVAL, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView } from "@pinlab/core";
+import { EINVAL, ENOENT, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView } from "@pinlab/core";
 import { emitDeviceEvent } from "../shared/device-events.js";
 import { failed, succeeded } from "../shared/results.js";
 import { dmirrorProtName } from "./dmirror-prot.js";
 import { dmirrorCheckCmd, dmirrorSnapshot } from "./dmirror-snapshot.js";
-import { HMM_DMIRROR_KIND, type dmirrorSnapshotFields, type hmmDmirrorActions, type HmmDmirrorOptions } from "./hmm-dmirror-meta.js";
+import { DmirrorDevmem } from "./dmirror-devmem.js";
+import { dmirrorDevmemFault, dmirrorMigrateToDevice, dmirrorMigrateToSystem } from "./dmirror-migrate.js";
+import { HMM_DMIRROR_KIND, type dmirrorMigrateFields, type dmirrorSnapshotFields, type hmmDmirrorActions, type HmmDmirrorOptions } from "./hmm-dmirror-meta.js";
 
 /** The HMM test mirror: reads a process's page table the way a device driver does through mm/hmm.c. */
 export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions> {
@@ -16,18 +18,52 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
   /** @inheritDoc */
   readonly actions: ActionHandlers<typeof hmmDmirrorActions> = {
     snapshot: (args) => this.snapshot(args),
+    migrate_to_dev: (args) => this.migrate(args, true),
+    migrate_to_sys: (args) => this.migrate(args, false),
   };
   private snapshots = 0;
   private pagesSnapshotted = 0;
+  private migratedToDev = 0;
+  private migratedToSys = 0;
+  private cpuFaults = 0;
+  private readonly mem: DmirrorDevmem;
 
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<HmmDmirrorOptions>) {
     this.name = ctx.name;
+    this.mem = new DmirrorDevmem(ctx, (vmf) => {
+      this.cpuFaults++;
+      return dmirrorDevmemFault(ctx, this.mem, vmf);
+    });
   }
 
   /** @inheritDoc */
   view(): DeviceView {
-    return { frames: [], counters: { snapshots: this.snapshots, pagesSnapshotted: this.pagesSnapshotted } };
+    const counters: Record<string, number> = { snapshots: this.snapshots, pagesSnapshotted: this.pagesSnapshotted };
+    // Device memory counters appear once the device has some (older scenarios' views stay as they were).
+    if (this.mem.chunkPages > 0) {
+      Object.assign(counters, {
+        devicePages: this.mem.chunkPages, devicePagesInUse: this.mem.inUse, migratedToDev: this.migratedToDev, migratedToSys: this.migratedToSys, cpuFaults: this.cpuFaults,
+      });
+    }
+    return { frames: [], counters };
+  }
+
+  /** `HMM_DMIRROR_MIGRATE_TO_DEV` / `HMM_DMIRROR_MIGRATE_TO_SYS` (lib/test_hmm.c, v6.12). */
+  private migrate({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>, toDev: boolean): DeviceActionResult {
+    const bad = dmirrorCheckCmd(addr, npages);
+    if (bad !== undefined) return failed(bad.errno, bad.message);
+    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
+    const r = toDev ? dmirrorMigrateToDevice(this.ctx, this.mem, proc.mm, addr, npages) : dmirrorMigrateToSystem(this.ctx, this.mem, proc.mm, addr, npages);
+    const action = toDev ? "migrate_to_dev" : "migrate_to_sys";
+    emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, action, { pid: proc.pid, addr, npages, cpages: r.cpages, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
+    if (r.ret < 0) {
+      const why = r.ret === -ENOENT ? `only ${r.cpages} of the ${npages} pages are on the device (dmirror_do_read)` : `migrate_vma_setup or the range refused`;
+      return failed(r.ret, `${action} failed with ${errnoName(r.ret) ?? r.ret}: ${why}`);
+    }
+    if (toDev) this.migratedToDev += r.cpages;
+    else this.migratedToSys += r.cpages;
+    return succeeded({ cpages: r.cpages });
   }
 
   /** `HMM_DMIRROR_SNAPSHOT` (`dmirror_snapshot()`, lib/test_hmm.c, v6.12). */

@@ -8,7 +8,7 @@ import { z } from "zod";
 /** The id of the `hmm-dmirror` device kind. */
 export const HMM_DMIRROR_KIND = "hmm-dmirror";
 
-/** Options of an `hmm-dmirror` device (none yet: device memory comes later). */
+/** Options of an `hmm-dmirror` device (none: its private memory comes from `machine.device_memory`). */
 export const hmmDmirrorOptions = z.object({}).strict();
 
 /** Parsed `hmm-dmirror` options. */
@@ -23,12 +23,31 @@ export const dmirrorSnapshotFields = z
   })
   .strict();
 
+/** `migrate_to_dev` / `migrate_to_sys` fields: the process, and the pages [addr, addr + npages pages) (`struct hmm_dmirror_cmd`). */
+export const dmirrorMigrateFields = z
+  .object({
+    proc: actionFields.proc,
+    addr: actionFields.addr,
+    npages: z.number().int().nonnegative({ message: "expected a number of pages (hmm_dmirror_cmd.npages): a whole number, 0 or more" }).meta({ description: "pages to migrate from addr (hmm_dmirror_cmd.npages)" }),
+  })
+  .strict();
+
 /** The actions of `hmm-dmirror`: what the device's handlers are typed from. */
 export const hmmDmirrorActions = {
   snapshot: {
     summary: "HMM_DMIRROR_SNAPSHOT: the device's view of each CPU page-table entry, read with hmm_range_fault() without faulting",
     fields: dmirrorSnapshotFields,
-    result: "{ cpages, perm: one HMM_DMIRROR_PROT_* name per page (\"ZERO|READ\", \"WRITE|PMD\", \"ERROR\"…), counts: pages per name }",
+    result: "{ cpages, perm: one HMM_DMIRROR_PROT_* name per page (\"ZERO|READ\", \"WRITE|PMD\", \"DEV_PRIVATE_LOCAL|WRITE\", \"ERROR\"…), counts: pages per name }",
+  },
+  migrate_to_dev: {
+    summary: "HMM_DMIRROR_MIGRATE_TO_DEV: migrate anonymous pages to the device's private memory (migrate_vma_setup/_pages/_finalize); ENOENT when a page of the range did not move",
+    fields: dmirrorMigrateFields,
+    result: "{ cpages: pages of the range now on the device }",
+  },
+  migrate_to_sys: {
+    summary: "HMM_DMIRROR_MIGRATE_TO_SYS: migrate the device's private pages of the range back to system memory",
+    fields: dmirrorMigrateFields,
+    result: "{ cpages: pages migrated back }",
   },
 } satisfies DeviceActionSpecs;
 
@@ -45,5 +64,23 @@ tools/testing/selftests/mm/hmm-tests.c drives through ioctls on /dev/hmm_dmirror
   zero page, \`READ\` or \`WRITE\`, with \`PMD\` added where a PMD leaf maps the page (a THP, a
   hugetlb page). Nothing is faulted, allocated or referenced.
 - The result is \`{ cpages, perm, counts }\`: the pages reported, one name per page, and how many
-  pages got each name (for large ranges).
+  pages got each name (for large ranges). A page on this device's private memory is
+  \`DEV_PRIVATE_LOCAL|WRITE\` (or \`|READ\`); one on another device's is \`NONE\`, as
+  \`hmm_range_fault()\` reports only the caller's own device-private pages (\`dev_private_owner\`).
+- \`migrate_to_dev\` is \`HMM_DMIRROR_MIGRATE_TO_DEV\` (\`dmirror_migrate_to_device()\`): per VMA and 64
+  pages, \`migrate_vma_setup()\` with MIGRATE_VMA_SELECT_SYSTEM collects anonymous pages, holes and
+  the zero page (a PMD-mapped THP is split first), skipping pages with references beyond their
+  mappings (GUP, pins), anon-exclusive pages that may be pinned, shared (shmem) and file pages and
+  other devices' pages; the device allocates a private page for each (from 1 MiB chunks of
+  \`machine.device_memory\`, \`memremap_pages()\`), copies the data, and
+  \`migrate_vma_pages()\` / \`migrate_vma_finalize()\` leave a device-private entry in the CPU
+  page table. \`{ cpages }\` counts the range's pages on the device; ENOENT when one is not
+  (hmm-tests.c \`migrate_shared\`, \`migrate_mixed\`), EINVAL for a hole or a PROT_NONE VMA.
+- A CPU access (or GUP, or \`hmm_range_fault()\` of another device) to a device-private entry
+  faults it back: \`do_swap_page()\` calls the pagemap's \`migrate_to_ram\`
+  (\`dmirror_devmem_fault()\`), which migrates that page to a new system page. Fork shares
+  device-private entries read-only (\`copy_nonpresent_pte()\`), and munmap or exit frees the
+  device pages.
+- \`migrate_to_sys\` is \`HMM_DMIRROR_MIGRATE_TO_SYS\` (\`dmirror_migrate_to_system()\`): the
+  device's pages of the range back to system memory; \`{ cpages }\` counts them.
 `.trim();
