@@ -1,6 +1,6 @@
 /**
  * The device memory of one `hmm-dmirror` device (lib/test_hmm.c, Linux v6.12): chunks of
- * MEMORY_DEVICE_PRIVATE pages it gets from `memremap_pages()` on demand
+ * MEMORY_DEVICE_PRIVATE (or MEMORY_DEVICE_COHERENT) pages it gets from `memremap_pages()` on demand
  * (`dmirror_allocate_chunk()`), its free-page list (`mdevice->free_pages`,
  * `dmirror_devmem_alloc_page()`, `dmirror_devmem_free()`), and its own page table
  * (`dmirror->pt`, an xarray from virtual page to the page holding the data, tagged writable).
@@ -9,7 +9,7 @@
  * itself, so no system page is allocated for it.
  * @module
  */
-import type { DeviceContext, DevPagemapOps, MmStruct } from "@pinlab/core";
+import type { DeviceContext, DevMemoryType, DevPagemapOps, MmStruct } from "@pinlab/core";
 
 /** Pages per chunk (`DEVMEM_CHUNK_SIZE` is 256 MiB in lib/test_hmm.c; the model's machines are small, so 1 MiB). */
 export const DEVMEM_CHUNK_PAGES = 256;
@@ -38,7 +38,12 @@ export class DmirrorDevmem {
   cfree = 0;
 
   /** The memory of the device behind `ctx`, with `migrateToRam` as its pagemap's fault handler. */
-  constructor(private readonly ctx: DeviceContext<unknown>, private readonly migrateToRam: DevPagemapOps["migrateToRam"]) {}
+  constructor(
+    private readonly ctx: DeviceContext<unknown>,
+    /** MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT (`dmirror_is_private_zone()`). */
+    readonly type: DevMemoryType,
+    private readonly migrateToRam: DevPagemapOps["migrateToRam"],
+  ) {}
 
   /**
    * `dmirror_devmem_alloc_page()` (lib/test_hmm.c, v6.12): a page from the free list, or from a
@@ -57,7 +62,7 @@ export class DmirrorDevmem {
   /** `dmirror_allocate_chunk()` (lib/test_hmm.c, v6.12). */
   private allocateChunk(): boolean {
     if (this.chunks >= MAX_CHUNKS) return false;
-    const pgmap = this.ctx.devmem.memremapPages("device_private", DEVMEM_CHUNK_PAGES, {
+    const pgmap = this.ctx.devmem.memremapPages(this.type, DEVMEM_CHUNK_PAGES, {
       pageFree: (pfn) => this.pageFree(pfn),
       migrateToRam: (vmf) => this.migrateToRam(vmf),
     });

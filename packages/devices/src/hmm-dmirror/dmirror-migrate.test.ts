@@ -72,3 +72,23 @@ describe("hmm-dmirror migrate (hmm-tests.c migrate, migrate_fault, migrate_share
     expectConsistent(h.inst);
   });
 });
+
+describe("hmm-dmirror with device-coherent memory (memory: coherent)", () => {
+  it("maps its pages by present PTEs, which the CPU reads without a fault and migrate_to_sys brings back", () => {
+    const h = new Harness({ kernel: { machine: { memory: "64MiB", deviceMemory: "1MiB" }, checkInvariants: true } });
+    h.attach("coh0", "hmm-dmirror", { memory: "coherent" });
+    const p = h.spawn("p1");
+    const k = h.inst.kernel;
+    const buf = doMmap(k, p, { length: 2 * PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(userWrite(k, p, buf, enc("coh"))).toBe(0);
+    expect(h.act("coh0", "migrate_to_dev", { proc: "p1", addr: buf, npages: 2 })).toEqual({ ok: true, value: { cpages: 2 } });
+    expect(h.act("coh0", "snapshot", { proc: "p1", addr: buf, npages: 2 })).toMatchObject({ ok: true, value: { counts: { "DEV_COHERENT_LOCAL|WRITE": 2 } } });
+    expect(new TextDecoder().decode(userRead(k, p, buf, 3) as Uint8Array)).toBe("coh");
+    expect(h.inst.devices.get("coh0")!.view().counters).toMatchObject({ cpuFaults: 0, devicePagesInUse: 2 });
+    expectConsistent(h.inst);
+    expect(h.act("coh0", "migrate_to_sys", { proc: "p1", addr: buf, npages: 2 })).toEqual({ ok: true, value: { cpages: 2 } });
+    expect(h.act("coh0", "snapshot", { proc: "p1", addr: buf, npages: 2 })).toMatchObject({ ok: true, value: { counts: { WRITE: 2 } } });
+    expect(h.inst.devices.get("coh0")!.view().counters).toMatchObject({ devicePagesInUse: 0 });
+    expectConsistent(h.inst);
+  });
+});

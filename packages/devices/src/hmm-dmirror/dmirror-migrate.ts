@@ -8,10 +8,15 @@
  */
 import {
   EFAULT, EINVAL, ENOENT, migratePfn, migratePfnToPage, migrateVma, mpfnHas, MIGRATE_PFN_MIGRATE, MIGRATE_PFN_VALID, MIGRATE_PFN_WRITE,
-  MIGRATE_VMA_SELECT_DEVICE_PRIVATE, MIGRATE_VMA_SELECT_SYSTEM, PAGE_SIZE, VM_READ, VM_WRITE,
+  MIGRATE_VMA_SELECT_DEVICE_COHERENT, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, MIGRATE_VMA_SELECT_SYSTEM, PAGE_SIZE, VM_READ, VM_WRITE,
   type DeviceContext, type DevPagemapFault, type MigrateVma, type MmStruct,
 } from "@pinlab/core";
 import type { DmirrorDevmem } from "./dmirror-devmem.js";
+
+/** `dmirror_select_device()` (lib/test_hmm.c, v6.12): which device pages a migration back collects. */
+function dmirrorSelectDevice(mem: DmirrorDevmem): number {
+  return mem.type === "device_private" ? MIGRATE_VMA_SELECT_DEVICE_PRIVATE : MIGRATE_VMA_SELECT_DEVICE_COHERENT;
+}
 
 /** Pages one `migrate_vma_setup()` call covers (`unsigned long src_pfns[64]`). */
 export const MIGRATE_CHUNK_PAGES = 64;
@@ -105,14 +110,14 @@ function allocAndCopyToSystem(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, a
 }
 
 /**
- * `dmirror_migrate_to_system()` (lib/test_hmm.c, v6.12): MIGRATE_VMA_SELECT_DEVICE_PRIVATE
- * chunks of this device's pages back to system memory; `cpages` counts the pages that moved
+ * `dmirror_migrate_to_system()` (lib/test_hmm.c, v6.12): MIGRATE_VMA_SELECT_DEVICE_PRIVATE (or
+ * _COHERENT) chunks of this device's pages back to system memory; `cpages` counts the pages that moved
  * (`dmirror_successful_migrated_pages()`).
  */
 export function dmirrorMigrateToSystem(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, mm: MmStruct, addr: number, npages: number): DmirrorMigrateResult {
   let cpages = 0;
   const ret = forEachMigrateChunk(mm, addr, npages, (start, end, vma) => {
-    const args = migrateVma(vma, start, end, ctx.name, MIGRATE_VMA_SELECT_DEVICE_PRIVATE);
+    const args = migrateVma(vma, start, end, ctx.name, dmirrorSelectDevice(mem));
     const r = ctx.devmem.migrateVmaSetup(args);
     if (r < 0) return r;
     allocAndCopyToSystem(ctx, mem, args);
@@ -131,7 +136,7 @@ export function dmirrorMigrateToSystem(ctx: DeviceContext<unknown>, mem: Dmirror
  */
 export function dmirrorDevmemFault(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, vmf: DevPagemapFault): number {
   const start = vmf.vpn * PAGE_SIZE;
-  const args = migrateVma(vmf.vma, start, start + PAGE_SIZE, ctx.name, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, vmf.page);
+  const args = migrateVma(vmf.vma, start, start + PAGE_SIZE, ctx.name, dmirrorSelectDevice(mem), vmf.page);
   if (ctx.devmem.migrateVmaSetup(args) < 0) return -EFAULT;
   allocAndCopyToSystem(ctx, mem, args);
   ctx.devmem.migrateVmaPages(args);

@@ -31,7 +31,7 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<HmmDmirrorOptions>) {
     this.name = ctx.name;
-    this.mem = new DmirrorDevmem(ctx, (vmf) => {
+    this.mem = new DmirrorDevmem(ctx, ctx.options.memory === "coherent" ? "device_coherent" : "device_private", (vmf) => {
       this.cpuFaults++;
       return dmirrorDevmemFault(ctx, this.mem, vmf);
     });

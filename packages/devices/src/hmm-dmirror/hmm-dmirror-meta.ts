@@ -8,8 +8,16 @@ import { z } from "zod";
 /** The id of the `hmm-dmirror` device kind. */
 export const HMM_DMIRROR_KIND = "hmm-dmirror";
 
-/** Options of an `hmm-dmirror` device (none: its private memory comes from `machine.device_memory`). */
-export const hmmDmirrorOptions = z.object({}).strict();
+/**
+ * Options of an `hmm-dmirror` device: which kind of device memory it has, taken from
+ * `machine.device_memory` (lib/test_hmm.c devices 0-1 are MEMORY_DEVICE_PRIVATE, 2-3
+ * MEMORY_DEVICE_COHERENT).
+ */
+export const hmmDmirrorOptions = z
+  .object({
+    memory: z.enum(["private", "coherent"]).default("private").meta({ description: "MEMORY_DEVICE_PRIVATE (not CPU-addressable: device-private entries, migrate_to_ram) or MEMORY_DEVICE_COHERENT (mapped by the CPU like RAM)" }),
+  })
+  .strict();
 
 /** Parsed `hmm-dmirror` options. */
 export type HmmDmirrorOptions = z.output<typeof hmmDmirrorOptions>;
