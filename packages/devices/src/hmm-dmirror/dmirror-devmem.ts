@@ -110,6 +110,13 @@ export class DmirrorDevmem {
     this.pt.get(mm)?.delete(vpn);
   }
 
+  /** `dmirror_do_update()` (lib/test_hmm.c, v6.12): forget the entries of [startVpn, endVpn). */
+  eraseRange(mm: MmStruct, startVpn: number, endVpn: number): void {
+    const table = this.pt.get(mm);
+    if (table === undefined) return;
+    for (const vpn of [...table.keys()]) if (vpn >= startVpn && vpn < endVpn) table.delete(vpn);
+  }
+
   /**
    * `dmirror_do_read()` (lib/test_hmm.c, v6.12): the pages of [startVpn, endVpn) the device page
    * table holds, in order, up to the first it does not (then -ENOENT, with the count so far).

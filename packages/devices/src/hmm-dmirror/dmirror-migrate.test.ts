@@ -92,3 +92,20 @@ describe("hmm-dmirror with device-coherent memory (memory: coherent)", () => {
     expectConsistent(h.inst);
   });
 });
+
+describe("hmm-dmirror read (hmm-tests.c hmm2 double_map)", () => {
+  it("faults what its page table lacks once, drops entries on invalidation, and pulls another device's pages back", () => {
+    const { h, p, k } = setup(["dmirror0", "dmirror1"]);
+    const buf = doMmap(k, p, { length: 3 * PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(userWrite(k, p, buf, enc("abc"))).toBe(0);
+    expect(h.act("dmirror0", "read", { proc: "p1", addr: buf, npages: 3 })).toEqual({ ok: true, value: { cpages: 3, faults: 1 } });
+    // Everything is mirrored now: no fault.
+    expect(h.act("dmirror0", "read", { proc: "p1", addr: buf, npages: 3 })).toEqual({ ok: true, value: { cpages: 3, faults: 0 } });
+    expect(h.act("dmirror1", "migrate_to_dev", { proc: "p1", addr: buf, npages: 3 })).toEqual({ ok: true, value: { cpages: 3 } });
+    expect(h.act("dmirror0", "read", { proc: "p1", addr: buf, npages: 3 })).toEqual({ ok: true, value: { cpages: 3, faults: 1 } });
+    expect(h.inst.devices.get("dmirror1")!.view().counters).toMatchObject({ devicePagesInUse: 0, cpuFaults: 3 });
+    expect(doMunmap(k, p, buf, PAGE_SIZE)).toBeGreaterThanOrEqual(0);
+    expect(h.act("dmirror0", "read", { proc: "p1", addr: buf, npages: 1 })).toMatchObject({ ok: false, errno: 14 });
+    expectConsistent(h.inst);
+  });
+});

@@ -2,12 +2,13 @@
  * An `hmm-dmirror` device instance: the ioctls of lib/test_hmm.c's `dmirror` (Linux v6.12).
  * @module
  */
-import { EINVAL, ENOENT, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView } from "@pinlab/core";
+import { EINVAL, ENOENT, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView, type MmStruct, type MmuIntervalNotifier } from "@pinlab/core";
 import { emitDeviceEvent } from "../shared/device-events.js";
 import { failed, succeeded } from "../shared/results.js";
 import { dmirrorProtName } from "./dmirror-prot.js";
 import { dmirrorCheckCmd, dmirrorSnapshot } from "./dmirror-snapshot.js";
 import { DmirrorDevmem } from "./dmirror-devmem.js";
+import { dmirrorNotifier, dmirrorRead } from "./dmirror-read.js";
 import { dmirrorDevmemFault, dmirrorMigrateToDevice, dmirrorMigrateToSystem } from "./dmirror-migrate.js";
 import { HMM_DMIRROR_KIND, type dmirrorMigrateFields, type dmirrorSnapshotFields, type hmmDmirrorActions, type HmmDmirrorOptions } from "./hmm-dmirror-meta.js";
 
@@ -18,6 +19,7 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
   /** @inheritDoc */
   readonly actions: ActionHandlers<typeof hmmDmirrorActions> = {
     snapshot: (args) => this.snapshot(args),
+    read: (args) => this.read(args),
     migrate_to_dev: (args) => this.migrate(args, true),
     migrate_to_sys: (args) => this.migrate(args, false),
   };
@@ -27,6 +29,8 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
   private migratedToSys = 0;
   private cpuFaults = 0;
   private readonly mem: DmirrorDevmem;
+  private readonly mirrors = new Map<MmStruct, MmuIntervalNotifier>();
+  private reads = 0;
 
   /** Build the device from its context. */
   constructor(private readonly ctx: DeviceContext<HmmDmirrorOptions>) {
@@ -40,13 +44,26 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
   /** @inheritDoc */
   view(): DeviceView {
     const counters: Record<string, number> = { snapshots: this.snapshots, pagesSnapshotted: this.pagesSnapshotted };
-    // Device memory counters appear once the device has some (older scenarios' views stay as they were).
-    if (this.mem.chunkPages > 0) {
+    // These counters appear once the device has device memory or has read (older scenarios' views stay as they were).
+    if (this.mem.chunkPages > 0 || this.reads > 0) {
       Object.assign(counters, {
-        devicePages: this.mem.chunkPages, devicePagesInUse: this.mem.inUse, migratedToDev: this.migratedToDev, migratedToSys: this.migratedToSys, cpuFaults: this.cpuFaults,
+        reads: this.reads, devicePages: this.mem.chunkPages, devicePagesInUse: this.mem.inUse, migratedToDev: this.migratedToDev, migratedToSys: this.migratedToSys, cpuFaults: this.cpuFaults,
       });
     }
     return { frames: [], counters };
+  }
+
+  /** `HMM_DMIRROR_READ` (`dmirror_read()`, lib/test_hmm.c, v6.12). */
+  private read({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>): DeviceActionResult {
+    const bad = dmirrorCheckCmd(addr, npages);
+    if (bad !== undefined) return failed(bad.errno, bad.message);
+    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
+    const notifier = dmirrorNotifier(this.ctx, this.mem, this.mirrors, proc.mm);
+    const r = dmirrorRead(this.ctx, this.mem, notifier, proc.mm, addr, npages);
+    emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, "read", { pid: proc.pid, addr, npages, cpages: r.cpages, faults: r.faults, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
+    if (r.ret < 0) return failed(r.ret, `read failed with ${errnoName(r.ret) ?? r.ret} after ${r.cpages} page(s) (dmirror_fault)`);
+    this.reads++;
+    return succeeded({ cpages: r.cpages, faults: r.faults });
   }
 
   /** `HMM_DMIRROR_MIGRATE_TO_DEV` / `HMM_DMIRROR_MIGRATE_TO_SYS` (lib/test_hmm.c, v6.12). */

@@ -31,7 +31,7 @@ export const dmirrorSnapshotFields = z
   })
   .strict();
 
-/** `migrate_to_dev` / `migrate_to_sys` fields: the process, and the pages [addr, addr + npages pages) (`struct hmm_dmirror_cmd`). */
+/** `read` / `migrate_to_dev` / `migrate_to_sys` fields: the process, and the pages [addr, addr + npages pages) (`struct hmm_dmirror_cmd`). */
 export const dmirrorMigrateFields = z
   .object({
     proc: actionFields.proc,
@@ -46,6 +46,11 @@ export const hmmDmirrorActions = {
     summary: "HMM_DMIRROR_SNAPSHOT: the device's view of each CPU page-table entry, read with hmm_range_fault() without faulting",
     fields: dmirrorSnapshotFields,
     result: "{ cpages, perm: one HMM_DMIRROR_PROT_* name per page (\"ZERO|READ\", \"WRITE|PMD\", \"DEV_PRIVATE_LOCAL|WRITE\", \"ERROR\"…), counts: pages per name }",
+  },
+  read: {
+    summary: "HMM_DMIRROR_READ: the device reads the range through its page table, faulting what it lacks with hmm_range_fault() (which brings another device's private pages back)",
+    fields: dmirrorMigrateFields,
+    result: "{ cpages: pages read, faults: dmirror_fault() calls }",
   },
   migrate_to_dev: {
     summary: "HMM_DMIRROR_MIGRATE_TO_DEV: migrate anonymous pages to the device's private memory (migrate_vma_setup/_pages/_finalize); ENOENT when a page of the range did not move",
@@ -89,6 +94,11 @@ tools/testing/selftests/mm/hmm-tests.c drives through ioctls on /dev/hmm_dmirror
   (\`dmirror_devmem_fault()\`), which migrates that page to a new system page. Fork shares
   device-private entries read-only (\`copy_nonpresent_pte()\`), and munmap or exit frees the
   device pages.
+- \`read\` is \`HMM_DMIRROR_READ\` (\`dmirror_read()\`): the device reads the range through its own
+  page table, and where that lacks a page it faults the rest in (\`dmirror_fault()\`:
+  \`hmm_range_fault()\` with HMM_PFN_REQ_FAULT under its interval notifier over the whole address
+  space, whose invalidations drop the entries they cover). Another device's private page is
+  faulted back to system memory on the way (hmm-tests.c \`double_map\`). \`{ cpages, faults }\`.
 - \`migrate_to_sys\` is \`HMM_DMIRROR_MIGRATE_TO_SYS\` (\`dmirror_migrate_to_system()\`): the
   device's pages of the range back to system memory; \`{ cpages }\` counts them.
 `.trim();
