@@ -86,6 +86,7 @@ export * from "./mm/swapfile.js";
 export * from "./mm/swapops.js";
 export * from "./mm/device-entry.js";
 export * from "./mm/memremap.js";
+export * from "./mm/device-exclusive.js";
 export * from "./mm/swap-state.js";
 export * from "./mm/swap-pte.js";
 export * from "./mm/swap-fault.js";
@@ -132,6 +133,7 @@ export * from "./device/action-dispatch.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
 export * from "./device/device-memory.js";
+export * from "./device/device-exclusive.js";
 // plugin
 export * from "./plugin/plugin-errors.js";
 export * from "./plugin/registry.js";

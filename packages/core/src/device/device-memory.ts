@@ -8,6 +8,9 @@
 import type { KernelContext } from "../kernel/context.js";
 import type { DevMemoryType, DevPagemap, DevPagemapOps } from "../mm/memremap.js";
 import type { Vma } from "../mm/mm-types.js";
+import type { Process } from "../mm/process.js";
+import type { GupCalls } from "../gup/gup.js";
+import { makeDeviceExclusiveRange } from "./device-exclusive.js";
 import { migrateVmaFinalize, migrateVmaPages, migrateVmaSetup, type MigrateVma } from "../migrate/migrate-device.js";
 
 /** Device memory and migration calls for a driver named `owner` (its pagemaps' `pgmap->owner`). */
@@ -30,10 +33,15 @@ export interface DeviceMemory {
   copyHighpage(dst: number, src: number): void;
   /** `clear_highpage()` (include/linux/highmem.h, v6.12): zero a page. */
   clearHighpage(pfn: number): void;
+  /**
+   * `make_device_exclusive_range()` (mm/rmap.c, v6.12) of [start, end) of `proc`: the pages made
+   * exclusive (each with a GUP reference the driver puts with `gup.putPage`), -1 where not, or -errno.
+   */
+  makeDeviceExclusiveRange(proc: Process, start: number, end: number): number[] | number;
 }
 
 /** The {@link DeviceMemory} of the driver `owner` on kernel `k`. */
-export function deviceMemory(k: KernelContext, owner: string): DeviceMemory {
+export function deviceMemory(k: KernelContext, gup: GupCalls, owner: string): DeviceMemory {
   return {
     memremapPages: (type, nr, ops) => k.pgmaps.memremapPages(type, owner, ops, nr),
     zoneDevicePageInit: (pfn) => k.pgmaps.zoneDevicePageInit(pfn),
@@ -44,5 +52,6 @@ export function deviceMemory(k: KernelContext, owner: string): DeviceMemory {
     allocPageVma: () => k.memory.allocFolio(0),
     copyHighpage: (dst, src) => k.memory.contents.copy(src, dst),
     clearHighpage: (pfn) => k.memory.contents.clear(pfn),
+    makeDeviceExclusiveRange: (proc, start, end) => makeDeviceExclusiveRange(k, gup, proc, start, end, { kind: "device", name: owner }),
   };
 }

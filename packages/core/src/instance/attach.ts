@@ -39,7 +39,7 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     gup: inst.gup,
     notifiers,
     hmmRangeFault: (range) => hmmRangeFault(inst.kernel, notifiers, range),
-    devmem: deviceMemory(inst.kernel, cfg.name),
+    devmem: deviceMemory(inst.kernel, inst.gup, cfg.name),
     dma: inst.dma,
     clock: resolve(c, CLOCK),
     events: resolve(c, EVENTS),

@@ -8,21 +8,22 @@
  */
 import type { MmContext } from "./context.js";
 import { PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
-import { forEachDevicePrivateEntry, isWritableDevicePrivateEntry, makeReadableDevicePrivateEntry, setDevicePrivateEntry } from "./device-entry.js";
+import { forEachDeviceEntry, forEachDevicePrivateEntry, isDevicePrivateEntry, isWritableDevicePrivateEntry, makeReadableDevicePrivateEntry, setDevicePrivateEntry } from "./device-entry.js";
 import type { Vma } from "./mm-types.js";
 
 /**
- * `zap_pte_range()`'s device-private branch for [startVpn, endVpn) of `vma` (mm/memory.c, v6.12):
- * clear each entry, `folio_remove_rmap_pte()`, one page fewer in the mm's rss, `folio_put()` (the
+ * `zap_pte_range()`'s device-private and device-exclusive branch for [startVpn, endVpn) of `vma`
+ * (mm/memory.c, v6.12): clear each entry, `folio_remove_rmap_pte()` (a device-private one), one page fewer in the mm's rss, `folio_put()` (the
  * last reference hands the page back to its driver, `free_zone_device_folio()`). Returns the
  * entries zapped.
  */
 export function zapDevicePrivateRange(k: MmContext, vma: Vma, startVpn: number, endVpn: number): number {
   const pt = vma.mm.pageTable;
   let n = 0;
-  forEachDevicePrivateEntry(pt, startVpn, endVpn, (vpn, pfn) => {
+  forEachDeviceEntry(pt, startVpn, endVpn, (vpn, pfn, bits) => {
     pt.clear(vpn);
-    k.frames.mapcount[pfn]--;
+    // A device-exclusive entry holds the page's reference but no mapcount.
+    if (isDevicePrivateEntry(bits)) k.frames.mapcount[pfn]--;
     vma.mm.rss--;
     k.memory.put(pfn);
     n++;

@@ -22,6 +22,7 @@ import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { copySwapEntries } from "./swap-pte.js";
 import { copyDevicePrivateEntries } from "./device-entry-pte.js";
+import { restoreExclusiveEntries } from "./device-exclusive.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -60,6 +61,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
       pmm.writeProtectSeq++;
     }
     copyPmdTables(pv, cmm);
+    restoreExclusiveEntries(k, pv);
     const r = copyPageRange(k, pv, cv);
     if (!r.failed) {
       copySwapEntries(k, pv, cv);

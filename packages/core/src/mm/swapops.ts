@@ -8,11 +8,11 @@
  * (`PageTable.forEachPresent`, `pfn()`) never sees one.
  * @module
  */
-import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
 
-/** A genuine swap entry's bits: PTE_SWAP without a device type (PTE_SPECIAL, see device-entry.ts). */
+/** A genuine swap entry's bits: PTE_SWAP without a device type (PTE_SPECIAL or PTE_HUGE, see device-entry.ts). */
 function isSwapSlotEntry(bits: number): boolean {
-  return (bits & (PTE_SWAP | PTE_SPECIAL)) === PTE_SWAP;
+  return (bits & (PTE_SWAP | PTE_SPECIAL | PTE_HUGE)) === PTE_SWAP;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_WRITE } from "../mm/page-table.js";
 import { peekSwapped } from "../mm/swap-state.js";
 import { isSwapPte, pteSwpOffset } from "../mm/swapops.js";
-import { devicePrivateEntryPfn } from "../mm/device-entry.js";
+import { deviceExclusiveEntryPfn, devicePrivateEntryPfn, nonSwapEntry } from "../mm/device-entry.js";
 import type { Process } from "../mm/process.js";
 import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 
@@ -74,7 +74,7 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
   const k = inst.kernel;
   if ((bits & PTE_PRESENT) === 0) {
     const dev = devicePrivateEntryPfn(mm.pageTable, vpn);
-    if (dev < 0) return { present: false, swapped: isSwapPte(bits), device_private: false };
+    if (dev < 0) return { present: false, swapped: isSwapPte(bits) && !nonSwapEntry(bits), device_private: false };
     return {
       present: false, swapped: false, device_private: true, pfn: dev, refcount: k.frames.refcount[dev], mapcount: k.frames.mapcount[dev],
       writable: (bits & PTE_WRITE) !== 0, anon_exclusive: (k.frames.flags[dev] & PG_ANON_EXCLUSIVE) !== 0, zone: k.memory.zoneName(dev),
@@ -127,7 +127,8 @@ export function peekUser(inst: KernelInstance, proc: Process, addr: number, leng
     const vma = mm.findVma(addr + done);
     if (vma === undefined) return false;
     // A device-private page's bytes are in its device frame (where migrate_to_ram would copy them from).
-    const pfn = mm.pageTable.pfn(vpn) >= 0 ? mm.pageTable.pfn(vpn) : devicePrivateEntryPfn(mm.pageTable, vpn);
+    const pt = mm.pageTable;
+    const pfn = pt.pfn(vpn) >= 0 ? pt.pfn(vpn) : Math.max(devicePrivateEntryPfn(pt, vpn), deviceExclusiveEntryPfn(pt, vpn));
     const slot = pfn >= 0 ? -1 : pteSwpOffset(mm.pageTable, vpn);
     if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
     else if (slot >= 0) peekSwapped(k, slot, off, len, out, done);

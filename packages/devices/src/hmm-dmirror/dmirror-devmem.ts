@@ -23,6 +23,8 @@ export interface DptEntry {
   readonly pfn: number;
   /** Writable by the device. */
   readonly write: boolean;
+  /** Mapped for atomic access (`DPT_XA_TAG_ATOMIC`, `dmirror_atomic_map()`): the page is device-exclusive. */
+  readonly atomic?: boolean;
 }
 
 /** A dmirror device's memory and page table. */
@@ -108,6 +110,33 @@ export class DmirrorDevmem {
   /** `xa_erase(&dmirror->pt, vpn)`. */
   erase(mm: MmStruct, vpn: number): void {
     this.pt.get(mm)?.delete(vpn);
+  }
+
+  /** `dmirror_do_write()` (lib/test_hmm.c, v6.12): as {@link doRead}, but a page counts only when the device may write it (`DPT_XA_TAG_WRITE`). */
+  doWrite(mm: MmStruct, startVpn: number, endVpn: number): { cpages: number; missing: boolean } {
+    const table = this.pt.get(mm);
+    let cpages = 0;
+    for (let vpn = startVpn; vpn < endVpn; vpn++) {
+      if (table?.get(vpn)?.write !== true) return { cpages, missing: true };
+      cpages++;
+    }
+    return { cpages, missing: false };
+  }
+
+  /** The frames the device page table holds for [startVpn, endVpn), in order (all present). */
+  frames(mm: MmStruct, startVpn: number, endVpn: number): number[] {
+    const table = this.pt.get(mm);
+    const out: number[] = [];
+    for (let vpn = startVpn; vpn < endVpn; vpn++) out.push(table!.get(vpn)!.pfn);
+    return out;
+  }
+
+  /** `dmirror_check_atomic()` (lib/test_hmm.c, v6.12): does an entry of [startVpn, endVpn) still have atomic access? */
+  hasAtomic(mm: MmStruct, startVpn: number, endVpn: number): boolean {
+    const table = this.pt.get(mm);
+    if (table === undefined) return false;
+    for (const [vpn, e] of table) if (vpn >= startVpn && vpn < endVpn && e.atomic === true) return true;
+    return false;
   }
 
   /** `dmirror_do_update()` (lib/test_hmm.c, v6.12): forget the entries of [startVpn, endVpn). */

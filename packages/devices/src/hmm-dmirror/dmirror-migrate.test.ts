@@ -109,3 +109,37 @@ describe("hmm-dmirror read (hmm-tests.c hmm2 double_map)", () => {
     expectConsistent(h.inst);
   });
 });
+
+describe("hmm-dmirror exclusive (hmm-tests.c exclusive, exclusive_cow)", () => {
+  it("replaces the CPU mappings by device-exclusive entries that a CPU access revokes", () => {
+    const { h, p, k } = setup();
+    const buf = doMmap(k, p, { length: 2 * PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(userWrite(k, p, buf, enc("atomic"))).toBe(0);
+    expect(h.act("dmirror0", "exclusive", { proc: "p1", addr: buf, npages: 2 })).toEqual({ ok: true, value: { cpages: 2 } });
+    const pt = p.mm!.pageTable;
+    expect(pt.pfn(buf / PAGE_SIZE)).toBe(-1);
+    expectConsistent(h.inst);
+    expect(h.act("dmirror0", "check_exclusive", { proc: "p1", addr: buf, npages: 2 })).toMatchObject({ ok: false, errno: 1 });
+    expect(new TextDecoder().decode(userRead(k, p, buf, 6) as Uint8Array)).toBe("atomic");
+    expect(pt.pfn(buf / PAGE_SIZE)).toBeGreaterThanOrEqual(0);
+    expect(h.act("dmirror0", "check_exclusive", { proc: "p1", addr: buf, npages: 1 })).toEqual({ ok: true, value: { cpages: 0 } });
+    // Fork restores the other entry first; unmapping afterwards drops every reference.
+    expect(typeof doFork(k, p, "c1")).not.toBe("number");
+    expect(h.act("dmirror0", "check_exclusive", { proc: "p1", addr: buf, npages: 2 })).toEqual({ ok: true, value: { cpages: 0 } });
+    expectConsistent(h.inst);
+    expect(doMunmap(k, p, buf, 2 * PAGE_SIZE)).toBeGreaterThanOrEqual(0);
+    expectConsistent(h.inst);
+  });
+});
+
+describe("hmm-dmirror exclusive entries at munmap and exit", () => {
+  it("zap_pte_range drops the reference each device-exclusive entry holds", () => {
+    const { h, p, k } = setup();
+    const buf = doMmap(k, p, { length: 2 * PAGE_SIZE, prot: RW, shared: false, anonymous: true });
+    expect(h.act("dmirror0", "exclusive", { proc: "p1", addr: buf, npages: 2 })).toEqual({ ok: true, value: { cpages: 2 } });
+    const free = k.memory.nrFree(0);
+    expect(doMunmap(k, p, buf, 2 * PAGE_SIZE)).toBeGreaterThanOrEqual(0);
+    expect(k.memory.nrFree(0)).toBe(free + 2);
+    expectConsistent(h.inst);
+  });
+});

@@ -40,6 +40,16 @@ export const dmirrorMigrateFields = z
   })
   .strict();
 
+/** `write` fields: the range, and the bytes the device writes from `addr` (the bounce buffer of `struct hmm_dmirror_cmd`). */
+export const dmirrorWriteFields = z
+  .object({
+    proc: actionFields.proc,
+    addr: actionFields.addr,
+    npages: dmirrorMigrateFields.shape.npages,
+    data: z.string().meta({ description: "bytes the device writes from addr (at most npages pages; the rest of the range keeps its bytes)" }),
+  })
+  .strict();
+
 /** The actions of `hmm-dmirror`: what the device's handlers are typed from. */
 export const hmmDmirrorActions = {
   snapshot: {
@@ -51,6 +61,21 @@ export const hmmDmirrorActions = {
     summary: "HMM_DMIRROR_READ: the device reads the range through its page table, faulting what it lacks with hmm_range_fault() (which brings another device's private pages back)",
     fields: dmirrorMigrateFields,
     result: "{ cpages: pages read, faults: dmirror_fault() calls }",
+  },
+  write: {
+    summary: "HMM_DMIRROR_WRITE: the device writes data into the range through its page table, faulting it in for write with hmm_range_fault() (EPERM in a read-only VMA)",
+    fields: dmirrorWriteFields,
+    result: "{ cpages: pages written, faults: dmirror_fault() calls }",
+  },
+  exclusive: {
+    summary: "HMM_DMIRROR_EXCLUSIVE: atomic access for the device (make_device_exclusive_range): device-exclusive entries replace the CPU mappings until a CPU access revokes them",
+    fields: dmirrorMigrateFields,
+    result: "{ cpages: pages of the range the device holds }",
+  },
+  check_exclusive: {
+    summary: "HMM_DMIRROR_CHECK_EXCLUSIVE: EPERM while the device still has atomic access to a page of the range",
+    fields: dmirrorMigrateFields,
+    result: "{ cpages: 0 }",
   },
   migrate_to_dev: {
     summary: "HMM_DMIRROR_MIGRATE_TO_DEV: migrate anonymous pages to the device's private memory (migrate_vma_setup/_pages/_finalize); ENOENT when a page of the range did not move",
@@ -99,6 +124,17 @@ tools/testing/selftests/mm/hmm-tests.c drives through ioctls on /dev/hmm_dmirror
   \`hmm_range_fault()\` with HMM_PFN_REQ_FAULT under its interval notifier over the whole address
   space, whose invalidations drop the entries they cover). Another device's private page is
   faulted back to system memory on the way (hmm-tests.c \`double_map\`). \`{ cpages, faults }\`.
+- \`write\` is \`HMM_DMIRROR_WRITE\` (\`dmirror_write()\`): as \`read\`, but every page must be writable
+  in the device page table, so it faults for write (\`hmm_range_fault()\` with HMM_PFN_REQ_WRITE:
+  EPERM in a VMA without write permission, hmm-tests.c \`exclusive_mprotect\`); then \`data\` is
+  written from \`addr\` by DMA. \`{ cpages, faults }\`.
+- \`exclusive\` is \`HMM_DMIRROR_EXCLUSIVE\` (\`dmirror_exclusive()\`): \`make_device_exclusive_range()\`
+  faults the pages in for write (GUP, FOLL_WRITE: COW is broken) and replaces every CPU mapping of
+  each by a device-exclusive entry (MMU_NOTIFY_EXCLUSIVE); the device maps them for atomic
+  access. Any CPU access (or GUP) faults and restores the PTE (\`remove_device_exclusive_entry()\`,
+  another MMU_NOTIFY_EXCLUSIVE that revokes the device's access); fork restores them first
+  (\`copy_nonpresent_pte()\`), mprotect makes them read-only. \`check_exclusive\` is
+  \`HMM_DMIRROR_CHECK_EXCLUSIVE\`: EPERM while the device still has atomic access.
 - \`migrate_to_sys\` is \`HMM_DMIRROR_MIGRATE_TO_SYS\` (\`dmirror_migrate_to_system()\`): the
   device's pages of the range back to system memory; \`{ cpages }\` counts them.
 `.trim();
