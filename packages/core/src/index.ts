@@ -89,6 +89,9 @@ export * from "./mm/fork.js";
 export * from "./mm/user-access.js";
 export * from "./mm/swapfile.js";
 export * from "./mm/swapops.js";
+export * from "./mm/device-entry.js";
+export * from "./mm/memremap.js";
+export * from "./mm/device-exclusive.js";
 export * from "./mm/swap-state.js";
 export * from "./mm/swap-pte.js";
 export * from "./mm/swap-fault.js";
@@ -108,6 +111,9 @@ export * from "./fs/truncate.js";
 // migrate
 export * from "./migrate/context.js";
 export * from "./migrate/migrate.js";
+export * from "./migrate/migrate-pfn.js";
+export * from "./migrate/migrate-device.js";
+export * from "./migrate/migrate-device-unmap.js";
 export * from "./migrate/compaction.js";
 export * from "./migrate/cma.js";
 export * from "./migrate/reclaim.js";
@@ -131,6 +137,8 @@ export * from "./device/action-fields.js";
 export * from "./device/action-dispatch.js";
 export * from "./device/dma-engine.js";
 export * from "./device/driver-api.js";
+export * from "./device/device-memory.js";
+export * from "./device/device-exclusive.js";
 // plugin
 export * from "./plugin/plugin-errors.js";
 export * from "./plugin/registry.js";

@@ -38,6 +38,8 @@ export const MachineConfigSchema = z
     movable: size().default(0),
     cma: size().default(0),
     pmem: size().default(0),
+    /** (2.0) Bytes of ZONE_DEVICE memory for device-private / device-coherent pages (HMM devices). */
+    deviceMemory: size().default(0),
     memlock: size().optional(),
     /** (2.0) Bytes of swap (mm/swapfile.c); 0 = no swap device. */
     swap: size().default(0),
@@ -59,11 +61,11 @@ export const MachineConfigSchema = z
     if (m.hugetlb_1g > 0 && m.memory < (m.hugetlb_1g + 1) * 1024 ** 3) {
       ctx.addIssue({ code: "custom", path: ["hugetlb_1g"], message: `${m.hugetlb_1g} 1GiB hugetlb page(s) need machine.memory of at least ${m.hugetlb_1g + 1}GiB (the pages and a GiB for the rest), got ${m.memory} bytes` });
     }
-    const zones = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem };
-    const total = m.memory + m.movable + m.cma + m.pmem;
+    const zones: Record<string, number> = { memory: m.memory, movable: m.movable, cma: m.cma, pmem: m.pmem, ...(m.deviceMemory > 0 ? { deviceMemory: m.deviceMemory } : {}) };
+    const total = m.memory + m.movable + m.cma + m.pmem + m.deviceMemory;
     if (total > MAX_MACHINE_BYTES) {
       // Blame the largest zone: it is the one to shrink.
-      const largest = (Object.keys(zones) as (keyof typeof zones)[]).reduce((a, b) => (zones[b] > zones[a] ? b : a));
+      const largest = Object.keys(zones).reduce((a, b) => (zones[b] > zones[a] ? b : a));
       const parts = Object.entries(zones).map(([n, v]) => `${n} ${v}`).join(", ");
       ctx.addIssue({ code: "custom", path: [largest], message: `the machine is ${total} bytes; pinlab models at most 256GiB in all zones together (${parts})` });
     }

@@ -1,3 +1,4 @@
+import type { DeviceMemory } from "./device-memory.js";
 import type { z } from "zod";
 import type { EventBus } from "../events/event-bus.js";
 import type { HolderRef } from "../events/event-types.js";
@@ -107,6 +108,8 @@ export interface DeviceContext<O> {
   readonly notifiers: MmuIntervalNotifiers;
   /** `hmm_range_fault()` (mm/hmm.c, v6.12): snapshot and fault a range for a device mirror, taking no reference. 0 or -errno. */
   hmmRangeFault(range: HmmRange): number;
+  /** Device memory and device migration (`memremap_pages()`, `migrate_vma_*()`), for HMM drivers; the pagemaps it creates are owned by this device. */
+  readonly devmem: DeviceMemory;
   /** The DMA engine: `dma_map_page()` and DMA reads and writes, the only way to touch frames. */
   readonly dma: DmaEngine;
   /** The virtual clock: the time, and completions scheduled on it. */

@@ -5,6 +5,8 @@
  * out, and the range is pinned again.
  * @module
  */
+import { PG_DEVICE_COHERENT } from "../memory/page-flags.js";
+import { migrateDeviceCoherentFolio } from "../migrate/migrate-device-coherent.js";
 import { ENOMEM } from "../errno.js";
 import { Gfp } from "../memory/physical-memory.js";
 import type { Process } from "../mm/process.js";
@@ -76,6 +78,13 @@ export function migrateLongtermUnpinnableFolios(
   let migrated = 0;
   let failed = 0;
   for (const head of unpinnable) {
+    // A device-coherent folio moves by itself (migrate_device_coherent_folio(); its failure is
+    // -EBUSY in v6.12, which the model counts as a failed folio: the pin fails with -ENOMEM).
+    if ((k.frames.flags[head] & PG_DEVICE_COHERENT) !== 0) {
+      if (migrateDeviceCoherentFolio(k, head) === 0) migrated++;
+      else failed++;
+      continue;
+    }
     // migrate_pages(&movable_folio_list, ..., MIGRATE_SYNC, MR_LONGTERM_PIN): a folio under
     // writeback is waited for, on the virtual clock; a THP with no 2 MiB target is split and
     // migrated in pieces, so the pin can still be had, from small pages.

@@ -9,6 +9,7 @@ import type { Device } from "../device/device-plugin.js";
 import { driverApi } from "../device/driver-api.js";
 import { bindDevice, kernelActionRefs } from "../device/action-dispatch.js";
 import { hmmRangeFault } from "../notifier/hmm.js";
+import { deviceMemory } from "../device/device-memory.js";
 
 /** A device to attach: its name, its kind (a registered plugin id) and its options. */
 export interface DeviceConfig {
@@ -38,6 +39,7 @@ export function attachDevice(inst: KernelInstance, cfg: DeviceConfig): Device {
     gup: inst.gup,
     notifiers,
     hmmRangeFault: (range) => hmmRangeFault(inst.kernel, notifiers, range),
+    devmem: deviceMemory(inst.kernel, inst.gup, cfg.name),
     dma: inst.dma,
     clock: resolve(c, CLOCK),
     events: resolve(c, EVENTS),

@@ -22,10 +22,11 @@
  *    PG_reserved (held by the pool) and so left out of 2-4.
  * @module
  */
+import { forEachDeviceEntry, isDeviceExclusiveEntry } from "../mm/device-entry.js";
 import type { Gup } from "../gup/gup.js";
 import type { KernelContext } from "../kernel/context.js";
 import {
-  PG_ALLOC, PG_ANON, PG_DAX, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
+  PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_PRIVATE, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
 } from "../memory/page-flags.js";
 import { leafPages, PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE, PUD_PAGES } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
@@ -104,6 +105,25 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
       });
     }
   }
+  // 2 for device entries: a device-private entry maps its device page like a PTE (mapcount, anon
+  // rmap); a device-exclusive entry holds its page's reference but no mapcount.
+  const exclusiveRefs = new Map<number, number>();
+  for (const proc of k.processes.values()) {
+    const mm = proc.mm;
+    if (mm === null || !mm.live) continue;
+    for (const vma of mm.vmas) {
+      forEachDeviceEntry(mm.pageTable, vma.startVpn, vma.endVpn, (vpn, pfn, bits) => {
+        const exclusive = isDeviceExclusiveEntry(bits);
+        if (!f.valid(pfn) || (f.flags[pfn] & PG_ALLOC) === 0 || (!exclusive && (f.flags[pfn] & PG_DEVICE_PRIVATE) === 0)) {
+          add(`pid ${proc.pid}: the device entry at 0x${(vpn * 4096).toString(16)} names frame ${pfn}, which is no allocated page of its kind`);
+          return;
+        }
+        if (exclusive) exclusiveRefs.set(pfn, (exclusiveRefs.get(pfn) ?? 0) + 1);
+        else mapped[pfn]++;
+        if (vma.anonVma === null || f.mapping[pfn] !== vma.anonVma.id || f.index[pfn] !== vpn) add(`pid ${proc.pid}: device-mapped page ${pfn} at vpn ${vpn} is not found by its rmap`);
+      });
+    }
+  }
   // 5 + cache refs
   const cacheRefs = new Map<number, number>();
   for (const inode of k.files.values()) {
@@ -165,7 +185,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     let explained = pmdMapped[pfn] + (pfn === k.memory.hugeZeroPfn ? 1 : 0);
     const nr = f.nrPages(pfn);
     for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
-    explained += (cacheRefs.get(pfn) ?? 0) + (swapRefs.get(pfn) ?? 0);
+    explained += (cacheRefs.get(pfn) ?? 0) + (swapRefs.get(pfn) ?? 0) + (exclusiveRefs.get(pfn) ?? 0);
     if ((fl & PG_PRIVATE) !== 0) explained += 1;
     explained += gets + k.policy.refsForPins(pfn, pins);
     // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so

@@ -1,3 +1,4 @@
+import { DevPagemaps } from "../mm/memremap.js";
 import type { ThpSettings } from "../config/thp-config.js";
 import { inject, injectable } from "tsyringe";
 import { CONFIG, type KernelConfig } from "../config/kernel-config.js";
@@ -57,6 +58,8 @@ export class Kernel implements KernelContext {
   readonly users = new Map<number, UserStruct>();
   /** The swap device (`swapon()` at boot of a `machine.swap` area), or null without one. */
   readonly swap: SwapInfo | null;
+  /** ZONE_DEVICE pagemaps (`memremap_pages()`, mm/memremap.c, v6.12) of the machine's `device_memory`. */
+  readonly pgmaps: DevPagemaps;
   private readonly byName = new Map<string, Process>();
   private nextPid = 1;
   private nextId = 1;
@@ -74,6 +77,7 @@ export class Kernel implements KernelContext {
   ) {
     this.frames = memory.frames;
     this.swap = config.machine.swap > 0 ? new SwapInfo(config.machine.swap) : null;
+    this.pgmaps = new DevPagemaps(memory);
   }
 
   /** The machine's THP settings (`machine.thp`). */

@@ -47,6 +47,17 @@ export const PG_HUGE_ZERO = 1 << 16;
  * swap cache, which holds one reference per page and knows its swap offset (`folio->swap`).
  */
 export const PG_SWAPCACHE = 1 << 17;
+/**
+ * A ZONE_DEVICE page of MEMORY_DEVICE_PRIVATE memory (`folio_is_device_private()`,
+ * include/linux/memremap.h, v6.12): device memory the CPU cannot address, mapped only through
+ * device-private swap entries (mm/device-entry.ts).
+ */
+export const PG_DEVICE_PRIVATE = 1 << 18;
+/**
+ * A ZONE_DEVICE page of MEMORY_DEVICE_COHERENT memory (`folio_is_device_coherent()`,
+ * include/linux/memremap.h, v6.12): device memory the CPU maps with ordinary PTEs.
+ */
+export const PG_DEVICE_COHERENT = 1 << 19;
 
 /** Flag names, for display. */
 export const PAGE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
@@ -54,7 +65,7 @@ export const PAGE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [PG_HEAD, "head"], [PG_TAIL, "tail"], [PG_ZERO, "zero"], [PG_ANON_EXCLUSIVE, "anon_exclusive"],
   [PG_PRIVATE, "private"], [PG_ORPHAN, "orphan"], [PG_RESERVED, "reserved"], [PG_HUGETLB, "hugetlb"],
   [PG_CHECKED, "checked"], [PG_ISOLATED, "isolated"], [PG_DAX, "dax"], [PG_HUGE_ZERO, "huge_zero"],
-  [PG_SWAPCACHE, "swapcache"],
+  [PG_SWAPCACHE, "swapcache"], [PG_DEVICE_PRIVATE, "device_private"], [PG_DEVICE_COHERENT, "device_coherent"],
 ];
 
 /** The names of the flags set in `flags`. */

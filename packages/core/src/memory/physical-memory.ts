@@ -5,7 +5,7 @@ import { HPAGE_PMD_ORDER, HPAGE_PUD_NR, HPAGE_PUD_ORDER, PAGE_SIZE } from "../si
 import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
 import { HugetlbPool } from "./hugetlb-pool.js";
-import { PG_ALLOC, PG_DAX, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { PG_ALLOC, PG_DAX, PG_DEVICE_COHERENT, PG_DEVICE_PRIVATE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
@@ -47,6 +47,11 @@ export class PhysicalMemory {
   hugeZeroRefcount = 0;
   /** The pool of 1 GiB hugetlb folios (`machine.hugetlb_1g`), set aside from ZONE_NORMAL at boot. */
   readonly hugetlb1g: HugetlbPool;
+  /**
+   * `free_zone_device_folio()` (mm/memremap.c, v6.12): what a ZONE_DEVICE page's last reference
+   * calls instead of freeing it to a zone (its pagemap's `page_free`); set by the mm's pagemaps.
+   */
+  zoneDeviceFree: (pfn: number) => void = () => undefined;
   private readonly allocators: ZoneAllocator[];
   private readonly bitmap: Uint32Array;
 
@@ -54,7 +59,7 @@ export class PhysicalMemory {
   constructor(@inject(CONFIG) config: KernelConfig, @inject(FAULTS) private readonly faults: FaultInjector) {
     const m = config.machine;
     const frames = (bytes: number) => Math.floor(bytes / PAGE_SIZE);
-    this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem) });
+    this.zones = layoutZones({ normal: frames(m.memory), movable: frames(m.movable), cma: frames(m.cma), pmem: frames(m.pmem), device: frames(m.deviceMemory) });
     const nr = this.zones[this.zones.length - 1].end;
     this.frames = new FrameTable(nr);
     this.bitmap = new Uint32Array(Math.ceil(nr / 32));
@@ -86,7 +91,7 @@ export class PhysicalMemory {
     if (pfn < z[1].start) return ZoneId.NORMAL;
     if (pfn < z[2].start) return ZoneId.MOVABLE;
     if (pfn < z[3].start) return ZoneId.CMA;
-    return ZoneId.PMEM;
+    return pfn < z[3].end ? ZoneId.PMEM : ZoneId.DEVICE;
   }
 
   /** The name of the zone holding `pfn`. */
@@ -220,13 +225,12 @@ export class PhysicalMemory {
     f.refcount[head] -= n;
     const c = f.refcount[head];
     if ((f.flags[head] & PG_ZERO) !== 0) return false;
-    if (c === 0) {
-      // An FS-DAX block the filesystem already gave back: only the last stale reference went.
-      if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.frames.reset(head);
-      else this.freeFolio(head);
-      return true;
-    }
-    return false;
+    if (c !== 0) return false;
+    // An FS-DAX block the filesystem already gave back: only the last stale reference went.
+    if ((f.flags[head] & (PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0) this.zoneDeviceFree(head);
+    else if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.frames.reset(head);
+    else this.freeFolio(head);
+    return true;
   }
 
   /**

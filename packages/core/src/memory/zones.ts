@@ -16,13 +16,19 @@ export const ZoneId = {
   CMA: 2,
   /** Persistent memory backing FS-DAX files (ZONE_DEVICE). */
   PMEM: 3,
+  /**
+   * ZONE_DEVICE memory a driver hands to `memremap_pages()` (mm/memremap.c, v6.12) for
+   * MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT pages (`machine.device_memory`). Laid out
+   * only when the machine has some; the page allocator never hands it out.
+   */
+  DEVICE: 4,
 } as const;
 
 /** A zone id value. */
 export type ZoneId = (typeof ZoneId)[keyof typeof ZoneId];
 
 /** Zone names as scenarios write them. */
-export const ZONE_NAMES = ["normal", "movable", "cma", "pmem"] as const;
+export const ZONE_NAMES = ["normal", "movable", "cma", "pmem", "device"] as const;
 
 /** A zone name. */
 export type ZoneName = (typeof ZONE_NAMES)[number];
@@ -39,7 +45,7 @@ export interface ZoneSpan {
   readonly end: number;
 }
 
-/** Frames per zone, in order NORMAL, MOVABLE, CMA, PMEM. */
+/** Frames per zone, in order NORMAL, MOVABLE, CMA, PMEM, DEVICE. */
 export interface ZoneSizes {
   /** Frames in ZONE_NORMAL (including the zero page). */
   readonly normal: number;
@@ -49,9 +55,11 @@ export interface ZoneSizes {
   readonly cma: number;
   /** Frames of persistent memory. */
   readonly pmem: number;
+  /** Frames of ZONE_DEVICE memory for device-private and device-coherent pages (0 or absent: no such zone). */
+  readonly device?: number;
 }
 
-/** Lay the zones out one after another from PFN 0. */
+/** Lay the zones out one after another from PFN 0; ZONE_DEVICE only when it has frames (older machines keep their four zones). */
 export function layoutZones(sizes: ZoneSizes): ZoneSpan[] {
   const spans: ZoneSpan[] = [];
   let at = 0;
@@ -59,6 +67,7 @@ export function layoutZones(sizes: ZoneSizes): ZoneSpan[] {
     [ZoneId.NORMAL, "normal", sizes.normal], [ZoneId.MOVABLE, "movable", sizes.movable],
     [ZoneId.CMA, "cma", sizes.cma], [ZoneId.PMEM, "pmem", sizes.pmem],
   ];
+  if ((sizes.device ?? 0) > 0) order.push([ZoneId.DEVICE, "device", sizes.device ?? 0]);
   for (const [id, name, n] of order) {
     spans.push({ id, name, start: at, end: at + n });
     at += n;

@@ -12,7 +12,7 @@ import type { MigrateContext } from "./context.js";
 import type { GfpClass } from "../memory/physical-memory.js";
 import { folioWaitWritebackOnClock } from "../fs/writeback.js";
 import {
-  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_SWAPCACHE,
+  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_CHECKED, PG_DAX, PG_DEVICE_COHERENT, PG_DEVICE_PRIVATE, PG_DIRTY, PG_FILE, PG_HUGE_ZERO, PG_HUGETLB, PG_PRIVATE, PG_RESERVED, PG_SWAPCACHE,
   PG_WRITEBACK, PG_ZERO,
 } from "../memory/page-flags.js";
 import { splitFolio } from "../mm/huge-memory.js";
@@ -54,7 +54,8 @@ export function folioExpectedRefCount(k: MigrateContext, head: number): number {
 /** True when a folio can move at all (user memory that is not reserved, DAX or the zero page). */
 export function folioMovable(k: MigrateContext, head: number): boolean {
   const flags = k.frames.flags[head];
-  if ((flags & (PG_ZERO | PG_RESERVED | PG_DAX)) !== 0) return false;
+  // ZONE_DEVICE pages are on no LRU list: migrate_pages() never gets them (migrate_device.c moves them).
+  if ((flags & (PG_ZERO | PG_RESERVED | PG_DAX | PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0) return false;
   return (flags & (PG_ANON | PG_FILE)) !== 0;
 }
 

@@ -7,6 +7,7 @@
  * `vm_operations_struct`.
  * @module
  */
+import type { DevPagemaps } from "./memremap.js";
 import type { ThpSettings } from "../config/thp-config.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
@@ -89,6 +90,8 @@ export interface MmContext {
   readonly inodes: ReadonlyMap<number, MappedFile>;
   /** The machine's THP settings (/sys/kernel/mm/transparent_hugepage). */
   readonly thp: ThpSettings;
+  /** ZONE_DEVICE pagemaps (`memremap_pages()`): device-private and device-coherent pages and their drivers' ops. */
+  readonly pgmaps: DevPagemaps;
   /** Tell every observer something. */
   observe(...call: ObserverCall<MmObserver>): void;
   /** A fresh kernel-unique id for inodes, anon_vmas and mms. */

@@ -22,6 +22,8 @@ import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { allocHugetlbFolio, hugetlbVmOpClose } from "./hugetlb-hstate.js";
 import { copySwapEntries } from "./swap-pte.js";
+import { copyDevicePrivateEntries } from "./device-entry-pte.js";
+import { restoreExclusiveEntries } from "./device-exclusive.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -61,8 +63,12 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
       pmm.writeProtectSeq++;
     }
     copyPmdTables(pv, cmm);
+    restoreExclusiveEntries(k, pv);
     const r = copyPageRange(k, pv, cv);
-    if (!r.failed) copySwapEntries(k, pv, cv);
+    if (!r.failed) {
+      copySwapEntries(k, pv, cv);
+      copyDevicePrivateEntries(k, pv, cv);
+    }
     if (pv.isCow) pmm.writeProtectSeq++;
     sharedPages += r.shared;
     copiedForDma += r.copied;

@@ -9,7 +9,7 @@
  */
 import { EAGAIN, EBUSY, EINVAL, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_HUGETLB, PG_PRIVATE, PG_SWAPCACHE } from "../memory/page-flags.js";
+import { PG_ANON, PG_DEVICE_COHERENT, PG_HUGETLB, PG_PRIVATE, PG_SWAPCACHE } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_ORDER, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { mapNewAnonPmd } from "./huge-memory.js";
 import { PTE_PRESENT, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
@@ -105,8 +105,9 @@ export function hpageCollapseScanPmd(k: MmContext, vma: Vma, vpn: number, cc: Co
       continue;
     }
     if ((bits & PTE_WRITE) !== 0) writable = true;
-    // vm_normal_page(): a special PTE (PFNMAP) has no struct page.
-    if ((bits & PTE_SPECIAL) !== 0) return "page_null";
+    // vm_normal_page(): a special PTE (PFNMAP) has no struct page; is_zone_device_page(): nor may a
+    // device-coherent page be collapsed (SCAN_PAGE_NULL).
+    if ((bits & PTE_SPECIAL) !== 0 || (f.flags[pfn] & PG_DEVICE_COHERENT) !== 0) return "page_null";
     if ((f.flags[pfn] & PG_ANON) === 0) return "page_anon";
     const head = f.head(pfn);
     if (folioLikelyMappedShared(k, head) && cc.isKhugepaged && ++shared > KHUGEPAGED_MAX_PTES_SHARED) return "exceed_shared_pte";

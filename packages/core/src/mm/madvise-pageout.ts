@@ -10,7 +10,7 @@
  */
 import { EINVAL } from "../errno.js";
 import type { MmContext } from "./context.js";
-import { PG_ANON, PG_HUGE_ZERO } from "../memory/page-flags.js";
+import { PG_ANON, PG_DEVICE_COHERENT, PG_HUGE_ZERO } from "../memory/page-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { splitFolio } from "./huge-memory.js";
 import { folioLikelyMappedShared } from "./khugepaged.js";
@@ -53,6 +53,11 @@ function pageoutPmdRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
     }
     const pfn = pt.pfn(vpn);
     const head = f.head(pfn);
+    // madvise_cold_or_pageout_pte_range(): "if (!folio || folio_is_zone_device(folio)) continue".
+    if ((f.flags[head] & PG_DEVICE_COHERENT) !== 0) {
+      vpn++;
+      continue;
+    }
     let nr = 1;
     if (f.isLarge(pfn)) {
       nr = folioPteBatch(k, vma, vpn, pfn, endVpn);

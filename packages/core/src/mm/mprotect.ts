@@ -3,6 +3,7 @@
  * (mm/mprotect.c, v6.12).
  * @module
  */
+import { forEachDeviceEntry, makeReadableDevicePrivateEntry } from "./device-entry.js";
 import { EINVAL, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
@@ -122,6 +123,9 @@ export function doMprotect(k: MmContext, proc: Process, addr: number, length: nu
       if (leaf) pt.updatePmd(vpn, 0, PTE_WRITE);
       else pt.update(vpn, 0, PTE_WRITE);
     });
+    // change_pte_range(): writable device-private and device-exclusive entries become readable,
+    // whatever the new protection (a later write fault makes them writable again).
+    forEachDeviceEntry(pt, vma.startVpn, vma.endVpn, (vpn) => makeReadableDevicePrivateEntry(pt, vpn));
   }
   vmaMergeExistingRange(k, mm, addr, end);
   if (err === 0 && at < end) err = -ENOMEM;

@@ -10,6 +10,7 @@ import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
 import { leafPages, PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PUD_PAGES } from "./page-table.js";
 import { zapSwapRange } from "./swap-pte.js";
+import { zapDevicePrivateRange } from "./device-entry-pte.js";
 import { folioFreeSwap } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
 
@@ -123,7 +124,10 @@ export function zapRange(k: MmContext, vma: Vma, startVpn: number, endVpn: numbe
     zapPte(k, vma, vpn);
     if ((bits & PTE_SPECIAL) === 0) n++;
   });
-  if (filter === undefined) zapSwapRange(k, vma, startVpn, endVpn);
+  if (filter === undefined) {
+    zapSwapRange(k, vma, startVpn, endVpn);
+    zapDevicePrivateRange(k, vma, startVpn, endVpn);
+  }
   return n;
 }
 

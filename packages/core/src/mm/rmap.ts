@@ -11,6 +11,7 @@
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_FILE } from "../memory/page-flags.js";
 import type { Vma } from "./mm-types.js";
+import { devicePrivateEntryPfn } from "./device-entry.js";
 
 /** Called for each mapping found: the VMA, the virtual page number and the PTE bits. */
 export type RmapVisitor = (vma: Vma, vpn: number, bits: number) => void;
@@ -28,7 +29,8 @@ export function rmapWalk(k: MmContext, pfn: number, visit: RmapVisitor): void {
       const vpn = vma.vpnOfIndex(index);
       if (vpn < 0) continue;
       const pt = vma.mm.pageTable;
-      if (pt.pfn(vpn) === pfn) visit(vma, vpn, pt.bits(vpn));
+      // page_vma_mapped_walk() (mm/page_vma_mapped.c, v6.12) finds a device-private entry too.
+      if (pt.pfn(vpn) === pfn || devicePrivateEntryPfn(pt, vpn) === pfn) visit(vma, vpn, pt.bits(vpn));
     }
   } else if ((flags & PG_FILE) !== 0) {
     const inode = k.inodes.get(f.mapping[pfn]);

@@ -11,6 +11,9 @@
  * @module
  */
 import { ENOMEM } from "../errno.js";
+import { isDeviceExclusiveEntry, nonSwapEntry } from "./device-entry.js";
+import { removeDeviceExclusiveEntry } from "./device-exclusive.js";
+import { doDevicePrivateFault } from "./device-fault.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
 import { count, FAULT_FLAG_WRITE, type FaultStats } from "./fault-flags.js";
@@ -42,6 +45,11 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
   const pt = vma.mm.pageTable;
   const f = k.frames;
   const orig = pt.bits(vpn);
+  if (isDeviceExclusiveEntry(orig)) {
+    removeDeviceExclusiveEntry(k, vma, vpn);
+    return 0;
+  }
+  if (nonSwapEntry(orig)) return doDevicePrivateFault(k, vma, vpn, fflags, stats);
   const offset = pteSwpOffset(pt, vpn);
   let folio = swapCacheGetFolio(k, offset);
   let swapcache = folio;

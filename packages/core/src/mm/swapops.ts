@@ -8,9 +8,18 @@
  * (`PageTable.forEachPresent`, `pfn()`) never sees one.
  * @module
  */
-import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
+import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
 
-/** `is_swap_pte()` (include/linux/swapops.h, v6.12): PTE bits of a swap entry. */
+/** A genuine swap entry's bits: PTE_SWAP without a device type (PTE_SPECIAL or PTE_HUGE, see device-entry.ts). */
+function isSwapSlotEntry(bits: number): boolean {
+  return (bits & (PTE_SWAP | PTE_SPECIAL | PTE_HUGE)) === PTE_SWAP;
+}
+
+/**
+ * `is_swap_pte()` (include/linux/swapops.h, v6.12): PTE bits of a swap entry, genuine or not: as
+ * in the kernel, a device-private entry is one too (`non_swap_entry()`, device-entry.ts, tells
+ * them apart); the helpers below see only genuine ones.
+ */
 export function isSwapPte(bits: number): boolean {
   return (bits & PTE_SWAP) !== 0;
 }
@@ -32,12 +41,12 @@ export function setSwapPte(pt: PageTable, vpn: number, offset: number, exclusive
   t.bits[i] = PTE_SWAP | (exclusive ? PTE_SWP_EXCLUSIVE : 0);
 }
 
-/** `swp_offset(pte_to_swp_entry(pte))` (include/linux/swapops.h, v6.12) of the PTE at `vpn`, or -1 when it is no swap entry. */
+/** `swp_offset(pte_to_swp_entry(pte))` (include/linux/swapops.h, v6.12) of the PTE at `vpn`, or -1 when it is no genuine swap entry. */
 export function pteSwpOffset(pt: PageTable, vpn: number): number {
   const t = pt.table(vpn);
   if (t === undefined || t.leafBits !== 0) return -1;
   const i = vpn & PTE_INDEX_MASK;
-  return (t.bits[i] & PTE_SWAP) !== 0 ? t.pfn[i] : -1;
+  return isSwapSlotEntry(t.bits[i]) ? t.pfn[i] : -1;
 }
 
 /** `pte_swp_clear_exclusive()` on the swap entry at `vpn` (`copy_nonpresent_pte()` marks it shared, mm/memory.c, v6.12). */
@@ -45,11 +54,11 @@ export function pteSwpClearExclusive(pt: PageTable, vpn: number): void {
   const t = pt.table(vpn);
   if (t === undefined || t.leafBits !== 0) return;
   const i = vpn & PTE_INDEX_MASK;
-  if ((t.bits[i] & PTE_SWAP) !== 0) t.bits[i] &= ~PTE_SWP_EXCLUSIVE;
+  if (isSwapSlotEntry(t.bits[i])) t.bits[i] &= ~PTE_SWP_EXCLUSIVE;
 }
 
 /**
- * Visit every swap entry in [startVpn, endVpn) in address order, with its offset and bits. `fn`
+ * Visit every genuine swap entry (not a device entry) in [startVpn, endVpn) in address order, with its offset and bits. `fn`
  * may clear or replace the entry it is given. Walks only the PTE tables that exist.
  */
 export function forEachSwapPte(pt: PageTable, startVpn: number, endVpn: number, fn: (vpn: number, offset: number, bits: number) => void): void {
@@ -61,7 +70,7 @@ export function forEachSwapPte(pt: PageTable, startVpn: number, endVpn: number, 
     const end = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
     for (let v = Math.max(startVpn, key * PTRS_PER_PTE); v < end; v++) {
       const b = t.bits[v & PTE_INDEX_MASK];
-      if ((b & PTE_SWAP) !== 0) fn(v, t.pfn[v & PTE_INDEX_MASK], b);
+      if (isSwapSlotEntry(b)) fn(v, t.pfn[v & PTE_INDEX_MASK], b);
     }
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { MmContext } from "./context.js";
 import {
-  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_SWAPCACHE, PG_TAIL, PG_WRITEBACK,
+  PG_ALLOC, PG_ANON, PG_ANON_EXCLUSIVE, PG_DEVICE_COHERENT, PG_DEVICE_PRIVATE, PG_DIRTY, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_SWAPCACHE, PG_TAIL, PG_WRITEBACK,
 } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR, PAGE_SIZE } from "../sim/units.js";
 import { splitFolio } from "./huge-memory.js";
@@ -160,7 +160,8 @@ export function anonLruFolios(k: MmContext): number[] {
   const out: number[] = [];
   for (let pfn = 0; pfn < f.nrFrames; pfn++) {
     const fl = f.flags[pfn];
-    if ((fl & PG_ALLOC) === 0 || (fl & PG_ANON) === 0 || (fl & (PG_TAIL | PG_HUGETLB | PG_HUGE_ZERO)) !== 0) continue;
+    // ZONE_DEVICE pages (device-private, device-coherent) are on no LRU list.
+    if ((fl & PG_ALLOC) === 0 || (fl & PG_ANON) === 0 || (fl & (PG_TAIL | PG_HUGETLB | PG_HUGE_ZERO | PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0) continue;
     if ((fl & PG_SWAPCACHE) !== 0 || f.folioMapcount(pfn) > 0) out.push(pfn);
   }
   return out;

@@ -10,6 +10,7 @@ import { EBUSY, EFAULT, EPERM } from "../errno.js";
 import type { MmContext } from "../mm/context.js";
 import { FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
+import { devicePrivateEntryPfn } from "../mm/device-entry.js";
 import { PTE_HUGE, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE } from "../mm/page-table.js";
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
 import { HPAGE_PMD_ORDER, HPAGE_PUD_ORDER, PAGE_SIZE } from "../sim/units.js";
@@ -64,6 +65,12 @@ export interface HmmRange {
    * mapped, HMM_PFN_VALID clear) differ there, while {@link HmmRange.hmmPfns} holds -1 for both.
    */
   readonly hmmFlags?: Uint8Array;
+  /**
+   * `range->dev_private_owner`: a device-private entry whose page this owner's pagemap holds is
+   * reported as it is (its device frame, HMM_PFN_VALID, HMM_PFN_WRITE when the entry is writable)
+   * instead of being faulted back or reported as not valid (`hmm_vma_handle_pte()`, v6.12).
+   */
+  readonly devPrivateOwner?: string;
 }
 
 /**
@@ -114,6 +121,16 @@ export function hmmRangeFault(k: MmContext, notifiers: MmuIntervalNotifiers, ran
       continue;
     }
     const writable = (bits & PTE_WRITE) !== 0;
+    // hmm_vma_handle_pte(): "Don't fault in device private pages owned by the caller, just report the PFN."
+    const devPfn = present ? -1 : devicePrivateEntryPfn(pt, vpn);
+    if (devPfn >= 0 && range.devPrivateOwner !== undefined && k.pgmaps.pgmapOf(devPfn)?.owner === range.devPrivateOwner) {
+      range.hmmPfns[i] = devPfn;
+      range.hmmWrite[i] = writable ? 1 : 0;
+      if (range.hmmFlags !== undefined) range.hmmFlags[i] = HMM_PFN_VALID | (writable ? HMM_PFN_WRITE : 0);
+      i++;
+      tries = 0;
+      continue;
+    }
     if (present && (!wantWrite || writable)) {
       range.hmmPfns[i] = pfn;
       range.hmmWrite[i] = writable ? 1 : 0;

@@ -7,7 +7,7 @@ import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
 import type { Inode } from "../fs/inode.js";
 import type { GrabInfo, KernelObserver } from "../kernel/hooks.js";
 import type { KernelContext } from "../kernel/context.js";
-import { PG_ALLOC, PG_ANON, PG_DAX, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
+import { PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_COHERENT, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
 import { PAGE_SIZE } from "../sim/units.js";
@@ -167,6 +167,9 @@ export class Oracle implements KernelObserver {
       const zone = this.k.memory.zoneOf(pfn);
       if (longterm && (zone === ZoneId.MOVABLE || zone === ZoneId.CMA)) {
         this.record("longterm_in_movable", "undetected", holder.name, pfn, `a long-term pin holds frame ${pfn} in ${this.k.memory.zoneName(pfn)}: it can no longer be migrated or compacted`);
+      } else if (longterm && (this.k.frames.flags[pfn] & PG_DEVICE_COHERENT) !== 0) {
+        // folio_is_longterm_pinnable() (include/linux/mm.h, v6.12): "Coherent device memory must always allow eviction."
+        this.record("longterm_in_movable", "undetected", holder.name, pfn, `a long-term pin holds device-coherent frame ${pfn}: the device can no longer evict it`);
       }
     }
   }

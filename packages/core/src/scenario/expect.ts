@@ -46,6 +46,7 @@ function checkPage(ctx: RunContext, e: PageExpectation, out: ExpectationResult[]
   const fields = [
     "present", "refcount", "mapcount", "pincount", "maybe_dma_pinned", "dirty", "writeback", "writable", "anon_exclusive", "zero_page",
     "huge_zero_page", "pmd_mapped", "pud_mapped", "entire_mapcount", "folio_order", "zone", "orphan", "swapped",
+    "device_private",
   ] as const;
   for (const f of fields) {
     const want = e[f];

@@ -11,6 +11,7 @@ import {
 import { PTE_DIRTY, PTE_HUGE, PTE_PRESENT, PTE_PUD, PTE_WRITE } from "../mm/page-table.js";
 import { peekSwapped } from "../mm/swap-state.js";
 import { isSwapPte, pteSwpOffset } from "../mm/swapops.js";
+import { deviceExclusiveEntryPfn, devicePrivateEntryPfn, nonSwapEntry } from "../mm/device-entry.js";
 import type { Process } from "../mm/process.js";
 import { forEachPageChunk, PAGE_SIZE } from "../sim/units.js";
 
@@ -20,6 +21,12 @@ export interface PageState {
   present: boolean;
   /** (2.0) The PTE is a swap entry: the page is swapped out (`/proc/PID/pagemap` bit 62, PM_SWAP). */
   swapped?: boolean;
+  /**
+   * (2.0) The PTE is a device-private entry: the page lives in device memory the CPU cannot
+   * address (`is_device_private_entry()`, include/linux/swapops.h, v6.12); pfn, refcount,
+   * mapcount and zone are the device page's.
+   */
+  device_private?: boolean;
   /** The frame (for display and same_frame_as). */
   pfn?: number;
   /** Folio refcount. */
@@ -66,8 +73,15 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
   if (mm === null || !proc.alive) return { present: false, swapped: false };
   const vpn = Math.floor(addr / PAGE_SIZE);
   const bits = mm.pageTable.bits(vpn);
-  if ((bits & PTE_PRESENT) === 0) return { present: false, swapped: isSwapPte(bits) };
   const k = inst.kernel;
+  if ((bits & PTE_PRESENT) === 0) {
+    const dev = devicePrivateEntryPfn(mm.pageTable, vpn);
+    if (dev < 0) return { present: false, swapped: isSwapPte(bits) && !nonSwapEntry(bits), device_private: false };
+    return {
+      present: false, swapped: false, device_private: true, pfn: dev, refcount: k.frames.refcount[dev], mapcount: k.frames.mapcount[dev],
+      writable: (bits & PTE_WRITE) !== 0, anon_exclusive: (k.frames.flags[dev] & PG_ANON_EXCLUSIVE) !== 0, zone: k.memory.zoneName(dev),
+    };
+  }
   const f = k.frames;
   const pfn = mm.pageTable.pfn(vpn);
   const head = f.head(pfn);
@@ -78,6 +92,7 @@ export function pageState(inst: KernelInstance, proc: Process, addr: number): Pa
   return {
     present: true,
     swapped: false,
+    device_private: false,
     pfn,
     refcount: f.refcount[head],
     mapcount: f.pageMapcount(pfn),
@@ -114,7 +129,9 @@ export function peekUser(inst: KernelInstance, proc: Process, addr: number, leng
   const read = forEachPageChunk(addr, length, (vpn, off, done, len) => {
     const vma = mm.findVma(addr + done);
     if (vma === undefined) return false;
-    const pfn = mm.pageTable.pfn(vpn);
+    // A device-private page's bytes are in its device frame (where migrate_to_ram would copy them from).
+    const pt = mm.pageTable;
+    const pfn = pt.pfn(vpn) >= 0 ? pt.pfn(vpn) : Math.max(devicePrivateEntryPfn(pt, vpn), deviceExclusiveEntryPfn(pt, vpn));
     const slot = pfn >= 0 ? -1 : pteSwpOffset(mm.pageTable, vpn);
     if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
     else if (slot >= 0) peekSwapped(k, slot, off, len, out, done);

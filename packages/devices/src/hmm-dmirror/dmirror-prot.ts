@@ -29,13 +29,13 @@ const PUD_ORDER = 18;
  * `hmm_range_fault()` flags. HMM_PFN_ERROR is PROT_ERROR; an invalid entry (nothing mapped) is
  * PROT_NONE; otherwise the page's kind (the zero page is PROT_ZERO, an ordinary page 0), then
  * READ or WRITE, then PMD or PUD when the CPU maps it with a leaf of that size
- * (`hmm_pfn_to_map_order()`). Device pages (DEV_PRIVATE_*, DEV_COHERENT_*) need device memory,
- * which the model does not have yet.
+ * (`hmm_pfn_to_map_order()`). `device` is the page's device kind when it is a device page
+ * (DEV_PRIVATE_LOCAL / _REMOTE, DEV_COHERENT_LOCAL / _REMOTE, see `dmirrorDeviceKind()`), else 0.
  */
-export function dmirrorMkentry(flags: number, isZero: boolean): number {
+export function dmirrorMkentry(flags: number, isZero: boolean, device = 0): number {
   if ((flags & HMM_PFN_ERROR) !== 0) return HMM_DMIRROR_PROT.ERROR;
   if ((flags & HMM_PFN_VALID) === 0) return HMM_DMIRROR_PROT.NONE;
-  let perm: number = isZero ? HMM_DMIRROR_PROT.ZERO : HMM_DMIRROR_PROT.NONE;
+  let perm: number = device !== 0 ? device : isZero ? HMM_DMIRROR_PROT.ZERO : HMM_DMIRROR_PROT.NONE;
   perm |= (flags & HMM_PFN_WRITE) !== 0 ? HMM_DMIRROR_PROT.WRITE : HMM_DMIRROR_PROT.READ;
   const order = hmmPfnToMapOrder(flags);
   if (order === HPAGE_PMD_ORDER) perm |= HMM_DMIRROR_PROT.PMD;

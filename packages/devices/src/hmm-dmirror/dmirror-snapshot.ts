@@ -5,7 +5,7 @@
  * @module
  */
 import { EBUSY, EINVAL, PAGE_SIZE, type DeviceContext, type MmStruct } from "@pinlab/core";
-import { dmirrorMkentry } from "./dmirror-prot.js";
+import { dmirrorMkentry, HMM_DMIRROR_PROT } from "./dmirror-prot.js";
 
 /** Pages one `dmirror_range_snapshot()` call covers (`unsigned long pfns[64]` in `dmirror_snapshot()`). */
 export const SNAPSHOT_CHUNK_PAGES = 64;
@@ -44,7 +44,7 @@ function dmirrorRangeSnapshot(ctx: DeviceContext<unknown>, mm: MmStruct, start: 
   try {
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const range = {
-        notifier, notifierSeq: ctx.notifiers.readBegin(notifier), start, end: start + n * PAGE_SIZE, defaultFlags: 0,
+        notifier, notifierSeq: ctx.notifiers.readBegin(notifier), start, end: start + n * PAGE_SIZE, defaultFlags: 0, devPrivateOwner: ctx.name,
         hmmPfns: new Int32Array(n), hmmWrite: new Uint8Array(n), hmmFlags: new Uint8Array(n),
       };
       const ret = ctx.hmmRangeFault(range);
@@ -53,7 +53,7 @@ function dmirrorRangeSnapshot(ctx: DeviceContext<unknown>, mm: MmStruct, start: 
       if (ctx.notifiers.readRetry(notifier, range.notifierSeq)) continue;
       for (let i = 0; i < n; i++) {
         const pfn = range.hmmPfns[i];
-        perm[i] = dmirrorMkentry(range.hmmFlags[i], pfn >= 0 && ctx.pages.isZeroPfn(pfn));
+        perm[i] = dmirrorMkentry(range.hmmFlags[i], pfn >= 0 && ctx.pages.isZeroPfn(pfn), pfn >= 0 ? dmirrorDeviceKind(ctx, pfn) : 0);
       }
       return 0;
     }
@@ -68,4 +68,17 @@ export function dmirrorCheckCmd(addr: number, npages: number): { errno: number; 
   if (addr % PAGE_SIZE !== 0) return { errno: EINVAL, message: `addr ${addr} is not page aligned (cmd.addr & ~PAGE_MASK)` };
   if (npages <= 0) return { errno: EINVAL, message: `npages must be at least 1 (cmd.addr >= cmd.addr + (cmd.npages << PAGE_SHIFT))` };
   return undefined;
+}
+
+/**
+ * The device part of `dmirror_mkentry()` (lib/test_hmm.c, v6.12) for the page `pfn`:
+ * DEV_PRIVATE_LOCAL / _REMOTE for a device-private page of this device or another
+ * (`dmirror_page_to_device()`), DEV_COHERENT_* likewise, 0 for system memory.
+ */
+export function dmirrorDeviceKind(ctx: DeviceContext<unknown>, pfn: number): number {
+  const pgmap = ctx.devmem.pgmapOf(pfn);
+  if (pgmap === undefined) return 0;
+  const local = pgmap.owner === ctx.name;
+  if (pgmap.type === "device_private") return local ? HMM_DMIRROR_PROT.DEV_PRIVATE_LOCAL : HMM_DMIRROR_PROT.DEV_PRIVATE_REMOTE;
+  return local ? HMM_DMIRROR_PROT.DEV_COHERENT_LOCAL : HMM_DMIRROR_PROT.DEV_COHERENT_REMOTE;
 }

@@ -3,7 +3,7 @@ import {
   VM_HUGEPAGE, type Inode,
 } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
-import { lab } from "../test-support/lab.js";
+import { lab, policyKernel } from "../test-support/lab.js";
 import { checkVmaLongtermV612 } from "./check-vma-longterm.js";
 import { gupFastFolioAllowed } from "./gup-fast-folio-allowed.js";
 import { gupMustUnshare } from "./gup-must-unshare.js";
@@ -133,5 +133,12 @@ describe("folio_is_longterm_pinnable (include/linux/mm.h, v6.12)", () => {
     expect(folioIsLongtermPinnable(w.k.memory, z[2].start)).toBe(false);
     expect(folioIsLongtermPinnable(w.k.memory, z[3].start)).toBe(true);
     expect(folioIsLongtermPinnable(w.k.memory, w.k.memory.zeroPfn)).toBe(true);
+  });
+
+  it("refuses device-coherent memory (\"coherent device memory must always allow eviction\")", () => {
+    const inst = policyKernel("pin-bias", {}, { memory: "4MiB", deviceMemory: "1MiB" });
+    const pgmap = inst.kernel.pgmaps.memremapPages("device_coherent", "drv", { pageFree: () => undefined, migrateToRam: () => 0 }, 4)!;
+    inst.kernel.pgmaps.zoneDevicePageInit(pgmap.start);
+    expect(folioIsLongtermPinnable(inst.kernel.memory, pgmap.start)).toBe(false);
   });
 });

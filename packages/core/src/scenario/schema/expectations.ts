@@ -53,6 +53,7 @@ export const pageExpectation = z
     zone: z.enum(ZONE_NAMES).optional(),
     orphan: z.boolean().optional(),
     swapped: z.boolean().optional().meta({ description: "(2.0) the PTE is a swap entry (/proc/PID/pagemap bit 62, PM_SWAP)" }),
+    device_private: z.boolean().optional().meta({ description: "(2.0) the PTE is a device-private entry: the page was migrated to an HMM device's private memory (is_device_private_entry)" }),
     same_frame_as: sameFrame.optional(),
   })
   .strict();

@@ -23,6 +23,7 @@ export const machineSchema = z
     movable: sizeField.optional(),
     cma: sizeField.optional(),
     pmem: sizeField.optional(),
+    device_memory: sizeField.optional().meta({ description: "(2.0) bytes of ZONE_DEVICE memory that HMM devices (hmm-dmirror) carve their device-private or device-coherent pages from (0 or absent: none)" }),
     memlock: sizeField.optional(),
     swap: sizeField.optional().meta({ description: "(2.0) a swap device of this many bytes (0 or absent: none); anonymous pages can then be swapped out by madvise pageout and reclaim" }),
     writeback_latency: timeField.optional().meta({ description: "(ext) how long a writeback IO takes on the clock (default 100us)" }),
