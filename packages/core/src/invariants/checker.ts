@@ -120,7 +120,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         }
         if (exclusive) exclusiveRefs.set(pfn, (exclusiveRefs.get(pfn) ?? 0) + 1);
         else mapped[pfn]++;
-        if (vma.anonVma === null || f.mapping[pfn] !== vma.anonVma.id || f.index[pfn] !== vpn) add(`pid ${proc.pid}: device-mapped page ${pfn} at vpn ${vpn} is not found by its rmap`);
+        if (vma.anonVma === null || f.mapping[pfn] !== vma.anonVma.id || f.index[pfn] !== vma.fileIndex(vpn)) add(`pid ${proc.pid}: device-mapped page ${pfn} at vpn ${vpn} is not found by its rmap`);
       });
     }
   }

@@ -33,7 +33,7 @@ export function insertDevicePage(k: MigrateContext, vma: Vma, vpn: number, page:
   // folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE), folio_get().
   f.flags[page] |= PG_ANON | PG_ANON_EXCLUSIVE;
   f.mapping[page] = av.id;
-  f.index[page] = vpn;
+  f.index[page] = vma.fileIndex(vpn);
   f.mapcount[page]++;
   k.memory.get(page);
   if ((orig & PTE_PRESENT) !== 0) pt.clear(vpn);

@@ -11,6 +11,7 @@ import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
 import type { Vma } from "./mm-types.js";
 import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, PUD_PAGES, type PageTable } from "./page-table.js";
+import { nonSwapEntry } from "./device-entry.js";
 import { setSwapPte } from "./swapops.js";
 import { VM_HUGETLB } from "./vm-flags.js";
 
@@ -70,7 +71,7 @@ export function tryRealignAddr(oldAddr: number, oldVma: Vma, newAddr: number, ne
 function tableEntries(pt: PageTable, vpn: number, c: Counts): void {
   const t = pt.table(vpn)!;
   for (let i = 0; i < PTRS_PER_PTE; i++) {
-    if ((t.bits[i] & PTE_PRESENT) !== 0) c.pages++;
+    if ((t.bits[i] & PTE_PRESENT) !== 0 || nonSwapEntry(t.bits[i])) c.pages++;
     else if ((t.bits[i] & PTE_SWAP) !== 0) c.swapEntries++;
   }
 }
@@ -78,7 +79,8 @@ function tableEntries(pt: PageTable, vpn: number, c: Counts): void {
 /**
  * `move_ptes()` (mm/mremap.c, v6.12): move each entry of [oldVpn, oldEnd) to the same offset
  * from `newVpn`, `ptep_get_and_clear()` then `set_pte_at()`: present PTEs with their frame and
- * bits, swap entries with their slot and exclusive marker; none entries are skipped.
+ * bits, swap entries with their slot and exclusive marker, device-private and device-exclusive
+ * entries as they are (their page counts in `pages`); none entries are skipped.
  */
 function movePtes(pt: PageTable, oldVpn: number, oldEnd: number, newVpn: number, c: Counts): void {
   const t = pt.table(oldVpn);
@@ -90,7 +92,10 @@ function movePtes(pt: PageTable, oldVpn: number, oldEnd: number, newVpn: number,
     const pfn = t.pfn[i];
     pt.clear(v);
     const to = newVpn + (v - oldVpn);
-    if ((bits & PTE_SWAP) !== 0) {
+    if (nonSwapEntry(bits)) {
+      setNonPresentEntry(pt, to, pfn, bits);
+      c.pages++;
+    } else if ((bits & PTE_SWAP) !== 0) {
       setSwapPte(pt, to, pfn, (bits & PTE_SWP_EXCLUSIVE) !== 0);
       c.swapEntries++;
     } else {
@@ -187,4 +192,12 @@ export function movePageTables(k: MmContext, vma: Vma, oldAddr: number, newVma: 
     movePtes(pt, ov, ov + extent / PAGE_SIZE, nv, c);
   }
   return c;
+}
+
+/** `set_pte_at()` of a device entry (`bits` without PTE_PRESENT) at `vpn`, naming frame `pfn`, as it was. */
+function setNonPresentEntry(pt: PageTable, vpn: number, pfn: number, bits: number): void {
+  const t = pt.tableAlloc(vpn);
+  const i = vpn & PTE_INDEX_MASK;
+  t.pfn[i] = pfn;
+  t.bits[i] = bits;
 }
