@@ -1,6 +1,6 @@
-import { PTE_HUGE, PTE_SWAP, PTRS_PER_PTE } from "@pinlab/core";
+import { PTE_HUGE, PTE_PRESENT, PTE_SWAP, PTRS_PER_PTE } from "@pinlab/core";
 import { describe, expect, it } from "vitest";
-import { isPresentRow, pteKeyParts } from "./capture.js";
+import { mapsFrame, pteKeyParts } from "./capture.js";
 import { mappingsOf } from "./folio.js";
 import { regionFor } from "./display-region.js";
 import { F } from "./frame-state.js";
@@ -38,20 +38,41 @@ describe("capturing a swapped-out page", () => {
   it("records the swap entry as a row without PTE_PRESENT, beside the pinned page's present PTE", () => {
     expect(rows).toHaveLength(2);
     const [pinned, swapped] = rows.sort((a, b) => a.vpn - b.vpn);
-    expect(isPresentRow(pinned.row)).toBe(true);
-    expect(isPresentRow(swapped.row)).toBe(false);
+    expect(mapsFrame(pinned.row)).toBe(true);
+    expect(mapsFrame(swapped.row)).toBe(false);
     expect(swapped.row[1] & PTE_SWAP).toBe(PTE_SWAP);
   });
 
   it("does not count a swap entry as a mapping of the frame its offset happens to number", () => {
-    const swapped = rows.find((r) => !isPresentRow(r.row))!;
+    const swapped = rows.find((r) => !mapsFrame(r.row))!;
     expect(mappingsOf(m, swapped.row[0]).every((x) => pteKeyParts(x.key).vpn !== swapped.vpn)).toBe(true);
-    const pinned = rows.find((r) => isPresentRow(r.row))!;
+    const pinned = rows.find((r) => mapsFrame(r.row))!;
     expect(mappingsOf(m, pinned.row[0]).map((x) => pteKeyParts(x.key).vpn)).toEqual([pinned.vpn]);
   });
 
   it("records nothing swapped before the pageout", () => {
     const before = machineAt(rec, 5, regionFor([rec]));
-    expect([...before.ptes.values()].every((r) => isPresentRow(r))).toBe(true);
+    expect([...before.ptes.values()].every((r) => mapsFrame(r))).toBe(true);
+  });
+});
+
+describe("capturing device-private entries", () => {
+  // hmm-mremap-device-private: position 4 is after migrate_to_dev of the 16 written pages.
+  const rec = record(libraryScenario("hmm-mremap-device-private"), "pin-bias", registry);
+  const m = machineAt(rec, 4, regionFor([rec]));
+  const rows = [...m.ptes].map(([key, r]) => ({ vpn: pteKeyParts(key).vpn, row: r }));
+
+  it("records each as a row naming its device page, not present, which reaches a frame", () => {
+    expect(rows).toHaveLength(16);
+    for (const { row } of rows) {
+      expect(row[1] & PTE_PRESENT).toBe(0);
+      expect(mapsFrame(row)).toBe(true);
+      expect(m.region.zones.find((z) => row[0] >= z.start && row[0] < z.start + z.total)?.name).toBe("device");
+    }
+  });
+
+  it("lists the device-private entry among the mappings of its device frame", () => {
+    const { vpn, row } = rows[0];
+    expect(mappingsOf(m, row[0]).map((x) => pteKeyParts(x.key).vpn)).toEqual([vpn]);
   });
 });

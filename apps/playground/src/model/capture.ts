@@ -4,7 +4,7 @@
  * visited: a zone is scanned from its start until every allocated frame of it was seen (the zone
  * allocator's count says how many there are), so a large machine costs what it uses.
  */
-import { isSwapPte, PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type Process, type ZoneSpan } from "@pinlab/core";
+import { isSwapPte, nonSwapEntry, PTE_PRESENT, PTRS_PER_PTE, protString, vmFlagNames, type KernelInstance, type Process, type ZoneSpan } from "@pinlab/core";
 import { FRAME_WIDTH, F } from "./frame-state.js";
 import type { CounterSnapshot, DeviceSnapshot, HolderList, PositionViews, ProcessView } from "./machine-types.js";
 import type { RowHistory } from "./row-history.js";
@@ -64,8 +64,9 @@ export function captureFrames(inst: InstanceLike, frames: RowHistory, used: numb
  * A PMD leaf (a THP or hugetlb folio mapped whole) is recorded page by page like the PTEs it
  * stands for: each page of its range maps the matching frame of the folio, with the leaf's bits
  * (PTE_HUGE set), so whoever reads a page's row needs not know how it is mapped. A swap entry
- * (`is_swap_pte()`) is recorded too, as [swap offset, its bits]: PTE_PRESENT is clear, so a reader
- * looking for the frames a PTE maps must skip rows without it ({@link isPresentRow}).
+ * (`is_swap_pte()`) is recorded too, as [swap offset, its bits], and so is a device-private or
+ * device-exclusive entry, as [its page's frame, its bits]: a reader looking for the frames PTEs
+ * reach must skip swap rows ({@link mapsFrame}).
  */
 export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
   const seen = new Set<number>();
@@ -104,9 +105,13 @@ export function capturePtes(inst: InstanceLike, ptes: RowHistory): void {
   for (const key of [...ptes.keys()]) if (!seen.has(key)) ptes.remove(key);
 }
 
-/** Whether a recorded PTE row maps a frame (PTE_PRESENT), rather than being a swap entry. */
-export function isPresentRow(row: ArrayLike<number>): boolean {
-  return (row[1] & PTE_PRESENT) !== 0;
+/**
+ * Whether a recorded PTE row reaches a frame: a present PTE, or a device-private or
+ * device-exclusive entry (`non_swap_entry()`: its pfn column names the page), rather than a swap
+ * entry (whose pfn column is a swap slot).
+ */
+export function mapsFrame(row: ArrayLike<number>): boolean {
+  return (row[1] & PTE_PRESENT) !== 0 || nonSwapEntry(row[1]);
 }
 
 /** The small views of a position. `previous` lets unchanged parts be shared instead of copied. */

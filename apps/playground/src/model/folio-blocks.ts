@@ -7,7 +7,7 @@
  */
 import { formatSize, HPAGE_PMD_ORDER, PAGE_SIZE, PG_FILE, PG_HUGETLB, PTE_HUGE } from "@pinlab/core";
 import { classifyFrame, describeFrame, F, FRAME_WIDTH, isHead, isHugeZero, type FrameClass } from "./frame-state.js";
-import { isPresentRow } from "./capture.js";
+import { mapsFrame } from "./capture.js";
 import type { MachineAt } from "./machine-at.js";
 
 /** Folios of this order or larger are drawn as one block (`HPAGE_PMD_ORDER`: 2 MiB). */
@@ -77,7 +77,7 @@ export function folioBlocks(m: MachineAt): FolioBlocks {
   const pmdMaps = new Map<number, number>(found.map((b) => [b.head, 0]));
   for (const pte of m.ptes.values()) {
     const n = pmdMaps.get(pte[0]);
-    if (n !== undefined && (pte[1] & PTE_HUGE) !== 0 && isPresentRow(pte)) pmdMaps.set(pte[0], n + 1);
+    if (n !== undefined && (pte[1] & PTE_HUGE) !== 0 && mapsFrame(pte)) pmdMaps.set(pte[0], n + 1);
   }
   const list = found.map((b): FolioBlock => {
     const headRow = m.rows.subarray(b.start * FRAME_WIDTH, (b.start + 1) * FRAME_WIDTH);

@@ -6,7 +6,7 @@
  * map it, so it comes from the recorded PTE rows.
  */
 import { PTE_HUGE } from "@pinlab/core";
-import { isPresentRow } from "./capture.js";
+import { mapsFrame } from "./capture.js";
 import { F, folioHead } from "./frame-state.js";
 import { frameRow, type MachineAt } from "./machine-at.js";
 
@@ -43,6 +43,6 @@ export function pageMapcount(folio: FolioOf, row: ArrayLike<number>): number {
 /** Who maps frame `pfn`: one entry per page-table entry reaching it, with its pid, page number and whether it is a PMD leaf. */
 export function mappingsOf(m: MachineAt, pfn: number): Array<{ readonly key: number; readonly pmd: boolean }> {
   const out: Array<{ key: number; pmd: boolean }> = [];
-  for (const [key, pte] of m.ptes) if (pte[0] === pfn && isPresentRow(pte)) out.push({ key, pmd: (pte[1] & PTE_HUGE) !== 0 });
+  for (const [key, pte] of m.ptes) if (pte[0] === pfn && mapsFrame(pte)) out.push({ key, pmd: (pte[1] & PTE_HUGE) !== 0 });
   return out;
 }

@@ -5,8 +5,8 @@
  * selected frame are outlined, so sharing and copy-on-write divergence show at a glance. A page
  * swapped out (its PTE a swap entry) is a dashed slot marked "swap", with its swap slot on hover.
  */
-import { PAGE_SIZE, PTE_HUGE } from "@pinlab/core";
-import { isPresentRow, pteKey } from "../model/capture.js";
+import { isDeviceExclusiveEntry, PAGE_SIZE, PTE_HUGE, PTE_PRESENT } from "@pinlab/core";
+import { mapsFrame, pteKey } from "../model/capture.js";
 import { frameRow, type MachineAt } from "../model/machine-at.js";
 import { KIND_COLORS } from "../model/frame-state.js";
 import { classOf, drawCell, sizeCanvas } from "./canvas.js";
@@ -144,10 +144,10 @@ export class Lanes {
           ctx.lineWidth = 1;
           ctx.strokeRect(sx + 0.5, y + 0.5, Math.max(1, slotW - 2), SLOT_H - 1);
           this.slots.push({ x: sx, y, w: slotW, pfn: -1, text: `${text}: not present` });
-        } else if (!isPresentRow(pte)) {
+        } else if (!mapsFrame(pte)) {
           this.swapSlot(ctx, sx, y, slotW, `${text}: swapped out (swap entry, slot ${pte[0]})`);
         } else {
-          this.slot(ctx, m, pte[0], sx, y, slotW, selected, `${text} → frame ${pte[0]}${(pte[1] & PTE_HUGE) !== 0 ? " (PMD-mapped)" : ""}`);
+          this.slot(ctx, m, pte[0], sx, y, slotW, selected, `${text} → ${entryText(pte)}`);
         }
       }
       return;
@@ -162,7 +162,7 @@ export class Lanes {
       const to = Math.max(from + 1, Math.floor((px + 1) * per));
       for (let i = from; i < to && i < n; i++) {
         const pte = m.ptes.get(pteKey(pid, vpn0 + i));
-        if (pte !== undefined && isPresentRow(pte)) present++;
+        if (pte !== undefined && mapsFrame(pte)) present++;
       }
       if (present === 0) continue;
       ctx.globalAlpha = 0.25 + 0.75 * (present / (to - from));
@@ -230,6 +230,12 @@ export class Lanes {
     this.tip.style.top = `${e.clientY - box.top + 16}px`;
     this.tip.hidden = false;
   }
+}
+
+/** What a PTE row reaching a frame says on hover: the frame, and how it is reached. */
+function entryText(pte: ArrayLike<number>): string {
+  if ((pte[1] & PTE_PRESENT) !== 0) return `frame ${pte[0]}${(pte[1] & PTE_HUGE) !== 0 ? " (PMD-mapped)" : ""}`;
+  return isDeviceExclusiveEntry(pte[1]) ? `frame ${pte[0]} (device-exclusive entry: a CPU access restores it)` : `device frame ${pte[0]} (device-private entry: a CPU access migrates it back)`;
 }
 
 function slotWidth(avail: number, pages: number): number {
