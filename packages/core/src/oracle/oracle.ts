@@ -14,35 +14,8 @@ import { PAGE_SIZE } from "../sim/units.js";
 import { heldIn, type HolderRecord } from "./holder-record.js";
 import { createToken } from "../di/tokens.js";
 
-/** One recorded hazard. */
-export interface Hazard {
-  /** The hazard class. */
-  readonly class: HazardClass;
-  /** How it ended. */
-  readonly outcome: HazardOutcome;
-  /** The scenario step during which it was recorded (-1 outside scenarios). */
-  readonly step: number;
-  /** The device (or handle) involved. */
-  readonly device: string;
-  /** The frame. */
-  readonly pfn: number;
-  /** A sentence saying what happened. */
-  readonly detail: string;
-}
-
-/** Identity of a frame a holder is about to record (what the device believes it holds). */
-export interface HoldRequest {
-  /** The frame. */
-  readonly pfn: number;
-  /** The process and address it was taken from. */
-  readonly pid: number;
-  /** Virtual address. */
-  readonly vaddr: number;
-  /** Taken with write intent. */
-  readonly write: boolean;
-  /** Taken long-term. */
-  readonly longterm?: boolean;
-}
+export type { Hazard, HoldRequest } from "./hazard.js";
+import type { Hazard, HoldRequest } from "./hazard.js";
 
 interface CleanMark {
   seq: number;
