@@ -13,7 +13,8 @@
  * `migrate_vma_insert_page()`, `inc_mm_counter(mm, MM_ANONPAGES)`, mm/migrate_device.c).
  * @module
  */
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_WRITE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
+import { clearNonPresentPteBits, forEachPteWhere, nonPresentPteValue, setNonPresentPte } from "./nonpresent-pte.js";
+import { PTE_HUGE, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_WRITE, type PageTable } from "./page-table.js";
 
 /** The bits of a device-private entry (`SWP_DEVICE_READ`); add {@link PTE_WRITE} for `SWP_DEVICE_WRITE`. */
 export const PTE_DEVICE_PRIVATE = PTE_SWAP | PTE_SPECIAL;
@@ -33,19 +34,12 @@ export function isDeviceExclusiveEntry(bits: number): boolean {
 
 /** `make_{writable,readable}_device_exclusive_entry(pfn)` set at `vpn` (`page_make_device_exclusive_one()`, mm/rmap.c, v6.12). */
 export function setDeviceExclusiveEntry(pt: PageTable, vpn: number, pfn: number, writable: boolean): void {
-  const t = pt.tableAlloc(vpn);
-  const i = vpn & PTE_INDEX_MASK;
-  if ((t.bits[i] & PTE_PRESENT) !== 0) throw new Error(`page table: a device-exclusive entry over the present PTE at vpn ${vpn}`);
-  t.pfn[i] = pfn;
-  t.bits[i] = PTE_DEVICE_EXCLUSIVE | (writable ? PTE_WRITE : 0);
+  setNonPresentPte(pt, vpn, pfn, PTE_DEVICE_EXCLUSIVE | (writable ? PTE_WRITE : 0), "a device-exclusive entry");
 }
 
 /** The page a device-exclusive entry at `vpn` names, or -1 when it is none. */
 export function deviceExclusiveEntryPfn(pt: PageTable, vpn: number): number {
-  const t = pt.table(vpn);
-  if (t === undefined || t.leafBits !== 0) return -1;
-  const i = vpn & PTE_INDEX_MASK;
-  return isDeviceExclusiveEntry(t.bits[i]) ? t.pfn[i] : -1;
+  return nonPresentPteValue(pt, vpn, isDeviceExclusiveEntry);
 }
 
 /** `is_device_private_entry()` (include/linux/swapops.h, v6.12) for PTE bits. */
@@ -63,11 +57,7 @@ export function isWritableDevicePrivateEntry(bits: number): boolean {
  * (v6.12): make the (empty or just cleared) PTE at `vpn` a device-private entry for frame `pfn`.
  */
 export function setDevicePrivateEntry(pt: PageTable, vpn: number, pfn: number, writable: boolean): void {
-  const t = pt.tableAlloc(vpn);
-  const i = vpn & PTE_INDEX_MASK;
-  if ((t.bits[i] & PTE_PRESENT) !== 0) throw new Error(`page table: a device-private entry over the present PTE at vpn ${vpn}`);
-  t.pfn[i] = pfn;
-  t.bits[i] = PTE_DEVICE_PRIVATE | (writable ? PTE_WRITE : 0);
+  setNonPresentPte(pt, vpn, pfn, PTE_DEVICE_PRIVATE | (writable ? PTE_WRITE : 0), "a device-private entry");
 }
 
 /**
@@ -75,41 +65,20 @@ export function setDevicePrivateEntry(pt: PageTable, vpn: number, pfn: number, w
  * (`copy_nonpresent_pte()`, `change_pte_range()`, v6.12): the device entry at `vpn` loses write.
  */
 export function makeReadableDevicePrivateEntry(pt: PageTable, vpn: number): void {
-  const t = pt.table(vpn);
-  if (t === undefined || t.leafBits !== 0) return;
-  const i = vpn & PTE_INDEX_MASK;
-  if (nonSwapEntry(t.bits[i])) t.bits[i] &= ~PTE_WRITE;
+  clearNonPresentPteBits(pt, vpn, nonSwapEntry, PTE_WRITE);
 }
 
 /** `pfn_swap_entry_to_page()` (include/linux/swapops.h, v6.12) of the entry at `vpn`: the device page's frame, or -1 when it is no device-private entry. */
 export function devicePrivateEntryPfn(pt: PageTable, vpn: number): number {
-  const t = pt.table(vpn);
-  if (t === undefined || t.leafBits !== 0) return -1;
-  const i = vpn & PTE_INDEX_MASK;
-  return isDevicePrivateEntry(t.bits[i]) ? t.pfn[i] : -1;
+  return nonPresentPteValue(pt, vpn, isDevicePrivateEntry);
 }
 
 /** Visit every device-private entry in [startVpn, endVpn) in address order; `fn` may clear or replace the entry it is given. */
 export function forEachDevicePrivateEntry(pt: PageTable, startVpn: number, endVpn: number, fn: (vpn: number, pfn: number, bits: number) => void): void {
-  forEachEntry(pt, startVpn, endVpn, isDevicePrivateEntry, fn);
+  forEachPteWhere(pt, startVpn, endVpn, isDevicePrivateEntry, fn);
 }
 
 /** Visit every device entry (private or exclusive) in [startVpn, endVpn) in address order; `fn` may clear or replace the entry it is given. */
 export function forEachDeviceEntry(pt: PageTable, startVpn: number, endVpn: number, fn: (vpn: number, pfn: number, bits: number) => void): void {
-  forEachEntry(pt, startVpn, endVpn, nonSwapEntry, fn);
-}
-
-/** Visit the PTEs of [startVpn, endVpn) whose bits satisfy `pred`. */
-function forEachEntry(pt: PageTable, startVpn: number, endVpn: number, pred: (bits: number) => boolean, fn: (vpn: number, pfn: number, bits: number) => void): void {
-  const first = Math.floor(startVpn / PTRS_PER_PTE);
-  for (const key of pt.tableKeys()) {
-    if (key < first || key * PTRS_PER_PTE >= endVpn) continue;
-    const t = pt.table(key * PTRS_PER_PTE)!;
-    if (t.leafBits !== 0) continue;
-    const end = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
-    for (let v = Math.max(startVpn, key * PTRS_PER_PTE); v < end; v++) {
-      const b = t.bits[v & PTE_INDEX_MASK];
-      if (pred(b)) fn(v, t.pfn[v & PTE_INDEX_MASK], b);
-    }
-  }
+  forEachPteWhere(pt, startVpn, endVpn, nonSwapEntry, fn);
 }

@@ -10,9 +10,9 @@ import type { MmContext } from "./context.js";
 import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE } from "../sim/units.js";
 import { splitHugePmd } from "./huge-memory.js";
 import type { Vma } from "./mm-types.js";
-import { PTE_INDEX_MASK, PTE_PRESENT, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, PUD_PAGES, type PageTable } from "./page-table.js";
+import { PTE_INDEX_MASK, PTE_PRESENT, PTRS_PER_PTE, PUD_PAGES, type PageTable } from "./page-table.js";
 import { nonSwapEntry } from "./device-entry.js";
-import { setSwapPte } from "./swapops.js";
+import { setNonPresentPte } from "./nonpresent-pte.js";
 import { VM_HUGETLB } from "./vm-flags.js";
 
 /** PUD_SIZE: 1 GiB of address space. */
@@ -70,10 +70,13 @@ export function tryRealignAddr(oldAddr: number, oldVma: Vma, newAddr: number, ne
 /** Present PTEs and swap entries of the PTE table covering `vpn` (what a moved table carries). */
 function tableEntries(pt: PageTable, vpn: number, c: Counts): void {
   const t = pt.table(vpn)!;
-  for (let i = 0; i < PTRS_PER_PTE; i++) {
-    if ((t.bits[i] & PTE_PRESENT) !== 0 || nonSwapEntry(t.bits[i])) c.pages++;
-    else if ((t.bits[i] & PTE_SWAP) !== 0) c.swapEntries++;
-  }
+  for (let i = 0; i < PTRS_PER_PTE; i++) if (t.bits[i] !== 0) countEntry(c, t.bits[i]);
+}
+
+/** Count one non-none entry: a page (present, or a device entry naming one) or a swap entry. */
+function countEntry(c: Counts, bits: number): void {
+  if ((bits & PTE_PRESENT) !== 0 || nonSwapEntry(bits)) c.pages++;
+  else c.swapEntries++;
 }
 
 /**
@@ -92,16 +95,9 @@ function movePtes(pt: PageTable, oldVpn: number, oldEnd: number, newVpn: number,
     const pfn = t.pfn[i];
     pt.clear(v);
     const to = newVpn + (v - oldVpn);
-    if (nonSwapEntry(bits)) {
-      setNonPresentEntry(pt, to, pfn, bits);
-      c.pages++;
-    } else if ((bits & PTE_SWAP) !== 0) {
-      setSwapPte(pt, to, pfn, (bits & PTE_SWP_EXCLUSIVE) !== 0);
-      c.swapEntries++;
-    } else {
-      pt.set(to, pfn, bits);
-      c.pages++;
-    }
+    if ((bits & PTE_PRESENT) === 0) setNonPresentPte(pt, to, pfn, bits, "a moved entry");
+    else pt.set(to, pfn, bits);
+    countEntry(c, bits);
   }
 }
 
@@ -194,10 +190,3 @@ export function movePageTables(k: MmContext, vma: Vma, oldAddr: number, newVma: 
   return c;
 }
 
-/** `set_pte_at()` of a device entry (`bits` without PTE_PRESENT) at `vpn`, naming frame `pfn`, as it was. */
-function setNonPresentEntry(pt: PageTable, vpn: number, pfn: number, bits: number): void {
-  const t = pt.tableAlloc(vpn);
-  const i = vpn & PTE_INDEX_MASK;
-  t.pfn[i] = pfn;
-  t.bits[i] = bits;
-}

@@ -8,7 +8,8 @@
  * (`PageTable.forEachPresent`, `pfn()`) never sees one.
  * @module
  */
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP, PTE_SWP_EXCLUSIVE, PTRS_PER_PTE, type PageTable } from "./page-table.js";
+import { clearNonPresentPteBits, forEachPteWhere, nonPresentPteValue, setNonPresentPte } from "./nonpresent-pte.js";
+import { PTE_HUGE, PTE_SPECIAL, PTE_SWAP, PTE_SWP_EXCLUSIVE, type PageTable } from "./page-table.js";
 
 /** A genuine swap entry's bits: PTE_SWAP without a device type (PTE_SPECIAL or PTE_HUGE, see device-entry.ts). */
 function isSwapSlotEntry(bits: number): boolean {
@@ -34,27 +35,17 @@ export function pteSwpExclusive(bits: number): boolean {
  * PTE at `vpn` a swap entry for `offset`, exclusive or not (`pte_swp_mkexclusive()`).
  */
 export function setSwapPte(pt: PageTable, vpn: number, offset: number, exclusive: boolean): void {
-  const t = pt.tableAlloc(vpn);
-  const i = vpn & PTE_INDEX_MASK;
-  if ((t.bits[i] & PTE_PRESENT) !== 0) throw new Error(`page table: a swap entry over the present PTE at vpn ${vpn}`);
-  t.pfn[i] = offset;
-  t.bits[i] = PTE_SWAP | (exclusive ? PTE_SWP_EXCLUSIVE : 0);
+  setNonPresentPte(pt, vpn, offset, PTE_SWAP | (exclusive ? PTE_SWP_EXCLUSIVE : 0), "a swap entry");
 }
 
 /** `swp_offset(pte_to_swp_entry(pte))` (include/linux/swapops.h, v6.12) of the PTE at `vpn`, or -1 when it is no genuine swap entry. */
 export function pteSwpOffset(pt: PageTable, vpn: number): number {
-  const t = pt.table(vpn);
-  if (t === undefined || t.leafBits !== 0) return -1;
-  const i = vpn & PTE_INDEX_MASK;
-  return isSwapSlotEntry(t.bits[i]) ? t.pfn[i] : -1;
+  return nonPresentPteValue(pt, vpn, isSwapSlotEntry);
 }
 
 /** `pte_swp_clear_exclusive()` on the swap entry at `vpn` (`copy_nonpresent_pte()` marks it shared, mm/memory.c, v6.12). */
 export function pteSwpClearExclusive(pt: PageTable, vpn: number): void {
-  const t = pt.table(vpn);
-  if (t === undefined || t.leafBits !== 0) return;
-  const i = vpn & PTE_INDEX_MASK;
-  if (isSwapSlotEntry(t.bits[i])) t.bits[i] &= ~PTE_SWP_EXCLUSIVE;
+  clearNonPresentPteBits(pt, vpn, isSwapSlotEntry, PTE_SWP_EXCLUSIVE);
 }
 
 /**
@@ -62,15 +53,5 @@ export function pteSwpClearExclusive(pt: PageTable, vpn: number): void {
  * may clear or replace the entry it is given. Walks only the PTE tables that exist.
  */
 export function forEachSwapPte(pt: PageTable, startVpn: number, endVpn: number, fn: (vpn: number, offset: number, bits: number) => void): void {
-  const first = Math.floor(startVpn / PTRS_PER_PTE);
-  for (const key of pt.tableKeys()) {
-    if (key < first || key * PTRS_PER_PTE >= endVpn) continue;
-    const t = pt.table(key * PTRS_PER_PTE)!;
-    if (t.leafBits !== 0) continue;
-    const end = Math.min(endVpn, (key + 1) * PTRS_PER_PTE);
-    for (let v = Math.max(startVpn, key * PTRS_PER_PTE); v < end; v++) {
-      const b = t.bits[v & PTE_INDEX_MASK];
-      if (isSwapSlotEntry(b)) fn(v, t.pfn[v & PTE_INDEX_MASK], b);
-    }
-  }
+  forEachPteWhere(pt, startVpn, endVpn, isSwapSlotEntry, fn);
 }
