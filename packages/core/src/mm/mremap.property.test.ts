@@ -7,10 +7,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
+import { FOLL_WRITE } from "../gup/foll-flags.js";
 import { migrateRange } from "../migrate/migrate.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { HeldPages } from "../testing/mm.js";
 import { doExit, doFork } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap } from "./mmap.js";
@@ -80,11 +81,10 @@ describe("mremap interleavings (test policy)", () => {
       fc.property(fc.array(cmd, { maxLength: 40 }), (cmds) => {
         const inst = testKernel({ machine: { memory: "8MiB", swap: "256KiB" } });
         const k = inst.kernel;
-        const gup = inst.gup;
         const first = k.spawn("p");
         expect(doMmap(k, first, { length: 12 * P, prot: VM_READ | VM_WRITE, shared: false, anonymous: true, addr: BASE })).toBe(BASE);
         const procs: Model[] = [{ p: first, pages: new Map(Array.from({ length: 12 }, (_, i) => [BASE / P + i, 0])) }];
-        const held: { pin: boolean; pages: number[] }[] = [];
+        const held = new HeldPages(inst.gup);
         let n = 0;
         for (const c of cmds) {
           const m = "proc" in c ? procs[c.proc % procs.length] : undefined;
@@ -142,17 +142,11 @@ describe("mremap interleavings (test policy)", () => {
               break;
             case "gup": {
               if (vpn === undefined) break;
-              const pages: number[] = [];
-              const r = c.pin ? gup.pinUserPages(m!.p, vpn * P, 1, FOLL_WRITE | FOLL_LONGTERM, pages) : gup.getUserPages(m!.p, vpn * P, 1, FOLL_WRITE, pages);
-              if (r === 1) held.push({ pin: c.pin, pages });
+              held.take(m!.p, vpn * P, FOLL_WRITE, c.pin);
               break;
             }
             case "release":
-              if (held.length > 0) {
-                const h = held.splice(c.which % held.length, 1)[0];
-                if (h.pin) gup.unpinUserPages(h.pages, 1);
-                else gup.putPages(h.pages, 1);
-              }
+              held.release(c.which);
               break;
             case "migrate":
               if (vpn !== undefined) migrateRange(k, m!.p.pid, vpn * P, P);
@@ -163,10 +157,7 @@ describe("mremap interleavings (test policy)", () => {
         for (const m of procs) {
           for (const [vpn, b] of m.pages) expect((userRead(k, m.p, vpn * P + 9, 1) as Uint8Array)[0], `pid ${m.p.pid} page 0x${(vpn * P).toString(16)}`).toBe(b);
         }
-        for (const h of held) {
-          if (h.pin) gup.unpinUserPages(h.pages, 1);
-          else gup.putPages(h.pages, 1);
-        }
+        held.releaseAll();
         for (const m of procs) doExit(k, m.p);
         expectConsistent(inst);
         expect(k.swap!.inuse).toBe(0);

@@ -7,11 +7,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
+import { FOLL_WRITE } from "../gup/foll-flags.js";
 import { migrateRange } from "../migrate/migrate.js";
 import { reclaim } from "../migrate/reclaim.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { expectConsistent, testKernel } from "../testing/kernel.js";
+import { HeldPages } from "../testing/mm.js";
 import { doExit, doFork } from "./fork.js";
 import { doMadvise } from "./madvise.js";
 import { doMmap, doMunmap } from "./mmap.js";
@@ -61,11 +62,10 @@ describe("swap interleavings (test policy)", () => {
       fc.property(fc.array(cmd, { maxLength: 50 }), fc.constantFrom("40KiB", "1MiB"), (cmds, swap) => {
         const inst = testKernel({ machine: { memory: "8MiB", swap } });
         const k = inst.kernel;
-        const gup = inst.gup;
         const first = k.spawn("p");
         const a = doMmap(k, first, { length: PAGES * PAGE_SIZE, prot: VM_READ | VM_WRITE, shared: false, anonymous: true });
         const procs: Model[] = [{ p: first, bytes: new Map(), unmapped: new Set() }];
-        const held: { pin: boolean; pages: number[] }[] = [];
+        const held = new HeldPages(inst.gup);
         let n = 0;
         const at = (page: number) => a + page * PAGE_SIZE;
         for (const c of cmds) {
@@ -102,18 +102,11 @@ describe("swap interleavings (test policy)", () => {
               break;
             case "gup": {
               if (m!.unmapped.has(c.page)) break;
-              const pages: number[] = [];
-              const flags = c.write ? FOLL_WRITE : 0;
-              const r = c.pin ? gup.pinUserPages(m!.p, at(c.page), 1, flags | FOLL_LONGTERM, pages) : gup.getUserPages(m!.p, at(c.page), 1, flags, pages);
-              if (r === 1) held.push({ pin: c.pin, pages });
+              held.take(m!.p, at(c.page), c.write ? FOLL_WRITE : 0, c.pin);
               break;
             }
             case "release":
-              if (held.length > 0) {
-                const h = held.splice(c.which % held.length, 1)[0];
-                if (h.pin) gup.unpinUserPages(h.pages, 1);
-                else gup.putPages(h.pages, 1);
-              }
+              held.release(c.which);
               break;
             case "migrate":
               migrateRange(k, m!.p.pid, at(c.page), PAGE_SIZE);
@@ -128,10 +121,7 @@ describe("swap interleavings (test policy)", () => {
             if (typeof r !== "number") expect(r[0]).toBe(m.bytes.get(pg) ?? 0);
           }
         }
-        for (const h of held) {
-          if (h.pin) gup.unpinUserPages(h.pages, 1);
-          else gup.putPages(h.pages, 1);
-        }
+        held.releaseAll();
         for (const m of procs) doExit(k, m.p);
         expectConsistent(inst);
         expect(k.swap!.inuse).toBe(0);

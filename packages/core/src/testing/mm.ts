@@ -7,6 +7,8 @@
 import type { KernelConfigInput } from "../config/kernel-config.js";
 import type { KernelEvent } from "../events/event-types.js";
 import type { KernelContext } from "../kernel/context.js";
+import { FOLL_LONGTERM } from "../gup/foll-flags.js";
+import type { Gup } from "../gup/gup.js";
 import { doFork } from "../mm/fork.js";
 import { doMmap } from "../mm/mmap.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
@@ -71,4 +73,40 @@ export function drawVmas(mm: MmStruct, base: number, pages: number): string {
     prev = v;
   }
   return prev !== undefined ? `${out}|` : out;
+}
+
+/**
+ * The one-page GUP references and long-term pins a property test takes in random order and gives
+ * back: `take` is `pin_user_pages(FOLL_LONGTERM | flags)` or `get_user_pages(flags)` of the page
+ * at `addr`, kept when it succeeds; `release` gives back the one at `which` (modulo how many are
+ * held); `releaseAll` gives back the rest.
+ */
+export class HeldPages {
+  private readonly held: { pin: boolean; pages: number[] }[] = [];
+
+  /** Take and give back through `gup`. */
+  constructor(private readonly gup: Gup) {}
+
+  /** Take one page at `addr` of `p`, a pin or a plain reference. */
+  take(p: Process, addr: number, flags: number, pin: boolean): void {
+    const pages: number[] = [];
+    const r = pin ? this.gup.pinUserPages(p, addr, 1, flags | FOLL_LONGTERM, pages) : this.gup.getUserPages(p, addr, 1, flags, pages);
+    if (r === 1) this.held.push({ pin, pages });
+  }
+
+  /** Give back the held page at `which` modulo the count (nothing when none is held). */
+  release(which: number): void {
+    if (this.held.length === 0) return;
+    this.put(this.held.splice(which % this.held.length, 1)[0]);
+  }
+
+  /** Give back every held page. */
+  releaseAll(): void {
+    for (const h of this.held.splice(0)) this.put(h);
+  }
+
+  private put(h: { pin: boolean; pages: number[] }): void {
+    if (h.pin) this.gup.unpinUserPages(h.pages, 1);
+    else this.gup.putPages(h.pages, 1);
+  }
 }
