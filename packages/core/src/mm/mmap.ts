@@ -62,11 +62,14 @@ export function mmapGranule(req: Pick<MmapRequest, "hugetlb" | "hugetlbSize" | "
   return req.file?.fs.huge === true ? HPAGE_PMD_SIZE : PAGE_SIZE;
 }
 
-/** How `__get_unmapped_area()` (mm/mmap.c, v6.12) would THP-align this mapping, if at all (`UnmappedAreaRequest.thp`). */
-function thpPlacement(req: MmapRequest, offset: number): { thp?: { kind: "anon" | "file"; offset: number } } {
-  if (req.hugetlb === true) return {};
-  const file = req.file;
-  if (file === undefined) return req.shared && req.pfnmap !== true ? {} : { thp: { kind: "anon", offset: 0 } };
+/**
+ * How `__get_unmapped_area()` (mm/mmap.c, v6.12) would THP-align a mapping of `file` (null:
+ * anonymous memory; `sharedAnon`: shared anonymous, about to get its shmem file) at byte `offset`,
+ * if at all (`UnmappedAreaRequest.thp`); for mmap and mremap's moves alike.
+ */
+export function thpPlacement(hugetlb: boolean, file: MappedFile | null, offset: number, sharedAnon = false): { thp?: { kind: "anon" | "file"; offset: number } } {
+  if (hugetlb) return {};
+  if (file === null) return sharedAnon ? {} : { thp: { kind: "anon", offset: 0 } };
   // ext4 (and FS-DAX ext4) set ->get_unmapped_area = thp_get_unmapped_area; shmem and hugetlbfs place their own way.
   return file.fs.huge || file.fs.swapBacked ? {} : { thp: { kind: "file", offset } };
 }
@@ -97,7 +100,7 @@ export function doMmap(k: MmContext, proc: Process, req: MmapRequest): number {
   if (!req.anonymous && req.file === undefined && req.pfnmap !== true) return -EINVAL;
   if (req.hugetlb === true && !req.anonymous) return -EINVAL;
   const placement = req.placement ?? "noreplace";
-  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, hugePageSize: align, align: req.align, ...thpPlacement(req, offset) });
+  const start = getUnmappedArea(mm, { length, addr: req.addr, placement, hugetlb, hugePageSize: align, align: req.align, ...thpPlacement(req.hugetlb === true, req.file ?? null, offset, req.shared && req.pfnmap !== true) });
   if (start < 0) return start;
   // hugetlbfs_file_mmap() -> hugetlb_reserve_pages() (fs/hugetlbfs/inode.c, mm/hugetlb.c): a 1 GiB
   // mapping the pool cannot back is -ENOMEM. (v6.12 reserves after MAP_FIXED gathered what it

@@ -13,11 +13,11 @@ import { hugetlbOrder } from "./hugetlb-hstate.js";
 import { getUnmappedArea, type UnmappedAreaRequest } from "./get-unmapped-area.js";
 import { TASK_SIZE, type MmStruct, type Vma } from "./mm-types.js";
 import { liveMm, pageAlign } from "./mm-args.js";
-import { doVmiMunmap } from "./mmap.js";
+import { doVmiMunmap, thpPlacement } from "./mmap.js";
 import type { MoveResult } from "./move-page-tables.js";
 import { moveVma } from "./move-vma.js";
 import type { Process } from "./process.js";
-import { canVmaMerge } from "./vma-modify.js";
+import { vmaMergeExistingRange } from "./vma-modify.js";
 import { VM_HUGETLB, VM_PFNMAP, VM_SHARED } from "./vm-flags.js";
 
 /** MREMAP_MAYMOVE (include/uapi/linux/mman.h): the mapping may move. */
@@ -51,12 +51,10 @@ export interface MremapOutcome {
   readonly moved?: MoveResult;
 }
 
-/** The address request `get_unmapped_area(vma->vm_file, ...)` makes for a new range of `vma` at file page `pgoff`, as do_mmap()'s placement would (mmap.ts). */
+/** The address request `get_unmapped_area(vma->vm_file, ...)` makes for a new range of `vma` at file page `pgoff`, as do_mmap()'s placement would. */
 function placementOf(vma: Vma, pgoff: number): Pick<UnmappedAreaRequest, "hugetlb" | "thp"> {
-  if ((vma.flags & VM_HUGETLB) !== 0) return { hugetlb: true };
-  const file = vma.file;
-  if (file === null) return { hugetlb: false, thp: { kind: "anon", offset: 0 } };
-  return file.fs.huge || file.fs.swapBacked ? { hugetlb: false } : { hugetlb: false, thp: { kind: "file", offset: pgoff * PAGE_SIZE } };
+  const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
+  return { hugetlb, ...thpPlacement(hugetlb, vma.file, pgoff * PAGE_SIZE) };
 }
 
 /**
@@ -100,17 +98,10 @@ export function vmaExpandable(vma: Vma, delta: number): boolean {
 
 /** `vma_merge_extend()` (mm/vma.c, v6.12): grow `vma` by `delta` in place, merging with the VMA it now touches when they are compatible. */
 function vmaMergeExtend(k: MmContext, vma: Vma, delta: number): void {
+  const oldEnd = vma.end;
   vma.end += delta;
-  const next = vma.mm.findVma(vma.end);
-  if (next === undefined || next.start !== vma.end || !canVmaMerge(vma, next)) return;
-  if (next.anonVma !== null && vma.anonVma !== null && next.anonVma !== vma.anonVma) return;
-  vma.end = next.end;
-  if (vma.anonVma === null && next.anonVma !== null) {
-    vma.anonVma = next.anonVma;
-    k.linkVma(vma);
-  }
-  k.unlinkVma(next);
-  vma.mm.removeVma(next);
+  // Only `vma` and the VMA after it lie within a page of [oldEnd, end).
+  vmaMergeExistingRange(k, vma.mm, oldEnd, vma.end);
 }
 
 /**
