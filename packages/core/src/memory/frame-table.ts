@@ -48,16 +48,17 @@ export class FrameTable {
   /** Bytes of typed-array storage per frame. */
   static readonly BYTES_PER_FRAME = 4 + 4 + 4 + 4 + 4 + 4 + 1 + 4;
 
-  /** Forget everything about frame `pfn`: it is free (or back in a hugetlb pool) with `flags`. */
-  reset(pfn: number, flags = 0): void {
-    this.refcount[pfn] = 0;
-    this.mapcount[pfn] = 0;
-    this.entireMapcount[pfn] = 0;
-    this.flags[pfn] = flags;
-    this.mapping[pfn] = 0;
-    this.index[pfn] = 0;
-    this.order[pfn] = 0;
-    this.pincount[pfn] = 0;
+  /** Forget everything about frames [pfn, pfn + nr): they are free (or back in a hugetlb pool) with `flags`. */
+  resetRange(pfn: number, nr: number, flags = 0): void {
+    const end = pfn + nr;
+    this.refcount.fill(0, pfn, end);
+    this.mapcount.fill(0, pfn, end);
+    this.entireMapcount.fill(0, pfn, end);
+    this.flags.fill(flags, pfn, end);
+    this.mapping.fill(0, pfn, end);
+    this.index.fill(0, pfn, end);
+    this.order.fill(0, pfn, end);
+    this.pincount.fill(0, pfn, end);
   }
 
   /** The head frame of the folio containing `pfn` (`page_folio()`, include/linux/page-flags.h, v6.12). */

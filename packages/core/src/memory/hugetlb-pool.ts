@@ -76,10 +76,7 @@ export class HugetlbPool {
 
   /** `enqueue_hugetlb_folio()` (mm/hugetlb.c, v6.12): a freed folio goes back on the free list, its frames cleared. */
   enqueue(head: number): void {
-    const f = this.frames;
-    const end = head + this.nrPages;
-    for (const a of [f.refcount, f.mapcount, f.entireMapcount, f.mapping, f.index, f.order, f.pincount]) a.fill(0, head, end);
-    f.flags.fill(PG_ALLOC | PG_RESERVED, head, end);
+    this.frames.resetRange(head, this.nrPages, PG_ALLOC | PG_RESERVED);
     this.contents.clearRange(head, this.nrPages);
     this.freeList.push(head);
     this.freeHeads.add(head);

@@ -199,7 +199,7 @@ export class PhysicalMemory {
 
   /** Release a range taken with {@link takeRange}. */
   releaseRange(pfn: number, nr: number): void {
-    for (let i = pfn; i < pfn + nr; i++) this.frames.reset(i);
+    this.frames.resetRange(pfn, nr);
     this.allocators[this.zoneOf(pfn)].release(pfn, nr);
   }
 
@@ -226,9 +226,10 @@ export class PhysicalMemory {
     const c = f.refcount[head];
     if ((f.flags[head] & PG_ZERO) !== 0) return false;
     if (c !== 0) return false;
-    // An FS-DAX block the filesystem already gave back: only the last stale reference went.
+    // A ZONE_DEVICE page goes back to its pagemap; an FS-DAX block the filesystem already gave
+    // back loses only its last stale reference.
     if ((f.flags[head] & (PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0) this.zoneDeviceFree(head);
-    else if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.frames.reset(head);
+    else if ((f.flags[head] & PG_DAX) !== 0 && !this.isAllocated(head)) this.frames.resetRange(head, 1);
     else this.freeFolio(head);
     return true;
   }
@@ -253,10 +254,8 @@ export class PhysicalMemory {
     // free_huge_folio(): a 1 GiB hugetlb folio goes back to its pool, not to the zone.
     if (this.frames.order[head] === HPAGE_PUD_ORDER) return this.hugetlb1g.enqueue(head);
     const nr = this.frames.nrPages(head);
-    for (let i = head; i < head + nr; i++) {
-      this.frames.reset(i);
-      this.contents.clear(i);
-    }
+    this.frames.resetRange(head, nr);
+    this.contents.clearRange(head, nr);
     this.allocators[this.zoneOf(head)].release(head, nr);
   }
 

@@ -131,8 +131,9 @@ export function peekUser(inst: KernelInstance, proc: Process, addr: number, leng
     if (vma === undefined) return false;
     // A device-private page's bytes are in its device frame (where migrate_to_ram would copy them from).
     const pt = mm.pageTable;
-    const pfn = pt.pfn(vpn) >= 0 ? pt.pfn(vpn) : Math.max(devicePrivateEntryPfn(pt, vpn), deviceExclusiveEntryPfn(pt, vpn));
-    const slot = pfn >= 0 ? -1 : pteSwpOffset(mm.pageTable, vpn);
+    const mapped = pt.pfn(vpn);
+    const pfn = mapped >= 0 ? mapped : Math.max(devicePrivateEntryPfn(pt, vpn), deviceExclusiveEntryPfn(pt, vpn));
+    const slot = pfn >= 0 ? -1 : pteSwpOffset(pt, vpn);
     if (pfn >= 0) k.memory.contents.read(pfn, off, len, out, done);
     else if (slot >= 0) peekSwapped(k, slot, off, len, out, done);
     else if (vma.file !== null) out.set(readFileData(k, vma.file, vma.fileIndex(vpn) * PAGE_SIZE + off, len), done);
