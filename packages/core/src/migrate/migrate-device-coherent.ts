@@ -8,9 +8,9 @@
 import { EBUSY } from "../errno.js";
 import type { MigrateContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
-import { PG_ANON, PG_DIRTY } from "../memory/page-flags.js";
-import { migrateDeviceUnmap, removeMigrationPtes, type MigrationEntry } from "./migrate-device-unmap.js";
-import { migratePfn, mpfnHas, MIGRATE_PFN_MIGRATE } from "./migrate-pfn.js";
+import { migrateDeviceFinalize, migrateDevicePage } from "./migrate-device.js";
+import { migrateDeviceUnmap, type MigrationEntry } from "./migrate-device-unmap.js";
+import { migratePfn, mpfnClear, mpfnHas, MIGRATE_PFN_MIGRATE } from "./migrate-pfn.js";
 
 /**
  * `migrate_device_coherent_folio()` (mm/migrate_device.c, v6.12) for the device-coherent page
@@ -22,26 +22,16 @@ import { migratePfn, mpfnHas, MIGRATE_PFN_MIGRATE } from "./migrate-pfn.js";
  * page back to its driver. 0, or -EBUSY when it stays.
  */
 export function migrateDeviceCoherentFolio(k: MigrateContext, folio: number): number {
-  const f = k.frames;
   k.memory.get(folio);
   const src = [migratePfn(folio) + MIGRATE_PFN_MIGRATE];
   const entries: MigrationEntry[][] = [[]];
   migrateDeviceUnmap(k, src, entries, -1);
   if (!mpfnHas(src[0], MIGRATE_PFN_MIGRATE)) return -EBUSY;
   const dfolio = k.memory.allocFolio(0, Gfp.PINNABLE);
-  // migrate_device_pages(): folio_migrate_mapping() needs exactly the caller's reference.
-  const moves = dfolio >= 0 && f.refcount[folio] === 1;
-  if (moves) {
-    k.memory.contents.copy(folio, dfolio);
-    f.flags[dfolio] |= f.flags[folio] & (PG_ANON | PG_DIRTY);
-    f.mapping[dfolio] = f.mapping[folio];
-    f.index[dfolio] = f.index[folio];
-  } else if (dfolio >= 0) {
-    k.memory.put(dfolio);
-  }
-  const dst = moves ? dfolio : folio;
-  removeMigrationPtes(k, entries[0], dst);
-  k.memory.put(folio);
-  if (dst !== folio) k.memory.put(dst);
+  // migrate_device_pages(), then folio_copy() of what moved, then migrate_device_finalize().
+  const moves = dfolio >= 0 && migrateDevicePage(k, folio, dfolio, -1);
+  if (moves) k.memory.contents.copy(folio, dfolio);
+  else src[0] = mpfnClear(src[0], MIGRATE_PFN_MIGRATE);
+  migrateDeviceFinalize(k, src, [dfolio >= 0 ? migratePfn(dfolio) : 0], entries);
   return moves ? 0 : -EBUSY;
 }

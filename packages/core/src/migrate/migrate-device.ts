@@ -186,7 +186,6 @@ function collectPteWord(k: MigrateContext, args: MigrateVma, vpn: number, entrie
  * destination stops migrating.
  */
 export function migrateVmaPages(k: MigrateContext, args: MigrateVma): void {
-  const f = k.frames;
   let notified = false;
   for (let i = 0; i < args.npages; i++) {
     const newpage = migratePfnToPage(args.dst[i]);
@@ -205,23 +204,30 @@ export function migrateVmaPages(k: MigrateContext, args: MigrateVma): void {
       if (!insertDevicePage(k, args.vma, addr / PAGE_SIZE, newpage)) args.src[i] = mpfnClear(args.src[i], MIGRATE_PFN_MIGRATE);
       continue;
     }
-    const toDevice = (f.flags[newpage] & (PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0;
-    if (toDevice && (f.flags[page] & (PG_FILE | PG_SWAPCACHE)) !== 0) {
-      if ((f.flags[page] & PG_ANON) === 0 || !folioFreeSwap(k, page)) {
-        args.src[i] = mpfnClear(args.src[i], MIGRATE_PFN_MIGRATE);
-        continue;
-      }
-    }
-    // folio_migrate_mapping(NULL, ...): the page's references must be exactly the caller's (plus the fault's).
-    const expected = 1 + (page === args.faultPage ? 1 : 0);
-    if ((f.flags[page] & PG_FILE) !== 0 || f.refcount[page] !== expected) {
-      args.src[i] = mpfnClear(args.src[i], MIGRATE_PFN_MIGRATE);
-      continue;
-    }
-    f.flags[newpage] |= f.flags[page] & (PG_ANON | PG_DIRTY);
-    f.mapping[newpage] = f.mapping[page];
-    f.index[newpage] = f.index[page];
+    if (!migrateDevicePage(k, page, newpage, args.faultPage)) args.src[i] = mpfnClear(args.src[i], MIGRATE_PFN_MIGRATE);
   }
+}
+
+/**
+ * One page of `__migrate_device_pages()` (mm/migrate_device.c, v6.12) that has a source and a
+ * destination: only anonymous memory goes to device memory (a file page is refused, a swap-cache
+ * page first leaves the cache, `folio_free_swap()`); `folio_migrate_mapping(NULL, ...)` needs the
+ * page's references to be exactly the caller's (plus the fault's, for `faultPage`); then the
+ * struct-page state moves (`folio_migrate_flags()`: the anon rmap and the dirty flag). False when
+ * the page stays.
+ */
+export function migrateDevicePage(k: MigrateContext, page: number, newpage: number, faultPage: number): boolean {
+  const f = k.frames;
+  const toDevice = (f.flags[newpage] & (PG_DEVICE_PRIVATE | PG_DEVICE_COHERENT)) !== 0;
+  if (toDevice && (f.flags[page] & (PG_FILE | PG_SWAPCACHE)) !== 0) {
+    if ((f.flags[page] & PG_ANON) === 0 || !folioFreeSwap(k, page)) return false;
+  }
+  const expected = 1 + (page === faultPage ? 1 : 0);
+  if ((f.flags[page] & PG_FILE) !== 0 || f.refcount[page] !== expected) return false;
+  f.flags[newpage] |= f.flags[page] & (PG_ANON | PG_DIRTY);
+  f.mapping[newpage] = f.mapping[page];
+  f.index[newpage] = f.index[page];
+  return true;
 }
 
 /**
@@ -232,20 +238,25 @@ export function migrateVmaPages(k: MigrateContext, args: MigrateVma): void {
  * device page) and an unused new one.
  */
 export function migrateVmaFinalize(k: MigrateContext, args: MigrateVma): void {
-  for (let i = 0; i < args.npages; i++) {
-    const newpage = migratePfnToPage(args.dst[i]);
-    const page = migratePfnToPage(args.src[i]);
+  migrateDeviceFinalize(k, args.src, args.dst, args.entries);
+}
+
+/** `migrate_device_finalize()` (mm/migrate_device.c, v6.12) over `src` / `dst` and each page's migration entries: see {@link migrateVmaFinalize}. */
+export function migrateDeviceFinalize(k: MigrateContext, src: readonly number[], dst: readonly number[], entries: readonly (readonly MigrationEntry[])[]): void {
+  for (let i = 0; i < src.length; i++) {
+    const newpage = migratePfnToPage(dst[i]);
+    const page = migratePfnToPage(src[i]);
     if (page < 0) {
       if (newpage >= 0) k.memory.put(newpage);
       continue;
     }
-    let dst = newpage;
-    if (!mpfnHas(args.src[i], MIGRATE_PFN_MIGRATE) || newpage < 0) {
+    let to = newpage;
+    if (!mpfnHas(src[i], MIGRATE_PFN_MIGRATE) || newpage < 0) {
       if (newpage >= 0) k.memory.put(newpage);
-      dst = page;
+      to = page;
     }
-    removeMigrationPtes(k, args.entries[i], dst);
+    removeMigrationPtes(k, entries[i], to);
     k.memory.put(page);
-    if (dst !== page) k.memory.put(dst);
+    if (to !== page) k.memory.put(to);
   }
 }

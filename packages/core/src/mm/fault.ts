@@ -20,9 +20,7 @@ import { mapNewAnon, mapPage } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { doSwapPage } from "./swap-fault.js";
 import { isSwapPte } from "./swapops.js";
-import { isDeviceExclusiveEntry, nonSwapEntry } from "./device-entry.js";
-import { removeDeviceExclusiveEntry } from "./device-exclusive.js";
-import { doDevicePrivateFault } from "./device-fault.js";
+import { nonSwapEntry } from "./device-entry.js";
 import type { Vma } from "./mm-types.js";
 import { VM_HUGETLB, VM_PFNMAP, VM_WRITE } from "./vm-flags.js";
 import { doUnshare, doWpPage, wpPageCopy } from "./wp-page.js";
@@ -61,16 +59,12 @@ export function handleMmFault(k: MmContext, vma: Vma, vpn: number, fflags: numbe
     }
   }
   const bits = pt.bits(vpn);
-  if (isDeviceExclusiveEntry(bits)) {
-    removeDeviceExclusiveEntry(k, vma, vpn);
-    count(stats, "device_exclusive");
-    return handleMmFault(k, vma, vpn, fflags, stats);
-  }
   if (nonSwapEntry(bits)) {
-    // The CPU retries the access once migrate_to_ram() is done: a write to what came back read-only
-    // (a device page fork shared) then takes do_wp_page(). An entry that stayed is a fault that
-    // never resolves, SIGBUS here.
-    const r = doDevicePrivateFault(k, vma, vpn, fflags, stats);
+    // do_swap_page()'s device branches; the CPU then retries the access on what they left: the
+    // restored PTE of a device-exclusive entry, or what migrate_to_ram() mapped (a write to what
+    // came back read-only, a device page fork shared, then takes do_wp_page()). A device-private
+    // entry that stayed is a fault that never resolves, SIGBUS here.
+    const r = doSwapPage(k, vma, vpn, fflags, stats);
     if (r < 0) return r;
     return nonSwapEntry(pt.bits(vpn)) ? -EFAULT : handleMmFault(k, vma, vpn, fflags, stats);
   }

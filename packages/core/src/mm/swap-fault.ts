@@ -39,7 +39,9 @@ function shouldTryToFreeSwap(k: MmContext, head: number, vma: Vma, fflags: numbe
  * `do_swap_page()` (mm/memory.c, v6.12) for the swap entry at `vpn` of `vma`. Counts `swapin`
  * (a major fault: the page was read from the device, PSWPIN or SWPIN_ZERO) or `swapcache` (found
  * in the swap cache). Returns 0, or -ENOMEM when no page could be allocated for the read
- * (VM_FAULT_OOM; the `alloc` fault point); the entry then stays.
+ * (VM_FAULT_OOM; the `alloc` fault point); the entry then stays. A device-exclusive entry is
+ * restored (`remove_device_exclusive_entry()`, counts `device_exclusive`), a device-private one
+ * goes to its driver's `migrate_to_ram` (`doDevicePrivateFault`, counts `device`).
  */
 export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
@@ -47,6 +49,7 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
   const orig = pt.bits(vpn);
   if (isDeviceExclusiveEntry(orig)) {
     removeDeviceExclusiveEntry(k, vma, vpn);
+    count(stats, "device_exclusive");
     return 0;
   }
   if (nonSwapEntry(orig)) return doDevicePrivateFault(k, vma, vpn, fflags, stats);

@@ -114,13 +114,7 @@ export class DmirrorDevmem {
 
   /** `dmirror_do_write()` (lib/test_hmm.c, v6.12): as {@link doRead}, but a page counts only when the device may write it (`DPT_XA_TAG_WRITE`). */
   doWrite(mm: MmStruct, startVpn: number, endVpn: number): { cpages: number; missing: boolean } {
-    const table = this.pt.get(mm);
-    let cpages = 0;
-    for (let vpn = startVpn; vpn < endVpn; vpn++) {
-      if (table?.get(vpn)?.write !== true) return { cpages, missing: true };
-      cpages++;
-    }
-    return { cpages, missing: false };
+    return this.leadingEntries(mm, startVpn, endVpn, true);
   }
 
   /** The frames the device page table holds for [startVpn, endVpn), in order (all present). */
@@ -151,10 +145,16 @@ export class DmirrorDevmem {
    * table holds, in order, up to the first it does not (then -ENOENT, with the count so far).
    */
   doRead(mm: MmStruct, startVpn: number, endVpn: number): { cpages: number; missing: boolean } {
+    return this.leadingEntries(mm, startVpn, endVpn, false);
+  }
+
+  /** The entries of [startVpn, endVpn) present (and writable, for `write`) before the first that is not. */
+  private leadingEntries(mm: MmStruct, startVpn: number, endVpn: number, write: boolean): { cpages: number; missing: boolean } {
     const table = this.pt.get(mm);
     let cpages = 0;
     for (let vpn = startVpn; vpn < endVpn; vpn++) {
-      if (table?.get(vpn) === undefined) return { cpages, missing: true };
+      const e = table?.get(vpn);
+      if (e === undefined || (write && !e.write)) return { cpages, missing: true };
       cpages++;
     }
     return { cpages, missing: false };

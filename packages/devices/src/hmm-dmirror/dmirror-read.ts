@@ -50,15 +50,25 @@ export function dmirrorNotifier(ctx: DeviceContext<unknown>, mem: DmirrorDevmem,
  * one more `faults`) and read on.
  */
 export function dmirrorRead(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, notifier: MmuIntervalNotifier, mm: MmStruct, addr: number, npages: number): DmirrorReadResult {
+  return dmirrorFaultIn(ctx, mem, notifier, mm, addr, npages, false);
+}
+
+/**
+ * The loop `dmirror_read()` and `dmirror_write()` share (lib/test_hmm.c, v6.12): walk the device
+ * page table (`dmirror_do_read()`, or `dmirror_do_write()` for `write`) and, at the first page it
+ * lacks (or holds read-only, for `write`), fault the rest in (`dmirror_fault()`, one more
+ * `faults`) and walk on.
+ */
+export function dmirrorFaultIn(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, notifier: MmuIntervalNotifier, mm: MmStruct, addr: number, npages: number, write: boolean): DmirrorReadResult {
   const startVpn = addr / PAGE_SIZE;
   const endVpn = startVpn + npages;
   let cpages = 0;
   let faults = 0;
   for (;;) {
-    const r = mem.doRead(mm, startVpn + cpages, endVpn);
+    const r = write ? mem.doWrite(mm, startVpn + cpages, endVpn) : mem.doRead(mm, startVpn + cpages, endVpn);
     cpages += r.cpages;
     if (!r.missing) return { ret: 0, cpages, faults };
-    const ret = dmirrorFault(ctx, mem, notifier, mm, (startVpn + cpages) * PAGE_SIZE, endVpn * PAGE_SIZE, false);
+    const ret = dmirrorFault(ctx, mem, notifier, mm, (startVpn + cpages) * PAGE_SIZE, endVpn * PAGE_SIZE, write);
     if (ret < 0) return { ret, cpages, faults };
     faults++;
   }
@@ -70,7 +80,7 @@ export function dmirrorRead(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, not
  * this device as `dev_private_owner`, retried while the notifier says the walk went stale; each
  * page then enters the device page table, writable when HMM_PFN_WRITE. 0 or -errno.
  */
-export function dmirrorFault(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, notifier: MmuIntervalNotifier, mm: MmStruct, start: number, end: number, write: boolean): number {
+function dmirrorFault(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, notifier: MmuIntervalNotifier, mm: MmStruct, start: number, end: number, write: boolean): number {
   for (let a = start; a < end; a += FAULT_CHUNK_PAGES * PAGE_SIZE) {
     const next = Math.min(end, a + FAULT_CHUNK_PAGES * PAGE_SIZE);
     const n = (next - a) / PAGE_SIZE;

@@ -4,7 +4,7 @@
  * nothing is allocated, nothing is referenced and the CPU page table is left as it was.
  * @module
  */
-import { EBUSY, EINVAL, PAGE_SIZE, type DeviceContext, type MmStruct } from "@pinlab/core";
+import { EBUSY, EINVAL, PAGE_SIZE, type DeviceContext, type MmStruct, type Process } from "@pinlab/core";
 import { dmirrorMkentry, HMM_DMIRROR_PROT } from "./dmirror-prot.js";
 
 /** Pages one `dmirror_range_snapshot()` call covers (`unsigned long pfns[64]` in `dmirror_snapshot()`). */
@@ -63,10 +63,15 @@ function dmirrorRangeSnapshot(ctx: DeviceContext<unknown>, mm: MmStruct, start: 
   }
 }
 
-/** `dmirror_fops_unlocked_ioctl()`'s checks (lib/test_hmm.c, v6.12): a page-aligned `addr` and a non-empty range that does not wrap. Why not, or undefined. */
-export function dmirrorCheckCmd(addr: number, npages: number): { errno: number; message: string } | undefined {
+/**
+ * `dmirror_fops_unlocked_ioctl()`'s checks (lib/test_hmm.c, v6.12): a page-aligned `addr`, a
+ * non-empty range that does not wrap, and a process that still has its address space
+ * (`mmget_not_zero()` fails once the mirrored process exited). Why not, or undefined.
+ */
+export function dmirrorCheckCmd(proc: Process, addr: number, npages: number): { errno: number; message: string } | undefined {
   if (addr % PAGE_SIZE !== 0) return { errno: EINVAL, message: `addr ${addr} is not page aligned (cmd.addr & ~PAGE_MASK)` };
   if (npages <= 0) return { errno: EINVAL, message: `npages must be at least 1 (cmd.addr >= cmd.addr + (cmd.npages << PAGE_SHIFT))` };
+  if (!proc.alive || proc.mm === null) return { errno: EINVAL, message: `process ${proc.name} has no address space (mmget_not_zero)` };
   return undefined;
 }
 

@@ -6,7 +6,7 @@
  */
 import { PAGE_SIZE, type DeviceContext, type MmStruct, type MmuIntervalNotifier } from "@pinlab/core";
 import type { DmirrorDevmem } from "./dmirror-devmem.js";
-import { dmirrorFault, type DmirrorReadResult } from "./dmirror-read.js";
+import { dmirrorFaultIn, type DmirrorReadResult } from "./dmirror-read.js";
 
 /**
  * `dmirror_write()` (lib/test_hmm.c, v6.12): write `data` from `addr` through the device page
@@ -16,19 +16,10 @@ import { dmirrorFault, type DmirrorReadResult } from "./dmirror-read.js";
  * The bytes reach the pages by DMA, once every page is writable on the device.
  */
 export function dmirrorWrite(ctx: DeviceContext<unknown>, mem: DmirrorDevmem, notifier: MmuIntervalNotifier, mm: MmStruct, addr: number, npages: number, data: Uint8Array): DmirrorReadResult {
+  const r = dmirrorFaultIn(ctx, mem, notifier, mm, addr, npages, true);
+  if (r.ret < 0) return r;
   const startVpn = addr / PAGE_SIZE;
-  const endVpn = startVpn + npages;
-  let cpages = 0;
-  let faults = 0;
-  for (;;) {
-    const r = mem.doWrite(mm, startVpn + cpages, endVpn);
-    cpages += r.cpages;
-    if (!r.missing) break;
-    const ret = dmirrorFault(ctx, mem, notifier, mm, (startVpn + cpages) * PAGE_SIZE, endVpn * PAGE_SIZE, true);
-    if (ret < 0) return { ret, cpages, faults };
-    faults++;
-  }
-  const frames = mem.frames(mm, startVpn, endVpn);
+  const frames = mem.frames(mm, startVpn, startVpn + npages);
   ctx.dma.write(ctx.holder, frames, 0, data.subarray(0, Math.min(data.length, npages * PAGE_SIZE)));
-  return { ret: 0, cpages, faults };
+  return r;
 }

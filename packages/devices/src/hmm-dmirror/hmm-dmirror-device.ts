@@ -2,7 +2,7 @@
  * An `hmm-dmirror` device instance: the ioctls of lib/test_hmm.c's `dmirror` (Linux v6.12).
  * @module
  */
-import { catchDmaError, DmaError, EINVAL, ENOENT, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView, type MmStruct, type MmuIntervalNotifier } from "@pinlab/core";
+import { catchDmaError, DmaError, ENOENT, errnoName, type ActionArgs, type ActionHandlers, type DeviceActionResult, type DeviceContext, type DeviceInstance, type DeviceView, type MmStruct, type MmuIntervalNotifier } from "@pinlab/core";
 import { emitDeviceEvent } from "../shared/device-events.js";
 import { failed, succeeded } from "../shared/results.js";
 import { dmirrorProtName } from "./dmirror-prot.js";
@@ -63,11 +63,11 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_READ` (`dmirror_read()`, lib/test_hmm.c, v6.12). */
   private read({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
-    const notifier = dmirrorNotifier(this.ctx, this.mem, this.mirrors, proc.mm);
-    const r = dmirrorRead(this.ctx, this.mem, notifier, proc.mm, addr, npages);
+    const mm = proc.mm!;
+    const notifier = dmirrorNotifier(this.ctx, this.mem, this.mirrors, mm);
+    const r = dmirrorRead(this.ctx, this.mem, notifier, mm, addr, npages);
     emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, "read", { pid: proc.pid, addr, npages, cpages: r.cpages, faults: r.faults, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
     if (r.ret < 0) return failed(r.ret, `read failed with ${errnoName(r.ret) ?? r.ret} after ${r.cpages} page(s) (dmirror_fault)`);
     this.reads++;
@@ -76,11 +76,11 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_WRITE` (`dmirror_write()`, lib/test_hmm.c, v6.12). */
   private write({ proc, addr, npages, data }: ActionArgs<typeof dmirrorWriteFields>): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
-    const notifier = dmirrorNotifier(this.ctx, this.mem, this.mirrors, proc.mm);
-    const r = catchDmaError(() => dmirrorWrite(this.ctx, this.mem, notifier, proc.mm!, addr, npages, stringToBytes(data)));
+    const mm = proc.mm!;
+    const notifier = dmirrorNotifier(this.ctx, this.mem, this.mirrors, mm);
+    const r = catchDmaError(() => dmirrorWrite(this.ctx, this.mem, notifier, mm, addr, npages, stringToBytes(data)));
     if (r instanceof DmaError) return failed(r.errno, r.message);
     emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, "write", { pid: proc.pid, addr, npages, cpages: r.cpages, faults: r.faults, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
     if (r.ret < 0) return failed(r.ret, `write failed with ${errnoName(r.ret) ?? r.ret} after ${r.cpages} page(s) (dmirror_fault for write)`);
@@ -90,11 +90,11 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_EXCLUSIVE` (`dmirror_exclusive()`, lib/test_hmm.c, v6.12). */
   private exclusive({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
+    const mm = proc.mm!;
     // dmirror_fops_open() inserted the mirror's interval notifier: its invalidations revoke the access.
-    dmirrorNotifier(this.ctx, this.mem, this.mirrors, proc.mm);
+    dmirrorNotifier(this.ctx, this.mem, this.mirrors, mm);
     const r = dmirrorExclusive(this.ctx, this.mem, proc, addr, npages);
     emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, "exclusive", { pid: proc.pid, addr, npages, cpages: r.cpages, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
     if (r.ret < 0) return failed(r.ret, `exclusive failed with ${errnoName(r.ret) ?? r.ret} (make_device_exclusive_range could not take every page)`);
@@ -104,9 +104,8 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_CHECK_EXCLUSIVE` (`dmirror_check_atomic()`, lib/test_hmm.c, v6.12). */
   private checkExclusive({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
     const r = dmirrorCheckExclusive(this.mem, proc, addr, npages);
     if (r < 0) return failed(r, `the device still has atomic access to a page of the range (dmirror_check_atomic)`);
     return succeeded({ cpages: 0 });
@@ -114,10 +113,10 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_MIGRATE_TO_DEV` / `HMM_DMIRROR_MIGRATE_TO_SYS` (lib/test_hmm.c, v6.12). */
   private migrate({ proc, addr, npages }: ActionArgs<typeof dmirrorMigrateFields>, toDev: boolean): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
-    const r = toDev ? dmirrorMigrateToDevice(this.ctx, this.mem, proc.mm, addr, npages) : dmirrorMigrateToSystem(this.ctx, this.mem, proc.mm, addr, npages);
+    const mm = proc.mm!;
+    const r = toDev ? dmirrorMigrateToDevice(this.ctx, this.mem, mm, addr, npages) : dmirrorMigrateToSystem(this.ctx, this.mem, mm, addr, npages);
     const action = toDev ? "migrate_to_dev" : "migrate_to_sys";
     emitDeviceEvent(this.ctx, HMM_DMIRROR_KIND, action, { pid: proc.pid, addr, npages, cpages: r.cpages, ...(r.ret < 0 ? { errno: errnoName(r.ret) ?? String(r.ret) } : {}) });
     if (r.ret < 0) {
@@ -131,11 +130,10 @@ export class HmmDmirrorDevice implements DeviceInstance<typeof hmmDmirrorActions
 
   /** `HMM_DMIRROR_SNAPSHOT` (`dmirror_snapshot()`, lib/test_hmm.c, v6.12). */
   private snapshot({ proc, addr, npages }: ActionArgs<typeof dmirrorSnapshotFields>): DeviceActionResult {
-    const bad = dmirrorCheckCmd(addr, npages);
+    const bad = dmirrorCheckCmd(proc, addr, npages);
     if (bad !== undefined) return failed(bad.errno, bad.message);
-    // mmget_not_zero() fails once the mirrored process exited.
-    if (!proc.alive || proc.mm === null) return failed(EINVAL, `process ${proc.name} has no address space (mmget_not_zero)`);
-    const res = dmirrorSnapshot(this.ctx, proc.mm, addr, npages);
+    const mm = proc.mm!;
+    const res = dmirrorSnapshot(this.ctx, mm, addr, npages);
     if (typeof res === "number") return failed(res, `snapshot failed with ${errnoName(res) ?? res}`);
     const perm = [...res].map(dmirrorProtName);
     const counts: Record<string, number> = {};
