@@ -235,7 +235,7 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
   const anon = (f.flags[head] & PG_ANON) !== 0;
   if (anon && (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
     if (folioNeedsCowForDma(k, src.mm, head)) {
-      // alloc_hugetlb_folio(dst_vma, addr, 1): outside any reservation (the child has none).
+      // alloc_hugetlb_folio(dst_vma, addr, false) (copy_hugetlb_page_range(), mm/hugetlb.c, v6.12): outside any reservation (the child has none).
       const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {
         tally.failed = true;
