@@ -29,6 +29,7 @@ export interface CoreLayer {
 export const CORE_LAYERS: readonly CoreLayer[] = [
   { folders: ["errno", "di"], what: "errno values and errors; the typed-token mechanism" },
   { folders: ["sim"], what: "units and the schemas of values as written, the virtual clock, the seeded random source, fault injection" },
+  { folders: ["era"], what: "kernel eras: the COW, fork and GUP rules of each release from v4.8 to v6.12" },
   { folders: ["config"], what: "the validated kernel config" },
   { folders: ["memory", "events"], what: "frames, zones and allocators; the event bus" },
   { folders: ["mm"], what: "address spaces, faults, mmap, fork, rmap, the page cache; MmContext and what the mm asks of the layers above" },

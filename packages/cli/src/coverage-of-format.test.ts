@@ -18,7 +18,7 @@ const CONTRACT_KEYS = ["ok", "errno", "result", "page", "data", "file_data", "co
 const PAGE_FIELDS = ["refcount", "mapcount", "pincount", "maybe_dma_pinned", "dirty", "writeback", "present", "writable", "anon_exclusive", "zero_page", "zone", "same_frame_as"];
 
 function allExpectations(): Expectations[] {
-  return loaded.flatMap((s) => s.steps.flatMap((st) => [...(st.expect !== undefined ? [st.expect] : []), ...Object.values(st.expect_by_policy ?? {})]));
+  return loaded.flatMap((s) => s.steps.flatMap((st) => [...(st.expect !== undefined ? [st.expect] : []), ...Object.values(st.expect_by_policy ?? {}), ...Object.values(st.expect_by_kernel ?? {})]));
 }
 
 describe("the scenario library covers the format", () => {

@@ -47,7 +47,11 @@ export * from "./sim/clock.js";
 export * from "./sim/rng.js";
 export * from "./sim/fault-spec.js";
 export * from "./sim/fault-injection.js";
-// config
+// era, config
+export * from "./era/era-rules.js";
+export * from "./era/eras.js";
+export * from "./era/era-lookup.js";
+export * from "./era/era-token.js";
 export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";
 // memory, events
@@ -86,6 +90,7 @@ export * from "./mm/move-page-tables.js";
 export * from "./mm/mprotect.js";
 export * from "./mm/madvise.js";
 export * from "./mm/fork.js";
+export * from "./mm/fork-dma-copy.js";
 export * from "./mm/user-access.js";
 export * from "./mm/swapfile.js";
 export * from "./mm/swapops.js";
@@ -119,6 +124,7 @@ export * from "./migrate/cma.js";
 export * from "./migrate/reclaim.js";
 // policy
 export * from "./policy/pin-policy.js";
+export * from "./policy/pins-as-gets.js";
 // kernel
 export * from "./kernel/hooks.js";
 export * from "./kernel/context.js";

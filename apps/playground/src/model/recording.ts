@@ -96,7 +96,7 @@ export class Recorder {
       this.ctx = undefined;
       return;
     }
-    this.ctx = { inst, bindings: new Bindings(), scenario, plugins: registry.plugins, policy, index: 0 };
+    this.ctx = { inst, bindings: new Bindings(), scenario, plugins: registry.plugins, policy, kernel: inst.kernel.kernelEra.id, index: 0 };
     this.recording.zones = inst.kernel.memory.zones;
     this.recording.events = inst.kernel.events.events;
     this.recording.hazards = inst.oracle.hazards;

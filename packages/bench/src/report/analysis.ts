@@ -27,7 +27,7 @@ export function contenders(results: BenchResults): string[] {
 }
 
 /** Every hazard class the oracle records, in report order. */
-export const HAZARD_CLASSES: readonly HazardClass[] = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"];
+export const HAZARD_CLASSES: readonly HazardClass[] = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable", "cow_leak"];
 
 /** Outcomes from worst to best. */
 export const OUTCOMES: readonly HazardOutcome[] = ["undetected", "detected", "prevented"];

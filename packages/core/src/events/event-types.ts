@@ -10,7 +10,7 @@ export type MmuNotifyEvent = "unmap" | "clear" | "protection_vma" | "protection_
 import type { FaultPoint } from "../sim/fault-spec.js";
 
 /** Hazard classes the oracle records. */
-export type HazardClass = "dma_after_clean" | "dma_to_truncated" | "cow_divergence" | "dma_to_freed" | "longterm_in_movable";
+export type HazardClass = "dma_after_clean" | "dma_to_truncated" | "cow_divergence" | "dma_to_freed" | "longterm_in_movable" | "cow_leak";
 
 /** How a hazard ended: refused or handled, flagged to the fs/mm, or silent. */
 export type HazardOutcome = "prevented" | "detected" | "undetected";

@@ -6,7 +6,7 @@
 import { EFAULT, EINVAL, EOVERFLOW, errnoName } from "../errno.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { KernelContext } from "../kernel/context.js";
-import { TASK_SIZE } from "../mm/mm-types.js";
+import { TASK_SIZE, type Vma } from "../mm/mm-types.js";
 import type { Process } from "../mm/process.js";
 import type { GrabMode, VaddrPinOwner } from "../policy/pin-policy.js";
 import { PAGE_SIZE, ulongAddOverflows } from "../sim/units.js";
@@ -23,6 +23,13 @@ export interface GupOptions {
   readonly locked?: number;
   /** The vaddr_pin owner (vaddr_pin_pages* calls). */
   readonly owner?: VaddrPinOwner;
+  /**
+   * (2.0) What another thread of the process does in the window between `faultin_page()`'s COW
+   * fault for a write to a VMA without VM_WRITE and the retried lookup (called with the VMA and
+   * the page's address): the Dirty COW interleaving (`madvise(MADV_DONTNEED)` there). The slow
+   * path only.
+   */
+  readonly raceAfterFault?: (vma: Vma, addr: number) => void;
 }
 
 /** One GUP entry point, as the kernel defines it. */

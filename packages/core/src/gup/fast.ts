@@ -38,7 +38,8 @@ export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd:
   const policy = k.policy;
   const f = k.frames;
   const mode = grabMode(flags);
-  const write = (flags & FOLL_WRITE) !== 0;
+  // v5.8 (17839856fd58): GUP-fast takes only writable PTEs, even for reads: a read-only one may need its COW broken.
+  const write = (flags & FOLL_WRITE) !== 0 || k.era.gupReadCow;
   const longterm = (flags & FOLL_LONGTERM) !== 0;
   const tp = t.pfn;
   const tb = t.bits;
@@ -80,7 +81,7 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   const k = s.k;
   const policy = k.policy;
   const bits = t.leafBits;
-  if ((flags & FOLL_WRITE) !== 0 && (bits & PTE_WRITE) === 0) return 0;
+  if (((flags & FOLL_WRITE) !== 0 || k.era.gupReadCow) && (bits & PTE_WRITE) === 0) return 0;
   if ((bits & PTE_SPECIAL) !== 0) return 0;
   const head = t.leafPfn;
   const pfn = head + (vpn & ((bits & PTE_PUD) !== 0 ? PUD_INDEX_MASK : PTE_INDEX_MASK));

@@ -55,6 +55,14 @@ export const FOLL_FLAGS = {
   FOLL_PIN, FOLL_FAST_ONLY, FOLL_UNLOCKABLE, FOLL_MADV_POPULATE,
 } as const;
 
+/**
+ * FOLL_COW (include/linux/mm.h, v4.9 to v5.19; removed in v6.0 by 5535be309971): set by
+ * `faultin_page()` after a write fault COWed a page of a VMA without VM_WRITE, so that the retried
+ * lookup may take the write-protected but dirty COW copy. Internal to the slow path: no caller
+ * passes it, and it is not in {@link FOLL_FLAGS} (the model's own bit, above every real one).
+ */
+export const FOLL_COW = 1 << 30;
+
 /** A FOLL_* flag name. */
 export type FollFlagName = keyof typeof FOLL_FLAGS;
 

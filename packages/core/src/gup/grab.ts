@@ -115,12 +115,12 @@ export function ungrabFolio(s: GupState, head: number, refs: number, mode: GrabM
 /**
  * The `node_stat_mod_folio(folio, NR_FOLL_PIN_ACQUIRED, refs)` of `try_grab_folio()` (mm/gup.c,
  * v6.12), the one place either GUP path counts what it took: pins in `nr_foll_pin_acquired`
- * (never for the shared zero page, "mm: Don't pin ZERO_PAGE in pin_user_pages()"), plain
+ * (never for the shared zero page from v6.5, "mm: Don't pin ZERO_PAGE in pin_user_pages()"), plain
  * references in the model's `nr_gup_get_acquired`.
  */
 export function gupStatAcquired(k: KernelContext, head: number, refs: number, mode: GrabMode): void {
   if (pinCounted(k, mode)) {
-    if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_acquired += refs;
+    if ((k.frames.flags[head] & PG_ZERO) === 0 || k.era.zeroPagePinned) k.vmstat.nr_foll_pin_acquired += refs;
   } else {
     k.vmstat.nr_gup_get_acquired += refs;
   }
@@ -136,5 +136,5 @@ export function gupPutFolio(k: KernelContext, head: number, refs: number, mode: 
   const policy = k.policy;
   policy.release(head, refs, mode);
   if (mode === "get" || !policy.countsPins) k.vmstat.nr_gup_get_released += refs;
-  else if ((k.frames.flags[head] & PG_ZERO) === 0) k.vmstat.nr_foll_pin_released += refs;
+  else if ((k.frames.flags[head] & PG_ZERO) === 0 || k.era.zeroPagePinned) k.vmstat.nr_foll_pin_released += refs;
 }

@@ -11,13 +11,13 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_FILE } from "../memory/page-flags.js";
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, type FaultStats } from "../mm/fault-flags.js";
 import { handleMmFault } from "../mm/fault.js";
 import { splitHugePmd } from "../mm/huge-memory.js";
-import { PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES } from "../mm/page-table.js";
+import { PTE_DIRTY, PTE_HUGE, PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES } from "../mm/page-table.js";
 import type { Process } from "../mm/process.js";
 import type { Vma } from "../mm/mm-types.js";
 import { VM_HUGETLB, VM_IO, VM_MAYWRITE, VM_PFNMAP, VM_READ, VM_SHARED, VM_WRITE } from "../mm/vm-flags.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { grabMode, type GupOptions, type PageArray } from "./call.js";
-import { FOLL_ANON, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";
+import { FOLL_ANON, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PIN, FOLL_SPLIT_PMD, FOLL_WRITE } from "./foll-flags.js";
 import { folioRun, gupStatAcquired, tryGrabFolio, ungrabFolio, type GupState } from "./grab.js";
 
 /** `follow_page_mask()` (mm/gup.c, v6.12) found nothing it may take: fault the page in (`faultin_page()`), then look again. */
@@ -51,9 +51,18 @@ export function checkVmaFlags(k: KernelContext, vma: Vma, flags: number): number
   return 0;
 }
 
-/** `can_follow_write_pte()` (mm/gup.c, v6.12): may GUP write through this PTE without a write fault? */
+/**
+ * `can_follow_write_pte()` (mm/gup.c, v6.12): may GUP write through this PTE without a write
+ * fault? By the era (`EraRules.forceWrite`): up to v4.8 only through a writable PTE (the FOLL_WRITE
+ * games drop the write instead); v4.9 to v5.19 also a dirty PTE once `faultin_page()` set
+ * FOLL_COW, for FOLL_FORCE (v4.9, 19be0eaffa3a) or, in v5.8, any GUP that broke COW; from v6.0
+ * an exclusive anonymous page of a private mapping without VM_WRITE, for FOLL_FORCE.
+ */
 export function canFollowWritePte(k: KernelContext, bits: number, pfn: number, vma: Vma, flags: number): boolean {
   if ((bits & PTE_WRITE) !== 0) return true;
+  const rule = k.era.forceWrite;
+  if (rule === "games") return false;
+  if (rule === "foll-cow") return (flags & FOLL_COW) !== 0 && ((flags & FOLL_FORCE) !== 0 || k.era.gupReadCow) && (bits & PTE_DIRTY) !== 0;
   if ((flags & FOLL_FORCE) === 0) return false;
   if ((vma.flags & VM_SHARED) !== 0) return false;
   if ((vma.flags & VM_MAYWRITE) === 0) return false;
@@ -98,6 +107,30 @@ export function faultinPage(k: KernelContext, vma: Vma, vpn: number, flags: numb
 }
 
 /**
+ * The flags `__get_user_pages()` looks pages up with: the caller's, plus FOLL_WRITE in v5.8 for
+ * a FOLL_GET or FOLL_PIN on a COW mapping (`should_force_cow_break()`, 17839856fd58: "we need to
+ * force a COW break at GUP time even for reads"). The references taken stay as the caller asked.
+ */
+function lookupFlags(k: KernelContext, vma: Vma, flags: number): number {
+  return k.era.gupReadCow && vma.isCow && (flags & (FOLL_GET | FOLL_PIN)) !== 0 ? flags | FOLL_WRITE : flags;
+}
+
+/**
+ * What `faultin_page()` does to the lookup flags after a write fault on a VMA without VM_WRITE
+ * (a FOLL_FORCE write, or v5.8's forced COW break), by the era: up to v4.8 it drops FOLL_WRITE
+ * and the lookup is retried as a read (the Dirty COW window: a page zapped now is looked up
+ * again as a read and the file's page is found); v4.9 to v5.19 it sets FOLL_COW; from v6.0
+ * nothing (an exclusive anonymous page is enough). `opts.raceAfterFault` runs in that window, as
+ * another thread of the process would.
+ */
+function afterCowFault(k: KernelContext, vma: Vma, vpn: number, lookup: number, opts: GupOptions): number {
+  const rule = k.era.forceWrite;
+  const next = rule === "games" ? lookup & ~FOLL_WRITE : rule === "foll-cow" ? lookup | FOLL_COW : lookup;
+  opts.raceAfterFault?.(vma, vpn * PAGE_SIZE);
+  return next;
+}
+
+/**
  * `__get_user_pages()` (mm/gup.c, v6.12), with `__get_user_pages_locked()` around it: walk
  * `nrPages` pages from the page-aligned `start` under the mmap lock, writing the frames from
  * `pages[offset]` on. Each new VMA is checked (`check_vma_flags()`); each page is followed
@@ -128,12 +161,15 @@ export function getUserPagesSlow(
       if (err !== 0) return i > 0 ? i : err;
     }
     let tries = 0;
-    let pfn = followPageMask(k, vma, vpn, flags);
+    let lookup = lookupFlags(k, vma, flags);
+    let pfn = followPageMask(k, vma, vpn, lookup);
     while (pfn < 0) {
       if ((flags & FOLL_NOFAULT) !== 0 || ++tries > MAX_FAULTS_PER_PAGE) return i > 0 ? i : -EFAULT;
-      const r = faultinPage(k, vma, vpn, flags, pfn === FOLLOW_UNSHARE, stats);
+      const unshare = pfn === FOLLOW_UNSHARE;
+      const r = faultinPage(k, vma, vpn, lookup, unshare, stats);
       if (r < 0) return i > 0 ? i : r;
-      pfn = followPageMask(k, vma, vpn, flags);
+      if (!unshare && (lookup & FOLL_WRITE) !== 0 && (vma.flags & VM_WRITE) === 0) lookup = afterCowFault(k, vma, vpn, lookup, opts);
+      pfn = followPageMask(k, vma, vpn, lookup);
     }
     const t = pt.table(vpn)!;
     const idx = vpn & PTE_INDEX_MASK;

@@ -26,11 +26,23 @@ import { VirtualClock } from "../sim/clock.js";
 import { Rng } from "../sim/rng.js";
 import { parseKernelConfig, type KernelConfig, type KernelConfigInput } from "../config/kernel-config.js";
 import { Kernel } from "../kernel/kernel.js";
+import type { KernelEra } from "../era/era-rules.js";
+import { DEFAULT_KERNEL } from "../era/eras.js";
+import { eraById, findEra, KERNEL_ERA_IDS } from "../era/era-lookup.js";
+import { KERNEL_ERA } from "../era/era-token.js";
+import { pinsAsGets } from "../policy/pins-as-gets.js";
+import { PluginContractError } from "../plugin/plugin-errors.js";
 
 /** Options of {@link createKernel}. */
 export interface CreateKernelOptions {
   /** The container holding registered plugins (policies, devices); a child is made from it. Default: tsyringe's root. */
   readonly container?: DependencyContainer;
+  /**
+   * (2.0) Run these era rules instead of the era the config or policy names: an era that never
+   * shipped, such as one era with a single rule of the next (what `pinlab timeline` does to find
+   * which commit changed an outcome).
+   */
+  readonly kernelEra?: KernelEra;
 }
 
 /** A kernel together with the services built around it in its DI container. */
@@ -77,9 +89,15 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   c.registerSingleton(NOTIFIERS, MmuNotifiers);
   const memory = resolve(c, MEMORY);
   const ref: { kernel?: Kernel } = {};
-  const { descriptor, instance: policy } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options) => ({
-    memory, events, config, options, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [],
-  }));
+  let era: KernelEra | undefined;
+  const { descriptor, instance: created } = instantiatePlugin("policy", c, config.policy, config.policyOptions, (options, d) => {
+    era = opts.kernelEra ?? kernelEraFor(config.kernel, d.meta.defaultKernel, d.meta.id);
+    return { memory, events, config, options, era, mmOf: (pid) => ref.kernel?.mmOf(pid), inodeOf: (id) => ref.kernel?.inodes.get(id), files: () => ref.kernel?.files.values() ?? [] };
+  });
+  const kernelEra = era!;
+  // Before v5.7 FOLL_PIN was not counted: every policy's pins are plain references there.
+  const policy = kernelEra.rules.follPin === "get" ? pinsAsGets(created) : created;
+  c.register(KERNEL_ERA, { useValue: kernelEra });
   c.register(ACTIVE_POLICY, { useValue: policy });
   c.registerSingleton(KERNEL, Kernel);
   // The token names the interface; this container registered the class under it.
@@ -98,6 +116,18 @@ export function createKernel(input: KernelConfigInput | KernelConfig, opts: Crea
   return {
     kernel: k, gup, oracle, dma, faults, policyCapabilities: descriptor.meta.capabilities, container: c, devices: new Map(), check: () => checkInvariants(k, gup),
   };
+}
+
+/**
+ * The era a kernel runs: the config's `kernel`, else the policy's `defaultKernel`, else
+ * {@link DEFAULT_KERNEL}. A policy naming an unknown default era is a bug in the policy plugin.
+ */
+export function kernelEraFor(configured: string | undefined, policyDefault: string | undefined, policyId: string): KernelEra {
+  if (configured !== undefined) return eraById(configured);
+  if (policyDefault === undefined) return eraById(DEFAULT_KERNEL);
+  const era = findEra(policyDefault);
+  if (era === undefined) throw new PluginContractError(`policy "${policyId}": meta.defaultKernel "${policyDefault}" names no kernel era (${KERNEL_ERA_IDS.join(", ")}): a bug in the policy plugin`);
+  return era;
 }
 
 /** Names of every registered device kind (for messages). */

@@ -17,6 +17,8 @@ import { SwapInfo } from "../mm/swapfile.js";
 import { VmStat } from "../mm/vmstat.js";
 import { NOTIFIERS, type MmuNotifiers } from "../notifier/mmu-notifiers.js";
 import { ACTIVE_POLICY, type PinPolicy } from "../policy/pin-policy.js";
+import type { EraRules, KernelEra } from "../era/era-rules.js";
+import { KERNEL_ERA } from "../era/era-token.js";
 import { CLOCK, type VirtualClock } from "../sim/clock.js";
 import { RNG, type Rng } from "../sim/rng.js";
 import { FAULTS, type FaultInjector } from "../sim/fault-injection.js";
@@ -60,6 +62,8 @@ export class Kernel implements KernelContext {
   readonly swap: SwapInfo | null;
   /** ZONE_DEVICE pagemaps (`memremap_pages()`, mm/memremap.c, v6.12) of the machine's `device_memory`. */
   readonly pgmaps: DevPagemaps;
+  /** (2.0) The rules of the era the machine runs (`kernelEra.rules`). */
+  readonly era: EraRules;
   private readonly byName = new Map<string, Process>();
   private nextPid = 1;
   private nextId = 1;
@@ -74,7 +78,9 @@ export class Kernel implements KernelContext {
     @inject(NOTIFIERS) readonly notifiers: MmuNotifiers,
     @inject(ACTIVE_POLICY) readonly policy: PinPolicy,
     @inject(FAULTS) readonly faults: FaultInjector,
+    @inject(KERNEL_ERA) readonly kernelEra: KernelEra,
   ) {
+    this.era = kernelEra.rules;
     this.frames = memory.frames;
     this.swap = config.machine.swap > 0 ? new SwapInfo(config.machine.swap) : null;
     this.pgmaps = new DevPagemaps(memory);

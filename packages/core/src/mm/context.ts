@@ -9,6 +9,7 @@
  */
 import type { DevPagemaps } from "./memremap.js";
 import type { ThpSettings } from "../config/thp-config.js";
+import type { EraRules } from "../era/era-rules.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { FrameTable } from "../memory/frame-table.js";
@@ -34,6 +35,11 @@ export interface MmObserver {
   onCow?(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, reason: "write" | "unshare", nr?: number): void;
   /** fork copied a maybe-pinned exclusive anon page for the child instead of sharing it ((2.0) `nr` pages from `vpn` at once, as {@link onCow}). */
   onForkCopy?(parent: MmStruct, vpn: number, pfn: number, nr?: number): void;
+  /**
+   * (2.0) Process `mm` wrote into frame `pfn` (`copy_to_user()` from its own code, or a forced
+   * write through `/proc/PID/mem`): whoever else holds the frame now sees that data.
+   */
+  onUserWrite?(mm: MmStruct, pfn: number): void;
   /** mremap moved the page-table entries of [oldStart, oldStart + length) of `mm` to `newStart` (`move_page_tables()`): the same frames, at new addresses. */
   onMremap?(mm: MmStruct, oldStart: number, newStart: number, length: number): void;
 }
@@ -84,6 +90,8 @@ export interface MmContext {
   readonly swap: SwapInfo | null;
   /** The pin policy, for the questions the mm asks it. */
   readonly policy: MmPolicy;
+  /** (2.0) The rules of the kernel era the machine runs (COW reuse, fork, unsharing...). */
+  readonly era: EraRules;
   /** anon_vmas by id (for the rmap walk). */
   readonly anonVmas: ReadonlyMap<number, AnonVma>;
   /** Files by inode id (for the rmap walk). */

@@ -18,12 +18,13 @@ import { MmStruct, Vma } from "./mm-types.js";
 import { VM_DONTCOPY, VM_HUGETLB, VM_PFNMAP, VM_WIPEONFORK } from "./vm-flags.js";
 import { PTE_DIRTY, PTE_HUGE, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG, PUD_PAGES } from "./page-table.js";
 import { Process } from "./process.js";
-import { mapNewAnon, mapPage, mapPmd, zapRange } from "./pte-ops.js";
+import { mapPage, mapPmd, zapRange } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
 import { allocHugetlbFolio, hugetlbVmOpClose } from "./hugetlb-hstate.js";
 import { copySwapEntries } from "./swap-pte.js";
 import { copyDevicePrivateEntries } from "./device-entry-pte.js";
 import { restoreExclusiveEntries } from "./device-exclusive.js";
+import { copyPresentPage, forkCopiesForDma } from "./fork-dma-copy.js";
 
 /**
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
@@ -112,30 +113,6 @@ export function vmaNeedsCopy(vma: Vma): boolean {
   return vma.anonVma !== null || (vma.flags & VM_PFNMAP) !== 0;
 }
 
-/**
- * `folio_needs_cow_for_dma()` (include/linux/mm.h, v6.12): must fork copy this exclusive anon
- * folio for the child now? Only in an mm that has pinned (MMF_HAS_PINNED), and then as the
- * policy answers (`folio_maybe_dma_pinned()` in v6.12).
- */
-export function folioNeedsCowForDma(k: MmContext, mm: MmStruct, head: number): boolean {
-  return mm.hasPinned && k.policy.forkMustCopy(mm, head);
-}
-
-/**
- * `copy_present_page()` (mm/memory.c, v6.12): give the child a private copy of the maybe-pinned
- * page `pfn` at `vpn` now; the parent keeps the pinned page writable and exclusive, so no later
- * COW can take it away from the device. False when no page can be allocated: fork then fails
- * with -ENOMEM (a pinned page is never shared).
- */
-export function copyPresentPage(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number): boolean {
-  const npfn = k.memory.allocFolio(0);
-  if (npfn < 0) return false;
-  k.memory.contents.copy(pfn, npfn);
-  mapNewAnon(k, dst, vpn, npfn, writeBits(dst));
-  k.observe("onForkCopy", src.mm, vpn, pfn);
-  return true;
-}
-
 /** What copying a VMA's page tables did: pages shared, pages copied for DMA, and whether an allocation failed. */
 interface CopyTally {
   shared: number;
@@ -177,8 +154,8 @@ function copyPresentPte(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: numb
   }
   const anon = (f.flags[pfn] & PG_ANON) !== 0;
   // __folio_try_dup_anon_rmap() refuses (-EBUSY) to share an exclusive anon page that may be
-  // DMA-pinned: the child gets its own copy instead.
-  if (anon && (f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && folioNeedsCowForDma(k, src.mm, f.head(pfn))) {
+  // DMA-pinned: the child gets its own copy instead (the era decides: forkCopiesForDma).
+  if (anon && forkCopiesForDma(k, src.mm, pfn)) {
     if (!copyPresentPage(k, src, dst, vpn, pfn)) tally.failed = true;
     else tally.copied++;
     return;
@@ -210,13 +187,11 @@ function copyHugePmd(k: MmContext, src: Vma, dst: Vma, vpn: number, head: number
     dst.mm.pageTable.setPmd(vpn, head, bits & ~PTE_WRITE);
     return true;
   }
-  if ((f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
-    if (folioNeedsCowForDma(k, src.mm, head)) {
-      splitHugePmd(k, src, vpn);
-      return false;
-    }
-    f.flags[head] &= ~PG_ANON_EXCLUSIVE;
+  if (forkCopiesForDma(k, src.mm, head)) {
+    splitHugePmd(k, src, vpn);
+    return false;
   }
+  f.flags[head] &= ~PG_ANON_EXCLUSIVE;
   src.mm.pageTable.updatePmd(vpn, PTE_WRITE, 0);
   mapPmd(k, dst, vpn, head, bits & ~(PTE_WRITE | PTE_YOUNG));
   tally.shared += HPAGE_PMD_NR;
@@ -233,8 +208,8 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
   const f = k.frames;
   const nr = f.nrPages(head);
   const anon = (f.flags[head] & PG_ANON) !== 0;
-  if (anon && (f.flags[head] & PG_ANON_EXCLUSIVE) !== 0) {
-    if (folioNeedsCowForDma(k, src.mm, head)) {
+  if (anon) {
+    if (forkCopiesForDma(k, src.mm, head)) {
       // alloc_hugetlb_folio(dst_vma, addr, false) (copy_hugetlb_page_range(), mm/hugetlb.c, v6.12): outside any reservation (the child has none).
       const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {

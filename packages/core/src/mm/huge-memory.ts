@@ -5,6 +5,7 @@
  * (`do_huge_pmd_anonymous_page()`: the huge zero folio on read, a new THP on write).
  * @module
  */
+import { reuseSwapPageThp } from "./reuse-rules.js";
 import type { MmContext } from "./context.js";
 import { EINVAL, EAGAIN } from "../errno.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_TAIL } from "../memory/page-flags.js";
@@ -167,8 +168,9 @@ export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: bo
     splitHugePmd(k, vma, vpn);
     return VM_FAULT_FALLBACK;
   }
-  if ((f.flags[head] & PG_ANON_EXCLUSIVE) === 0) {
-    if (f.refcount[head] !== 1) {
+  // Before v5.19 no page is known exclusive; up to v5.17 the test is reuse_swap_page()'s mapcount (3bff7e3f1f16).
+  if ((f.flags[head] & PG_ANON_EXCLUSIVE) === 0 || k.era.cowReuse !== "anon-exclusive") {
+    if (k.era.swapThpReuse === "mapcount" ? !reuseSwapPageThp(k, head) : f.refcount[head] !== 1) {
       splitHugePmd(k, vma, vpn);
       return VM_FAULT_FALLBACK;
     }

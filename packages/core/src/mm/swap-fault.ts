@@ -23,6 +23,7 @@ import { folioFreeSwap, folioTestSwapcache, readSwapCacheAsync, swapCacheGetFoli
 import { pteSwpExclusive, pteSwpOffset } from "./swapops.js";
 import { VM_LOCKED, VM_WRITE } from "./vm-flags.js";
 import { doWpPage } from "./wp-page.js";
+import { reuseSwapPage } from "./reuse-rules.js";
 
 /**
  * `should_try_to_free_swap()` (mm/memory.c, v6.12): after a swap-in, drop the folio's swap space
@@ -71,14 +72,21 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
     if (folio < 0) return -ENOMEM;
     count(stats, "swapin");
   }
+  const write = (fflags & FAULT_FLAG_WRITE) !== 0;
+  const era = k.era;
+  // Up to v5.17: a write fault reuses by reuse_swap_page()'s mapcount + swapcount, counted
+  // before swap_free() (v5.3); no swap PTE remembers exclusivity before v5.19 (1493a1913e34).
+  const reuseByMapcount = era.swapThpReuse === "mapcount" && write && reuseSwapPage(k, folio);
   // A fresh folio not exposed to the swap cache is certainly exclusive.
   const exclusive = folio !== swapcache || pteSwpExclusive(orig);
   swapFree(k, offset);
   if (shouldTryToFreeSwap(k, folio, vma, fflags)) folioFreeSwap(k, folio);
-  const write = (fflags & FAULT_FLAG_WRITE) !== 0;
   let bits = PTE_YOUNG;
   let wrote = false;
-  const rmapExclusive = exclusive || f.refcount[folio] === 1;
+  const rmapExclusive = era.cowReuse === "anon-exclusive" ? exclusive || f.refcount[folio] === 1
+    : era.swapThpReuse === "mapcount" ? reuseByMapcount
+    // v5.18 (c145e0b47c77): a write fault maps the page writable when ours is its only reference.
+    : write && f.refcount[folio] === 1;
   if (rmapExclusive && (vma.flags & VM_WRITE) !== 0) {
     bits |= PTE_WRITE;
     if (write) {

@@ -77,6 +77,7 @@ export function touchRange(k: MmContext, proc: Process, addr: number, length: nu
 export function userWrite(k: MmContext, proc: Process, addr: number, data: Uint8Array): number {
   const r = walkUser(k, proc, addr, data.length, true, "write", (pfn, off, bufOff, len) => {
     k.memory.contents.write(pfn, off, data.subarray(bufOff, bufOff + len));
+    k.observe("onUserWrite", proc.mm!, pfn);
   });
   if (r >= 0) k.events.emit("access", { pid: proc.pid, addr, length: data.length, write: true });
   return r < 0 ? r : 0;

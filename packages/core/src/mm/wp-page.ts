@@ -14,6 +14,7 @@ import { count, type FaultStats } from "./fault-flags.js";
 import { PTE_DIRTY, PTE_SPECIAL, PTE_WRITE, PTE_YOUNG } from "./page-table.js";
 import { mapNewAnon, zapPte } from "./pte-ops.js";
 import { writeBits } from "./write-bits.js";
+import { reuseSwapPage, wpReuseByRefcount } from "./reuse-rules.js";
 import { folioFreeSwap, folioTestSwapcache } from "./swap-state.js";
 import type { Vma } from "./mm-types.js";
 import { VM_WRITE } from "./vm-flags.js";
@@ -36,7 +37,23 @@ export function wpCanReuseAnonFolio(k: MmContext, pfn: number): boolean {
   return f.refcount[head] === 1;
 }
 
-/** `do_wp_page()` (mm/memory.c, v6.12): a write to a present, write-protected PTE. */
+/**
+ * May a write fault reuse the anonymous page at `pfn` that is not known exclusive, by the era's
+ * rule (`EraRules.cowReuse`): `reuse_swap_page()`'s mapcount up to v5.8, the v5.9 refcount test
+ * to v5.17, `wp_can_reuse_anon_folio()` (its v5.18 form, 53a05ad9f21d, frees swap first) after.
+ */
+function mayReuseAnon(k: MmContext, pfn: number): boolean {
+  const era = k.era;
+  if (era.cowReuse === "mapcount") return reuseSwapPage(k, pfn);
+  if (era.cowReuse === "refcount" && era.swapThpReuse === "mapcount") return wpReuseByRefcount(k, pfn);
+  return wpCanReuseAnonFolio(k, pfn);
+}
+
+/**
+ * `do_wp_page()` (mm/memory.c, v6.12): a write to a present, write-protected PTE. Before v5.19
+ * there is no PageAnonExclusive to trust: the era's reuse rule decides alone (the model still
+ * marks a reused page exclusive, as `page_move_anon_rmap()` made it ours).
+ */
 export function doWpPage(k: MmContext, vma: Vma, vpn: number, fflags: number, stats: FaultStats): number {
   const pt = vma.mm.pageTable;
   const pfn = pt.pfn(vpn);
@@ -57,12 +74,12 @@ export function doWpPage(k: MmContext, vma: Vma, vpn: number, fflags: number, st
     return 0;
   }
   if ((f.flags[pfn] & PG_ANON) !== 0) {
-    if ((f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0) {
+    if ((f.flags[pfn] & PG_ANON_EXCLUSIVE) !== 0 && k.era.cowReuse === "anon-exclusive") {
       pt.update(vpn, 0, writeBits(vma));
       count(stats, "reuse");
       return 0;
     }
-    if (wpCanReuseAnonFolio(k, pfn)) {
+    if (mayReuseAnon(k, pfn)) {
       f.flags[pfn] |= PG_ANON_EXCLUSIVE;
       pt.update(vpn, 0, writeBits(vma));
       count(stats, "reuse");

@@ -22,6 +22,12 @@ export interface HolderRecord {
   readonly seq: number;
   /** How many references the holder has on it (a mirror entry holds none and counts 1). */
   count: number;
+  /**
+   * (2.0) A process other than `pid` wrote into this private frame while the holder held it (pid
+   * of the last such writer, -1 for none): COW should have kept that write away from a reference
+   * taken from `pid`, so the holder's next read leaks it (`cow_leak`).
+   */
+  leakedFrom: number;
 }
 
 /**

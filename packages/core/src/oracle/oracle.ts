@@ -12,6 +12,7 @@ import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { heldIn, type HolderRecord } from "./holder-record.js";
+import { cowLeakPrevented, cowLeakRead, hex, isForeign, markForeignWrite } from "./cow-leak.js";
 import { createToken } from "../di/tokens.js";
 
 export type { Hazard, HoldRequest } from "./hazard.js";
@@ -111,7 +112,12 @@ export class Oracle implements KernelObserver {
       this.record("cow_divergence", "undetected", holder.name, pfn, `the device uses frame ${pfn} but process ${rec.pid} now maps frame ${this.processFrame(rec.pid, rec.vaddr)} at ${hex(rec.vaddr)}`);
       return;
     }
-    // 4. A write into a file page that writeback cleaned after the holder took it.
+    // 4. A read of a private frame another process wrote into after COW (the vmsplice leak).
+    if (!write && rec.leakedFrom >= 0) {
+      this.record("cow_leak", "undetected", holder.name, pfn, cowLeakRead(holder.name, pfn, rec));
+      return;
+    }
+    // 5. A write into a file page that writeback cleaned after the holder took it.
     if (write && rec.inode !== 0 && (flags & PG_DIRTY) === 0) {
       const clean = this.cleaned.get(pfn);
       if (clean !== undefined && clean.seq > rec.seq) {
@@ -173,10 +179,19 @@ export class Oracle implements KernelObserver {
     }
     for (const [name, recs] of this.holders) {
       const rec = recs.get(oldPfn);
-      if (rec === undefined || rec.pid !== mm.pid || rec.vaddr !== vpn * PAGE_SIZE) continue;
-      this.record("cow_divergence", "undetected", name, oldPfn,
-        `process ${mm.pid} copied ${hex(rec.vaddr)} on write to frame ${newPfn}; ${name} still holds frame ${oldPfn}: device and process now see different memory`);
+      // The writer leaves a frame another process's reference holds (that process no longer maps it): no leak.
+      if (rec !== undefined && isForeign(rec, mm.pid) && this.processFrame(rec.pid, rec.vaddr) !== oldPfn) {
+        this.record("cow_leak", "prevented", name, oldPfn, cowLeakPrevented(mm.pid, vpn, oldPfn, name, rec.pid));
+      } else if (rec !== undefined && rec.pid === mm.pid && rec.vaddr === vpn * PAGE_SIZE) {
+        this.record("cow_divergence", "undetected", name, oldPfn,
+          `process ${mm.pid} copied ${hex(rec.vaddr)} on write to frame ${newPfn}; ${name} still holds frame ${oldPfn}: device and process now see different memory`);
+      }
     }
+  }
+
+  /** @inheritDoc */
+  onUserWrite(mm: MmStruct, pfn: number): void {
+    for (const recs of this.holders.values()) markForeignWrite(recs.get(pfn), mm.pid);
   }
 
   /** @inheritDoc */
@@ -259,7 +274,7 @@ export class Oracle implements KernelObserver {
     const vma = mm?.findVma(vaddr);
     recs.set(pfn, {
       pfn, pid, vaddr, inode: file ? f.mapping[pfn] : 0, index: file ? f.index[pfn] : 0,
-      private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1,
+      private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1, leakedFrom: -1,
     });
   }
 
@@ -276,10 +291,6 @@ export class Oracle implements KernelObserver {
     this.hazards.push(h);
     this.events.emit("hazard", { class: cls, outcome, device, pfn, step: this.step, detail });
   }
-}
-
-function hex(n: number): string {
-  return `0x${n.toString(16)}`;
 }
 
 /** The token of a kernel instance's hazard oracle. */

@@ -82,7 +82,7 @@ const RULES: { readonly [K in PluginKind]: KindRules<PluginKinds[K]> } = {
  * {@link PluginContractError} when `create()` returns something that is not an instance.
  */
 export function instantiatePlugin<K extends PluginKind>(
-  kind: K, registry: DependencyContainer, id: string, options: unknown, context: (options: unknown) => PluginKinds[K]["context"], name?: string,
+  kind: K, registry: DependencyContainer, id: string, options: unknown, context: (options: unknown, descriptor: PluginKinds[K]["descriptor"]) => PluginKinds[K]["context"], name?: string,
 ): { readonly descriptor: PluginKinds[K]["descriptor"]; readonly instance: PluginKinds[K]["instance"] } {
   const rules: KindRules<PluginKinds[K]> = RULES[kind];
   const descriptors = rules.list(registry);
@@ -93,7 +93,7 @@ export function instantiatePlugin<K extends PluginKind>(
     const issues = formatZodIssues(parsed.error.issues, { prefix: rules.optionsField });
     throw new PluginOptionsError(`bad options for ${rules.label(id, name)}:\n  ${issues.join("\n  ")}`);
   }
-  const instance = rules.create(descriptor, context(parsed.data));
+  const instance = rules.create(descriptor, context(parsed.data, descriptor));
   if (!rules.isInstance(instance, descriptor)) {
     const what = `create() returned ${instance === null ? "null" : typeof instance}, not ${rules.shape(descriptor)}`;
     throw new PluginContractError(`${rules.label(id, name, pluginSource(descriptor))}: ${what}: a bug in the ${kind} plugin`);

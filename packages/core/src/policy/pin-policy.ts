@@ -3,6 +3,7 @@ import type { EventBus } from "../events/event-bus.js";
 import type { FsPolicy } from "../fs/context.js";
 import type { Inode } from "../fs/inode.js";
 import type { KernelConfig } from "../config/kernel-config.js";
+import type { KernelEra } from "../era/era-rules.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
@@ -131,6 +132,11 @@ export interface PolicyContext<O> {
   readonly config: KernelConfig;
   /** The policy's options, validated against its schema. */
   readonly options: O;
+  /**
+   * (2.0) The kernel era the machine runs: a policy builds the rules that changed across eras
+   * (unsharing, long-term checks, flag rules) from `era.rules`, and counts pins as its own.
+   */
+  readonly era: KernelEra;
   /** Look a process's mm up by pid (for MMF_HAS_PINNED checks). */
   readonly mmOf: (pid: number) => MmStruct | undefined;
   /**
@@ -187,6 +193,11 @@ export interface PinPolicyMeta<S extends z.ZodType = z.ZodType> {
   readonly kernel: string;
   /** Longer description (markdown). */
   readonly description?: string;
+  /**
+   * (2.0) The kernel era it runs on when the config names none (`v5.3` for the 2019 policy);
+   * absent: `v6.12`. Any era can still be chosen (`kernel:` in a config, `--kernel`).
+   */
+  readonly defaultKernel?: string;
   /** Schema of its options (zod); `{}` when it has none. */
   readonly options: S;
   /** What drivers and the bench need to know about what it does (see {@link PolicyCapabilities}). */

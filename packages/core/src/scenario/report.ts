@@ -59,6 +59,8 @@ export interface HazardReport {
 export interface PolicyResult {
   /** The policy id. */
   readonly policy: string;
+  /** (2.0) The kernel era it ran on (`v5.3`...); absent when the kernel could not be built. */
+  readonly kernel?: string;
   /** Every expectation held and no step reported an error. */
   readonly passed: boolean;
   /** Step results, in order. */

@@ -15,6 +15,8 @@ export interface RunContext {
   readonly plugins: PluginView;
   /** The policy being run. */
   readonly policy: string;
+  /** (2.0) The id of the kernel era being run. */
+  readonly kernel: string;
   /** The current step index. */
   index: number;
 }

@@ -3,6 +3,8 @@
  * devices and processes set up, then every step executed and its expectations checked.
  * @module
  */
+import type { KernelEra } from "../era/era-rules.js";
+import { eraMatches } from "../era/era-lookup.js";
 import { describeThrown } from "./describe-thrown.js";
 import type { DependencyContainer } from "tsyringe";
 import { attachDevice } from "../instance/attach.js";
@@ -33,6 +35,12 @@ export interface RunOptions {
   readonly checkInvariants?: boolean;
   /** The policy used when neither the scenario nor the caller names one (default `pin-bias`). */
   readonly defaultPolicy?: string | readonly string[];
+  /** (2.0) The kernel era to run on, overriding the scenario's `machine.kernel` (`--kernel`). */
+  readonly kernel?: string;
+  /** (2.0) Custom era rules to run instead of any era id (see `CreateKernelOptions.kernelEra`). */
+  readonly kernelEra?: KernelEra;
+  /** (2.0) The era when neither the caller nor the scenario names one (a config's `kernel`); absent: each policy's default era. */
+  readonly defaultKernel?: string;
   /** Policy options per policy id, under the scenario's own `policy_options` (which win). */
   readonly policyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Called after each step (for progress and the playground). */
@@ -53,6 +61,12 @@ export function resolvePolicies(loaded: LoadedScenario, plugins: PluginView, opt
   return [...new Set(out)];
 }
 
+/** The `kernel` a run's config gets: `--kernel`, else the scenario's `machine.kernel`, else the config's; none: the policy's default era. */
+function kernelOf(h: LoadedScenario["header"], opts: RunOptions): { kernel?: string } {
+  const id = opts.kernel ?? h.machine.kernel ?? opts.defaultKernel;
+  return id === undefined ? {} : { kernel: id };
+}
+
 /** Build a kernel for `policy` and set up the scenario's files, devices and processes. */
 export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOptions): KernelInstance {
   const h = loaded.header;
@@ -62,12 +76,13 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
       seed: opts.seed ?? h.seed,
       policy,
       policyOptions: { ...opts.policyOptions?.[policy], ...h.policy_options?.[policy] },
+      ...kernelOf(h, opts),
       ...(h.machine.writeback_latency !== undefined ? { writebackLatency: h.machine.writeback_latency } : {}),
       ...(h.machine.pinned_writeback !== undefined ? { pinnedWriteback: h.machine.pinned_writeback } : {}),
       ...(h.machine.faults !== undefined ? { faults: h.machine.faults } : {}),
       keepEventLog: opts.trace === true,
     },
-    { container: opts.container },
+    { container: opts.container, ...(opts.kernelEra !== undefined ? { kernelEra: opts.kernelEra } : {}) },
   );
   const k = inst.kernel;
   for (const f of h.files) {
@@ -117,6 +132,9 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
   if (step.expect !== undefined) check(step.expect, false);
   const mine = step.expect_by_policy?.[ctx.policy];
   if (mine !== undefined) check(mine, true);
+  if (step.expect_by_kernel !== undefined) {
+    for (const [key, e] of Object.entries(step.expect_by_kernel)) if (eraMatches(key, ctx.kernel) === true) check(e, true);
+  }
   let error = outcome.error;
   if (checkInvariants && error === undefined) {
     const v = ctx.inst.check();
@@ -139,7 +157,8 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
     return { policy, passed: false, steps: [], hazards: [], counters: {}, eventsHash: "", error: (e as Error).message };
   }
   const bindings = new Bindings();
-  const ctx: RunContext = { inst, bindings, scenario: loaded, plugins, policy, index: 0 };
+  const kernel = inst.kernel.kernelEra.id;
+  const ctx: RunContext = { inst, bindings, scenario: loaded, plugins, policy, kernel, index: 0 };
   // A scenario may switch the per-step audit off (very long stories); it then checks `invariants: true` where it matters.
   const audit = loaded.header.check_invariants ?? opts.checkInvariants === true;
   const steps: StepResult[] = [];
@@ -156,7 +175,7 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
   for (const u of k.users.values()) lockedVm[u.uid] = u.lockedVm;
   const passed = steps.every((s) => s.error === undefined && s.expectations.every((x) => x.pass));
   return {
-    policy, passed, steps,
+    policy, kernel, passed, steps,
     hazards: inst.oracle.hazards.map((h) => ({ class: h.class, outcome: h.outcome, step: h.step, device: h.device, pfn: h.pfn, detail: h.detail })),
     counters: { ...k.vmstat.snapshot(), pinned_vm: pinnedVm, locked_vm: lockedVm, invalidations: { ...k.notifiers.counts } },
     eventsHash: k.events.hash(),

@@ -3,7 +3,7 @@
  * @module
  */
 import { definePinPolicy, type PinPolicy } from "@pinlab/core";
-import { v612Policy } from "../shared/v612-policy.js";
+import { mainlinePolicy } from "../shared/mainline-policy.js";
 import { EXACT_COUNTER_BYTES, exactCounting } from "./exact-counting.js";
 import { ExactPincountOptionsSchema } from "./options.js";
 
@@ -34,7 +34,7 @@ export const exactPincount = definePinPolicy({
     const nrFrames = ctx.memory.nrFrames;
     // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12) over an exact counter, one
     // Int32Array element per frame, see exactCounting.
-    const counting = exactCounting(ctx.memory, new Int32Array(nrFrames));
-    return v612Policy("exact-pincount", ctx, counting, () => EXACT_COUNTER_BYTES * nrFrames);
+    const counting = exactCounting(ctx.memory, new Int32Array(nrFrames), ctx.era.rules.zeroPagePinned);
+    return mainlinePolicy("exact-pincount", ctx, counting, () => EXACT_COUNTER_BYTES * nrFrames);
   },
 });

@@ -14,9 +14,11 @@ export const EXACT_COUNTER_BYTES = 4;
  * and `refs` to `exact[head]`; a get adds `refs` to the refcount only. `maybeDmaPinned` is then
  * `exact[head] > 0`, with no false positives, and only the int32 refcount itself can overflow
  * (the same `refcount <= 0` refusal as `try_grab_folio()`, v6.12). The zero page is never pinned,
- * as in v6.12.
+ * as in v6.12 (with `pinZero`, in eras before v6.5, it is).
  */
-export function exactCounting(memory: PhysicalMemory, exact: Int32Array): PinCounting {
+export function exactCounting(memory: PhysicalMemory, exact: Int32Array, pinZero = false): PinCounting {
+  // pinZero: an era before c8070b787519 (v6.5) pins the zero page too.
+  const skip = pinZero ? 0 : PG_ZERO;
   const frames = memory.frames;
   const refcount = frames.refcount;
   const flags = frames.flags;
@@ -24,7 +26,7 @@ export function exactCounting(memory: PhysicalMemory, exact: Int32Array): PinCou
     grab(head: number, refs: number, mode: GrabMode): boolean {
       if (refcount[head] <= 0) return false;
       if (mode === "pin") {
-        if ((flags[head] & PG_ZERO) !== 0) return true;
+        if ((flags[head] & skip) !== 0) return true;
         exact[head] += refs;
       }
       refcount[head] += refs;
@@ -32,7 +34,7 @@ export function exactCounting(memory: PhysicalMemory, exact: Int32Array): PinCou
     },
     release(head: number, refs: number, mode: GrabMode): void {
       if (mode === "pin") {
-        if ((flags[head] & PG_ZERO) !== 0) return;
+        if ((flags[head] & skip) !== 0) return;
         exact[head] -= refs;
       }
       memory.put(head, refs);
@@ -45,7 +47,7 @@ export function exactCounting(memory: PhysicalMemory, exact: Int32Array): PinCou
       return exact[head];
     },
     refsForPins(head: number, pins: number): number {
-      return (flags[head] & PG_ZERO) !== 0 ? 0 : pins;
+      return (flags[head] & skip) !== 0 ? 0 : pins;
     },
   };
 }

@@ -21,8 +21,12 @@ export const GUP_PIN_COUNTING_BIAS = 1 << 10;
  * - `maybeDmaPinned` is `folio_maybe_dma_pinned()`: `_pincount > 0` for a large folio, and for
  *   a small one the refcount *as unsigned* at least `bias` (still right after an overflow, and
  *   true without any pin for a page with `bias` or more plain references).
+ *
+ * With `pinZero` (eras before v6.5) the zero page is pinned like any small page.
  */
-export function biasCounting(memory: PhysicalMemory, bias: number): PinCounting {
+export function biasCounting(memory: PhysicalMemory, bias: number, pinZero = false): PinCounting {
+  // pinZero: an era before "mm: Don't pin ZERO_PAGE in pin_user_pages()" (c8070b787519, v6.5) pins the zero page like any small page.
+  const skip = pinZero ? 0 : PG_ZERO;
   const frames = memory.frames;
   const refcount = frames.refcount;
   const pincount = frames.pincount;
@@ -35,7 +39,7 @@ export function biasCounting(memory: PhysicalMemory, bias: number): PinCounting 
         return true;
       }
       const fl = flags[head];
-      if ((fl & PG_ZERO) !== 0) return true;
+      if ((fl & skip) !== 0) return true;
       if ((fl & PG_HEAD) !== 0) {
         refcount[head] += refs;
         pincount[head] += refs;
@@ -47,7 +51,7 @@ export function biasCounting(memory: PhysicalMemory, bias: number): PinCounting 
     release(head: number, refs: number, mode: GrabMode): void {
       if (mode === "pin") {
         const fl = flags[head];
-        if ((fl & PG_ZERO) !== 0) return;
+        if ((fl & skip) !== 0) return;
         if ((fl & PG_HEAD) !== 0) pincount[head] -= refs;
         else refs *= bias;
       }
@@ -60,14 +64,14 @@ export function biasCounting(memory: PhysicalMemory, bias: number): PinCounting 
     },
     pinCount(head: number): number {
       const fl = flags[head];
-      if ((fl & PG_ZERO) !== 0) return 0;
+      if ((fl & skip) !== 0) return 0;
       if ((fl & PG_HEAD) !== 0) return pincount[head];
       // A small folio has no pin count of its own: this is the bias's (fuzzy) view of it.
       return Math.floor((refcount[head] >>> 0) / bias);
     },
     refsForPins(head: number, pins: number): number {
       const fl = flags[head];
-      if ((fl & PG_ZERO) !== 0) return 0;
+      if ((fl & skip) !== 0) return 0;
       return (fl & PG_HEAD) !== 0 ? pins : pins * bias;
     },
   };

@@ -3,7 +3,7 @@
  * @module
  */
 import { definePinPolicy, type PinPolicy } from "@pinlab/core";
-import { v612Policy } from "../shared/v612-policy.js";
+import { mainlinePolicy } from "../shared/mainline-policy.js";
 import { biasCounting } from "./bias-counting.js";
 import { PinBiasOptionsSchema } from "./options.js";
 
@@ -34,6 +34,6 @@ export const pinBias = definePinPolicy({
   create(ctx): PinPolicy {
     // try_grab_folio / gup_put_folio / folio_maybe_dma_pinned (v6.12), see biasCounting. The bias
     // lives in folio->_refcount and _pincount: nothing beyond struct folio.
-    return v612Policy("pin-bias", ctx, biasCounting(ctx.memory, ctx.options.bias), () => 0);
+    return mainlinePolicy("pin-bias", ctx, biasCounting(ctx.memory, ctx.options.bias, ctx.era.rules.zeroPagePinned), () => 0);
   },
 });

@@ -17,7 +17,16 @@ export function vmaIsFsdax(vma: Vma): boolean {
  * gives EFAULT. Returns an errno (positive) or 0.
  */
 export function checkVmaLongtermV612(vma: Vma, flags: number): number {
-  if (vmaIsFsdax(vma)) return EOPNOTSUPP;
-  if ((flags & FOLL_WRITE) !== 0 && !vma.isAnonymous && !writableFileMappingAllowed(vma, flags)) return EFAULT;
+  return checkVmaLongterm(vma, flags, true, true);
+}
+
+/**
+ * The FOLL_LONGTERM rules of `check_vma_flags()` as an era has them: the FS-DAX refusal
+ * (`fsdax`: `get_user_pages_longterm()`, 2bb6d2837083, v4.15) and the writable-file-mapping one
+ * (`fileWrite`: 8ac268436e6d, v6.5), each only when the era has it. Returns an errno or 0.
+ */
+export function checkVmaLongterm(vma: Vma, flags: number, fsdax: boolean, fileWrite: boolean): number {
+  if (fsdax && vmaIsFsdax(vma)) return EOPNOTSUPP;
+  if (fileWrite && (flags & FOLL_WRITE) !== 0 && !vma.isAnonymous && !writableFileMappingAllowed(vma, flags)) return EFAULT;
   return 0;
 }

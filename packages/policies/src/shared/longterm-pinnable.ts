@@ -18,3 +18,13 @@ export function folioIsLongtermPinnable(memory: PhysicalMemory, pfn: number): bo
   if ((memory.frames.flags[pfn] & PG_DEVICE_COHERENT) !== 0) return false;
   return zone !== ZoneId.MOVABLE;
 }
+
+/**
+ * `check_and_migrate_cma_pages()` (mm/gup.c, v5.1 to v5.12) with `memalloc_nocma_save()`: only
+ * pages in a CMA area must move before a long-term pin stays. ZONE_MOVABLE joined in v5.13
+ * ("mm/gup: migrate pinned pages out of movable zone", d1e153fea2a8), so before it a long-term pin
+ * may strand a ZONE_MOVABLE page (the oracle's `longterm_in_movable` hazard).
+ */
+export function isCmaPinnable(memory: PhysicalMemory, pfn: number): boolean {
+  return memory.zoneOf(pfn) !== ZoneId.CMA;
+}

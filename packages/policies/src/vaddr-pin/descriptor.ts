@@ -4,8 +4,8 @@
  */
 import { FOLL_LONGTERM, PG_DAX, definePinPolicy, type Inode, type PinPolicy } from "@pinlab/core";
 import { biasCounting } from "../pin-bias/bias-counting.js";
-import { checkVmaLongtermV612, vmaIsFsdax } from "../shared/check-vma-longterm.js";
-import { v612Policy } from "../shared/v612-policy.js";
+import { vmaIsFsdax } from "../shared/check-vma-longterm.js";
+import { mainlinePolicy } from "../shared/mainline-policy.js";
 import { FILE_PIN_BYTES, FilePinTable } from "./file-pin-table.js";
 import { longtermFilePin } from "./file-pin-rule.js";
 import { breakLayoutForTruncate, setLayoutLease } from "./layout-lease.js";
@@ -47,20 +47,20 @@ export const vaddrPin = definePinPolicy({
     // counting, it does not replace it (see biasCounting), and keeps the rest of v6.12 but for
     // the members below. One kmalloc-64 object per (owner, file) pair (reference §3.4); the bias
     // itself costs nothing. DAX frames stay long-term pinnable (folio_is_longterm_pinnable).
-    const counting = biasCounting(ctx.memory, opts.bias);
+    const counting = biasCounting(ctx.memory, opts.bias, ctx.era.rules.zeroPagePinned);
     /** `locks_remove_file()` (fs/locks.c, v6.12) when dead `pid`'s last reference to `inode` goes: its lease goes with it. */
     const dropLeaseOfExited = (pid: number, inode: Inode) => {
       if (inode.leases.heldBy(pid) === undefined || pins.pinsOf(pid, inode) !== 0) return;
       inode.leases.release(pid);
       events.emit("lease", { file: inode.name, pid, op: "exit" });
     };
-    return v612Policy("vaddr-pin", ctx, counting, () => FILE_PIN_BYTES * pins.size, (v612) => ({
+    return mainlinePolicy("vaddr-pin", ctx, counting, () => FILE_PIN_BYTES * pins.size, (mainline) => ({
       // check_vma_flags() with RFC 19/19 ("mm/gup: Remove FOLL_LONGTERM DAX exclusion"): FS-DAX is left to the
       // per-page lease rule; with pageCacheLeases the v6.12 writable-file-mapping EFAULT gives way to it as well.
-      checkLongtermVma: (vma, flags) => (vmaIsFsdax(vma) || opts.pageCacheLeases ? 0 : checkVmaLongtermV612(vma, flags)),
+      checkLongtermVma: (vma, flags) => (vmaIsFsdax(vma) || opts.pageCacheLeases ? 0 : mainline.checkLongtermVma(vma, flags)),
       // gup_fast_folio_allowed() (v6.12) plus RFC 10/19 ("Pass a NULL vaddr_pin through GUP fast"): no owner on the
       // fast path, so an FS-DAX page under FOLL_LONGTERM falls back.
-      fastFolioAllowed: (pfn, flags) => ((flags & FOLL_LONGTERM) !== 0 && (frames.flags[pfn] & PG_DAX) !== 0 ? false : v612.fastFolioAllowed(pfn, flags)),
+      fastFolioAllowed: (pfn, flags) => ((flags & FOLL_LONGTERM) !== 0 && (frames.flags[pfn] & PG_DAX) !== 0 ? false : mainline.fastFolioAllowed(pfn, flags)),
       // mapping_inode_has_layout() + add_file_pin() (RFC 14/19).
       longtermFilePage: (req) => longtermFilePin(pins, opts, req),
       // mapping_release_file() from vaddr_unpin_pages*() (RFC 14/19): one kref per page released.

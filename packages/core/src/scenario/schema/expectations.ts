@@ -11,7 +11,7 @@ import type { FaultPoint } from "../../sim/fault-spec.js";
 import type { MmuNotifyEvent } from "../../events/event-types.js";
 
 /** Hazard classes, as scenarios write them. */
-export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable"] as const;
+export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable", "cow_leak"] as const;
 /** Hazard outcomes. */
 export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
 

@@ -12,6 +12,7 @@ import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { MAX_UID } from "../../mm/user-struct.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { faultsSchema } from "../../sim/fault-spec.js";
+import { findEra, KERNEL_ERA_IDS, unknownEraMessage } from "../../era/era-lookup.js";
 
 /** Most steps a scenario may have. */
 export const MAX_STEPS = 1_000_000;
@@ -30,6 +31,9 @@ export const machineSchema = z
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
     faults: faultsSchema.optional(),
     hugetlb_1g: z.number().int().min(0).optional().meta({ description: "(2.0) 1GiB hugetlb pages set aside at boot (hugepagesz=1G hugepages=N) for hugetlb: 1GiB mappings; memory must hold them and one GiB more (default 0)" }),
+    kernel: z.string().superRefine((id, ctx) => {
+      if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
+    }).optional().meta({ description: `(2.0) the kernel era whose COW, fork and GUP rules the machine follows (${KERNEL_ERA_IDS.join(", ")}); absent: the policy's default era (legacy-get: v5.3, the others: v6.12); --kernel overrides it` }),
     thp: thpConfigSchema.optional().meta({ description: "(ext) transparent huge pages: enabled (always, madvise: the default, never) and sizes (16KiB to 2MiB; default [2MiB])" }),
   })
   .strict();
@@ -70,6 +74,29 @@ export const processSchema = z.union([
   message: "expected a process name or { name, memlock, uid }",
 });
 
+const eraId = z.string().superRefine((id, ctx) => {
+  if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
+});
+
+/**
+ * Schema of one `history` entry (2.0): a window of kernel eras in which a hazard is recorded,
+ * which `pinlab timeline` checks. `hazard` is a class (`cow_leak`) or `class/outcome`
+ * (`cow_leak/undetected`); `from` is the first era it is recorded in (the era before it has none,
+ * unless `from` is the oldest era), `to` the first later era without it (absent: it never goes);
+ * every era from `from` up to `to` records it. `cite` lists the commit ids (as in the era table)
+ * the timeline must name for the change at `from` (when not the oldest era) and at `to`.
+ * `policy` restricts the entry to one policy (default: every policy the timeline runs).
+ */
+export const historyEntrySchema = z
+  .object({
+    hazard: z.string().regex(/^(dma_after_clean|dma_to_truncated|cow_divergence|dma_to_freed|longterm_in_movable|cow_leak)(\/(prevented|detected|undetected))?$/, { message: "expected a hazard class, or class/outcome (cow_leak/undetected)" }),
+    policy: z.string().min(1).optional(),
+    from: eraId,
+    to: eraId.optional(),
+    cite: z.array(z.string().regex(/^[0-9a-f]{12}$/, { message: "expected a 12-digit commit id" })).default([]),
+  })
+  .strict();
+
 /** Schema of the top level (steps checked separately). */
 export const scenarioSchema = z
   .object({
@@ -80,6 +107,7 @@ export const scenarioSchema = z
     policy_options: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "(ext) options per policy id" }),
     check_invariants: z.boolean().optional().meta({ description: "(ext) audit the model after every step (true), or never per step even when the runner asks (false: for very long stories that check `invariants: true` where it matters)" }),
     machine: machineSchema,
+    history: z.array(historyEntrySchema).optional().meta({ description: "(2.0) the kernel eras in which each hazard is recorded, with the commits that brought or removed it; checked by pinlab timeline" }),
     files: z.array(fileSchema).default([]),
     devices: z.array(deviceSchema).default([]),
     processes: z.array(processSchema).default([]),

@@ -3,6 +3,8 @@
  * step may carry: `as`, `expect`, `expect_by_policy`, `note`. Ops marked (ext) extend the format.
  * @module
  */
+import { DEFAULT_KERNEL } from "../../era/eras.js";
+import { eraMatches, KERNEL_ERA_IDS } from "../../era/era-lookup.js";
 import { z } from "zod";
 import { FOLL_FLAGS } from "../../gup/foll-flags.js";
 import type { MigrateMode } from "../../migrate/migrate.js";
@@ -41,6 +43,9 @@ export const commonStepFields = {
   as: nameField.optional().meta({ description: "name the step's result for later steps" }),
   expect: expectationsSchema.optional(),
   expect_by_policy: z.record(z.string(), expectationsSchema).optional(),
+  expect_by_kernel: z.record(z.string().superRefine((key, ctx) => {
+    if (eraMatches(key, DEFAULT_KERNEL) === undefined) ctx.addIssue({ code: "custom", message: `"${key}" names no kernel era: use an era id (${KERNEL_ERA_IDS.join(", ")}), >=ID, >ID, <=ID, <ID or ID..ID` });
+  }), expectationsSchema).optional().meta({ description: "(2.0) expectations per kernel era: keys are an era id, >=ID, >ID, <=ID, <ID or ID..ID; every key matching the era of the run applies" }),
   note: z.string().optional().meta({ description: "free text shown in traces and the playground" }),
 };
 
