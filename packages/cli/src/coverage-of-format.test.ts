@@ -46,8 +46,14 @@ describe("the scenario library covers the format", () => {
     expect(HAZARD_CLASSES.filter((c) => !classes.has(c))).toEqual([]);
   });
 
-  it("mostly states how policies differ", () => {
-    const multi = loaded.filter((s) => s.steps.some((st) => st.expect_by_policy !== undefined));
+  it("mostly states how policies (or, for the history scenarios, kernel eras) differ", () => {
+    const multi = loaded.filter((s) => s.steps.some((st) => st.expect_by_policy !== undefined || st.expect_by_kernel !== undefined));
     expect(multi.length / loaded.length).toBeGreaterThan(0.5);
+    // A history scenario states its era differences and says which commits made them.
+    const history = loaded.filter((s) => /(^|\/)history-[^/]*$/.test(s.file));
+    expect(history.length).toBeGreaterThanOrEqual(5);
+    for (const s of history) expect(s.steps.some((st) => st.expect_by_kernel !== undefined), s.file).toBe(true);
+    // Those whose story is a hazard say in which eras it is recorded (history-dirty-cow's is a file's bytes).
+    expect(history.filter((s) => (s.header.history?.length ?? 0) > 0).length).toBeGreaterThanOrEqual(4);
   });
 });

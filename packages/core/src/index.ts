@@ -133,6 +133,7 @@ export * from "./kernel/kernel.js";
 export * from "./gup/foll-flags.js";
 export * from "./gup/validate.js";
 export * from "./gup/gup.js";
+export * from "./gup/access-remote-vm.js";
 // oracle, invariants
 export * from "./oracle/holder-record.js";
 export * from "./oracle/oracle.js";

@@ -11,11 +11,14 @@
  *   once (plus its swap count); GUP references are never looked at.
  * - `refcount`: `do_wp_page()` after "mm: do_wp_page() simplification" (09854ba94c6a, v5.9):
  *   reuse only when the mapping holds the sole reference; any GUP reference or pin makes the
- *   writer copy.
+ *   writer copy, and so does the swap cache's reference.
+ * - `refcount-swapcache`: the same, but a page in the swap cache first gives up its swap space
+ *   when no swap entry needs it ("mm: optimize do_wp_page() for exclusive pages in the
+ *   swapcache", 53a05ad9f21d, v5.18).
  * - `anon-exclusive`: PageAnonExclusive (v5.19, 6c287605fd56): an exclusive page is reused at
  *   once, otherwise `wp_can_reuse_anon_folio()`'s refcount test (v6.12).
  */
-export type CowReuseRule = "mapcount" | "refcount" | "anon-exclusive";
+export type CowReuseRule = "mapcount" | "refcount" | "refcount-swapcache" | "anon-exclusive";
 
 /**
  * How a FOLL_FORCE write (`/proc/PID/mem`, ptrace: `access_remote_vm()`) to a write-protected
@@ -67,11 +70,17 @@ export interface EraRules {
   /** `cow.reuse`: how `do_wp_page()` decides between reuse and copy. */
   readonly cowReuse: CowReuseRule;
   /**
-   * `cow.reuse` on the swap-in and THP paths: `do_swap_page()` and `do_huge_pmd_wp_page()` kept
-   * `reuse_swap_page()`'s mapcount test until "COW fixes part 1" (c145e0b47c77, 3bff7e3f1f16,
-   * v5.18), after which they decide by reference count like `do_wp_page()`.
+   * `cow.swapin`: a write fault on a swapped-out page (`do_swap_page()`) kept
+   * `reuse_swap_page()`'s mapcount + swap count test until "mm: streamline COW logic in
+   * do_swap_page()" (c145e0b47c77, v5.18), after which it decides by reference count.
    */
-  readonly swapThpReuse: "mapcount" | "refcount";
+  readonly swapinReuse: "mapcount" | "refcount";
+  /**
+   * `cow.thp`: a write fault on a PMD-mapped THP (`do_huge_pmd_wp_page()`) kept
+   * `reuse_swap_page()`'s mapcount test until "mm/huge_memory: streamline COW logic in
+   * do_huge_pmd_wp_page()" (3bff7e3f1f16, v5.18), after which it reuses only by reference count.
+   */
+  readonly thpReuse: "mapcount" | "refcount";
   /**
    * `gup.read-cow`: `should_force_cow_break()` (17839856fd58, v5.8 only): a FOLL_GET or FOLL_PIN
    * on a COW mapping breaks COW even for a read, and GUP-fast follows only writable PTEs.

@@ -8,7 +8,8 @@ import type { EraChange, EraRules, KernelEra } from "./era-rules.js";
 /** The rules of Linux 4.8.0 as released: everything before the Dirty COW fix. */
 const V4_8: EraRules = {
   cowReuse: "mapcount",
-  swapThpReuse: "mapcount",
+  swapinReuse: "mapcount",
+  thpReuse: "mapcount",
   gupReadCow: false,
   forceWrite: "games",
   forkPinned: "share",
@@ -93,8 +94,9 @@ const STEPS: readonly EraStep[] = [
     summary: "\"COW fixes part 1\": swap-in and THP write faults decide by refcount too; long-term pins leave ZONE_MOVABLE (v5.13)",
     changes: [
       { rule: "longtermMigrate", value: "cma-movable", commit: "d1e153fea2a8", title: "mm/gup: migrate pinned pages out of movable zone", release: "v5.13", unconfirmed: "release inferred (\"from May 2021\")" },
-      { rule: "swapThpReuse", value: "refcount", commit: "c145e0b47c77", title: "mm: streamline COW logic in do_swap_page()", unconfirmed: "release inferred from the series order after folio-5.18c" },
-      { rule: "swapThpReuse", value: "refcount", commit: "3bff7e3f1f16", title: "mm/huge_memory: streamline COW logic in do_huge_pmd_wp_page()", unconfirmed: "release inferred from the series order after folio-5.18c" },
+      { rule: "cowReuse", value: "refcount-swapcache", commit: "53a05ad9f21d", title: "mm: optimize do_wp_page() for exclusive pages in the swapcache", unconfirmed: "release inferred from the series order after folio-5.18c" },
+      { rule: "swapinReuse", value: "refcount", commit: "c145e0b47c77", title: "mm: streamline COW logic in do_swap_page()", unconfirmed: "release inferred from the series order after folio-5.18c" },
+      { rule: "thpReuse", value: "refcount", commit: "3bff7e3f1f16", title: "mm/huge_memory: streamline COW logic in do_huge_pmd_wp_page()", unconfirmed: "release inferred from the series order after folio-5.18c" },
     ],
   },
   {

@@ -160,7 +160,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     const gets = getRefs[pfn];
     const pins = pinRefs[pfn];
     // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
-    if ((fl & PG_ZERO) === 0) pinsOutstanding += pins;
+    if ((fl & PG_ZERO) === 0 || k.era.zeroPagePinned) pinsOutstanding += pins;
     if (((fl & PG_ALLOC) !== 0) !== memory.isAllocated(pfn)) {
       add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${memory.isAllocated(pfn) ? "allocated" : "free"}`);
     }

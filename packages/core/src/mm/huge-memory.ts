@@ -170,7 +170,7 @@ export function doHugePmdWpPage(k: MmContext, vma: Vma, vpn: number, unshare: bo
   }
   // Before v5.19 no page is known exclusive; up to v5.17 the test is reuse_swap_page()'s mapcount (3bff7e3f1f16).
   if ((f.flags[head] & PG_ANON_EXCLUSIVE) === 0 || k.era.cowReuse !== "anon-exclusive") {
-    if (k.era.swapThpReuse === "mapcount" ? !reuseSwapPageThp(k, head) : f.refcount[head] !== 1) {
+    if (k.era.thpReuse === "mapcount" ? !reuseSwapPageThp(k, head) : f.refcount[head] !== 1) {
       splitHugePmd(k, vma, vpn);
       return VM_FAULT_FALLBACK;
     }

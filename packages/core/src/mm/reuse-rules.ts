@@ -2,7 +2,7 @@
  * The reuse decisions of write faults before PageAnonExclusive (v4.8 to v5.18): by mapcount
  * (`reuse_swap_page()`, up to v5.8 for `do_wp_page()` and up to v5.17 for swap-in and THP), and by
  * reference count (`do_wp_page()` from "mm: do_wp_page() simplification", 09854ba94c6a, v5.9).
- * Which one a fault uses is the era's (`EraRules.cowReuse`, `EraRules.swapThpReuse`).
+ * Which one a fault uses is the era's (`EraRules.cowReuse`, `EraRules.swapinReuse`, `EraRules.thpReuse`).
  * @module
  */
 import type { MmContext } from "./context.js";

@@ -76,7 +76,7 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
   const era = k.era;
   // Up to v5.17: a write fault reuses by reuse_swap_page()'s mapcount + swapcount, counted
   // before swap_free() (v5.3); no swap PTE remembers exclusivity before v5.19 (1493a1913e34).
-  const reuseByMapcount = era.swapThpReuse === "mapcount" && write && reuseSwapPage(k, folio);
+  const reuseByMapcount = era.swapinReuse === "mapcount" && write && reuseSwapPage(k, folio);
   // A fresh folio not exposed to the swap cache is certainly exclusive.
   const exclusive = folio !== swapcache || pteSwpExclusive(orig);
   swapFree(k, offset);
@@ -84,7 +84,7 @@ export function doSwapPage(k: MmContext, vma: Vma, vpn: number, fflags: number, 
   let bits = PTE_YOUNG;
   let wrote = false;
   const rmapExclusive = era.cowReuse === "anon-exclusive" ? exclusive || f.refcount[folio] === 1
-    : era.swapThpReuse === "mapcount" ? reuseByMapcount
+    : era.swapinReuse === "mapcount" ? reuseByMapcount
     // v5.18 (c145e0b47c77): a write fault maps the page writable when ours is its only reference.
     : write && f.refcount[folio] === 1;
   if (rmapExclusive && (vma.flags & VM_WRITE) !== 0) {

@@ -45,7 +45,7 @@ export function wpCanReuseAnonFolio(k: MmContext, pfn: number): boolean {
 function mayReuseAnon(k: MmContext, pfn: number): boolean {
   const era = k.era;
   if (era.cowReuse === "mapcount") return reuseSwapPage(k, pfn);
-  if (era.cowReuse === "refcount" && era.swapThpReuse === "mapcount") return wpReuseByRefcount(k, pfn);
+  if (era.cowReuse === "refcount") return wpReuseByRefcount(k, pfn);
   return wpCanReuseAnonFolio(k, pfn);
 }
 

@@ -32,6 +32,11 @@ export const vaddrPin = definePinPolicy({
       "(`pageCacheLeases`). Known hazards: page-cache pages are treated as in v6.12 (writeback still cleans them); a released",
       "lease leaves pins the filesystem can no longer see coming; pins released with plain `unpin_user_pages()` leak their",
       "file-pin objects (the RFC requires the matching `vaddr_unpin_pages()`).",
+      "",
+      "Its default era is v6.12, not the v5.3 the RFC was posted against: the RFC stands on John Hubbard's counted FOLL_PIN",
+      "(v5.7), and its questions (who may pin a file's blocks, what truncate does then) do not depend on the COW and fork",
+      "rules of the day, so pinlab compares it with the mainline it would have joined. `--kernel v5.7` runs it on v5.3's COW",
+      "and fork with counted pins; before v5.7 its pins are plain references, as every policy's are.",
     ].join("\n"),
     options: VaddrPinOptionsSchema,
     // vaddr_pin_pages() and per-(owner, file) file pins (RFC 09/19, 14/19); counting is pin-bias's.

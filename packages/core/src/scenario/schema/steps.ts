@@ -141,6 +141,11 @@ export const STEP_SCHEMAS = {
   touch: step("touch", { proc, addr: addrField, length: sizeField, write: z.boolean().default(false) }, "fault a range in; result: pages"),
   write: step("write", { proc, addr: addrField, data: dataField }, "the process writes bytes"),
   read: step("read", { proc, addr: addrField, length: sizeField }, "the process reads bytes; result: the bytes as a string"),
+  proc_mem_write: step("proc_mem_write", {
+    proc, addr: addrField, data: dataField,
+    race: z.enum(["dontneed"]).optional().meta({ description: "dontneed: another thread's madvise(MADV_DONTNEED) of the page runs between the COW fault and the retried lookup (the Dirty COW race)" }),
+  }, "(2.0) write bytes into the process through /proc/PID/mem (access_remote_vm with FOLL_FORCE | FOLL_WRITE: even through a read-only private mapping, by COW); result: bytes written"),
+  proc_mem_read: step("proc_mem_read", { proc, addr: addrField, length: sizeField }, "(2.0) read the process's memory through /proc/PID/mem (access_remote_vm with FOLL_FORCE); result: the bytes as a string"),
   fork: step("fork", { proc, child: nameField }, "fork a child process"),
   exit: step("exit", { proc }, "the process exits"),
   ftruncate: step("ftruncate", { file: nameField, size: sizeField, proc: nameField.optional() }, "set a file's size"),
