@@ -38,7 +38,7 @@ export class Column {
     this.element = h("section", { class: "column", attrs: { "data-policy": policy, "data-kernel": era.id, "data-run": key, "aria-label": `policy ${policy} on kernel ${era.id}` } },
       h("header", { class: "col-head" },
         h("div", { class: "col-name" }, h("h2", {}, policy),
-          h("span", { class: `col-era era-${era.source.replace(" ", "-")}`, title: eraTitle(era) }, `@ ${era.id}`)),
+          h("span", { class: `col-era era-${era.source.replace(" ", "-")}`, title: eraTitle(era) }, ` @ ${era.id}`)),
         h("p", { class: "col-summary", title: summary }, summary)),
       this.status, this.last,
       h("h3", { class: "sub" }, "Page frames"), this.grid.element,
