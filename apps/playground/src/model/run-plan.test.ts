@@ -38,6 +38,7 @@ describe("which era a column runs", () => {
     expect(resolveEra({ policy: "p" }, undefined, "v5.3")).toEqual({ id: "v5.3", source: "policy default" });
     expect(resolveEra({ policy: "p" }, undefined, undefined)).toEqual({ id: DEFAULT_KERNEL, source: "policy default" });
     expect(eraTitle({ id: "v5.3", source: "scenario" })).toMatch(/^v5\.3: Linux 5\.3 \(2019-09\), the scenario's machine\.kernel\. /);
+    expect(eraTitle({ id: "v5.18", source: "chosen" })).toMatch(/^v5\.18: Linux 5\.18 \(2022-05\), chosen here \(like --kernel\)\. "COW fixes part 1"/);
   });
 
   it("agrees with the era core builds the kernel on, for every policy and choice", () => {

@@ -73,6 +73,6 @@ export function resolveEra(spec: RunSpec, scenarioKernel: string | undefined, po
 /** A sentence for a column header's tooltip: the era, its release and summary, and where it comes from. */
 export function eraTitle(era: ResolvedEra): string {
   const e = findEra(era.id);
-  const why = era.source === "chosen" ? "chosen in the Kernel control" : era.source === "scenario" ? "the scenario's machine.kernel" : "the policy's default era";
+  const why = era.source === "chosen" ? "chosen here (like --kernel)" : era.source === "scenario" ? "the scenario's machine.kernel" : "the policy's default era";
   return e === undefined ? `${era.id} (${why})` : `${e.id}: ${e.release} (${e.date}), ${why}. ${e.summary}`;
 }
