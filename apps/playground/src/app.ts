@@ -1,6 +1,6 @@
 /**
  * The playground: lays out the page and wires its controllers together: where the scenario
- * comes from (editor, library picker), the policies, the recording, the position (stepper,
+ * comes from (editor, library picker), what the columns compare (policies, kernel eras), the recording, the position (stepper,
  * playing, shortcuts), the stage (columns, steps), the side panel and the URL fragment.
  */
 import type { LoadedScenario } from "@pinlab/core";
@@ -8,12 +8,13 @@ import type { Registry } from "./model/registry.js";
 import type { Session } from "./model/session.js";
 import type { SharedState } from "./model/share.js";
 import { EditorController } from "./controllers/editor-controller.js";
-import { PolicyChoice } from "./controllers/policy-choice.js";
+import { CompareChoice } from "./controllers/compare-choice.js";
 import { PositionController } from "./controllers/position-controller.js";
 import { RecordingController } from "./controllers/recording-controller.js";
-import { linkPolicies, ShareController } from "./controllers/share-controller.js";
+import { linkPlan, ShareController } from "./controllers/share-controller.js";
 import { SidePanel, type PanelView } from "./controllers/side-panel.js";
 import { StageController } from "./controllers/stage-controller.js";
+import { DEFAULT_COMPARE_KERNELS } from "./model/run-plan.js";
 import { h, replace } from "./view/dom.js";
 
 /** The scenario opened when the URL names none. */
@@ -25,7 +26,7 @@ export const DEFAULT_POLICIES = ["legacy-get", "pin-bias"];
 export class App {
   private readonly status: HTMLElement;
   private readonly editor: EditorController;
-  private readonly policies: PolicyChoice;
+  private readonly policies: CompareChoice;
   private readonly recording: RecordingController;
   private readonly positions: PositionController;
   private readonly stage: StageController;
@@ -53,7 +54,7 @@ export class App {
       },
       toggled: () => this.render(),
     });
-    this.policies = new PolicyChoice(registry, {
+    this.policies = new CompareChoice(registry, {
       changed: () => {
         keepPosition();
         this.editor.check();
@@ -81,7 +82,7 @@ export class App {
     const links = { go: (p: number) => this.go(p), select: (pfn: number) => this.select(pfn) };
     this.stage = new StageController(registry, this.positions.stepper.element, links);
     this.side = new SidePanel({ ...links, view: () => this.view() });
-    this.share = new ShareController({ shown: () => ({ text: this.editor.text, pos: this.positions.position, policies: this.policies.checked, selected: this.stage.selected }), open: (s) => this.open(s), say });
+    this.share = new ShareController({ shown: () => ({ text: this.editor.text, pos: this.positions.position, plan: this.policies.plan, selected: this.stage.selected }), open: (s) => this.open(s), say });
     const keyboard = this.positions.keyboard;
     replace(root,
       h("header", { class: "topbar" },
@@ -101,7 +102,7 @@ export class App {
   /** Open what the URL names, or the default scenario. */
   async start(): Promise<void> {
     if (!(await this.share.openFromUrl())) {
-      this.policies.set(DEFAULT_POLICIES);
+      this.policies.set({ mode: "policies", policies: DEFAULT_POLICIES, policy: DEFAULT_POLICIES[0], kernels: DEFAULT_COMPARE_KERNELS });
       this.editor.pick(DEFAULT_SCENARIO);
     }
   }
@@ -122,7 +123,7 @@ export class App {
   }
 
   private open(state: SharedState): void {
-    this.policies.set(linkPolicies(state.policies, this.registry.policyIds, DEFAULT_POLICIES));
+    this.policies.set(linkPlan(state, this.registry.policyIds, DEFAULT_POLICIES));
     this.recording.want(state.pos);
     this.stage.select(state.pfn);
     this.editor.setText(state.text);
@@ -132,7 +133,7 @@ export class App {
   private run(loaded: LoadedScenario): void {
     this.stage.setStale(false);
     this.positions.stop();
-    void this.recording.record(loaded, this.policies.checked);
+    void this.recording.record(loaded, this.policies.runs);
   }
 
   private select(pfn: number): void {

@@ -109,6 +109,6 @@ describe("next difference", () => {
   it("says why it found nothing", () => {
     expect(noDifference(rows, 1)).toBe("no later difference");
     expect(noDifference(rows, -1)).toBe("no earlier difference");
-    expect(noDifference([{ index: 0, differs: false }], 1)).toBe("the policies never differ");
+    expect(noDifference([{ index: 0, differs: false }], 1)).toBe("the columns never differ");
   });
 });

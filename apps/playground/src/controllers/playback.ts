@@ -117,5 +117,5 @@ export function differenceTarget(rows: readonly DifferenceRow[], pos: number, di
 /** What to say when {@link differenceTarget} finds nothing in direction `dir`. */
 export function noDifference(rows: readonly DifferenceRow[], dir: 1 | -1): string {
   if (dir === -1) return "no earlier difference";
-  return rows.some((r) => r.differs) ? "no later difference" : "the policies never differ";
+  return rows.some((r) => r.differs) ? "no later difference" : "the columns never differ";
 }

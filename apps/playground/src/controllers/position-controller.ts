@@ -69,7 +69,7 @@ export class PositionController {
     this.playback.stop();
   }
 
-  /** Go to the next (1) or previous (-1) step where the policies differ, or say there is none. */
+  /** Go to the next (1) or previous (-1) step where the columns differ, or say there is none. */
   nextDifference(dir: 1 | -1): void {
     const s = this.host.session();
     if (s === undefined) return;

@@ -1,10 +1,12 @@
 /**
- * Recording: a valid scenario is recorded under the chosen policies in slices of wall time,
+ * Recording: a valid scenario is recorded under the chosen runs (policies, or one policy at
+ * several kernel eras) in slices of wall time,
  * with progress shown a few times a second. Starting a new recording cancels the one in
  * progress (each recording holds a run token; a stale token stops it).
  */
 import type { LoadedScenario } from "@pinlab/core";
 import type { Registry } from "../model/registry.js";
+import type { RunSpec } from "../model/run-plan.js";
 import { Session } from "../model/session.js";
 
 /** What the recording controller tells the app. */
@@ -38,11 +40,11 @@ export class RecordingController {
     this.wanted = pos;
   }
 
-  /** Record `loaded` under `policies`, cancelling the recording in progress. Resolves when done or cancelled. */
-  async record(loaded: LoadedScenario, policies: readonly string[]): Promise<void> {
+  /** Record `loaded` in a column per run of `runs`, cancelling the recording in progress. Resolves when done or cancelled. */
+  async record(loaded: LoadedScenario, runs: readonly RunSpec[]): Promise<void> {
     const token = ++this.runToken;
     const cancelled = () => token !== this.runToken;
-    const session = new Session(loaded, policies, this.registry);
+    const session = new Session(loaded, runs, this.registry);
     this.session = session;
     this.host.started(session);
     const started = performance.now();
@@ -56,6 +58,6 @@ export class RecordingController {
     }, cancelled);
     if (cancelled()) return;
     this.host.recorded(session, Math.min(this.wanted, session.reachable));
-    this.host.say(`recorded ${session.length} steps × ${session.policies.length} policies in ${Math.round(performance.now() - started)} ms`);
+    this.host.say(`recorded ${session.length} steps × ${session.runs.length} columns in ${Math.round(performance.now() - started)} ms`);
   }
 }

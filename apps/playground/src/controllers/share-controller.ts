@@ -3,6 +3,7 @@
  * moment after it changes), and a fragment that carries a scenario, at start or when it
  * changes, is opened.
  */
+import { DEFAULT_COMPARE_KERNELS, type ComparePlan } from "../model/run-plan.js";
 import { decodeState, encodeState, type SharedState } from "../model/share.js";
 import { h } from "../view/dom.js";
 
@@ -12,8 +13,8 @@ export interface Shown {
   readonly text: string;
   /** The position. */
   readonly pos: number;
-  /** The checked policies, in order. */
-  readonly policies: readonly string[];
+  /** (2.0) What the columns compare: the mode, the policies and the kernel era choices. */
+  readonly plan: ComparePlan;
   /** The selected frame, if any. */
   readonly selected: number | undefined;
 }
@@ -28,9 +29,32 @@ export interface ShareHost {
   say(msg: string): void;
 }
 
-/** The link state for what the page shows (no frame field when none is selected). */
+/**
+ * The link state for what the page shows (no frame field when none is selected; the era choice
+ * only when one is made; kernels mode's policy and eras only in kernels mode, so a link of the
+ * policies compared on their default eras reads as links did before eras).
+ */
 export function linkState(shown: Shown): SharedState {
-  return { text: shown.text, pos: shown.pos, policies: shown.policies, ...(shown.selected !== undefined ? { pfn: shown.selected } : {}) };
+  const { plan } = shown;
+  return {
+    text: shown.text, pos: shown.pos, policies: plan.policies, ...(shown.selected !== undefined ? { pfn: shown.selected } : {}),
+    ...(plan.kernel !== undefined ? { kernel: plan.kernel } : {}),
+    ...(plan.mode === "kernels" ? { mode: plan.mode, policy: plan.policy, kernels: plan.kernels } : {}),
+  };
+}
+
+/**
+ * (2.0) The comparison a link asks for: its mode (default policies), its registered policies
+ * (else `defaults`), its era choice, and for kernels mode its policy (if registered, else the
+ * first of the policies) and eras (else {@link DEFAULT_COMPARE_KERNELS}).
+ */
+export function linkPlan(state: SharedState, registered: readonly string[], defaults: readonly string[]): ComparePlan {
+  const policies = linkPolicies(state.policies, registered, defaults);
+  const policy = state.policy !== undefined && registered.includes(state.policy) ? state.policy : policies[0];
+  return {
+    mode: state.mode ?? "policies", policies, ...(state.kernel !== undefined ? { kernel: state.kernel } : {}),
+    policy, kernels: state.kernels !== undefined && state.kernels.length > 0 ? state.kernels : DEFAULT_COMPARE_KERNELS,
+  };
 }
 
 /** The policies to check for a link asking for `asked`: the registered ones among them, else `defaults`. */

@@ -66,7 +66,7 @@ export class SidePanel {
     const { session: s, pos } = v;
     switch (this.tabs.selected) {
       case "frame":
-        this.details.update(v.selected, s.policies.map((_, i) => s.machine(i, pos)));
+        this.details.update(v.selected, s.runs.map((_, i) => s.machine(i, pos)));
         break;
       case "hazards":
         this.hazards.update(s.recordings, pos, s.view.distinct);

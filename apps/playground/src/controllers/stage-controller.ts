@@ -1,6 +1,6 @@
 /**
  * The stage: the scenario's title, the note shown while the editor's text is not the run shown,
- * one column per policy (grid and lanes), the legend and the steps table; and the selected frame,
+ * one column per run (a policy on a kernel era: grid and lanes), the legend and the steps table; and the selected frame,
  * which the columns highlight.
  */
 import type { Registry } from "../model/registry.js";
@@ -37,7 +37,7 @@ export class StageController {
     this.element = h("main", { class: "stage" }, this.title,
       h("p", { class: "stale-note", attrs: { role: "note" } }, "The editor's scenario has problems (listed under the editor); this is the last valid version."),
       stepper, this.columnsEl, legend(),
-      h("h2", { class: "sub" }, "Steps under each policy"), this.steps.element);
+      h("h2", { class: "sub" }, "Steps in each column"), this.steps.element);
   }
 
   /** The selected frame, if any. */
@@ -55,9 +55,9 @@ export class StageController {
     this.element.classList.toggle("stale", stale);
   }
 
-  /** Set up for a new session: its title and one empty column per policy. */
+  /** Set up for a new session: its title and one empty column per run. */
   show(session: Session): void {
-    this.columns = session.policies.map((p) => new Column(p, policySummary(this.registry, p), { select: (pfn) => this.host.select(pfn) }));
+    this.columns = session.recordings.map((r) => new Column(r.policy, policySummary(this.registry, r.policy), { select: (pfn) => this.host.select(pfn) }, r.era, r.key));
     replace(this.columnsEl, ...this.columns.map((c) => c.element));
     this.columnsEl.style.setProperty("--cols", String(this.columns.length));
     const header = session.scenario.header;
@@ -66,7 +66,7 @@ export class StageController {
 
   /** Fill the steps table, once the session is recorded. */
   recorded(session: Session): void {
-    this.steps.rebuild(session.policies, session.view.comparison, session.summaries);
+    this.steps.rebuild(session.recordings, session.view.comparison, session.summaries);
   }
 
   /** Show position `pos` of `session` in the columns and mark it in the steps table. */
@@ -82,7 +82,7 @@ export class StageController {
     const row = pos > 0 ? session.view.comparison[pos - 1] : undefined;
     this.columns.forEach((c, i) => {
       const rec = session.recorders[i].recording;
-      const outcome = row?.outcomes.get(c.policy);
+      const outcome = row?.outcomes.get(c.key);
       c.update(rec, machines[i], this.selectedPfn, differs, row !== undefined && outcome !== undefined ? { index: row.index, op: row.op, outcome, differs: row.differs } : undefined, session.mmapNames(i));
     });
   }

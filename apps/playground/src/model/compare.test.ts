@@ -27,14 +27,14 @@ describe("two columns side by side", () => {
   });
 
   it("does not call a column different while the other has not run the step yet", () => {
-    const partial = new Session(scenario, ["legacy-get", "pin-bias"], registry);
+    const partial = new Session(scenario, [{ policy: "legacy-get" }, { policy: "pin-bias" }], registry);
     partial.recorders[0].advance();
     expect(partial.view.comparison.some((r) => r.differs)).toBe(false);
     expect(partial.reachable).toBe(0);
   });
 
   it("highlights the frames that look different", () => {
-    const s = new Session(scenario, ["legacy-get", "pin-bias"], registry);
+    const s = new Session(scenario, [{ policy: "legacy-get" }, { policy: "pin-bias" }], registry);
     s.advance();
     const at = (pos: number) => Session.frameDifferences([s.machine(0, pos), s.machine(1, pos)])!;
     expect(at(0).every((x) => x === 0)).toBe(true);

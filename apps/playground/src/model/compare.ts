@@ -1,6 +1,7 @@
 /**
- * Side by side: what each step did under each policy, whether the policies disagree on it, and
- * which hazards of one column have no counterpart in another.
+ * Side by side: what each step did in each column (a policy, or a policy at a kernel era),
+ * whether the columns disagree on it, and which hazards of one column have no counterpart in
+ * another. Columns are keyed by their recording's `key`.
  */
 import { quoteText, type Hazard, type StepResult } from "@pinlab/core";
 import type { Recording } from "./recording.js";
@@ -29,9 +30,9 @@ export interface StepComparison {
   readonly index: number;
   /** The op. */
   readonly op: string;
-  /** Outcome per policy (absent while a column has not run the step yet). */
+  /** Outcome per column key (absent while a column has not run the step yet). */
   readonly outcomes: ReadonlyMap<string, StepOutcome>;
-  /** The policies disagree on the outcome (errno, result, error or hazards). */
+  /** The columns disagree on the outcome (errno, result, error or hazards). */
   readonly differs: boolean;
 }
 
@@ -63,7 +64,7 @@ function signature(o: StepOutcome): string {
   return JSON.stringify([o.ok, o.errno, o.error ?? null, o.result, o.hazards]);
 }
 
-/** Compare every step across `recs` (one per policy). */
+/** Compare every step across `recs` (one per column). */
 export function compareSteps(recs: readonly Recording[]): StepComparison[] {
   const first = recs[0];
   if (first === undefined) return [];
@@ -71,7 +72,7 @@ export function compareSteps(recs: readonly Recording[]): StepComparison[] {
     const outcomes = new Map<string, StepOutcome>();
     for (const r of recs) {
       const o = stepOutcome(r, index);
-      if (o !== undefined) outcomes.set(r.policy, o);
+      if (o !== undefined) outcomes.set(r.key, o);
     }
     const sigs = new Set([...outcomes.values()].map(signature));
     return { index, op: step.op, outcomes, differs: outcomes.size === recs.length && sigs.size > 1 };
@@ -92,7 +93,7 @@ function hazardKey(h: Hazard): string {
 }
 
 /**
- * For each policy, the indexes (into its `hazards`) of hazards that some other compared policy
+ * For each column key, the indexes (into its `hazards`) of hazards that some other compared column
  * does not have (same class, outcome and step, counted with multiplicity).
  */
 export function distinctHazards(recs: readonly Recording[]): Map<string, Set<number>> {
@@ -100,7 +101,7 @@ export function distinctHazards(recs: readonly Recording[]): Map<string, Set<num
   for (const r of recs) {
     const c = new Map<string, number>();
     for (const h of r.hazards) c.set(hazardKey(h), (c.get(hazardKey(h)) ?? 0) + 1);
-    counts.set(r.policy, c);
+    counts.set(r.key, c);
   }
   const out = new Map<string, Set<number>>();
   for (const r of recs) {
@@ -110,14 +111,14 @@ export function distinctHazards(recs: readonly Recording[]): Map<string, Set<num
       const key = hazardKey(h);
       const nth = (seen.get(key) ?? 0) + 1;
       seen.set(key, nth);
-      if (recs.some((o) => o !== r && (counts.get(o.policy)?.get(key) ?? 0) < nth)) mine.add(i);
+      if (recs.some((o) => o !== r && (counts.get(o.key)?.get(key) ?? 0) < nth)) mine.add(i);
     });
-    out.set(r.policy, mine);
+    out.set(r.key, mine);
   }
   return out;
 }
 
-/** The first step at which the compared policies disagree, or -1. */
+/** The first step at which the compared columns disagree, or -1. */
 export function firstDivergence(rows: readonly StepComparison[]): number {
   return rows.find((r) => r.differs)?.index ?? -1;
 }

@@ -59,7 +59,7 @@ export function counterCharts(recs: readonly Recording[], pos: number): ChartDat
   };
   const charts: ChartData[] = VMSTAT_CHARTS.map(([key, title]) => done({
     id: key, title, x,
-    series: recs.map((r, i) => ({ label: r.policy, policyIndex: i, dashed: false, values: upTo(r, (p) => r.views[p].counters.vmstat[key] ?? 0) })),
+    series: recs.map((r, i) => ({ label: r.label, policyIndex: i, dashed: false, values: upTo(r, (p) => r.views[p].counters.vmstat[key] ?? 0) })),
   }));
   // Only processes that ever pin (a fork bomb of 1000 children would drown the chart otherwise).
   const pinning = new Set<string>();
@@ -74,11 +74,11 @@ export function counterCharts(recs: readonly Recording[], pos: number): ChartDat
   const procs = [...pinning].slice(0, MAX_PROCESS_SERIES);
   charts.push(done({
     id: "pinned_vm", title: "pinned_vm (pages) per process", x,
-    series: recs.flatMap((r, i) => procs.map((name, j) => ({ label: `${r.policy} ${name}`, policyIndex: i, dashed: j > 0, values: upTo(r, (p) => r.views[p].counters.pinnedVm[name] ?? 0) }))),
+    series: recs.flatMap((r, i) => procs.map((name, j) => ({ label: `${r.label} ${name}`, policyIndex: i, dashed: j > 0, values: upTo(r, (p) => r.views[p].counters.pinnedVm[name] ?? 0) }))),
   }));
   charts.push(done({
     id: "hazards", title: "hazards recorded", x,
-    series: recs.map((r, i) => ({ label: r.policy, policyIndex: i, dashed: false, values: upTo(r, (p) => r.views[p].counters.hazards) })),
+    series: recs.map((r, i) => ({ label: r.label, policyIndex: i, dashed: false, values: upTo(r, (p) => r.views[p].counters.hazards) })),
   }));
   return charts;
 }

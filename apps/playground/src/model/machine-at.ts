@@ -14,6 +14,8 @@ export interface MachineAt {
   readonly pos: number;
   /** The policy. */
   readonly policy: string;
+  /** (2.0) The column's name: `policy @ era`. */
+  readonly label: string;
   /** The region the rows cover. */
   readonly region: DisplayRegion;
   /** Frame rows over the region (`FRAME_WIDTH` numbers per shown frame; zeros = free). */
@@ -48,7 +50,7 @@ export function machineAt(rec: Recording, pos: number, region: DisplayRegion): M
   });
   const views = rec.views[p];
   return {
-    pos: p, policy: rec.policy, region, rows, ptes: rec.ptes.at(p),
+    pos: p, policy: rec.policy, label: rec.label, region, rows, ptes: rec.ptes.at(p),
     holders: new Map(views.holders.map(([pfn, names]) => [pfn, names])), views,
     hazards: rec.hazardsAt(p), inodeNames: rec.inodeNames,
   };

@@ -1,5 +1,5 @@
 /**
- * A run of one scenario under one policy, recorded position by position. Position `p` is the
+ * A run of one scenario under one policy (on one kernel era), recorded position by position. Position `p` is the
  * machine after the first `p` steps (position 0: set up, no step run yet). The run is the
  * deterministic replay from the scenario's seed: a fresh kernel, then `runStep` for each step in
  * order; every position is kept as a checkpoint (frames and PTEs as deltas with periodic
@@ -11,6 +11,7 @@ import { FRAME_WIDTH } from "./frame-state.js";
 import type { PositionViews } from "./machine-types.js";
 import type { Registry } from "./registry.js";
 import { RowHistory } from "./row-history.js";
+import { resolveEra, runKey, type ResolvedEra } from "./run-plan.js";
 
 /** Options of a recording. */
 export interface RecordOptions {
@@ -18,6 +19,8 @@ export interface RecordOptions {
   readonly keyframeEvery?: number;
   /** Audit the model after every step (the scenario's `check_invariants` also turns it on). */
   readonly checkInvariants?: boolean;
+  /** (2.0) The kernel era to run on, over the scenario's `machine.kernel` and the policy's default (like `--kernel`). */
+  readonly kernel?: string;
 }
 
 /** Everything recorded about one run. Read it through {@link Recording}'s methods. */
@@ -46,11 +49,22 @@ export class Recording {
   readonly eventsHash: string[] = [];
   /** Set when the kernel could not be built (then no position exists). */
   setupError: string | undefined;
+  /** (2.0) The era the run uses and where it comes from (the kernel's own era once it is built). */
+  era: ResolvedEra;
+  /** (2.0) The column's key ({@link runKey}): the policy, or `policy@era` when an era was chosen. */
+  readonly key: string;
 
-  /** An empty recording of `scenario` under `policy`. */
-  constructor(readonly scenario: LoadedScenario, readonly policy: string, keyframeEvery: number) {
+  /** An empty recording of `scenario` under `policy`, on era `kernel` if one is chosen (else the scenario's or the policy's, `era`). */
+  constructor(readonly scenario: LoadedScenario, readonly policy: string, keyframeEvery: number, readonly kernel?: string, policyDefault?: string) {
     this.frames = new RowHistory(FRAME_WIDTH, keyframeEvery);
     this.ptes = new RowHistory(2, keyframeEvery);
+    this.key = runKey(kernel === undefined ? { policy } : { policy, kernel });
+    this.era = resolveEra({ policy, ...(kernel !== undefined ? { kernel } : {}) }, scenario.header.machine.kernel, policyDefault);
+  }
+
+  /** (2.0) The column's name for a person: `policy @ era` (e.g. `pin-bias @ v5.3`). */
+  get label(): string {
+    return `${this.policy} @ ${this.era.id}`;
   }
 
   /** Number of positions recorded (steps run + 1), 0 when setup failed. */
@@ -85,18 +99,19 @@ export class Recorder {
 
   /** Build the kernel for `policy` and record position 0. */
   constructor(scenario: LoadedScenario, policy: string, registry: Registry, opts: RecordOptions = {}) {
-    this.recording = new Recording(scenario, policy, opts.keyframeEvery ?? 32);
+    this.recording = new Recording(scenario, policy, opts.keyframeEvery ?? 32, opts.kernel, registry.plugins.policies.get(policy)?.meta.defaultKernel);
     this.audit = opts.checkInvariants === true || scenario.header.check_invariants === true;
     this.deviceKinds = new Map(scenario.header.devices.map((d) => [d.name, d.kind]));
     let inst: KernelInstance;
     try {
-      inst = setUpKernel(scenario, policy, { container: registry.container, trace: true });
+      inst = setUpKernel(scenario, policy, { container: registry.container, trace: true, ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}) });
     } catch (e) {
       this.recording.setupError = (e as Error).message;
       this.ctx = undefined;
       return;
     }
     this.ctx = { inst, bindings: new Bindings(), scenario, plugins: registry.plugins, policy, kernel: inst.kernel.kernelEra.id, index: 0 };
+    this.recording.era = { ...this.recording.era, id: inst.kernel.kernelEra.id };
     this.recording.zones = inst.kernel.memory.zones;
     this.recording.events = inst.kernel.events.events;
     this.recording.hazards = inst.oracle.hazards;

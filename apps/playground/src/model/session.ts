@@ -1,5 +1,5 @@
 /**
- * A comparison session: one scenario recorded under several policies, in slices of wall time so
+ * A comparison session: one scenario recorded under several runs (policies, or one policy at several kernel eras), in slices of wall time so
  * a page stays responsive on long scenarios, with the derived comparison (steps side by side,
  * distinct hazards), the display region shared by the columns, and a small cache of
  * materialized positions.
@@ -11,14 +11,15 @@ import { classifyFrame, FRAME_WIDTH } from "./frame-state.js";
 import { machineAt, type MachineAt } from "./machine-at.js";
 import { Recorder, type Recording, type RecordOptions } from "./recording.js";
 import type { Registry } from "./registry.js";
+import type { RunSpec } from "./run-plan.js";
 import { stepSummary } from "./step-text.js";
 
-/** Positions kept materialized per policy. */
+/** Positions kept materialized per column. */
 const CACHE = 24;
 
-/** One scenario under several policies. */
+/** One scenario under several runs, one per column. */
 export class Session {
-  /** One recorder per policy, in column order. */
+  /** One recorder per run, in column order. */
   readonly recorders: readonly Recorder[];
   /** Step summaries, by index. */
   readonly summaries: readonly string[];
@@ -26,9 +27,9 @@ export class Session {
   private readonly names = new Map<number, { steps: number; names: Map<number, string> }>();
   private derived: { region: DisplayRegion; comparison: StepComparison[]; distinct: Map<string, Set<number>>; stamp: string } | undefined;
 
-  /** Set up recorders (position 0 of each is recorded at once). */
-  constructor(readonly scenario: LoadedScenario, readonly policies: readonly string[], registry: Registry, opts: RecordOptions = {}) {
-    this.recorders = policies.map((p) => new Recorder(scenario, p, registry, opts));
+  /** Set up a recorder per run of `runs` (position 0 of each is recorded at once). */
+  constructor(readonly scenario: LoadedScenario, readonly runs: readonly RunSpec[], registry: Registry, opts: RecordOptions = {}) {
+    this.recorders = runs.map((r) => new Recorder(scenario, r.policy, registry, { ...opts, ...(r.kernel !== undefined ? { kernel: r.kernel } : {}) }));
     this.summaries = scenario.steps.map(stepSummary);
   }
 

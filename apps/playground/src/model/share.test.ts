@@ -29,6 +29,14 @@ describe("URL state", () => {
     expect(await decodeState(frag)).toEqual({ text: "x", pos: 0, policies: ["a", "pin-bias"] });
   });
 
+  it("round-trips the era choices and keeps only known eras and plugin ids", async () => {
+    const frag = await encodeState({ text: "x", pos: 1, policies: ["pin-bias"], mode: "kernels", kernel: "v5.9", policy: "legacy-get", kernels: ["v5.3", "v6.12"] });
+    expect(frag).toMatch(/&m=kernels&k=v5\.9&kp=legacy-get&ker=v5\.3%2Cv6\.12$/);
+    expect(await decodeState(frag)).toEqual({ text: "x", pos: 1, policies: ["pin-bias"], mode: "kernels", kernel: "v5.9", policy: "legacy-get", kernels: ["v5.3", "v6.12"] });
+    const bad = frag.replace("m=kernels", "m=eras").replace("k=v5.9", "k=v9.9").replace("kp=legacy-get", "kp=<x>").replace("ker=v5.3%2Cv6.12", "ker=v5.3,v1,v5.3,<b>");
+    expect(await decodeState(bad)).toEqual({ text: "x", pos: 1, policies: ["pin-bias"], kernels: ["v5.3"] });
+  });
+
   it("encodes base64url without padding", () => {
     const bytes = new Uint8Array([251, 255, 191, 0, 1]);
     expect(toBase64Url(bytes)).toBe("-_-_AAE");

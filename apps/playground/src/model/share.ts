@@ -1,10 +1,12 @@
 /**
  * Shareable state in the URL fragment: the scenario text (deflate-raw through the platform's
- * CompressionStream, then base64url), the position, the compared policies and the selected
- * frame. The fragment never reaches a server. A link is untrusted input: decoding checks every
- * field and caps the decompressed size.
+ * CompressionStream, then base64url), the position, the compared policies, the kernel era
+ * choices (2.0) and the selected frame. The fragment never reaches a server. A link is untrusted
+ * input: decoding checks every field and caps the decompressed size. Links made before the era
+ * choices (no `m`, `k`, `kp`, `ker`) open as they did: policies compared, each on its default era.
  */
-import { isPluginId } from "@pinlab/core";
+import { findEra, isPluginId } from "@pinlab/core";
+import type { CompareMode } from "./run-plan.js";
 
 /** What a link restores. */
 export interface SharedState {
@@ -16,6 +18,14 @@ export interface SharedState {
   readonly policies: readonly string[];
   /** The selected frame, if any. */
   readonly pfn?: number;
+  /** (2.0) What the columns compare (absent: policies). */
+  readonly mode?: CompareMode;
+  /** (2.0) Policies mode: the era every column runs (absent: "policy default"). */
+  readonly kernel?: string;
+  /** (2.0) Kernels mode: the one policy. */
+  readonly policy?: string;
+  /** (2.0) Kernels mode: the compared eras (absent or empty: the app's default). */
+  readonly kernels?: readonly string[];
 }
 
 /** Largest scenario text a link may carry (decompressed), in bytes. */
@@ -32,6 +42,10 @@ export async function encodeState(state: SharedState): Promise<string> {
   params.set("p", String(state.pos));
   if (state.policies.length > 0) params.set("pol", state.policies.join(","));
   if (state.pfn !== undefined) params.set("f", String(state.pfn));
+  if (state.mode === "kernels") params.set("m", "kernels");
+  if (state.kernel !== undefined) params.set("k", state.kernel);
+  if (state.policy !== undefined) params.set("kp", state.policy);
+  if (state.kernels !== undefined && state.kernels.length > 0) params.set("ker", state.kernels.join(","));
   return params.toString();
 }
 
@@ -46,7 +60,19 @@ export async function decodeState(fragment: string): Promise<SharedState | undef
   const pos = nonNegativeInt(params.get("p")) ?? 0;
   const policies = (params.get("pol") ?? "").split(",").filter(isPluginId);
   const pfn = nonNegativeInt(params.get("f"));
-  return { text, pos, policies, ...(pfn !== undefined ? { pfn } : {}) };
+  const kernel = knownEra(params.get("k"));
+  const policy = params.get("kp") ?? "";
+  const kernels = [...new Set((params.get("ker") ?? "").split(",").filter((id) => knownEra(id) !== undefined))];
+  return {
+    text, pos, policies, ...(pfn !== undefined ? { pfn } : {}),
+    ...(params.get("m") === "kernels" ? { mode: "kernels" as const } : {}),
+    ...(kernel !== undefined ? { kernel } : {}), ...(isPluginId(policy) ? { policy } : {}), ...(kernels.length > 0 ? { kernels } : {}),
+  };
+}
+
+/** `id` when it names a kernel era, else undefined (a link's unknown era is dropped, as an unknown policy is). */
+function knownEra(id: string | null): string | undefined {
+  return id !== null && findEra(id) !== undefined ? id : undefined;
 }
 
 function nonNegativeInt(v: string | null): number | undefined {

@@ -1,11 +1,13 @@
 /**
- * One policy's column: its name and summary, how its run is going (expectations, hazards by
+ * One column: its policy and kernel era ("pin-bias @ v5.3", the era's release, summary and source
+ * in a tooltip) and the policy's summary, how its run is going (expectations, hazards by
  * outcome), what the last step did under it, its page-frame grid and its lanes.
  */
 import type { StepOutcome } from "../model/compare.js";
 import { outcomeLabel } from "../model/compare.js";
 import type { MachineAt } from "../model/machine-at.js";
 import type { Recording } from "../model/recording.js";
+import { eraTitle, type ResolvedEra } from "../model/run-plan.js";
 import { h, replace } from "./dom.js";
 import { FrameGrid } from "./frame-grid.js";
 import { Lanes } from "./lanes.js";
@@ -16,7 +18,7 @@ export interface ColumnEvents {
   select(pfn: number): void;
 }
 
-/** The view of one policy. */
+/** The view of one run (a policy on a kernel era). */
 export class Column {
   /** The element to place. */
   readonly element: HTMLElement;
@@ -26,14 +28,18 @@ export class Column {
   private readonly status: HTMLElement;
   private readonly last: HTMLElement;
 
-  /** A column for `policy`, described by `summary`. */
-  constructor(readonly policy: string, summary: string, events: ColumnEvents) {
-    this.grid = new FrameGrid(policy, events);
-    this.lanes = new Lanes(policy, events);
+  /** A column for `policy` (described by `summary`) on era `era`; `key` tells it from the other columns. */
+  constructor(readonly policy: string, summary: string, events: ColumnEvents, readonly era: ResolvedEra, readonly key: string = policy) {
+    const label = `${policy} @ ${era.id}`;
+    this.grid = new FrameGrid(label, events);
+    this.lanes = new Lanes(label, events);
     this.status = h("div", { class: "col-status" });
     this.last = h("div", { class: "col-last", attrs: { "aria-live": "polite" } });
-    this.element = h("section", { class: "column", attrs: { "data-policy": policy, "aria-label": `policy ${policy}` } },
-      h("header", { class: "col-head" }, h("h2", {}, policy), h("p", { class: "col-summary", title: summary }, summary)),
+    this.element = h("section", { class: "column", attrs: { "data-policy": policy, "data-kernel": era.id, "data-run": key, "aria-label": `policy ${policy} on kernel ${era.id}` } },
+      h("header", { class: "col-head" },
+        h("div", { class: "col-name" }, h("h2", {}, policy),
+          h("span", { class: `col-era era-${era.source.replace(" ", "-")}`, title: eraTitle(era) }, ` @ ${era.id}`)),
+        h("p", { class: "col-summary", title: summary }, summary)),
       this.status, this.last,
       h("h3", { class: "sub" }, "Page frames"), this.grid.element,
       h("h3", { class: "sub" }, "Address spaces and devices"), this.lanes.element);
@@ -57,7 +63,7 @@ export class Column {
         h("strong", { class: last.outcome.ok ? "" : "err" }, outcomeLabel(last.outcome)),
         last.outcome.shown === undefined ? null : h("span", { class: "col-result", title: "the step's result" }, ` → ${last.outcome.shown}`),
         last.outcome.passed ? null : h("span", { class: "chip bad" }, "expectation failed"),
-        last.differs ? h("span", { class: "chip diff", title: "the policies disagree on this step" }, "differs") : null);
+        last.differs ? h("span", { class: "chip diff", title: "the columns disagree on this step" }, "differs") : null);
       this.last.classList.toggle("differs", last.differs);
     }
     this.grid.update(m, selected, differs);

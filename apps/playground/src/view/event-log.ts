@@ -45,8 +45,8 @@ export class EventLog {
     if (recs !== this.recs) {
       const keepPolicy = this.policy.value;
       const keepKind = this.kind.value;
-      replace(this.policy, ...recs.map((r) => h("option", { attrs: { value: r.policy } }, r.policy)));
-      if (recs.some((r) => r.policy === keepPolicy)) this.policy.value = keepPolicy;
+      replace(this.policy, ...recs.map((r) => h("option", { attrs: { value: r.key } }, r.label)));
+      if (recs.some((r) => r.key === keepPolicy)) this.policy.value = keepPolicy;
       const kinds = [...new Set(recs.flatMap((r) => r.events.map((e) => e.type)))].sort();
       replace(this.kind, h("option", { attrs: { value: "" } }, "all kinds"), ...kinds.map((k) => h("option", { attrs: { value: k } }, k)));
       if (kinds.includes(keepKind as KernelEvent["type"])) this.kind.value = keepKind;
@@ -57,7 +57,7 @@ export class EventLog {
   }
 
   private render(): void {
-    const rec = this.recs.find((r) => r.policy === this.policy.value) ?? this.recs[0];
+    const rec = this.recs.find((r) => r.key === this.policy.value) ?? this.recs[0];
     if (rec === undefined) {
       replace(this.list);
       return;

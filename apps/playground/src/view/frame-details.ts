@@ -57,8 +57,8 @@ export class FrameDetails {
     const m0 = machines[0];
     replace(this.body,
       h("h3", { class: "frame-title" }, `Frame ${pfn}`, h("span", { class: "muted" }, ` · zone ${m0.region.zones.find((z) => pfn >= z.start && pfn < z.start + z.total)?.name ?? "?"}`)),
-      h("table", { class: "facts", attrs: { "aria-label": `frame ${pfn} under each policy` } },
-        h("thead", {}, h("tr", {}, h("th", {}, ""), ...machines.map((m) => h("th", { attrs: { scope: "col" } }, m.policy)))),
+      h("table", { class: "facts", attrs: { "aria-label": `frame ${pfn} in each column` } },
+        h("thead", {}, h("tr", {}, h("th", {}, ""), ...machines.map((m) => h("th", { attrs: { scope: "col" } }, m.label)))),
         h("tbody", {}, ...rows)));
   }
 }

@@ -42,8 +42,8 @@ export class FrameGrid {
   private width = 0;
   private observedWidth = 0;
 
-  /** Make an empty grid for the column of `policy`. */
-  constructor(private readonly policy: string, private readonly events: FrameGridEvents) {
+  /** Make an empty grid for the column named `name` (`policy @ era`). */
+  constructor(private readonly name: string, private readonly events: FrameGridEvents) {
     this.canvas = h("canvas", {
       class: "grid-canvas",
       attrs: { tabindex: 0, role: "img", "aria-label": this.baseLabel() },
@@ -56,7 +56,7 @@ export class FrameGrid {
     });
     this.spacer = h("div", { class: "grid-spacer" });
     this.tip = h("div", { class: "tooltip", attrs: { role: "tooltip", hidden: true } });
-    this.element = h("div", { class: "grid-scroll", attrs: { "data-policy": policy }, on: { scroll: () => this.draw() } }, this.canvas, this.spacer, this.tip);
+    this.element = h("div", { class: "grid-scroll", attrs: { "data-column": name }, on: { scroll: () => this.draw() } }, this.canvas, this.spacer, this.tip);
     // Widths come from a ResizeObserver: reading clientWidth while rendering would force a layout per column per step.
     new ResizeObserver((entries) => {
       const w = Math.floor(entries[entries.length - 1].contentRect.width);
@@ -89,7 +89,7 @@ export class FrameGrid {
   }
 
   private baseLabel(): string {
-    return `page frames under ${this.policy}; arrow keys move the selected frame`;
+    return `page frames under ${this.name}; arrow keys move the selected frame`;
   }
 
   /** The accessible label: what the grid is, and the large folios it draws as blocks. */

@@ -1,9 +1,10 @@
 /**
- * Every hazard of every compared run: class, outcome, device, step and frame (both links), and
- * the oracle's sentence. Hazards of later steps are shown dimmed; hazards that another column
- * does not have are marked.
+ * Every hazard of every compared run: class (with what it means), outcome, device, step and
+ * frame (both links), and the oracle's sentence; the run is named `policy @ era`. Hazards of
+ * later steps are shown dimmed; hazards that another column does not have are marked.
  */
 import type { Hazard } from "@pinlab/core";
+import { HAZARD_CLASS_INFO, hazardClassInfo } from "../model/hazard-classes.js";
 import type { Recording } from "../model/recording.js";
 import { h, replace } from "./dom.js";
 import { frameLink, stepLink, type LinkTargets } from "./links.js";
@@ -13,25 +14,28 @@ export class HazardList {
   /** The element to place. */
   readonly element: HTMLElement;
 
-  /** Make the list. */
+  private readonly list: HTMLElement;
+
+  /** Make the list, under a fold-out key of the hazard classes. */
   constructor(private readonly targets: LinkTargets) {
-    this.element = h("div", { class: "hazards" });
+    this.list = h("div", { class: "hazard-items" });
+    this.element = h("div", { class: "hazards" }, hazardClassKey(), this.list);
   }
 
-  /** Show the hazards of `recs` at position `pos`; `distinct` holds per policy the indexes of hazards others lack. */
+  /** Show the hazards of `recs` at position `pos`; `distinct` holds per column key the indexes of hazards others lack. */
   update(recs: readonly Recording[], pos: number, distinct: ReadonlyMap<string, ReadonlySet<number>>): void {
     const items: HTMLElement[] = [];
     for (const r of recs) {
-      for (const g of groupHazards(r.hazards, distinct.get(r.policy) ?? new Set())) {
+      for (const g of groupHazards(r.hazards, distinct.get(r.key) ?? new Set())) {
         const hz = g.first;
         const later = hz.step >= pos;
-        items.push(h("li", { class: `hazard${later ? " later" : ""}${g.only ? " only" : ""}`, attrs: { "data-policy": r.policy, "data-class": hz.class, "data-outcome": hz.outcome, "data-count": g.count } },
+        items.push(h("li", { class: `hazard${later ? " later" : ""}${g.only ? " only" : ""}`, attrs: { "data-policy": r.policy, "data-kernel": r.era.id, "data-run": r.key, "data-class": hz.class, "data-outcome": hz.outcome, "data-count": g.count } },
           h("div", { class: "hz-line" },
-            h("span", { class: "tag" }, r.policy),
-            h("strong", {}, hz.class),
+            h("span", { class: "tag" }, r.label),
+            h("strong", { class: `hz-class hc-${hz.class}`, title: hazardClassInfo(hz.class) }, hz.class),
             h("span", { class: `chip hz-${hz.outcome} on` }, hz.outcome),
             g.count > 1 ? h("span", { class: "chip" }, `×${g.count}`) : null,
-            g.only ? h("span", { class: "chip diff", title: "another compared policy has no such hazard at this step" }, "only here") : null,
+            g.only ? h("span", { class: "chip diff", title: "another compared column has no such hazard at this step" }, "only here") : null,
             later ? h("span", { class: "muted" }, "(later)") : null),
           h("div", { class: "hz-line" }, stepLink(this.targets, hz.step),
             hz.pfn >= 0 ? frameLink(this.targets, hz.pfn) : null,
@@ -41,8 +45,14 @@ export class HazardList {
           h("p", { class: "hz-detail" }, hz.detail, g.count > 1 ? h("span", { class: "muted" }, ` (and ${g.count - 1} more like it)`) : null)));
       }
     }
-    replace(this.element, items.length === 0 ? h("p", { class: "muted" }, "No hazard in any compared run.") : h("ul", { class: "hazard-list" }, ...items));
+    replace(this.list, items.length === 0 ? h("p", { class: "muted" }, "No hazard in any compared run.") : h("ul", { class: "hazard-list" }, ...items));
   }
+}
+
+/** The key of the hazard classes: each class and what it means (a fold-out above the list). */
+export function hazardClassKey(): HTMLElement {
+  return h("details", { class: "hz-classes" }, h("summary", {}, "Hazard classes"),
+    h("dl", {}, ...Object.entries(HAZARD_CLASS_INFO).flatMap(([cls, info]) => [h("dt", { class: `hc-${cls}` }, cls), h("dd", {}, info)])));
 }
 
 /** Consecutive hazards of one class, outcome, step and device, shown as one entry. */

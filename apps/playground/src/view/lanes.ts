@@ -44,15 +44,15 @@ export class Lanes {
   private width = 0;
   private last: [MachineAt, number | undefined, ReadonlyMap<number, string>] | undefined;
 
-  /** Empty lanes for the column of `policy`. */
-  constructor(policy: string, private readonly events: LanesEvents) {
+  /** Empty lanes for the column named `name` (`policy @ era`). */
+  constructor(name: string, private readonly events: LanesEvents) {
     this.canvas = h("canvas", {
       class: "lanes-canvas",
-      attrs: { role: "img", "aria-label": `address spaces and devices under ${policy}` },
+      attrs: { role: "img", "aria-label": `address spaces and devices under ${name}` },
       on: { click: (e) => this.pick(e), mousemove: (e) => this.hover(e), mouseleave: () => (this.tip.hidden = true) },
     });
     this.tip = h("div", { class: "tooltip", attrs: { role: "tooltip", hidden: true } });
-    this.element = h("div", { class: "lanes", attrs: { "data-policy": policy } }, this.canvas, this.tip);
+    this.element = h("div", { class: "lanes", attrs: { "data-column": name } }, this.canvas, this.tip);
     new ResizeObserver((entries) => {
       const w = Math.floor(entries[entries.length - 1].contentRect.width);
       if (w > 0 && w !== this.width) {

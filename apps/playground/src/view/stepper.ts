@@ -10,7 +10,7 @@ export interface StepperEvents {
   go(pos: number): void;
   /** Start or stop playing. */
   togglePlay(): void;
-  /** Go to the next (+1) or previous (-1) step where the policies differ. */
+  /** Go to the next (+1) or previous (-1) step where the columns differ. */
   nextDifference(dir: 1 | -1): void;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The steps of the scenario against the compared policies: what each step did under each policy,
- * rows where the policies disagree highlighted, the step just run marked. Click a row to go to
+ * The steps of the scenario against the compared columns (policies, or a policy at several kernel
+ * eras): what each step did in each column, rows where the columns disagree highlighted, the step just run marked. Click a row to go to
  * the position right after that step.
  */
 import type { StepComparison } from "../model/compare.js";
@@ -21,17 +21,18 @@ export class StepsTable {
     this.head = h("tr");
     this.body = h("tbody");
     this.element = h("div", { class: "steps-wrap" },
-      h("table", { class: "steps", attrs: { "aria-label": "steps and their outcome under each policy" } }, h("thead", {}, this.head), this.body));
+      h("table", { class: "steps", attrs: { "aria-label": "steps and their outcome in each column" } }, h("thead", {}, this.head), this.body));
   }
 
-  /** Rebuild for a new comparison. `summaries[i]` describes step i. */
-  rebuild(policies: readonly string[], rows: readonly StepComparison[], summaries: readonly string[]): void {
+  /** Rebuild for a new comparison of `columns` (a key of the rows' outcomes and a header each). `summaries[i]` describes step i. */
+  rebuild(columns: ReadonlyArray<{ readonly key: string; readonly label: string }>, rows: readonly StepComparison[], summaries: readonly string[]): void {
+    const policies = columns.map((c) => c.key);
     replace(this.head, h("th", { attrs: { scope: "col" } }, "#"), h("th", { attrs: { scope: "col" } }, "step"),
-      ...policies.map((p) => h("th", { attrs: { scope: "col" } }, p)));
+      ...columns.map((c) => h("th", { attrs: { scope: "col", "data-run": c.key } }, c.label)));
     this.rows = rows.map((r) => {
       const tr = h("tr", {
         class: r.differs ? "differs" : "",
-        attrs: { "data-step": r.index, tabindex: 0, title: r.differs ? "the policies disagree on this step" : undefined },
+        attrs: { "data-step": r.index, tabindex: 0, title: r.differs ? "the columns disagree on this step" : undefined },
         on: {
           click: () => this.go(r.index + 1),
           keydown: (e) => {
