@@ -116,7 +116,7 @@ Per policy it prints one line per era (hazards recorded, then expectations: expe
 keys pick each era's), each hazard (class/outcome) with the eras it is recorded in and every
 change point, and each step whose outcome (errno, result, hazards at that step) changes between
 adjacent eras. A change from era A to era B is cited to the commits of B whose rule change,
-applied alone to A's rules, reproduces B's outcome (all of B's changes when none does alone).
+applied alone to A's rules (a single-change run), reproduces B's outcome (all of B's changes when none does alone).
 The scenario's history entries are checked over every era: PASS or FAIL each.
 --kernel and PINLAB_KERNEL do not apply: the timeline runs the eras itself.
 
