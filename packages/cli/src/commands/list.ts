@@ -70,8 +70,9 @@ export async function listCommand(opts: ListOptions, io: CliIo, what?: string): 
   const out: string[] = [s.bold("Policies")];
   for (const p of policies) {
     const c = p.capabilities;
-    out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`), s.dim(`      default kernel era: ${p.defaultKernel}`),
-      s.dim(`      capabilities: file pins ${c.filePins ? "yes" : "no"}, extra atomics per pin ${c.extraAtomicsPerPin}, per unpin ${c.extraAtomicsPerUnpin}`));
+    out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`),
+      s.dim(`      capabilities: file pins ${c.filePins ? "yes" : "no"}, extra atomics per pin ${c.extraAtomicsPerPin}, per unpin ${c.extraAtomicsPerUnpin}`),
+      s.dim(`      default kernel era: ${p.defaultKernel}`));
     if (p.source !== "@pinlab/policies") out.push(s.dim(`      from: ${p.source}`));
     if (p.options.length > 0) out.push("    options:", ...p.options.map(opt));
   }

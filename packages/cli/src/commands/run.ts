@@ -4,7 +4,7 @@
  * bad input.
  * @module
  */
-import { formatProblem, runScenario, ScenarioError } from "@pinlab/core";
+import { DEFAULT_KERNEL, formatProblem, runScenario, ScenarioError } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { renderEvent, renderReport } from "../output/text-report.js";
 import { style } from "../output/style.js";
@@ -64,7 +64,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
     }
     if (opts.trace === true) {
       for (const r of report.results) {
-        io.out(`${s.bold(`-- trace: ${report.scenario} under ${r.policy}${r.kernel !== undefined ? ` @${r.kernel}` : ""} (${r.events?.length ?? 0} events)`)}\n`);
+        io.out(`${s.bold(`-- trace: ${report.scenario} under ${r.policy}${r.kernel !== undefined && r.kernel !== DEFAULT_KERNEL ? ` @${r.kernel}` : ""} (${r.events?.length ?? 0} events)`)}\n`);
         for (const e of r.events ?? []) io.out(`${renderEvent(e)}\n`);
       }
     }
