@@ -12,6 +12,7 @@ import { listCommand } from "./commands/list.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
+import { timelineCommand } from "./commands/timeline.js";
 import { EXIT, UsageError, type CliIo } from "./io.js";
 import { CLI_VERSION } from "./version.js";
 
@@ -39,6 +40,8 @@ Examples:
   $ pinlab list
   $ pinlab schema --out scenario.schema.json
   $ pinlab matrix scenarios/
+  $ pinlab timeline scenarios/history-vmsplice-leak.yaml
+  $ pinlab list kernels
 
 Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line,
 70 an internal error (a pinlab bug: please report it with the --debug output).`);
@@ -47,6 +50,7 @@ Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or c
     .description("run scenario files under their policies")
     .argument("<files...>", "scenario files (.yaml, .yml, .json) or directories of them")
     .option("-p, --policy <names>", "policy name, comma-separated names, or all (wins over the scenario and PINLAB_POLICY)")
+    .option("-k, --kernel <era>", "kernel era to run on, e.g. v5.3 (wins over PINLAB_KERNEL, the scenario's machine.kernel and the config's kernel; pinlab list kernels)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--trace", "print the event stream")
     .option("--seed <n>", "seed (overrides the scenario's)")
@@ -56,7 +60,12 @@ Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or c
 Examples:
   $ pinlab run scenarios/dio-writeback-race.yaml
   $ pinlab run scenarios/ --policy legacy-get,pin-bias --format json
-  $ PINLAB_POLICY=vaddr-pin pinlab run my-race.yaml --trace`)
+  $ PINLAB_POLICY=vaddr-pin pinlab run my-race.yaml --trace
+  $ pinlab run scenarios/history-vmsplice-leak.yaml --kernel v5.7
+  $ PINLAB_KERNEL=v5.9 pinlab run scenarios/rdma-mr-fork.yaml --policy all
+
+Each result line names its kernel era (@v5.3) when it is not the default, v6.12. Without --kernel,
+PINLAB_KERNEL, machine.kernel or a config kernel:, each policy runs at its own era (legacy-get: v5.3).`)
     .action(async (files: string[], o) => {
       result.code = await runCommand(files, o, io);
     });
@@ -70,11 +79,12 @@ Examples:
     });
 
   common(program.command("list"))
-    .description("list the registered policies and devices with their options and actions")
+    .description("list the registered policies (with their default kernel era) and devices with their options and actions, and the kernel eras")
+    .argument("[what]", "kernels: list only the kernel eras (id, release, date, summary, the commits of each change)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
-    .addHelpText("after", "\nExamples:\n  $ pinlab list\n  $ pinlab list --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --format json")
-    .action(async (o) => {
-      result.code = await listCommand(o, io);
+    .addHelpText("after", "\nExamples:\n  $ pinlab list\n  $ pinlab list kernels\n  $ pinlab list --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --format json")
+    .action(async (what: string | undefined, o) => {
+      result.code = await listCommand(o, io, what);
     });
 
   common(program.command("schema"))
@@ -88,9 +98,36 @@ Examples:
   common(program.command("matrix"))
     .description("run a scenario library under every policy each file names and print scenario x policy")
     .argument("[paths...]", "scenario files or directories (default: scenarios/)")
-    .addHelpText("after", "\nExample:\n  $ pinlab matrix scenarios/")
+    .option("-k, --kernel <era>", "kernel era for every run (wins over PINLAB_KERNEL, each scenario's machine.kernel and the config's kernel)")
+    .addHelpText("after", "\nExamples:\n  $ pinlab matrix scenarios/\n  $ pinlab matrix scenarios/ --kernel v5.9")
     .action(async (paths: string[], o) => {
       result.code = await matrixCommand(paths, o, io);
+    });
+
+  common(program.command("timeline"))
+    .description("run a scenario at every kernel era under each policy: where its hazards and step outcomes change, the commits that changed them, and its history checked")
+    .argument("<file>", "one scenario file")
+    .option("-p, --policy <names>", "policy name, comma-separated names, or all (default: the scenario's, as for run; also PINLAB_POLICY)")
+    .option("--kernels <eras>", "comma-separated kernel eras, or all (default: all; history is checked only over all)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--seed <n>", "seed (overrides the scenario's)")
+    .addHelpText("after", `
+Per policy it prints one line per era (hazards recorded, then expectations: expect_by_kernel
+keys pick each era's), each hazard (class/outcome) with the eras it is recorded in and every
+change point, and each step whose outcome (errno, result, hazards at that step) changes between
+adjacent eras. A change from era A to era B is cited to the commits of B whose rule change,
+applied alone to A's rules (a single-change run), reproduces B's outcome (all of B's changes when none does alone).
+The scenario's history entries are checked over every era: PASS or FAIL each.
+--kernel and PINLAB_KERNEL do not apply: the timeline runs the eras itself.
+
+Exit status: 0 every history entry holds (or there are none), 1 one fails, 2 bad input.
+
+Examples:
+  $ pinlab timeline scenarios/history-vmsplice-leak.yaml
+  $ pinlab timeline scenarios/swap-cow-vmsplice.yaml --policy legacy-get --kernels v5.7,v5.8,v5.9-rc4
+  $ pinlab timeline scenarios/rdma-mr-fork.yaml --policy all --format json`)
+    .action(async (file: string, o) => {
+      result.code = await timelineCommand(file, o, io);
     });
 
   common(program.command("fuzz"))
@@ -100,6 +137,7 @@ Examples:
     .option("--minutes <m>", "stop handing out scenarios after this long")
     .option("-j, --jobs <n>", "worker processes", "1")
     .option("-p, --policy <names>", "policy name, comma-separated names, or all", "all")
+    .option("-k, --kernel <era>", "kernel era of the generated scenarios (written as machine.kernel, so findings replay at it; also PINLAB_KERNEL or the config's kernel; default: each policy's own era)")
     .option("-o, --out <dir>", "where findings and summary.json go", "fuzz-findings")
     .option("--max-steps <n>", "most steps of a generated scenario before its cleanup tail", "120")
     .option("--timeout <seconds>", "a scenario running longer than this is a hang", "120")
@@ -116,6 +154,7 @@ command that replays it. Exit status: 0 no finding, 1 findings, 2 bad input.
 Examples:
   $ pinlab fuzz --steps 400000 --jobs 2
   $ pinlab fuzz --minutes 10 --policy pin-bias,exact-pincount --seed 7
+  $ pinlab fuzz --steps 50000 --kernel v5.9
   $ pinlab fuzz --plugin ./docs/examples/fixed-buffer-ring/fixed-buffer-ring.mjs --steps 50000
   $ pinlab fuzz --replay fuzz-findings/leak-vaddr-pin-1234.yaml
   $ pinlab fuzz --fault-sweep scenarios/rdma-mr-fork.yaml --policy pin-bias`)

@@ -20,7 +20,7 @@ import { summaryJson, summaryText } from "../fuzz/fuzz-summary.js";
 import type { FuzzTotals } from "../fuzz/fuzz-totals.js";
 import { parseRawScenario } from "../fuzz/gen-state.js";
 import { fuzzTargets } from "../fuzz/targets.js";
-import { policyList, setUp, type CommonOptions } from "./shared.js";
+import { kernelOverride, policyList, setUp, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab fuzz`. */
 export interface FuzzCommandOptions extends CommonOptions {
@@ -34,6 +34,8 @@ export interface FuzzCommandOptions extends CommonOptions {
   readonly jobs?: string;
   /** Policies. */
   readonly policy?: string;
+  /** Kernel era of the generated scenarios (or PINLAB_KERNEL, or the config's `kernel`). */
+  readonly kernel?: string;
   /** Findings directory. */
   readonly out?: string;
   /** Most body steps per scenario. */
@@ -71,7 +73,9 @@ export async function fuzzCommand(opts: FuzzCommandOptions, io: CliIo): Promise<
   const jobs = positive(opts.jobs, "--jobs", 1);
   const maxSteps = positive(opts.maxSteps, "--max-steps", 120);
   const timeoutMs = positive(opts.timeout, "--timeout", 120, false) * 1000;
+  const flagKernel = kernelOverride(opts.kernel, io);
   const { config, container } = await setUp(opts, io);
+  const kernel = flagKernel ?? config.kernel;
   const view = pluginView(container);
   const known = [...view.policies.keys()];
   const asked = policyList(opts.policy) ?? "all";
@@ -80,14 +84,14 @@ export async function fuzzCommand(opts: FuzzCommandOptions, io: CliIo): Promise<
   const targets = fuzzTargets(view);
   const env = { container, targets, policyOptions: config.policyOptions };
   const outDir = resolve(io.cwd, opts.out ?? "fuzz-findings");
-  if (opts.replay !== undefined && opts.replay.length > 0) return replay(opts.replay, [...new Set(policies)], env, io, false);
-  if (opts.faultSweep !== undefined && opts.faultSweep.length > 0) return replay(opts.faultSweep, [...new Set(policies)], env, io, true);
+  if (opts.replay !== undefined && opts.replay.length > 0) return replay(opts.replay, [...new Set(policies)], env, io, false, flagKernel);
+  if (opts.faultSweep !== undefined && opts.faultSweep.length > 0) return replay(opts.faultSweep, [...new Set(policies)], env, io, true, flagKernel);
 
   const started = Date.now();
   let lastReport = started;
   const totals = await runPool({
     seed, jobs, timeoutMs, ...(steps !== undefined ? { steps } : {}), ...(minutes !== undefined ? { minutes } : {}),
-    init: { cwd: io.cwd, ...(opts.config !== undefined ? { config: opts.config } : {}), plugins: opts.plugin ?? [], policies: [...new Set(policies)], maxSteps, shrink: opts.shrink !== false },
+    init: { cwd: io.cwd, ...(opts.config !== undefined ? { config: opts.config } : {}), plugins: opts.plugin ?? [], policies: [...new Set(policies)], maxSteps, shrink: opts.shrink !== false, ...(kernel !== undefined ? { kernel } : {}) },
     onCase: (t) => {
       if (Date.now() - lastReport < 30_000) return;
       lastReport = Date.now();
@@ -98,7 +102,7 @@ export async function fuzzCommand(opts: FuzzCommandOptions, io: CliIo): Promise<
     throw new UsageError(`fuzz workers could not start: ${e instanceof Error ? e.message : String(e)}`);
   });
   const files = writeFindings(totals, outDir, io);
-  const info = { seed, policies, jobs, elapsedMs: Date.now() - started, files };
+  const info = { seed, policies, ...(kernel !== undefined ? { kernel } : {}), jobs, elapsedMs: Date.now() - started, files };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summaryJson(totals, info), null, 2)}\n`);
   io.out(summaryText(totals, info));
@@ -117,7 +121,8 @@ function writeFindings(t: FuzzTotals, outDir: string, io: CliIo): string[] {
   });
 }
 
-function replay(files: readonly string[], policies: string[], env: Parameters<typeof checkScenario>[2], io: CliIo, sweep: boolean): number {
+/** Rerun findings (or sweep faults over scenario files); `kernel` (`--kernel`) replaces each file's `machine.kernel`. */
+function replay(files: readonly string[], policies: string[], env: Parameters<typeof checkScenario>[2], io: CliIo, sweep: boolean, kernel?: string): number {
   let found = 0;
   for (const file of files) {
     const label = relative(io.cwd, resolve(io.cwd, file)) || file;
@@ -133,7 +138,8 @@ function replay(files: readonly string[], policies: string[], env: Parameters<ty
       if (e instanceof ScenarioError) throw new UsageError(e.problems.map(formatProblem).join("\n"));
       throw e;
     }
-    const raw = parseRawScenario(text);
+    const parsed = parseRawScenario(text);
+    const raw = kernel !== undefined ? { ...parsed, machine: { ...parsed.machine, kernel } } : parsed;
     if (sweep) {
       const s = faultSweep(raw, policies, env);
       const calls = Object.entries(s.calls).map(([p, c]) => `${p} ${FAULT_POINTS.map((x) => `${x} ${c[x]}`).join(" ")}`).join("; ");

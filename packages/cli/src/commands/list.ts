@@ -1,9 +1,10 @@
 /**
- * `pinlab list`: the registered policies and devices with their metadata.
+ * `pinlab list [kernels]`: the registered policies (with their default kernel era) and devices
+ * with their metadata, and the kernel eras; `pinlab list kernels` prints only the eras.
  * @module
  */
 import { z } from "zod";
-import { listDevices, listPolicies, pluginSource } from "@pinlab/core";
+import { DEFAULT_KERNEL, KERNEL_ERAS, listDevices, listPolicies, pluginSource } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { style } from "../output/style.js";
 import { setUp, type CommonOptions } from "./shared.js";
@@ -25,20 +26,42 @@ export interface ListOptions extends CommonOptions {
   readonly format?: string;
 }
 
-/** List policies and devices. */
-export async function listCommand(opts: ListOptions, io: CliIo): Promise<number> {
+/** The kernel eras as `pinlab list` shows them: id, release, date, summary and each change with its commit. */
+export function listKernels(): { id: string; release: string; date: string; summary: string; default: boolean; changes: { rule: string; value: unknown; commit: string; title: string; release?: string }[] }[] {
+  return KERNEL_ERAS.map((e) => ({
+    id: e.id, release: e.release, date: e.date, summary: e.summary, default: e.id === DEFAULT_KERNEL,
+    changes: e.changes.map((c) => ({ rule: c.rule, value: c.value, commit: c.commit, title: c.title, ...(c.release !== undefined ? { release: c.release } : {}) })),
+  }));
+}
+
+function kernelLines(s: ReturnType<typeof style>): string[] {
+  const out = [s.bold("Kernels") + s.dim(`  (--kernel, PINLAB_KERNEL, machine.kernel, config kernel:; default ${DEFAULT_KERNEL})`)];
+  for (const k of listKernels()) {
+    out.push(`  ${s.bold(k.id.padEnd(9))} ${k.release} (${k.date})${k.default ? " [default]" : ""}`, s.dim(`      ${k.summary}`));
+    for (const c of k.changes) out.push(s.dim(`      ${c.commit} "${c.title}"${c.release !== undefined ? ` (${c.release})` : ""}: ${c.rule} = ${String(c.value)}`));
+  }
+  return out;
+}
+
+/** List policies, devices and kernel eras (`what` = `kernels`: only the eras). */
+export async function listCommand(opts: ListOptions, io: CliIo, what?: string): Promise<number> {
   const format = opts.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
+  if (what !== undefined && what !== "kernels") throw new UsageError(`pinlab list takes nothing or kernels, got "${what}"`);
+  if (what === "kernels") {
+    io.out(format === "json" ? `${JSON.stringify({ kernels: listKernels() }, null, 2)}\n` : `${kernelLines(style(io.isTTY, io.env)).join("\n")}\n`);
+    return EXIT.OK;
+  }
   const { container } = await setUp(opts, io);
   const policies = listPolicies(container).map((p) => ({
-    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, source: pluginSource(p), capabilities: p.meta.capabilities, options: describeOptions(p.meta.options),
+    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, defaultKernel: p.meta.defaultKernel ?? DEFAULT_KERNEL, source: pluginSource(p), capabilities: p.meta.capabilities, options: describeOptions(p.meta.options),
   }));
   const devices = listDevices(container).map((d) => ({
     id: d.meta.id, summary: d.meta.summary, driver: d.meta.driver, source: pluginSource(d), options: describeOptions(d.meta.options),
     actions: Object.entries(d.meta.actions).map(([name, a]) => ({ name, summary: a.summary, fields: Object.keys(a.fields.shape), result: a.result })),
   }));
   if (format === "json") {
-    io.out(`${JSON.stringify({ policies, devices }, null, 2)}\n`);
+    io.out(`${JSON.stringify({ policies, devices, kernels: listKernels() }, null, 2)}\n`);
     return EXIT.OK;
   }
   const s = style(io.isTTY, io.env);
@@ -48,7 +71,8 @@ export async function listCommand(opts: ListOptions, io: CliIo): Promise<number>
   for (const p of policies) {
     const c = p.capabilities;
     out.push(`  ${s.bold(p.id)}  ${p.summary}`, s.dim(`      follows: ${p.kernel}`),
-      s.dim(`      capabilities: file pins ${c.filePins ? "yes" : "no"}, extra atomics per pin ${c.extraAtomicsPerPin}, per unpin ${c.extraAtomicsPerUnpin}`));
+      s.dim(`      capabilities: file pins ${c.filePins ? "yes" : "no"}, extra atomics per pin ${c.extraAtomicsPerPin}, per unpin ${c.extraAtomicsPerUnpin}`),
+      s.dim(`      default kernel era: ${p.defaultKernel}`));
     if (p.source !== "@pinlab/policies") out.push(s.dim(`      from: ${p.source}`));
     if (p.options.length > 0) out.push("    options:", ...p.options.map(opt));
   }
@@ -59,6 +83,7 @@ export async function listCommand(opts: ListOptions, io: CliIo): Promise<number>
     out.push("    actions:", ...d.actions.map((a) => `      ${a.name}(${a.fields.join(", ")})${s.dim(`  ${a.summary}`)}`));
     if (d.options.length > 0) out.push("    options:", ...d.options.map(opt));
   }
+  out.push("", ...kernelLines(s));
   io.out(`${out.join("\n")}\n`);
   return EXIT.OK;
 }

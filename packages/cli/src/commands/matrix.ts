@@ -6,7 +6,13 @@
 import { formatProblem, runScenario, type ScenarioReport } from "@pinlab/core";
 import { EXIT, type CliIo } from "../io.js";
 import { style, table } from "../output/style.js";
-import { readScenarios, setUp, type CommonOptions } from "./shared.js";
+import { kernelOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
+
+/** Options of `pinlab matrix`. */
+export interface MatrixOptions extends CommonOptions {
+  /** Kernel era (wins over PINLAB_KERNEL, each scenario's and the config's). */
+  readonly kernel?: string;
+}
 
 /** Summarise hazards as `class:outcome` counts. */
 export function hazardSummary(h: readonly { class: string; outcome: string }[]): string {
@@ -16,7 +22,8 @@ export function hazardSummary(h: readonly { class: string; outcome: string }[]):
 }
 
 /** Run the library and print the matrix. */
-export async function matrixCommand(paths: readonly string[], opts: CommonOptions, io: CliIo): Promise<number> {
+export async function matrixCommand(paths: readonly string[], opts: MatrixOptions, io: CliIo): Promise<number> {
+  const kernel = kernelOverride(opts.kernel, io);
   const { container, config } = await setUp(opts, io);
   const { loaded, problems } = readScenarios(paths.length > 0 ? paths : ["scenarios"], container, io);
   if (problems.length > 0) {
@@ -24,13 +31,16 @@ export async function matrixCommand(paths: readonly string[], opts: CommonOption
     return EXIT.USAGE;
   }
   const s = style(io.isTTY, io.env);
-  const reports: ScenarioReport[] = loaded.map((sc) => runScenario(sc, { container, checkInvariants: true, defaultPolicy: config.policy, policyOptions: config.policyOptions }));
-  const rows: string[][] = [["scenario", "policy", "result", "hazards"].map((x) => s.bold(x))];
+  const reports: ScenarioReport[] = loaded.map((sc) => runScenario(sc, {
+    container, checkInvariants: true, defaultPolicy: config.policy, policyOptions: config.policyOptions,
+    ...(kernel !== undefined ? { kernel } : {}), ...(config.kernel !== undefined ? { defaultKernel: config.kernel } : {}),
+  }));
+  const rows: string[][] = [["scenario", "policy", "kernel", "result", "hazards"].map((x) => s.bold(x))];
   let failed = 0;
   for (const r of reports) {
     r.results.forEach((res, i) => {
       if (!res.passed) failed++;
-      rows.push([i === 0 ? r.scenario : "", res.policy, res.passed ? s.ok("pass") : s.bad("FAIL"), hazardSummary(res.hazards) || s.dim("-")]);
+      rows.push([i === 0 ? r.scenario : "", res.policy, res.kernel ?? "-", res.passed ? s.ok("pass") : s.bad("FAIL"), hazardSummary(res.hazards) || s.dim("-")]);
     });
   }
   io.out(`${table(rows)}\n\n${reports.length} scenarios, ${reports.reduce((n, r) => n + r.results.length, 0)} runs, ${failed === 0 ? s.ok("all passed") : s.bad(`${failed} failed`)}\n`);

@@ -1,19 +1,21 @@
 /**
- * `pinlab run FILE... [--policy NAME|all] [--format text|json] [--trace] [--seed N]`: run
- * scenarios under their policies; exit 0 when every expectation held, 1 when one failed, 2 for
+ * `pinlab run FILE... [--policy NAME|all] [--kernel ERA] [--format text|json] [--trace] [--seed N]`:
+ * run scenarios under their policies, each at its kernel era; exit 0 when every expectation held, 1 when one failed, 2 for
  * bad input.
  * @module
  */
-import { formatProblem, runScenario, ScenarioError } from "@pinlab/core";
+import { DEFAULT_KERNEL, formatProblem, runScenario, ScenarioError } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { renderEvent, renderReport } from "../output/text-report.js";
 import { style } from "../output/style.js";
-import { parseSeed, policyOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
+import { kernelOverride, parseSeed, policyOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab run`. */
 export interface RunCommandOptions extends CommonOptions {
   /** Policy name(s) or `all`. */
   readonly policy?: string;
+  /** Kernel era (wins over PINLAB_KERNEL, the scenario's and the config's). */
+  readonly kernel?: string;
   /** Output format. */
   readonly format?: string;
   /** Print the event stream. */
@@ -31,6 +33,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
   const format = opts.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const seed = parseSeed(opts.seed);
+  const kernel = kernelOverride(opts.kernel, io);
   const { config, container } = await setUp(opts, io);
   const { loaded, problems } = readScenarios(files, container, io);
   if (problems.length > 0) {
@@ -45,6 +48,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
       report = runScenario(sc, {
         container, policy: policyOverride(opts.policy, io), seed, trace: opts.trace === true, checkInvariants: opts.check === true,
         defaultPolicy: config.policy, policyOptions: config.policyOptions,
+        ...(kernel !== undefined ? { kernel } : {}), ...(config.kernel !== undefined ? { defaultKernel: config.kernel } : {}),
       });
     } catch (e) {
       if (e instanceof ScenarioError) {
@@ -60,7 +64,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
     }
     if (opts.trace === true) {
       for (const r of report.results) {
-        io.out(`${s.bold(`-- trace: ${report.scenario} under ${r.policy} (${r.events?.length ?? 0} events)`)}\n`);
+        io.out(`${s.bold(`-- trace: ${report.scenario} under ${r.policy}${r.kernel !== undefined && r.kernel !== DEFAULT_KERNEL ? ` @${r.kernel}` : ""} (${r.events?.length ?? 0} events)`)}\n`);
         for (const e of r.events ?? []) io.out(`${renderEvent(e)}\n`);
       }
     }

@@ -1,11 +1,13 @@
 /**
  * What several commands share: loading config and plugins, reading and validating scenario
- * files, and the policy precedence (`--policy` > `PINLAB_POLICY` > the scenario's > the config's).
+ * files, and the policy precedence (`--policy` > `PINLAB_POLICY` > the scenario's > the config's),
+ * the same for the kernel era (`--kernel` > `PINLAB_KERNEL` > the scenario's `machine.kernel` >
+ * the config's `kernel` > the policy's default era).
  * @module
  */
 import { relative } from "node:path";
 import type { DependencyContainer } from "tsyringe";
-import { loadScenario, pluginView, ScenarioError, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
+import { findEra, loadScenario, pluginView, ScenarioError, unknownEraMessage, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
 import { checkConfigPlugins } from "../config/check-config-plugins.js";
 import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
@@ -52,6 +54,22 @@ export function policyList(value: string | undefined, from = "--policy"): string
 export function policyOverride(flag: string | undefined, io: CliIo): string | string[] | undefined {
   const env = io.env.PINLAB_POLICY;
   return policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
+}
+
+/** An era id given by `from` (a flag or a variable): itself when it names an era, else a usage error listing the ids. */
+export function eraOption(value: string | undefined, from: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (findEra(value) === undefined) throw new UsageError(`${from}: ${unknownEraMessage(value)}`);
+  return value;
+}
+
+/**
+ * The kernel era override of a run: `--kernel`, else `PINLAB_KERNEL` (empty counts as unset);
+ * both win over the scenario's `machine.kernel` (`RunOptions.kernel`). Unknown ids are usage errors.
+ */
+export function kernelOverride(flag: string | undefined, io: CliIo): string | undefined {
+  const env = io.env.PINLAB_KERNEL;
+  return eraOption(flag, "--kernel") ?? (env === undefined || env === "" ? undefined : eraOption(env, "PINLAB_KERNEL"));
 }
 
 /** Read and validate scenario files; returns the loaded ones, or every problem found. */

@@ -1,13 +1,14 @@
 /**
  * The pinlab config file (`pinlab.config.yaml` / `.yml` / `.json`): which policy to use by
- * default, policy options, and plugins to load from paths. Looked up in the working directory,
- * or given with `--config`. `PINLAB_POLICY` overrides its policy; `--policy` overrides both.
+ * default, which kernel era, policy options, and plugins to load from paths. Looked up in the
+ * working directory, or given with `--config`. `PINLAB_POLICY` overrides its policy; `--policy`
+ * overrides both. Its `kernel` yields to `--kernel`, `PINLAB_KERNEL` and a scenario's `machine.kernel`.
  * @module
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
-import { formatZodIssues } from "@pinlab/core";
+import { findEra, formatZodIssues, unknownEraMessage } from "@pinlab/core";
 import { z } from "zod";
 import { UsageError } from "../io.js";
 import { inputFileProblem } from "../read-input-file.js";
@@ -16,6 +17,9 @@ import { inputFileProblem } from "../read-input-file.js";
 export const pinlabConfigSchema = z
   .object({
     policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().meta({ description: "default policy (or list, or all) for runs that name none" }),
+    kernel: z.string().superRefine((id, ctx) => {
+      if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
+    }).optional().meta({ description: "kernel era for runs whose scenario names none (default: each policy's own era)" }),
     policyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "options per policy id" }),
     plugins: z.array(z.string().min(1)).optional().meta({ description: "paths of plugin modules (policies or devices) to load" }),
   })
@@ -25,6 +29,8 @@ export const pinlabConfigSchema = z
 export interface PinlabConfig {
   /** Default policy or policies. */
   readonly policy?: string | readonly string[];
+  /** Kernel era for runs whose scenario names none (absent: each policy's default era). */
+  readonly kernel?: string;
   /** Options per policy id. */
   readonly policyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Absolute plugin paths. */
@@ -55,6 +61,7 @@ export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
   }
   return {
     policy: r.data.policy,
+    ...(r.data.kernel !== undefined ? { kernel: r.data.kernel } : {}),
     policyOptions: r.data.policyOptions ?? {},
     plugins: (r.data.plugins ?? []).map((p) => resolve(dirname(file), p)),
     source: file,

@@ -44,6 +44,8 @@ export interface CaseOptions {
   readonly policies: readonly string[];
   /** Most body steps of a generated scenario. */
   readonly maxSteps?: number;
+  /** Kernel era of generated scenarios (their `machine.kernel`). */
+  readonly kernel?: string;
   /** Shrink findings (default true). */
   readonly shrink?: boolean;
   /** Most candidate runs per shrink. */
@@ -94,5 +96,7 @@ export function checkScenario(raw: RawScenario, seed: number, env: CaseEnv, opts
 
 /** Generate the scenario of `seed` and check it. */
 export function fuzzCase(seed: number, env: CaseEnv, opts: CaseOptions): CaseReport {
-  return checkScenario(generateScenario(seed, env.targets, opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}), seed, env, opts);
+  return checkScenario(generateScenario(seed, env.targets, {
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}), ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
+  }), seed, env, opts);
 }

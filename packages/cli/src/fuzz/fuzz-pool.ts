@@ -12,7 +12,7 @@ import { withCleanupTail } from "./cleanup-tail.js";
 import type { CaseFinding } from "./fuzz-case.js";
 import { scenarioSeed } from "./fuzz-rng.js";
 import { FuzzTotals } from "./fuzz-totals.js";
-import { generateScenario } from "./generate.js";
+import { generateScenario, type GenerateOptions } from "./generate.js";
 import { findingSignature } from "./shrink.js";
 import type { FuzzTargets } from "./targets.js";
 import type { FromWorker, WorkerInit } from "./worker-protocol.js";
@@ -38,8 +38,13 @@ export interface PoolOptions {
 const WORKER = fileURLToPath(new URL("./fuzz-worker.js", import.meta.url));
 
 /** The scenario of case `seed` with its tail, as the worker will run it (for hangs and dead workers). */
-function caseFinding(seed: number, targets: FuzzTargets, maxSteps: number, cls: "hang" | "crash", message: string): CaseFinding {
-  const scenario = withCleanupTail(generateScenario(seed, targets, { maxSteps }), targets);
+/** What the workers generate from a seed: the same scenario the parent regenerates for a hang or a crash. */
+function genOptions(init: Omit<WorkerInit, "type">): GenerateOptions {
+  return { maxSteps: init.maxSteps, ...(init.kernel !== undefined ? { kernel: init.kernel } : {}) };
+}
+
+function caseFinding(seed: number, targets: FuzzTargets, init: Omit<WorkerInit, "type">, cls: "hang" | "crash", message: string): CaseFinding {
+  const scenario = withCleanupTail(generateScenario(seed, targets, genOptions(init)), targets);
   const finding = { class: cls, policy: "*", message };
   return { finding, signature: findingSignature(finding), scenario };
 }
@@ -55,7 +60,7 @@ export function runPool(opts: PoolOptions, targets: FuzzTargets): Promise<FuzzTo
     if (Date.now() >= deadline) return undefined;
     if (opts.steps !== undefined && planned >= opts.steps) return undefined;
     const seed = scenarioSeed(opts.seed, index++);
-    if (opts.steps !== undefined) planned += withCleanupTail(generateScenario(seed, targets, { maxSteps: opts.init.maxSteps }), targets).steps.length * policies;
+    if (opts.steps !== undefined) planned += withCleanupTail(generateScenario(seed, targets, genOptions(opts.init)), targets).steps.length * policies;
     return seed;
   };
   return new Promise((resolve, reject) => {
@@ -83,7 +88,7 @@ export function runPool(opts: PoolOptions, targets: FuzzTargets): Promise<FuzzTo
         if (current === undefined) return finish(false);
         const seed = current;
         timer = setTimeout(() => {
-          totals.addFinding(seed, caseFinding(seed, targets, opts.init.maxSteps, "hang", `the case ran for more than ${opts.timeoutMs / 1000}s`));
+          totals.addFinding(seed, caseFinding(seed, targets, opts.init, "hang", `the case ran for more than ${opts.timeoutMs / 1000}s`));
           current = undefined;
           finish(true);
         }, opts.timeoutMs);
@@ -101,7 +106,7 @@ export function runPool(opts: PoolOptions, targets: FuzzTargets): Promise<FuzzTo
         }
         clearTimeout(timer);
         if (m.type === "done") totals.add(m.report);
-        else totals.addFinding(m.seed, caseFinding(m.seed, targets, opts.init.maxSteps, "crash", `the worker threw: ${m.message}`));
+        else totals.addFinding(m.seed, caseFinding(m.seed, targets, opts.init, "crash", `the worker threw: ${m.message}`));
         current = undefined;
         opts.onCase?.(totals);
         feed();
@@ -115,7 +120,7 @@ export function runPool(opts: PoolOptions, targets: FuzzTargets): Promise<FuzzTo
           return reject(new Error(`a fuzz worker exited (${signal ?? `exit ${code}`}) while loading the config and plugins`));
         }
         if (current !== undefined) {
-          totals.addFinding(current, caseFinding(current, targets, opts.init.maxSteps, "crash", `the worker died (${signal ?? `exit ${code}`}) running this case`));
+          totals.addFinding(current, caseFinding(current, targets, opts.init, "crash", `the worker died (${signal ?? `exit ${code}`}) running this case`));
         }
         finish(true);
       });

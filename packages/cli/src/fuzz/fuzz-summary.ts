@@ -13,6 +13,8 @@ export interface RunInfo {
   readonly seed: number;
   /** Policies. */
   readonly policies: readonly string[];
+  /** The kernel era every generated scenario ran at (`--kernel`); absent: each policy's own. */
+  readonly kernel?: string;
   /** Worker processes. */
   readonly jobs: number;
   /** Wall time in ms. */
@@ -25,7 +27,7 @@ export interface RunInfo {
 export function summaryJson(t: FuzzTotals, info: RunInfo): Record<string, unknown> {
   const seconds = info.elapsedMs / 1000;
   return {
-    seed: info.seed, policies: info.policies, jobs: info.jobs, cases: t.cases, steps: t.steps, totalSteps: t.totalSteps,
+    seed: info.seed, policies: info.policies, kernel: info.kernel ?? null, jobs: info.jobs, cases: t.cases, steps: t.steps, totalSteps: t.totalSteps,
     elapsedSeconds: Math.round(seconds * 10) / 10, stepsPerSecond: seconds > 0 ? Math.round(t.totalSteps / seconds) : 0,
     findings: t.classCounts,
     unique: t.unique.map((u, i) => ({ class: u.finding.finding.class, policy: u.finding.finding.policy, message: u.finding.finding.message, seed: u.seed, count: u.count, file: info.files[i] })),
@@ -40,6 +42,7 @@ export function summaryText(t: FuzzTotals, info: RunInfo): string {
   const seconds = info.elapsedMs / 1000;
   const lines = [
     `fuzz: seed ${info.seed}, ${fmt(t.cases)} scenarios, ${fmt(t.totalSteps)} steps in ${seconds.toFixed(1)}s (${fmt(Math.round(t.totalSteps / Math.max(seconds, 0.001)))} steps/s, ${info.jobs} job${info.jobs === 1 ? "" : "s"}); each run twice, invariants after every step`,
+    `kernel: ${info.kernel ?? "each policy's own era"}`,
     `steps per policy: ${info.policies.map((p) => `${p} ${fmt(t.steps[p] ?? 0)}`).join(", ")}`,
     `findings: ${FINDING_CLASSES.map((c) => `${c} ${t.classCounts[c]}`).join(", ")}`,
   ];

@@ -23,7 +23,7 @@ async function init(m: WorkerInit): Promise<void> {
     const { config, container } = await setUp({ ...(m.config !== undefined ? { config: m.config } : {}), plugin: m.plugins }, io);
     state = {
       env: { container, targets: fuzzTargets(pluginView(container)), policyOptions: config.policyOptions },
-      opts: { policies: m.policies, maxSteps: m.maxSteps, shrink: m.shrink, shrunk: new Set<string>() },
+      opts: { policies: m.policies, maxSteps: m.maxSteps, shrink: m.shrink, shrunk: new Set<string>(), ...(m.kernel !== undefined ? { kernel: m.kernel } : {}) },
     };
     send({ type: "ready" });
   } catch (e) {

@@ -77,11 +77,11 @@ export function shrinkCase(raw: RawScenario, finding: Finding, env: CaseEnv, all
       n = Math.min(n * 2, steps.length);
     }
   }
-  // Declarations: each file, device and process; each optional machine field.
+  // Declarations: each file, device and process; each optional machine field but the kernel era (a finding replays at its era).
   for (const key of ["files", "devices", "processes"] as const) {
     for (let i = best[key].length - 1; i >= 0; i--) trySet({ ...best, [key]: best[key].filter((_, j) => j !== i) });
   }
-  for (const k of Object.keys(best.machine)) if (k !== "memory") trySet({ ...best, machine: Object.fromEntries(Object.entries(best.machine).filter(([x]) => x !== k)) });
+  for (const k of Object.keys(best.machine)) if (k !== "memory" && k !== "kernel") trySet({ ...best, machine: Object.fromEntries(Object.entries(best.machine).filter(([x]) => x !== k)) });
   // Fields of each step: optional fields, then list elements.
   for (let i = 0; i < best.steps.length; i++) {
     for (const k of Object.keys(best.steps[i])) {

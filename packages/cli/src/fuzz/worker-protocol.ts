@@ -22,6 +22,8 @@ export interface WorkerInit {
   readonly maxSteps: number;
   /** Shrink findings. */
   readonly shrink: boolean;
+  /** Kernel era of the generated scenarios (`--kernel`), absent: each policy's own. */
+  readonly kernel?: string;
 }
 
 /** Parent to worker. */

@@ -1,9 +1,10 @@
 /**
- * The text output of `pinlab run`: per policy a pass/fail line, the failed expectations with
+ * The text output of `pinlab run`: per policy a pass/fail line (with `@era` when the run's kernel
+ * era is not the default, v6.12), the failed expectations with
  * expected vs actual, step errors, and the hazard table.
  * @module
  */
-import type { KernelEvent, ScenarioReport } from "@pinlab/core";
+import { DEFAULT_KERNEL, type KernelEvent, type ScenarioReport } from "@pinlab/core";
 import { formatValue } from "./format-value.js";
 import { table, type Style } from "./style.js";
 
@@ -20,7 +21,8 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
     }
     const status = res.passed ? s.ok("PASS") : s.bad("FAIL");
     const hz = res.hazards.length === 0 ? "no hazards" : `${res.hazards.length} hazard${res.hazards.length === 1 ? "" : "s"}`;
-    lines.push(`  ${status} ${res.policy.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
+    const label = res.kernel !== undefined && res.kernel !== DEFAULT_KERNEL ? `${res.policy} @${res.kernel}` : res.policy;
+    lines.push(`  ${status} ${label.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
     for (const st of res.steps) {
       const bad = st.expectations.filter((e) => !e.pass);
       if (st.error !== undefined) lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}): ${st.error}`);

@@ -12,7 +12,7 @@ import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { MAX_UID } from "../../mm/user-struct.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { faultsSchema } from "../../sim/fault-spec.js";
-import { findEra, KERNEL_ERA_IDS, unknownEraMessage } from "../../era/era-lookup.js";
+import { eraIndex, findEra, KERNEL_ERA_IDS, unknownEraMessage } from "../../era/era-lookup.js";
 
 /** Most steps a scenario may have. */
 export const MAX_STEPS = 1_000_000;
@@ -85,7 +85,8 @@ const eraId = z.string().superRefine((id, ctx) => {
  * unless `from` is the oldest era), `to` the first later era without it (absent: it never goes);
  * every era from `from` up to `to` records it. `cite` lists the commit ids (as in the era table)
  * the timeline must name for the change at `from` (when not the oldest era) and at `to`.
- * `policy` restricts the entry to one policy (default: every policy the timeline runs).
+ * `policy` restricts the entry to one policy (default: every policy the timeline runs). `to`
+ * must be later than `from`.
  */
 export const historyEntrySchema = z
   .object({
@@ -95,7 +96,12 @@ export const historyEntrySchema = z
     to: eraId.optional(),
     cite: z.array(z.string().regex(/^[0-9a-f]{12}$/, { message: "expected a 12-digit commit id" })).default([]),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.to !== undefined && findEra(e.from) !== undefined && findEra(e.to) !== undefined && eraIndex(e.to) <= eraIndex(e.from)) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `must be a later kernel era than from (${e.from}), got ${e.to}` });
+    }
+  });
 
 /** Schema of the top level (steps checked separately). */
 export const scenarioSchema = z

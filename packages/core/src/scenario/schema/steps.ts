@@ -43,9 +43,12 @@ export const commonStepFields = {
   as: nameField.optional().meta({ description: "name the step's result for later steps" }),
   expect: expectationsSchema.optional(),
   expect_by_policy: z.record(z.string(), expectationsSchema).optional(),
-  expect_by_kernel: z.record(z.string().superRefine((key, ctx) => {
-    if (eraMatches(key, DEFAULT_KERNEL) === undefined) ctx.addIssue({ code: "custom", message: `"${key}" names no kernel era: use an era id (${KERNEL_ERA_IDS.join(", ")}), >=ID, >ID, <=ID, <ID or ID..ID` });
-  }), expectationsSchema).optional().meta({ description: "(2.0) expectations per kernel era: keys are an era id, >=ID, >ID, <=ID, <ID or ID..ID; every key matching the era of the run applies" }),
+  // The keys are checked on the record (a key's own issue would reach the user as zod's "Invalid key in record").
+  expect_by_kernel: z.record(z.string(), expectationsSchema).superRefine((rec, ctx) => {
+    for (const key of Object.keys(rec)) {
+      if (eraMatches(key, DEFAULT_KERNEL) === undefined) ctx.addIssue({ code: "custom", path: [key], message: `"${key}" names no kernel era: use an era id (${KERNEL_ERA_IDS.join(", ")}), >=ID, >ID, <=ID, <ID or ID..ID` });
+    }
+  }).optional().meta({ description: "(2.0) expectations per kernel era: keys are an era id, >=ID, >ID, <=ID, <ID or ID..ID; every key matching the era of the run applies" }),
   note: z.string().optional().meta({ description: "free text shown in traces and the playground" }),
 };
 
