@@ -18,6 +18,8 @@ export const pinlabConfigSchema = z
     policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().meta({ description: "default policy (or list, or all) for runs that name none" }),
     policyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "options per policy id" }),
     plugins: z.array(z.string().min(1)).optional().meta({ description: "paths of plugin modules (policies or devices) to load" }),
+    kernels: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).optional()
+      .meta({ description: "kernel eras the bench runs every policy at (all, or a list of era ids); absent: each policy at its own era" }),
   })
   .strict();
 
@@ -29,6 +31,8 @@ export interface PinlabConfig {
   readonly policyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Absolute plugin paths. */
   readonly plugins: readonly string[];
+  /** The bench's kernel-era axis (`--kernels` overrides it); absent: each policy at its own era. */
+  readonly kernels?: readonly string[] | "all";
   /** The file it came from, if any. */
   readonly source?: string;
 }
@@ -57,6 +61,7 @@ export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
     policy: r.data.policy,
     policyOptions: r.data.policyOptions ?? {},
     plugins: (r.data.plugins ?? []).map((p) => resolve(dirname(file), p)),
+    ...(r.data.kernels !== undefined ? { kernels: r.data.kernels } : {}),
     source: file,
   };
 }
