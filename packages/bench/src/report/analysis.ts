@@ -8,17 +8,19 @@ import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
 import { sweepSuffix, unsweptPolicyFirst } from "../runner/sweep-coordinates.js";
-import { fmtBytes } from "./format.js";
+import { fmtBytes, policyAtKernel } from "./format.js";
 
 /**
  * Who a cell speaks for in per-policy summaries: its policy, with the policy options a sweep set
  * (`pin-bias[bias=256]`), so each swept setting of a policy is a contender of its own and a swept
  * policy's cells are not summed across its settings. Workload sweeps multiply every policy alike
- * and do not split contenders. An unswept cell speaks for its policy.
+ * and do not split contenders. In a run with a kernel axis (`--kernels`) the era is part of it
+ * (`pin-bias@v5.3`): cells of different eras are never summed or compared as one policy. An
+ * unswept cell of a run without the axis speaks for its policy (at its own era).
  */
-export function contender(c: Pick<CellResult, "policy" | "sweep">): string {
+export function contender(c: Pick<CellResult, "policy" | "sweep"> & Partial<Pick<CellResult, "id" | "workload" | "variant" | "kernel">>): string {
   const own = Object.fromEntries(Object.entries(c.sweep ?? {}).filter(([name]) => name.slice(0, name.lastIndexOf(".")) === c.policy));
-  return `${c.policy}${sweepSuffix("", c.policy, own)}`;
+  return `${policyAtKernel(c)}${sweepSuffix("", c.policy, own)}`;
 }
 
 /** The contenders of a run (see {@link contender}), in cell order. */
@@ -180,7 +182,17 @@ function refusedBy(c: CellResult | undefined, op: string, errno: string): number
 
 function policyLabel(c: CellResult | undefined, policy: string): string {
   const opts = c?.policyOptions ?? {};
-  return Object.keys(opts).length > 0 ? `${policy} ${JSON.stringify(opts)}` : policy;
+  const at = c?.kernel !== undefined ? `${policy} @${c.kernel}` : policy;
+  return Object.keys(opts).length > 0 ? `${at} ${JSON.stringify(opts)}` : at;
+}
+
+/**
+ * True when `c` runs at its policy's own era (or the results predate eras): the headline
+ * contrasts compare policies each at its own era, never a policy moved to another era.
+ */
+function atOwnKernel(c: CellResult, results: BenchResults): boolean {
+  const own = results.context.policyKernels?.[c.policy];
+  return c.kernel === undefined || own === undefined || c.kernel === own;
 }
 
 function contrast(id: string, title: string, cellsDesc: string, rows: (ContrastRow | undefined)[]): Contrast {
@@ -188,9 +200,9 @@ function contrast(id: string, title: string, cellsDesc: string, rows: (ContrastR
   return { id, title, cells: cellsDesc, rows: present, holds: present.length === 0 ? null : present.every((r) => r.holds) };
 }
 
-/** The headline contrasts of issue 7, read from the run's cells. */
+/** The headline contrasts of issue 7, read from the run's cells at each policy's own era. */
 export function headlineContrasts(results: BenchResults): Contrast[] {
-  const cells = unsweptPolicyFirst(results.cells);
+  const cells = unsweptPolicyFirst(results.cells.filter((c) => atOwnKernel(c, results)));
   const find = (workload: string, variants: readonly string[], policy: string) =>
     variants.map((v) => cells.find((c) => c.workload === workload && c.variant === v && c.policy === policy && c.error === undefined)).find((c) => c !== undefined);
   const row = (c: CellResult | undefined, policy: string, expected: string, observed: (c: CellResult) => string, ok: (c: CellResult) => boolean): ContrastRow | undefined =>
@@ -203,7 +215,7 @@ export function headlineContrasts(results: BenchResults): Contrast[] {
   const daxB = find("rdma-file-truncate", ["fsdax"], "pin-bias");
   const daxV = find("rdma-file-truncate", ["fsdax"], "vaddr-pin");
   const daxL = find("rdma-file-truncate", ["fsdax"], "legacy-get");
-  const odp = results.cells.filter((c) => c.workload === "odp-churn" && c.variant === "hmm" && c.error === undefined);
+  const odp = results.cells.filter((c) => atOwnKernel(c, results) && c.workload === "odp-churn" && c.variant === "hmm" && c.error === undefined);
   return [
     contrast("dio-writeback", "DIO into a shared ext4 page racing writeback", "dio-writeback-race", [
       row(dioL, "legacy-get", "dma_after_clean undetected", (c) => `dma_after_clean undetected ${hz(c, "dma_after_clean", "undetected")}, lost pages ${c.counters.lostPages ?? 0}`, (c) => hz(c, "dma_after_clean", "undetected") > 0),

@@ -9,6 +9,7 @@ import type { CellResult, SeriesResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { OUTCOMES, contender, contenders } from "./analysis.js";
+import { policyAtKernel } from "./format.js";
 
 /** A rendered chart. */
 export interface Chart {
@@ -107,7 +108,7 @@ export function renderCharts(results: BenchResults): Chart[] {
         xAxis: { type: "value", name: "processes mapping the page (N)", nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "value", name: "false-positive rate", nameLocation: "middle", nameGap: 50, min: 0, max: 1 },
         series: fp.map((c) => ({
-          type: "line", name: c.sweep !== undefined ? `${c.policy} (${sweepLabel(c.workload, c.policy, c.sweep)})` : c.policy, step: "end", symbolSize: 6,
+          type: "line", name: c.sweep !== undefined ? `${policyAtKernel(c)} (${sweepLabel(c.workload, c.policy, c.sweep)})` : policyAtKernel(c), step: "end", symbolSize: 6,
           data: c.curves.filter((p) => p.curve === "false-positive-rate").map((p) => [p.x, p.values.falsePositiveRate]),
         })),
       }),

@@ -37,7 +37,7 @@ export function renderCsv(results: BenchResults): string {
   const multiSeed = (results.context.seeds ?? 1) > 1;
   const spreads = [...new Set(results.cells.flatMap((c) => Object.keys(c.spread ?? {})))];
   const header = [
-    "workload", "variant", "device", "policy", "seed", ...sweeps.map((s) => `sweep_${sweepName(s)}`), ...(multiSeed ? ["seeds"] : []),
+    "workload", "variant", "device", "policy", "kernel", "seed", ...sweeps.map((s) => `sweep_${sweepName(s)}`), ...(multiSeed ? ["seeds"] : []),
     ...HAZARD_CLASSES.flatMap((h) => OUTCOMES.map((o) => `hazard_${h}_${o}`)),
     ...errnos.map((e) => `refused_${e}`),
     "false_positive_rate", "false_negative_rate", "accounting_bytes", "accounting_bytes_per_frame",
@@ -50,7 +50,7 @@ export function renderCsv(results: BenchResults): string {
     const m = c.metrics;
     const main = c.series.find((s) => s.id === "main");
     return [
-      c.workload, c.variant, c.device, c.policy, c.seed,
+      c.workload, c.variant, c.device, c.policy, c.kernel, c.seed,
       ...sweeps.map((s) => (c.sweep !== undefined && Object.hasOwn(c.sweep, sweepName(s)) ? sweepValueText(c.sweep[sweepName(s)]) : null)), ...(multiSeed ? [c.replicates?.length ?? 1] : []),
       ...HAZARD_CLASSES.flatMap((h) => OUTCOMES.map((o) => m.hazards[h]?.[o] ?? 0)),
       ...errnos.map((e) => m.refused[e] ?? 0),

@@ -3,6 +3,8 @@
  * @module
  */
 import type { HazardTally } from "../probe/sample-probe.js";
+import type { CellSpec } from "../runner/cell.js";
+import { eraInId } from "../runner/matrix.js";
 
 /** `12.3`, `1,234`, or `-` for null. */
 export function fmtNs(v: number | null | undefined): string {
@@ -53,6 +55,19 @@ export function fmtCounts(c: Readonly<Record<string, number>>): string {
 /** The label of a cell's workload and variant: `rdma-file-truncate[fsdax]`. */
 export function cellLabel(c: { workload: string; variant: string }): string {
   return `${c.workload}[${c.variant}]`;
+}
+
+/** A cell's era as a report column shows it: `v5.3`, or `-` in results written before the bench had eras. */
+export function fmtKernel(c: Pick<CellSpec, "kernel">): string {
+  return c.kernel ?? "-";
+}
+
+/**
+ * A cell's policy as a per-policy summary names it: `pin-bias`, or `pin-bias@v5.3` in a run with
+ * a kernel axis, so cells of different eras are never summed or compared as one policy.
+ */
+export function policyAtKernel(c: Pick<CellSpec, "policy" | "sweep"> & Partial<Pick<CellSpec, "id" | "workload" | "variant" | "kernel">>): string {
+  return eraInId(c) ? `${c.policy}@${c.kernel}` : c.policy;
 }
 
 /** HTML-escape text. */

@@ -10,8 +10,8 @@ import { headlineContrasts, hazardMatrix, wins, OUTCOMES } from "./analysis.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { sweepName, sweepValueText } from "../runner/sweep.js";
 import { renderCharts } from "./charts.js";
-import { cellLabel, esc, fmtBytes, fmtCounts, fmtNs, fmtRate } from "./format.js";
-import { runShape } from "./run-shape.js";
+import { cellLabel, esc, fmtBytes, fmtCounts, fmtKernel, fmtNs, fmtRate } from "./format.js";
+import { kernelsText, runShape } from "./run-shape.js";
 import { fmtHazardsSpread, fmtRefusedSpread, withSpread } from "./spread-format.js";
 import { renderSweepCharts } from "./sweep-charts.js";
 
@@ -53,6 +53,7 @@ export function renderHtml(results: BenchResults): string {
   const p: string[] = [];
   p.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>pinlab bench report</title><style>${CSS}</style></head><body>`);
   p.push(`<h1>pinlab bench report</h1><p class="muted">${results.cells.length} cells (${ctx.workloads.length} workloads x ${ctx.policies.length} policies x device variants), size <code>${esc(ctx.size)}</code>, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s, ${esc(ctx.date)}${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${ctx.mergedFrom !== undefined ? `, merged from ${ctx.mergedFrom.length} shards` : ""}${esc(runShape(ctx))}.</p>`);
+  if (kernelsText(ctx) !== "") p.push(`<p class="kernels">Kernels: ${esc(kernelsText(ctx))}.</p>`);
   const errors = results.cells.filter((c) => c.error !== undefined);
   if (errors.length > 0) p.push(`<p class="fail">${errors.length} cell(s) failed: ${errors.map((c) => esc(`${c.id}: ${c.error}`)).join("; ")}</p>`);
 
@@ -88,7 +89,7 @@ export function renderHtml(results: BenchResults): string {
   if (ctx.scaling !== null) p.push(`<p>Scaling: ${ctx.scaling.map((s) => `${s.workers} worker(s) ${(s.durationMs / 1000).toFixed(1)} s`).join(", ")}.</p>`);
   p.push(`</section>`);
 
-  p.push(`<section id="raw"><h2>Raw results</h2><table class="raw"><tr><th>workload</th><th>device</th><th>policy</th><th>hazards (P/D/U)</th><th>refused</th><th>FP</th><th>FN</th><th>accounting</th><th>sim ns/page</th><th>wall pin ns/page (±rme, p99)</th><th>wall release ns/page (±rme, p99)</th><th>counters</th><th>ms</th></tr>`);
+  p.push(`<section id="raw"><h2>Raw results</h2><table class="raw"><tr><th>workload</th><th>device</th><th>policy</th><th>kernel</th><th>hazards (P/D/U)</th><th>refused</th><th>FP</th><th>FN</th><th>accounting</th><th>sim ns/page</th><th>wall pin ns/page (±rme, p99)</th><th>wall release ns/page (±rme, p99)</th><th>counters</th><th>ms</th></tr>`);
   for (const c of results.cells) {
     const m = c.metrics;
     const main = c.series.find((s) => s.id === "main");
@@ -98,7 +99,7 @@ export function renderHtml(results: BenchResults): string {
     };
     const swept = c.sweep !== undefined ? `<br>swept: <code>${esc(sweepLabel(c.workload, c.policy, c.sweep))}</code>` : "";
     const seeds = c.replicates !== undefined ? `<br><span class="muted">${c.replicates.length} seeds</span>` : "";
-    p.push(`<tr data-cell="${esc(c.id)}"><td>${esc(cellLabel(c))}</td><td>${esc(c.device)}</td><td>${esc(c.policy)}${Object.keys(c.policyOptions).length > 0 ? `<br><code>${esc(JSON.stringify(c.policyOptions))}</code>` : ""}${swept}${seeds}</td>`
+    p.push(`<tr data-cell="${esc(c.id)}"><td>${esc(cellLabel(c))}</td><td>${esc(c.device)}</td><td>${esc(c.policy)}${Object.keys(c.policyOptions).length > 0 ? `<br><code>${esc(JSON.stringify(c.policyOptions))}</code>` : ""}${swept}${seeds}</td><td>${esc(fmtKernel(c))}</td>`
       + `<td>${esc(c.error !== undefined ? `ERROR: ${c.error}` : fmtHazardsSpread(c) || "-")}</td><td>${esc(fmtRefusedSpread(c) || "-")}</td><td class="num">${esc(withSpread(c, "falsePositiveRate", fmtRate(m.falsePositiveRate), fmtRate))}</td><td class="num">${esc(withSpread(c, "falseNegativeRate", fmtRate(m.falseNegativeRate), fmtRate))}</td>`
       + `<td class="num">${esc(withSpread(c, "accountingBytes", fmtBytes(m.accountingBytes), fmtBytes))}</td><td class="num">${esc(withSpread(c, "simNsPerPage", fmtNs(m.simNsPerPage), fmtNs))}</td><td class="num">${esc(timing(main, "pin", "wallNsPerPage.pin"))}</td><td class="num">${esc(timing(main, "release", "wallNsPerPage.release"))}</td>`
       + `<td class="muted">${esc(fmtCounts(c.counters))}</td><td class="num">${Math.round(c.durationMs)}</td></tr>`);

@@ -5,7 +5,7 @@
 import type { BenchResults } from "../runner/results.js";
 import { headlineContrasts, wins } from "./analysis.js";
 import { cellColumns, cellRow } from "./cell-rows.js";
-import { runShape, seedsLegend } from "./run-shape.js";
+import { kernelsText, runShape, seedsLegend } from "./run-shape.js";
 import { goalRows } from "./terminal.js";
 
 function mdTable(rows: readonly (readonly string[])[]): string {
@@ -20,6 +20,7 @@ export function renderMarkdown(results: BenchResults): string {
   const out: string[] = [];
   out.push(`# pinlab bench`, "");
   out.push(`${results.cells.length} cells, size \`${ctx.size}\`, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s${runShape(ctx)}; ${ctx.cpu} (${ctx.cores} cores), Node ${ctx.node}, pinlab ${ctx.pinlabVersion}, ${ctx.date}.`, "");
+  if (kernelsText(ctx) !== "") out.push(`Kernels: ${kernelsText(ctx)}.`, "");
   const goals = [...ctx.goals, ...(ctx.model ?? [])];
   if (goals.length > 0) out.push("## Goals", "", mdTable([["verdict", "goal", "measured", "target", "how"], ...goalRows(goals)]), "");
   const contrasts = headlineContrasts(results).filter((c) => c.holds !== null);

@@ -73,7 +73,7 @@ describe("reports", () => {
   it("renders the terminal table and markdown with every cell and the goals", () => {
     const t = renderTerminal(r);
     for (const c of r.cells) expect(t).toContain(c.policy);
-    expect(t).toMatch(/dio-writeback-race\[block-layer\]\s+none\s+fake-get\s+dma_after_clean U8/);
+    expect(t).toMatch(/dio-writeback-race\[block-layer\]\s+none\s+fake-get\s+v6\.12\s+dma_after_clean U8/);
     expect(t).toMatch(/n\/a\s+gup-pin-ns/);
     const md = renderMarkdown(r);
     expect(md).toContain("## Who wins what");

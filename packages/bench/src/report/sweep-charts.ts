@@ -11,7 +11,7 @@ import type { BenchResults } from "../runner/results.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { sweepName, sweepValueText, type Sweep } from "../runner/sweep.js";
 import { LEGEND_GAP, PALETTE, renderSvg, type Chart } from "./charts.js";
-import { cellLabel } from "./format.js";
+import { cellLabel, policyAtKernel } from "./format.js";
 
 /** A metric a sweep chart can draw. */
 interface SweepMetric {
@@ -61,7 +61,7 @@ function lines(cells: readonly CellResult[], sweep: Sweep, metric: SweepMetric):
   for (const c of cells) {
     const others = Object.fromEntries(Object.entries(c.sweep ?? {}).filter(([k]) => k !== name));
     const label = sweepLabel(c.workload, c.policy, others);
-    const key = label === "" ? c.policy : `${c.policy} (${label})`;
+    const key = label === "" ? policyAtKernel(c) : `${policyAtKernel(c)} (${label})`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const range = (c: CellResult | undefined): [number, number] | null => {

@@ -83,25 +83,25 @@ describe("reports of a swept run with 3 seeds", () => {
   it("prints one row per swept value, with the sweep and the spread over seeds", () => {
     const t = renderTerminal(r);
     expect(t).toContain("3 seeds per cell, sweep fake-bias.bias=256,1024,4096");
-    expect(t).toMatch(/^workload\s+device\s+policy\s+sweep\s+hazards/m);
-    for (const bias of [256, 1024, 4096]) expect(t).toMatch(new RegExp(`^shared-library-false-positive\\[libc\\]\\s+none\\s+fake-bias\\s+bias=${bias}\\s`, "m"));
-    expect(t).toMatch(/^shared-library-false-positive\[libc\]\s+none\s+fake-get\s+-\s/m);
+    expect(t).toMatch(/^workload\s+device\s+policy\s+kernel\s+sweep\s+hazards/m);
+    for (const bias of [256, 1024, 4096]) expect(t).toMatch(new RegExp(`^shared-library-false-positive\\[libc\\]\\s+none\\s+fake-bias\\s+v6\\.12\\s+bias=${bias}\\s`, "m"));
+    expect(t).toMatch(/^shared-library-false-positive\[libc\]\s+none\s+fake-get\s+v6\.12\s+-\s/m);
     const row = t.split("\n").find((l) => l.startsWith("shared-library") && l.includes(" bias=256 "))!;
     const spread = r.cells.find((c) => c.id.endsWith("[bias=256]"))!.spread!["wallNsPerPage.pin"];
     expect(spread.min).toBeLessThan(spread.max);
     expect(row).toMatch(/\d \[[\d,.]+–[\d,.]+\]/);
     const md = renderMarkdown(r);
-    expect(md).toContain("| workload | device | policy | sweep | hazards (P/D/U) |");
-    expect(md).toMatch(/\| fake-bias \| bias=1024 \|/);
+    expect(md).toContain("| workload | device | policy | kernel | sweep | hazards (P/D/U) |");
+    expect(md).toMatch(/\| fake-bias \| v6\.12 \| bias=1024 \|/);
   });
 
   it("gives CSV a column per sweep and min, max and 95% interval columns per metric", () => {
     const lines = renderCsv(r).trimEnd().split("\n");
     const header = lines[0].split(",");
-    expect(header.slice(0, 7)).toEqual(["workload", "variant", "device", "policy", "seed", "sweep_fake-bias.bias", "seeds"]);
+    expect(header.slice(0, 8)).toEqual(["workload", "variant", "device", "policy", "kernel", "seed", "sweep_fake-bias.bias", "seeds"]);
     for (const col of ["wall_pin_ns_per_page_min", "wall_pin_ns_per_page_max", "wall_pin_ns_per_page_ci95_lo", "wall_pin_ns_per_page_ci95_hi", "false_positive_rate_min", "sim_ns_per_page_ci95_hi"]) expect(header).toContain(col);
     const rows = lines.slice(1).map((l) => l.split(","));
-    expect(rows.map((x) => [x[3], x[5], x[6]])).toEqual([["fake-get", "", "3"], ["fake-bias", "256", "3"], ["fake-bias", "1024", "3"], ["fake-bias", "4096", "3"], ["test-exact", "", "3"]]);
+    expect(rows.map((x) => [x[3], x[4], x[6], x[7]])).toEqual([["fake-get", "v6.12", "", "3"], ["fake-bias", "v6.12", "256", "3"], ["fake-bias", "v6.12", "1024", "3"], ["fake-bias", "v6.12", "4096", "3"], ["test-exact", "v6.12", "", "3"]]);
     const cell = r.cells[1];
     const at = (name: string) => Number(rows[1][header.indexOf(name)]);
     expect(at("wall_pin_ns_per_page")).toBe(cell.metrics.wallNsPerPage.pin);

@@ -5,7 +5,7 @@
 import type { BenchResults, GoalResult } from "../runner/results.js";
 import { headlineContrasts } from "./analysis.js";
 import { cellColumns, cellRow, numericColumns } from "./cell-rows.js";
-import { runShape, seedsLegend } from "./run-shape.js";
+import { kernelsText, runShape, seedsLegend } from "./run-shape.js";
 import { textTable } from "./text-table.js";
 
 /** `PASS`, `FAIL` or `n/a`. */
@@ -22,7 +22,7 @@ export function goalRows(goals: readonly GoalResult[]): string[][] {
 export function renderTerminal(results: BenchResults): string {
   const ctx = results.context;
   const head = `pinlab bench: ${results.cells.length} cells, size ${ctx.size}, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s` +
-    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${runShape(ctx)}\n${ctx.cpu}, ${ctx.cores} cores, load average ${ctx.loadAverage.start[0].toFixed(1)} -> ${ctx.loadAverage.end[0].toFixed(1)}, Node ${ctx.node}\n` +
+    `${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${runShape(ctx)}\n${kernelsText(ctx) !== "" ? `kernels: ${kernelsText(ctx)}\n` : ""}${ctx.cpu}, ${ctx.cores} cores, load average ${ctx.loadAverage.start[0].toFixed(1)} -> ${ctx.loadAverage.end[0].toFixed(1)}, Node ${ctx.node}\n` +
     `hazards: P prevented, D detected, U undetected; FP/FN: maybeDmaPinned false-positive/negative rate; ns/pg: median wall clock per page, ± its relative margin${seedsLegend(ctx) !== "" ? `; ${seedsLegend(ctx)}` : ""}\n`;
   const opts = { sweep: ctx.sweeps !== undefined && ctx.sweeps.length > 0 };
   const body = textTable([cellColumns(opts), ...results.cells.map((c) => cellRow(c, opts))], numericColumns(opts));

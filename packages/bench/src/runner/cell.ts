@@ -1,5 +1,5 @@
 /**
- * The unit of work of the bench: a cell is one workload variant under one policy.
+ * The unit of work of the bench: a cell is one workload variant under one policy at one kernel era.
  * @module
  */
 import type { SizeName } from "../workloads/define-workload.js";
@@ -10,9 +10,9 @@ import type { SimTotals } from "../cost-model/sim-ledger.js";
 import type { SweepCoordinates } from "./sweep-coordinates.js";
 import type { Spread } from "./spread.js";
 
-/** Which cell: workload, variant, device, policy and, in a swept run, the swept values. */
+/** Which cell: workload, variant, device, policy, kernel era and, in a swept run, the swept values. */
 export interface CellSpec {
-  /** `workload/variant/policy`, with `[key=value,...]` after it for a swept cell; unique in a run. */
+  /** `workload/variant/policy`, with `@era` in a run with a kernel axis and `[key=value,...]` after it for a swept cell; unique in a run. */
   readonly id: string;
   /** Workload id. */
   readonly workload: string;
@@ -22,6 +22,11 @@ export interface CellSpec {
   readonly device: string;
   /** Policy id. */
   readonly policy: string;
+  /**
+   * The kernel era the cell's kernels run (`v5.3`...): its policy's own era unless the run has a
+   * `--kernels` axis. Absent only in results written before the bench had eras.
+   */
+  readonly kernel?: string;
   /**
    * The swept values this cell runs with, `TARGET.KEY` to value (`{ "pin-bias.bias": 1024 }`);
    * absent in a cell no `--sweep` applies to.

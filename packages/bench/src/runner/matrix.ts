@@ -1,7 +1,7 @@
 /**
  * The matrix: which cells a run has, in canonical order (workloads in registry order, then
- * variants in declaration order, then policies in the order given), checked against what is
- * registered.
+ * variants in declaration order, then policies in the order given, then kernel eras oldest
+ * first), checked against what is registered.
  * @module
  */
 import { listDevices, listPolicies } from "@pinlab/core";
@@ -10,6 +10,7 @@ import { NO_DEVICE, variantDevice, type WorkloadDefinition } from "../workloads/
 import { listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellSpec } from "./cell.js";
+import { kernelsOfPolicy, policyKernels } from "./kernel-axis.js";
 import { sweepSuffix, type SweepCoordinates } from "./sweep-coordinates.js";
 
 /** What to run. */
@@ -20,11 +21,35 @@ export interface MatrixSelection {
   readonly policies?: readonly string[] | "all";
   /** Device kinds (or `none`); undefined = every variant whose device is registered. */
   readonly devices?: readonly string[];
+  /**
+   * The kernel-era axis (see `kernel-axis.ts`): the eras every policy runs at, or null /
+   * undefined for each policy at its own era.
+   */
+  readonly kernelAxis?: readonly string[] | null;
 }
 
-/** The id of a cell: `workload/variant/policy`, with its swept coordinates when it has some (`.../pin-bias[bias=1024]`, see {@link sweepSuffix}). */
-export function cellId(workload: string, variant: string, policy: string, sweep?: SweepCoordinates): string {
-  return `${workload}/${variant}/${policy}${sweepSuffix(workload, policy, sweep)}`;
+/**
+ * The id of a cell: `workload/variant/policy`, with `@era` when the run has a kernel axis
+ * (`.../pin-bias@v5.3`: without `--kernels` every cell runs at its policy's own era and keeps the
+ * id it always had), then its swept coordinates when it has some (`.../pin-bias[bias=1024]`, see
+ * {@link sweepSuffix}).
+ */
+export function cellId(workload: string, variant: string, policy: string, sweep?: SweepCoordinates, kernel?: string): string {
+  return `${workload}/${variant}/${policy}${kernel !== undefined ? `@${kernel}` : ""}${sweepSuffix(workload, policy, sweep)}`;
+}
+
+/**
+ * What a cell's seed is derived from: its id without the era, so a cell runs with the same seed
+ * at every era (and as in a run without `--kernels`): across eras only the kernel differs.
+ */
+export function seedId(c: Pick<CellSpec, "workload" | "variant" | "policy" | "sweep">): string {
+  return cellId(c.workload, c.variant, c.policy, c.sweep);
+}
+
+/** True when `c`'s id carries its era (the run had a kernel axis); false when a field it needs is missing. */
+export function eraInId(c: Pick<CellSpec, "policy" | "sweep"> & Partial<Pick<CellSpec, "id" | "workload" | "variant" | "kernel">>): boolean {
+  if (c.kernel === undefined || c.id === undefined || c.workload === undefined || c.variant === undefined) return false;
+  return c.id === cellId(c.workload, c.variant, c.policy, c.sweep, c.kernel);
 }
 
 /** Resolve the workloads of a selection; throws naming the unknown ones and listing the known. */
@@ -62,13 +87,19 @@ export function expandMatrix(container: DependencyContainer, sel: MatrixSelectio
     const missing = sel.devices.filter((d) => d !== "none" && !registered.has(d));
     if (missing.length > 0) throw new BenchInputError(`--devices: ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not registered; registered devices: ${[...registered].sort().join(", ") || "(none)"}`, "--devices");
   }
+  const own = policyKernels(container, policies);
+  const axis = sel.kernelAxis ?? null;
   const cells: CellSpec[] = [];
   for (const w of workloads) {
     for (const v of w.meta.variants) {
       const device = variantDevice(v);
       if (v.device !== undefined && !registered.has(v.device)) continue;
       if (sel.devices !== undefined && !sel.devices.includes(device)) continue;
-      for (const policy of policies) cells.push({ id: cellId(w.meta.id, v.id, policy), workload: w.meta.id, variant: v.id, device, policy });
+      for (const policy of policies) {
+        for (const kernel of kernelsOfPolicy(axis, own[policy])) {
+          cells.push({ id: cellId(w.meta.id, v.id, policy, undefined, axis !== null ? kernel : undefined), workload: w.meta.id, variant: v.id, device, policy, kernel });
+        }
+      }
     }
   }
   if (cells.length === 0) throw emptyMatrixError(workloads, registered, sel);

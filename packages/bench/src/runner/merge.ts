@@ -1,25 +1,27 @@
 /**
  * `bench merge`: put the shards of one matrix back together. The shards must come from the same
- * matrix (seed, size, workloads, policies, devices, parameters, sweeps, seeds); the merged cells
+ * matrix (seed, size, workloads, policies, kernel axis, devices, parameters, sweeps, seeds); the merged cells
  * are in canonical order, so the result equals an unsharded run apart from wall-clock timings.
  * A shard holds every seed of its cells, so merging never combines seeds.
  * @module
  */
+import { eraIndex } from "@pinlab/core";
 import { findWorkload, listWorkloads } from "../workloads/registry.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
+import { erasInOrder } from "./kernel-axis.js";
 import type { Shard } from "./shard.js";
 import { RESULTS_FORMAT, type BenchResults } from "./results.js";
 import type { Sweep } from "./sweep.js";
 import { compareRanks, sweepRank } from "./sweep-expand.js";
 import { gupGoals, matrixGoal, scalingGoal } from "./speed-goals.js";
 
-/** The canonical order of cells: workloads in registry order, variants as declared, policies as given, then swept values in product order. */
+/** The canonical order of cells: workloads in registry order, variants as declared, policies as given, kernel eras oldest first, then swept values in product order. */
 export function canonicalOrder(cells: readonly CellResult[], policies: readonly string[], sweeps: readonly Sweep[] = []): CellResult[] {
   const wOrder = listWorkloads().map((w) => w.meta.id);
   const vOrder = (c: CellResult) => findWorkload(c.workload)?.meta.variants.findIndex((v) => v.id === c.variant) ?? -1;
   return [...cells].sort((a, b) => wOrder.indexOf(a.workload) - wOrder.indexOf(b.workload) || vOrder(a) - vOrder(b) || policies.indexOf(a.policy) - policies.indexOf(b.policy)
-    || compareRanks(sweepRank(a, sweeps), sweepRank(b, sweeps)));
+    || eraIndex(a.kernel ?? "") - eraIndex(b.kernel ?? "") || compareRanks(sweepRank(a, sweeps), sweepRank(b, sweeps)));
 }
 
 /** The context fields every shard of one matrix shares, with how to name them in a message. */
@@ -27,6 +29,7 @@ const MATRIX_FIELDS = [
   ["seed", (r: BenchResults) => r.context.seed],
   ["size", (r: BenchResults) => r.context.size],
   ["policies", (r: BenchResults) => r.context.policies],
+  ["kernels", (r: BenchResults) => r.context.kernelAxis ?? null],
   ["devices", (r: BenchResults) => r.context.devices],
   ["parameters", (r: BenchResults) => r.context.params],
   ["sweeps", (r: BenchResults) => r.context.sweeps ?? []],
@@ -39,7 +42,7 @@ function checkSameMatrix(first: BenchResults, firstName: string, p: BenchResults
   for (const [field, get] of MATRIX_FIELDS) {
     const a = JSON.stringify(get(first));
     const b = JSON.stringify(get(p));
-    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, devices, parameters, sweeps, seeds and matrix size must agree`);
+    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, kernels, devices, parameters, sweeps, seeds and matrix size must agree`);
   }
 }
 
@@ -84,6 +87,7 @@ export function mergeResults(parts: readonly BenchResults[], names: readonly str
       workloads,
       durationMs,
       workers,
+      ...(first.kernels !== undefined ? { kernels: erasInOrder(cells.flatMap((c) => (c.kernel !== undefined ? [c.kernel] : []))) } : {}),
       mergedFrom: parts.map((p) => p.context.shard ?? { index: 1, count: 1 }),
       goals: [...gupGoals(cells, { load: Math.max(...parts.map((p) => Math.max(p.context.loadAverage.start[0], p.context.loadAverage.end[0]))), cores: first.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: false, mergedParts: parts.length }), scalingGoal(first.scaling)],
       ...(missing > 0 ? { note: `${missing} of ${first.matrixCells} cells are missing` } : {}),

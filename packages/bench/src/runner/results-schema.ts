@@ -67,6 +67,8 @@ const spread = z.looseObject({
 
 const cell = z.looseObject({
   id, workload: id, variant: id, device: id, policy: id,
+  // Since the bench has eras; absent in older results.
+  kernel: id.optional(),
   sweep: z.record(z.string(), z.unknown()).optional(),
   size: z.enum(SIZE_NAMES),
   params: z.record(z.string(), z.unknown()),
@@ -75,8 +77,12 @@ const cell = z.looseObject({
   replicates: z.array(replicate).min(2).optional(),
   spread: z.record(z.string(), spread).optional(),
 }).superRefine((c, ctx) => {
+  // In a run with a kernel axis the id carries the era (`.../pin-bias@v5.3`); without one it does not.
   const expected = cellId(c.workload, c.variant, c.policy, c.sweep);
-  if (c.id !== expected) ctx.addIssue({ code: "custom", path: ["id"], message: `does not match the cell's workload/variant/policy${c.sweep !== undefined ? " and sweep" : ""}, "${expected}"` });
+  const withEra = c.kernel !== undefined ? cellId(c.workload, c.variant, c.policy, c.sweep, c.kernel) : expected;
+  if (c.id !== expected && c.id !== withEra) {
+    ctx.addIssue({ code: "custom", path: ["id"], message: `does not match the cell's workload/variant/policy${c.sweep !== undefined ? " and sweep" : ""}, "${expected}"${withEra !== expected ? ` (or, with its kernel, "${withEra}")` : ""}` });
+  }
 });
 
 const sweep = z.looseObject({ target: id, kind: z.enum(["workload", "policy"]), key: id, values: z.array(z.unknown()).min(1) });
@@ -100,6 +106,9 @@ const context = z.looseObject({
   durationMs: nonNegative,
   workloads: z.array(id),
   policies: z.array(id),
+  kernels: z.array(id).optional(),
+  kernelAxis: z.array(id).nullable().optional(),
+  policyKernels: z.record(z.string(), id).optional(),
   devices: z.array(id).nullable(),
   registeredDevices: z.array(id),
   params: z.record(z.string(), z.record(z.string(), z.unknown())),

@@ -80,6 +80,15 @@ export interface BenchContext extends MachineFacts {
   readonly workloads: readonly string[];
   /** Policies selected. */
   readonly policies: readonly string[];
+  /** The kernel eras the cells ran at, oldest first (absent in results written before the bench had eras). */
+  readonly kernels?: readonly string[];
+  /**
+   * The `--kernels` axis: the eras every policy ran at, or null when each policy ran at its own
+   * era ({@link BenchContext.policyKernels}); absent in results written before the bench had eras.
+   */
+  readonly kernelAxis?: readonly string[] | null;
+  /** The own era of each selected policy (its `meta.defaultKernel`, else v6.12); absent before eras. */
+  readonly policyKernels?: Readonly<Record<string, string>>;
   /** Device filter, or null for every registered device. */
   readonly devices: readonly string[] | null;
   /** Devices registered when the matrix was built. */

@@ -15,7 +15,8 @@ import type { CellResult, CellSpec, CellTask } from "./cell.js";
 import { aggregateReplicates } from "./aggregate.js";
 import { machineFacts } from "./context.js";
 import { pluginContainer } from "./load-plugins.js";
-import { expandMatrix, selectPolicies } from "./matrix.js";
+import { erasInOrder, policyKernels, resolveKernelAxis } from "./kernel-axis.js";
+import { expandMatrix, seedId, selectPolicies } from "./matrix.js";
 import { BenchPool } from "./pool.js";
 import { resolveParams } from "./resolve-params.js";
 import { RESULTS_FORMAT, type BenchResults, type ScalingRun } from "./results.js";
@@ -47,6 +48,11 @@ export interface BenchOptions {
   readonly workloads?: readonly string[];
   /** Policy ids or `all`. */
   readonly policies?: readonly string[] | "all";
+  /**
+   * Kernel eras every selected policy runs at (`--kernels`), or `all`; undefined = each policy at
+   * its own era (its `meta.defaultKernel`, else v6.12), the cells the bench always had.
+   */
+  readonly kernels?: readonly string[] | "all";
   /** Device kinds (or `none`); undefined = every variant whose device is registered. */
   readonly devices?: readonly string[];
   /** Size (default `small`). */
@@ -86,6 +92,10 @@ export interface BenchPlan {
   readonly seeds: number;
   /** Policies selected. */
   readonly policies: readonly string[];
+  /** The kernel-era axis: the eras every policy runs at, or null for each policy at its own era. */
+  readonly kernelAxis: readonly string[] | null;
+  /** The own era of each selected policy. */
+  readonly policyKernels: Readonly<Record<string, string>>;
   /** Devices registered. */
   readonly registeredDevices: readonly string[];
   /** Set when the shard has no cell of a non-empty matrix: why (the run is legitimately empty). */
@@ -145,7 +155,8 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     if (bad !== undefined) throw new BenchInputError(`policyOptions.${id}: ${formatZodIssues(bad.issues).join("; ")}`, "--config");
   }
   const policies = selectPolicies(container, opts.policies);
-  const unswept = expandMatrix(container, opts);
+  const kernelAxis = resolveKernelAxis(opts.kernels);
+  const unswept = expandMatrix(container, { ...opts, kernelAxis });
   const sweeps = resolveSweeps(opts.sweeps ?? [], { container, workloads: opts.workloads, policies, size, params: opts.params ?? {}, policyOptions: opts.policyOptions ?? {} });
   const all = expandSweeps(unswept, sweeps);
   checkSweptCells(container, all, opts, size);
@@ -158,16 +169,18 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     sweeps,
     seeds,
     policies,
+    kernelAxis,
+    policyKernels: policyKernels(container, policies),
     registeredDevices: listDevices(container).map((d) => d.meta.id).sort(),
     ...(note !== undefined ? { note } : {}),
   };
 }
 
-/** The default matrix: size small, every workload, every policy, every device, unsharded, no overrides. */
+/** The default matrix: size small, every workload, every policy (each at its own era), every device, unsharded, no overrides. */
 export function isDefaultMatrix(opts: BenchOptions): boolean {
   return (opts.size ?? "small") === "small" && opts.workloads === undefined && (opts.policies === undefined || opts.policies === "all")
     && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0
-    && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1;
+    && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1 && opts.kernels === undefined;
 }
 
 /** Run the bench; `plan` is {@link planBench}'s for the same options, when the caller already made it. */
@@ -178,8 +191,9 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
   const workers = opts.workers ?? 2;
   const seeds = plan.seeds;
   // One task per cell and seed; replicate 0 has the cell's own seed, so --seeds 1 runs what it always ran.
+  // The seed comes from the id without the era: a cell runs with the same seed at every era.
   const tasks: (CellTask & { readonly replicate: number })[] = plan.cells.flatMap((c) => Array.from({ length: seeds }, (_, replicate) => ({
-    ...c, replicate, seed: replicateSeed(seed, c.id, replicate), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
+    ...c, replicate, seed: replicateSeed(seed, seedId(c), replicate), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
     ...(opts.policyOptions?.[c.policy] !== undefined ? { policyOptions: opts.policyOptions[c.policy] } : {}),
   })));
   // Longest processing time first: heavy cells start early so the workers finish together.
@@ -220,6 +234,9 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
       seed, size, workers, shard: opts.shard ?? null, date, durationMs,
       workloads: [...new Set(plan.cells.map((c) => c.workload))],
       policies: plan.policies,
+      kernels: erasInOrder(plan.cells.map((c) => c.kernel!)),
+      kernelAxis: plan.kernelAxis,
+      policyKernels: plan.policyKernels,
       devices: opts.devices !== undefined ? [...opts.devices] : null,
       registeredDevices: plan.registeredDevices,
       params: opts.params ?? {},

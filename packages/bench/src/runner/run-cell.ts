@@ -54,9 +54,10 @@ export function runCell(task: CellTask, container: DependencyContainer): CellRes
   // Swept values go on top: of the size's parameters and --param, of the run's and the workload's own policy options.
   const params = resolveParams(def, task.size, { ...task.params, ...sweptParams(task.workload, task.sweep) });
   const policyOptions = { ...(task.policyOptions ?? {}), ...(def.meta.policyOptions?.[task.policy] ?? {}), ...sweptOptions(task.policy, task.sweep) };
-  const env = { params, variant, policy: task.policy, policyOptions, seed: task.seed, container };
+  const env = { params, variant, policy: task.policy, policyOptions, seed: task.seed, container, ...(task.kernel !== undefined ? { kernel: task.kernel } : {}) };
   const base = {
-    id: task.id, workload: task.workload, variant: task.variant, device: task.device, policy: task.policy, ...(task.sweep !== undefined ? { sweep: task.sweep } : {}),
+    id: task.id, workload: task.workload, variant: task.variant, device: task.device, policy: task.policy,
+    ...(task.kernel !== undefined ? { kernel: task.kernel } : {}), ...(task.sweep !== undefined ? { sweep: task.sweep } : {}),
     seed: task.seed, size: task.size, params, policyOptions,
   };
   const t0 = performance.now();

@@ -13,6 +13,7 @@
  */
 import type { CellResult, SeriesResult } from "./cell.js";
 import type { GoalResult, ScalingRun } from "./results.js";
+import { DEFAULT_KERNEL } from "@pinlab/core";
 import { MAIN_SERIES } from "../probe/sample-probe.js";
 import { BARE_LOOP_SERIES } from "../workloads/gup-throughput.js";
 import { spinnerCapacity } from "./capacity-probe.js";
@@ -60,11 +61,11 @@ export interface MachineLoad {
 }
 
 /**
- * The goals measured by the pin-bias gup-throughput cell (not measured when that cell is absent
- * or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
+ * The goals measured by the pin-bias gup-throughput cell at v6.12 (the mainline the targets come
+ * from; not measured when that cell is absent or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
  */
 export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): GoalResult[] {
-  const cell = unsweptPolicyFirst(cells).find((c) => c.workload === "gup-throughput" && c.policy === GOAL_POLICY && c.error === undefined);
+  const cell = unsweptPolicyFirst(cells).find((c) => c.workload === "gup-throughput" && c.policy === GOAL_POLICY && (c.kernel ?? DEFAULT_KERNEL) === DEFAULT_KERNEL && c.error === undefined);
   const memory = cell?.params.memory as number | undefined;
   const batch = cell?.params.batch as number | undefined;
   const loaded = machine !== undefined && machine.load > machine.cores

@@ -6,7 +6,7 @@
  */
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellSpec } from "./cell.js";
-import { cellId } from "./matrix.js";
+import { sweepSuffix } from "./sweep-coordinates.js";
 import { sweepName, type Sweep } from "./sweep.js";
 
 /** True when sweep `s` applies to cell `c`. */
@@ -37,7 +37,8 @@ export function expandSweeps(cells: readonly CellSpec[], sweeps: readonly Sweep[
     if (applying.length === 0) return [c];
     return product(applying.map((s) => s.values)).map((combo) => {
       const sweep = Object.fromEntries(applying.map((s, i) => [sweepName(s), combo[i]]));
-      return { ...c, id: cellId(c.workload, c.variant, c.policy, sweep), sweep };
+      // The unswept id (with its era, when the run has a kernel axis) is the prefix of the swept one.
+      return { ...c, id: `${c.id}${sweepSuffix(c.workload, c.policy, sweep)}`, sweep };
     });
   });
 }

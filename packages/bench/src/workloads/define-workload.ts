@@ -89,6 +89,11 @@ export interface CellEnv<P> {
   readonly policyOptions: Readonly<Record<string, unknown>>;
   /** The cell's seed (derived from the run's seed and the cell id). */
   readonly seed: number;
+  /**
+   * The kernel era the cell runs (`v5.3`...); undefined = the policy's own era. Kernels built
+   * with `buildCellKernel` run it; a workload never special-cases an era.
+   */
+  readonly kernel?: string;
   /** The container holding the registered policies and devices. */
   readonly container: DependencyContainer;
 }

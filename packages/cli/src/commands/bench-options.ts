@@ -8,7 +8,7 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { MAX_SEEDS, SIZE_NAMES, parseShard, parseSweepFlag, type Shard, type SizeName, type SweepRequest } from "@pinlab/bench";
-import { PLUGIN_ID_PATTERN } from "@pinlab/core";
+import { KERNEL_ERA_IDS, PLUGIN_ID_PATTERN, unknownEraMessage } from "@pinlab/core";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { parseSeed } from "./shared.js";
@@ -45,6 +45,53 @@ export function policiesOption(value: string | undefined): string[] | "all" | un
   const l = listOption(value, "--policies", "policy ids or all");
   if (l === undefined) return undefined;
   return l.includes("all") ? "all" : l;
+}
+
+/** Where a bench's kernel eras come from, highest precedence first, as the command line gives them. */
+export interface KernelSources {
+  /** `--kernels a,b` or `all`. */
+  readonly kernels?: string;
+  /** `--kernel ID`: every policy at ID. */
+  readonly kernel?: string;
+  /** `PINLAB_KERNEL` (an empty value counts as unset). */
+  readonly env?: string;
+  /** The config file's `kernels:` and the file it came from. */
+  readonly config?: { readonly kernels: readonly string[] | "all"; readonly source: string };
+}
+
+/** Check era ids against the known ones; a UsageError naming `where` lists them. */
+function checkKernels(ids: readonly string[], where: string): void {
+  const unknown = ids.find((k) => k !== "all" && !KERNEL_ERA_IDS.includes(k));
+  if (unknown !== undefined) throw new UsageError(`${where}: ${unknownEraMessage(unknown)} (or all)`);
+}
+
+/**
+ * The bench's kernel-era axis: `--kernels` (a list, or `all`), else `--kernel ID` (every policy
+ * at ID), else `PINLAB_KERNEL`, else the config's `kernels:`; undefined = each policy at its own
+ * era. `--kernels` with `--kernel` is a UsageError, as is an unknown id (naming where it came from).
+ */
+export function kernelsOption(src: KernelSources): string[] | "all" | undefined {
+  if (src.kernels !== undefined && src.kernel !== undefined) throw new UsageError("--kernels and --kernel are exclusive: --kernel ID runs every policy at ID, --kernels a,b at each of a and b");
+  const l = listOption(src.kernels, "--kernels", "kernel era ids or all");
+  if (l !== undefined) {
+    checkKernels(l, "--kernels");
+    return l.includes("all") ? "all" : l;
+  }
+  if (src.kernel !== undefined) {
+    if (src.kernel.trim() === "all") throw new UsageError("--kernel takes one era id; --kernels all runs every era");
+    checkKernels([src.kernel.trim()], "--kernel");
+    return [src.kernel.trim()];
+  }
+  if (src.env !== undefined && src.env.trim() !== "") {
+    checkKernels([src.env.trim()], "PINLAB_KERNEL");
+    return [src.env.trim()];
+  }
+  if (src.config !== undefined) {
+    if (src.config.kernels === "all") return "all";
+    checkKernels(src.config.kernels, `${src.config.source}: kernels`);
+    return [...src.config.kernels];
+  }
+  return undefined;
 }
 
 /** `--workers N`: a whole number from 1 to 256 (`flag` names the option in the error, e.g. `--workers-list`). */

@@ -8,7 +8,7 @@ import {
 } from "@pinlab/bench";
 import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { EXIT, UsageError, type CliIo } from "../io.js";
-import { outDirOption, parseParams, parseSize, parseSweeps, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, seedsOption, shardOption } from "./bench-options.js";
+import { kernelsOption, outDirOption, parseParams, parseSize, parseSweeps, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, seedsOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
 
 /** Output formats of `pinlab bench` on stdout. */
@@ -20,6 +20,10 @@ export interface BenchCommandOptions {
   readonly workloads?: string;
   /** `--policies all|a,b`. */
   readonly policies?: string;
+  /** `--kernels all|a,b`: the kernel-era axis. */
+  readonly kernels?: string;
+  /** `--kernel ID`: every policy at ID. */
+  readonly kernel?: string;
   /** `--devices a,b`. */
   readonly devices?: string;
   /** `--size`. */
@@ -50,10 +54,16 @@ export interface BenchCommandOptions {
 
 /** Turn command-line values into bench options; throws UsageError naming the bad flag. */
 export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { workers: number }): BenchOptions {
+  const config = loadPinlabConfig(io.cwd, o.config);
+  const kernels = kernelsOption({
+    kernels: o.kernels, kernel: o.kernel, env: io.env.PINLAB_KERNEL,
+    ...(config.kernels !== undefined ? { config: { kernels: config.kernels, source: config.source ?? "config" } } : {}),
+  });
   return {
     plugins: pluginSpecifiers(io, o),
     workloads: listOption(o.workloads, "--workloads", "workload ids (see pinlab bench workloads)"),
     policies: policiesOption(o.policies),
+    ...(kernels !== undefined ? { kernels } : {}),
     devices: listOption(o.devices, "--devices", "device kinds (none for the variants without a device)"),
     size: parseSize(o.size),
     seed: seedOption(o.seed),
@@ -63,7 +73,7 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
     sweeps: parseSweeps(o.sweep),
     seeds: seedsOption(o.seeds),
     // The config's policyOptions apply to the bench too (its `policy` does not narrow the matrix: --policies does).
-    policyOptions: loadPinlabConfig(io.cwd, o.config).policyOptions,
+    policyOptions: config.policyOptions,
   };
 }
 

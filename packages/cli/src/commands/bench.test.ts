@@ -131,12 +131,13 @@ describe("pinlab bench with sweeps and seeds (size tiny)", () => {
     const r = await run(["bench", "--size", "tiny", "--sweep", "pin-bias.bias=256,1024,4096", "--seeds", "3", "--workloads", "shared-library-false-positive", "--out", out]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^pinlab bench: 6 cells, size tiny, seed 1, 2 worker\(s\), [\d.]+ s, 3 seeds per cell, sweep pin-bias\.bias=256,1024,4096$/m);
-    expect(r.out).toMatch(/^workload\s+device\s+policy\s+sweep\s+hazards \(P\/D\/U\)/m);
-    for (const bias of [256, 1024, 4096]) expect(r.out).toMatch(new RegExp(`^shared-library-false-positive\\[libc\\]\\s+none\\s+pin-bias\\s+bias=${bias}\\s.*\\d \\[[\\d,.]+–[\\d,.]+\\]`, "m"));
+    expect(r.out).toMatch(/^kernels: each policy at its own era \(legacy-get: v5\.3, pin-bias\/vaddr-pin\/exact-pincount: v6\.12\)$/m);
+    expect(r.out).toMatch(/^workload\s+device\s+policy\s+kernel\s+sweep\s+hazards \(P\/D\/U\)/m);
+    for (const bias of [256, 1024, 4096]) expect(r.out).toMatch(new RegExp(`^shared-library-false-positive\\[libc\\]\\s+none\\s+pin-bias\\s+v6\\.12\\s+bias=${bias}\\s.*\\d \\[[\\d,.]+–[\\d,.]+\\]`, "m"));
     // The bias moves the false-positive rate: with mappers 1, 1023 and 1024, a bias of 4096 is never reached.
-    expect(r.out).toMatch(/pin-bias\s+bias=1024\s+-\s+-\s+66\.7%/);
-    expect(r.out).toMatch(/pin-bias\s+bias=4096\s+-\s+-\s+0%/);
-    expect(r.out).toMatch(/^shared-library-false-positive\[libc\]\s+none\s+legacy-get\s+-\s/m);
+    expect(r.out).toMatch(/pin-bias\s+v6\.12\s+bias=1024\s+-\s+-\s+66\.7%/);
+    expect(r.out).toMatch(/pin-bias\s+v6\.12\s+bias=4096\s+-\s+-\s+0%/);
+    expect(r.out).toMatch(/^shared-library-false-positive\[libc\]\s+none\s+legacy-get\s+v5\.3\s+-\s/m);
     const results = readResults(out);
     expect(results.cells.map((c) => c.id)).toEqual([
       "shared-library-false-positive/libc/legacy-get", "shared-library-false-positive/libc/pin-bias[bias=256]", "shared-library-false-positive/libc/pin-bias[bias=1024]",
@@ -147,7 +148,7 @@ describe("pinlab bench with sweeps and seeds (size tiny)", () => {
     expect(results.context).toMatchObject({ seeds: 3, sweeps: [{ target: "pin-bias", kind: "policy", key: "bias", values: [256, 1024, 4096] }] });
     const html = readFileSync(join(out, "index.html"), "utf8");
     expect(html).toContain('data-chart="sweep/pin-bias.bias/shared-library-false-positive[libc]/false-positive"');
-    expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toMatch(/^workload,variant,device,policy,seed,sweep_pin-bias\.bias,seeds,.*,wall_pin_ns_per_page_min,wall_pin_ns_per_page_max,wall_pin_ns_per_page_ci95_lo,wall_pin_ns_per_page_ci95_hi,/);
+    expect(readFileSync(join(out, "results.csv"), "utf8").split("\n")[0]).toMatch(/^workload,variant,device,policy,kernel,seed,sweep_pin-bias\.bias,seeds,.*,wall_pin_ns_per_page_min,wall_pin_ns_per_page_max,wall_pin_ns_per_page_ci95_lo,wall_pin_ns_per_page_ci95_hi,/);
   }, 300_000);
 
   it("merges three shards of a swept, seeded matrix into what one run gives, and refuses parts with other seeds", async () => {

@@ -28,6 +28,8 @@ function matrixOptions(cmd: Command): Command {
   return sweepOptions(pluginOptions(cmd)
     .option("--workloads <ids>", "comma-separated workload ids (default: all; see pinlab bench workloads)")
     .option("--policies <ids>", "all, or comma-separated policy ids", "all")
+    .option("--kernels <ids>", "kernel eras every policy runs at: all, or comma-separated era ids (see pinlab list); default: each policy at its own era (legacy-get v5.3, the others v6.12)")
+    .option("--kernel <id>", "run every policy at this kernel era (--kernels with one id)")
     .option("--devices <kinds>", "only variants driving these devices (comma-separated; none = no device plugin)")
     .addOption(new Option("--size <size>", "workload sizes").choices([...SIZE_NAMES]).default("small"))
     .option("--seed <n>", "seed of the run (each cell derives its own from it)", "1")
@@ -53,6 +55,7 @@ ${bench.commands.find((c: Command) => c.name() === "run")!.options.map((o: Optio
 Examples:
   $ pinlab bench --size small --out pinlab-report
   $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
+  $ pinlab bench --workloads rdma-fork --policies legacy-get,pin-bias --kernels v5.3,v6.12   (each policy at both eras)
   $ pinlab bench --size tiny --workloads shared-library-false-positive --sweep pin-bias.bias=256,1024,4096 --seeds 3 --out sweep-report
   $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
   $ pinlab bench merge parts/ --out merged             (every results.json below parts/)

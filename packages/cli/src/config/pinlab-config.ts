@@ -22,6 +22,8 @@ export const pinlabConfigSchema = z
     }).optional().meta({ description: "kernel era for runs whose scenario names none (default: each policy's own era)" }),
     policyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "options per policy id" }),
     plugins: z.array(z.string().min(1)).optional().meta({ description: "paths of plugin modules (policies or devices) to load" }),
+    kernels: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).optional()
+      .meta({ description: "kernel eras the bench runs every policy at (all, or a list of era ids); absent: each policy at its own era" }),
   })
   .strict();
 
@@ -35,6 +37,8 @@ export interface PinlabConfig {
   readonly policyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Absolute plugin paths. */
   readonly plugins: readonly string[];
+  /** The bench's kernel-era axis (`--kernels` overrides it); absent: each policy at its own era. */
+  readonly kernels?: readonly string[] | "all";
   /** The file it came from, if any. */
   readonly source?: string;
 }
@@ -64,6 +68,7 @@ export function loadPinlabConfig(cwd: string, path?: string): PinlabConfig {
     ...(r.data.kernel !== undefined ? { kernel: r.data.kernel } : {}),
     policyOptions: r.data.policyOptions ?? {},
     plugins: (r.data.plugins ?? []).map((p) => resolve(dirname(file), p)),
+    ...(r.data.kernels !== undefined ? { kernels: r.data.kernels } : {}),
     source: file,
   };
 }
