@@ -39,7 +39,9 @@ export async function withPage(fn, { width = 1440, height = 900 } = {}) {
 
 /** Wait until the app has recorded the scenario and rendered position `pos` (if given). */
 export async function ready(page, pos) {
-  await page.waitForFunction(() => document.querySelector("#app")?.dataset.ready === "true");
+  // The first load after the preview server starts may compile and record several columns on a
+  // busy machine: give it longer than the page's default timeout (a wait, not a timed assertion).
+  await page.waitForFunction(() => document.querySelector("#app")?.dataset.ready === "true", undefined, { timeout: 60_000 });
   if (pos !== undefined) await page.waitForFunction((p) => document.querySelector("#app")?.dataset.pos === String(p), pos);
 }
 
