@@ -11,7 +11,8 @@ import { test } from "node:test";
 import { linkFor, ready, root, shot, withPage } from "./harness.mjs";
 
 const VMSPLICE = readFileSync(join(root, "../../scenarios/swap-cow-vmsplice.yaml"), "utf8");
-const STEPS = VMSPLICE.split("\n").filter((l) => /^ {2}- /.test(l)).length;
+// The steps are the list items after `steps:` (the top-level `history:` list has items too).
+const STEPS = VMSPLICE.slice(VMSPLICE.indexOf("\nsteps:")).split("\n").filter((l) => /^ {2}- /.test(l)).length;
 
 /** Wait until the columns run on `kernels` (in order) and the app shows position `pos`. */
 async function columnsOn(page, kernels, pos) {
