@@ -51,6 +51,7 @@ export * from "./sim/fault-injection.js";
 export * from "./era/era-rules.js";
 export * from "./era/eras.js";
 export * from "./era/era-lookup.js";
+export * from "./era/era-id-schema.js";
 export * from "./era/era-token.js";
 export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";

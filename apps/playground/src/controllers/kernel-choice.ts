@@ -6,6 +6,7 @@
  */
 import { findEra, KERNEL_ERAS, type KernelEra } from "@pinlab/core";
 import { h } from "../view/dom.js";
+import { CheckboxSet, type CheckboxSetEvents } from "./checkbox-set.js";
 
 /** The picker's value for "policy default". */
 export const POLICY_DEFAULT = "";
@@ -16,12 +17,7 @@ export function eraTooltip(era: KernelEra): string {
 }
 
 /** What the kernel controls call back. */
-export interface KernelChoiceEvents {
-  /** The user changed the choice. */
-  changed(): void;
-  /** Say something in the status line. */
-  say(msg: string): void;
-}
+export type KernelChoiceEvents = CheckboxSetEvents;
 
 /** The "Kernel" picker (id `kernel-picker`): "policy default" or one era for every column. */
 export class KernelPicker {
@@ -56,38 +52,10 @@ export class KernelPicker {
   }
 }
 
-/** The era checkboxes of kernels mode (ids `ker-<era>`), at least one always checked. */
-export class KernelBoxes {
-  /** The fieldset to place. */
-  readonly element: HTMLElement;
-  private readonly boxes = new Map<string, HTMLInputElement>();
-
+/** The era checkboxes of kernels mode (ids `ker-<era>`), oldest first, at least one always checked. */
+export class KernelBoxes extends CheckboxSet {
   /** One checkbox per era, none checked. */
-  constructor(private readonly events: KernelChoiceEvents) {
-    this.element = h("fieldset", { class: "policies kernels" }, h("legend", {}, "Kernels"),
-      ...KERNEL_ERAS.map((e) => {
-        const box = h("input", { id: `ker-${e.id}`, attrs: { type: "checkbox", value: e.id }, on: { change: () => this.changed(box) } });
-        this.boxes.set(e.id, box);
-        return h("label", { attrs: { for: `ker-${e.id}` }, title: eraTooltip(e) }, box, e.id);
-      }));
-  }
-
-  /** The checked eras, oldest first. */
-  get checked(): string[] {
-    return [...this.boxes].filter(([, b]) => b.checked).map(([id]) => id);
-  }
-
-  /** Check exactly the eras of `ids` (does not call `changed`). */
-  set(ids: readonly string[]): void {
-    for (const [id, box] of this.boxes) box.checked = ids.includes(id);
-  }
-
-  private changed(box: HTMLInputElement): void {
-    if (this.checked.length === 0) {
-      box.checked = true;
-      this.events.say("at least one kernel must stay checked");
-      return;
-    }
-    this.events.changed();
+  constructor(events: KernelChoiceEvents) {
+    super({ cls: "policies kernels", legend: "Kernels", idPrefix: "ker", noun: "kernel" }, KERNEL_ERAS.map((e) => ({ id: e.id, title: eraTooltip(e) })), events);
   }
 }

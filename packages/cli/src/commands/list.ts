@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { DEFAULT_KERNEL, KERNEL_ERAS, listDevices, listPolicies, pluginSource } from "@pinlab/core";
+import { DEFAULT_KERNEL, KERNEL_ERAS, listDevices, listPolicies, pluginSource, policyDefaultKernel } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { style } from "../output/style.js";
 import { setUp, type CommonOptions } from "./shared.js";
@@ -54,7 +54,7 @@ export async function listCommand(opts: ListOptions, io: CliIo, what?: string): 
   }
   const { container } = await setUp(opts, io);
   const policies = listPolicies(container).map((p) => ({
-    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, defaultKernel: p.meta.defaultKernel ?? DEFAULT_KERNEL, source: pluginSource(p), capabilities: p.meta.capabilities, options: describeOptions(p.meta.options),
+    id: p.meta.id, summary: p.meta.summary, kernel: p.meta.kernel, defaultKernel: policyDefaultKernel(p.meta), source: pluginSource(p), capabilities: p.meta.capabilities, options: describeOptions(p.meta.options),
   }));
   const devices = listDevices(container).map((d) => ({
     id: d.meta.id, summary: d.meta.summary, driver: d.meta.driver, source: pluginSource(d), options: describeOptions(d.meta.options),

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
-import { findEra, formatZodIssues, unknownEraMessage } from "@pinlab/core";
+import { eraIdSchema, formatZodIssues } from "@pinlab/core";
 import { z } from "zod";
 import { UsageError } from "../io.js";
 import { inputFileProblem } from "../read-input-file.js";
@@ -17,9 +17,7 @@ import { inputFileProblem } from "../read-input-file.js";
 export const pinlabConfigSchema = z
   .object({
     policy: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().meta({ description: "default policy (or list, or all) for runs that name none" }),
-    kernel: z.string().superRefine((id, ctx) => {
-      if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
-    }).optional().meta({ description: "kernel era for runs whose scenario names none (default: each policy's own era)" }),
+    kernel: eraIdSchema.optional().meta({ description: "kernel era for runs whose scenario names none (default: each policy's own era)" }),
     policyOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: "options per policy id" }),
     plugins: z.array(z.string().min(1)).optional().meta({ description: "paths of plugin modules (policies or devices) to load" }),
     kernels: z.union([z.literal("all"), z.array(z.string().min(1)).min(1)]).optional()

@@ -5,7 +5,7 @@ import { faultSpecSchema, faultsSchema } from "../sim/fault-spec.js";
 import { DEFAULT_THP, thpConfigSchema } from "./thp-config.js";
 import { createToken } from "../di/tokens.js";
 import { formatZodIssues, issueField } from "./format-issues.js";
-import { findEra, unknownEraMessage } from "../era/era-lookup.js";
+import { eraIdSchema } from "../era/era-id-schema.js";
 
 /**
  * The policy a config gets when it names none: mainline pin accounting (Linux v6.12). Code that
@@ -83,9 +83,7 @@ export const KernelConfigSchema = z
      * (2.0) The kernel era whose COW, fork and GUP rules the machine follows (`v5.3`...); absent:
      * the policy's default era (its `meta.defaultKernel`), else `v6.12`.
      */
-    kernel: z.string().superRefine((id, ctx) => {
-      if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
-    }).optional(),
+    kernel: eraIdSchema.optional(),
     writebackLatency: time().default(100_000),
     pinnedWriteback: z.enum(PINNED_WRITEBACK_ACTIONS).default("ignore"),
     checkInvariants: z.boolean().default(false),

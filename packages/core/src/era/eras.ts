@@ -55,7 +55,7 @@ const STEPS: readonly EraStep[] = [
     id: "v5.3", release: "Linux 5.3", date: "2019-09",
     summary: "the seed era of the FOLL_PIN debate: COW by mapcount, fork shares pinned pages, pins are plain references, long-term pins leave CMA",
     changes: [
-      { rule: "daxBusyWait", value: true, commit: "5fac7408d828", title: "mm, fs, dax: handle layout changes to pinned dax mappings", release: "v4.18", unconfirmed: "id and release from the v4.18 changelog as remembered, not read in a tree here" },
+      { rule: "daxBusyWait", value: true, commit: "5fac7408d828", title: "mm, fs, dax: handle layout changes to pinned dax mappings", release: "v4.18", unconfirmed: "id and title read in a Fixes: tag and an xfs shortlog; authored 2018-03-09, release v4.18 inferred, not read in a tagged tree" },
       { rule: "longtermMigrate", value: "cma", commit: "9a4e9f3b2d73", title: "mm: update get_user_pages_longterm to migrate pages allocated from CMA region", release: "v5.1", unconfirmed: "release inferred from the v8 posting date (Feb 2019)" },
     ],
   },
@@ -114,7 +114,7 @@ const STEPS: readonly EraStep[] = [
     changes: [
       { rule: "forceWrite", value: "anon-exclusive", commit: "5535be309971", title: "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW", release: "v6.0", unconfirmed: "release inferred from the date" },
       { rule: "unshare", value: "anon-longterm", commit: "84209e87c696", title: "mm/gup: reliable R/O long-term pinning in COW mappings", release: "v6.2", unconfirmed: "release inferred from the date" },
-      { rule: "longtermNeedsPin", value: true, commit: "d64e2dbc33a1", title: "mm/gup: simplify the external interface functions and consolidate invariants", release: "v6.3", unconfirmed: "id and release as remembered (is_valid_gup_args()); not read in a tree here" },
+      { rule: "longtermNeedsPin", value: true, commit: "d64e2dbc33a1", title: "mm/gup: simplify the external interface functions and consolidate invariants", release: "v6.3", unconfirmed: "id and title read in mm/gup shortlogs (is_valid_gup_args()); release v6.3 inferred, not read in a tagged tree" },
       { rule: "longtermFileWrite", value: "refused", commit: "8ac268436e6d", title: "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing to file-backed mappings", unconfirmed: "release inferred" },
       { rule: "longtermFileWrite", value: "refused", commit: "a6e79df92e4a", title: "mm/gup: disallow FOLL_LONGTERM GUP-fast writing to file-backed mappings", unconfirmed: "release inferred" },
       { rule: "zeroPagePinned", value: false, commit: "c8070b787519", title: "mm: Don't pin ZERO_PAGE in pin_user_pages()" },

@@ -58,7 +58,7 @@ export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd:
     if (longterm && (f.flags[pfn] & PG_DAX) !== 0) break;
     if (longterm && !policy.longtermPinnable(head)) break;
     if (!policy.fastFolioAllowed(pfn, flags)) break;
-    if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, pfn)) break;
+    if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn)) break;
     // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
     // before the fork check; giving the pages back below counts them as released.
     if (!tryGrabFolio(s, head, 1, mode)) break;
@@ -89,7 +89,7 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   for (let j = 0; j < refs; j++) pages[nr + j] = pfn + j;
   if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
   if (!policy.fastFolioAllowed(pfn, flags)) return 0;
-  if ((bits & PTE_WRITE) === 0 && policy.mustUnshare(undefined, flags, head)) return 0;
+  if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, head)) return 0;
   const mode = grabMode(flags);
   if (!tryGrabFolio(s, head, refs, mode)) return 0;
   gupStatAcquired(k, head, refs, mode);

@@ -93,7 +93,7 @@ export function followPageMask(k: KernelContext, vma: Vma, vpn: number, flags: n
   // (hugetlb keeps PageAnonExclusive on its head).
   const page = (bits & PTE_HUGE) !== 0 ? pt.pfn(pt.leafStart(vpn)) : pfn;
   if ((flags & FOLL_WRITE) !== 0 && !canFollowWritePte(k, bits, page, vma, flags)) return FOLLOW_FAULT;
-  if ((bits & PTE_WRITE) === 0 && k.policy.mustUnshare(vma, flags, page)) return FOLLOW_UNSHARE;
+  if ((bits & PTE_WRITE) === 0 && k.policy.countsPins && k.policy.mustUnshare(vma, flags, page)) return FOLLOW_UNSHARE;
   return pfn;
 }
 

@@ -4,6 +4,7 @@ import type { FsPolicy } from "../fs/context.js";
 import type { Inode } from "../fs/inode.js";
 import type { KernelConfig } from "../config/kernel-config.js";
 import type { KernelEra } from "../era/era-rules.js";
+import { DEFAULT_KERNEL } from "../era/eras.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
@@ -88,7 +89,11 @@ export interface PinPolicy extends FsPolicy {
   /** Refcount units that `pins` outstanding pins contribute on the folio at `head` (for the invariant checker). */
   refsForPins(head: number, pins: number): number;
 
-  /** `gup_must_unshare()` (mm/internal.h, v6.12): must a GUP with `flags` unshare this page first? (vma undefined on the fast path) */
+  /**
+   * `gup_must_unshare()` (mm/internal.h, v6.12): must a GUP with `flags` unshare this page first?
+   * (vma undefined on the fast path). Asked only where pins are counted (`countsPins`): the rule
+   * is about FOLL_PIN, and a pin degraded to a plain reference never unshares.
+   */
   mustUnshare(vma: Vma | undefined, flags: number, pfn: number): boolean;
 
   /**
@@ -202,6 +207,11 @@ export interface PinPolicyMeta<S extends z.ZodType = z.ZodType> {
   readonly options: S;
   /** What drivers and the bench need to know about what it does (see {@link PolicyCapabilities}). */
   readonly capabilities: PolicyCapabilities;
+}
+
+/** (2.0) The era a policy runs on when neither a config nor a scenario names one: its `meta.defaultKernel`, else {@link DEFAULT_KERNEL}. */
+export function policyDefaultKernel(meta: Pick<PinPolicyMeta, "defaultKernel">): string {
+  return meta.defaultKernel ?? DEFAULT_KERNEL;
 }
 
 /** A policy plugin: metadata plus a factory, made by {@link definePinPolicy}. */

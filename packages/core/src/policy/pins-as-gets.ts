@@ -8,8 +8,8 @@ import type { PinPolicy } from "./pin-policy.js";
  * The policy `p` on an era before "mm/gup: track FOLL_PIN pages" (3faa52c03f44, v5.7): every pin
  * call is a plain `get_page()` (`pin_user_pages*()` either did not exist or, in v5.6, only took a
  * reference), so grabs and releases of kind `pin` are counted as `get`, the vmstat pin counters
- * stay still, nothing is ever `page_maybe_dma_pinned()` (it did not exist), no page shows a
- * pin count and nothing unshares. Everything else is the policy's own. The members keep `p`'s order, so the object
+ * stay still, nothing is ever `page_maybe_dma_pinned()` (it did not exist) and no page shows a
+ * pin count (nor does core ask it to unshare: see `PinPolicy.mustUnshare`). Everything else is the policy's own. The members keep `p`'s order, so the object
  * has the same shape as every other policy.
  */
 export function pinsAsGets(p: PinPolicy): PinPolicy {
@@ -21,7 +21,5 @@ export function pinsAsGets(p: PinPolicy): PinPolicy {
     maybeDmaPinned: () => false,
     pinCount: () => 0,
     refsForPins: (_head, pins) => pins,
-    // A plain reference never unshares (gup_must_unshare() came for FOLL_PIN in v5.19).
-    mustUnshare: () => false,
   };
 }

@@ -44,8 +44,6 @@ export const legacyGet = definePinPolicy({
     return mainlinePolicy("legacy-get", ctx, getCounting(ctx.memory), () => 0, (mainline) => ({
       // FOLL_PIN does not exist yet: pins are references and the pin vmstat counters stay still.
       countsPins: false,
-      // gup_must_unshare() is about FOLL_PIN only (mm/internal.h, v6.12): a plain reference never unshares, whatever the era.
-      mustUnshare: () => false,
       // __gup_longterm_locked()'s check_dax_vmas() (v5.3), unless fsdaxLongterm models a kernel without it.
       checkLongtermVma: fsdaxLongterm
         ? (vma, flags) => checkVmaLongterm(vma, flags, false, rules.longtermFileWrite === "refused")

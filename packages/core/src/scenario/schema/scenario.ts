@@ -12,7 +12,8 @@ import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { MAX_UID } from "../../mm/user-struct.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { faultsSchema } from "../../sim/fault-spec.js";
-import { eraIndex, findEra, KERNEL_ERA_IDS, unknownEraMessage } from "../../era/era-lookup.js";
+import { eraIndex, findEra, KERNEL_ERA_IDS } from "../../era/era-lookup.js";
+import { eraIdSchema } from "../../era/era-id-schema.js";
 
 /** Most steps a scenario may have. */
 export const MAX_STEPS = 1_000_000;
@@ -31,9 +32,7 @@ export const machineSchema = z
     pinned_writeback: z.enum(PINNED_WRITEBACK_ACTIONS).optional().meta({ description: "(ext) what writeback does with maybe-pinned pages: ignore (v6.12), wait, bounce" }),
     faults: faultsSchema.optional(),
     hugetlb_1g: z.number().int().min(0).optional().meta({ description: "(2.0) 1GiB hugetlb pages set aside at boot (hugepagesz=1G hugepages=N) for hugetlb: 1GiB mappings; memory must hold them and one GiB more (default 0)" }),
-    kernel: z.string().superRefine((id, ctx) => {
-      if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
-    }).optional().meta({ description: `(2.0) the kernel era whose COW, fork and GUP rules the machine follows (${KERNEL_ERA_IDS.join(", ")}); absent: the policy's default era (legacy-get: v5.3, the others: v6.12); --kernel overrides it` }),
+    kernel: eraIdSchema.optional().meta({ description: `(2.0) the kernel era whose COW, fork and GUP rules the machine follows (${KERNEL_ERA_IDS.join(", ")}); absent: the policy's default era (legacy-get: v5.3, the others: v6.12); --kernel overrides it` }),
     thp: thpConfigSchema.optional().meta({ description: "(ext) transparent huge pages: enabled (always, madvise: the default, never) and sizes (16KiB to 2MiB; default [2MiB])" }),
   })
   .strict();
@@ -74,9 +73,7 @@ export const processSchema = z.union([
   message: "expected a process name or { name, memlock, uid }",
 });
 
-const eraId = z.string().superRefine((id, ctx) => {
-  if (findEra(id) === undefined) ctx.addIssue({ code: "custom", message: unknownEraMessage(id) });
-});
+const eraId = eraIdSchema;
 
 /**
  * Schema of one `history` entry (2.0): a window of kernel eras in which a hazard is recorded,
