@@ -245,7 +245,7 @@ export class PhysicalMemory {
     f.mapping[pfn] = 0;
     f.index[pfn] = 0;
     f.mapcount[pfn] = 0;
-    f.entireMapcount[pfn] = 0;
+    if (f.entireMapcount[pfn] !== 0) f.entireMapcount[pfn] = 0;
     this.allocators[this.zoneOf(pfn)].release(pfn, 1);
   }
 
@@ -264,13 +264,14 @@ export class PhysicalMemory {
     const nr = 1 << order;
     for (let i = head; i < head + nr; i++) {
       f.flags[i] = PG_ALLOC | extra | (order > 0 ? (i === head ? PG_HEAD : PG_TAIL) : 0);
-      f.order[i] = order;
+      if (f.order[i] !== order) f.order[i] = order;
       if (i !== head || (extra & PG_DAX) === 0) f.refcount[i] = 0;
       f.mapcount[i] = 0;
-      f.entireMapcount[i] = 0;
+      // Sparse columns: written only where not zero already (see FrameTable.clearColumn).
+      if (f.entireMapcount[i] !== 0) f.entireMapcount[i] = 0;
       f.mapping[i] = 0;
       f.index[i] = 0;
-      f.pincount[i] = 0;
+      if (f.pincount[i] !== 0) f.pincount[i] = 0;
     }
     // A reused FS-DAX block keeps the references stale holders still have on its frame.
     f.refcount[head] = (extra & PG_DAX) !== 0 ? f.refcount[head] + 1 : 1;

@@ -8,6 +8,7 @@ import { DEFAULT_KERNEL } from "../era/eras.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
+import type { FastPathDeclaration } from "./fast-path.js";
 import { isPluginId } from "../di/plugin-id.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
@@ -125,6 +126,14 @@ export interface PinPolicy extends FsPolicy {
 
   /** Bytes of accounting state the policy holds beyond the frame table (exact counters, file-pin objects). */
   accountingBytes(): number;
+
+  /**
+   * (2.1) How the policy counts a plain frame (an order-0 anonymous page), as numbers, so that
+   * GUP-fast and `unpin_user_pages()` count such frames without calling `grab`, `release`,
+   * `longtermPinnable` and `fastFolioAllowed` per page ({@link FastPathDeclaration}). Absent or
+   * undefined: core calls the hooks for every page.
+   */
+  readonly fastPath?: FastPathDeclaration;
 }
 
 /** What a policy's `create` receives. */

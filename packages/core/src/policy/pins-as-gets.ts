@@ -21,5 +21,7 @@ export function pinsAsGets(p: PinPolicy): PinPolicy {
     maybeDmaPinned: () => false,
     pinCount: () => 0,
     refsForPins: (_head, pins) => pins,
+    // A pin is one plain reference: what FOLL_GET adds.
+    fastPath: p.fastPath === undefined ? undefined : { pinRefs: 1, pinCounter: undefined, longtermUnpinnableZones: p.fastPath.longtermUnpinnableZones },
   };
 }

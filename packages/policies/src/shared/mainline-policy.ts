@@ -57,6 +57,8 @@ export function mainlinePolicy(
     // No /proc/<pid>/file_pins in mainline.
     filePins: (): FilePinRecord[] => [],
     accountingBytes,
+    // An order-0 anonymous frame counted as numbers by core's GUP-fast and unpin loops (what the counting and the era's zones say).
+    fastPath: { ...counting.fast, longtermUnpinnableZones: rules.longtermUnpinnableZones },
   };
   return assemblePolicy({ ...mainline, ...overrides(mainline) });
 }
