@@ -104,8 +104,32 @@ function state(inst: KernelInstance): string {
 }
 
 describe("each policy's fast-path declaration", () => {
-  it("every built-in policy declares one", () => {
-    for (const id of POLICY_IDS) for (const era of ERAS) expect(twin(id, era, true).inst.kernel.policy.fastPath, `${id} at ${era}`).toBeDefined();
+  it("every built-in policy declares one, for its own hooks", () => {
+    for (const id of POLICY_IDS) {
+      for (const era of ERAS) {
+        const policy = twin(id, era, true).inst.kernel.policy;
+        const hooks = policy.fastPath?.hooks;
+        expect(hooks, `${id} at ${era}`).toBeDefined();
+        expect([hooks!.grab, hooks!.release, hooks!.longtermPinnable, hooks!.fastFolioAllowed]).toEqual([policy.grab, policy.release, policy.longtermPinnable, policy.fastFolioAllowed]);
+      }
+    }
+  });
+
+  it("is out of use once a hook it describes is replaced: GUP-fast then asks the replacement for every page", () => {
+    const t = twin("pin-bias", "v6.12", true);
+    const policy = t.inst.kernel.policy;
+    const grab = policy.grab;
+    let calls = 0;
+    policy.grab = (head, refs, mode) => {
+      calls++;
+      return grab(head, refs, mode);
+    };
+    const pages = new Uint32Array(8);
+    expect(t.l.gup.pinUserPagesFast(t.p, t.bases[0], 8, FOLL_WRITE, pages)).toBe(8);
+    expect(calls).toBe(8);
+    policy.grab = grab;
+    expect(t.l.gup.pinUserPagesFast(t.p, t.bases[0], 8, FOLL_WRITE, pages)).toBe(8);
+    expect(calls).toBe(8);
   });
 
   it("agrees with its hooks: same results, state and events with and without it, under every policy and era", () => {

@@ -1,6 +1,6 @@
 /**
  * The per-kernel numbers GUP's order-0 fast loops work from: the active policy's
- * {@link FastPathDeclaration} and the frame ranges a long-term pin may not stay in, computed once
+ * `FastPathDeclaration` and the frame ranges a long-term pin may not stay in, computed once
  * (zones never move) instead of asked page by page.
  * @module
  */
@@ -8,7 +8,7 @@ import type { KernelContext } from "../kernel/context.js";
 
 /** The fast loops' view of the policy: what a pin adds, and where long-term pins may not stay. */
 export interface FastPlan {
-  /** Refcount units per FOLL_PIN on a plain frame (see {@link FastPathDeclaration.pinRefs}). */
+  /** Refcount units per FOLL_PIN on a plain frame (`FastPathDeclaration.pinRefs`). */
   readonly pinRefs: number;
   /** The exact pin counter, or undefined. */
   readonly pinCounter: Int32Array | undefined;

@@ -8,8 +8,7 @@
 import type { KernelContext } from "../kernel/context.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import { PG_TAIL, PG_ZERO } from "../memory/page-flags.js";
-import type { FastPathDeclaration } from "../policy/fast-path.js";
-import type { GrabMode } from "../policy/pin-policy.js";
+import type { FastPathDeclaration, GrabMode } from "../policy/pin-policy.js";
 import { fastPlanOf, type FastPlan } from "./fast-plan.js";
 
 /**
@@ -69,9 +68,16 @@ export interface GupState {
   planFrom?: FastPathDeclaration;
 }
 
-/** The fast loops' plan of `s`'s kernel, built again only when the policy's declaration changed. */
+/**
+ * The fast loops' plan of `s`'s kernel, built again only when the policy's declaration changed;
+ * null (ask the hooks) while any of the policy's hooks is not the one the declaration describes.
+ */
 export function planOf(s: GupState): FastPlan | null {
-  const decl = s.k.policy.fastPath;
+  const policy = s.k.policy;
+  const decl = policy.fastPath;
+  if (decl === undefined) return null;
+  const h = decl.hooks;
+  if (h.grab !== policy.grab || h.release !== policy.release || h.longtermPinnable !== policy.longtermPinnable || h.fastFolioAllowed !== policy.fastFolioAllowed) return null;
   let p = s.plan;
   if (p === undefined || s.planFrom !== decl) {
     p = s.plan = fastPlanOf(s.k);

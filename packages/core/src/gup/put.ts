@@ -147,8 +147,8 @@ function releaseRuns(s: GupState, call: string, pages: PageArray, nrPages: numbe
       bad = true;
       break;
     }
-    const run = folioRun(f, pfn, nrPages - checked, pages, checked);
     const head = f.head(pfn);
+    const run = releaseRun(pages, checked, pfn, Math.min(nrPages - checked, head + f.nrPages(head) - pfn));
     refs[head] -= run;
     heads[runs] = head;
     lens[runs++] = run;
@@ -163,6 +163,17 @@ function releaseRuns(s: GupState, call: string, pages: PageArray, nrPages: numbe
     misuseOf(s, call, pages, nrPages, mode, opts);
   }
   putRuns(s, runs, mode, dirty);
+}
+
+/**
+ * The pages of one folio that follow each other in `pages` from `at` (where frame `pfn` is), up
+ * to `limit`: `gup_folio_next()`'s scan in `unpin_user_pages()` (mm/gup.c, v6.12). What
+ * {@link folioRun} does for a release, in a loop of its own so that it stays tight.
+ */
+function releaseRun(pages: PageArray, at: number, pfn: number, limit: number): number {
+  let run = 1;
+  while (run < limit && pages[at + run] === pfn + run) run++;
+  return run;
 }
 
 /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
