@@ -107,9 +107,11 @@ export class FrameTable {
 }
 
 /**
- * Zero `col[from, to)` writing only the elements that are not zero already: a column only some
- * frames use stays untouched (not resident) wherever it was zero.
+ * Zero `col[from, to)` for a column only large folios use: one frame (an order-0 page) is written
+ * only when it is not zero already, so such frames never make the column resident; a range (a
+ * large folio, which uses the column anyway) is filled.
  */
 export function clearColumn(col: Int32Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) if (col[i] !== 0) col[i] = 0;
+  if (to - from > 1) col.fill(0, from, to);
+  else if (col[from] !== 0) col[from] = 0;
 }
