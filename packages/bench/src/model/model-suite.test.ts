@@ -6,7 +6,7 @@ import { FAKE_PLUGINS } from "../test-support/fake-plugins.js";
 import { BenchInputError } from "../runner/bench-input-error.js";
 import { MODEL_CHECKS } from "./model-checks.js";
 import { judge } from "./model-judge.js";
-import { checkModelPolicy, parseModelChecks, runModelCheck, runModelSuite } from "./model-suite.js";
+import { checkModelPolicy, parseModelChecks, runModelCheck, runModelSuite, withLoad } from "./model-suite.js";
 import { scenarioText } from "./scenario-text.js";
 
 describe("model micro-benchmarks", () => {
@@ -84,6 +84,14 @@ describe("model micro-benchmarks", () => {
     expect(scenario("scenario-100k-invariants", [2000], [9000]).pass).toBe(false);
   });
 
+  it("notes a loaded machine on timed checks only", () => {
+    const goal = { id: "x", description: "d", target: "t", unit: "ns", measured: 1, pass: true, note: "n" };
+    expect(withLoad("call", [goal], { load: 5.04, cores: 2 })[0].note).toBe("n; the machine was loaded (load average 5.0 on 2 cores), so wall-clock figures are pessimistic");
+    expect(withLoad("call", [goal], { load: 2, cores: 2 })[0].note).toBe("n");
+    expect(withLoad("footprint", [goal], { load: 5, cores: 2 })[0].note).toBe("n");
+    expect(withLoad("events", [goal], { load: 5, cores: 2 })[0].note).toBe("n");
+  });
+
   it("reads --checks: the named checks in order, a clear error for an unknown or empty list", () => {
     expect(parseModelChecks(undefined)).toEqual([...MODEL_CHECKS]);
     expect(parseModelChecks("call, pin-order0,call")).toEqual(["call", "pin-order0"]);
@@ -130,8 +138,8 @@ describe("model micro-benchmarks", () => {
     }
     expect(goals[0].note).toMatch(/x the warmed bare loop .*11 alternating samples after 3 warm-up passes/);
     expect(goals[2].note).toMatch(/order-9 folios; hugetlb \(order 9\)/);
-    expect(goals[4].note).toMatch(/^scaled-down run \(not a verdict\): median of 3 .* 0 step\(s\) failed$/);
+    expect(goals[4].note).toMatch(/^scaled-down run \(not a verdict\): median of 3 .* 0 step\(s\) failed(; the machine was loaded .*)?$/);
     expect(goals[5].description).toMatch(/^a 195-step scenario end to end with parsing, invariant checks after every step/);
-    expect(goals[5].note).toMatch(/0 step\(s\) failed$/);
+    expect(goals[5].note).toMatch(/0 step\(s\) failed(; the machine was loaded .*)?$/);
   }, 120_000);
 });

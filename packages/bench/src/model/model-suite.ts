@@ -9,6 +9,7 @@
  */
 import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { listPolicies } from "@pinlab/core";
 import { BenchInputError } from "../runner/bench-input-error.js";
@@ -103,7 +104,22 @@ export async function runModelSuite(args: ModelChildArgs, checks: readonly Model
   const scaled = (args.scale ?? 1) < 1;
   for (const [i, check] of checks.entries()) {
     onStart?.(check, i, checks.length);
-    out.push(...judge(await runModelCheck(check, args), scaled));
+    const before = loadavg()[0];
+    const result = await runModelCheck(check, args);
+    out.push(...withLoad(check, judge(result, scaled), { load: Math.max(before, loadavg()[0]), cores: availableParallelism() }));
   }
   return out;
+}
+
+/** Checks whose figures are not wall-clock times (memory, event counts): load does not qualify them. */
+const UNTIMED_CHECKS: readonly ModelCheck[] = ["footprint", "events"];
+
+/**
+ * A timed check's goals with a note that the machine was loaded, when the higher 1-minute load
+ * average of the check's start and end was above the number of cores (its wall-clock figures are
+ * then pessimistic); other goals as they are.
+ */
+export function withLoad(check: ModelCheck, goals: readonly GoalResult[], machine: { readonly load: number; readonly cores: number }): GoalResult[] {
+  if (UNTIMED_CHECKS.includes(check) || machine.load <= machine.cores) return [...goals];
+  return goals.map((g) => ({ ...g, note: `${g.note}; the machine was loaded (load average ${machine.load.toFixed(1)} on ${machine.cores} cores), so wall-clock figures are pessimistic` }));
 }
