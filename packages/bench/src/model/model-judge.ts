@@ -29,7 +29,13 @@ function fmt(x: number): string {
   return x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0);
 }
 
-/** `min 1.20 / median 1.34 ns/page (11 samples)`. */
+/** Bytes as GiB: `1` at scale 1, `0.004` for a scaled-down run. */
+function gib(bytes: number): string {
+  const x = bytes / GB;
+  return Number.isInteger(x) ? String(x) : x.toFixed(3);
+}
+
+/** `min 1.20 / median 1.34 ns/page`. */
 function spread(xs: NsSamples, unit: string): string {
   const m = minMedian(xs);
   return `min ${fmt(m.min)} / median ${fmt(m.median)} ${unit}`;
@@ -63,7 +69,7 @@ export function judge(r: ModelChildResult, scaled: boolean): GoalResult[] {
       const ratio = gup.median / bare.median;
       const nsOk = gup.median <= goalNs;
       const ratioOk = ratio <= GOAL_BARE_RATIO;
-      return [g(`model-${r.check}`, `${call}, ${r.policy}, ${fmt(r.bytes / GB)} GiB of faulted anon order-0 memory, batch ${r.batch}, ${r.flags}`,
+      return [g(`model-${r.check}`, `${call}, ${r.policy}, ${gib(r.bytes)} GiB of faulted anon order-0 memory, batch ${r.batch}, ${r.flags}`,
         `<= ${goalNs} ns/page and <= ${GOAL_BARE_RATIO}x the warmed bare loop`, "ns/page", gup.median, nsOk && ratioOk,
         `${fmt(ratio)}x the warmed bare loop (${met(ratioOk)}), ${fmt(gup.median)} ns/page (${met(nsOk)}); ${call} ${spread(r.samples.gup, "ns/page")}, bare loop (refcount[pfn] ${pin ? "+" : "-"}= 1) ${spread(r.samples.bare, "ns/page")}, ratio of mins ${fmt(gup.min / bare.min)}x; ${r.samples.gup.length} alternating samples after ${r.warmup} warm-up passes, one child; kernel ≈ ${kernelNs} ns/page (${KERNEL_SOURCE})`)];
     }
@@ -74,7 +80,7 @@ export function judge(r: ModelChildResult, scaled: boolean): GoalResult[] {
       const ok = pin.median <= GOAL_HUGE_SUBPAGE_NS && unpin.median <= GOAL_HUGE_SUBPAGE_NS;
       const huge = judged.order > 0 ? `order-${judged.order} folios` : "NOT huge: the region got order-0 pages";
       const other = others.map((o) => `${o.kind} (order ${o.order}): pin ${spread(o.pin, "ns")}, unpin ${spread(o.unpin, "ns")}`).join("; ");
-      return [g("model-huge", `pin_user_pages_fast / unpin_user_pages per 4 KiB subpage, ${judged.kind} (MADV_HUGEPAGE), ${r.policy}, ${fmt(r.bytes / GB)} GiB, batch ${r.batch}, ${r.flags}`,
+      return [g("model-huge", `pin_user_pages_fast / unpin_user_pages per 4 KiB subpage, ${judged.kind} (MADV_HUGEPAGE), ${r.policy}, ${gib(r.bytes)} GiB, batch ${r.batch}, ${r.flags}`,
         `<= ${GOAL_HUGE_SUBPAGE_NS} ns/subpage each`, "ns/subpage", pin.median, ok && judged.order > 0,
         `pin ${spread(judged.pin, "ns")} (${met(pin.median <= GOAL_HUGE_SUBPAGE_NS)}), unpin ${spread(judged.unpin, "ns")} (${met(unpin.median <= GOAL_HUGE_SUBPAGE_NS)}) per subpage, ${huge}; ${other}${other === "" ? "" : "; "}kernel hugetlb ≈ ${KERNEL_FIGURES.hugetlbPin} ns pin, ≈ ${KERNEL_FIGURES.hugetlbUnpin} ns put per subpage (${KERNEL_SOURCE})`)];
     }

@@ -46,6 +46,7 @@ describe("model micro-benchmarks", () => {
     expect(pass).toMatchObject({ id: "model-pin-order0", unit: "ns/page", measured: 40, pass: true, target: "<= 62 ns/page and <= 4x the warmed bare loop" });
     expect(pass.note).toMatch(/^3\.33x the warmed bare loop \(met\), 40\.0 ns\/page \(met\); pin_user_pages_fast min 38\.0 \/ median 40\.0 ns\/page, bare loop \(refcount\[pfn\] \+= 1\) min 11\.0 \/ median 12\.0 ns\/page/);
     expect(pass.note).toContain("kernel ≈ 62 ns/page (reference §9");
+    expect(pass.description).toBe("pin_user_pages_fast, p, 1 GiB of faulted anon order-0 memory, batch 512, FOLL_WRITE|FOLL_LONGTERM");
     // Under 62 ns/page but 20x the loop: missed on the ratio alone.
     const ratio = order0("pin-order0", [40], [2]);
     expect(ratio).toMatchObject({ pass: false });
