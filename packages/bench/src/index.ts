@@ -56,5 +56,7 @@ export * from "./report/sweep-charts.js";
 export * from "./report/html.js";
 export * from "./report/write-report.js";
 export * from "./model/model-checks.js";
+export * from "./model/model-goals.js";
+export * from "./model/model-judge.js";
 export * from "./model/model-suite.js";
 export * from "./model/scenario-text.js";

@@ -5,42 +5,16 @@
  */
 import "reflect-metadata";
 import {
-  DEFAULT_POLICY, FOLL_WRITE, PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doFork, doMmap, doMunmap, doTruncate, listPolicies, loadScenario, migrateRange, pluginView,
-  runScenario, touchRange, userWrite, writeback, type KernelEvent, type KernelInstance,
+  DEFAULT_POLICY, FOLL_WRITE, PAGE_SIZE, VM_READ, VM_WRITE, doFork, doMmap, doMunmap, doTruncate, listPolicies, loadScenario, migrateRange, pluginView,
+  runScenario, touchRange, userWrite, writeback, type KernelEvent,
 } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { pluginContainer } from "../runner/load-plugins.js";
-import type { MemorySnapshot, ModelCheck, ModelChildArgs, ModelChildResult } from "./model-checks.js";
+import type { ModelCheck, ModelChildArgs, ModelChildResult } from "./model-checks.js";
+import { GiB, MiB, gc, kernel, memory, now, scaled } from "./model-child-support.js";
+import { call, huge, pinOrder0, unpinOrder0 } from "./model-gup-checks.js";
+import { scenario100k, scenario100kInvariants } from "./model-scenario-checks.js";
 import { scenarioText } from "./scenario-text.js";
-
-const MiB = 1024 ** 2;
-const GiB = 1024 ** 3;
-
-/** `bytes` times `scale`, rounded to whole 2 MiB blocks (at least one). */
-function scaled(bytes: number, scale: number): number {
-  const block = 2 * MiB;
-  return Math.max(block, Math.round((bytes * scale) / block) * block);
-}
-
-function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g === undefined) throw new Error("the model child needs --expose-gc");
-  for (let i = 0; i < 4; i++) g();
-}
-
-function memory(): MemorySnapshot {
-  gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, arrayBuffers: m.arrayBuffers, heapUsed: m.heapUsed };
-}
-
-function kernel(c: DependencyContainer, policy: string, bytes: number): KernelInstance {
-  return createKernel({ machine: { memory: bytes }, policy }, { container: c });
-}
-
-function now(): number {
-  return Number(process.hrtime.bigint());
-}
 
 function footprint(c: DependencyContainer, policy: string, scale: number): ModelChildResult {
   const machineBytes = scaled(16 * GiB, scale);
@@ -149,7 +123,10 @@ function events(c: DependencyContainer, policy: string, scale: number): ModelChi
   return { check: "events", policy, calls };
 }
 
-const CHECKS: Record<ModelCheck, (c: DependencyContainer, policy: string, scale: number) => ModelChildResult> = { footprint, create, touch, scenario, events };
+const CHECKS: Record<ModelCheck, (c: DependencyContainer, policy: string, scale: number) => ModelChildResult> = {
+  "pin-order0": pinOrder0, "unpin-order0": unpinOrder0, huge, call, "scenario-100k": scenario100k, "scenario-100k-invariants": scenario100kInvariants,
+  footprint, create, touch, scenario, events,
+};
 
 async function main(): Promise<void> {
   const [name, json] = process.argv.slice(2);

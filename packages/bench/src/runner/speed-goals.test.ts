@@ -20,6 +20,8 @@ describe("speed goals", () => {
       ["gup-pin-vs-bare", 20, null], ["gup-unpin-vs-bare", 8, null],
     ]);
     expect(gupGoals([cell(1024 ** 3, [series("main", 40, 16)])], { load: 6, cores: 2 })[0].note).toMatch(/load average 6\.0 on 2 cores/);
+    expect(g[4].note).toMatch(/^bare loop 2\.00 ns\/page \(warmed\); ours 40\.0 ns\/page = 20\.0x the bare loop, 0\.65x the kernel's ≈ 62 ns\/page \(reference §9\); issue 18's goal <= 4x the bare loop: pinlab bench model; pin-bias gup-throughput/);
+    expect(g[5].note).toMatch(/^bare loop 2\.00 ns\/page \(warmed\); ours 16\.0 ns\/page = 8\.0x the bare loop, 1\.07x the kernel's ≈ 15 ns\/page/);
   });
 
   it("judge pin-bias as it ships: a cell whose pin-bias options a --sweep set comes after an unswept one", () => {

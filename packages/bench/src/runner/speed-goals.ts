@@ -4,7 +4,9 @@
  * - gup-throughput, pin-bias, 1 GiB order-0 faulted anonymous memory, batches of 512 with
  *   `pinUserPagesFast` + `unpinUserPages`: pin <= 62 ns/page, unpin <= 15 ns/page (the published
  *   v6.15 figures, reference §9), huge pages <= 5 ns/subpage, and the ratio to a bare typed-array
- *   increment loop over the same frames in the same run (reported, no target);
+ *   increment loop over the same frames in the same run, warmed (reported next to the kernel's
+ *   figures, no target here: issue 18's "<= 4x the warmed bare loop" is judged by
+ *   `pinlab bench model`, rows `model-pin-order0` and `model-unpin-order0`);
  * - the default matrix (`--size small`, every workload and policy) under 60 s with 2 workers;
  * - 2 workers' speed-up over 1 at least 90% of what 2 pure CPU spinners gain over 1 on the same
  *   machine in the same run (`pinlab bench scaling` measures both); the absolute 1.6x of issue 7
@@ -61,6 +63,14 @@ export interface MachineLoad {
 }
 
 /**
+ * The bare-loop ratio next to the kernel's figure: `bare loop 1.10 ns/page (warmed); ours 40.0 ns/page = 36.4x the
+ * bare loop, 0.65x the kernel's ≈ 62 ns/page (reference §9); issue 18's goal <= 4x: see pinlab bench model`.
+ */
+function bareNote(ours: number, bare: number, kernelNs: number): string {
+  return `bare loop ${bare.toFixed(2)} ns/page (warmed); ours ${ours.toFixed(1)} ns/page = ${(ours / bare).toFixed(1)}x the bare loop, ${(ours / kernelNs).toFixed(2)}x the kernel's ≈ ${kernelNs} ns/page (reference §9); issue 18's goal <= 4x the bare loop: pinlab bench model`;
+}
+
+/**
  * The goals measured by the pin-bias gup-throughput cell at v6.12 (the mainline the targets come
  * from; not measured when that cell is absent or smaller than 1 GiB / batch 512). With `machine`, a note says when other work loaded the cores.
  */
@@ -91,10 +101,10 @@ export function gupGoals(cells: readonly CellResult[], machine?: MachineLoad): G
     goal("gup-unpin-ns", `unpin_user_pages, order-0, ${GOAL_POLICY}`, `<= ${GOAL_UNPIN_NS} ns/page`, "ns/page", unpin, check(unpin, GOAL_UNPIN_NS), why),
     goal("gup-huge-pin-ns", `pin_user_pages_fast of huge folios (${thp?.id ?? "thp-fast-pin"}), ${GOAL_POLICY}`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugePin, check(hugePin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
     goal("gup-huge-unpin-ns", `unpin_user_pages of huge folios (${thp?.id ?? "thp-fast-pin"}), ${GOAL_POLICY}`, `<= ${GOAL_HUGE_NS} ns/subpage`, "ns/subpage", hugeUnpin, check(hugeUnpin, GOAL_HUGE_NS), thp === undefined && fits ? "not measured: no huge-folio fast pin series in this run" : why),
-    goal("gup-pin-vs-bare", "pin ns/page over a bare typed-array increment loop over the same frames, same run", "reported", "x", pin !== null && barePin !== null && barePin > 0 ? pin / barePin : null, null,
-      barePin === null ? why : `bare loop ${barePin.toFixed(2)} ns/page; ${why}`),
-    goal("gup-unpin-vs-bare", "unpin ns/page over a bare typed-array decrement loop over the same frames, same run", "reported", "x", unpin !== null && bareUnpin !== null && bareUnpin > 0 ? unpin / bareUnpin : null, null,
-      bareUnpin === null ? why : `bare loop ${bareUnpin.toFixed(2)} ns/page; ${why}`),
+    goal("gup-pin-vs-bare", "pin ns/page over a warmed bare typed-array increment loop over the same frames, same run", "reported", "x", pin !== null && barePin !== null && barePin > 0 ? pin / barePin : null, null,
+      barePin === null || pin === null ? why : `${bareNote(pin, barePin, GOAL_PIN_NS)}; ${why}`),
+    goal("gup-unpin-vs-bare", "unpin ns/page over a warmed bare typed-array decrement loop over the same frames, same run", "reported", "x", unpin !== null && bareUnpin !== null && bareUnpin > 0 ? unpin / bareUnpin : null, null,
+      bareUnpin === null || unpin === null ? why : `${bareNote(unpin, bareUnpin, GOAL_UNPIN_NS)}; ${why}`),
   ];
 }
 

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, isDefaultMatrix, missingShards, listWorkloads, measureSpinners, medianSpinMs, mergeResults, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  BenchInputError, compareResults, isDefaultMatrix, missingShards, listWorkloads, measureSpinners, medianSpinMs, mergeResults, parseModelChecks, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
   spinnerCapacity, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
@@ -93,9 +93,16 @@ export function compareCommand(base: string, current: string, o: CompareCommandO
   return r.regressions > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
-/** Print goals as a table. */
+/** A goal's measured figure: whole numbers from 1,000 up, 2 decimals for ratios, 1 otherwise. */
+function measuredText(g: GoalResult): string {
+  if (g.measured === null) return "-";
+  const digits = Math.abs(g.measured) >= 1000 ? 0 : g.unit === "x" ? 2 : 1;
+  return `${g.measured.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${g.unit}`;
+}
+
+/** Print goals as a table: a row per goal with its id, the measured figure, the target, the verdict and how it was measured. */
 export function printGoals(goals: readonly GoalResult[], io: CliIo): void {
-  io.out(`${textTable([["verdict", "goal", "measured", "target", "how"], ...goals.map((g) => [verdict(g), g.id, g.measured === null ? "-" : `${g.measured.toFixed(g.unit === "x" ? 2 : 1)} ${g.unit}`, g.target, g.note])])}\n`);
+  io.out(`${textTable([["goal", "measured", "target", "verdict", "how"], ...goals.map((g) => [g.id, measuredText(g), g.target, verdict(g), g.note])])}\n`);
 }
 
 /** The results `bench model --out DIR` adds its verdicts to, read (and checked) before the micro-benchmarks run. */
@@ -105,13 +112,38 @@ function modelOutResults(out: string, io: CliIo): BenchResults {
   return input(() => readResults(dir));
 }
 
-/** `pinlab bench model`: the model micro-benchmarks; with `--out` their verdicts go into that directory's results. */
-export async function modelCommand(o: { readonly out?: string; readonly policy?: string; readonly scale?: string; readonly config?: string; readonly plugin?: readonly string[] }, io: CliIo): Promise<number> {
+/** Options of `pinlab bench model`, as commander gives them. */
+export interface ModelCommandOptions {
+  /** `--out DIR`: add the verdicts to that directory's results. */
+  readonly out?: string;
+  /** `--policy ID`. */
+  readonly policy?: string;
+  /** `--scale S` in (0, 1]. */
+  readonly scale?: string;
+  /** `--checks a,b`: run only these checks. */
+  readonly checks?: string;
+  /** `--format table|json`. */
+  readonly format?: string;
+  /** `--config FILE`. */
+  readonly config?: string;
+  /** `--plugin PATH...`. */
+  readonly plugin?: readonly string[];
+}
+
+/**
+ * `pinlab bench model`: the model micro-benchmarks (all, or `--checks`), each check announced on
+ * stderr as it starts; a table (or `--format json`, the goals as results.json's `context.model`
+ * holds them) on stdout; with `--out` their verdicts go into that directory's results.
+ */
+export async function modelCommand(o: ModelCommandOptions, io: CliIo): Promise<number> {
   const scale = o.scale === undefined ? 1 : Number(o.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], got "${o.scale}"`);
+  const checks = input(() => parseModelChecks(o.checks));
   const results = o.out !== undefined ? modelOutResults(o.out, io) : undefined;
-  const goals = await inputAsync(() => runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale }));
-  printGoals(goals, io);
+  const goals = await inputAsync(() => runModelSuite({ plugins: pluginSpecifiers(io, o), ...(o.policy !== undefined ? { policy: o.policy } : {}), scale }, checks,
+    (check, i, n) => io.err(`bench model: [${i + 1}/${n}] ${check}\n`)));
+  if (o.format === "json") io.out(`${JSON.stringify(goals, null, 2)}\n`);
+  else printGoals(goals, io);
   if (results !== undefined) writeAndTell({ ...results, context: { ...results.context, model: goals } }, o.out!, io);
   return goals.some((g) => g.pass === false) ? EXIT.FAILED : EXIT.OK;
 }

@@ -350,10 +350,29 @@ describe("pinlab start and bench model", () => {
     const out = join(dir, "start-report");
     const r = await run(["bench", "model", "--scale", "0.002", "--out", out]);
     expect(r.err).toContain("report:");
-    expect(r.out).toMatch(/model-footprint-rss[\s\S]*model-create-64gib[\s\S]*model-touch-flat[\s\S]*model-scenario-10k[\s\S]*model-bulk-events/);
+    const ids = [
+      "model-pin-order0", "model-unpin-order0", "model-huge", "model-call", "model-scenario-100k", "model-scenario-100k-invariants",
+      "model-footprint-rss", "model-footprint-arraybuffers", "model-create-64gib", "model-touch-flat", "model-scenario-10k", "model-bulk-events",
+    ];
+    expect(r.out).toMatch(new RegExp(`^goal +measured +target +verdict +how\n[\\s\\S]*${ids.join("[\\s\\S]*")}`));
+    expect(r.err).toMatch(/^bench model: \[1\/11\] pin-order0\nbench model: \[2\/11\] unpin-order0\n[\s\S]*bench model: \[11\/11\] events\n/);
     expect(r.code).toBe(0);
     const results = readResults(out);
-    expect(results.context.model?.map((g) => g.id)).toEqual(["model-footprint-rss", "model-footprint-arraybuffers", "model-create-64gib", "model-touch-flat", "model-scenario-10k", "model-bulk-events"]);
+    expect(results.context.model?.map((g) => g.id)).toEqual(ids);
     expect(readFileSync(join(out, "index.html"), "utf8")).toContain('data-goal="model-bulk-events"');
+    expect(readFileSync(join(out, "index.html"), "utf8")).toContain('data-goal="model-pin-order0"');
+  }, 300_000);
+
+  it("bench model --checks runs only the named checks, --format json prints the goals as results.json holds them, and an unknown check is bad input", async () => {
+    const r = await run(["bench", "model", "--scale", "0.002", "--checks", "call,events", "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("bench model: [1/2] call\nbench model: [2/2] events\n");
+    const goals = JSON.parse(r.out) as { id: string; pass: boolean | null; target: string }[];
+    expect(goals.map((g) => [g.id, g.pass])).toEqual([["model-call", null], ["model-bulk-events", null]]);
+    expect(goals[0].target).toBe("<= 300 ns / <= 150 ns per call");
+    const bad = await run(["bench", "model", "--checks", "call,nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--checks: unknown model check "nope"; model checks: pin-order0, unpin-order0, huge, call, scenario-100k, scenario-100k-invariants, footprint, create, touch, scenario, events');
+    expect(bad.out).toBe("");
   }, 300_000);
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { Option, type Command } from "commander";
-import { SIZE_NAMES } from "@pinlab/bench";
+import { MODEL_CHECKS, SIZE_NAMES } from "@pinlab/bench";
 import { UsageError, type CliIo } from "../io.js";
 import { BENCH_FORMATS, benchCommand, startCommand } from "./bench-run.js";
 import { compareCommand, mergeCommand, modelCommand, scalingCommand, workloadsCommand } from "./bench-tools.js";
@@ -62,6 +62,7 @@ Examples:
   $ pinlab bench merge 'parts/shard-*' --out merged    (a glob, expanded by pinlab)
   $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
   $ pinlab bench model
+  $ pinlab bench model --checks pin-order0,unpin-order0,call
 
 Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only some shards), 2 bad input,
 70 an internal error.`);
@@ -101,8 +102,10 @@ Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only so
     });
 
   pluginOptions(bench.command("model"))
-    .description("model micro-benchmarks (memory per page, machine creation, touch scaling, 10,000-step scenario, bulk event counts), each in a fresh process")
+    .description("model micro-benchmarks (issue 18's table: order-0 pin/unpin against a warmed bare loop, huge folios, one-page calls, 100,000-step scenarios, memory per page; then machine creation, touch scaling, 10,000-step scenario, bulk event counts), each in a fresh process")
     .option("--policy <id>", "policy the kernels are built with (default pin-bias)")
+    .option("--checks <a,b>", `run only these checks, in this order (${MODEL_CHECKS.join(", ")})`)
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .option("--scale <s>", "shrink every size by this factor (0..1] for a quick look; verdicts need 1", "1")
     .option("-o, --out <dir>", "add the verdicts to the results in this directory and re-render its reports")
     .action(async (o) => {
