@@ -6,7 +6,7 @@ import { FAKE_PLUGINS } from "../test-support/fake-plugins.js";
 import { BenchInputError } from "../runner/bench-input-error.js";
 import { MODEL_CHECKS } from "./model-checks.js";
 import { judge } from "./model-judge.js";
-import { checkModelPolicy, parseModelChecks, runModelCheck, runModelSuite, withLoad } from "./model-suite.js";
+import { checkModelPolicy, modelChildExecArgv, parseModelChecks, runModelCheck, runModelSuite, withLoad } from "./model-suite.js";
 import { scenarioText } from "./scenario-text.js";
 
 describe("model micro-benchmarks", () => {
@@ -143,4 +143,11 @@ describe("model micro-benchmarks", () => {
     expect(goals[5].description).toMatch(/^a 195-step scenario end to end with parsing, invariant checks after every step/);
     expect(goals[5].note).toMatch(/0 step\(s\) failed(; the machine was loaded .*)?$/);
   }, 120_000);
+});
+
+describe("the model children's V8 flags", () => {
+  it("hold the young generation small for the footprint check only, and expose gc to every check", () => {
+    expect(modelChildExecArgv("footprint")).toEqual(["--expose-gc", "--max-semi-space-size=1"]);
+    for (const check of MODEL_CHECKS.filter((c) => c !== "footprint")) expect(modelChildExecArgv(check)).toEqual(["--expose-gc"]);
+  });
 });

@@ -24,6 +24,17 @@ import { gupPutPages } from "./put.js";
 /** Bits the GUP-fast entry accepts (`gup_fast_fallback()`'s WARN_ON_ONCE mask). */
 const FAST_ALLOWED = FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_PIN | FOLL_GET | FOLL_FAST_ONLY | FOLL_NOFAULT | FOLL_PCI_P2PDMA | FOLL_HONOR_NUMA_FAULT;
 
+// The masks of the plain-run loops, as constants of this module: the optimiser folds these, where
+// an expression of imported bindings is evaluated on every iteration.
+/** The PTE bits a plain run looks at: present, special, writable. */
+const RUN_PTE_MASK = PTE_PRESENT | PTE_SPECIAL | PTE_WRITE;
+/** Of those, what a plain run wants: present and writable, not special. */
+const RUN_PTE_WANT = PTE_PRESENT | PTE_WRITE;
+/** The frame flags that decide whether a frame is plain (see `isPlainFrame`). */
+const PLAIN_MASK = NOT_PLAIN_FLAGS | PG_ANON;
+/** Of those, what a plain frame has: `PG_ANON` alone. */
+const PG_ANON_BIT = PG_ANON;
+
 /** `mm_set_has_pinned_flag()` (include/linux/mm.h, v6.12): the first FOLL_PIN on an mm sets MMF_HAS_PINNED, for good. */
 export function mmSetHasPinnedFlag(s: GupState, mm: MmStruct, flags: number): void {
   if ((flags & FOLL_PIN) !== 0 && s.k.policy.countsPins) mm.hasPinned = true;
@@ -81,9 +92,9 @@ export function gupFastPlainRun(s: GupState, plan: FastPlan, t: PteTable, i: num
   const off = at - i;
   let j = i;
   for (; j < end; j++) {
-    if ((tb[j] & (PTE_PRESENT | PTE_SPECIAL | PTE_WRITE)) !== (PTE_PRESENT | PTE_WRITE)) break;
+    if ((tb[j] & RUN_PTE_MASK) !== RUN_PTE_WANT) break;
     const pfn = tp[j];
-    if ((fl[pfn] & (NOT_PLAIN_FLAGS | PG_ANON)) !== PG_ANON) break;
+    if ((fl[pfn] & PLAIN_MASK) !== PG_ANON_BIT) break;
     if (longterm && ((pfn >= lo1 && pfn < hi1) || (pfn >= lo2 && pfn < hi2))) break;
     if (rc[pfn] <= 0) break;
     rc[pfn] += add;

@@ -16,6 +16,12 @@ import { firstPages, type PageArray } from "./call.js";
 import type { FastPlan } from "./fast-plan.js";
 import { folioRun, gupPutFolio, planOf, type GupState } from "./grab.js";
 
+// The masks of the one-pass release, as constants of this module (the optimiser folds these).
+/** The frame flags that decide whether a frame is plain (see `isPlainFrame`). */
+const PLAIN_MASK = NOT_PLAIN_FLAGS | PG_ANON;
+/** Of those, what a plain frame has: `PG_ANON` alone. */
+const PG_ANON_BIT = PG_ANON;
+
 /** Extra, model-only arguments of a release call. */
 export interface ReleaseOptions {
   /** Who held the references. */
@@ -104,7 +110,7 @@ function releasePlain(s: GupState, plan: FastPlan, pages: PageArray, nrPages: nu
   for (; i < nrPages; i++) {
     const pfn = pages[i];
     if (!(pfn >= 0 && pfn < nrFrames && pfn === (pfn | 0))) break;
-    if ((fl[pfn] & (NOT_PLAIN_FLAGS | PG_ANON)) !== PG_ANON) break;
+    if ((fl[pfn] & PLAIN_MASK) !== PG_ANON_BIT) break;
     if (track[pfn] <= 0) break;
     const c = rc[pfn] - sub;
     if (c <= 0) break;
