@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import { loadScenario, pluginView, ScenarioError } from "../index.js";
 import { testContainer } from "../testing/index.js";
 import { plainParse } from "./parse-text.js";
@@ -47,6 +48,51 @@ describe("plainParse: the read a valid scenario costs", () => {
   ])("leaves %s to the positioned read", (_what, text, file) => {
     expect(plainParse(text, file)).toBeUndefined();
   });
+
+  it.each([
+    ["a null key", "k: 1\n~: a\n"],
+    ["a float too large for a double", "k: 1e400\n"],
+    ["a directive", "%YAML 1.2\n---\nk: 1\n"],
+    ["an alias", "k: &x 1\nj: *x\n"],
+    ["a core tag", "k: !!str 1\n"],
+  ])("makes of %s what the YAML document makes", (_what, text) => {
+    expect(plainParse(text, "a.yaml")).toEqual(yamlData(text));
+  });
+});
+
+/** What the positioned read makes of `text`: its data, or undefined when it has a problem. */
+function strictData(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true, schema: "core", prettyErrors: false, strict: true });
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+}
+
+const styles = fc.record({
+  defaultStringType: fc.constantFrom("PLAIN" as const, "QUOTE_DOUBLE" as const, "QUOTE_SINGLE" as const, "BLOCK_LITERAL" as const, "BLOCK_FOLDED" as const),
+  collectionStyle: fc.constantFrom("any" as const, "block" as const, "flow" as const),
+  indent: fc.integer({ min: 1, max: 4 }),
+  lineWidth: fc.integer({ min: 10, max: 80 }),
+});
+const edit = fc.record({ at: fc.nat(), text: fc.constantFrom(":", " ", "\n", "-", "#", "'", '"', "[", "]", "{", "}", ",", "?", "|", ">", "\t", "&a ", "*a", "1e", ".", "~", "null", "0x", "\\") });
+
+describe("plainParse against the YAML document (property)", () => {
+  it("makes of any document, in any style and with random edits, what the positioned read makes (or leaves it to it)", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), styles, fc.array(edit, { maxLength: 3 }), (value, style, edits) => {
+        let text = stringify(value, style);
+        for (const e of edits) text = text.slice(0, e.at % (text.length + 1)) + e.text + text.slice(e.at % (text.length + 1));
+        const want = strictData(text);
+        const got = plainParse(text, "g.yaml");
+        if (want === undefined) expect(got).toBeUndefined();
+        else expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
 });
 
 describe("loadScenario: a problem is reported from the positioned read", () => {

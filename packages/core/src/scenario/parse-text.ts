@@ -1,11 +1,13 @@
 /**
  * Reading scenario text into data, two ways. The plain read ({@link plainParse}) is what a valid
- * scenario costs: `JSON.parse` for JSON, the YAML parser without positions for YAML, nothing
- * kept. The positioned read ({@link positionedParse}) builds the YAML document with a line
+ * scenario costs: `JSON.parse` for JSON, js-yaml (several times faster than the `yaml` parser,
+ * no document kept) for YAML where it is sure to agree with the `yaml` parser, else that parser
+ * without positions. The positioned read ({@link positionedParse}) builds the YAML document with a line
  * counter, says where the text breaks, and keeps the document so validation errors can name a
  * line: the reader takes it only when the plain read or the validation after it finds a problem.
  * @module
  */
+import { load as loadFast } from "js-yaml";
 import { isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
 import { SourceMap, type PositionedDocument } from "./source-map.js";
@@ -36,6 +38,42 @@ function hasForeignTag(doc: Document): boolean {
   return found;
 }
 
+/** A plain scalar the YAML 1.2 core schema reads as a number (a string of this form was quoted, or overflowed in js-yaml). */
+const CORE_NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/**
+ * True when the `yaml` parser surely makes `data` of the text js-yaml made it from. Both follow
+ * the YAML 1.2 core schema and agree on the scenario library and on generated documents
+ * (parse-text.test.ts); they differ on a key that is null (`yaml`: "", js-yaml: "null") and on a
+ * float too large for a double (`yaml`: Infinity, js-yaml: a string). Data with a "null" key or a
+ * number-like string is left to the `yaml` parser.
+ */
+function agreesWithCore(data: unknown, depth = 0): boolean {
+  if (typeof data === "string") return !CORE_NUMBER.test(data);
+  if (data === null || typeof data !== "object") return true;
+  if (depth > 100) return false;
+  if (Array.isArray(data)) return data.every((x) => agreesWithCore(x, depth + 1));
+  for (const [k, v] of Object.entries(data)) if (k === "null" || !agreesWithCore(v, depth + 1)) return false;
+  return true;
+}
+
+/**
+ * js-yaml's read of `text`, or undefined when it is not sure to be the `yaml` parser's: text with
+ * a tag or a directive (`!`, `%` at a line start: the `yaml` parser checks those), a tab in a
+ * line's indentation (the `yaml` parser refuses it), an alias (refused here: the `yaml` parser
+ * bounds their expansions), or anything js-yaml refuses.
+ */
+function fastYaml(text: string): unknown {
+  if (text.includes("!") || /^%/m.test(text) || /^ *\t/m.test(text)) return undefined;
+  let data: unknown;
+  try {
+    data = loadFast(text, { maxAliases: 0 });
+  } catch {
+    return undefined;
+  }
+  return data !== undefined && agreesWithCore(data) ? data : undefined;
+}
+
 /**
  * The data of `text` when it reads without any problem (JSON: strict, no repeated key; YAML: no
  * error, warning or tag, aliases within bounds), else undefined: then {@link positionedParse}
@@ -48,6 +86,8 @@ export function plainParse(text: string, file: string): unknown {
     const data = parseUniqueJson(text);
     if (data !== undefined || jsonFile) return data;
   }
+  const fast = fastYaml(text);
+  if (fast !== undefined) return fast;
   const doc = parseDocument(text, YAML_OPTIONS);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   // A tag is spelled with "!": text without one has none to look for.
