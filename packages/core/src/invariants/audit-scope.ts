@@ -11,14 +11,10 @@
  * is looked at once more: a leak shows there).
  */
 export interface AuditScope {
-  /** Look at every frame (and reset `found`, `pins` and `pinTotal`). */
+  /** Look at every frame. */
   readonly full: boolean;
   /** Frames touched since the last audit (looked at besides the ones the census finds). */
   readonly touched: readonly number[];
   /** Frames the last audit's census found mapped, cached or in the swap cache; this audit replaces them. */
   found: number[];
-  /** Pins each frame added to the outstanding total when last looked at (indexed by frame). */
-  readonly pins: Int32Array;
-  /** Pins outstanding, as of the frames' last looks. */
-  pinTotal: number;
 }

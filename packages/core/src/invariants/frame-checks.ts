@@ -6,7 +6,7 @@
  */
 import type { Gup } from "../gup/gup.js";
 import type { KernelContext } from "../kernel/context.js";
-import { PG_ALLOC, PG_DAX, PG_HEAD, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO } from "../memory/page-flags.js";
+import { PG_ALLOC, PG_DAX, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO } from "../memory/page-flags.js";
 
 /** What the census counted, for {@link auditFrame}. */
 export interface FrameCensus {
@@ -83,8 +83,9 @@ export function auditFrame(k: KernelContext, gup: Gup, c: FrameCensus, pfn: numb
 }
 
 /**
- * The frames an incremental audit looks at: those of `lists`, each with the rest of its folio (a
- * folio's refcount is explained by all its pages' mappings), once each, in frame order.
+ * The frames an incremental audit looks at: those of `lists`, and the head of each one's folio (a
+ * folio's refcount is explained by all its pages' mappings, which the head's check adds up), once
+ * each, in frame order.
  */
 export function framesToAudit(k: KernelContext, lists: readonly (readonly number[])[]): number[] {
   const f = k.frames;
@@ -92,14 +93,8 @@ export function framesToAudit(k: KernelContext, lists: readonly (readonly number
   for (const list of lists) {
     for (const pfn of list) {
       if (out.has(pfn) || !f.valid(pfn)) continue;
-      const fl = f.flags[pfn];
-      if ((fl & PG_ALLOC) === 0 || (fl & (PG_HEAD | PG_TAIL)) === 0) {
-        out.add(pfn);
-        continue;
-      }
-      const head = f.head(pfn);
-      const nr = f.nrPages(head);
-      for (let i = 0; i < nr; i++) out.add(head + i);
+      out.add(pfn);
+      if ((f.flags[pfn] & (PG_ALLOC | PG_TAIL)) === (PG_ALLOC | PG_TAIL)) out.add(f.head(pfn));
     }
   }
   return [...out].sort((a, b) => a - b);

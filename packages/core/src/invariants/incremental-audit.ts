@@ -12,15 +12,15 @@ import { TouchedFrames } from "./touched-frames.js";
 
 /**
  * Default number of audits from one full audit to the next: a violation the incremental audits
- * cannot see (a frame changed by no observed path, neither mapped nor cached) is reported at most
- * this many audits late, and the full audits (O(frames)) stay a small share of a long run.
+ * cannot see (a frame changed by no observed path, neither mapped nor cached; the pin balance) is
+ * reported at most this many audits late, and the full audits (O(frames)) stay a small share of a long run.
  */
 export const DEFAULT_FULL_AUDIT_EVERY = 1000;
 
 /** Incremental invariant audits of one kernel, with a full one every `fullEvery` audits. */
 export class InvariantAudit {
   private readonly touched = new TouchedFrames();
-  private readonly scope: { found: number[]; pins: Int32Array; pinTotal: number };
+  private readonly scope: { found: number[] } = { found: [] };
   private sinceFull = -1;
   private full = false;
 
@@ -28,7 +28,6 @@ export class InvariantAudit {
   constructor(private readonly k: KernelContext, private readonly gup: Gup, readonly fullEvery = DEFAULT_FULL_AUDIT_EVERY) {
     if (!Number.isInteger(fullEvery) || fullEvery < 1) throw new RangeError(`fullEvery must be a positive integer, got ${fullEvery}`);
     k.observers.push(this.touched);
-    this.scope = { found: [], pins: new Int32Array(k.frames.nrFrames), pinTotal: 0 };
   }
 
   /** Make the next audit a full one (the last step of a run). */
