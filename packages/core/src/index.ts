@@ -140,6 +140,8 @@ export * from "./gup/access-remote-vm.js";
 export * from "./oracle/holder-record.js";
 export * from "./oracle/oracle.js";
 export * from "./invariants/checker.js";
+export * from "./invariants/audit-scope.js";
+export * from "./invariants/incremental-audit.js";
 // device
 export * from "./device/device-plugin.js";
 export * from "./device/action-fields.js";

@@ -20,23 +20,32 @@
  *    the swap cache's references count in 3.
  * 9. The 1 GiB hugetlb pool reserves no more folios than it has free; its free folios are
  *    PG_reserved (held by the pool) and so left out of 2-4.
+ *
+ * Long runs audit incrementally (incremental-audit.ts): with an {@link AuditScope}, 2-4 look only
+ * at the frames a step touched and the ones in use (frame-checks.ts), 6 waits for a full audit;
+ * the rest is checked whole.
  * @module
  */
 import { forEachDeviceEntry, isDeviceExclusiveEntry } from "../mm/device-entry.js";
 import type { Gup } from "../gup/gup.js";
 import type { KernelContext } from "../kernel/context.js";
-import {
-  PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_PRIVATE, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_PRIVATE, PG_RESERVED, PG_TAIL, PG_ZERO,
-} from "../memory/page-flags.js";
+import { PG_ALLOC, PG_ANON, PG_DEVICE_PRIVATE, PG_FILE, PG_HEAD, PG_HUGE_ZERO, PG_ORPHAN, PG_RESERVED } from "../memory/page-flags.js";
 import { leafPages, PTE_HUGE, PTE_SPECIAL, PTRS_PER_PTE, PUD_PAGES } from "../mm/page-table.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
-import { checkSwap } from "./swap-checks.js";
+import type { AuditScope } from "./audit-scope.js";
+import { auditFrame, countedPins, framesToAudit, inFreePoolFolio, type FrameCensus } from "./frame-checks.js";
+import { checkSwap, checkSwapcacheFlag } from "./swap-checks.js";
 
 /** The per-frame counting arrays of each frame table's checks, reused from one check to the next. */
 const scratch = new WeakMap<object, { mapped: Int32Array; pmdMapped: Int32Array }>();
 
-/** Run every check; returns the violations found (empty = consistent). Stops after `limit`. */
-export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[] {
+/**
+ * Run every check; returns the violations found (empty = consistent). Stops after `limit`. With a
+ * `scope` that is not full, the per-frame checks (2-4) look only at the frames it names and the
+ * ones found in use (see {@link AuditScope}), the pin balance (6) is left to the full audits, and
+ * the rest is checked whole.
+ */
+export function checkInvariants(k: KernelContext, gup: Gup, limit = 20, scope?: AuditScope): string[] {
   const out: string[] = [];
   const add = (msg: string) => {
     if (out.length < limit) out.push(msg);
@@ -50,8 +59,13 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
     scratch.set(f, counts);
   }
   const { mapped, pmdMapped } = counts;
-  mapped.fill(0);
-  pmdMapped.fill(0);
+  const full = scope === undefined || scope.full;
+  if (full) {
+    mapped.fill(0);
+    pmdMapped.fill(0);
+  }
+  // Frames the census finds in use (their counts are zeroed again at the end).
+  const found: number[] = [];
   // 1 + 2 (collect)
   for (const proc of k.processes.values()) {
     const mm = proc.mm;
@@ -89,6 +103,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         } else {
           mapped[pfn]++;
         }
+        found.push(pfn);
         const fl = f.flags[pfn];
         if ((fl & PG_ANON) !== 0) {
           const av = vma.anonVma;
@@ -120,6 +135,7 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
         }
         if (exclusive) exclusiveRefs.set(pfn, (exclusiveRefs.get(pfn) ?? 0) + 1);
         else mapped[pfn]++;
+        found.push(pfn);
         if (vma.anonVma === null || f.mapping[pfn] !== vma.anonVma.id || f.index[pfn] !== vma.fileIndex(vpn)) add(`pid ${proc.pid}: device-mapped page ${pfn} at vpn ${vpn} is not found by its rmap`);
       });
     }
@@ -137,68 +153,44 @@ export function checkInvariants(k: KernelContext, gup: Gup, limit = 20): string[
       }
       const head = f.head(pfn);
       cacheRefs.set(head, (cacheRefs.get(head) ?? 0) + 1);
+      found.push(pfn);
     }
   }
   // 8, and the swap cache's references for 3
-  const swapRefs = checkSwap(k, add);
+  const swapRefs = checkSwap(k, add, full);
+  for (const head of swapRefs.keys()) found.push(head);
   // 2, 3, 4 per frame
-  let pinsOutstanding = 0;
+  const census: FrameCensus = { mapped, pmdMapped, cacheRefs, swapRefs, exclusiveRefs };
   const pool = k.memory.hugetlb1g;
-  // Hoisted for the pass over every frame.
-  const { getRefs, pinRefs } = gup;
-  const { flags, refcount, mapcount } = f;
-  const memory = k.memory;
-  for (let pfn = 0; pfn < f.nrFrames; pfn++) {
-    const fl = flags[pfn];
-    if ((fl & PG_RESERVED) !== 0 && pool.isFreeHead(pfn)) {
-      // A free 1 GiB pool folio (262144 frames the pool holds, PG_alloc | PG_reserved by
-      // construction): only pins left on it would matter; no frame of it is looked at otherwise.
-      for (let i = 0; i < pool.nrPages; i++) pinsOutstanding += pinRefs[pfn + i];
-      pfn += pool.nrPages - 1;
-      continue;
-    }
-    const gets = getRefs[pfn];
-    const pins = pinRefs[pfn];
-    // Zero-page pins are not counted in the vmstat pin counters (try_grab_folio, v6.12).
-    if ((fl & PG_ZERO) === 0 || k.era.zeroPagePinned) pinsOutstanding += pins;
-    if (((fl & PG_ALLOC) !== 0) !== memory.isAllocated(pfn)) {
-      add(`frame ${pfn}: PG_alloc is ${(fl & PG_ALLOC) !== 0 ? "set" : "clear"} but the allocator has it ${memory.isAllocated(pfn) ? "allocated" : "free"}`);
-    }
-    if ((fl & PG_ALLOC) === 0) {
-      if ((fl & PG_DAX) !== 0 && (fl & PG_ORPHAN) !== 0) {
-        // A released FS-DAX block: only its stale GUP holders still count on it.
-        const stale = gets + k.policy.refsForPins(pfn, pins);
-        if (refcount[pfn] !== (stale | 0)) add(`released FS-DAX block ${pfn} has refcount ${refcount[pfn]} but its stale holders explain ${stale}`);
+  let pinsOutstanding = 0;
+  if (full) {
+    for (let pfn = 0; pfn < f.nrFrames; pfn++) {
+      if ((f.flags[pfn] & PG_RESERVED) !== 0 && pool.isFreeHead(pfn)) {
+        // A free 1 GiB pool folio (262144 frames the pool holds, PG_alloc | PG_reserved by
+        // construction): only pins left on it would matter; no frame of it is looked at otherwise.
+        for (let i = 0; i < pool.nrPages; i++) pinsOutstanding += gup.pinRefs[pfn + i];
+        pfn += pool.nrPages - 1;
         continue;
       }
-      if (refcount[pfn] !== 0 || mapcount[pfn] !== 0 || mapped[pfn] !== 0) {
-        add(`free frame ${pfn} has refcount ${refcount[pfn]}, mapcount ${mapcount[pfn]}, ${mapped[pfn]} PTE(s)`);
-      }
-      continue;
+      pinsOutstanding += countedPins(k, gup, pfn);
+      auditFrame(k, gup, census, pfn, add);
     }
-    if ((fl & (PG_ZERO | PG_RESERVED)) !== 0) continue;
-    const m = mapped[pfn];
-    if (mapcount[pfn] !== m) add(`frame ${pfn}: mapcount ${mapcount[pfn]} but ${m} PTE(s) map it`);
-    if ((fl & PG_TAIL) !== 0) continue;
-    if (f.entireMapcount[pfn] !== pmdMapped[pfn]) add(`folio ${pfn}: entire mapcount ${f.entireMapcount[pfn]} but ${pmdMapped[pfn]} PMD(s) map it`);
-    // The huge zero folio holds one reference of its own (get_huge_zero_folio()); its PMDs take none.
-    let explained = pmdMapped[pfn] + (pfn === k.memory.hugeZeroPfn ? 1 : 0);
-    const nr = f.nrPages(pfn);
-    for (let i = 0; i < nr; i++) explained += mapped[pfn + i];
-    explained += (cacheRefs.get(pfn) ?? 0) + (swapRefs.get(pfn) ?? 0) + (exclusiveRefs.get(pfn) ?? 0);
-    if ((fl & PG_PRIVATE) !== 0) explained += 1;
-    explained += gets + k.policy.refsForPins(pfn, pins);
-    // The refcount is an atomic_t: after a (refused-from-then-on) overflow it wraps negative, so
-    // compare modulo 2^32, as the Int32Array stores it.
-    if (refcount[pfn] === 0) add(`folio ${pfn} is allocated but has no reference at all (leaked)`);
-    else if (refcount[pfn] !== (explained | 0)) {
-      add(`folio ${pfn}: refcount ${refcount[pfn]} but mappings, cache, buffers and GUP explain ${explained} (gets ${gets}, pins ${pins})`);
+  } else {
+    for (const pfn of framesToAudit(k, [scope.touched, scope.found, found])) {
+      if (inFreePoolFolio(k, pfn)) continue;
+      auditFrame(k, gup, census, pfn, add);
+      checkSwapcacheFlag(k, swapRefs, pfn, add);
     }
   }
+  for (const pfn of found) {
+    mapped[pfn] = 0;
+    pmdMapped[pfn] = 0;
+  }
+  if (scope !== undefined) scope.found = found;
   // 9: the 1 GiB hugetlb pool never promises more folios than it has free (resv_huge_pages <= free_huge_pages).
   if (pool.resvHugePages < 0 || pool.resvHugePages > pool.freeHugePages) add(`the 1GiB hugetlb pool has ${pool.resvHugePages} reserved but ${pool.freeHugePages} free`);
-  // 6
-  if (k.policy.countsPins) {
+  // 6 (the outstanding pins are a sum over every frame: full audits only)
+  if (full && k.policy.countsPins) {
     const balance = k.vmstat.nr_foll_pin_acquired - k.vmstat.nr_foll_pin_released;
     if (balance !== pinsOutstanding) {
       add(`nr_foll_pin_acquired - nr_foll_pin_released = ${balance}, but ${pinsOutstanding} pins are outstanding`);

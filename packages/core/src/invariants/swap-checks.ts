@@ -19,8 +19,12 @@ import { forEachSwapPte } from "../mm/swapops.js";
 import { PTRS_PER_PTE } from "../mm/page-table.js";
 import { PAGE_SIZE } from "../sim/units.js";
 
-/** Check the swap accounting, reporting through `add`; returns the references the swap cache holds, per folio head. */
-export function checkSwap(k: KernelContext, add: (msg: string) => void): Map<number, number> {
+/**
+ * Check the swap accounting, reporting through `add`; returns the references the swap cache holds,
+ * per folio head. `everyFrame` false leaves the per-frame PG_swapcache check to the caller
+ * ({@link checkSwapcacheFlag} on the frames it audits).
+ */
+export function checkSwap(k: KernelContext, add: (msg: string) => void, everyFrame = true): Map<number, number> {
   const refs = new Map<number, number>();
   const s = k.swap;
   const f = k.frames;
@@ -62,8 +66,11 @@ export function checkSwap(k: KernelContext, add: (msg: string) => void): Map<num
     }
     refs.set(head, (refs.get(head) ?? 0) + f.nrPages(head));
   }
-  for (let pfn = 0; pfn < f.nrFrames; pfn++) {
-    if ((f.flags[pfn] & PG_SWAPCACHE) !== 0 && !refs.has(pfn)) add(`frame ${pfn} is PG_swapcache but the swap cache does not hold it`);
-  }
+  for (let pfn = 0; everyFrame && pfn < f.nrFrames; pfn++) checkSwapcacheFlag(k, refs, pfn, add);
   return refs;
+}
+
+/** A PG_swapcache frame is in the swap cache (`refs`: what {@link checkSwap} returned). */
+export function checkSwapcacheFlag(k: KernelContext, refs: ReadonlyMap<number, number>, pfn: number, add: (msg: string) => void): void {
+  if (k.swap !== null && (k.frames.flags[pfn] & PG_SWAPCACHE) !== 0 && !refs.has(pfn)) add(`frame ${pfn} is PG_swapcache but the swap cache does not hold it`);
 }

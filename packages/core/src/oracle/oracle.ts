@@ -12,6 +12,7 @@ import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { heldIn, type HolderRecord } from "./holder-record.js";
+import { HolderIndex } from "./holder-index.js";
 import { cowLeakPrevented, cowLeakRead, hex, isForeign, markForeignWrite } from "./cow-leak.js";
 import { createToken } from "../di/tokens.js";
 
@@ -36,8 +37,7 @@ export class Oracle implements KernelObserver {
   readonly hazards: Hazard[] = [];
   /** The current scenario step (set from `step` events). */
   step = -1;
-  private readonly holders = new Map<string, Map<number, HolderRecord>>();
-  private readonly holderKinds = new Map<string, HolderRef["kind"]>();
+  private readonly holders = new HolderIndex();
   private readonly cleaned = new Map<number, CleanMark>();
   private readonly seen = new Set<string>();
   private clock = 0;
@@ -52,14 +52,12 @@ export class Oracle implements KernelObserver {
 
   /** Holders with their current frames (for display). */
   holdings(): ReadonlyMap<string, ReadonlyMap<number, HolderRecord>> {
-    return this.holders;
+    return this.holders.holders();
   }
 
   /** Names of holders that hold `pfn`. */
   holdersOf(pfn: number): string[] {
-    const out: string[] = [];
-    for (const [name, recs] of this.holders) if (recs.has(pfn)) out.push(name);
-    return out;
+    return this.holders.atFrame(pfn).map((h) => h.name);
   }
 
   /** Record frames a holder now uses without GUP references (an ODP mirror filling entries). */
@@ -72,12 +70,10 @@ export class Oracle implements KernelObserver {
 
   /** Forget frames a holder no longer uses (mirror entries zapped). */
   drop(holder: HolderRef, pfns: ArrayLike<number>): void {
-    const recs = this.holders.get(holder.name);
-    if (recs === undefined) return;
     for (let i = 0; i < pfns.length; i++) {
       const pfn = pfns[i];
-      const rec = recs.get(pfn);
-      if (rec !== undefined && --rec.count <= 0) recs.delete(pfn);
+      const rec = this.holders.get(holder.name, pfn);
+      if (rec !== undefined && --rec.count <= 0) this.holders.remove(holder.name, pfn);
     }
   }
 
@@ -86,7 +82,7 @@ export class Oracle implements KernelObserver {
    * was when the holder took it, and records any hazard.
    */
   checkDma(holder: HolderRef, pfn: number, write: boolean): void {
-    const rec = this.holders.get(holder.name)?.get(pfn);
+    const rec = this.holders.get(holder.name, pfn);
     if (rec === undefined) return;
     const f = this.k.frames;
     const flags = f.flags[pfn];
@@ -169,7 +165,7 @@ export class Oracle implements KernelObserver {
   onCow(mm: MmStruct, vpn: number, oldPfn: number, newPfn: number, _reason?: "write" | "unshare", nr = 1): void {
     if (nr > 1) {
       // A whole 1 GiB folio: one hazard per holder of any of its pages, found through the holder's records.
-      for (const [name, recs] of this.holders) {
+      for (const [name, recs] of this.holders.holders()) {
         const held = heldIn(recs, mm.pid, vpn, oldPfn, nr);
         if (held === 0) continue;
         this.record("cow_divergence", "undetected", name, oldPfn,
@@ -177,12 +173,11 @@ export class Oracle implements KernelObserver {
       }
       return;
     }
-    for (const [name, recs] of this.holders) {
-      const rec = recs.get(oldPfn);
+    for (const { name, rec } of [...this.holders.atFrame(oldPfn)]) {
       // The writer leaves a frame another process's reference holds (that process no longer maps it): no leak.
-      if (rec !== undefined && isForeign(rec, mm.pid) && this.processFrame(rec.pid, rec.vaddr) !== oldPfn) {
+      if (isForeign(rec, mm.pid) && this.processFrame(rec.pid, rec.vaddr) !== oldPfn) {
         this.record("cow_leak", "prevented", name, oldPfn, cowLeakPrevented(mm.pid, vpn, oldPfn, name, rec.pid));
-      } else if (rec !== undefined && rec.pid === mm.pid && rec.vaddr === vpn * PAGE_SIZE) {
+      } else if (rec.pid === mm.pid && rec.vaddr === vpn * PAGE_SIZE) {
         this.record("cow_divergence", "undetected", name, oldPfn,
           `process ${mm.pid} copied ${hex(rec.vaddr)} on write to frame ${newPfn}; ${name} still holds frame ${oldPfn}: device and process now see different memory`);
       }
@@ -191,22 +186,21 @@ export class Oracle implements KernelObserver {
 
   /** @inheritDoc */
   onUserWrite(mm: MmStruct, pfn: number): void {
-    for (const recs of this.holders.values()) markForeignWrite(recs.get(pfn), mm.pid);
+    for (const { rec } of this.holders.atFrame(pfn)) markForeignWrite(rec, mm.pid);
   }
 
   /** @inheritDoc */
   onForkCopy(parent: MmStruct, vpn: number, pfn: number, nr = 1): void {
     if (nr > 1) {
-      for (const [name, recs] of this.holders) {
+      for (const [name, recs] of this.holders.holders()) {
         const held = heldIn(recs, parent.pid, -1, pfn, nr);
         if (held === 0) continue;
         this.record("cow_divergence", "prevented", name, pfn, `fork gave the child a copy of the ${nr} pages at ${hex(vpn * PAGE_SIZE)}; the parent keeps the ${held} pinned frame(s) from ${pfn}`);
       }
       return;
     }
-    for (const [name, recs] of this.holders) {
-      const rec = recs.get(pfn);
-      if (rec === undefined || rec.pid !== parent.pid) continue;
+    for (const { name, rec } of [...this.holders.atFrame(pfn)]) {
+      if (rec.pid !== parent.pid) continue;
       this.record("cow_divergence", "prevented", name, pfn, `fork gave the child a copy of ${hex(vpn * PAGE_SIZE)}; the parent keeps the pinned frame ${pfn}`);
     }
   }
@@ -214,10 +208,8 @@ export class Oracle implements KernelObserver {
   /** @inheritDoc */
   onMremap(mm: MmStruct, oldStart: number, newStart: number, length: number): void {
     // The process now sees each frame a holder took from the moved range at its new address.
-    for (const recs of this.holders.values()) {
-      for (const rec of recs.values()) {
-        if (rec.pid === mm.pid && rec.vaddr >= oldStart && rec.vaddr < oldStart + length) rec.vaddr += newStart - oldStart;
-      }
+    for (const rec of this.holders.records()) {
+      if (rec.pid === mm.pid && rec.vaddr >= oldStart && rec.vaddr < oldStart + length) rec.vaddr += newStart - oldStart;
     }
   }
 
@@ -256,13 +248,7 @@ export class Oracle implements KernelObserver {
   // --- internals ------------------------------------------------------------------------------
 
   private addRecord(holder: HolderRef, pfn: number, pid: number, vaddr: number, write: boolean, longterm: boolean): void {
-    let recs = this.holders.get(holder.name);
-    if (recs === undefined) {
-      recs = new Map();
-      this.holders.set(holder.name, recs);
-      this.holderKinds.set(holder.name, holder.kind);
-    }
-    const existing = recs.get(pfn);
+    const existing = this.holders.get(holder.name, pfn);
     if (existing !== undefined) {
       existing.count++;
       return;
@@ -272,7 +258,7 @@ export class Oracle implements KernelObserver {
     const file = (flags & PG_FILE) !== 0;
     const mm = this.k.mmOf(pid);
     const vma = mm?.findVma(vaddr);
-    recs.set(pfn, {
+    this.holders.add(holder.name, {
       pfn, pid, vaddr, inode: file ? f.mapping[pfn] : 0, index: file ? f.index[pfn] : 0,
       private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1, leakedFrom: -1,
     });

@@ -2,17 +2,18 @@
  * Reading a scenario: parse YAML or JSON with a safe schema (no tags, bounded aliases), validate
  * the top level and every step against its op's schema, validate device actions against their
  * plugin's schema, and check names are defined before they are used. Every problem names the
- * file, line:column, step and field. Nothing here runs the scenario.
+ * file, line:column, step and field. Nothing here runs the scenario. A valid scenario is read
+ * once, without positions (parse-text.ts); a problem found is reported from a second, positioned
+ * read, so the messages are the same either way.
  * @module
  */
-import { isNode, LineCounter, parseDocument, visit } from "yaml";
 import { z } from "zod";
 import { ADDR_PATTERN } from "../sim/field-schemas.js";
 import { commonStepFields, OPS, splitDeviceStep, STEP_SCHEMAS, type Op, type Step } from "./schema/steps.js";
 import { scenarioSchema, type ScenarioHeader } from "./schema/scenario.js";
 import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
 import { SourceMap } from "./source-map.js";
-import { strictJsonProblem } from "./strict-json.js";
+import { plainParse, positionedDocument, positionedParse } from "./parse-text.js";
 import type { PluginView } from "./registry-view.js";
 import { issuesToProblems } from "./zod-issues.js";
 import { mmapStepProblems } from "./mmap-step-rules.js";
@@ -35,8 +36,6 @@ export interface LoadedScenario {
 /** Most bytes of scenario text pinlab reads (16 MiB). */
 export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
 
-const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "seq", "map"].map((t) => `tag:yaml.org,2002:${t}`));
-
 /** What a name bound by `as` (or a declaration) refers to. */
 type NameKind = "address" | "handle" | "device" | "value";
 
@@ -46,42 +45,22 @@ type NameKind = "address" | "handle" | "device" | "value";
  */
 export function loadScenario(text: string, file: string, plugins: PluginView): LoadedScenario {
   if (text.length > MAX_SCENARIO_BYTES) throw new ScenarioError([{ file, message: `the file is larger than ${MAX_SCENARIO_BYTES} bytes` }]);
-  if (/\.json$/i.test(file)) {
-    const bad = strictJsonProblem(text);
-    if (bad !== undefined) throw new ScenarioError([{ file, ...(bad.pos !== undefined ? { pos: bad.pos } : {}), message: bad.message }]);
+  const plain = plainParse(text, file);
+  if (plain !== undefined) {
+    // Positions are needed only to report a problem: on one, read again with them and report.
+    try {
+      return validateScenario(plain, file, new SourceMap(() => positionedDocument(text)), plugins);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+    }
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: "core", prettyErrors: false, strict: true });
-  const map = new SourceMap(doc, lines);
+  const { data, map } = positionedParse(text, file);
+  return validateScenario(data, file, map, plugins);
+}
+
+/** Validate read data (see {@link loadScenario}). Throws {@link ScenarioError} with every problem found. */
+function validateScenario(data: unknown, file: string, map: SourceMap, plugins: PluginView): LoadedScenario {
   const problems: ScenarioProblem[] = [];
-  const posOf = (e: { linePos?: [{ line: number; col: number }, ...unknown[]]; pos: [number, number] }) => {
-    const lp = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    return { line: lp.line, col: lp.col };
-  };
-  // Only the first syntax error: the ones after it are usually its echoes.
-  for (const e of doc.errors.slice(0, 1)) {
-    problems.push({ file, pos: posOf(e), message: `not valid YAML or JSON: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` });
-  }
-  if (problems.length > 0) throw new ScenarioError(problems);
-  // A scenario is data: no tags beyond the plain core ones (other loaders turn tags into objects or code).
-  visit(doc, {
-    Node(_key, node) {
-      if (isNode(node) && typeof node.tag === "string" && !CORE_TAGS.has(node.tag)) {
-        const lp = node.range !== undefined && node.range !== null ? lines.linePos(node.range[0]) : undefined;
-        problems.push({ file, pos: lp, message: `YAML tags are not allowed in scenarios (found ${node.tag})` });
-      }
-    },
-  });
-  for (const w of doc.warnings) {
-    problems.push({ file, pos: posOf(w), message: w.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "") });
-  }
-  if (problems.length > 0) throw new ScenarioError(problems);
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw new ScenarioError([{ file, message: `cannot read the document: ${(e as Error).message}` }]);
-  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ScenarioError([{ file, pos: map.pos([]), message: "expected a map at the top level (name, machine, steps, ...)" }]);
   }

@@ -13,6 +13,7 @@ import { createKernel, type KernelInstance } from "../instance/create-kernel.js"
 import { DEFAULT_POLICY } from "../config/kernel-config.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
+import { DEFAULT_FULL_AUDIT_EVERY, InvariantAudit } from "../invariants/incremental-audit.js";
 import type { LoadedScenario } from "./load-scenario.js";
 import { machineConfig } from "./machine-config.js";
 import { execute } from "./ops/index.js";
@@ -31,8 +32,14 @@ export interface RunOptions {
   readonly seed?: number;
   /** Keep the event log in each result. */
   readonly trace?: boolean;
-  /** Audit the model after every step (also turned on by the scenario's `check_invariants`). */
+  /**
+   * Audit the model after every step (also turned on by the scenario's `check_invariants`):
+   * incrementally (the frames the step touched and the ones in use), with a full audit every
+   * `fullAuditEvery` audits and at the end of the run.
+   */
   readonly checkInvariants?: boolean;
+  /** With audits on: audits from one full audit to the next (default {@link DEFAULT_FULL_AUDIT_EVERY}; 1: every audit is full). */
+  readonly fullAuditEvery?: number;
   /** The policy used when neither the scenario nor the caller names one (default `pin-bias`). */
   readonly defaultPolicy?: string | readonly string[];
   /** (2.0) The kernel era to run on, overriding the scenario's `machine.kernel` (`--kernel`). */
@@ -97,8 +104,11 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
   return inst;
 }
 
-/** Run one step and check its expectations. */
-export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
+/**
+ * Run one step and check its expectations; then, unless it failed, audit the model: `true` runs
+ * the full audit, an {@link InvariantAudit} its next (usually incremental) audit.
+ */
+export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAudit): StepResult {
   const step = ctx.scenario.steps[ctx.index];
   ctx.inst.kernel.events.emit("step", { index: ctx.index, op: step.op });
   let outcome: StepOutcome;
@@ -136,8 +146,8 @@ export function runStep(ctx: RunContext, checkInvariants: boolean): StepResult {
     for (const [key, e] of Object.entries(step.expect_by_kernel)) if (eraMatches(key, ctx.kernel) === true) check(e, true);
   }
   let error = outcome.error;
-  if (checkInvariants && error === undefined) {
-    const v = ctx.inst.check();
+  if (checkInvariants !== false && error === undefined) {
+    const v = checkInvariants === true ? ctx.inst.check() : checkInvariants.check();
     if (v.length > 0) error = `invariant violated after this step: ${v.join("; ")}`;
   }
   return {
@@ -160,14 +170,18 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
   const kernel = inst.kernel.kernelEra.id;
   const ctx: RunContext = { inst, bindings, scenario: loaded, plugins, policy, kernel, index: 0 };
   // A scenario may switch the per-step audit off (very long stories); it then checks `invariants: true` where it matters.
-  const audit = loaded.header.check_invariants ?? opts.checkInvariants === true;
+  const audit = (loaded.header.check_invariants ?? opts.checkInvariants === true)
+    ? new InvariantAudit(inst.kernel, inst.gup, opts.fullAuditEvery ?? DEFAULT_FULL_AUDIT_EVERY) : false;
   const steps: StepResult[] = [];
   for (let i = 0; i < loaded.steps.length; i++) {
     ctx.index = i;
+    // The last step's audit is a full one: what the incremental audits since the last full one could not see.
+    if (audit !== false && i === loaded.steps.length - 1) audit.fullNext();
     const r = runStep(ctx, audit);
     steps.push(r);
     opts.onStep?.(policy, r, inst);
   }
+
   const k = inst.kernel;
   const pinnedVm: Record<string, number> = {};
   for (const p of k.processes.values()) pinnedVm[p.name] = p.mm?.pinnedVm ?? 0;

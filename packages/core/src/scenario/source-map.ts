@@ -1,14 +1,36 @@
 import { isMap, isScalar, isSeq, type LineCounter, type Document, type Node } from "yaml";
 import type { SourcePos } from "./scenario-error.js";
 
+/** A document parsed with positions, and the line counter that turns offsets into lines. */
+export interface PositionedDocument {
+  /** The document. */
+  readonly doc: Document;
+  /** Its line counter. */
+  readonly lines: LineCounter;
+}
+
 /**
  * Positions of nodes in a parsed YAML/JSON document, so every error can name a line and column.
  * Looks a path up in the document; when the exact node is missing (a required field absent),
- * falls back to its nearest existing ancestor (the map that should have held it).
+ * falls back to its nearest existing ancestor (the map that should have held it). The document is
+ * made by `load` when a position is first asked for: a scenario that reads without a problem
+ * never builds (or keeps) one.
  */
 export class SourceMap {
-  /** Wrap a parsed document and its line counter. */
-  constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
+  private parsed: PositionedDocument | undefined;
+
+  /** Wrap the maker of a parsed document (called once, on the first position asked for). */
+  constructor(private readonly load: () => PositionedDocument) {}
+
+  private get doc(): Document {
+    this.parsed ??= this.load();
+    return this.parsed.doc;
+  }
+
+  private get lines(): LineCounter {
+    this.parsed ??= this.load();
+    return this.parsed.lines;
+  }
 
   /** The position of the node at `path` (or its nearest ancestor). */
   pos(path: readonly PropertyKey[]): SourcePos | undefined {

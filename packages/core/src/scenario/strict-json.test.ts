@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { strictJsonProblem } from "./strict-json.js";
+import { parseUniqueJson, strictJsonProblem } from "./strict-json.js";
 
 describe("strictJsonProblem: a .json scenario is strict JSON", () => {
   it("accepts JSON, with #, // and ' inside strings", () => {
@@ -20,4 +20,16 @@ describe("strictJsonProblem: a .json scenario is strict JSON", () => {
     expect(p?.message).toMatch(/^not valid JSON: \S/);
     expect(p?.message).not.toContain("\n");
   });
+});
+
+describe("parseUniqueJson: JSON.parse, but never letting a repeated key through", () => {
+  it("parses JSON, with quotes, colons and escapes inside strings", () => {
+    const text = '{ "name": "a: \\"b\\": c", "steps": [ { "op": "mmap", "k": { "x": 1 } }, {} ], "e": [] }';
+    expect(parseUniqueJson(text)).toEqual(JSON.parse(text));
+  });
+
+  it.each(['{ "a": 1, "a": 2 }', '{ "s": [ { "op": "x", "b": { "c": 1, "c" : 1 } } ] }', '{ "a": 1, "b": 2, }', "{ a: 1 }"])(
+    "returns undefined for %j (a repeated key, or not JSON)", (text) => {
+      expect(parseUniqueJson(text)).toBeUndefined();
+    });
 });

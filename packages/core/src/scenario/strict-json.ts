@@ -1,7 +1,8 @@
 /**
  * A `.json` scenario is JSON, not YAML that looks like it: the YAML parser that reads scenarios
  * (JSON is a subset of YAML 1.2) would also take trailing commas, comments and single quotes.
- * This checks the text with `JSON.parse` first and says where it breaks.
+ * This checks the text with `JSON.parse` first and says where it breaks; {@link parseUniqueJson}
+ * is the fast read of a scenario that is JSON.
  * @module
  */
 
@@ -60,5 +61,43 @@ export function strictJsonProblem(text: string): JsonProblem | undefined {
     const at = /at position (\d+)/.exec(message);
     const why = message.replace(/,? ?".*$/s, "").replace(/ in JSON at position \d+.*$/, "");
     return { ...(at !== null ? { pos: lineCol(text, Number(at[1])) } : {}), message: `not valid JSON: ${why}` };
+  }
+}
+
+/** How many object keys `text` (valid JSON) spells: strings followed by a colon. */
+function keyTokens(text: string): number {
+  let keys = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 34) continue; // '"'
+    for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++; // '\\'
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
+    if (text.charCodeAt(j) === 58) keys++; // ':'
+  }
+  return keys;
+}
+
+/** How many keys the objects of a parsed JSON value hold, all told. */
+function parsedKeys(v: unknown): number {
+  if (v === null || typeof v !== "object") return 0;
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + parsedKeys(x), 0);
+  let n = 0;
+  for (const k in v) if (Object.hasOwn(v, k)) n += 1 + parsedKeys((v as Record<string, unknown>)[k]);
+  return n;
+}
+
+/**
+ * `text` parsed by `JSON.parse`, or undefined when it is not strict JSON or repeats a key in an
+ * object: the scenario reader's YAML parse (`uniqueKeys`) rejects repeated keys, which
+ * `JSON.parse` silently lets the last one win. A repeated key leaves fewer keys in the parsed
+ * objects than the text spells, which is how it is found (the caller then takes the YAML path,
+ * which reports it with its place).
+ */
+export function parseUniqueJson(text: string): unknown {
+  try {
+    const data: unknown = JSON.parse(text);
+    return parsedKeys(data) === keyTokens(text) ? data : undefined;
+  } catch {
+    return undefined; // not JSON, or nested past the stack: the YAML path says what is wrong
   }
 }
