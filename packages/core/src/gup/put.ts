@@ -104,7 +104,7 @@ export function releasePages(s: GupState, call: string, pages: PageArray, nrPage
   }
   putRuns(s, runs, mode, dirty);
   k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
-  if (k.observers.length > 0) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+  if (k.observers.has("onRelease")) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
 }
 
 /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
