@@ -25,8 +25,10 @@ export class EventBus {
   private readonly hasher = runningSha256();
   /** The binary records not yet fed to the hash: one hash update per 64 KiB instead of per event. */
   private readonly records = new RecordWriter((bytes) => this.hasher.update(bytes));
-  /** Listeners added and not removed, by event type (`*` for catch-all ones): none, and no log, means no event object. */
-  private readonly listening = new Map<string, number>();
+  /** Listeners added and not removed, by event type (`*` for catch-all ones; a plain object: a property load per emit). */
+  private readonly listening: Record<string, number> = Object.create(null) as Record<string, number>;
+  /** Listeners added and not removed, of every type. */
+  private listeners = 0;
   private seq = 0;
   private log: KernelEvent[] | undefined;
 
@@ -57,8 +59,7 @@ export class EventBus {
     const seq = this.seq++;
     const t = this.clock.now;
     writeEvent(this.records, type, t, payload);
-    if (this.log === undefined && this.listening.size === 0) return;
-    if (this.log === undefined && !this.listening.has(type) && !this.listening.has("*")) return;
+    if (this.log === undefined && (this.listeners === 0 || (this.listening[type]! | 0) + (this.listening["*"]! | 0) === 0)) return;
     const event = { type, seq, t, ...payload } as unknown as KernelEvent;
     this.log?.push(event);
     const em = this.emitter;
@@ -82,14 +83,14 @@ export class EventBus {
   /** Count a listener of `type` in, and return its remover, which counts it out once. */
   private remover(type: string, off: () => void): () => void {
     const n = this.listening;
-    n.set(type, (n.get(type) ?? 0) + 1);
+    n[type] = (n[type] ?? 0) + 1;
+    this.listeners++;
     let on = true;
     return () => {
       if (!on) return;
       on = false;
-      const left = n.get(type)! - 1;
-      if (left === 0) n.delete(type);
-      else n.set(type, left);
+      n[type]!--;
+      this.listeners--;
       off();
     };
   }

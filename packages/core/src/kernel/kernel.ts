@@ -235,8 +235,19 @@ export class Kernel implements KernelContext {
     const hook = call[0];
     const list = this.observers.of(hook);
     if (list.length === 0) return;
-    const args = call.slice(1);
-    for (const o of list) (o[hook] as (...a: unknown[]) => void).apply(o, args);
+    // Each hook with exactly the arguments given (no copy of them for the common arities).
+    const a = call as unknown as readonly unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      const fn = o[hook] as (...args: unknown[]) => void;
+      switch (a.length) {
+        case 2: fn.call(o, a[1]); break;
+        case 3: fn.call(o, a[1], a[2]); break;
+        case 4: fn.call(o, a[1], a[2], a[3]); break;
+        case 5: fn.call(o, a[1], a[2], a[3], a[4]); break;
+        default: fn.apply(o, a.slice(1));
+      }
+    }
   }
 
   /** {@inheritDoc MmContext.internalFileSetup} */

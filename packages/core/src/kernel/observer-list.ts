@@ -6,25 +6,23 @@
  * @module
  */
 
-const NONE: readonly never[] = Object.freeze([]);
-
 /** Observers of interface `O`, with one list per hook (method of `O`). */
 export class ObserverList<O extends object> implements Iterable<O> {
   private readonly all: O[] = [];
-  private readonly byHook = new Map<string, O[]>();
+  /** One list per hook, made up front (a plain object: a hook looked up by a constant name is a property load). */
+  private readonly byHook: Record<string, O[]> = {};
 
   /** A list for the hooks named in `hooks` (every optional method of the observer interface). */
-  constructor(private readonly hooks: readonly (keyof O & string)[]) {}
+  constructor(private readonly hooks: readonly (keyof O & string)[]) {
+    for (const hook of hooks) this.byHook[hook] = [];
+  }
 
   /** Add observers (as `Array.prototype.push`); each joins the list of every hook in `hooks` it implements. Returns the number of observers. */
   push(...observers: O[]): number {
     for (const o of observers) {
       this.all.push(o);
       for (const hook of this.hooks) {
-        if (typeof o[hook] !== "function") continue;
-        const list = this.byHook.get(hook);
-        if (list === undefined) this.byHook.set(hook, [o]);
-        else list.push(o);
+        if (typeof o[hook] === "function") this.byHook[hook]!.push(o);
       }
     }
     return this.all.length;
@@ -37,12 +35,12 @@ export class ObserverList<O extends object> implements Iterable<O> {
 
   /** Whether any observer implements `hook`. */
   has(hook: keyof O & string): boolean {
-    return this.byHook.has(hook);
+    return this.byHook[hook]!.length > 0;
   }
 
   /** The observers that implement `hook`, in the order they were added (empty when none). */
   of(hook: keyof O & string): readonly O[] {
-    return this.byHook.get(hook) ?? NONE;
+    return this.byHook[hook]!;
   }
 
   /** Every observer, in the order they were added. */
