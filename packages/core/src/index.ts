@@ -125,6 +125,7 @@ export * from "./migrate/cma.js";
 export * from "./migrate/reclaim.js";
 // policy
 export * from "./policy/pin-policy.js";
+export * from "./policy/fast-path.js";
 export * from "./policy/pins-as-gets.js";
 // kernel
 export * from "./kernel/hooks.js";

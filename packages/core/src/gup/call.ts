@@ -49,7 +49,7 @@ export function grabMode(flags: number): GrabMode {
 
 /** The first `n` entries of a pages array, without copying a typed array (observers read it during the call only). */
 export function firstPages(pages: PageArray, n: number): ArrayLike<number> {
-  return pages instanceof Uint32Array ? pages.subarray(0, n) : pages.length === n ? pages : pages.slice(0, n);
+  return pages.length === n ? pages : pages instanceof Uint32Array ? pages.subarray(0, n) : pages.slice(0, n);
 }
 
 /** `addr & PAGE_MASK`. */
@@ -79,6 +79,8 @@ export function checkGupArgs(task: Process, start: number, nrPages: number): num
  */
 export function gupFastCheckRange(start: number, nrPages: number): number {
   if (start < 0) return -EFAULT;
+  // Both well inside 2^53: exact in doubles, and far from wrapping an unsigned long.
+  if (start <= TASK_SIZE && nrPages <= TASK_SIZE / PAGE_SIZE) return pageAlignDown(start) + nrPages * PAGE_SIZE > TASK_SIZE ? -EFAULT : 0;
   const len = BigInt(nrPages) * BigInt(PAGE_SIZE);
   if (ulongAddOverflows(pageAlignDown(start), len)) return -EOVERFLOW;
   if (BigInt(pageAlignDown(start)) + len > BigInt(TASK_SIZE)) return -EFAULT;

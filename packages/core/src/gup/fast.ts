@@ -8,14 +8,16 @@ import type { MmStruct } from "../mm/mm-types.js";
 import { PTE_INDEX_MASK, PTE_PRESENT, PTE_PUD, PTE_SPECIAL, PTE_WRITE, PTRS_PER_PTE, PUD_INDEX_MASK, PUD_PAGES, type PteTable } from "../mm/page-table.js";
 import type { FaultStats } from "../mm/fault-flags.js";
 import type { Process } from "../mm/process.js";
-import { PG_DAX, PG_TAIL } from "../memory/page-flags.js";
+import { PG_ANON, PG_DAX, PG_TAIL } from "../memory/page-flags.js";
+import { NOT_PLAIN_FLAGS } from "../policy/fast-path.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import { checkGupArgs, finishCall, grabMode, gupFastCheckRange, pageAlignDown, refuseCall, type GupCall, type GupOptions, type PageArray } from "./call.js";
 import {
   FOLL_FAST_ONLY, FOLL_FORCE, FOLL_GET, FOLL_HONOR_NUMA_FAULT, FOLL_LONGTERM, FOLL_NOFAULT, FOLL_PCI_P2PDMA, FOLL_PIN, FOLL_TOUCH,
   FOLL_UNLOCKABLE, FOLL_WRITE,
 } from "./foll-flags.js";
-import { gupStatAcquired, tryGrabFolio, type GupState } from "./grab.js";
+import type { FastPlan } from "./fast-plan.js";
+import { gupStatAcquired, planOf, tryGrabFolio, type GupState } from "./grab.js";
 import { gupLongtermLocked } from "./longterm.js";
 import { gupPutPages } from "./put.js";
 
@@ -31,42 +33,102 @@ export function mmSetHasPinnedFlag(s: GupState, mm: MmStruct, flags: number): vo
  * `gup_fast_pte_range()` (mm/gup.c, v6.12) over the entries of one PTE table from `vpn` to
  * `tableEnd`, writing frames from `pages[nr]` on, one `try_grab_folio_fast(page, 1)` per PTE.
  * Stops at the first page that needs anything (a fault, a special PTE, an unpinnable folio,
- * unsharing). Returns the pages grabbed.
+ * unsharing). Runs of plain frames go through {@link gupFastPlainRun} when the policy declares a
+ * fast path; every other page goes through the policy's hooks ({@link gupFastPteOne}). Indices
+ * are table-local (0..511), never virtual page numbers. Returns the pages grabbed.
  */
 export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd: number, flags: number, pages: PageArray, nr: number): number {
+  const plan = planOf(s);
+  const first = vpn & PTE_INDEX_MASK;
+  const end = first + (tableEnd - vpn);
+  let i = first;
+  while (i < end) {
+    if (plan !== null) {
+      i += gupFastPlainRun(s, plan, t, i, end, flags, pages, nr + i - first);
+      if (i === end) break;
+    }
+    if (!gupFastPteOne(s, t, i, flags, pages, nr + i - first)) break;
+    i++;
+  }
+  return i - first;
+}
+
+/**
+ * The loop of `gup_fast_pte_range()` (mm/gup.c, v6.12) over plain frames
+ * ({@link isPlainFrame}) behind present, writable, not special entries `[i, end)` of `t`, with
+ * the policy's {@link FastPathDeclaration} as arithmetic: the long-term check a zone bound
+ * (`folio_is_longterm_pinnable()`), `gup_fast_folio_allowed()` true for anonymous folios,
+ * `try_grab_folio_fast(page, 1)` a refcount add (refused on an overflowed count). A writable
+ * entry never needs unsharing. Stops, without taking it, at the first entry that is anything
+ * else. Returns the pages grabbed, counted in vmstat as {@link gupStatAcquired} counts them.
+ */
+export function gupFastPlainRun(s: GupState, plan: FastPlan, t: PteTable, i: number, end: number, flags: number, pages: PageArray, at: number): number {
+  const k = s.k;
+  const f = k.frames;
+  const fl = f.flags;
+  const rc = f.refcount;
+  const tb = t.bits;
+  const tp = t.pfn;
+  const pin = (flags & FOLL_PIN) !== 0;
+  const add = pin ? plan.pinRefs : 1;
+  const counter = pin ? plan.pinCounter : undefined;
+  const track = pin ? s.refs.pin : s.refs.get;
+  const longterm = (flags & FOLL_LONGTERM) !== 0;
+  const lo1 = plan.lo1;
+  const hi1 = plan.hi1;
+  const lo2 = plan.lo2;
+  const hi2 = plan.hi2;
+  const off = at - i;
+  let j = i;
+  for (; j < end; j++) {
+    if ((tb[j] & (PTE_PRESENT | PTE_SPECIAL | PTE_WRITE)) !== (PTE_PRESENT | PTE_WRITE)) break;
+    const pfn = tp[j];
+    if ((fl[pfn] & (NOT_PLAIN_FLAGS | PG_ANON)) !== PG_ANON) break;
+    if (longterm && ((pfn >= lo1 && pfn < hi1) || (pfn >= lo2 && pfn < hi2))) break;
+    if (rc[pfn] <= 0) break;
+    rc[pfn] += add;
+    if (counter !== undefined) counter[pfn] += 1;
+    track[pfn] += 1;
+    pages[off + j] = pfn;
+  }
+  const n = j - i;
+  if (n > 0) {
+    if (pin && k.policy.countsPins) k.vmstat.nr_foll_pin_acquired += n;
+    else k.vmstat.nr_gup_get_acquired += n;
+  }
+  return n;
+}
+
+/**
+ * One entry (table index `idx`) of `gup_fast_pte_range()` (mm/gup.c, v6.12) the general way,
+ * asking the policy: false when the page needs the slow path (nothing taken).
+ */
+function gupFastPteOne(s: GupState, t: PteTable, idx: number, flags: number, pages: PageArray, at: number): boolean {
   const k = s.k;
   const policy = k.policy;
   const f = k.frames;
-  const mode = grabMode(flags);
   // v5.8 (17839856fd58): GUP-fast takes only writable PTEs, even for reads: a read-only one may need its COW broken.
   const write = (flags & FOLL_WRITE) !== 0 || k.era.gupReadCow;
+  const bits = t.bits[idx];
+  if ((bits & PTE_PRESENT) === 0 || (bits & PTE_SPECIAL) !== 0) return false;
+  if (write && (bits & PTE_WRITE) === 0) return false;
+  const pfn = t.pfn[idx];
+  const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
+  // The frame goes into pages[] now (past what was grabbed it counts only once grabbed).
+  pages[at] = pfn;
+  // gup_fast_pte_range() (v6.12): a devmap (FS-DAX) entry under FOLL_LONGTERM always falls
+  // back, so the slow path's check_vma_flags() decides.
   const longterm = (flags & FOLL_LONGTERM) !== 0;
-  const tp = t.pfn;
-  const tb = t.bits;
-  let got = 0;
-  while (vpn < tableEnd) {
-    const idx = vpn & PTE_INDEX_MASK;
-    const bits = tb[idx];
-    if ((bits & PTE_PRESENT) === 0 || (bits & PTE_SPECIAL) !== 0) break;
-    if (write && (bits & PTE_WRITE) === 0) break;
-    const pfn = tp[idx];
-    const head = (f.flags[pfn] & PG_TAIL) === 0 ? pfn : f.head(pfn);
-    // The frame goes into pages[] now (past `nr` it counts only once grabbed).
-    pages[nr + got] = pfn;
-    // gup_fast_pte_range() (v6.12): a devmap (FS-DAX) entry under FOLL_LONGTERM always falls
-    // back, so the slow path's check_vma_flags() decides.
-    if (longterm && (f.flags[pfn] & PG_DAX) !== 0) break;
-    if (longterm && !policy.longtermPinnable(head)) break;
-    if (!policy.fastFolioAllowed(pfn, flags)) break;
-    if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn)) break;
-    // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
-    // before the fork check; giving the pages back below counts them as released.
-    if (!tryGrabFolio(s, head, 1, mode)) break;
-    gupStatAcquired(k, head, 1, mode);
-    got++;
-    vpn++;
-  }
-  return got;
+  if (longterm && (f.flags[pfn] & PG_DAX) !== 0) return false;
+  if (longterm && !policy.longtermPinnable(head)) return false;
+  if (!policy.fastFolioAllowed(pfn, flags)) return false;
+  if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn)) return false;
+  // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
+  // before the fork check; giving the pages back below counts them as released.
+  const mode = grabMode(flags);
+  if (!tryGrabFolio(s, head, 1, mode)) return false;
+  gupStatAcquired(k, head, 1, mode);
+  return true;
 }
 
 /**

@@ -8,7 +8,8 @@
 import type { KernelContext } from "../kernel/context.js";
 import type { FrameTable } from "../memory/frame-table.js";
 import { PG_TAIL, PG_ZERO } from "../memory/page-flags.js";
-import type { GrabMode } from "../policy/pin-policy.js";
+import type { FastPathDeclaration, GrabMode } from "../policy/pin-policy.js";
+import { fastPlanOf, type FastPlan } from "./fast-plan.js";
 
 /**
  * Outstanding GUP references per folio head, by call family, and the scratch arrays of one
@@ -20,8 +21,6 @@ export class GupRefs {
   readonly get: Int32Array;
   /** Outstanding pin-family references per folio head. */
   readonly pin: Int32Array;
-  /** Scratch for the misuse check of one release call: releases asked per folio head (zero between calls). */
-  readonly need: Int32Array;
   /** Scratch of one release call: the folio runs its check found (heads). */
   runHeads = new Int32Array(512);
   /** Scratch of one release call: the folio runs its check found (pages per run). */
@@ -31,7 +30,6 @@ export class GupRefs {
   constructor(nrFrames: number) {
     this.get = new Int32Array(nrFrames);
     this.pin = new Int32Array(nrFrames);
-    this.need = new Int32Array(nrFrames);
   }
 
   /** The per-folio counts of one family. */
@@ -64,6 +62,28 @@ export interface GupState {
   readonly k: KernelContext;
   /** Outstanding references per folio. */
   readonly refs: GupRefs;
+  /** The order-0 fast loops' plan ({@link fastPlanOf}), built on first use; null when the policy declares none. */
+  plan?: FastPlan | null;
+  /** The declaration {@link plan} was built from (a test may take it away: the plan follows). */
+  planFrom?: FastPathDeclaration;
+}
+
+/**
+ * The fast loops' plan of `s`'s kernel, built again only when the policy's declaration changed;
+ * null (ask the hooks) while any of the policy's hooks is not the one the declaration describes.
+ */
+export function planOf(s: GupState): FastPlan | null {
+  const policy = s.k.policy;
+  const decl = policy.fastPath;
+  if (decl === undefined) return null;
+  const h = decl.hooks;
+  if (h.grab !== policy.grab || h.release !== policy.release || h.longtermPinnable !== policy.longtermPinnable || h.fastFolioAllowed !== policy.fastFolioAllowed) return null;
+  let p = s.plan;
+  if (p === undefined || s.planFrom !== decl) {
+    p = s.plan = fastPlanOf(s.k);
+    s.planFrom = decl;
+  }
+  return p;
 }
 
 /** `FOLL_PIN` counted as a pin, or as a plain reference (a policy whose FOLL_PIN degrades, `countsPins` false). */

@@ -9,10 +9,12 @@
 import { ModelError } from "../errno.js";
 import type { HolderRef } from "../events/event-types.js";
 import type { Inode } from "../fs/inode.js";
-import { PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
+import { PG_ANON, PG_DIRTY, PG_FILE, PG_ZERO } from "../memory/page-flags.js";
+import { NOT_PLAIN_FLAGS } from "../policy/fast-path.js";
 import type { GrabMode, VaddrPinOwner } from "../policy/pin-policy.js";
 import { firstPages, type PageArray } from "./call.js";
-import { folioRun, gupPutFolio, type GupState } from "./grab.js";
+import type { FastPlan } from "./fast-plan.js";
+import { folioRun, gupPutFolio, planOf, type GupState } from "./grab.js";
 
 /** Extra, model-only arguments of a release call. */
 export interface ReleaseOptions {
@@ -73,6 +75,64 @@ export function gupPutPages(s: GupState, pages: PageArray, offset: number, n: nu
  */
 export function releasePages(s: GupState, call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
   const k = s.k;
+  const plan = planOf(s);
+  if (plan === null || !releasePlain(s, plan, pages, nrPages, mode, dirty)) releaseRuns(s, call, pages, nrPages, mode, dirty, opts);
+  k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
+  if (k.observers.has("onRelease")) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+}
+
+/**
+ * `gup_put_folio()` (mm/gup.c, v6.12) over `pages[0, nrPages)` in one pass, when every page is a
+ * plain frame ({@link isPlainFrame}) that keeps references after the release: the policy's
+ * {@link FastPathDeclaration} as arithmetic, with the misuse check (references of this family
+ * outstanding) on the way. Nothing is freed on this path, so when a page is anything else it
+ * undoes what it did and returns false, for {@link releaseRuns} to do the whole call (and report a
+ * misuse with nothing changed). With `dirty`, marks each page dirty once every page is released,
+ * as `unpin_user_pages_dirty_lock()` does (`folio_mark_dirty()` unless dirty already).
+ */
+function releasePlain(s: GupState, plan: FastPlan, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean): boolean {
+  const k = s.k;
+  const f = k.frames;
+  const fl = f.flags;
+  const rc = f.refcount;
+  const nrFrames = f.nrFrames;
+  const pin = mode === "pin";
+  const sub = pin ? plan.pinRefs : 1;
+  const counter = pin ? plan.pinCounter : undefined;
+  const track = pin ? s.refs.pin : s.refs.get;
+  let i = 0;
+  for (; i < nrPages; i++) {
+    const pfn = pages[i];
+    if (!(pfn >= 0 && pfn < nrFrames && pfn === (pfn | 0))) break;
+    if ((fl[pfn] & (NOT_PLAIN_FLAGS | PG_ANON)) !== PG_ANON) break;
+    if (track[pfn] <= 0) break;
+    const c = rc[pfn] - sub;
+    if (c <= 0) break;
+    rc[pfn] = c;
+    track[pfn] -= 1;
+    if (counter !== undefined) counter[pfn] -= 1;
+  }
+  if (i < nrPages) {
+    for (let j = 0; j < i; j++) {
+      const pfn = pages[j];
+      rc[pfn] += sub;
+      track[pfn] += 1;
+      if (counter !== undefined) counter[pfn] += 1;
+    }
+    return false;
+  }
+  if (dirty) for (let j = 0; j < nrPages; j++) fl[pages[j]] |= PG_DIRTY;
+  if (pin && k.policy.countsPins) k.vmstat.nr_foll_pin_released += nrPages;
+  else k.vmstat.nr_gup_get_released += nrPages;
+  return true;
+}
+
+/**
+ * The general release: the misuse check over folio runs first (changing nothing when a page
+ * fails it, see {@link releasePages}), then `gup_put_folio()` per run through the policy.
+ */
+function releaseRuns(s: GupState, call: string, pages: PageArray, nrPages: number, mode: GrabMode, dirty: boolean, opts: ReleaseOptions): void {
+  const k = s.k;
   const f = k.frames;
   const refs = s.refs.of(mode);
   let checked = 0;
@@ -87,8 +147,8 @@ export function releasePages(s: GupState, call: string, pages: PageArray, nrPage
       bad = true;
       break;
     }
-    const run = folioRun(f, pfn, nrPages - checked, pages, checked);
     const head = f.head(pfn);
+    const run = releaseRun(pages, checked, pfn, Math.min(nrPages - checked, head + f.nrPages(head) - pfn));
     refs[head] -= run;
     heads[runs] = head;
     lens[runs++] = run;
@@ -103,32 +163,38 @@ export function releasePages(s: GupState, call: string, pages: PageArray, nrPage
     misuseOf(s, call, pages, nrPages, mode, opts);
   }
   putRuns(s, runs, mode, dirty);
-  k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
-  if (k.observers.has("onRelease")) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+}
+
+/**
+ * The pages of one folio that follow each other in `pages` from `at` (where frame `pfn` is), up
+ * to `limit`: `gup_folio_next()`'s scan in `unpin_user_pages()` (mm/gup.c, v6.12). What
+ * {@link folioRun} does for a release, in a loop of its own so that it stays tight.
+ */
+function releaseRun(pages: PageArray, at: number, pfn: number, limit: number): number {
+  let run = 1;
+  while (run < limit && pages[at + run] === pfn + run) run++;
+  return run;
 }
 
 /** Find what is wrong with a release the check refused, and report it (the first folio that fails). */
 function misuseOf(s: GupState, call: string, pages: PageArray, nrPages: number, mode: GrabMode, opts: ReleaseOptions): never {
   const f = s.k.frames;
-  const need = s.refs.need;
-  // Count the releases per folio in the scratch array ...
+  // Count the releases per folio (a map: this path is taken only by a release that is refused) ...
+  const need = new Map<number, number>();
   for (let i = 0; i < nrPages; i++) {
     const pfn = pages[i];
-    if (!f.valid(pfn)) {
-      for (let j = 0; j < i; j++) need[f.head(pages[j])] = 0;
-      return misuse(s, call, pfn, `frame ${pfn} does not exist`, opts);
-    }
-    need[f.head(pfn)]++;
+    if (!f.valid(pfn)) return misuse(s, call, pfn, `frame ${pfn} does not exist`, opts);
+    const head = f.head(pfn);
+    need.set(head, (need.get(head) ?? 0) + 1);
   }
-  // ... check each folio once (zeroing its count as it goes), and stop at the first that fails.
+  // ... and check each folio once, in the order of the pages, stopping at the first that fails.
   let bad = -1;
   let message = "";
-  for (let i = 0; i < nrPages; i++) {
+  for (let i = 0; i < nrPages && bad < 0; i++) {
     const head = f.head(pages[i]);
-    const n = need[head];
+    const n = need.get(head) ?? 0;
     if (n === 0) continue;
-    need[head] = 0;
-    if (bad >= 0) continue;
+    need.set(head, 0);
     const have = s.refs.of(mode)[head];
     if (have >= n) continue;
     const other = s.refs.of(mode === "pin" ? "get" : "pin")[head];

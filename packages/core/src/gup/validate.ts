@@ -34,5 +34,17 @@ export function validateGupFlags(policy: PinPolicy, flags: number, toSet: number
   if ((f & (FOLL_GET | FOLL_PIN)) !== 0 && !hasPages) return { ok: false, errno: EINVAL, reason: "FOLL_GET/FOLL_PIN without a pages array" };
   // The P2PDMA pgmap must stay hot-unpluggable: no long-term pins of it.
   if ((f & FOLL_LONGTERM) !== 0 && (f & FOLL_PCI_P2PDMA) !== 0) return { ok: false, errno: EINVAL, reason: "FOLL_LONGTERM with FOLL_PCI_P2PDMA" };
-  return { ok: true, flags: f };
+  return accepted(f);
+}
+
+const ACCEPTED = new Map<number, GupArgsResult>();
+
+/** The (shared, frozen) accepted result for `flags`: a GUP call allocates nothing to be validated. */
+function accepted(flags: number): GupArgsResult {
+  let r = ACCEPTED.get(flags);
+  if (r === undefined) {
+    r = Object.freeze({ ok: true as const, flags });
+    if (ACCEPTED.size < 4096) ACCEPTED.set(flags, r);
+  }
+  return r;
 }

@@ -3,7 +3,10 @@ import { PG_HEAD, PG_TAIL } from "./page-flags.js";
 /**
  * The frame table: one row per physical 4 KiB frame, stored as struct-of-arrays in typed arrays
  * (the model's `struct page` / `struct folio` array, `mem_map`). About 29 bytes per frame; the
- * arrays are zero-filled lazily by the OS, so untouched frames cost no resident memory.
+ * arrays are zero-filled lazily by the OS, so untouched frames cost no resident memory. The
+ * columns only large folios use ({@link entireMapcount}, {@link pincount}) are sparse in that
+ * sense: they are written only where a value is not zero ({@link clearColumn}), so a machine of
+ * order-0 pages never makes them resident.
  *
  * Folio rules follow the kernel: a large folio's refcount and `_pincount` live on its head
  * frame; `mapcount` is kept per subpage; `order` is written on every frame of the folio.
@@ -53,12 +56,12 @@ export class FrameTable {
     const end = pfn + nr;
     this.refcount.fill(0, pfn, end);
     this.mapcount.fill(0, pfn, end);
-    this.entireMapcount.fill(0, pfn, end);
     this.flags.fill(flags, pfn, end);
     this.mapping.fill(0, pfn, end);
     this.index.fill(0, pfn, end);
     this.order.fill(0, pfn, end);
-    this.pincount.fill(0, pfn, end);
+    clearColumn(this.entireMapcount, pfn, end);
+    clearColumn(this.pincount, pfn, end);
   }
 
   /** The head frame of the folio containing `pfn` (`page_folio()`, include/linux/page-flags.h, v6.12). */
@@ -101,4 +104,12 @@ export class FrameTable {
   pageMapcount(pfn: number): number {
     return this.mapcount[pfn] + ((this.flags[pfn] & (PG_HEAD | PG_TAIL)) !== 0 ? this.entireMapcount[this.head(pfn)] : 0);
   }
+}
+
+/**
+ * Zero `col[from, to)` writing only the elements that are not zero already: a column only some
+ * frames use stays untouched (not resident) wherever it was zero.
+ */
+export function clearColumn(col: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) if (col[i] !== 0) col[i] = 0;
 }

@@ -6,25 +6,13 @@ import { ContentStore } from "./content-store.js";
 import { FrameTable } from "./frame-table.js";
 import { HugetlbPool } from "./hugetlb-pool.js";
 import { PG_ALLOC, PG_DAX, PG_DEVICE_COHERENT, PG_DEVICE_PRIVATE, PG_HEAD, PG_HUGE_ZERO, PG_HUGETLB, PG_ORPHAN, PG_RESERVED, PG_TAIL, PG_ZERO } from "./page-flags.js";
+import { Gfp, gfpZonelist, type GfpClass } from "./gfp.js";
 import { ZoneAllocator } from "./zone-allocator.js";
 import { ZoneId, layoutZones, type ZoneName, type ZoneSpan } from "./zones.js";
 import { createToken } from "../di/tokens.js";
 import { FAULTS, type FaultInjector } from "../sim/fault-injection.js";
 
-/** Where an allocation may come from (the model's gfp_t zone and migratetype rules). */
-export const Gfp = {
-  /** GFP_HIGHUSER_MOVABLE: user and page-cache pages; ZONE_MOVABLE first, then NORMAL and CMA. */
-  MOVABLE: "movable",
-  /** A long-term-pin migration target (`memalloc_pin_save()`): ZONE_NORMAL only, never CMA. */
-  PINNABLE: "pinnable",
-  /** A migration target outside the CMA area (for cma_alloc): NORMAL or MOVABLE. */
-  NOT_CMA: "not_cma",
-  /** A filesystem block of persistent memory (FS-DAX). */
-  PMEM: "pmem",
-} as const;
-
-/** An allocation class, see {@link Gfp}. */
-export type GfpClass = (typeof Gfp)[keyof typeof Gfp];
+export { Gfp, type GfpClass } from "./gfp.js";
 
 /**
  * Physical memory of one kernel instance: the frame table, the zones and their allocators, page
@@ -245,7 +233,7 @@ export class PhysicalMemory {
     f.mapping[pfn] = 0;
     f.index[pfn] = 0;
     f.mapcount[pfn] = 0;
-    f.entireMapcount[pfn] = 0;
+    if (f.entireMapcount[pfn] !== 0) f.entireMapcount[pfn] = 0;
     this.allocators[this.zoneOf(pfn)].release(pfn, 1);
   }
 
@@ -264,34 +252,21 @@ export class PhysicalMemory {
     const nr = 1 << order;
     for (let i = head; i < head + nr; i++) {
       f.flags[i] = PG_ALLOC | extra | (order > 0 ? (i === head ? PG_HEAD : PG_TAIL) : 0);
-      f.order[i] = order;
+      if (f.order[i] !== order) f.order[i] = order;
       if (i !== head || (extra & PG_DAX) === 0) f.refcount[i] = 0;
       f.mapcount[i] = 0;
-      f.entireMapcount[i] = 0;
+      // Sparse columns: written only where not zero already (see FrameTable.clearColumn).
+      if (f.entireMapcount[i] !== 0) f.entireMapcount[i] = 0;
       f.mapping[i] = 0;
       f.index[i] = 0;
-      f.pincount[i] = 0;
+      if (f.pincount[i] !== 0) f.pincount[i] = 0;
     }
     // A reused FS-DAX block keeps the references stale holders still have on its frame.
     f.refcount[head] = (extra & PG_DAX) !== 0 ? f.refcount[head] + 1 : 1;
   }
 
-  private zoneOrder(gfp: GfpClass): ZoneId[] {
-    switch (gfp) {
-      case Gfp.PMEM:
-        return [ZoneId.PMEM];
-      case Gfp.PINNABLE:
-        return [ZoneId.NORMAL];
-      case Gfp.NOT_CMA:
-        return [ZoneId.MOVABLE, ZoneId.NORMAL];
-      default: {
-        // __rmqueue(): a movable allocation uses CMA pageblocks first when more than half of the
-        // zone's free memory is CMA, so CMA does not sit idle (mm/page_alloc.c, ALLOC_CMA).
-        const normal = this.allocators[ZoneId.NORMAL].nrFree;
-        const cma = this.allocators[ZoneId.CMA].nrFree;
-        return cma > normal ? [ZoneId.MOVABLE, ZoneId.CMA, ZoneId.NORMAL] : [ZoneId.MOVABLE, ZoneId.NORMAL, ZoneId.CMA];
-      }
-    }
+  private zoneOrder(gfp: GfpClass): readonly ZoneId[] {
+    return gfpZonelist(gfp, this.allocators[ZoneId.CMA].nrFree > this.allocators[ZoneId.NORMAL].nrFree);
   }
 }
 

@@ -66,13 +66,20 @@ export function leafPages(bits: number): number {
  */
 export class PteTable {
   /** Frame numbers. */
-  readonly pfn = new Uint32Array(PTRS_PER_PTE);
+  readonly pfn: Uint32Array;
   /** PTE_* bits; 0 = none. */
-  readonly bits = new Uint8Array(PTRS_PER_PTE);
+  readonly bits: Uint8Array;
   /** Number of present entries (1 for a PMD leaf). */
   present = 0;
   /** The leaf's bits (PTE_PRESENT and PTE_HUGE set, and PTE_PUD for a PUD leaf), or 0 when this is a PTE table. */
   leafBits = 0;
   /** The head frame a PMD or PUD leaf maps. */
   leafPfn = 0;
+
+  /** An empty table: both columns in one buffer of 5 bytes per entry (one allocation, not two). */
+  constructor() {
+    const buf = new ArrayBuffer(PTRS_PER_PTE * 5);
+    this.pfn = new Uint32Array(buf, 0, PTRS_PER_PTE);
+    this.bits = new Uint8Array(buf, PTRS_PER_PTE * 4, PTRS_PER_PTE);
+  }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_KERNEL } from "../era/eras.js";
 import type { PhysicalMemory } from "../memory/physical-memory.js";
 import type { MmStruct, Vma } from "../mm/mm-types.js";
 import { createToken } from "../di/tokens.js";
+import type { ZoneId } from "../memory/zones.js";
 import { isPluginId } from "../di/plugin-id.js";
 
 /** How a grab is counted: a plain reference (FOLL_GET) or a DMA pin (FOLL_PIN). */
@@ -125,6 +126,47 @@ export interface PinPolicy extends FsPolicy {
 
   /** Bytes of accounting state the policy holds beyond the frame table (exact counters, file-pin objects). */
   accountingBytes(): number;
+
+  /**
+   * (2.1) How the policy counts a plain frame (an order-0 anonymous page), as numbers, so that
+   * GUP-fast and `unpin_user_pages()` count such frames without calling `grab`, `release`,
+   * `longtermPinnable` and `fastFolioAllowed` per page ({@link FastPathDeclaration}). Absent or
+   * undefined: core calls the hooks for every page.
+   */
+  readonly fastPath?: FastPathDeclaration;
+}
+
+/**
+ * (2.1) A policy's promise about plain frames (`isPlainFrame`), which lets core's GUP-fast
+ * walk and `unpin_user_pages()` count them with typed-array arithmetic instead of four calls per
+ * page. On a plain frame `pfn`, a policy that declares this behaves exactly as:
+ *
+ * - `grab(pfn, refs, "pin")`: false when `refcount[pfn] <= 0` (an overflowed count), else
+ *   `refcount[pfn] += refs * pinRefs` and, with a `pinCounter`, `pinCounter[pfn] += refs`;
+ *   `grab(pfn, refs, "get")`: the same test, then `refcount[pfn] += refs`;
+ * - `release(pfn, refs, mode)`: the same amounts taken back (`memory.put()` of them);
+ * - `longtermPinnable(pfn)`: true unless `pfn` lies in one of `longtermUnpinnableZones`;
+ * - `fastFolioAllowed(pfn, flags)`: true.
+ *
+ * A policy without this (a plugin that counts some other way) keeps every call: core then asks
+ * it page by page, as before. Core uses the declaration only while the policy's four hooks are
+ * the functions in {@link hooks}: a plugin that spreads a built-in policy and replaces one of them
+ * loses the fast path rather than being described wrongly. A test checks each built-in policy's
+ * declaration against its hooks.
+ */
+export interface FastPathDeclaration {
+  /**
+   * Refcount units one FOLL_PIN adds to a plain frame: `GUP_PIN_COUNTING_BIAS` (1024,
+   * include/linux/mm.h, v6.12) for bias counting, 1 for an exact counter or a pin that is a plain
+   * reference (FOLL_GET always adds 1).
+   */
+  readonly pinRefs: number;
+  /** A per-frame pin counter a FOLL_PIN also adds to, beside the refcount (an exact counter), or undefined. */
+  readonly pinCounter: Int32Array | undefined;
+  /** The zones `folio_is_longterm_pinnable()` refuses in the era the policy runs (CMA; ZONE_MOVABLE from v5.13). */
+  readonly longtermUnpinnableZones: readonly ZoneId[];
+  /** The hooks this declaration describes (the same function objects as the policy's). */
+  readonly hooks: Pick<PinPolicy, "grab" | "release" | "longtermPinnable" | "fastFolioAllowed">;
 }
 
 /** What a policy's `create` receives. */

@@ -13,13 +13,21 @@ import type { PinPolicy } from "./pin-policy.js";
  * has the same shape as every other policy.
  */
 export function pinsAsGets(p: PinPolicy): PinPolicy {
+  const grab: PinPolicy["grab"] = (head, refs) => p.grab(head, refs, "get");
+  const release: PinPolicy["release"] = (head, refs) => p.release(head, refs, "get");
+  const fast = p.fastPath;
   return {
     ...p,
     countsPins: false,
-    grab: (head, refs) => p.grab(head, refs, "get"),
-    release: (head, refs) => p.release(head, refs, "get"),
+    grab,
+    release,
     maybeDmaPinned: () => false,
     pinCount: () => 0,
     refsForPins: (_head, pins) => pins,
+    // A pin is one plain reference, what FOLL_GET adds (when `p` declared its plain frames at all).
+    fastPath: fast === undefined ? undefined : {
+      pinRefs: 1, pinCounter: undefined, longtermUnpinnableZones: fast.longtermUnpinnableZones,
+      hooks: { grab, release, longtermPinnable: fast.hooks.longtermPinnable, fastFolioAllowed: fast.hooks.fastFolioAllowed },
+    },
   };
 }

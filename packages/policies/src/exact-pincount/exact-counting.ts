@@ -49,5 +49,7 @@ export function exactCounting(memory: PhysicalMemory, exact: Int32Array, pinZero
     refsForPins(head: number, pins: number): number {
       return (flags[head] & skip) !== 0 ? 0 : pins;
     },
+    // A plain (order-0 anonymous) frame: one reference and one exact count per pin.
+    fast: { pinRefs: 1, pinCounter: exact },
   };
 }

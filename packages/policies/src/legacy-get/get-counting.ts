@@ -26,5 +26,7 @@ export function getCounting(memory: PhysicalMemory): PinCounting {
     maybeDmaPinned: (_pfn: number): boolean => false,
     pinCount: (_head: number): number => 0,
     refsForPins: (_head: number, pins: number): number => pins,
+    // Every grab is one plain reference.
+    fast: { pinRefs: 1, pinCounter: undefined },
   };
 }

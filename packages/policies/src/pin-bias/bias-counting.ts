@@ -74,5 +74,7 @@ export function biasCounting(memory: PhysicalMemory, bias: number, pinZero = fal
       if ((fl & skip) !== 0) return 0;
       return (fl & PG_HEAD) !== 0 ? pins : pins * bias;
     },
+    // A plain (order-0 anonymous) frame: `refs * bias` in the refcount per pin, no _pincount.
+    fast: { pinRefs: bias, pinCounter: undefined },
   };
 }

@@ -58,6 +58,7 @@ rowTable<RaceOutcome>([
         // The first grab of the walk lets a whole fork (begin + end) happen on another CPU.
         const policy = lab.k.policy;
         const grab = policy.grab;
+        // The race hides in grab(); replacing it takes the fast-path declaration out of use, so GUP-fast calls it for every page.
         let raced = false;
         policy.grab = (head: number, refs: number, mode: GrabMode): boolean => {
           if (!raced) {

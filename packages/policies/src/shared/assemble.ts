@@ -33,6 +33,7 @@ export function assemblePolicy(p: PinPolicy): PinPolicy {
     filePins: p.filePins,
     onExit: p.onExit ?? noExit,
     accountingBytes: p.accountingBytes,
+    fastPath: p.fastPath,
   };
 }
 

@@ -2,14 +2,17 @@
  * The GUP rules that changed across kernel eras and do not depend on how pins are counted.
  * @module
  */
-import { EINVAL, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, type EraRules, type PinPolicy, type PolicyContext } from "@pinlab/core";
+import { EINVAL, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, ZoneId, type EraRules, type PinPolicy, type PolicyContext } from "@pinlab/core";
 import { checkVmaLongterm } from "./check-vma-longterm.js";
 import { gupFastFolioAllowed } from "./gup-fast-folio-allowed.js";
 import { gupMustUnshare } from "./gup-must-unshare.js";
 import { folioIsLongtermPinnable, isCmaPinnable } from "./longterm-pinnable.js";
 
 /** The hooks {@link gupRules} provides. */
-export type GupRules = Pick<PinPolicy, "checkFlags" | "forkMustCopy" | "mustUnshare" | "checkLongtermVma" | "fastFolioAllowed" | "longtermPinnable">;
+export type GupRules = Pick<PinPolicy, "checkFlags" | "forkMustCopy" | "mustUnshare" | "checkLongtermVma" | "fastFolioAllowed" | "longtermPinnable"> & {
+  /** The zones `longtermPinnable` refuses for an order-0 anonymous frame (the fast path's zone bounds). */
+  readonly longtermUnpinnableZones: readonly ZoneId[];
+};
 
 /**
  * The FOLL_LONGTERM rule of `is_valid_gup_args()` (mm/gup.c, v6.12): "LONGTERM can only be
@@ -70,5 +73,6 @@ export function gupRules(ctx: PolicyContext<unknown>, maybeDmaPinned: (pfn: numb
     fastFolioAllowed: fileWrite ? (pfn, flags) => gupFastFolioAllowed(frames, inodeOf, pfn, flags) : () => true,
     longtermPinnable: rules.longtermMigrate === "cma-movable" ? (pfn) => folioIsLongtermPinnable(memory, pfn)
       : rules.longtermMigrate === "cma" ? (pfn) => isCmaPinnable(memory, pfn) : () => true,
+    longtermUnpinnableZones: rules.longtermMigrate === "cma-movable" ? [ZoneId.CMA, ZoneId.MOVABLE] : rules.longtermMigrate === "cma" ? [ZoneId.CMA] : [],
   };
 }

@@ -4,7 +4,7 @@
  * RFC hooks replace some members.
  * @module
  */
-import { EINVAL, type FilePinRecord, type PinPolicy, type PolicyContext } from "@pinlab/core";
+import { EINVAL, type FastPathDeclaration, type FilePinRecord, type PinPolicy, type PolicyContext } from "@pinlab/core";
 import { assemblePolicy } from "./assemble.js";
 import { daxLayoutBusyCheck } from "./dax-busy.js";
 import type { PinCounting } from "./pin-counting.js";
@@ -58,5 +58,13 @@ export function mainlinePolicy(
     filePins: (): FilePinRecord[] => [],
     accountingBytes,
   };
-  return assemblePolicy({ ...mainline, ...overrides(mainline) });
+  const p = { ...mainline, ...overrides(mainline) };
+  // An order-0 anonymous frame counted as numbers by core's GUP-fast and unpin loops: what the
+  // counting and the era's zones say, for the hooks the policy ends up with (an override of one
+  // of them keeps to the declaration, which the fast-path property test checks).
+  const fastPath: FastPathDeclaration = {
+    ...counting.fast, longtermUnpinnableZones: rules.longtermUnpinnableZones,
+    hooks: { grab: p.grab, release: p.release, longtermPinnable: p.longtermPinnable, fastFolioAllowed: p.fastFolioAllowed },
+  };
+  return assemblePolicy({ ...p, fastPath });
 }
