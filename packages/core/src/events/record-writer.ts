@@ -34,14 +34,15 @@ export const TAG = {
 /** Strings interned per stream at most; later new strings are written whole each time (`0x8b`). */
 export const MAX_INTERNED = 65_536;
 
-/** The buffer size, and so the largest chunk the sink is fed. */
+/** The largest the buffer grows (it starts at 1 KiB), and so the largest chunk the sink is fed but for one larger value. */
 export const CHUNK_BYTES = 65_536;
 
 const utf8 = new TextEncoder();
 
 /** Appends tagged values to a reused buffer and feeds full chunks to `sink`. */
 export class RecordWriter {
-  private buf = new Uint8Array(CHUNK_BYTES);
+  /** Starts small (a short run, a test kernel, hashes a few hundred bytes) and grows to CHUNK_BYTES. */
+  private buf = new Uint8Array(1024);
   private view = new DataView(this.buf.buffer);
   private pos = 0;
   private readonly strings = new Map<string, number>();
@@ -59,13 +60,23 @@ export class RecordWriter {
     this.pos = 0;
   }
 
-  /** Make room for `n` more bytes: flush, and grow the buffer if `n` exceeds it. */
+  /**
+   * Make room for `n` more bytes: grow the buffer while it is below CHUNK_BYTES and they fit
+   * within that, else flush (and grow the buffer if `n` alone exceeds it).
+   */
   private room(n: number): void {
+    const need = this.pos + n;
+    if (need <= CHUNK_BYTES && this.buf.length < CHUNK_BYTES) return this.resize(Math.min(CHUNK_BYTES, Math.max(need, this.buf.length * 2)));
     this.flush();
-    if (n > this.buf.length) {
-      this.buf = new Uint8Array(n);
-      this.view = new DataView(this.buf.buffer);
-    }
+    if (n > this.buf.length) this.resize(n);
+  }
+
+  /** A buffer of `size` bytes, keeping what is written. */
+  private resize(size: number): void {
+    const buf = new Uint8Array(size);
+    buf.set(this.buf.subarray(0, this.pos));
+    this.buf = buf;
+    this.view = new DataView(buf.buffer);
   }
 
   /**
