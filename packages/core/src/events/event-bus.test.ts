@@ -1,13 +1,16 @@
 /**
  * The event bus: stamping (seq, virtual time), listeners, the optional log, and the running
- * SHA-256 that proves determinism.
+ * SHA-256 of the events' byte stream that proves determinism.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../sim/clock.js";
 import { EventBus } from "./event-bus.js";
+import { writeEvent } from "./event-layouts.js";
 import type { KernelEvent } from "./event-types.js";
+import { RecordWriter } from "./record-writer.js";
+import { runningSha256 } from "./running-sha256.js";
 
 describe("EventBus", () => {
   it("stamps each event with a sequence number and the virtual time", () => {
@@ -23,27 +26,44 @@ describe("EventBus", () => {
     expect(bus.count).toBe(2);
   });
 
-  it("hashes JSON.stringify of each stamped event, batched or not, with or without listeners", async () => {
-    const { sha256 } = await import("@noble/hashes/sha2.js");
-    const { bytesToHex, utf8ToBytes } = await import("@noble/hashes/utils.js");
+  it("hashes the byte stream of each stamped event, batched or not, with or without listeners", () => {
     const clock = new VirtualClock();
     const quiet = new EventBus(clock);
     const loud = new EventBus(clock);
     loud.keepLog();
     loud.onAny(() => undefined);
-    let text = "";
-    for (let i = 0; i < 5000; i++) {
+    const chunks: Uint8Array[] = [];
+    const w = new RecordWriter((b) => void chunks.push(b.slice()));
+    // 20000 events of ~20 bytes each: the stream crosses several 64 KiB chunks.
+    for (let i = 0; i < 20_000; i++) {
       const payload = { pid: i, name: `p${i}` };
       quiet.emit("process", payload);
       loud.emit("process", payload);
-      text += JSON.stringify({ type: "process", seq: i, t: 0, ...payload });
+      writeEvent(w, "process", 0, payload);
       if (i === 10) expect(quiet.hash()).toBe(loud.hash());
     }
     quiet.emit("settle" as never, {} as never);
     loud.emit("settle" as never, {} as never);
-    text += JSON.stringify({ type: "settle", seq: 5000, t: 0 });
-    expect(quiet.hash()).toBe(bytesToHex(sha256(utf8ToBytes(text))));
+    writeEvent(w, "settle" as never, 0, {} as never);
+    w.flush();
+    expect(chunks.length).toBeGreaterThan(4);
+    const h = sha256.create();
+    for (const c of chunks) h.update(c);
+    expect(quiet.hash()).toBe(bytesToHex(h.digest()));
     expect(loud.hash()).toBe(quiet.hash());
+  });
+
+  it("builds event objects only for a kept log or a listener of that type", () => {
+    const bus = new EventBus(new VirtualClock());
+    const heard: string[] = [];
+    const off = bus.on("exit", (e) => heard.push(`${e.type} ${e.pid}`));
+    bus.emit("process", { pid: 1, name: "p" });
+    bus.emit("exit", { pid: 1, pages: 0 });
+    off();
+    off();
+    bus.emit("exit", { pid: 2, pages: 0 });
+    expect(heard).toEqual(["exit 1"]);
+    expect(bus.count).toBe(3);
   });
 
   it("delivers to typed and catch-all listeners until they are removed", () => {
@@ -95,14 +115,27 @@ describe("EventBus", () => {
     expect(new EventBus(new VirtualClock()).hash()).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   });
 
-  it("is the SHA-256 of every event's JSON as UTF-8, in order, whichever SHA-256 the runtime provides", () => {
-    const bus = new EventBus(new VirtualClock());
-    bus.keepLog();
-    bus.emit("process", { pid: 1, name: "p ünïcode ✓" });
-    bus.emit("munmap", { pid: 1, start: 4096, end: 8192, pages: 1 });
+  it("is the SHA-256 of the documented bytes, whichever SHA-256 the runtime provides", () => {
+    const clock = new VirtualClock();
+    const bus = new EventBus(clock);
+    bus.emit("process", { pid: 1, name: "p ✓" });
+    clock.advance(250);
     bus.emit("exit", { pid: 1, pages: 0 });
-    const h = sha256.create();
-    for (const e of bus.events) h.update(utf8ToBytes(JSON.stringify(e)));
-    expect(bus.hash()).toBe(bytesToHex(h.digest()));
+    bus.emit("release", { call: "unpin_user_pages", pages: 1, dirty: false, mode: "pin", holder: undefined });
+    const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+    // The example of docs/reference/scenario-format.md ("The eventsHash byte stream").
+    const bytes = new Uint8Array([
+      0x87, 7, ...ascii("process"), 0x00, 0x8a, 2, 0x87, 3, ...ascii("pid"), 0x01, 0x87, 4, ...ascii("name"), 0x87, 5, 0x70, 0x20, 0xe2, 0x9c, 0x93,
+      0x87, 4, ...ascii("exit"), 0x80, 0xfa, 0, 0, 0, 0x8a, 2, 0xc1, 0x01, 0x87, 5, ...ascii("pages"), 0x00,
+      0x87, 7, ...ascii("release"), 0x80, 0xfa, 0, 0, 0, 0x87, 16, ...ascii("unpin_user_pages"), 0x01, 0x83, 0x87, 3, ...ascii("pin"), 0x86,
+    ]);
+    const expected = bytesToHex(sha256(bytes));
+    expect(bus.hash()).toBe(expected);
+    for (const native of [true, false]) {
+      const h = runningSha256(native);
+      h.update(bytes.subarray(0, 10));
+      h.update(bytes.subarray(10));
+      expect(h.hex()).toBe(expected);
+    }
   });
 });

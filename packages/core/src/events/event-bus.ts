@@ -1,55 +1,34 @@
 import { EventEmitter } from "eventemitter3";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
 import { inject, injectable } from "tsyringe";
 import { CLOCK } from "../sim/clock.js";
 import type { VirtualClock } from "../sim/clock.js";
-import { payloadJsonTail } from "./event-json.js";
+import { writeEvent } from "./event-layouts.js";
 import type { KernelEvent, KernelEventPayloads, KernelEventType } from "./event-types.js";
+import { RecordWriter } from "./record-writer.js";
+import { runningSha256 } from "./running-sha256.js";
 import { createToken } from "../di/tokens.js";
-
-/** A running SHA-256 over UTF-8 text. */
-interface RunningSha256 {
-  /** Hash `text` (as UTF-8) after everything so far. */
-  update(text: string): void;
-  /** The digest so far, in hex, without disturbing the running state. */
-  hex(): string;
-}
-
-/** Node's `createHash`, when the runtime has one (`process.getBuiltinModule`, Node >= 20.16). */
-type NodeCreateHash = (algorithm: "sha256") => { update(text: string, encoding: "utf8"): unknown; copy(): { digest(encoding: "hex"): string } };
-
-/**
- * A running SHA-256: the runtime's native one where there is one (Node), @noble/hashes otherwise
- * (the browser). Both hash the same UTF-8 bytes, so the digest is the same everywhere; the
- * native one costs a fraction of the pure-JS one per event.
- */
-function runningSha256(): RunningSha256 {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const crypto = typeof proc?.getBuiltinModule === "function" ? (proc.getBuiltinModule("node:crypto") as { createHash?: NodeCreateHash } | undefined) : undefined;
-  if (typeof crypto?.createHash === "function") {
-    const h = crypto.createHash("sha256");
-    return { update: (text) => void h.update(text, "utf8"), hex: () => h.copy().digest("hex") };
-  }
-  const h = sha256.create();
-  const encoder = new TextEncoder();
-  return { update: (text) => void h.update(encoder.encode(text)), hex: () => bytesToHex(h.clone().digest()) };
-}
 
 type Listeners = { [K in KernelEventType]: (e: KernelEvent<K>) => void } & { "*": (e: KernelEvent) => void };
 
 /**
  * The one typed event bus of a kernel instance (eventemitter3). Every event is stamped with the
- * virtual time and a sequence number and fed, as it is emitted, into a running SHA-256: the
- * `eventsHash` that proves determinism. A full log is kept only when asked for (trace,
- * playground), so memory does not grow with the number of events.
+ * virtual time and a sequence number and appended, as it is emitted, to a compact binary record
+ * stream (numbers as numbers, strings interned: `event-layouts.ts`, `record-writer.ts`), which is
+ * fed to a running SHA-256 in 64 KiB chunks and when the hash is asked for: the `eventsHash` that
+ * proves determinism. Nothing is rendered as text. The event object itself is built only when a
+ * log is kept (`--trace`, the playground) or someone listens, so memory does not grow with the
+ * number of events.
  */
 @injectable()
 export class EventBus {
   private readonly emitter = new EventEmitter<Listeners>();
   private readonly hasher = runningSha256();
-  /** Serialised events not yet fed to the hash: one hash update per ~64 KiB instead of per event. */
-  private pending = "";
+  /** The binary records not yet fed to the hash: one hash update per 64 KiB instead of per event. */
+  private readonly records = new RecordWriter((bytes) => this.hasher.update(bytes));
+  /** Listeners added and not removed, by event type (`*` for catch-all ones; a plain object: a property load per emit). */
+  private readonly listening: Record<string, number> = Object.create(null) as Record<string, number>;
+  /** Listeners added and not removed, of every type. */
+  private listeners = 0;
   private seq = 0;
   private log: KernelEvent[] | undefined;
 
@@ -72,21 +51,18 @@ export class EventBus {
   }
 
   /**
-   * Emit an event: stamp it, hash it, log it if asked, and deliver it to listeners. The JSON that
-   * is hashed is exactly `JSON.stringify({ type, seq, t, ...payload })`, but for the diagnostic
-   * `reason` of a refused `gup` event (see `payloadJsonTail`); the event object itself is built
-   * only when someone keeps or listens to it.
+   * Emit an event: stamp it, append its binary record to the hashed stream (a refused `gup`
+   * event's diagnostic `reason` stays out: see `event-layouts.ts`), log it if asked, and deliver
+   * it to listeners. The event object is built only when someone keeps or listens to it.
    */
   emit<K extends KernelEventType>(type: K, payload: KernelEventPayloads[K]): void {
     const seq = this.seq++;
     const t = this.clock.now;
-    const tail = payloadJsonTail(type, payload);
-    this.pending += `{"type":"${type}","seq":${seq},"t":${t}${tail.length > 1 ? `,${tail}` : "}"}`;
-    if (this.pending.length >= 65_536) this.flush();
-    const em = this.emitter;
-    if (this.log === undefined && em.listenerCount(type) === 0 && em.listenerCount("*") === 0) return;
+    writeEvent(this.records, type, t, payload);
+    if (this.log === undefined && (this.listeners === 0 || (this.listening[type]! | 0) + (this.listening["*"]! | 0) === 0)) return;
     const event = { type, seq, t, ...payload } as unknown as KernelEvent;
     this.log?.push(event);
+    const em = this.emitter;
     (em.emit as (t: string, e: unknown) => boolean)(type, event);
     em.emit("*", event);
   }
@@ -95,25 +71,34 @@ export class EventBus {
   on<K extends KernelEventType>(type: K, listener: (e: KernelEvent<K>) => void): () => void {
     const fn = listener as unknown as Listeners[K];
     (this.emitter.on as (t: string, f: unknown) => unknown)(type, fn);
-    return () => void (this.emitter.off as (t: string, f: unknown) => unknown)(type, fn);
+    return this.remover(type, () => void (this.emitter.off as (t: string, f: unknown) => unknown)(type, fn));
   }
 
   /** Listen to every event. Returns a function that removes the listener. */
   onAny(listener: (e: KernelEvent) => void): () => void {
     this.emitter.on("*", listener);
-    return () => void this.emitter.off("*", listener);
+    return this.remover("*", () => void this.emitter.off("*", listener));
   }
 
-  /** The SHA-256 (hex) of every event emitted so far, in order. Does not disturb the running hash. */
+  /** Count a listener of `type` in, and return its remover, which counts it out once. */
+  private remover(type: string, off: () => void): () => void {
+    const n = this.listening;
+    n[type] = (n[type] ?? 0) + 1;
+    this.listeners++;
+    let on = true;
+    return () => {
+      if (!on) return;
+      on = false;
+      n[type]!--;
+      this.listeners--;
+      off();
+    };
+  }
+
+  /** The SHA-256 (hex) of the byte stream of every event emitted so far. Does not disturb the running hash. */
   hash(): string {
-    this.flush();
+    this.records.flush();
     return this.hasher.hex();
-  }
-
-  private flush(): void {
-    if (this.pending === "") return;
-    this.hasher.update(this.pending);
-    this.pending = "";
   }
 }
 

@@ -125,7 +125,7 @@ export function finishCall(
   });
   // Every grab is reported, anonymous ones too: the oracle follows holders only, but other
   // observers (the bench's cost ledger) count every page a GUP call grabbed.
-  if (got > 0 && pages !== undefined && k.observers.length > 0 && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
+  if (got > 0 && pages !== undefined && k.observers.has("onGrab") && (flags & (FOLL_GET | FOLL_PIN)) !== 0) {
     k.observe("onGrab", opts.holder, firstPages(pages, got), { pid: task.pid, start, flags, mode: k.policy.countsPins ? mode : "get" });
   }
   return ret;

@@ -84,7 +84,7 @@ export function releasePages(s: GupState, call: string, pages: PageArray, nrPage
   const plan = planOf(s);
   if (plan === null || !releasePlain(s, plan, pages, nrPages, mode, dirty)) releaseRuns(s, call, pages, nrPages, mode, dirty, opts);
   k.events.emit("release", { call, pages: nrPages, dirty, mode, holder: opts.holder?.name });
-  if (k.observers.length > 0) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
+  if (k.observers.has("onRelease")) k.observe("onRelease", opts.holder, firstPages(pages, nrPages));
 }
 
 /**

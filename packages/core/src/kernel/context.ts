@@ -16,6 +16,7 @@ import type { PinPolicy } from "../policy/pin-policy.js";
 import type { VirtualClock } from "../sim/clock.js";
 import type { Rng } from "../sim/rng.js";
 import type { KernelObserver } from "./hooks.js";
+import type { ObserverList } from "./observer-list.js";
 
 /** What GUP, the oracle, the invariant checker and the DMA engine need of a kernel instance. */
 export interface KernelContext extends MigrateContext {
@@ -31,8 +32,8 @@ export interface KernelContext extends MigrateContext {
   readonly policy: PinPolicy;
   /** Processes by pid (dead ones stay, with `alive = false`). */
   readonly processes: ReadonlyMap<number, Process>;
-  /** Observers (the hazard oracle, tests). */
-  readonly observers: KernelObserver[];
+  /** Observers (the hazard oracle, the bench's ledger, tests), with one list per hook. */
+  readonly observers: ObserverList<KernelObserver>;
   /** Tell every observer something. */
   observe(...call: ObserverCall<KernelObserver>): void;
   /** The process named `name`; throws ENOENT if there is none. */

@@ -31,3 +31,17 @@ export interface GrabInfo {
   /** `get` or `pin`, as the policy counted it. */
   readonly mode: "get" | "pin";
 }
+
+/**
+ * The name of every hook of {@link KernelObserver} (the mm's, fs's, migration's and GUP's): the
+ * per-hook lists of `Kernel.observers`. A hook missing here fails the typecheck below.
+ */
+export const KERNEL_OBSERVER_HOOKS = [
+  "onCow", "onForkCopy", "onUserWrite", "onMremap", "onClean", "onPinnedWriteback", "onOrphan", "onFree", "onMigrate",
+  "onGrab", "onRelease", "onLongtermMigration",
+] as const satisfies readonly (keyof KernelObserver)[];
+
+/** Every hook of {@link KernelObserver} is in {@link KERNEL_OBSERVER_HOOKS} (this is `never` when one is not). */
+type MissingHook = Exclude<keyof KernelObserver, (typeof KERNEL_OBSERVER_HOOKS)[number]>;
+const everyHookListed: [MissingHook] extends [never] ? true : MissingHook = true;
+void everyHookListed;

@@ -24,7 +24,8 @@ import { RNG, type Rng } from "../sim/rng.js";
 import { FAULTS, type FaultInjector } from "../sim/fault-injection.js";
 import { HPAGE_PMD_SIZE } from "../sim/units.js";
 import type { KernelContext } from "./context.js";
-import type { KernelObserver } from "./hooks.js";
+import { KERNEL_OBSERVER_HOOKS, type KernelObserver } from "./hooks.js";
+import { ObserverList } from "./observer-list.js";
 
 /** Options of a new file. */
 export interface CreateFileOptions {
@@ -54,8 +55,8 @@ export class Kernel implements KernelContext {
   readonly anonVmas = new Map<number, AnonVma>();
   /** Kernel counters. */
   readonly vmstat = new VmStat();
-  /** Observers (the hazard oracle, tests). */
-  readonly observers: KernelObserver[] = [];
+  /** Observers (the hazard oracle, the bench's ledger, tests), with one list per hook. */
+  readonly observers = new ObserverList<KernelObserver>(KERNEL_OBSERVER_HOOKS);
   /** The users by uid (`uidhash_table`, kernel/user.c, v6.12): created on first use, never freed. */
   readonly users = new Map<number, UserStruct>();
   /** The swap device (`swapon()` at boot of a `machine.swap` area), or null without one. */
@@ -229,12 +230,23 @@ export class Kernel implements KernelContext {
     vma.file?.mappings.add(vma);
   }
 
-  /** Tell every observer something. */
+  /** Tell every observer that implements the hook something (only those: the list is per hook). */
   observe(...call: ObserverCall<KernelObserver>): void {
     const hook = call[0];
-    for (const o of this.observers) {
-      const fn = o[hook] as ((...a: unknown[]) => void) | undefined;
-      if (fn !== undefined) fn.apply(o, call.slice(1));
+    const list = this.observers.of(hook);
+    if (list.length === 0) return;
+    // Each hook with exactly the arguments given (no copy of them for the common arities).
+    const a = call as unknown as readonly unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      const fn = o[hook] as (...args: unknown[]) => void;
+      switch (a.length) {
+        case 2: fn.call(o, a[1]); break;
+        case 3: fn.call(o, a[1], a[2]); break;
+        case 4: fn.call(o, a[1], a[2], a[3]); break;
+        case 5: fn.call(o, a[1], a[2], a[3], a[4]); break;
+        default: fn.apply(o, a.slice(1));
+      }
     }
   }
 
