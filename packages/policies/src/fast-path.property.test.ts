@@ -8,10 +8,10 @@
  * (a double release, the wrong family, a call refused part-way) and pages whose last reference
  * the release drops.
  */
-import { FOLL_LONGTERM, FOLL_WRITE, HPAGE_PMD_NR, HPAGE_PMD_SIZE, ModelError, PAGE_SIZE, VM_HUGEPAGE, doMunmap, type KernelInstance } from "@pinlab/core";
+import { FOLL_LONGTERM, FOLL_WRITE, ModelError, PAGE_SIZE, doMunmap, type KernelInstance } from "@pinlab/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { POLICY_IDS, Lab, policyKernel } from "./test-support/lab.js";
+import { POLICY_IDS, Lab, pinRegions, policyKernel } from "./test-support/lab.js";
 
 type Cmd =
   | { op: "pin"; region: number; start: number; len: number; fast: boolean; write: boolean; longterm: boolean }
@@ -39,15 +39,7 @@ function twin(policy: string, era: string, declared: boolean) {
   if (!declared) (inst.kernel.policy as { fastPath?: unknown }).fastPath = undefined;
   const l = new Lab(inst);
   const p = l.spawn("p");
-  const anon = l.map(p, 64);
-  l.touch(p, anon, 48, true);
-  const shm = l.map(p, 64, { shared: true, file: l.k.createFile("shm", "shmem", 64 * PAGE_SIZE) });
-  l.touch(p, shm, 64, false);
-  const thpArea = l.map(p, 2 * HPAGE_PMD_NR);
-  p.mm!.findVma(thpArea)!.flags |= VM_HUGEPAGE;
-  const thp = Math.ceil(thpArea / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
-  l.touch(p, thp, 1, true);
-  return { inst, l, p, bases: [anon, shm, thp], held: [] as { kind: "pin" | "get"; pages: number[] }[] };
+  return { inst, l, p, bases: pinRegions(l, p, 48), held: [] as { kind: "pin" | "get"; pages: number[] }[] };
 }
 
 type Twin = ReturnType<typeof twin>;

@@ -3,10 +3,10 @@
  * pages (private anonymous, shared shmem, a THP) keeps the invariant checker silent after every
  * step, and the vmstat counters balance once everything is released.
  */
-import { FOLL_LONGTERM, FOLL_WRITE, HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE, VM_HUGEPAGE } from "@pinlab/core";
+import { FOLL_LONGTERM, FOLL_WRITE, PAGE_SIZE } from "@pinlab/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { POLICY_IDS, lab } from "./test-support/lab.js";
+import { POLICY_IDS, lab, pinRegions } from "./test-support/lab.js";
 
 type Cmd =
   | { op: "pin"; region: number; start: number; len: number; fast: boolean; write: boolean; longterm: boolean }
@@ -27,15 +27,7 @@ describe("random pin/unpin/get/put interleavings", () => {
         const l = lab(policy, {}, { memory: "8MiB" });
         const p = l.spawn("p");
         // Regions: 0 = 64 private anonymous pages (half written), 1 = 64 pages of a shared shmem file, 2 = a THP.
-        const anon = l.map(p, 64);
-        l.touch(p, anon, 32, true);
-        const shm = l.map(p, 64, { shared: true, file: l.k.createFile("shm", "shmem", 64 * PAGE_SIZE) });
-        l.touch(p, shm, 64, false);
-        const thpArea = l.map(p, 2 * HPAGE_PMD_NR);
-        p.mm!.findVma(thpArea)!.flags |= VM_HUGEPAGE;
-        const thp = Math.ceil(thpArea / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
-        l.touch(p, thp, 1, true);
-        const bases = [anon, shm, thp];
+        const bases = pinRegions(l, p, 32);
         const held: { kind: "pin" | "get"; pages: number[] }[] = [];
         for (const c of cmds) {
           if (c.op === "release") {

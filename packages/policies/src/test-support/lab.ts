@@ -4,7 +4,7 @@
  * @module
  */
 import {
-  PAGE_SIZE, VM_READ, VM_WRITE, createKernel, doMmap, touchRange, type Inode, type KernelConfigInput, type KernelEvent,
+  HPAGE_PMD_NR, HPAGE_PMD_SIZE, PAGE_SIZE, VM_HUGEPAGE, VM_READ, VM_WRITE, createKernel, doMmap, touchRange, type Inode, type KernelConfigInput, type KernelEvent,
   type KernelInstance, type MachineConfigSchema, type Process,
 } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
@@ -133,3 +133,20 @@ export interface Variant {
 
 /** The four policies with default options. */
 export const BASE_VARIANTS: readonly Variant[] = POLICY_IDS.map((policy) => ({ name: policy, policy }));
+
+/**
+ * The three regions the random-interleaving properties pin from, mapped in `p`: 64 private
+ * anonymous pages (the first `anonWritten` written), 64 pages of a shared shmem file (read), and
+ * a 2 MiB-aligned THP in a MADV_HUGEPAGE area (written). Returns their base addresses, in that order.
+ */
+export function pinRegions(l: Lab, p: Process, anonWritten: number): [anon: number, shm: number, thp: number] {
+  const anon = l.map(p, 64);
+  l.touch(p, anon, anonWritten, true);
+  const shm = l.map(p, 64, { shared: true, file: l.k.createFile("shm", "shmem", 64 * PAGE_SIZE) });
+  l.touch(p, shm, 64, false);
+  const thpArea = l.map(p, 2 * HPAGE_PMD_NR);
+  p.mm!.findVma(thpArea)!.flags |= VM_HUGEPAGE;
+  const thp = Math.ceil(thpArea / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE;
+  l.touch(p, thp, 1, true);
+  return [anon, shm, thp];
+}
