@@ -131,6 +131,7 @@ export * from "./policy/pins-as-gets.js";
 export * from "./kernel/hooks.js";
 export * from "./kernel/context.js";
 export * from "./kernel/kernel.js";
+export * from "./kernel/observer-list.js";
 // gup
 export * from "./gup/foll-flags.js";
 export * from "./gup/validate.js";
