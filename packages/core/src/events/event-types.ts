@@ -65,7 +65,7 @@ export interface KernelEventPayloads {
    * text for traces, left out of the `eventsHash`, so rewording it changes no behaviour proof.
    */
   gup: {
-    call: string; pid: number; start: number; nrPages: number; flags: string[]; mode: "get" | "pin";
+    call: string; pid: number; start: number; nrPages: number; flags: readonly string[]; mode: "get" | "pin";
     got: number; errno?: string | undefined; fastPages: number; slowPages: number; migrated: number; holder?: string | undefined;
     reason?: string;
   };

@@ -83,12 +83,15 @@ export function follFlags(names: readonly string[]): number {
 
 const NAMES = new Map<number, readonly string[]>();
 
-/** The names of the flags set in `mask`, in bit order (a fresh array; the lookup is cached per mask, GUP emits it per call). */
-export function follFlagNames(mask: number): string[] {
+/**
+ * The names of the flags set in `mask`, in bit order: one frozen array per mask, shared (GUP puts
+ * it in the `gup` event of every call, so it is looked up, never built, on the hot path).
+ */
+export function follFlagNames(mask: number): readonly string[] {
   let names = NAMES.get(mask);
   if (names === undefined) {
-    names = (Object.entries(FOLL_FLAGS) as [FollFlagName, number][]).filter(([, bit]) => (mask & bit) !== 0).map(([n]) => n);
+    names = Object.freeze((Object.entries(FOLL_FLAGS) as [FollFlagName, number][]).filter(([, bit]) => (mask & bit) !== 0).map(([n]) => n));
     if (NAMES.size < 4096) NAMES.set(mask, names);
   }
-  return [...names];
+  return names;
 }
