@@ -1,10 +1,12 @@
 /**
  * The text output of `pinlab run`: per policy a pass/fail line (with `@era` when the run's kernel
- * era is not the default, v6.12), the failed expectations with
- * expected vs actual, step errors, and the hazard table.
+ * era is not the default, v6.12) with the hazards by outcome, the failed expectations with
+ * expected vs actual and why (the step's errno and message, the hazards recorded), step errors,
+ * and the hazard table.
  * @module
  */
 import { DEFAULT_KERNEL, type KernelEvent, type ScenarioReport } from "@pinlab/core";
+import { describeGot, summarizeHazards } from "./failure-text.js";
 import { formatValue } from "./format-value.js";
 import { table, type Style } from "./style.js";
 
@@ -20,17 +22,17 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
       continue;
     }
     const status = res.passed ? s.ok("PASS") : s.bad("FAIL");
-    const hz = res.hazards.length === 0 ? "no hazards" : `${res.hazards.length} hazard${res.hazards.length === 1 ? "" : "s"}`;
+    const hz = summarizeHazards(res.hazards);
     const label = res.kernel !== undefined && res.kernel !== DEFAULT_KERNEL ? `${res.policy} @${res.kernel}` : res.policy;
     lines.push(`  ${status} ${label.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
     for (const st of res.steps) {
       const bad = st.expectations.filter((e) => !e.pass);
       if (st.error !== undefined) lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}): ${st.error}`);
       for (const e of bad) {
-        lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}) ${e.key}${e.byPolicy === true ? s.dim(` [${res.policy}]`) : ""}: expected ${formatValue(e.expected)}, got ${formatValue(e.actual)}`);
+        lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}) ${e.key}${e.byPolicy === true ? s.dim(` [${res.policy}]`) : ""}: expected ${formatValue(e.expected)}, got ${describeGot(e)}`);
       }
       if (opts.verbose === true && bad.length === 0 && st.error === undefined) {
-        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.errno !== null ? ` -> ${st.errno}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
+        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
       }
     }
     if (res.hazards.length > 0) {

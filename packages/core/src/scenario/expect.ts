@@ -10,6 +10,7 @@ import type { FaultPoint } from "../sim/fault-spec.js";
 import { PAGE_SIZE } from "../sim/units.js";
 import type { Bindings } from "./bindings.js";
 import { pageState, peekUser } from "./observe.js";
+import { describeOutcome, recordedHazardsCause } from "./outcome-cause.js";
 import type { ExpectationResult } from "./report.js";
 import type { RunContext, StepOutcome } from "./run-context.js";
 import type { Expectations, HazardMatcher, PageExpectation } from "./schema/expectations.js";
@@ -67,7 +68,7 @@ function checkPage(ctx: RunContext, e: PageExpectation, out: ExpectationResult[]
 function hazardCheck(ctx: RunContext, m: HazardMatcher, byPolicy: boolean): ExpectationResult {
   const matching = ctx.inst.oracle.hazards.filter((h) => (m.class === undefined || h.class === m.class) && (m.outcome === undefined || h.outcome === m.outcome));
   const pass = m.count !== undefined ? matching.length === m.count : matching.length > 0;
-  return { key: "hazards", expected: m, actual: { count: matching.length }, pass, byPolicy };
+  return { key: "hazards", expected: m, actual: { count: matching.length }, pass, byPolicy, ...(pass ? {} : { cause: recordedHazardsCause(ctx) }) };
 }
 
 /** Check one `expect` block after a step ran. */
@@ -75,14 +76,18 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
   const out: ExpectationResult[] = [];
   const k = ctx.inst.kernel;
   const failed = outcome.errno !== undefined || outcome.error !== undefined;
-  if (e.ok !== undefined) out.push({ key: "ok", expected: e.ok, actual: !failed, pass: e.ok === !failed, byPolicy });
+  // A failed ok/errno/result expectation on a failed step says how the step failed.
+  const why = describeOutcome(outcome);
+  const cause = (pass: boolean) => (pass || why === undefined ? {} : { cause: why });
+  if (e.ok !== undefined) out.push({ key: "ok", expected: e.ok, actual: !failed, pass: e.ok === !failed, byPolicy, ...cause(e.ok === !failed) });
   if (e.errno !== undefined) {
     const have = outcome.errno !== undefined ? (errnoName(outcome.errno) ?? `errno ${outcome.errno}`) : null;
-    out.push({ key: "errno", expected: e.errno, actual: have, pass: have === e.errno, byPolicy });
+    out.push({ key: "errno", expected: e.errno, actual: have, pass: have === e.errno, byPolicy, ...cause(have === e.errno) });
   }
   if (e.result !== undefined) {
     const have = outcome.result ?? null;
-    out.push({ key: "result", expected: e.result, actual: have, pass: resultMatches(e.result, have), byPolicy });
+    const pass = resultMatches(e.result, have);
+    out.push({ key: "result", expected: e.result, actual: have, pass, byPolicy, ...cause(pass) });
   }
   if (e.page !== undefined) for (const p of Array.isArray(e.page) ? e.page : [e.page]) checkPage(ctx, p, out, byPolicy);
   if (e.data !== undefined) {
@@ -123,7 +128,7 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
   if (e.hazards !== undefined) {
     if (Array.isArray(e.hazards) && e.hazards.length === 0) {
       const all = ctx.inst.oracle.hazards;
-      out.push({ key: "hazards", expected: [], actual: all.map((h) => `${h.class}/${h.outcome}`), pass: all.length === 0, byPolicy });
+      out.push({ key: "hazards", expected: [], actual: all.map((h) => `${h.class}/${h.outcome}`), pass: all.length === 0, byPolicy, ...(all.length === 0 ? {} : { cause: recordedHazardsCause(ctx) }) });
     } else {
       for (const m of Array.isArray(e.hazards) ? e.hazards : [e.hazards]) out.push(hazardCheck(ctx, m, byPolicy));
     }

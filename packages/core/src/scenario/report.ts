@@ -17,6 +17,13 @@ export interface ExpectationResult {
   readonly pass: boolean;
   /** Set when the expectation came from `expect_by_policy`. */
   readonly byPolicy?: boolean;
+  /**
+   * (issue 19) Set on a failed expectation to say why the model had what it had: for `ok`, `errno`
+   * and `result` on a step that failed, the step's outcome (`-14 (EFAULT): message`); for a
+   * `hazards` matcher, the hazards recorded so far by class and outcome (`recorded: cow_divergence
+   * prevented x64`, or `recorded: none`).
+   */
+  readonly cause?: string;
 }
 
 /** One step's outcome under one policy. */
@@ -31,6 +38,8 @@ export interface StepResult {
   readonly errno: string | null;
   /** The step's result, or null. */
   readonly result: unknown;
+  /** (issue 19) With `errno`: the kernel's or the device's message saying why, when there is one. */
+  readonly message?: string;
   /** Every expectation checked on this step. */
   readonly expectations: readonly ExpectationResult[];
   /** A problem that is not a kernel errno (a misuse, an unresolvable value, an invariant violation). */

@@ -29,6 +29,8 @@ export interface StepOutcome {
   readonly result?: unknown;
   /** A problem that is not an errno. */
   readonly error?: string;
+  /** With `errno`: why, in the words of the kernel model or the device (a `KernelError`'s message, a device's `message`, a refused GUP call's reason). */
+  readonly message?: string;
   /** (mmap, mremap) The end of the mapping made, bound with its address for a later `after:`. */
   readonly end?: number;
 }

@@ -115,7 +115,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
   try {
     outcome = execute(ctx, step);
   } catch (e) {
-    if (e instanceof KernelError) outcome = { errno: e.errno };
+    if (e instanceof KernelError) outcome = { errno: e.errno, message: kernelErrorMessage(e) };
     else if (e instanceof ModelError) outcome = { error: e.message };
     else if (e instanceof StepInputError) {
       outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
@@ -154,8 +154,15 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
     index: ctx.index, op: step.op, ok: outcome.errno === undefined && error === undefined,
     errno: outcome.errno !== undefined ? (errnoName(outcome.errno) ?? String(outcome.errno)) : null,
     result: outcome.result === undefined ? null : outcome.result, expectations,
+    ...(outcome.errno !== undefined && outcome.message !== undefined ? { message: outcome.message } : {}),
     ...(error !== undefined ? { error } : {}), ...(step.note !== undefined ? { note: step.note } : {}),
   };
+}
+
+/** A KernelError's message without the `EFAULT: ` its constructor puts first (the errno is shown beside it). */
+function kernelErrorMessage(e: KernelError): string {
+  const prefix = `${e.errnoName ?? `errno ${e.errno}`}: `;
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
 /** Run a scenario under one policy. */

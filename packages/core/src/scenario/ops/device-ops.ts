@@ -18,7 +18,7 @@ export function runDevice(ctx: RunContext, s: StepOf<"device">): StepOutcome {
     if (!isActionResult(r)) {
       return { error: `device "${s.device}" (${kind}): action ${s.action} returned ${describeValue(r)}, not { ok: true, ... } or { ok: false, errno }: a bug in the device plugin` };
     }
-    if (!r.ok) return { errno: r.errno };
+    if (!r.ok) return { errno: r.errno, ...(typeof r.message === "string" && r.message !== "" ? { message: r.message } : {}) };
     const name = r.name ?? s.as;
     if (s.as !== undefined) ctx.bindings.set(s.as, { kind: "device", device: s.device, name: name ?? s.as, value: r.value });
     return { result: r.value ?? name ?? null };

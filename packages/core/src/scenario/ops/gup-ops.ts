@@ -24,24 +24,31 @@ export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
   const opts = { holder: holderOf(name) };
   let owner: VaddrPinOwner | undefined;
   let r: number;
-  switch (s.call) {
-    case "get_user_pages": r = g.getUserPages(proc, addr, s.pages, flags, pages, opts); break;
-    case "get_user_pages_fast": r = g.getUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
-    case "get_user_pages_remote": r = g.getUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
-    case "get_user_pages_fast_only": r = g.getUserPagesFastOnly(proc, addr, s.pages, flags, pages, opts); break;
-    case "pin_user_pages": r = g.pinUserPages(proc, addr, s.pages, flags, pages, opts); break;
-    case "pin_user_pages_fast": r = g.pinUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
-    case "pin_user_pages_remote": r = g.pinUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
-    case "vaddr_pin_pages":
-    case "vaddr_pin_pages_remote":
-      owner = s.owner === undefined ? { pid: proc.pid } : "file" in s.owner ? { file: s.owner.file } : { pid: k.process(s.owner.mm).pid };
-      r = s.call === "vaddr_pin_pages"
-        ? g.vaddrPinPages(proc, addr, s.pages, flags, pages, owner, opts)
-        : g.vaddrPinPagesRemote(proc, addr, s.pages, flags, pages, owner, opts);
-      break;
+  // A call refused before it walked says why in its `gup` event's `reason`: kept for the step's message.
+  let reason: string | undefined;
+  const off = k.events.on("gup", (e) => { reason = e.reason ?? reason; });
+  try {
+    switch (s.call) {
+      case "get_user_pages": r = g.getUserPages(proc, addr, s.pages, flags, pages, opts); break;
+      case "get_user_pages_fast": r = g.getUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
+      case "get_user_pages_remote": r = g.getUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
+      case "get_user_pages_fast_only": r = g.getUserPagesFastOnly(proc, addr, s.pages, flags, pages, opts); break;
+      case "pin_user_pages": r = g.pinUserPages(proc, addr, s.pages, flags, pages, opts); break;
+      case "pin_user_pages_fast": r = g.pinUserPagesFast(proc, addr, s.pages, flags, pages, opts); break;
+      case "pin_user_pages_remote": r = g.pinUserPagesRemote(proc, addr, s.pages, flags, pages, { ...opts, locked: 1 }); break;
+      case "vaddr_pin_pages":
+      case "vaddr_pin_pages_remote":
+        owner = s.owner === undefined ? { pid: proc.pid } : "file" in s.owner ? { file: s.owner.file } : { pid: k.process(s.owner.mm).pid };
+        r = s.call === "vaddr_pin_pages"
+          ? g.vaddrPinPages(proc, addr, s.pages, flags, pages, owner, opts)
+          : g.vaddrPinPagesRemote(proc, addr, s.pages, flags, pages, owner, opts);
+        break;
+    }
+  } finally {
+    off();
   }
   // A failed call binds no handle (the runner binds `as` to a marker naming this step).
-  if (r < 0) return { errno: -r };
+  if (r < 0) return { errno: -r, ...(reason !== undefined ? { message: reason } : {}) };
   const taken = r;
   const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
   const handle: GupHandle = {
