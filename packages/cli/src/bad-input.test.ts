@@ -66,6 +66,22 @@ describe("policy selection", () => {
     expect(env.err).toContain("PINLAB_POLICY names no policy");
     expect((await run(["run", `${FIX}/passing.yaml`], { PINLAB_POLICY: "" })).code).toBe(0);
   });
+
+  it("blames an unknown PINLAB_POLICY or --policy on the variable or the flag, not on the scenario", async () => {
+    for (const cmd of ["run", "timeline"]) {
+      const env = await run([cmd, `${FIX}/passing.yaml`], { PINLAB_POLICY: "pin-bais" });
+      expect(env.code, cmd).toBe(2);
+      expect(env.err).toMatch(/^pinlab: PINLAB_POLICY: unknown policy "pin-bais"; registered policies: .*pin-bias.* \(or all\)\n$/);
+      expect(env.err).not.toContain("passing.yaml");
+      expect(env.err).not.toMatch(STACK_FRAME);
+      const flag = await run([cmd, `${FIX}/passing.yaml`, "--policy", "vaddr-pin,pin-bais"], { PINLAB_POLICY: "legacy-get" });
+      expect(flag.code, cmd).toBe(2);
+      expect(flag.err).toMatch(/^pinlab: --policy: unknown policy "pin-bais"; registered policies: .*pin-bias.* \(or all\)\n$/);
+    }
+    const era = await run(["run", `${FIX}/passing.yaml`], { PINLAB_KERNEL: "v9.9" });
+    expect(era.code).toBe(2);
+    expect(era.err).toMatch(/^pinlab: PINLAB_KERNEL: unknown kernel "v9\.9"; kernels: .*v6\.12\n$/);
+  });
 });
 
 describe("config files", () => {

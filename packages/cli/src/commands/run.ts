@@ -35,6 +35,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
   const seed = parseSeed(opts.seed);
   const kernel = kernelOverride(opts.kernel, io);
   const { config, container } = await setUp(opts, io);
+  const policy = policyOverride(opts.policy, io, container);
   const { loaded, problems } = readScenarios(files, container, io);
   if (problems.length > 0) {
     io.err(`${problems.map(formatProblem).join("\n")}\n`);
@@ -46,7 +47,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
     let report;
     try {
       report = runScenario(sc, {
-        container, policy: policyOverride(opts.policy, io), seed, trace: opts.trace === true, checkInvariants: opts.check === true,
+        container, policy, seed, trace: opts.trace === true, checkInvariants: opts.check === true,
         defaultPolicy: config.policy, policyOptions: config.policyOptions,
         ...(kernel !== undefined ? { kernel } : {}), ...(config.kernel !== undefined ? { defaultKernel: config.kernel } : {}),
       });

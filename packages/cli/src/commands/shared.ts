@@ -50,10 +50,21 @@ export function policyList(value: string | undefined, from = "--policy"): string
   return parts.length === 1 ? parts[0] : parts;
 }
 
-/** The policy override of a run: the flag, else PINLAB_POLICY (an empty PINLAB_POLICY counts as unset). */
-export function policyOverride(flag: string | undefined, io: CliIo): string | string[] | undefined {
+/**
+ * The policy override of a run: the flag, else PINLAB_POLICY (an empty PINLAB_POLICY counts as unset).
+ * An id no plugin registers is a usage error naming where it came from (the flag or the variable),
+ * not the scenario file it would have run.
+ */
+export function policyOverride(flag: string | undefined, io: CliIo, container: DependencyContainer): string | string[] | undefined {
   const env = io.env.PINLAB_POLICY;
-  return policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
+  const from = flag !== undefined ? "--policy" : "PINLAB_POLICY";
+  const value = policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
+  if (value === undefined) return undefined;
+  const known = [...pluginView(container).policies.keys()];
+  for (const p of typeof value === "string" ? [value] : value) {
+    if (p !== "all" && !known.includes(p)) throw new UsageError(`${from}: unknown policy "${p}"; registered policies: ${known.join(", ")} (or all)`);
+  }
+  return value;
 }
 
 /** An era id given by `from` (a flag or a variable): itself when it names an era, else a usage error listing the ids. */
