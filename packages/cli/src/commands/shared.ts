@@ -12,7 +12,7 @@ import { checkConfigPlugins } from "../config/check-config-plugins.js";
 import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
-import { expandScenarioArgs } from "../scenario-files.js";
+import { scenarioFilesOf, type SkippedFile } from "../scenario-files.js";
 import { readInputFile } from "../read-input-file.js";
 
 /** Options every scenario command takes. */
@@ -83,9 +83,13 @@ export function kernelOverride(flag: string | undefined, io: CliIo): string | un
   return eraOption(flag, "--kernel") ?? (env === undefined || env === "" ? undefined : eraOption(env, "PINLAB_KERNEL"));
 }
 
-/** Read and validate scenario files; returns the loaded ones, or every problem found. */
-export function readScenarios(args: readonly string[], container: DependencyContainer, io: CliIo): { loaded: LoadedScenario[]; problems: ScenarioProblem[] } {
-  const files = expandScenarioArgs(args, io.cwd);
+/**
+ * Read and validate scenario files; returns the loaded ones, or every problem found, and the files
+ * of directory arguments skipped as no scenario (paths relative to the working directory).
+ */
+export function readScenarios(args: readonly string[], container: DependencyContainer, io: CliIo): { loaded: LoadedScenario[]; problems: ScenarioProblem[]; skipped: SkippedFile[] } {
+  const { files, skipped: skippedFiles } = scenarioFilesOf(args, io.cwd);
+  const skipped = skippedFiles.map((sk) => ({ ...sk, file: relative(io.cwd, sk.file) || sk.file }));
   const plugins = pluginView(container);
   const loaded: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
@@ -105,7 +109,7 @@ export function readScenarios(args: readonly string[], container: DependencyCont
       else throw e;
     }
   }
-  return { loaded, problems };
+  return { loaded, problems, skipped };
 }
 
 /** Parse `--seed`. */
