@@ -47,6 +47,41 @@ describe("input files", () => {
     expect(r.err).toContain("s.yaml: is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8");
   });
 
+  it("skips JSON Schema files in a directory run and says so, as `pinlab schema --out` writes them", async () => {
+    const dir = tempDir("pinlab-schema-dir-");
+    writeFileSync(join(dir, "ok.yaml"), "name: ok\nmachine: { memory: 16MiB }\nsteps:\n  - { op: check }\n");
+    expect((await run(["schema", "--out", join(dir, "scenario.schema.json")])).code).toBe(0);
+    // Not named *.schema.json, but a JSON Schema: $schema and no steps.
+    writeFileSync(join(dir, "editor.json"), JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", type: "object" }));
+    writeFileSync(join(dir, "two.json"), JSON.stringify({ name: "two", machine: { memory: "16MiB" }, steps: [{ op: "check" }] }));
+    const r = await run(["run", dir]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/skipped \S*editor\.json \(a JSON Schema\)\n/);
+    expect(r.out).toMatch(/skipped \S*scenario\.schema\.json \(a JSON Schema\)\n/);
+    expect(r.out).toContain("all 2 scenarios passed");
+    const json = await run(["run", dir, "--format", "json"]);
+    expect(json.code).toBe(0);
+    expect(json.out.trim().split("\n").map((l) => (JSON.parse(l) as { scenario: string }).scenario).sort()).toEqual(["ok", "two"]);
+    expect(json.err).toContain("scenario.schema.json (a JSON Schema)");
+    const matrix = await run(["matrix", dir]);
+    expect(matrix.code).toBe(0);
+    expect(matrix.out).toMatch(/^skipped \S*editor\.json \(a JSON Schema\)\nskipped \S*scenario\.schema\.json/);
+    const check = await run(["check", dir]);
+    expect(check.code).toBe(0);
+    expect(check.out).toContain("(a JSON Schema)");
+    // Named as an argument, a schema file is not skipped: the loader says why it is no scenario.
+    expect((await run(["check", join(dir, "scenario.schema.json")])).code).toBe(2);
+    const only = tempDir("pinlab-schema-only-");
+    expect((await run(["schema", "--out", join(only, "scenario.schema.json")])).code).toBe(0);
+    expect(await run(["run", only])).toMatchObject({ code: 2, err: expect.stringContaining("the directory holds no scenario files (only JSON Schema files)") as unknown });
+    // A file with steps is taken for a scenario even with $schema: the loader refuses the field.
+    writeFileSync(join(dir, "tagged.json"), JSON.stringify({ $schema: "./scenario.schema.json", name: "tagged", machine: { memory: "16MiB" }, steps: [{ op: "check" }] }));
+    const tagged = await run(["check", dir]);
+    expect(tagged.code).toBe(2);
+    expect(tagged.err).toMatch(/tagged\.json:1:\d+: field "\$schema": unknown field/);
+  });
+
   it("says which --out cannot be written by schema", async () => {
     const r = await run(["schema", "--out", "/nonexistent-dir/x.json"]);
     expect(r.code).toBe(2);
@@ -65,6 +100,22 @@ describe("policy selection", () => {
     expect(env.code).toBe(2);
     expect(env.err).toContain("PINLAB_POLICY names no policy");
     expect((await run(["run", `${FIX}/passing.yaml`], { PINLAB_POLICY: "" })).code).toBe(0);
+  });
+
+  it("blames an unknown PINLAB_POLICY or --policy on the variable or the flag, not on the scenario", async () => {
+    for (const cmd of ["run", "timeline"]) {
+      const env = await run([cmd, `${FIX}/passing.yaml`], { PINLAB_POLICY: "pin-bais" });
+      expect(env.code, cmd).toBe(2);
+      expect(env.err).toMatch(/^pinlab: PINLAB_POLICY: unknown policy "pin-bais"; registered policies: .*pin-bias.* \(or all\)\n$/);
+      expect(env.err).not.toContain("passing.yaml");
+      expect(env.err).not.toMatch(STACK_FRAME);
+      const flag = await run([cmd, `${FIX}/passing.yaml`, "--policy", "vaddr-pin,pin-bais"], { PINLAB_POLICY: "legacy-get" });
+      expect(flag.code, cmd).toBe(2);
+      expect(flag.err).toMatch(/^pinlab: --policy: unknown policy "pin-bais"; registered policies: .*pin-bias.* \(or all\)\n$/);
+    }
+    const era = await run(["run", `${FIX}/passing.yaml`], { PINLAB_KERNEL: "v9.9" });
+    expect(era.code).toBe(2);
+    expect(era.err).toMatch(/^pinlab: PINLAB_KERNEL: unknown kernel "v9\.9"; kernels: .*v6\.12\n$/);
   });
 });
 

@@ -10,4 +10,4 @@ export { CLI_VERSION } from "./version.js";
 export { EXIT, UsageError, processIo, type CliIo } from "./io.js";
 export { loadPinlabConfig, pinlabConfigSchema, type PinlabConfig } from "./config/pinlab-config.js";
 export { builtinContainer, loadPluginModule, pluginContainer } from "./plugins/load-plugins.js";
-export { expandScenarioArgs } from "./scenario-files.js";
+export { expandScenarioArgs, isJsonSchemaFile, scenarioFilesOf, type SkippedFile } from "./scenario-files.js";

@@ -25,7 +25,7 @@ export function hazardSummary(h: readonly { class: string; outcome: string }[]):
 export async function matrixCommand(paths: readonly string[], opts: MatrixOptions, io: CliIo): Promise<number> {
   const kernel = kernelOverride(opts.kernel, io);
   const { container, config } = await setUp(opts, io);
-  const { loaded, problems } = readScenarios(paths.length > 0 ? paths : ["scenarios"], container, io);
+  const { loaded, problems, skipped } = readScenarios(paths.length > 0 ? paths : ["scenarios"], container, io);
   if (problems.length > 0) {
     io.err(`${problems.map(formatProblem).join("\n")}\n`);
     return EXIT.USAGE;
@@ -43,6 +43,7 @@ export async function matrixCommand(paths: readonly string[], opts: MatrixOption
       rows.push([i === 0 ? r.scenario : "", res.policy, res.kernel ?? "-", res.passed ? s.ok("pass") : s.bad("FAIL"), hazardSummary(res.hazards) || s.dim("-")]);
     });
   }
+  for (const sk of skipped) io.out(`${s.dim(`skipped ${sk.file} (${sk.why})`)}\n`);
   io.out(`${table(rows)}\n\n${reports.length} scenarios, ${reports.reduce((n, r) => n + r.results.length, 0)} runs, ${failed === 0 ? s.ok("all passed") : s.bad(`${failed} failed`)}\n`);
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
 }

@@ -35,18 +35,25 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
   const seed = parseSeed(opts.seed);
   const kernel = kernelOverride(opts.kernel, io);
   const { config, container } = await setUp(opts, io);
-  const { loaded, problems } = readScenarios(files, container, io);
+  const policy = policyOverride(opts.policy, io, container);
+  const { loaded, problems, skipped } = readScenarios(files, container, io);
   if (problems.length > 0) {
     io.err(`${problems.map(formatProblem).join("\n")}\n`);
     return EXIT.USAGE;
   }
   const s = style(io.isTTY, io.env);
+  // Text output says which files of a directory were no scenario; JSON output keeps stdout to reports.
+  for (const sk of skipped) {
+    const line = `${s.dim(`skipped ${sk.file} (${sk.why})`)}\n`;
+    if (format === "text") io.out(line);
+    else io.err(line);
+  }
   let failed = false;
   for (const sc of loaded) {
     let report;
     try {
       report = runScenario(sc, {
-        container, policy: policyOverride(opts.policy, io), seed, trace: opts.trace === true, checkInvariants: opts.check === true,
+        container, policy, seed, trace: opts.trace === true, checkInvariants: opts.check === true,
         defaultPolicy: config.policy, policyOptions: config.policyOptions,
         ...(kernel !== undefined ? { kernel } : {}), ...(config.kernel !== undefined ? { defaultKernel: config.kernel } : {}),
       });

@@ -12,7 +12,7 @@ import { checkConfigPlugins } from "../config/check-config-plugins.js";
 import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
 import { UsageError, type CliIo } from "../io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
-import { expandScenarioArgs } from "../scenario-files.js";
+import { scenarioFilesOf, type SkippedFile } from "../scenario-files.js";
 import { readInputFile } from "../read-input-file.js";
 
 /** Options every scenario command takes. */
@@ -50,10 +50,21 @@ export function policyList(value: string | undefined, from = "--policy"): string
   return parts.length === 1 ? parts[0] : parts;
 }
 
-/** The policy override of a run: the flag, else PINLAB_POLICY (an empty PINLAB_POLICY counts as unset). */
-export function policyOverride(flag: string | undefined, io: CliIo): string | string[] | undefined {
+/**
+ * The policy override of a run: the flag, else PINLAB_POLICY (an empty PINLAB_POLICY counts as unset).
+ * An id no plugin registers is a usage error naming where it came from (the flag or the variable),
+ * not the scenario file it would have run.
+ */
+export function policyOverride(flag: string | undefined, io: CliIo, container: DependencyContainer): string | string[] | undefined {
   const env = io.env.PINLAB_POLICY;
-  return policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
+  const from = flag !== undefined ? "--policy" : "PINLAB_POLICY";
+  const value = policyList(flag) ?? (env === undefined || env === "" ? undefined : policyList(env, "PINLAB_POLICY"));
+  if (value === undefined) return undefined;
+  const known = [...pluginView(container).policies.keys()];
+  for (const p of typeof value === "string" ? [value] : value) {
+    if (p !== "all" && !known.includes(p)) throw new UsageError(`${from}: unknown policy "${p}"; registered policies: ${known.join(", ")} (or all)`);
+  }
+  return value;
 }
 
 /** An era id given by `from` (a flag or a variable): itself when it names an era, else a usage error listing the ids. */
@@ -72,9 +83,13 @@ export function kernelOverride(flag: string | undefined, io: CliIo): string | un
   return eraOption(flag, "--kernel") ?? (env === undefined || env === "" ? undefined : eraOption(env, "PINLAB_KERNEL"));
 }
 
-/** Read and validate scenario files; returns the loaded ones, or every problem found. */
-export function readScenarios(args: readonly string[], container: DependencyContainer, io: CliIo): { loaded: LoadedScenario[]; problems: ScenarioProblem[] } {
-  const files = expandScenarioArgs(args, io.cwd);
+/**
+ * Read and validate scenario files; returns the loaded ones, or every problem found, and the files
+ * of directory arguments skipped as no scenario (paths relative to the working directory).
+ */
+export function readScenarios(args: readonly string[], container: DependencyContainer, io: CliIo): { loaded: LoadedScenario[]; problems: ScenarioProblem[]; skipped: SkippedFile[] } {
+  const { files, skipped: skippedFiles } = scenarioFilesOf(args, io.cwd);
+  const skipped = skippedFiles.map((sk) => ({ ...sk, file: relative(io.cwd, sk.file) || sk.file }));
   const plugins = pluginView(container);
   const loaded: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
@@ -94,7 +109,7 @@ export function readScenarios(args: readonly string[], container: DependencyCont
       else throw e;
     }
   }
-  return { loaded, problems };
+  return { loaded, problems, skipped };
 }
 
 /** Parse `--seed`. */

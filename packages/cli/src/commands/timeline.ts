@@ -40,6 +40,7 @@ export async function timelineCommand(file: string, opts: TimelineCommandOptions
   const seed = parseSeed(opts.seed);
   const eras = kernelsOption(opts.kernels);
   const { config, container } = await setUp(opts, io);
+  const policy = policyOverride(opts.policy, io, container);
   const { loaded, problems } = readScenarios([file], container, io);
   if (problems.length > 0) {
     io.err(`${problems.map(formatProblem).join("\n")}\n`);
@@ -49,7 +50,7 @@ export async function timelineCommand(file: string, opts: TimelineCommandOptions
   const sc = loaded[0];
   let policies: string[];
   try {
-    policies = resolvePolicies(sc, pluginView(container), { policy: policyOverride(opts.policy, io), defaultPolicy: config.policy });
+    policies = resolvePolicies(sc, pluginView(container), { policy, defaultPolicy: config.policy });
   } catch (e) {
     if (e instanceof ScenarioError) {
       io.err(`${e.problems.map(formatProblem).join("\n")}\n`);

@@ -218,6 +218,12 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier ${allowDevice ? "gup or device" : "gup"} step)`);
       else if (kind !== "handle" && !(allowDevice && kind === "device")) at(path, path.join("."), `"${name}" does not name a ${allowDevice ? "gup handle or device region" : "gup handle"}`);
     };
+    // A device step's `region` / `io` is looked up in that device's own table: only a name a device action bound will do.
+    const needDeviceName = (name: string, path: PropertyKey[]) => {
+      const kind = bound.get(name);
+      if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier device step)`);
+      else if (kind !== "device") at(path, path.join("."), `"${name}" names a ${kind === "handle" ? "gup handle" : kind === "address" ? "mapping address" : "step result"}, not a device region (a name bound by "as" on a device step, e.g. reg_mr)`);
+    };
     const checkExpect = (e: NonNullable<Step["expect"]>, path: PropertyKey[]) => {
       const pages = e.page === undefined ? [] : Array.isArray(e.page) ? e.page : [e.page];
       pages.forEach((p, j) => {
@@ -251,7 +257,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     if (step.op === "release" || step.op === "peek" || step.op === "poke") needHandle(step.handle, ["handle"], false);
     if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
     if (step.op === "device") {
-      for (const key of ["region", "io"]) if (typeof s[key] === "string") needHandle(s[key] as string, [key], true);
+      for (const key of ["region", "io"]) if (typeof s[key] === "string") needDeviceName(s[key] as string, [key]);
       void plugins;
     }
     // Expectations are checked after the step: names it binds are visible to them.
