@@ -121,6 +121,24 @@ function order0(c: DependencyContainer, policy: string, scale: number, phase: "p
   return { check: phase === "pin" ? "pin-order0" : "unpin-order0", policy, bytes, batch: MODEL_BATCH, flags: PIN_FLAG_NAMES, warmup: MODEL_WARMUP, samples: { gup, bare } };
 }
 
+/**
+ * Run `pin` then `unpin` {@link MODEL_WARMUP} times untimed, then {@link MODEL_SAMPLES} timed
+ * pairs (after a GC each): ns per unit, `per` units a run.
+ */
+function pinThenUnpinSamples(pin: () => void, unpin: () => void, per: number): { pin: number[]; unpin: number[] } {
+  for (let i = 0; i < MODEL_WARMUP; i++) {
+    pin();
+    unpin();
+  }
+  const out = { pin: [] as number[], unpin: [] as number[] };
+  for (let s = 0; s < MODEL_SAMPLES; s++) {
+    gc();
+    out.pin.push(timeNs(pin) / per);
+    out.unpin.push(timeNs(unpin) / per);
+  }
+  return out;
+}
+
 /** `pin-order0`: pin_user_pages_fast of order-0 pages against the warmed bare increment loop. */
 export function pinOrder0(c: DependencyContainer, policy: string, scale: number): ModelChildResult {
   return order0(c, policy, scale, "pin");
@@ -142,19 +160,9 @@ export function huge(c: DependencyContainer, policy: string, scale: number): Mod
     const r = faulted(inst, bytes, kind);
     const { pin, unpin } = batchLoops(r);
     const n = r.pages.length;
-    for (let i = 0; i < MODEL_WARMUP; i++) {
-      pin();
-      unpin();
-    }
-    const pinNs: number[] = [];
-    const unpinNs: number[] = [];
-    for (let s = 0; s < MODEL_SAMPLES; s++) {
-      gc();
-      pinNs.push(timeNs(pin) / n);
-      unpinNs.push(timeNs(unpin) / n);
-    }
+    const samples = pinThenUnpinSamples(pin, unpin, n);
     verifyReleased(inst, r.pages);
-    return { kind, subpages: n, order: inst.kernel.frames.order[r.pages[0]], pin: pinNs, unpin: unpinNs };
+    return { kind, subpages: n, order: inst.kernel.frames.order[r.pages[0]], ...samples };
   });
   return { check: "huge", policy, bytes, batch: MODEL_BATCH, flags: PIN_FLAG_NAMES, warmup: MODEL_WARMUP, kinds };
 }
@@ -184,17 +192,7 @@ export function call(c: DependencyContainer, policy: string, scale: number): Mod
       g.unpinUserPages(one, 1);
     }
   };
-  for (let i = 0; i < MODEL_WARMUP; i++) {
-    pinCalls();
-    unpinCalls();
-  }
-  const pin: number[] = [];
-  const unpin: number[] = [];
-  for (let s = 0; s < MODEL_SAMPLES; s++) {
-    gc();
-    pin.push(timeNs(pinCalls) / calls);
-    unpin.push(timeNs(unpinCalls) / calls);
-  }
+  const { pin, unpin } = pinThenUnpinSamples(pinCalls, unpinCalls, calls);
   verifyReleased(inst, pages);
   return { check: "call", policy, calls, flags: PIN_FLAG_NAMES, warmup: MODEL_WARMUP, pin, unpin };
 }

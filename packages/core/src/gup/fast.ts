@@ -103,10 +103,8 @@ export function gupFastPlainRun(s: GupState, plan: FastPlan, t: PteTable, i: num
     pages[off + j] = pfn;
   }
   const n = j - i;
-  if (n > 0) {
-    if (pin && k.policy.countsPins) k.vmstat.nr_foll_pin_acquired += n;
-    else k.vmstat.nr_gup_get_acquired += n;
-  }
+  // One count for the run: plain frames are never the zero page, so any of them stands for all.
+  if (n > 0) gupStatAcquired(k, tp[i], n, pin ? "pin" : "get");
   return n;
 }
 
