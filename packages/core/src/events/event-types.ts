@@ -12,7 +12,11 @@ import type { FaultPoint } from "../sim/fault-spec.js";
 /** Hazard classes the oracle records. */
 export type HazardClass = "dma_after_clean" | "dma_to_truncated" | "cow_divergence" | "dma_to_freed" | "longterm_in_movable" | "cow_leak";
 
-/** How a hazard ended: refused or handled, flagged to the fs/mm, or silent. */
+/**
+ * How a hazard ended: `prevented` (refused or handled), `detected` (it happened, but the policy's
+ * `maybeDmaPinned` said the frame was pinned at that moment, so the fs/mm could have acted), or
+ * `undetected` (silent). Guide 1 has the rule per class.
+ */
 export type HazardOutcome = "prevented" | "detected" | "undetected";
 
 /** Who holds a GUP reference: a device, a scenario handle, or the kernel itself. */

@@ -99,18 +99,18 @@ export class Oracle implements KernelObserver {
     if (rec.inode !== 0) {
       const inode = this.k.inodes.get(rec.inode);
       if (inode === undefined || inode.cache.get(rec.index) !== pfn) {
-        this.record("dma_to_truncated", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to page ${rec.index} of "${inode?.name ?? "?"}", which is no longer in the file`);
+        this.record("dma_to_truncated", this.flaggedOutcome(pfn), holder.name, pfn, `${write ? "DMA write" : "DMA read"} to page ${rec.index} of "${inode?.name ?? "?"}", which is no longer in the file`);
         return;
       }
     }
     // 3. The process now sees a different frame at that address (COW separated them).
     if (rec.private && rec.pid >= 0 && this.processFrame(rec.pid, rec.vaddr) >= 0 && this.processFrame(rec.pid, rec.vaddr) !== pfn) {
-      this.record("cow_divergence", "undetected", holder.name, pfn, `the device uses frame ${pfn} but process ${rec.pid} now maps frame ${this.processFrame(rec.pid, rec.vaddr)} at ${hex(rec.vaddr)}`);
+      this.record("cow_divergence", this.flaggedOutcome(pfn), holder.name, pfn, `the device uses frame ${pfn} but process ${rec.pid} now maps frame ${this.processFrame(rec.pid, rec.vaddr)} at ${hex(rec.vaddr)}`);
       return;
     }
     // 4. A read of a private frame another process wrote into after COW (the vmsplice leak).
     if (!write && rec.leakedFrom >= 0) {
-      this.record("cow_leak", "undetected", holder.name, pfn, cowLeakRead(holder.name, pfn, rec));
+      this.record("cow_leak", this.flaggedOutcome(pfn), holder.name, pfn, cowLeakRead(holder.name, pfn, rec));
       return;
     }
     // 5. A write into a file page that writeback cleaned after the holder took it.
@@ -141,10 +141,10 @@ export class Oracle implements KernelObserver {
       this.addRecord(holder, pfn, info.pid, info.start + i * PAGE_SIZE, write, longterm);
       const zone = this.k.memory.zoneOf(pfn);
       if (longterm && (zone === ZoneId.MOVABLE || zone === ZoneId.CMA)) {
-        this.record("longterm_in_movable", "undetected", holder.name, pfn, `a long-term pin holds frame ${pfn} in ${this.k.memory.zoneName(pfn)}: it can no longer be migrated or compacted`);
+        this.record("longterm_in_movable", this.flaggedOutcome(pfn), holder.name, pfn, `a long-term pin holds frame ${pfn} in ${this.k.memory.zoneName(pfn)}: it can no longer be migrated or compacted`);
       } else if (longterm && (this.k.frames.flags[pfn] & PG_DEVICE_COHERENT) !== 0) {
         // folio_is_longterm_pinnable() (include/linux/mm.h, v6.12): "Coherent device memory must always allow eviction."
-        this.record("longterm_in_movable", "undetected", holder.name, pfn, `a long-term pin holds device-coherent frame ${pfn}: the device can no longer evict it`);
+        this.record("longterm_in_movable", this.flaggedOutcome(pfn), holder.name, pfn, `a long-term pin holds device-coherent frame ${pfn}: the device can no longer evict it`);
       }
     }
   }
@@ -168,7 +168,7 @@ export class Oracle implements KernelObserver {
       for (const [name, recs] of this.holders.holders()) {
         const held = heldIn(recs, mm.pid, vpn, oldPfn, nr);
         if (held === 0) continue;
-        this.record("cow_divergence", "undetected", name, oldPfn,
+        this.record("cow_divergence", this.flaggedOutcome(oldPfn), name, oldPfn,
           `process ${mm.pid} copied the ${nr} pages at ${hex(vpn * PAGE_SIZE)} on write to frames from ${newPfn}; ${name} still holds ${held} of frames ${oldPfn}+: device and process now see different memory`);
       }
       return;
@@ -178,7 +178,7 @@ export class Oracle implements KernelObserver {
       if (isForeign(rec, mm.pid) && this.processFrame(rec.pid, rec.vaddr) !== oldPfn) {
         this.record("cow_leak", "prevented", name, oldPfn, cowLeakPrevented(mm.pid, vpn, oldPfn, name, rec.pid));
       } else if (rec.pid === mm.pid && rec.vaddr === vpn * PAGE_SIZE) {
-        this.record("cow_divergence", "undetected", name, oldPfn,
+        this.record("cow_divergence", this.flaggedOutcome(oldPfn), name, oldPfn,
           `process ${mm.pid} copied ${hex(rec.vaddr)} on write to frame ${newPfn}; ${name} still holds frame ${oldPfn}: device and process now see different memory`);
       }
     }
@@ -262,6 +262,16 @@ export class Oracle implements KernelObserver {
       pfn, pid, vaddr, inode: file ? f.mapping[pfn] : 0, index: file ? f.index[pfn] : 0,
       private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1, leakedFrom: -1,
     });
+  }
+
+  /**
+   * The outcome of a hazard that got through: `detected` when the policy's `maybeDmaPinned`
+   * (`folio_maybe_dma_pinned()`, include/linux/mm.h, v6.12) says the frame is pinned at the moment
+   * the hazard happens, so the mm or filesystem had what it needed to act; `undetected` otherwise.
+   * The one rule behind every class but `dma_to_freed` (a freed frame carries no flag).
+   */
+  private flaggedOutcome(pfn: number): HazardOutcome {
+    return this.k.policy.maybeDmaPinned(pfn) ? "detected" : "undetected";
   }
 
   private processFrame(pid: number, vaddr: number): number {

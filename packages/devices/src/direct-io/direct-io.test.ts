@@ -155,11 +155,11 @@ describe("direct-io and the hazard oracle", () => {
     expect(r.h.inst.oracle.hazards.map((z) => [z.class, z.outcome])).toEqual([["cow_divergence", "prevented"]]);
   });
 
-  it("fork during a read whose page the policy does not copy: the parent's COW leaves the DMA in the old page (undetected)", () => {
+  it("fork during a read whose page the policy does not copy: the parent's COW leaves the DMA in the old page (detected: the page looked pinned, nothing acted)", () => {
     const r = forkDuringRead({}, { policyOptions: { forkCopy: false } });
     // The parent copied away on write; the device wrote the page the child still maps.
     expect([r.parent, r.child]).toEqual(["pare", "file"]);
-    expect(r.h.inst.oracle.hazards.map((z) => [z.class, z.outcome])).toEqual([["cow_divergence", "undetected"]]);
+    expect(r.h.inst.oracle.hazards.map((z) => [z.class, z.outcome])).toEqual([["cow_divergence", "detected"]]);
   });
 
   it("fork during a legacy FOLL_GET read: nothing marks the page as pinned, the data is lost to the parent", () => {
@@ -168,14 +168,15 @@ describe("direct-io and the hazard oracle", () => {
     expect(r.h.inst.oracle.count("cow_divergence", "undetected")).toBe(1);
   });
 
-  it("records dma_to_truncated when the buffer's shmem page is truncated while the read is in flight", () => {
+  it("records dma_to_truncated (detected: the truncated page still looks pinned) when the buffer's shmem page is truncated while the read is in flight", () => {
     const { h, p, k } = setup();
     const shm = k.createFile("shm", "shmem", 4 * PAGE_SIZE);
     h.mmapFile(p, "map", "shm", 4);
     expect(h.act("disk0", "read", { proc: "p1", addr: "map", length: 4096, file: "data", offset: 0 })).toMatchObject({ ok: true });
     expect(doTruncate(k, shm, 0)).toBe(0);
     k.clock.settle();
-    expect(h.inst.oracle.count("dma_to_truncated", "undetected")).toBe(1);
+    expect(h.inst.oracle.count("dma_to_truncated", "detected")).toBe(1);
+    expect(h.inst.oracle.count("dma_to_truncated", "undetected")).toBe(0);
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
     expectConsistent(h.inst);
   });

@@ -208,7 +208,7 @@ describe("rdma-mr DMA", () => {
 });
 
 describe("rdma-mr and the hazard oracle", () => {
-  it("records cow_divergence when fork shares a pinned page and the parent writes (policy double with forkCopy: false)", () => {
+  it("records cow_divergence, detected, when fork shares a pinned page and the parent writes (policy double with forkCopy: false: the page looks pinned, fork does not act)", () => {
     const { h, p, buf, k } = setup(4, { kernel: { policyOptions: { forkCopy: false } } });
     expect(userWrite(k, p, buf, new TextEncoder().encode("v1"))).toBe(0);
     expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: 4096, access: ["local_write"] }, "mr")).toMatchObject({ ok: true });
@@ -218,7 +218,7 @@ describe("rdma-mr and the hazard oracle", () => {
     expect(frameAt(p, buf)).not.toBe(pinned);
     expect(h.act("hca0", "dma_write", { region: "mr", offset: 0, data: "dev" })).toMatchObject({ ok: true });
     expect(text(userRead(k, p, buf, 3))).toBe("v2\0");
-    expect(h.inst.oracle.hazards.filter((z) => z.class === "cow_divergence").map((z) => [z.outcome, z.device, z.pfn])).toEqual([["undetected", "hca0", pinned]]);
+    expect(h.inst.oracle.hazards.filter((z) => z.class === "cow_divergence").map((z) => [z.outcome, z.device, z.pfn])).toEqual([["detected", "hca0", pinned]]);
     expectConsistent(h.inst);
   });
 
@@ -233,7 +233,7 @@ describe("rdma-mr and the hazard oracle", () => {
     expect(h.inst.oracle.hazards.map((z) => [z.class, z.outcome])).toEqual([["cow_divergence", "prevented"]]);
   });
 
-  it("records dma_to_truncated for a write into a shmem page the file no longer has", () => {
+  it("records dma_to_truncated, detected under a pinning policy, for a write into a shmem page the file no longer has", () => {
     const h = new Harness();
     h.attach("hca0", "rdma-mr");
     const p = h.spawn("p1");
@@ -242,7 +242,8 @@ describe("rdma-mr and the hazard oracle", () => {
     expect(h.act("hca0", "reg_mr", { proc: "p1", addr: "buf", length: "16KiB", access: ["local_write"] }, "mr")).toMatchObject({ ok: true });
     expect(doTruncate(h.inst.kernel, shm, 0)).toBe(0);
     expect(h.act("hca0", "dma_write", { region: "mr", offset: 0, data: "lost" })).toMatchObject({ ok: true });
-    expect(h.inst.oracle.count("dma_to_truncated", "undetected")).toBe(1);
+    expect(h.inst.oracle.count("dma_to_truncated", "detected")).toBe(1);
+    expect(h.inst.oracle.count("dma_to_truncated", "undetected")).toBe(0);
     expect(h.act("hca0", "dereg_mr", { region: "mr" })).toMatchObject({ ok: true });
     expectConsistent(h.inst);
   });
