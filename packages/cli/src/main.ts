@@ -56,9 +56,11 @@ Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or c
     .option("--seed <n>", "seed (overrides the scenario's)")
     .option("--check", "audit the model's invariants after every step")
     .option("-v, --verbose", "show every step, not only failures")
+    .option("--state <steps>", "show the state after these steps (each process's pages, each holder's frames): step indexes from 0, comma-separated, or all")
     .addHelpText("after", `
 Examples:
   $ pinlab run scenarios/dio-writeback-race.yaml
+  $ pinlab run scenarios/rdma-mr-fork.yaml --state 3,5
   $ pinlab run scenarios/ --policy legacy-get,pin-bias --format json
   $ PINLAB_POLICY=vaddr-pin pinlab run my-race.yaml --trace
   $ pinlab run scenarios/history-vmsplice-leak.yaml --kernel v5.7

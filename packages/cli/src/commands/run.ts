@@ -1,5 +1,5 @@
 /**
- * `pinlab run FILE... [--policy NAME|all] [--kernel ERA] [--format text|json] [--trace] [--seed N]`:
+ * `pinlab run FILE... [--policy NAME|all] [--kernel ERA] [--format text|json] [--trace] [--seed N] [--state STEPS]`:
  * run scenarios under their policies, each at its kernel era; exit 0 when every expectation held, 1 when one failed, 2 for
  * bad input.
  * @module
@@ -26,6 +26,21 @@ export interface RunCommandOptions extends CommonOptions {
   readonly check?: boolean;
   /** Show every step, not only failures. */
   readonly verbose?: boolean;
+  /** (issue 19) Steps after which to show the state: indexes from 0, comma-separated, or `all`. */
+  readonly state?: string;
+}
+
+/** `--state`: the step indexes asked for, or `all`. Throws UsageError naming the flag. */
+export function parseStateSteps(value: string | undefined): ReadonlySet<number> | "all" | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === "all") return "all";
+  const steps = new Set<number>();
+  for (const part of value.split(",")) {
+    const t = part.trim();
+    if (!/^\d+$/.test(t)) throw new UsageError(`--state: "${t}" is not a step index (steps count from 0; give indexes, comma-separated, or all)`);
+    steps.add(Number(t));
+  }
+  return steps;
 }
 
 /** Run scenario files. Returns the exit status. */
@@ -33,6 +48,7 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
   const format = opts.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const seed = parseSeed(opts.seed);
+  const stateSteps = parseStateSteps(opts.state);
   const kernel = kernelOverride(opts.kernel, io);
   const { config, container } = await setUp(opts, io);
   const policy = policyOverride(opts.policy, io, container);
@@ -48,13 +64,20 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
     if (format === "text") io.out(line);
     else io.err(line);
   }
+  if (stateSteps !== undefined && stateSteps !== "all") {
+    for (const sc of loaded) {
+      const beyond = [...stateSteps].filter((i) => i >= sc.steps.length);
+      if (beyond.length > 0) throw new UsageError(`--state ${beyond.join(",")}: ${sc.file} has ${sc.steps.length} steps (0-${sc.steps.length - 1})`);
+    }
+  }
   let failed = false;
   for (const sc of loaded) {
+    const stateAt = stateSteps === "all" ? new Set(sc.steps.map((_, i) => i)) : stateSteps;
     let report;
     try {
       report = runScenario(sc, {
         container, policy, seed, trace: opts.trace === true, checkInvariants: opts.check === true,
-        defaultPolicy: config.policy, policyOptions: config.policyOptions,
+        defaultPolicy: config.policy, policyOptions: config.policyOptions, ...(stateAt !== undefined ? { stateAt } : {}),
         ...(kernel !== undefined ? { kernel } : {}), ...(config.kernel !== undefined ? { defaultKernel: config.kernel } : {}),
       });
     } catch (e) {

@@ -2,12 +2,13 @@
  * The text output of `pinlab run`: per policy a pass/fail line (with `@era` when the run's kernel
  * era is not the default, v6.12) with the hazards by outcome, the failed expectations with
  * expected vs actual and why (the step's errno and message, the hazards recorded), step errors,
- * and the hazard table.
+ * the state a `dump` step or `--state` asked for, and the hazard table.
  * @module
  */
 import { DEFAULT_KERNEL, type KernelEvent, type ScenarioReport } from "@pinlab/core";
 import { describeGot, summarizeHazards } from "./failure-text.js";
 import { formatValue } from "./format-value.js";
+import { renderState } from "./state-text.js";
 import { table, type Style } from "./style.js";
 
 /** Render a scenario report as text. */
@@ -34,6 +35,7 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
       if (opts.verbose === true && bad.length === 0 && st.error === undefined) {
         lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
       }
+      if (st.state !== undefined) lines.push(...renderState(st.state, st.index, st.op, s));
     }
     if (res.hazards.length > 0) {
       const rows = [["", "step", "class", "outcome", "device", "detail"].map((h) => s.dim(h))];

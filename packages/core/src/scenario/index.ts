@@ -12,6 +12,7 @@ export * from "./load-scenario.js";
 export * from "./bindings.js";
 export * from "./strings.js";
 export * from "./observe.js";
+export * from "./state-snapshot.js";
 export * from "./report.js";
 export * from "./run-context.js";
 export * from "./expect.js";

@@ -256,6 +256,10 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     for (const key of ["addr", "after", "new_addr"]) if (s[key] !== undefined) needAddr(s[key], [key]);
     if (step.op === "release" || step.op === "peek" || step.op === "poke") needHandle(step.handle, ["handle"], false);
     if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
+    // A holder is a declared device or a gup handle bound earlier (the oracle's holder names).
+    if (step.op === "dump" && step.holder !== undefined && !devices.has(step.holder) && bound.get(step.holder) !== "handle") {
+      at(["holder"], "holder", `"${step.holder}" names no holder: give a declared device (${[...devices.keys()].join(", ") || "none declared"}) or a gup handle bound by "as" on an earlier gup step`);
+    }
     if (step.op === "device") {
       for (const key of ["region", "io"]) if (typeof s[key] === "string") needDeviceName(s[key] as string, [key]);
       void plugins;

@@ -4,6 +4,7 @@
  * @module
  */
 import type { KernelEvent } from "../events/event-types.js";
+import type { StateSnapshot } from "./state-snapshot.js";
 
 /** One checked expectation. */
 export interface ExpectationResult {
@@ -46,6 +47,8 @@ export interface StepResult {
   readonly error?: string;
   /** The step's note, if any. */
   readonly note?: string;
+  /** (issue 19) The state after the step: a `dump` step's, or any step's `--state` asked for. */
+  readonly state?: StateSnapshot;
 }
 
 /** One hazard, as reported. */

@@ -2,6 +2,7 @@ import type { KernelInstance } from "../instance/create-kernel.js";
 import type { Bindings } from "./bindings.js";
 import type { LoadedScenario } from "./load-scenario.js";
 import type { PluginView } from "./registry-view.js";
+import type { StateSnapshot } from "./state-snapshot.js";
 
 /** What a step executor sees. */
 export interface RunContext {
@@ -31,6 +32,8 @@ export interface StepOutcome {
   readonly error?: string;
   /** With `errno`: why, in the words of the kernel model or the device (a `KernelError`'s message, a device's `message`, a refused GUP call's reason). */
   readonly message?: string;
+  /** (issue 19, `dump`) The state the step shows. */
+  readonly state?: StateSnapshot;
   /** (mmap, mremap) The end of the mapping made, bound with its address for a later `after:`. */
   readonly end?: number;
 }

@@ -21,6 +21,7 @@ import { pluginView, type PluginView } from "./registry-view.js";
 import type { ExpectationResult, PolicyResult, ScenarioReport, StepResult } from "./report.js";
 import type { RunContext, StepOutcome } from "./run-context.js";
 import { ScenarioError, formatProblem } from "./scenario-error.js";
+import { stateSnapshot } from "./state-snapshot.js";
 
 /** Options of a run. */
 export interface RunOptions {
@@ -50,6 +51,8 @@ export interface RunOptions {
   readonly defaultKernel?: string;
   /** Policy options per policy id, under the scenario's own `policy_options` (which win). */
   readonly policyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** (issue 19) Steps after which to take the state (`pinlab run --state`): their results carry `state`. Taking it changes no event. */
+  readonly stateAt?: ReadonlySet<number>;
   /** Called after each step (for progress and the playground). */
   readonly onStep?: (policy: string, step: StepResult, inst: KernelInstance) => void;
 }
@@ -156,6 +159,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
     result: outcome.result === undefined ? null : outcome.result, expectations,
     ...(outcome.errno !== undefined && outcome.message !== undefined ? { message: outcome.message } : {}),
     ...(error !== undefined ? { error } : {}), ...(step.note !== undefined ? { note: step.note } : {}),
+    ...(outcome.state !== undefined ? { state: outcome.state } : {}),
   };
 }
 
@@ -184,7 +188,8 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
     ctx.index = i;
     // The last step's audit is a full one: what the incremental audits since the last full one could not see.
     if (audit !== false && i === loaded.steps.length - 1) audit.fullNext();
-    const r = runStep(ctx, audit);
+    let r = runStep(ctx, audit);
+    if (opts.stateAt?.has(i) === true && r.state === undefined) r = { ...r, state: stateSnapshot(inst) };
     steps.push(r);
     opts.onStep?.(policy, r, inst);
   }

@@ -1,6 +1,8 @@
-/** Executors of advance, settle and check. */
+/** Executors of advance, settle, check and dump. */
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
+import { StepInputError } from "../bindings.js";
+import { stateSnapshot } from "../state-snapshot.js";
 
 /** `advance`: run the clock forward. */
 export function runAdvance(ctx: RunContext, s: StepOf<"advance">): StepOutcome {
@@ -17,4 +19,16 @@ export function runSettle(ctx: RunContext): StepOutcome {
 /** `check`: nothing to do; the expectations are the point. */
 export function runCheck(): StepOutcome {
   return {};
+}
+
+/** `dump`: the state, or the part of it `proc` / `holder` names (issue 19). */
+export function runDump(ctx: RunContext, s: StepOf<"dump">): StepOutcome {
+  const k = ctx.inst.kernel;
+  if (s.proc !== undefined && ![...k.processes.values()].some((p) => p.name === s.proc && p.alive)) {
+    throw new StepInputError("proc", `no live process "${s.proc}"`);
+  }
+  if (s.holder !== undefined && !ctx.inst.oracle.holdings().has(s.holder)) {
+    throw new StepInputError("holder", `"${s.holder}" holds no frames (a device or gup handle that holds frames now: ${[...ctx.inst.oracle.holdings().keys()].join(", ") || "none"})`);
+  }
+  return { state: stateSnapshot(ctx.inst, { ...(s.proc !== undefined ? { proc: s.proc } : {}), ...(s.holder !== undefined ? { holder: s.holder } : {}) }) };
 }

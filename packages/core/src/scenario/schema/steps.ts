@@ -181,6 +181,11 @@ export const STEP_SCHEMAS = {
   advance: step("advance", { time: timeField }, "advance the virtual clock"),
   settle: step("settle", {}, "run the clock until nothing is pending"),
   check: step("check", {}, "check expectations only"),
+  dump: step(
+    "dump",
+    { proc: nameField.optional(), holder: nameField.optional() },
+    "(issue 19) show the state: each process's mapped pages (frame, refcount, mapcount, pincount, flags) and each holder's frames (the step's `state`); `proc` or `holder` (a device or gup handle) shows only that one",
+  ),
 } as const;
 
 /** Op names. */
