@@ -82,6 +82,22 @@ export function folioMarkDirty(k: MmContext, pfn: number): void {
   if ((f.flags[head] & PG_ZERO) === 0) f.flags[head] |= PG_DIRTY;
 }
 
+/**
+ * What reached the backing store of `inode` at bytes [offset, offset + length): the bytes its
+ * last writeback stored per page (`backing`), zeros for a hole or a page never written back, the
+ * page cache ignored; for FS-DAX the cached frames are the persistent memory itself. Stops at EOF.
+ */
+export function readBackingStore(k: MmContext, inode: MappedFile, offset: number, length: number): Uint8Array {
+  if (inode.fs.dax) return readFileData(k, inode, offset, length);
+  const end = Math.min(inode.size, offset + length);
+  const out = new Uint8Array(Math.max(0, end - offset));
+  forEachPageChunk(offset, out.length, (index, off, done, len) => {
+    const data = inode.backing.get(index);
+    if (data !== undefined) out.set(data.subarray(off, off + len), done);
+  });
+  return out;
+}
+
 /** What `inode` holds at bytes [offset, offset + length): the page cache, else the backing store. Stops at EOF. */
 export function readFileData(k: MmContext, inode: MappedFile, offset: number, length: number): Uint8Array {
   const end = Math.min(inode.size, offset + length);

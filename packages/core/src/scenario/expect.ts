@@ -4,7 +4,7 @@
  * @module
  */
 import { errnoName } from "../errno.js";
-import { readFileData } from "../mm/filemap.js";
+import { readBackingStore, readFileData } from "../mm/filemap.js";
 import type { MmuNotifyEvent } from "../events/event-types.js";
 import type { FaultPoint } from "../sim/fault-spec.js";
 import { PAGE_SIZE } from "../sim/units.js";
@@ -90,17 +90,18 @@ export function checkExpectations(ctx: RunContext, e: Expectations, outcome: Ste
     out.push({ key: "result", expected: e.result, actual: have, pass, byPolicy, ...cause(pass) });
   }
   if (e.page !== undefined) for (const p of Array.isArray(e.page) ? e.page : [e.page]) checkPage(ctx, p, out, byPolicy);
-  if (e.data !== undefined) {
-    const want = textToBytes(e.data.equals);
-    const bytes = peekUser(ctx.inst, k.process(e.data.proc), ctx.bindings.addr(e.data.addr, "data.addr"), want.length);
+  for (const d of e.data === undefined ? [] : Array.isArray(e.data) ? e.data : [e.data]) {
+    const want = textToBytes(d.equals);
+    const bytes = peekUser(ctx.inst, k.process(d.proc), ctx.bindings.addr(d.addr, "data.addr"), want.length);
     const have = bytes === undefined ? "not mapped" : bytesToText(bytes);
-    out.push({ key: "data", expected: e.data.equals, actual: have, pass: bytes !== undefined && sameBytes(bytes, want), byPolicy });
+    out.push({ key: "data", expected: d.equals, actual: have, pass: bytes !== undefined && sameBytes(bytes, want), byPolicy });
   }
-  if (e.file_data !== undefined) {
-    const inode = k.file(e.file_data.file);
-    const want = textToBytes(e.file_data.equals);
-    const bytes = readFileData(k, inode, e.file_data.offset, Math.max(want.length, 1)); // "": no byte there (EOF)
-    out.push({ key: "file_data", expected: e.file_data.equals, actual: bytesToText(bytes), pass: sameBytes(bytes, want), byPolicy });
+  for (const fd of e.file_data === undefined ? [] : Array.isArray(e.file_data) ? e.file_data : [e.file_data]) {
+    const inode = k.file(fd.file);
+    const want = textToBytes(fd.equals);
+    const read = fd.from === "disk" ? readBackingStore : readFileData;
+    const bytes = read(k, inode, fd.offset, Math.max(want.length, 1)); // "": no byte there (EOF)
+    out.push({ key: fd.from === "disk" ? "file_data.disk" : "file_data", expected: fd.equals, actual: bytesToText(bytes), pass: sameBytes(bytes, want), byPolicy });
   }
   if (e.counters !== undefined) {
     const snap = k.vmstat.snapshot();

@@ -194,6 +194,7 @@ function validateStep(
 function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[], file: string, map: SourceMap, plugins: PluginView, problems: ScenarioProblem[]): void {
   const procs = new Set(header.processes.map((p) => (typeof p === "string" ? p : p.name)));
   const files = new Set(header.files.map((f) => f.name));
+  const fileSystems = new Map(header.files.map((f) => [f.name, f.fs]));
   const devices = new Map(header.devices.map((d) => [d.name, d.kind]));
   const bound = new Map<string, NameKind>();
   steps.forEach((step, i) => {
@@ -238,11 +239,19 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
           needHandle(sf.region, [...pp, "same_frame_as", "region"], true);
         }
       });
-      if (e.data !== undefined) {
-        needProc(e.data.proc, [...path, "data", "proc"]);
-        needAddr(e.data.addr, [...path, "data", "addr"]);
-      }
-      if (e.file_data !== undefined) needFile(e.file_data.file, [...path, "file_data", "file"]);
+      (e.data === undefined ? [] : Array.isArray(e.data) ? e.data : [e.data]).forEach((d, j) => {
+        const dp = Array.isArray(e.data) ? [...path, "data", j] : [...path, "data"];
+        needProc(d.proc, [...dp, "proc"]);
+        needAddr(d.addr, [...dp, "addr"]);
+      });
+      (e.file_data === undefined ? [] : Array.isArray(e.file_data) ? e.file_data : [e.file_data]).forEach((fd, j) => {
+        const fp = Array.isArray(e.file_data) ? [...path, "file_data", j] : [...path, "file_data"];
+        needFile(fd.file, [...fp, "file"]);
+        const fs = fileSystems.get(fd.file);
+        if (fd.from === "disk" && (fs === "shmem" || fs === "hugetlbfs")) {
+          at([...fp, "from"], [...fp, "from"].join("."), `"${fd.file}" is a ${fs} file: it has no backing store to read (from: disk reads what writeback stored, on ext4 or fsdax)`);
+        }
+      });
       for (const [c, v] of [["pinned_vm", e.counters?.pinned_vm], ["locked_vm", e.counters?.locked_vm]] as const) if (v !== undefined && "proc" in v) needProc(v.proc, [...path, "counters", c, "proc"]);
       if (e.file_pins !== undefined) needProc(e.file_pins.proc, [...path, "file_pins", "proc"]);
       if (e.device_counters !== undefined && !devices.has(e.device_counters.device)) {

@@ -109,6 +109,22 @@ const dataEquals = z
   .min(1, { message: 'must not be empty: it compares exactly the bytes it holds, so "" checks nothing; write the zeros you expect, e.g. "\\0\\0\\0\\0" (reads keep NULs since format 1.1)' })
   .meta({ description: "exactly the bytes at addr, NULs included (\"\\0\\0\\0\\0\" for zeros)" });
 
+/** Schema of one `data:` expectation (issue 19: `data:` also takes a list of them, as `page:` does). */
+export const dataExpectation = z.object({ proc: nameField, addr: addrField, equals: dataEquals }).strict();
+
+/** Where a `file_data:` expectation reads: the file as read(2) sees it, or (issue 19) only what reached the backing store. */
+export const FILE_DATA_SOURCES = ["cache", "disk"] as const;
+
+/** Schema of one `file_data:` expectation (issue 19: also a list of them, and `from: disk`). */
+export const fileDataExpectation = z.object({
+  file: nameField,
+  offset: sizeField.default(0),
+  equals: z.string().meta({ description: "exactly the bytes there; \"\" means none: the file ends at offset" }),
+  from: z.enum(FILE_DATA_SOURCES).default("cache").meta({
+    description: "(issue 19) cache: what read(2) returns (the page cache, else the backing store); disk: only what writeback stored (zeros for a hole or a page never written back); ext4 and fsdax files",
+  }),
+}).strict();
+
 /** Schema of an `expect:` block: every key optional, unknown keys refused. */
 export const expectationsSchema = z
   .object({
@@ -116,8 +132,8 @@ export const expectationsSchema = z
     errno: z.enum(Object.keys(ERRNO) as [keyof typeof ERRNO, ...(keyof typeof ERRNO)[]]).optional(),
     result: z.unknown().optional(),
     page: z.union([pageExpectation, z.array(pageExpectation)]).optional(),
-    data: z.object({ proc: nameField, addr: addrField, equals: dataEquals }).strict().optional(),
-    file_data: z.object({ file: nameField, offset: sizeField.default(0), equals: z.string().meta({ description: "exactly the bytes there; \"\" means none: the file ends at offset" }) }).strict().optional(),
+    data: z.union([dataExpectation, z.array(dataExpectation)]).optional(),
+    file_data: z.union([fileDataExpectation, z.array(fileDataExpectation)]).optional(),
     counters: counters.optional(),
     hazards: z.union([hazardMatcher, z.array(hazardMatcher)]).optional(),
     file_pins: z.object({ proc: nameField, count: int.nonnegative() }).strict().optional(),
