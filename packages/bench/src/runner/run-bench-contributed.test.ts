@@ -53,7 +53,7 @@ describe("runBench with plugin workloads and scenario workloads (worker pool)", 
     const err = await planBench({ ...base, scenarios: [bad] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BenchInputError);
     expect((err as BenchInputError).field).toBe("--scenarios");
-    expect((err as Error).message).toMatch(/^--scenarios: a scenario is not valid:|^--scenarios: scenarios are not valid:/);
+    expect((err as Error).message).toMatch(/^--scenarios: a scenario is not valid:\n {2}bad\.yaml:/);
     expect((err as Error).message).toMatch(/bad\.yaml:\d+:\d+: field "devices\[0\]\.kind": unknown device kind "vfio-type1"; registered kinds: \(none\)/);
     const steps = await planBench({ ...base, scenarios: [{ file: "bad.yaml", text: PIN_FORK.text.replace("call: pin_user_pages, flags: [FOLL_WRITE", "call: pin_user_pagez, flags: [FOLL_WRITE") }] }).catch((e: unknown) => e);
     expect((steps as Error).message).toMatch(/bad\.yaml:8:\d+: step 2 \(gup\), field "call": /);

@@ -28,7 +28,8 @@ export function registerScenarioWorkloads(container: DependencyContainer, source
     }
   }
   if (problems.length > 0) {
-    throw new BenchInputError(`--scenarios: ${problems.length === 1 ? "a scenario is" : "scenarios are"} not valid:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, "--scenarios");
+    const files = new Set(problems.map((p) => p.file)).size;
+    throw new BenchInputError(`--scenarios: ${files === 1 ? "a scenario is" : `${files} scenarios are`} not valid:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, "--scenarios");
   }
   const byId: Record<string, ScenarioSource> = {};
   for (const { source, def } of made) {

@@ -6,7 +6,7 @@
  * plugins, before any cell runs.
  * @module
  */
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import type { ScenarioSource } from "@pinlab/bench";
 import { UsageError, type CliIo } from "../io.js";
 import { readInputFile } from "../read-input-file.js";
@@ -28,7 +28,11 @@ export function scenarioSources(values: readonly string[] | undefined, io: CliIo
     if (e instanceof UsageError) throw new UsageError(`--scenarios: ${e.message}`);
     throw e;
   }
-  const label = (f: string) => relative(io.cwd, f) || f;
+  // Inside the working directory a path relative to it; outside it the absolute path.
+  const label = (f: string) => {
+    const r = relative(io.cwd, f);
+    return r === "" || r.startsWith("..") || isAbsolute(r) ? f : r;
+  };
   for (const sk of found.skipped) io.err(`--scenarios: skipped ${label(sk.file)} (${sk.why})\n`);
   return found.files.map((f) => {
     try {
