@@ -84,7 +84,7 @@ export function expandMatrix(container: DependencyContainer, sel: MatrixSelectio
     const known = new Set<string>(["none"]);
     for (const w of workloadsOf(container)) for (const v of w.meta.variants) known.add(variantDevice(v));
     const unknown = sel.devices.filter((d) => !known.has(d));
-    if (unknown.length > 0) throw new BenchInputError(`--devices: unknown device ${unknown.map((u) => `"${u}"`).join(", ")}; devices the workloads use: ${[...known].sort().join(", ")}`, "--devices");
+    if (unknown.length > 0) throw new BenchInputError(`--devices: unknown device ${unknown.map((u) => `"${u}"`).join(", ")}; devices the workloads use: ${[...known].sort().join(", ")} (a device plugin joins the bench through a scenario that uses it: --scenarios FILE)`, "--devices");
     const missing = sel.devices.filter((d) => d !== "none" && !registered.has(d));
     if (missing.length > 0) throw new BenchInputError(`--devices: ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not registered; registered devices: ${[...registered].sort().join(", ") || "(none)"}`, "--devices");
   }
