@@ -2,12 +2,18 @@
  * pinlab comparative bench: workloads x policies x devices, run in worker threads, and its
  * reports (terminal table, JSON, CSV, markdown, a self-contained HTML report with charts). The
  * bench imports only `@pinlab/core`: policies and devices reach it through the plugin registry,
- * from module specifiers its caller passes.
+ * from module specifiers its caller passes. A plugin module may also export workloads (made with
+ * {@link defineWorkload} and {@link workloadParams}), and any scenario file can be benched as a
+ * workload (`scenario:NAME`).
  * @packageDocumentation
  */
 export * from "./version.js";
 export * from "./workloads/define-workload.js";
 export * from "./workloads/registry.js";
+export * from "./workloads/workload-catalog.js";
+export * from "./workloads/plugin-workloads.js";
+export * from "./workloads/scenario-workload.js";
+export * from "./workloads/scenario-sample.js";
 export * from "./workloads/gup-throughput.js";
 export * from "./workloads/support/device-driver.js";
 export * from "./workloads/support/params.js";
@@ -32,6 +38,7 @@ export * from "./runner/aggregate.js";
 export * from "./runner/resolve-params.js";
 export * from "./runner/run-cell.js";
 export * from "./runner/load-plugins.js";
+export * from "./runner/scenario-workloads.js";
 export * from "./runner/pool.js";
 export * from "./runner/capacity-probe.js";
 export * from "./runner/context.js";

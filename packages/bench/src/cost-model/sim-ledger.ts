@@ -85,6 +85,11 @@ export function grabbedPages(c: SimCounts): number {
   return c.pinSmallSlow + c.pinSmallFast + c.pinHugeSlow + c.pinHugeFast + c.getSmallSlow + c.getSmallFast + c.getHugeSlow + c.getHugeFast;
 }
 
+/** Pages released (unpinned or put) in `c`. */
+export function releasedPages(c: SimCounts): number {
+  return c.unpinSmall + c.unpinHuge + c.putSmall + c.putHuge;
+}
+
 /** The price of grabbing one page: `mode` as the policy counted it, a subpage of a large folio or not, on the fast path or not. */
 export function grabPageNsFor(mode: "get" | "pin", huge: boolean, fast: boolean): number {
   const base = huge ? PIN_HUGE_SUBPAGE_NS : PIN_SMALL_NS;

@@ -5,7 +5,7 @@
  * @module
  */
 import { errnoName, type HazardClass, type HazardOutcome, type KernelInstance } from "@pinlab/core";
-import { diffSimCounts, emptySimCounts, grabbedPages, grabNs, priceSimCounts, releaseNs, SimLedger, type SimCounts, type SimTotals } from "../cost-model/sim-ledger.js";
+import { diffSimCounts, emptySimCounts, grabbedPages, grabNs, priceSimCounts, releasedPages, releaseNs, SimLedger, type SimCounts, type SimTotals } from "../cost-model/sim-ledger.js";
 import { DeviceDriver } from "../workloads/support/device-driver.js";
 import { buildCellKernel, type KernelCell, type WorkloadKernelConfig } from "./cell-kernel.js";
 import { addAudit, auditPins, emptyAudit, type AuditTally } from "./pin-audit.js";
@@ -162,6 +162,36 @@ export class SampleProbe {
     s.simGrabNs += grabNs(d);
     s.simReleaseNs += releaseNs(d);
     s.simPages += grabbedPages(d);
+  }
+
+  /**
+   * Time a step whose kind is known only once it ran (a scenario step): it counts as a grab
+   * window of `pages` grabbed pages when it grabbed some, else as a release window when it
+   * released some; a step that did neither is not timed. Returns `fn`'s value and the pages.
+   */
+  step<T>(fn: () => T, opts: WindowOptions = {}): { readonly value: T; readonly grabbed: number; readonly released: number } {
+    const sim0 = this.simCounts();
+    const t0 = now();
+    const value = fn();
+    const dt = now() - t0;
+    const d = diffSimCounts(this.simCounts(), sim0);
+    const grabbed = grabbedPages(d);
+    const released = releasedPages(d);
+    if (grabbed > 0 || released > 0) {
+      const s = this.series(opts.series);
+      if (grabbed > 0) {
+        s.pinNs += dt;
+        s.pinPages += grabbed;
+      } else {
+        s.releaseNs += dt;
+        s.releasePages += released;
+      }
+      s.simGrabNs += grabNs(d);
+      s.simReleaseNs += releaseNs(d);
+      s.simPages += grabbed;
+      this.notePeak();
+    }
+    return { value, grabbed, released };
   }
 
   /** Time a loop that is not a GUP call (a baseline): `pages` pages in the grab or the release column of `series`. */

@@ -106,8 +106,8 @@ export function renderHtml(results: BenchResults): string {
   }
   p.push(`</table></section>`);
 
-  p.push(`<section id="workloads"><h2>Workloads</h2><table><tr><th>id</th><th>what it measures</th><th>models</th><th>source</th><th>look for</th></tr>${listWorkloads().filter((wl) => ctx.workloads.includes(wl.meta.id)).map((wl) =>
-    `<tr><td><code>${esc(wl.meta.id)}</code></td><td>${esc(wl.meta.summary)}</td><td>${esc(wl.meta.models)}</td><td class="muted">${esc(wl.meta.source)}</td><td>${esc(wl.meta.lookFor)}</td></tr>`).join("")}</table></section>`);
+  p.push(`<section id="workloads"><h2>Workloads</h2><table><tr><th>id</th><th>what it measures</th><th>models</th><th>source</th><th>look for</th></tr>${[...listWorkloads().map((wl) => wl.meta), ...(ctx.contributedWorkloads ?? [])].filter((wl) => ctx.workloads.includes(wl.id)).map((wl) =>
+    `<tr><td><code>${esc(wl.id)}</code></td><td>${esc(wl.summary)}</td><td>${esc(wl.models)}</td><td class="muted">${esc(wl.source)}</td><td>${esc(wl.lookFor)}</td></tr>`).join("")}</table></section>`);
 
   p.push(`<section id="cost-model"><h2>Cost model</h2><p class="muted">Constants (ns, or ratios); each is documented with its source in <code>packages/bench/src/cost-model/constants.ts</code>.</p><table>${Object.entries(costModel).map(([k, v]) =>
     `<tr><td><code>${esc(k)}</code></td><td class="num">${esc(typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : JSON.stringify(v))}</td></tr>`).join("")}</table></section>`);

@@ -3,6 +3,7 @@
  * @module
  */
 import type { SizeName } from "../workloads/define-workload.js";
+import type { ScenarioSource } from "../workloads/scenario-workload.js";
 import type { AuditTally } from "../probe/pin-audit.js";
 import type { CurvePoint, HazardTally } from "../probe/sample-probe.js";
 import type { SampleStats } from "../probe/stats.js";
@@ -46,6 +47,8 @@ export interface CellTask extends CellSpec {
   readonly plugins: readonly string[];
   /** Options for the cell's policy given by the run (a config's `policyOptions`); the workload's own go on top, then the swept ones. */
   readonly policyOptions?: Readonly<Record<string, unknown>>;
+  /** The scenario file of a scenario workload (`--scenarios`): the worker makes the workload from it. */
+  readonly scenario?: ScenarioSource;
 }
 
 /** Ns per page of the grab and the release windows (wall-clock medians over samples, or simulated). */

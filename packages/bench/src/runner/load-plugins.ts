@@ -2,13 +2,14 @@
  * Registering plugins from module specifiers, in the main thread and in every worker. The bench
  * imports no policy and no device: the caller (the CLI) names the modules, and each exports a
  * `register(container)` function, a descriptor as default, or `policies` / `devices` maps of
- * descriptors (the same contract as the CLI's `--plugin`).
+ * descriptors (the same contract as the CLI's `--plugin`), and may export workloads (see
+ * `plugin-workloads.ts`).
  * @module
  */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { registerPluginExports } from "@pinlab/core";
+import { registerBenchPluginExports } from "../workloads/plugin-workloads.js";
 import { BenchInputError } from "./bench-input-error.js";
 
 /** A specifier as `import()` takes it: absolute paths become file URLs; package names and URLs stay. */
@@ -25,7 +26,7 @@ export async function registerPluginModule(container: DependencyContainer, speci
     throw new BenchInputError(`plugin ${specifier} failed to load: ${(e as Error).message.split("\n")[0]}`, "--plugin");
   }
   try {
-    registerPluginExports(container, mod, specifier);
+    registerBenchPluginExports(container, mod, specifier);
   } catch (e) {
     throw new BenchInputError((e as Error).message, "--plugin");
   }

@@ -1,5 +1,6 @@
 /**
- * The matrix: which cells a run has, in canonical order (workloads in registry order, then
+ * The matrix: which cells a run has, in canonical order (workloads in registry order, the
+ * contributed ones (plugin workloads, `--scenarios`) after them, then
  * variants in declaration order, then policies in the order given, then kernel eras oldest
  * first), checked against what is registered.
  * @module
@@ -7,7 +8,7 @@
 import { listDevices, listPolicies } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import { NO_DEVICE, variantDevice, type WorkloadDefinition } from "../workloads/define-workload.js";
-import { listWorkloads } from "../workloads/registry.js";
+import { workloadsOf } from "../workloads/workload-catalog.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellSpec } from "./cell.js";
 import { kernelsOfPolicy, policyKernels } from "./kernel-axis.js";
@@ -52,9 +53,9 @@ export function eraInId(c: Pick<CellSpec, "policy" | "sweep"> & Partial<Pick<Cel
   return c.id === cellId(c.workload, c.variant, c.policy, c.sweep, c.kernel);
 }
 
-/** Resolve the workloads of a selection; throws naming the unknown ones and listing the known. */
-export function selectWorkloads(ids: readonly string[] | undefined): WorkloadDefinition[] {
-  const all = listWorkloads();
+/** Resolve the workloads of a selection among those `container` knows; throws naming the unknown ones and listing the known. */
+export function selectWorkloads(container: DependencyContainer, ids: readonly string[] | undefined): WorkloadDefinition[] {
+  const all = workloadsOf(container);
   if (ids === undefined) return all;
   const known = all.map((w) => w.meta.id);
   if (ids.length === 0) throw new BenchInputError(`--workloads selects no workload; known workloads: ${known.join(", ")}`, "--workloads");
@@ -76,14 +77,14 @@ export function selectPolicies(container: DependencyContainer, policies: readonl
 
 /** Expand a selection into cells, in canonical order. */
 export function expandMatrix(container: DependencyContainer, sel: MatrixSelection): CellSpec[] {
-  const workloads = selectWorkloads(sel.workloads);
+  const workloads = selectWorkloads(container, sel.workloads);
   const policies = selectPolicies(container, sel.policies);
   const registered = new Set(listDevices(container).map((d) => d.meta.id));
   if (sel.devices !== undefined) {
     const known = new Set<string>(["none"]);
-    for (const w of listWorkloads()) for (const v of w.meta.variants) known.add(variantDevice(v));
+    for (const w of workloadsOf(container)) for (const v of w.meta.variants) known.add(variantDevice(v));
     const unknown = sel.devices.filter((d) => !known.has(d));
-    if (unknown.length > 0) throw new BenchInputError(`--devices: unknown device ${unknown.map((u) => `"${u}"`).join(", ")}; devices the workloads use: ${[...known].sort().join(", ")}`, "--devices");
+    if (unknown.length > 0) throw new BenchInputError(`--devices: unknown device ${unknown.map((u) => `"${u}"`).join(", ")}; devices the workloads use: ${[...known].sort().join(", ")} (a device plugin joins the bench through a scenario that uses it: --scenarios FILE)`, "--devices");
     const missing = sel.devices.filter((d) => d !== "none" && !registered.has(d));
     if (missing.length > 0) throw new BenchInputError(`--devices: ${missing.map((m) => `"${m}"`).join(", ")} ${missing.length > 1 ? "are" : "is"} not registered; registered devices: ${[...registered].sort().join(", ") || "(none)"}`, "--devices");
   }

@@ -11,15 +11,24 @@ import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import { erasInOrder } from "./kernel-axis.js";
 import type { Shard } from "./shard.js";
-import { RESULTS_FORMAT, type BenchResults } from "./results.js";
+import { RESULTS_FORMAT, type BenchResults, type ContributedWorkload } from "./results.js";
 import type { Sweep } from "./sweep.js";
 import { compareRanks, sweepRank } from "./sweep-expand.js";
 import { gupGoals, matrixGoal, scalingGoal } from "./speed-goals.js";
 
-/** The canonical order of cells: workloads in registry order, variants as declared, policies as given, kernel eras oldest first, then swept values in product order. */
-export function canonicalOrder(cells: readonly CellResult[], policies: readonly string[], sweeps: readonly Sweep[] = []): CellResult[] {
-  const wOrder = listWorkloads().map((w) => w.meta.id);
-  const vOrder = (c: CellResult) => findWorkload(c.workload)?.meta.variants.findIndex((v) => v.id === c.variant) ?? -1;
+/** Workload ids in report order: the built-in ones, then the contributed ones (plugin workloads, `--scenarios`) as the results list them. */
+function workloadOrder(contributed: readonly ContributedWorkload[]): string[] {
+  return [...listWorkloads().map((w) => w.meta.id), ...contributed.map((w) => w.id)];
+}
+
+/**
+ * The canonical order of cells: workloads in registry order (then the contributed ones, as
+ * `contributed` lists them), variants as declared, policies as given, kernel eras oldest first,
+ * then swept values in product order.
+ */
+export function canonicalOrder(cells: readonly CellResult[], policies: readonly string[], sweeps: readonly Sweep[] = [], contributed: readonly ContributedWorkload[] = []): CellResult[] {
+  const wOrder = workloadOrder(contributed);
+  const vOrder = (c: CellResult) => findWorkload(c.workload)?.meta.variants.findIndex((v) => v.id === c.variant) ?? contributed.find((w) => w.id === c.workload)?.variants.indexOf(c.variant) ?? -1;
   return [...cells].sort((a, b) => wOrder.indexOf(a.workload) - wOrder.indexOf(b.workload) || vOrder(a) - vOrder(b) || policies.indexOf(a.policy) - policies.indexOf(b.policy)
     || eraIndex(a.kernel ?? "") - eraIndex(b.kernel ?? "") || compareRanks(sweepRank(a, sweeps), sweepRank(b, sweeps)));
 }
@@ -34,6 +43,7 @@ const MATRIX_FIELDS = [
   ["parameters", (r: BenchResults) => r.context.params],
   ["sweeps", (r: BenchResults) => r.context.sweeps ?? []],
   ["seeds", (r: BenchResults) => r.context.seeds ?? 1],
+  ["contributed workloads", (r: BenchResults) => (r.context.contributedWorkloads ?? []).map((w) => w.id)],
   ["matrix size", (r: BenchResults) => r.context.matrixCells],
 ] as const;
 
@@ -42,7 +52,7 @@ function checkSameMatrix(first: BenchResults, firstName: string, p: BenchResults
   for (const [field, get] of MATRIX_FIELDS) {
     const a = JSON.stringify(get(first));
     const b = JSON.stringify(get(p));
-    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, kernels, devices, parameters, sweeps, seeds and matrix size must agree`);
+    if (a !== b) throw new BenchInputError(`the results are not shards of one matrix: ${field} differs (${firstName}: ${a}, ${name}: ${b}); seed, size, policies, kernels, devices, parameters, sweeps, seeds, contributed workloads and matrix size must agree`);
   }
 }
 
@@ -74,8 +84,8 @@ export function mergeResults(parts: readonly BenchResults[], names: readonly str
       from.set(c.id, names[i]);
     }
   });
-  const cells = canonicalOrder([...byId.values()], first.policies, first.sweeps ?? []);
-  const workloads = listWorkloads().map((w) => w.meta.id).filter((id) => cells.some((c) => c.workload === id));
+  const cells = canonicalOrder([...byId.values()], first.policies, first.sweeps ?? [], first.contributedWorkloads ?? []);
+  const workloads = workloadOrder(first.contributedWorkloads ?? []).filter((id) => cells.some((c) => c.workload === id));
   const durationMs = Math.max(...parts.map((p) => p.context.durationMs));
   const workers = Math.max(...parts.map((p) => p.context.workers));
   const missing = first.matrixCells - cells.length;

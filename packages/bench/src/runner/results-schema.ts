@@ -105,6 +105,9 @@ const context = z.looseObject({
   date: z.string(),
   durationMs: nonNegative,
   workloads: z.array(id),
+  contributedWorkloads: z.array(z.looseObject({
+    id, summary: z.string(), models: z.string(), source: z.string(), lookFor: z.string(), origin: z.string(), variants: z.array(id).min(1),
+  })).optional(),
   policies: z.array(id),
   kernels: z.array(id).optional(),
   kernelAxis: z.array(id).nullable().optional(),

@@ -54,6 +54,27 @@ export interface ScalingRun {
   readonly capacity?: number;
 }
 
+/**
+ * A workload that is not built in (a plugin's, or a scenario given with `--scenarios`), described
+ * in the results so reports and merges can name it without loading the plugin or the file.
+ */
+export interface ContributedWorkload {
+  /** Its id (`scenario:NAME` for a scenario). */
+  readonly id: string;
+  /** One-line summary (a scenario's description, else its name). */
+  readonly summary: string;
+  /** The real pattern it models. */
+  readonly models: string;
+  /** Where that pattern comes from. */
+  readonly source: string;
+  /** What to look at in its results. */
+  readonly lookFor: string;
+  /** The plugin module or scenario file it came from. */
+  readonly origin: string;
+  /** Its variant ids, in declaration order. */
+  readonly variants: readonly string[];
+}
+
 /** Where, when and how a run happened: the machine (see {@link MachineFacts}) and the run. */
 export interface BenchContext extends MachineFacts {
   /** pinlab (bench) version. */
@@ -78,6 +99,8 @@ export interface BenchContext extends MachineFacts {
   readonly durationMs: number;
   /** Workloads selected. */
   readonly workloads: readonly string[];
+  /** The selected workloads that are not built in (plugin workloads, `--scenarios`), described; absent when there are none. */
+  readonly contributedWorkloads?: readonly ContributedWorkload[];
   /** Policies selected. */
   readonly policies: readonly string[];
   /** The kernel eras the cells ran at, oldest first (absent in results written before the bench had eras). */

@@ -7,8 +7,9 @@
 import { loadavg } from "node:os";
 import { formatZodIssues, listDevices, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
-import { SIZE_NAMES, type SizeName } from "../workloads/define-workload.js";
-import { findWorkload, listWorkloads } from "../workloads/registry.js";
+import { SIZE_NAMES, type SizeName, type WorkloadDefinition } from "../workloads/define-workload.js";
+import type { ScenarioSource } from "../workloads/scenario-workload.js";
+import { findWorkloadIn, isContributed, workloadSource, workloadsOf } from "../workloads/workload-catalog.js";
 import { BENCH_VERSION } from "../version.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult, CellSpec, CellTask } from "./cell.js";
@@ -19,7 +20,8 @@ import { erasInOrder, policyKernels, resolveKernelAxis } from "./kernel-axis.js"
 import { expandMatrix, seedId, selectPolicies } from "./matrix.js";
 import { BenchPool } from "./pool.js";
 import { resolveParams } from "./resolve-params.js";
-import { RESULTS_FORMAT, type BenchResults, type ScalingRun } from "./results.js";
+import { RESULTS_FORMAT, type BenchResults, type ContributedWorkload, type ScalingRun } from "./results.js";
+import { registerScenarioWorkloads } from "./scenario-workloads.js";
 import { replicateSeed } from "./seed.js";
 import { selectShard, type Shard } from "./shard.js";
 import type { Sweep, SweepRequest } from "./sweep.js";
@@ -44,8 +46,13 @@ export interface BenchProgress {
 export interface BenchOptions {
   /** Plugin module specifiers every worker registers (package names, file URLs, absolute paths). */
   readonly plugins: readonly string[];
-  /** Workload ids; undefined = all. */
+  /** Workload ids; undefined = all (the built-in ones, the plugins' and the scenarios'). */
   readonly workloads?: readonly string[];
+  /**
+   * Scenario files to bench as workloads (`--scenarios`), each `scenario:NAME`: validated against
+   * the plugins before any cell runs, and run per policy (and era) of the matrix.
+   */
+  readonly scenarios?: readonly ScenarioSource[];
   /** Policy ids or `all`. */
   readonly policies?: readonly string[] | "all";
   /**
@@ -98,6 +105,12 @@ export interface BenchPlan {
   readonly policyKernels: Readonly<Record<string, string>>;
   /** Devices registered. */
   readonly registeredDevices: readonly string[];
+  /** Rough seconds a cell of each workload of the plan takes at the run's size (heaviest cells start first). */
+  readonly costs: Readonly<Record<string, number>>;
+  /** The scenario file of each scenario workload, by workload id. */
+  readonly scenarios: Readonly<Record<string, ScenarioSource>>;
+  /** The plan's workloads that are not built in, described for the results. */
+  readonly contributed: readonly ContributedWorkload[];
   /** Set when the shard has no cell of a non-empty matrix: why (the run is legitimately empty). */
   readonly note?: string;
 }
@@ -121,7 +134,7 @@ function checkSeeds(seeds: number | undefined): number {
 /** Check the parameters and policy options each swept cell runs with, all sweeps applied together. */
 function checkSweptCells(container: DependencyContainer, cells: readonly CellSpec[], opts: BenchOptions, size: SizeName): void {
   for (const c of cells) {
-    const def = findWorkload(c.workload)!;
+    const def = findWorkloadIn(container, c.workload)!;
     const swept = sweptParams(c.workload, c.sweep);
     try {
       resolveParams(def, size, { ...opts.params?.[c.workload], ...swept });
@@ -144,9 +157,10 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new BenchInputError(`--workers must be a whole number from 1 to 256, got ${workers}`, "--workers");
   const seeds = checkSeeds(opts.seeds);
   const container = await pluginContainer(opts.plugins);
+  const scenarios = registerScenarioWorkloads(container, opts.scenarios ?? []);
   for (const [id, overrides] of Object.entries(opts.params ?? {})) {
-    const def = findWorkload(id);
-    if (def === undefined) throw new BenchInputError(`--param: unknown workload "${id}"; known workloads: ${listWorkloads().map((w) => w.meta.id).join(", ")}`, "--param");
+    const def = findWorkloadIn(container, id);
+    if (def === undefined) throw new BenchInputError(`--param: unknown workload "${id}"; known workloads: ${workloadsOf(container).map((w) => w.meta.id).join(", ")}`, "--param");
     resolveParams(def, size, overrides);
   }
   for (const [id, options] of Object.entries(opts.policyOptions ?? {})) {
@@ -163,6 +177,7 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
   // Shards split the swept matrix cell by cell: every seed of a cell runs in the cell's shard.
   const cells = selectShard(all, opts.shard);
   const note = emptyShardNote(opts.shard, cells.length, all.length);
+  const used = workloadsOf(container).filter((w) => all.some((c) => c.workload === w.meta.id));
   return {
     cells,
     matrixCells: all.length,
@@ -172,15 +187,25 @@ export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
     kernelAxis,
     policyKernels: policyKernels(container, policies),
     registeredDevices: listDevices(container).map((d) => d.meta.id).sort(),
+    costs: Object.fromEntries(used.map((w) => [w.meta.id, w.meta.cost[size]])),
+    scenarios: Object.fromEntries(Object.entries(scenarios).filter(([id]) => used.some((w) => w.meta.id === id))),
+    contributed: used.filter(isContributed).map(describeContributed),
     ...(note !== undefined ? { note } : {}),
   };
+}
+
+/** A contributed workload as the results describe it. */
+function describeContributed(w: WorkloadDefinition): ContributedWorkload {
+  const m = w.meta;
+  return { id: m.id, summary: m.summary, models: m.models, source: m.source, lookFor: m.lookFor, origin: workloadSource(w), variants: m.variants.map((v) => v.id) };
 }
 
 /** The default matrix: size small, every workload, every policy (each at its own era), every device, unsharded, no overrides. */
 export function isDefaultMatrix(opts: BenchOptions): boolean {
   return (opts.size ?? "small") === "small" && opts.workloads === undefined && (opts.policies === undefined || opts.policies === "all")
     && opts.devices === undefined && opts.shard === undefined && Object.keys(opts.params ?? {}).length === 0
-    && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1 && opts.kernels === undefined;
+    && Object.keys(opts.policyOptions ?? {}).length === 0 && (opts.sweeps ?? []).length === 0 && (opts.seeds ?? 1) === 1 && opts.kernels === undefined
+    && (opts.scenarios ?? []).length === 0;
 }
 
 /** Run the bench; `plan` is {@link planBench}'s for the same options, when the caller already made it. */
@@ -195,9 +220,10 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
   const tasks: (CellTask & { readonly replicate: number })[] = plan.cells.flatMap((c) => Array.from({ length: seeds }, (_, replicate) => ({
     ...c, replicate, seed: replicateSeed(seed, seedId(c), replicate), size, plugins: [...opts.plugins], ...(opts.params?.[c.workload] !== undefined ? { params: opts.params[c.workload] } : {}),
     ...(opts.policyOptions?.[c.policy] !== undefined ? { policyOptions: opts.policyOptions[c.policy] } : {}),
+    ...(plan.scenarios[c.workload] !== undefined ? { scenario: plan.scenarios[c.workload] } : {}),
   })));
   // Longest processing time first: heavy cells start early so the workers finish together.
-  const order = [...tasks].sort((a, b) => findWorkload(b.workload)!.meta.cost[size] - findWorkload(a.workload)!.meta.cost[size]);
+  const order = [...tasks].sort((a, b) => plan.costs[b.workload] - plan.costs[a.workload]);
   const date = new Date().toISOString();
   const loadStart = loadavg();
   const results = new Map<string, CellResult[]>();
@@ -233,6 +259,7 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
       loadAverage,
       seed, size, workers, shard: opts.shard ?? null, date, durationMs,
       workloads: [...new Set(plan.cells.map((c) => c.workload))],
+      ...(plan.contributed.length > 0 ? { contributedWorkloads: plan.contributed } : {}),
       policies: plan.policies,
       kernels: erasInOrder(plan.cells.map((c) => c.kernel!)),
       kernelAxis: plan.kernelAxis,
@@ -243,7 +270,7 @@ export async function runBench(opts: BenchOptions, plan?: BenchPlan): Promise<Be
       matrixCells: plan.matrixCells,
       ...(plan.sweeps.length > 0 ? { sweeps: plan.sweeps } : {}),
       ...(seeds > 1 ? { seeds } : {}),
-      goals: [...gupGoals(cells, { load: Math.max(loadAverage.start[0], loadAverage.end[0]), cores: facts.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) }), scalingGoal(scaling)],
+      goals: [...gupGoals(cells, { load: Math.max(loadAverage.start[0], loadAverage.end[0]), cores: facts.cores }), matrixGoal({ durationMs, workers, isDefaultMatrix: isDefaultMatrix(opts) && plan.contributed.length === 0 }), scalingGoal(scaling)],
       scaling,
       model: null,
       ...(plan.note !== undefined ? { note: plan.note } : {}),

@@ -8,7 +8,7 @@ import { MAIN_SERIES, SampleProbe, type SampleRecord } from "../probe/sample-pro
 import { falseNegativeRate, falsePositiveRate } from "../probe/pin-audit.js";
 import { summarize } from "../probe/stats.js";
 import { emptySimCounts, priceSimCounts } from "../cost-model/sim-ledger.js";
-import { findWorkload } from "../workloads/registry.js";
+import { findWorkloadIn } from "../workloads/workload-catalog.js";
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellMetrics, CellResult, CellTask, SeriesResult } from "./cell.js";
 import { resolveParams } from "./resolve-params.js";
@@ -45,9 +45,9 @@ export function summarizeSeries(records: readonly SampleRecord[]): SeriesResult[
   });
 }
 
-/** Run a cell with the plugins in `container`. Workload failures become a result with `error`. */
+/** Run a cell with the plugins (and contributed workloads) in `container`. Workload failures become a result with `error`. */
 export function runCell(task: CellTask, container: DependencyContainer): CellResult {
-  const def = findWorkload(task.workload);
+  const def = findWorkloadIn(container, task.workload);
   if (def === undefined) throw new BenchInputError(`unknown workload "${task.workload}"`, "--workloads");
   const variant = def.meta.variants.find((v) => v.id === task.variant);
   if (variant === undefined) throw new BenchInputError(`workload "${task.workload}" has no variant "${task.variant}"`, "--devices");

@@ -7,13 +7,13 @@
 import { formatZodIssues, listPolicies, policyOptionsIssues } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import type { SizeName } from "../workloads/define-workload.js";
-import { findWorkload, listWorkloads } from "../workloads/registry.js";
+import { findWorkloadIn, workloadsOf } from "../workloads/workload-catalog.js";
 import { BenchInputError } from "./bench-input-error.js";
 import { sweepName, sweepValueText, type Sweep, type SweepRequest } from "./sweep.js";
 
 /** What sweeps are checked against. */
 export interface SweepContext {
-  /** The container with the registered policies. */
+  /** The container with the registered policies (and contributed workloads). */
   readonly container: DependencyContainer;
   /** `--workloads` as given (undefined: every workload). */
   readonly workloads: readonly string[] | undefined;
@@ -38,7 +38,7 @@ function schemaKeys(schema: unknown): string[] | undefined {
 }
 
 function checkWorkloadSweep(req: SweepRequest, ctx: SweepContext): Sweep {
-  const def = findWorkload(req.target)!;
+  const def = findWorkloadIn(ctx.container, req.target)!;
   if (ctx.workloads !== undefined && !ctx.workloads.includes(req.target)) {
     throw fail(req, `workload "${req.target}" is not in --workloads (${ctx.workloads.join(", ")}); add it to --workloads or drop the sweep`);
   }
@@ -80,7 +80,7 @@ function compareSweeps(a: Sweep, b: Sweep): number {
  * {@link BenchInputError} naming `--sweep TARGET.KEY`.
  */
 export function resolveSweeps(requests: readonly SweepRequest[], ctx: SweepContext): Sweep[] {
-  const workloadIds = listWorkloads().map((w) => w.meta.id);
+  const workloadIds = workloadsOf(ctx.container).map((w) => w.meta.id);
   const policyIds = listPolicies(ctx.container).map((p) => p.meta.id);
   const seen = new Set<string>();
   const out: Sweep[] = [];

@@ -1,6 +1,6 @@
 /**
  * The worker-thread entry of the bench's pool: load the plugins a task names (once per worker
- * and plugin list), run the cell, return its result.
+ * and plugin list; a scenario workload's file once per worker), run the cell, return its result.
  * @module
  */
 import "reflect-metadata";
@@ -8,6 +8,7 @@ import type { DependencyContainer } from "tsyringe";
 import type { CellResult, CellTask } from "./cell.js";
 import { pluginContainer } from "./load-plugins.js";
 import { runCell } from "./run-cell.js";
+import { withScenario } from "./scenario-workloads.js";
 
 const containers = new Map<string, Promise<DependencyContainer>>();
 
@@ -19,5 +20,5 @@ export default async function runTask(task: CellTask): Promise<CellResult> {
     c = pluginContainer(task.plugins);
     containers.set(key, c);
   }
-  return runCell(task, await c);
+  return runCell(task, withScenario(await c, task.scenario));
 }

@@ -112,10 +112,24 @@ export interface WorkloadDefinition<S extends z.ZodObject = z.ZodObject> {
   create(env: CellEnv<z.output<S>>): CellRunner;
 }
 
-/** Make a workload definition, checking its metadata (ids, sizes valid against the schema). */
-export function defineWorkload<S extends z.ZodObject>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
+/**
+ * The mark {@link defineWorkload} puts on a definition, so a plugin module's exports can be told
+ * apart from policy and device descriptors: a global symbol, so two copies of @pinlab/bench agree.
+ */
+export const WORKLOAD_BRAND: unique symbol = Symbol.for("pinlab.bench.workload") as never;
+
+/** True for a workload definition made by {@link defineWorkload} (by any copy of @pinlab/bench). */
+export function isWorkloadDefinition(x: unknown): x is WorkloadDefinition {
+  return typeof x === "object" && x !== null && (x as { [WORKLOAD_BRAND]?: unknown })[WORKLOAD_BRAND] === true;
+}
+
+/**
+ * Check a definition's metadata except its id (variant ids, sizes valid against the schema) and
+ * mark it as a workload. {@link defineWorkload} checks the id too; a scenario workload's id
+ * (`scenario:NAME`) is made by the bench, not chosen by a plugin.
+ */
+export function checkedWorkload<S extends z.ZodObject>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
   const { meta } = def;
-  if (!isPluginId(meta.id)) throw new Error(`workload id "${meta.id}" must be lower-case kebab-case`);
   const seen = new Set<string>();
   for (const v of meta.variants) {
     if (!isPluginId(v.id)) throw new Error(`workload "${meta.id}": variant id "${v.id}" must be lower-case kebab-case`);
@@ -127,5 +141,13 @@ export function defineWorkload<S extends z.ZodObject>(def: WorkloadDefinition<S>
     const r = meta.params.safeParse(meta.sizes[size]);
     if (!r.success) throw new Error(`workload "${meta.id}": size "${size}" does not fit its schema: ${formatZodIssues(r.error.issues).join("; ")}`);
   }
+  if (typeof def.create !== "function") throw new Error(`workload "${meta.id}" has no create() function`);
+  Object.defineProperty(def, WORKLOAD_BRAND, { value: true });
   return def;
+}
+
+/** Make a workload definition, checking its metadata (ids, sizes valid against the schema). */
+export function defineWorkload<S extends z.ZodObject>(def: WorkloadDefinition<S>): WorkloadDefinition<S> {
+  if (!isPluginId(def.meta.id)) throw new Error(`workload id "${def.meta.id}" must be lower-case kebab-case`);
+  return checkedWorkload(def);
 }

@@ -10,6 +10,7 @@ import { loadPinlabConfig } from "../config/pinlab-config.js";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { kernelsOption, outDirOption, parseParams, parseSize, parseSweeps, parseWorkers, pluginSpecifiers, policiesOption, listOption, seedOption, seedsOption, shardOption } from "./bench-options.js";
 import { progressReporter } from "./bench-progress.js";
+import { scenarioSources } from "./bench-scenarios.js";
 
 /** Output formats of `pinlab bench` on stdout. */
 export const BENCH_FORMATS = ["table", "json", "csv", "md"] as const;
@@ -18,6 +19,8 @@ export const BENCH_FORMATS = ["table", "json", "csv", "md"] as const;
 export interface BenchCommandOptions {
   /** `--workloads a,b`. */
   readonly workloads?: string;
+  /** `--scenarios FILE|DIR`, repeatable, each possibly comma-separated. */
+  readonly scenarios?: readonly string[];
   /** `--policies all|a,b`. */
   readonly policies?: string;
   /** `--kernels all|a,b`: the kernel-era axis. */
@@ -59,9 +62,11 @@ export function benchOptions(o: BenchCommandOptions, io: CliIo, defaults: { work
     kernels: o.kernels, kernel: o.kernel, env: io.env.PINLAB_KERNEL,
     ...(config.kernels !== undefined ? { config: { kernels: config.kernels, source: config.source ?? "config" } } : {}),
   });
+  const scenarios = scenarioSources(o.scenarios, io);
   return {
     plugins: pluginSpecifiers(io, o),
     workloads: listOption(o.workloads, "--workloads", "workload ids (see pinlab bench workloads)"),
+    ...(scenarios !== undefined ? { scenarios } : {}),
     policies: policiesOption(o.policies),
     ...(kernels !== undefined ? { kernels } : {}),
     devices: listOption(o.devices, "--devices", "device kinds (none for the variants without a device)"),

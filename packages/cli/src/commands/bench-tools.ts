@@ -5,12 +5,13 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, isDefaultMatrix, missingShards, listWorkloads, measureSpinners, medianSpinMs, mergeResults, parseModelChecks, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  BenchInputError, compareResults, isDefaultMatrix, missingShards, measureSpinners, pluginContainer, registerScenarioWorkloads, workloadSource, workloadsOf, medianSpinMs, mergeResults, parseModelChecks, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
   spinnerCapacity, textTable, verdict, variantDevice,
   type BenchResults, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
+import { scenarioSources } from "./bench-scenarios.js";
 import { mergeInputs } from "./merge-inputs.js";
 import { benchOptions, printResults, runStatus, runWithProgress, writeAndTell, type BenchCommandOptions } from "./bench-run.js";
 
@@ -187,10 +188,28 @@ export async function scalingCommand(o: BenchCommandOptions & { readonly workers
   return runStatus(results, io);
 }
 
-/** `pinlab bench workloads`: every workload with what it models, its variants and its sizes. */
-export function workloadsCommand(o: { readonly format?: string }, io: CliIo): number {
-  const list = listWorkloads().map((w) => ({
-    id: w.meta.id, summary: w.meta.summary, models: w.meta.models, source: w.meta.source, lookFor: w.meta.lookFor,
+/** Options of `pinlab bench workloads`, as commander gives them. */
+export interface WorkloadsCommandOptions {
+  /** `--format text|json`. */
+  readonly format?: string;
+  /** `--config FILE`. */
+  readonly config?: string;
+  /** `--plugin PATH...`: their workloads are listed too. */
+  readonly plugin?: readonly string[];
+  /** `--scenarios FILE|DIR...`: listed as the workloads they make. */
+  readonly scenarios?: readonly string[];
+}
+
+/**
+ * `pinlab bench workloads`: every workload with what it models, its variants and its sizes: the
+ * built-in ones, the plugins' (`--plugin`, the config's `plugins:`) and the scenarios' (`--scenarios`), each with where it came from.
+ */
+export async function workloadsCommand(o: WorkloadsCommandOptions, io: CliIo): Promise<number> {
+  const scenarios = scenarioSources(o.scenarios, io) ?? [];
+  const container = await inputAsync(() => pluginContainer(pluginSpecifiers(io, o)));
+  input(() => registerScenarioWorkloads(container, scenarios));
+  const list = workloadsOf(container).map((w) => ({
+    id: w.meta.id, summary: w.meta.summary, models: w.meta.models, source: w.meta.source, lookFor: w.meta.lookFor, from: workloadSource(w),
     variants: w.meta.variants.map((v) => ({ id: v.id, device: variantDevice(v), summary: v.summary })),
     sizes: w.meta.sizes, policyOptions: w.meta.policyOptions ?? {},
   }));
@@ -200,7 +219,7 @@ export function workloadsCommand(o: { readonly format?: string }, io: CliIo): nu
   }
   for (const w of list) {
     const sizes = Object.entries(w.sizes).map(([name, params]) => `  ${`${name}:`.padEnd(9)}${JSON.stringify(params)}\n`).join("");
-    io.out(`${w.id}\n  ${w.summary}\n  models: ${w.models}\n  source: ${w.source}\n  variants: ${w.variants.map((v) => `${v.id} (${v.device})`).join(", ")}\n${sizes}`);
+    io.out(`${w.id}\n  ${w.summary}\n  models: ${w.models}\n  source: ${w.source}\n  from: ${w.from}\n  variants: ${w.variants.map((v) => `${v.id} (${v.device})`).join(", ")}\n${sizes}`);
   }
   return EXIT.OK;
 }

@@ -26,7 +26,8 @@ function sweepOptions(cmd: Command): Command {
 
 function matrixOptions(cmd: Command): Command {
   return sweepOptions(pluginOptions(cmd)
-    .option("--workloads <ids>", "comma-separated workload ids (default: all; see pinlab bench workloads)")
+    .option("--workloads <ids>", "comma-separated workload ids (default: all, with the plugins' and the scenarios'; see pinlab bench workloads)")
+    .option("--scenarios <files>", "bench scenario files as workloads scenario:NAME (files or directories; repeatable or comma-separated); each runs per policy and era of the matrix", collect, [])
     .option("--policies <ids>", "all, or comma-separated policy ids", "all")
     .option("--kernels <ids>", "kernel eras every policy runs at: all, or comma-separated era ids (see pinlab list); default: each policy at its own era (legacy-get v5.3, the others v6.12)")
     .option("--kernel <id>", "run every policy at this kernel era (--kernels with one id)")
@@ -56,6 +57,8 @@ Examples:
   $ pinlab bench --size small --out pinlab-report
   $ pinlab bench --workloads rdma-fork,dio-writeback-race --policies legacy-get,pin-bias
   $ pinlab bench --workloads rdma-fork --policies legacy-get,pin-bias --kernels v5.3,v6.12   (each policy at both eras)
+  $ pinlab bench --scenarios scenarios/rdma-mr-fork.yaml --workloads scenario:rdma-mr-fork   (a scenario as a workload)
+  $ pinlab bench --plugin ./vfio.mjs --scenarios vfio.yaml --devices vfio-type1   (a device plugin's scenario)
   $ pinlab bench --size tiny --workloads shared-library-false-positive --sweep pin-bias.bias=256,1024,4096 --seeds 3 --out sweep-report
   $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
   $ pinlab bench merge parts/ --out merged             (every results.json below parts/)
@@ -120,11 +123,12 @@ Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only so
       result.code = await scalingCommand(o, io);
     });
 
-  bench.command("workloads")
-    .description("list the workloads: what each models, its device variants and sizes")
+  pluginOptions(bench.command("workloads"))
+    .description("list the workloads: what each models, its device variants and sizes (with --plugin and --scenarios, theirs too)")
+    .option("--scenarios <files>", "scenario files or directories to list as workloads (repeatable or comma-separated)", collect, [])
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action((o) => {
-      result.code = workloadsCommand(o, io);
+    .action(async (o) => {
+      result.code = await workloadsCommand(o, io);
     });
 
   sweepOptions(pluginOptions(program.command("start")))
