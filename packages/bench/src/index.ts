@@ -46,6 +46,7 @@ export * from "./runner/compare.js";
 export * from "./runner/compare-gate.js";
 export * from "./runner/deterministic-view.js";
 export * from "./report/format.js";
+export * from "./report/noise-wins.js";
 export * from "./report/analysis.js";
 export * from "./report/text-table.js";
 export * from "./report/spread-format.js";

@@ -6,7 +6,7 @@
 import * as costModel from "../cost-model/constants.js";
 import type { BenchResults, GoalResult } from "../runner/results.js";
 import { listWorkloads } from "../workloads/registry.js";
-import { headlineContrasts, hazardMatrix, wins, OUTCOMES } from "./analysis.js";
+import { headlineContrasts, hazardMatrix, wins, winnersText, OUTCOMES } from "./analysis.js";
 import { sweepLabel } from "../runner/sweep-coordinates.js";
 import { sweepName, sweepValueText } from "../runner/sweep.js";
 import { renderCharts } from "./charts.js";
@@ -57,7 +57,7 @@ export function renderHtml(results: BenchResults): string {
   const errors = results.cells.filter((c) => c.error !== undefined);
   if (errors.length > 0) p.push(`<p class="fail">${errors.length} cell(s) failed: ${errors.map((c) => esc(`${c.id}: ${c.error}`)).join("; ")}</p>`);
 
-  p.push(`<section id="summary"><h2>Who wins what</h2><ul>${w.map((x) => `<li><strong>${esc(x.what)}</strong>: ${esc(x.winners.join(", "))} <span class="muted">(${esc(x.detail)})</span></li>`).join("")}</ul></section>`);
+  p.push(`<section id="summary"><h2>Who wins what</h2><ul>${w.map((x) => `<li><strong>${esc(x.what)}</strong>: ${esc(winnersText(x))} <span class="muted">(${esc(x.detail)})</span></li>`).join("")}</ul></section>`);
 
   p.push(`<section id="contrasts"><h2>Headline contrasts</h2>`);
   for (const c of contrasts) {

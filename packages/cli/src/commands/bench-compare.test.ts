@@ -83,6 +83,7 @@ describe("pinlab bench compare on two real runs of the same bench", () => {
     expect(r.out).toMatch(new RegExp(`^${id.replace(/[/]/g, "\\/")}\\s+pin\\s+100\\.0 \\[\\d+\\.\\d\\.\\.\\d+\\.\\d\\] n=5\\s+200\\.0 \\[\\d+\\.\\d\\.\\.\\d+\\.\\d\\] n=5\\s+2\\.00 x slower than baseline\\s+slower$`, "m"));
     expect(r.out).toMatch(/^time: 1 slower, 0 faster /m);
     expect(r.out).toContain("--seeds 3 on both runs measures the noise from run to run");
+    expect(r.out).toContain("load average over 1 minute, start/end: baseline ");
     expect(r.out).toMatch(/^changed: time; none of it gated/m);
     expect((await run(["bench", "compare", fast, slow, "--fail-on", "time"])).code).toBe(1);
     // The other way round it is faster: a change, never a failure.

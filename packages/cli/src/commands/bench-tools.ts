@@ -83,8 +83,14 @@ function withInterval(value: number, i: readonly [number, number] | null, n: num
 
 const KIND_TITLE: Readonly<Record<FailOnKind, string>> = { time: "time", hazards: "hazards", refusals: "refusals", "false-positives": "false positives", other: "other exact results" };
 
+/** `0.52/1.30`: a run's 1-minute load average at its start and end. */
+function loadText(r: BenchResults): string {
+  const l = r.context.loadAverage;
+  return `${l.start[0].toFixed(2)}/${l.end[0].toFixed(2)}`;
+}
+
 /** The text form of a comparison: the timing table, one line per kind of change, and the verdict. */
-function printCompare(r: CompareReport, failOn: readonly FailOnKind[], failed: readonly FailOnKind[], io: CliIo): void {
+function printCompare(r: CompareReport, failOn: readonly FailOnKind[], failed: readonly FailOnKind[], io: CliIo, loads: readonly string[]): void {
   const rows = [["cell", "metric", "baseline ns/pg [interval]", "new ns/pg [interval]", "ratio", "verdict"], ...r.comparisons.map((c) => [
     c.cell, c.metric, withInterval(c.base, c.baseInterval, c.n[0]), withInterval(c.current, c.currentInterval, c.n[1]), c.text, c.verdict,
   ])];
@@ -97,6 +103,7 @@ function printCompare(r: CompareReport, failOn: readonly FailOnKind[], failed: r
   if (r.comparisons.some((c) => (c.verdict === "slower" || c.verdict === "faster") && c.from === "samples")) {
     io.out("  (an interval from one run's samples holds only the noise inside that run; --seeds 3 on both runs measures the noise from run to run)\n");
   }
+  if (beyond > 0) io.out(`  (load average over 1 minute, start/end: baseline ${loads[0]}, new run ${loads[1]}; a busier machine moves every timing)\n`);
   for (const kind of ["hazards", "refusals", "false-positives", "other"] as const) {
     const changes = r.exact.filter((e) => e.kind === kind);
     io.out(`${KIND_TITLE[kind]}: ${changes.length === 0 ? "no change" : `${changes.length} changed`}\n`);
@@ -113,11 +120,12 @@ function printCompare(r: CompareReport, failOn: readonly FailOnKind[], failed: r
 export function compareCommand(base: string, current: string, o: CompareCommandOptions, io: CliIo): number {
   const tolerance = parseTolerance(o.tolerance);
   const failOn = input(() => parseFailOn(o.failOn));
-  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
+  const runs = input(() => [readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current))] as const);
+  const r = input(() => compareResults(runs[0], runs[1], tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
   for (const m of r.mismatches) io.err(`warning: ${m}; timings of different runs are compared as asked (--allow-mismatch)\n`);
   const failed = failedKinds(r, failOn);
   if (o.format === "json") io.out(`${JSON.stringify({ ...r, failOn, failed }, null, 2)}\n`);
-  else printCompare(r, failOn, failed, io);
+  else printCompare(r, failOn, failed, io, runs.map(loadText));
   return failed.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
