@@ -9,7 +9,7 @@ import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import { exactChanges, type ExactChange, type ExactKind } from "./compare-exact.js";
 import type { BenchResults } from "./results.js";
-import { overlaps, timeEvidence, MIN_INTERVAL_VALUES, type TimedMetric, type TimeInterval } from "./time-interval.js";
+import { overlaps, timeEvidence, type TimedMetric, type TimeInterval } from "./time-interval.js";
 
 /** What the intervals say about one timed metric of one cell. */
 export type TimeVerdict = "no change" | "slower" | "faster" | "too few samples";
@@ -28,7 +28,7 @@ export interface Comparison {
   readonly ratio: number;
   /**
    * `slower` or `faster` only when the two intervals do not overlap and the ratio is beyond the
-   * tolerance; `too few samples` when a side has fewer than {@link MIN_INTERVAL_VALUES}
+   * tolerance; `too few samples` when a side has fewer than `MIN_INTERVAL_VALUES` (3)
    * measurements; otherwise `no change`.
    */
   readonly verdict: TimeVerdict;
