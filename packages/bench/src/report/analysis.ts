@@ -4,11 +4,11 @@
  * @module
  */
 import type { HazardClass, HazardOutcome } from "@pinlab/core";
-import { MAIN_SERIES } from "../probe/sample-probe.js";
 import type { CellResult } from "../runner/cell.js";
 import type { BenchResults } from "../runner/results.js";
 import { sweepSuffix, unsweptPolicyFirst } from "../runner/sweep-coordinates.js";
 import { fmtBytes, policyAtKernel } from "./format.js";
+import { entryText, leadWithinNoise, pinPlusRelease, type TimedEntry } from "./noise-wins.js";
 
 /**
  * Who a cell speaks for in per-policy summaries: its policy, with the policy options a sweep set
@@ -92,6 +92,13 @@ export interface Win {
   readonly winners: readonly string[];
   /** Why, with the numbers. */
   readonly detail: string;
+  /** True when the winners share a timed win because it is inside the noise (their intervals overlap), not by equal figures. */
+  readonly tie?: boolean;
+}
+
+/** The winners as a report says them: `a, b`, or `tie: a, b` for a win inside the noise. */
+export function winnersText(w: Win): string {
+  return `${w.tie === true ? "tie: " : ""}${w.winners.join(", ")}`;
 }
 
 function best(entries: readonly [string, number][], lowerIsBetter = true): { winners: string[]; value: number } | undefined {
@@ -138,11 +145,14 @@ export function wins(results: BenchResults): Win[] {
   const sim = gt.filter((c) => c.metrics.simNsPerPage !== null).map((c): [string, number] => [contender(c), c.metrics.simNsPerPage!]);
   const b6 = best(sim);
   if (b6 !== undefined) out.push({ what: "cheapest pin + unpin, simulated (cost model, gup-throughput order-0 fast)", winners: b6.winners, detail: sim.map(([p, v]) => `${p} ${v.toFixed(1)} ns/page`).join(", ") });
-  const wall = gt.map((c) => [contender(c), c.series.find((s) => s.id === MAIN_SERIES)] as const)
-    .filter(([, s]) => s?.wallNsPerPage.pin != null && s.wallNsPerPage.release != null)
-    .map(([p, s]): [string, number] => [p, s!.wallNsPerPage.pin! + s!.wallNsPerPage.release!]);
-  const b7 = best(wall);
-  if (b7 !== undefined) out.push({ what: "cheapest pin + unpin, wall clock in this model (gup-throughput order-0 fast)", winners: b7.winners, detail: wall.map(([p, v]) => `${p} ${v.toFixed(1)} ns/page`).join(", ") });
+  const wall = gt.map((c) => pinPlusRelease(contender(c), c)).filter((e): e is TimedEntry => e !== undefined);
+  const lead = leadWithinNoise(wall);
+  if (lead !== undefined) {
+    out.push({
+      what: "cheapest pin + unpin, wall clock in this model (gup-throughput order-0 fast)", winners: lead.winners, tie: lead.tie,
+      detail: `${wall.map(entryText).join(", ")}${lead.tie ? "; a tie: the leader's interval overlaps theirs (inside the noise)" : ""}`,
+    });
+  }
   return out;
 }
 

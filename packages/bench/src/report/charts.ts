@@ -35,6 +35,22 @@ export const LEGEND_GAP = 28;
 export const PALETTE = ["#3b6ea5", "#e07b39", "#5a9e4b", "#b6467a", "#7d5fb2", "#c0a030", "#4aa3a2", "#8c6d46"];
 const OUTCOME_COLOURS: Record<string, string> = { undetected: "#c0392b", detected: "#e0a526", prevented: "#3c9a5f" };
 
+/** Dash patterns of line charts' series, in order: solid, dashed, dotted, dash-dot, short dashes. */
+export const LINE_DASHES: readonly (string | readonly number[])[] = ["solid", [10, 5], [2, 4], [12, 4, 2, 4], [5, 3]];
+/** Point markers of line charts' series, in order. */
+export const LINE_SYMBOLS: readonly string[] = ["circle", "rect", "triangle", "diamond", "roundRect", "pin", "arrow"];
+
+/**
+ * How line `i` of `n` is drawn so that no line hides another with the same points: its own dash
+ * pattern and marker, and earlier lines wider with larger markers, so a line drawn over an equal
+ * one leaves it showing around its edges.
+ */
+export function lineLook(i: number, n: number): { lineStyle: { type: string | number[]; width: number }; symbol: string; symbolSize: number } {
+  const under = Math.min(n - 1 - i, 4);
+  const dash = LINE_DASHES[i % LINE_DASHES.length];
+  return { lineStyle: { type: typeof dash === "string" ? dash : [...dash], width: 2 + 1.5 * under }, symbol: LINE_SYMBOLS[i % LINE_SYMBOLS.length], symbolSize: 7 + 3 * under };
+}
+
 /** Render an ECharts option to an SVG string. */
 export function renderSvg(option: echarts.EChartsCoreOption, width = WIDTH, height = HEIGHT): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
@@ -99,7 +115,7 @@ export function renderCharts(results: BenchResults): Chart[] {
   if (fp.length > 0) {
     out.push({
       id: "false-positive", title: "maybeDmaPinned false-positive rate against the number of processes mapping a page",
-      caption: "shared-library-false-positive: share of library pages (small, unpinned, mapped by N processes) that maybeDmaPinned calls pinned.",
+      caption: "shared-library-false-positive: share of library pages (small, unpinned, mapped by N processes) that maybeDmaPinned calls pinned. Each policy has its own dash pattern and marker, and earlier lines are drawn wider, so policies with the same curve all stay visible.",
       svg: renderSvg({
         title: { text: "false-positive rate vs N", left: "center", textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis" },
@@ -107,8 +123,8 @@ export function renderCharts(results: BenchResults): Chart[] {
         grid: { left: 70, right: 30, top: 40, bottom: 60 },
         xAxis: { type: "value", name: "processes mapping the page (N)", nameLocation: "middle", nameGap: 30 },
         yAxis: { type: "value", name: "false-positive rate", nameLocation: "middle", nameGap: 50, min: 0, max: 1 },
-        series: fp.map((c) => ({
-          type: "line", name: c.sweep !== undefined ? `${policyAtKernel(c)} (${sweepLabel(c.workload, c.policy, c.sweep)})` : policyAtKernel(c), step: "end", symbolSize: 6,
+        series: fp.map((c, i) => ({
+          type: "line", name: c.sweep !== undefined ? `${policyAtKernel(c)} (${sweepLabel(c.workload, c.policy, c.sweep)})` : policyAtKernel(c), step: "end", ...lineLook(i, fp.length),
           data: c.curves.filter((p) => p.curve === "false-positive-rate").map((p) => [p.x, p.values.falsePositiveRate]),
         })),
       }),

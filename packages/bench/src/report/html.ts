@@ -1,18 +1,18 @@
 /**
  * The self-contained HTML report: inline CSS, charts as inline SVG rendered on the server, the
- * results as embedded JSON; nothing is fetched when it is opened.
+ * results as embedded JSON, and the raw table's few lines of script inline; nothing is fetched
+ * when it is opened. Wide tables scroll inside their own box, so the page fits a 1366 px screen.
  * @module
  */
 import * as costModel from "../cost-model/constants.js";
 import type { BenchResults, GoalResult } from "../runner/results.js";
 import { listWorkloads } from "../workloads/registry.js";
-import { headlineContrasts, hazardMatrix, wins, OUTCOMES } from "./analysis.js";
-import { sweepLabel } from "../runner/sweep-coordinates.js";
+import { headlineContrasts, hazardMatrix, wins, winnersText, OUTCOMES } from "./analysis.js";
 import { sweepName, sweepValueText } from "../runner/sweep.js";
 import { renderCharts } from "./charts.js";
-import { cellLabel, esc, fmtBytes, fmtCounts, fmtKernel, fmtNs, fmtRate } from "./format.js";
+import { esc, fmtBytes } from "./format.js";
 import { kernelsText, runShape } from "./run-shape.js";
-import { fmtHazardsSpread, fmtRefusedSpread, withSpread } from "./spread-format.js";
+import { RAW_TABLE_CSS, RAW_TABLE_SCRIPT, renderRawTable } from "./raw-table.js";
 import { renderSweepCharts } from "./sweep-charts.js";
 
 const CSS = `
@@ -28,7 +28,7 @@ table.matrix td { text-align: center; min-width: 120px; font-weight: 600; }
 .pass { color: var(--p); font-weight: 700; } .fail { color: var(--u); font-weight: 700; } .na { color: var(--muted); }
 .contrast { border: 1px solid #d8d8de; border-left: 6px solid var(--p); padding: 8px 12px; margin: 10px 0; border-radius: 4px; }
 .contrast.broken { border-left-color: var(--u); } .contrast h3 { margin: 0 0 6px; font-size: 15px; }
-figure.chart { margin: 16px 0; } figure.chart figcaption { color: var(--muted); font-size: 12px; max-width: 760px; }
+figure.chart { margin: 16px 0; } figure.chart svg { max-width: 100%; height: auto; } figure.chart figcaption { color: var(--muted); font-size: 12px; max-width: 760px; }
 table.raw { font-size: 12px; } .legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; border-radius: 3px; }
 `;
 
@@ -51,13 +51,13 @@ export function renderHtml(results: BenchResults): string {
   const contrasts = headlineContrasts(results);
   const w = wins(results);
   const p: string[] = [];
-  p.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>pinlab bench report</title><style>${CSS}</style></head><body>`);
+  p.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>pinlab bench report</title><style>${CSS}${RAW_TABLE_CSS}</style></head><body>`);
   p.push(`<h1>pinlab bench report</h1><p class="muted">${results.cells.length} cells (${ctx.workloads.length} workloads x ${ctx.policies.length} policies x device variants), size <code>${esc(ctx.size)}</code>, seed ${ctx.seed}, ${ctx.workers} worker(s), ${(ctx.durationMs / 1000).toFixed(1)} s, ${esc(ctx.date)}${ctx.shard !== null ? `, shard ${ctx.shard.index}/${ctx.shard.count}` : ""}${ctx.mergedFrom !== undefined ? `, merged from ${ctx.mergedFrom.length} shards` : ""}${esc(runShape(ctx))}.</p>`);
   if (kernelsText(ctx) !== "") p.push(`<p class="kernels">Kernels: ${esc(kernelsText(ctx))}.</p>`);
   const errors = results.cells.filter((c) => c.error !== undefined);
   if (errors.length > 0) p.push(`<p class="fail">${errors.length} cell(s) failed: ${errors.map((c) => esc(`${c.id}: ${c.error}`)).join("; ")}</p>`);
 
-  p.push(`<section id="summary"><h2>Who wins what</h2><ul>${w.map((x) => `<li><strong>${esc(x.what)}</strong>: ${esc(x.winners.join(", "))} <span class="muted">(${esc(x.detail)})</span></li>`).join("")}</ul></section>`);
+  p.push(`<section id="summary"><h2>Who wins what</h2><ul>${w.map((x) => `<li><strong>${esc(x.what)}</strong>: ${esc(winnersText(x))} <span class="muted">(${esc(x.detail)})</span></li>`).join("")}</ul></section>`);
 
   p.push(`<section id="contrasts"><h2>Headline contrasts</h2>`);
   for (const c of contrasts) {
@@ -71,7 +71,7 @@ export function renderHtml(results: BenchResults): string {
   p.push(`</section>`);
 
   p.push(`<section id="hazard-matrix"><h2>Hazard matrix</h2><p class="legend"><span class="o-undetected">undetected</span><span class="o-detected">detected</span><span class="o-prevented">prevented</span><span class="o-none">did not arise</span> Each cell: the worst outcome of that hazard class under the policy over every workload; counts U/D/P.</p>`);
-  p.push(`<table class="matrix"><tr><th>policy</th>${matrix.hazards.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`);
+  p.push(`<div class="scroll"><table class="matrix"><tr><th>policy</th>${matrix.hazards.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>`);
   for (const policy of matrix.policies) {
     p.push(`<tr><th>${esc(policy)}</th>`);
     for (const h of matrix.hazards) {
@@ -81,7 +81,7 @@ export function renderHtml(results: BenchResults): string {
     }
     p.push(`</tr>`);
   }
-  p.push(`</table></section>`);
+  p.push(`</table></div></section>`);
 
   p.push(`<section id="charts"><h2>Charts</h2>${charts.map((c) => `<figure class="chart" data-chart="${esc(c.id)}"><figcaption><strong>${esc(c.title)}</strong><br>${esc(c.caption)}</figcaption>${c.svg}</figure>`).join("")}</section>`);
 
@@ -89,25 +89,10 @@ export function renderHtml(results: BenchResults): string {
   if (ctx.scaling !== null) p.push(`<p>Scaling: ${ctx.scaling.map((s) => `${s.workers} worker(s) ${(s.durationMs / 1000).toFixed(1)} s`).join(", ")}.</p>`);
   p.push(`</section>`);
 
-  p.push(`<section id="raw"><h2>Raw results</h2><table class="raw"><tr><th>workload</th><th>device</th><th>policy</th><th>kernel</th><th>hazards (P/D/U)</th><th>refused</th><th>FP</th><th>FN</th><th>accounting</th><th>sim ns/page</th><th>wall pin ns/page (±rme, p99)</th><th>wall release ns/page (±rme, p99)</th><th>counters</th><th>ms</th></tr>`);
-  for (const c of results.cells) {
-    const m = c.metrics;
-    const main = c.series.find((s) => s.id === "main");
-    const timing = (s: typeof main, k: "pin" | "release", path: string) => {
-      const st = s?.[k];
-      return st === null || st === undefined ? "-" : `${withSpread(c, path, fmtNs(st.median), fmtNs)} (±${st.rme.toFixed(0)}%, p99 ${fmtNs(st.p99)}, n=${st.samples})`;
-    };
-    const swept = c.sweep !== undefined ? `<br>swept: <code>${esc(sweepLabel(c.workload, c.policy, c.sweep))}</code>` : "";
-    const seeds = c.replicates !== undefined ? `<br><span class="muted">${c.replicates.length} seeds</span>` : "";
-    p.push(`<tr data-cell="${esc(c.id)}"><td>${esc(cellLabel(c))}</td><td>${esc(c.device)}</td><td>${esc(c.policy)}${Object.keys(c.policyOptions).length > 0 ? `<br><code>${esc(JSON.stringify(c.policyOptions))}</code>` : ""}${swept}${seeds}</td><td>${esc(fmtKernel(c))}</td>`
-      + `<td>${esc(c.error !== undefined ? `ERROR: ${c.error}` : fmtHazardsSpread(c) || "-")}</td><td>${esc(fmtRefusedSpread(c) || "-")}</td><td class="num">${esc(withSpread(c, "falsePositiveRate", fmtRate(m.falsePositiveRate), fmtRate))}</td><td class="num">${esc(withSpread(c, "falseNegativeRate", fmtRate(m.falseNegativeRate), fmtRate))}</td>`
-      + `<td class="num">${esc(withSpread(c, "accountingBytes", fmtBytes(m.accountingBytes), fmtBytes))}</td><td class="num">${esc(withSpread(c, "simNsPerPage", fmtNs(m.simNsPerPage), fmtNs))}</td><td class="num">${esc(timing(main, "pin", "wallNsPerPage.pin"))}</td><td class="num">${esc(timing(main, "release", "wallNsPerPage.release"))}</td>`
-      + `<td class="muted">${esc(fmtCounts(c.counters))}</td><td class="num">${Math.round(c.durationMs)}</td></tr>`);
-  }
-  p.push(`</table></section>`);
+  p.push(renderRawTable(results));
 
-  p.push(`<section id="workloads"><h2>Workloads</h2><table><tr><th>id</th><th>what it measures</th><th>models</th><th>source</th><th>look for</th></tr>${[...listWorkloads().map((wl) => wl.meta), ...(ctx.contributedWorkloads ?? [])].filter((wl) => ctx.workloads.includes(wl.id)).map((wl) =>
-    `<tr><td><code>${esc(wl.id)}</code></td><td>${esc(wl.summary)}</td><td>${esc(wl.models)}</td><td class="muted">${esc(wl.source)}</td><td>${esc(wl.lookFor)}</td></tr>`).join("")}</table></section>`);
+  p.push(`<section id="workloads"><h2>Workloads</h2><div class="scroll"><table><tr><th>id</th><th>what it measures</th><th>models</th><th>source</th><th>look for</th></tr>${[...listWorkloads().map((wl) => wl.meta), ...(ctx.contributedWorkloads ?? [])].filter((wl) => ctx.workloads.includes(wl.id)).map((wl) =>
+    `<tr><td><code>${esc(wl.id)}</code></td><td>${esc(wl.summary)}</td><td>${esc(wl.models)}</td><td class="muted">${esc(wl.source)}</td><td>${esc(wl.lookFor)}</td></tr>`).join("")}</table></div></section>`);
 
   p.push(`<section id="cost-model"><h2>Cost model</h2><p class="muted">Constants (ns, or ratios); each is documented with its source in <code>packages/bench/src/cost-model/constants.ts</code>.</p><table>${Object.entries(costModel).map(([k, v]) =>
     `<tr><td><code>${esc(k)}</code></td><td class="num">${esc(typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : JSON.stringify(v))}</td></tr>`).join("")}</table></section>`);
@@ -123,6 +108,7 @@ export function renderHtml(results: BenchResults): string {
   ].map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("")}</table></section>`);
 
   const json = JSON.stringify(results).replace(/</g, "\\u003c");
-  p.push(`<script type="application/json" id="results">${json}</script></body></html>`);
+  p.push(`<script type="application/json" id="results">${json}</script>`);
+  p.push(`<script>${RAW_TABLE_SCRIPT}</script></body></html>`);
   return p.join("\n");
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import type { BenchResults } from "../runner/results.js";
-import { headlineContrasts, wins } from "./analysis.js";
+import { headlineContrasts, wins, winnersText } from "./analysis.js";
 import { cellColumns, cellRow } from "./cell-rows.js";
 import { kernelsText, runShape, seedsLegend } from "./run-shape.js";
 import { goalRows } from "./terminal.js";
@@ -32,7 +32,7 @@ export function renderMarkdown(results: BenchResults): string {
     }
   }
   const w = wins(results);
-  if (w.length > 0) out.push("## Who wins what", "", ...w.map((x) => `- ${x.what}: **${x.winners.join(", ")}** (${x.detail})`), "");
+  if (w.length > 0) out.push("## Who wins what", "", ...w.map((x) => `- ${x.what}: **${winnersText(x)}** (${x.detail})`), "");
   out.push("## Cells", "", `Hazards: P prevented, D detected, U undetected. FP/FN: \`maybeDmaPinned\` false-positive / false-negative rate.${seedsLegend(ctx) !== "" ? ` W${seedsLegend(ctx).slice(1)}.` : ""}`, "");
   const opts = { sweep: ctx.sweeps !== undefined && ctx.sweeps.length > 0 };
   out.push(mdTable([cellColumns(opts), ...results.cells.map((c) => cellRow(c, opts))]), "");

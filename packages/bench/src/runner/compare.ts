@@ -1,51 +1,70 @@
 /**
- * `bench compare BASE NEW`: per cell, how much slower or faster the new run is, mitata-style
- * ("1.23 x slower than baseline"), with a tolerance; a regression beyond it fails the command.
+ * `bench compare BASE NEW`: per cell, whether the new run is slower or faster than the baseline
+ * beyond the noise its measurements record (the two intervals do not overlap, see
+ * {@link timeEvidence}), and every exact result that differs (hazards, refusals, false
+ * positives). The ratio is still said mitata-style ("1.23 x slower than baseline").
  * @module
  */
 import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
+import { exactChanges, type ExactChange, type ExactKind } from "./compare-exact.js";
 import type { BenchResults } from "./results.js";
+import { overlaps, timeEvidence, type TimedMetric, type TimeInterval } from "./time-interval.js";
 
-/** One compared metric of one cell. */
+/** What the intervals say about one timed metric of one cell. */
+export type TimeVerdict = "no change" | "slower" | "faster" | "too few samples";
+
+/** One compared timed metric of one cell. */
 export interface Comparison {
   /** Cell id. */
   readonly cell: string;
-  /** `pin` or `release` (wall-clock ns/page, median). */
-  readonly metric: "pin" | "release";
-  /** Baseline value. */
+  /** `pin` or `release` (wall-clock ns/page of the main series). */
+  readonly metric: TimedMetric;
+  /** Baseline value (the median the results report). */
   readonly base: number;
   /** New value. */
   readonly current: number;
   /** current / base. */
   readonly ratio: number;
-  /** True when ratio > 1 + tolerance. */
-  readonly regression: boolean;
-  /** "1.23 x slower than baseline" or "1.10 x faster than baseline". */
+  /**
+   * `slower` or `faster` only when the two intervals do not overlap and the ratio is beyond the
+   * tolerance; `too few samples` when a side has fewer than `MIN_INTERVAL_VALUES` (3)
+   * measurements; otherwise `no change`.
+   */
+  readonly verdict: TimeVerdict;
+  /** The baseline's interval `[low, high]`, when it has one. */
+  readonly baseInterval: readonly [number, number] | null;
+  /** The new run's interval, when it has one. */
+  readonly currentInterval: readonly [number, number] | null;
+  /** How many measurements each side's interval rests on (baseline, new). */
+  readonly n: readonly [number, number];
+  /** `seeds` when both sides have a spread over seeds, else `samples` (one run's timed samples). */
+  readonly from: TimeInterval["from"];
+  /** "1.23 x slower than baseline" or "1.10 x faster than baseline": the ratio, whatever the verdict. */
   readonly text: string;
 }
 
-/** A cell whose deterministic results changed (hazards, refusals, false-positive rate...). */
-export interface Changed {
-  /** Cell id. */
-  readonly cell: string;
-  /** What changed. */
-  readonly what: string;
-}
+/** How many timed comparisons got each verdict. */
+export type VerdictCounts = Readonly<Record<TimeVerdict, number>>;
+
+/** What `--fail-on` can name: the timing (a cell slower beyond its noise) or a kind of exact result. */
+export type FailOnKind = "time" | ExactKind;
 
 /** The whole comparison. */
 export interface CompareReport {
-  /** Timing comparisons. */
+  /** Timing comparisons, one per cell and timed metric both runs measured. */
   readonly comparisons: readonly Comparison[];
+  /** How many comparisons got each verdict. */
+  readonly verdicts: VerdictCounts;
+  /** Exact results that differ: hazards by class and outcome, refusals by errno, false positives, and other exact metrics. */
+  readonly exact: readonly ExactChange[];
   /** Cells only in the baseline. */
   readonly onlyInBase: readonly string[];
   /** Cells only in the new run. */
   readonly onlyInNew: readonly string[];
-  /** Deterministic changes. */
-  readonly changed: readonly Changed[];
-  /** Regressions beyond the tolerance. */
-  readonly regressions: number;
-  /** The tolerance used (0.1 = 10%). */
+  /** What changed: `time` when a cell is slower or faster beyond its noise, and each kind of exact result that differs. */
+  readonly changed: readonly FailOnKind[];
+  /** The tolerance used (0.1 = 10%): a ratio within it is no change even when the intervals are apart. */
   readonly tolerance: number;
   /** How the two runs differ in size or seed, when `allowMismatch` let them be compared anyway. */
   readonly mismatches: readonly string[];
@@ -81,15 +100,31 @@ export function ratioText(ratio: number): string {
   return ratio > 1 ? `${ratio.toFixed(2)} x slower than baseline` : `${(1 / ratio).toFixed(2)} x faster than baseline`;
 }
 
-function outcomeKey(c: CellResult): Record<string, unknown> {
-  const m = c.metrics;
-  return { hazards: m.hazards, refused: m.refused, falsePositiveRate: m.falsePositiveRate, falseNegativeRate: m.falseNegativeRate, accountingBytes: m.accountingBytes, simNsPerPage: m.simNsPerPage, error: c.error ?? null };
+function interval(i: TimeInterval | undefined): readonly [number, number] | null {
+  return i === undefined ? null : [i.low, i.high];
+}
+
+/** Compare one timed metric of a cell; undefined when either run did not time it. */
+function compareTime(id: string, b: CellResult, n: CellResult, metric: TimedMetric, tolerance: number): Comparison | undefined {
+  const be = timeEvidence(b, metric);
+  const ne = timeEvidence(n, metric);
+  if (be.median === null || ne.median === null || be.median <= 0) return undefined;
+  const ratio = ne.median / be.median;
+  let verdict: TimeVerdict = "too few samples";
+  if (be.interval !== undefined && ne.interval !== undefined) {
+    verdict = overlaps(be.interval, ne.interval) || Math.abs(ratio - 1) <= tolerance ? "no change" : ratio > 1 ? "slower" : "faster";
+  }
+  return {
+    cell: id, metric, base: be.median, current: ne.median, ratio, verdict, baseInterval: interval(be.interval), currentInterval: interval(ne.interval),
+    n: [be.n, ne.n], from: be.from === "seeds" && ne.from === "seeds" ? "seeds" : "samples", text: ratioText(ratio),
+  };
 }
 
 /**
- * Compare `current` against `base` with `tolerance` (relative, e.g. 0.1). Throws
- * {@link BenchInputError} when the runs share no cell id, or differ in size or seed without
- * `allowMismatch`.
+ * Compare `current` against `base`. A timed metric is `slower` or `faster` only when the two
+ * runs' intervals do not overlap and the ratio is beyond `tolerance` (relative, e.g. 0.1); exact
+ * results are compared exactly. Throws {@link BenchInputError} when the runs share no cell id, or
+ * differ in size or seed without `allowMismatch`.
  */
 export function compareResults(base: BenchResults, current: BenchResults, tolerance: number, opts: CompareOptions = {}): CompareReport {
   const names = opts.names ?? ["the baseline", "the new run"];
@@ -103,29 +138,27 @@ export function compareResults(base: BenchResults, current: BenchResults, tolera
     throw new BenchInputError(`no cell ids are shared, so there is nothing to compare: ${names[0]} has ${someIds([...baseCells.keys()])}; ${names[1]} has ${someIds([...newCells.keys()])}`);
   }
   const comparisons: Comparison[] = [];
-  const changed: Changed[] = [];
+  const exact: ExactChange[] = [];
   for (const [id, n] of newCells) {
     const b = baseCells.get(id);
     if (b === undefined) continue;
     for (const metric of ["pin", "release"] as const) {
-      const bv = b.metrics.wallNsPerPage[metric];
-      const nv = n.metrics.wallNsPerPage[metric];
-      if (bv === null || nv === null || bv <= 0) continue;
-      const ratio = nv / bv;
-      comparisons.push({ cell: id, metric, base: bv, current: nv, ratio, regression: ratio > 1 + tolerance, text: ratioText(ratio) });
+      const c = compareTime(id, b, n, metric, tolerance);
+      if (c !== undefined) comparisons.push(c);
     }
-    const bk = outcomeKey(b);
-    const nk = outcomeKey(n);
-    for (const k of Object.keys(bk)) {
-      if (JSON.stringify(bk[k]) !== JSON.stringify(nk[k])) changed.push({ cell: id, what: `${k}: ${JSON.stringify(bk[k])} -> ${JSON.stringify(nk[k])}` });
-    }
+    exact.push(...exactChanges(b, n));
   }
+  const verdicts: Record<TimeVerdict, number> = { "no change": 0, slower: 0, faster: 0, "too few samples": 0 };
+  for (const c of comparisons) verdicts[c.verdict] += 1;
+  const kinds = new Set(exact.map((e) => e.kind));
+  const changed: FailOnKind[] = [...(verdicts.slower + verdicts.faster > 0 ? ["time" as const] : []), ...(["hazards", "refusals", "false-positives", "other"] as const).filter((k) => kinds.has(k))];
   return {
     comparisons,
+    verdicts,
+    exact,
     onlyInBase: [...baseCells.keys()].filter((id) => !newCells.has(id)),
     onlyInNew: [...newCells.keys()].filter((id) => !baseCells.has(id)),
     changed,
-    regressions: comparisons.filter((c) => c.regression).length,
     tolerance,
     mismatches,
   };

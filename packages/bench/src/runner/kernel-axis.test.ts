@@ -92,7 +92,7 @@ describe("a bench run at two eras (fake policies, worker pool)", () => {
     expect(csv[1].startsWith("dio-writeback-race,block-layer,none,fake-bias,v5.3,")).toBe(true);
     const html = renderHtml(r);
     expect(html).toContain("Kernels: v5.3, v6.12 (every policy at each).");
-    expect(html).toContain("<th>policy</th><th>kernel</th>");
+    expect(html).toContain(`<th data-sort="text">policy</th><th data-sort="text">kernel</th>`);
     expect(html).toContain("<td>v5.3</td>");
   }, 120_000);
 });

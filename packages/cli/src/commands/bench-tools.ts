@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  BenchInputError, compareResults, isDefaultMatrix, missingShards, measureSpinners, pluginContainer, registerScenarioWorkloads, workloadSource, workloadsOf, medianSpinMs, mergeResults, parseModelChecks, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
+  BenchInputError, compareResults, failedKinds, isDefaultMatrix, MIN_INTERVAL_VALUES, parseFailOn, missingShards, measureSpinners, pluginContainer, registerScenarioWorkloads, workloadSource, workloadsOf, medianSpinMs, mergeResults, parseModelChecks, readResults, renderTerminal, runModelSuite, scalingGoal, scalingSummary,
   spinnerCapacity, textTable, verdict, variantDevice,
-  type BenchResults, type GoalResult, type ScalingRun,
+  type BenchResults, type CompareReport, type FailOnKind, type GoalResult, type ScalingRun,
 } from "@pinlab/bench";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { outDirOption, parseTolerance, parseWorkers, pluginSpecifiers } from "./bench-options.js";
@@ -73,25 +73,61 @@ export interface CompareCommandOptions {
   readonly format?: string;
   /** `--allow-mismatch`: compare runs of different sizes or seeds. */
   readonly allowMismatch?: boolean;
+  /** `--fail-on time,hazards,refusals,false-positives,other` (or `none`). */
+  readonly failOn?: string;
 }
 
-/** `pinlab bench compare BASE NEW`: per-cell ratios; exit 1 when a cell regressed beyond the tolerance. */
+/** `12.3 [10.1..15.0] n=5`: a figure with its interval and how many measurements it rests on. */
+function withInterval(value: number, i: readonly [number, number] | null, n: number): string {
+  return `${value.toFixed(1)} ${i === null ? "[-]" : `[${i[0].toFixed(1)}..${i[1].toFixed(1)}]`} n=${n}`;
+}
+
+const KIND_TITLE: Readonly<Record<FailOnKind, string>> = { time: "time", hazards: "hazards", refusals: "refusals", "false-positives": "false positives", other: "other exact results" };
+
+/** `0.52/1.30`: a run's 1-minute load average at its start and end. */
+function loadText(r: BenchResults): string {
+  const l = r.context.loadAverage;
+  return `${l.start[0].toFixed(2)}/${l.end[0].toFixed(2)}`;
+}
+
+/** The text form of a comparison: the timing table, one line per kind of change, and the verdict. */
+function printCompare(r: CompareReport, failOn: readonly FailOnKind[], failed: readonly FailOnKind[], io: CliIo, loads: readonly string[]): void {
+  const rows = [["cell", "metric", "baseline ns/pg [interval]", "new ns/pg [interval]", "ratio", "verdict"], ...r.comparisons.map((c) => [
+    c.cell, c.metric, withInterval(c.base, c.baseInterval, c.n[0]), withInterval(c.current, c.currentInterval, c.n[1]), c.text, c.verdict,
+  ])];
+  if (r.comparisons.length > 0) io.out(`${textTable(rows)}\n`);
+  if (r.onlyInBase.length > 0) io.out(`only in the baseline: ${r.onlyInBase.join(", ")}\n`);
+  if (r.onlyInNew.length > 0) io.out(`only in the new run: ${r.onlyInNew.join(", ")}\n`);
+  const v = r.verdicts;
+  const beyond = v.slower + v.faster;
+  io.out(`time: ${beyond === 0 ? "no change" : `${v.slower} slower, ${v.faster} faster`} (${r.comparisons.length} compared: ${beyond} beyond their intervals and the ${(r.tolerance * 100).toFixed(0)}% tolerance, ${v["no change"]} inside, ${v["too few samples"]} with fewer than ${MIN_INTERVAL_VALUES} samples or seeds to tell)\n`);
+  if (r.comparisons.some((c) => (c.verdict === "slower" || c.verdict === "faster") && c.from === "samples")) {
+    io.out("  (an interval from one run's samples holds only the noise inside that run; --seeds 3 on both runs measures the noise from run to run)\n");
+  }
+  if (beyond > 0) io.out(`  (load average over 1 minute, start/end: baseline ${loads[0]}, new run ${loads[1]}; a busier machine moves every timing)\n`);
+  for (const kind of ["hazards", "refusals", "false-positives", "other"] as const) {
+    const changes = r.exact.filter((e) => e.kind === kind);
+    io.out(`${KIND_TITLE[kind]}: ${changes.length === 0 ? "no change" : `${changes.length} changed`}\n`);
+    for (const e of changes) io.out(`  ${e.cell}  ${e.what}: ${String(e.base)} -> ${String(e.current)}\n`);
+  }
+  const gate = failOn.length === 0 ? "failing on nothing (--fail-on none)" : `failing on ${failOn.join(",")}`;
+  io.out(r.changed.length === 0 ? `no change (${gate})\n` : `changed: ${r.changed.map((k) => KIND_TITLE[k]).join(", ")}; ${failed.length > 0 ? `exit 1 for ${failed.join(",")}` : "none of it gated"} (${gate})\n`);
+}
+
+/**
+ * `pinlab bench compare BASE NEW`: per cell, timing judged against the noise the runs recorded
+ * and exact results compared exactly; exit 1 only when a kind named by `--fail-on` changed.
+ */
 export function compareCommand(base: string, current: string, o: CompareCommandOptions, io: CliIo): number {
   const tolerance = parseTolerance(o.tolerance);
-  const r = input(() => compareResults(readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current)), tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
+  const failOn = input(() => parseFailOn(o.failOn));
+  const runs = input(() => [readResults(resolve(io.cwd, base)), readResults(resolve(io.cwd, current))] as const);
+  const r = input(() => compareResults(runs[0], runs[1], tolerance, { allowMismatch: o.allowMismatch === true, names: [base, current] }));
   for (const m of r.mismatches) io.err(`warning: ${m}; timings of different runs are compared as asked (--allow-mismatch)\n`);
-  if (o.format === "json") io.out(`${JSON.stringify(r, null, 2)}\n`);
-  else {
-    const rows = [["cell", "metric", "baseline ns/pg", "new ns/pg", "change", ""], ...r.comparisons.map((c) => [
-      c.cell, c.metric, c.base.toFixed(1), c.current.toFixed(1), c.text, c.regression ? "REGRESSION" : "",
-    ])];
-    io.out(`${textTable(rows, new Set([2, 3]))}\n`);
-    if (r.onlyInBase.length > 0) io.out(`only in the baseline: ${r.onlyInBase.join(", ")}\n`);
-    if (r.onlyInNew.length > 0) io.out(`only in the new run: ${r.onlyInNew.join(", ")}\n`);
-    if (r.changed.length > 0) io.out(`results that changed (not timing):\n${r.changed.map((c) => `  ${c.cell}: ${c.what}`).join("\n")}\n`);
-    io.out(`${r.regressions === 0 ? "no regression" : `${r.regressions} regression(s)`} beyond ${(tolerance * 100).toFixed(0)}% tolerance over ${r.comparisons.length} comparisons\n`);
-  }
-  return r.regressions > 0 ? EXIT.FAILED : EXIT.OK;
+  const failed = failedKinds(r, failOn);
+  if (o.format === "json") io.out(`${JSON.stringify({ ...r, failOn, failed }, null, 2)}\n`);
+  else printCompare(r, failOn, failed, io, runs.map(loadText));
+  return failed.length > 0 ? EXIT.FAILED : EXIT.OK;
 }
 
 /** A goal's measured figure: whole numbers from 1,000 up, 2 decimals for ratios, 1 otherwise. */

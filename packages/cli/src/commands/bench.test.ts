@@ -87,22 +87,6 @@ describe("pinlab bench with the real policies and devices (size tiny)", () => {
     expect(mismatch.err).toContain("not shards of one matrix");
   }, 300_000);
 
-  it("compares against a baseline: N.NN x slower, non-zero exit beyond the tolerance", async () => {
-    const base = join(dir, "full", "results.json");
-    const same = await run(["bench", "compare", base, base]);
-    expect(same.code).toBe(0);
-    expect(same.out).toMatch(/no regression beyond 10% tolerance/);
-    const slow = structuredClone(full) as unknown as { cells: { id: string; metrics: { wallNsPerPage: { pin: number | null } } }[] };
-    const target = slow.cells.find((c) => c.metrics.wallNsPerPage.pin !== null)!;
-    target.metrics.wallNsPerPage.pin! *= 2;
-    const slowFile = join(dir, "slow.json");
-    writeFileSync(slowFile, JSON.stringify(slow));
-    const r = await run(["bench", "compare", base, slowFile, "--tolerance", "25%"]);
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(new RegExp(`${target.id.replace(/[/[\]]/g, "\\$&")}\\s+pin .*2\\.00 x slower than baseline\\s+REGRESSION`));
-    expect(r.out).toMatch(/1 regression\(s\) beyond 25% tolerance/);
-  });
-
   it("runs a plugin given with --plugin in the workers", async () => {
     // Named twice (two spellings of one path): loaded once, not refused as a duplicate id.
     const r = await run(["bench", "--size", "tiny", "--workloads", "pin-overflow", "--policies", "fixture-policy", "--plugin", `${FIX}/extra-policy.mjs`, "--plugin", `./${FIX}/extra-policy.mjs`, "--workers", "1", "--format", "md"]);
@@ -332,7 +316,8 @@ describe("pinlab bench merge and compare, bad results files", () => {
     const allowed = await run(["bench", "compare", s2, small, "--allow-mismatch"]);
     expect(allowed.code).toBe(0);
     expect(allowed.err).toContain(`warning: size differs: ${s2} tiny, ${small} small; timings of different runs are compared as asked (--allow-mismatch)`);
-    expect(allowed.out).toMatch(/no regression beyond 10% tolerance over 4 comparisons/);
+    expect(allowed.out).toMatch(/^time: no change \(4 compared: /m);
+    expect(allowed.out).toMatch(/^no change \(failing on hazards,refusals,false-positives\)$/m);
   });
 });
 

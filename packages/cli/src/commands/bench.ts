@@ -63,11 +63,11 @@ Examples:
   $ pinlab bench --shard 1/2 --out part1 && pinlab bench --shard 2/2 --out part2 && pinlab bench merge part1 part2 --out merged
   $ pinlab bench merge parts/ --out merged             (every results.json below parts/)
   $ pinlab bench merge 'parts/shard-*' --out merged    (a glob, expanded by pinlab)
-  $ pinlab bench compare baseline/results.json pinlab-report/results.json --tolerance 10%
+  $ pinlab bench compare baseline/results.json pinlab-report/results.json --fail-on time,hazards
   $ pinlab bench model
   $ pinlab bench model --checks pin-order0,unpin-order0,call
 
-Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only some shards), 2 bad input,
+Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only some shards, or bench compare found a change --fail-on names), 2 bad input,
 70 an internal error.`);
 
   matrixOptions(bench.command("run", { isDefault: true }))
@@ -94,10 +94,11 @@ Exit status: 0 every cell ran, 1 a cell failed (or bench merge was given only so
     });
 
   bench.command("compare")
-    .description("compare a run against a baseline: N.NN x slower or faster per cell; exit 1 on a regression beyond the tolerance")
+    .description("compare a run against a baseline: timing per cell judged against the noise each run recorded (a change only when the intervals do not overlap), hazards, refusals and false positives exactly; exit 1 only for what --fail-on names")
     .argument("<base>", "baseline results.json (or its directory)")
     .argument("<new>", "new results.json (or its directory)")
-    .option("--tolerance <t>", "allowed slow-down before a regression, 0.1 or 10%", "10%")
+    .option("--tolerance <t>", "a timing ratio within this is no change even when the intervals are apart, 0.1 or 10%", "10%")
+    .option("--fail-on <kinds>", "exit 1 when these changed: time (a cell slower beyond its noise), hazards, refusals, false-positives, other (false negatives, accounting bytes, simulated ns, errors), or none", "hazards,refusals,false-positives")
     .option("--allow-mismatch", "compare runs of different sizes or seeds (with a warning) instead of refusing")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .action((base: string, current: string, o) => {
