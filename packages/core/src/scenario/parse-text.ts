@@ -45,15 +45,15 @@ const CORE_NUMBER = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
  * True when the `yaml` parser surely makes `data` of the text js-yaml made it from. Both follow
  * the YAML 1.2 core schema and agree on the scenario library and on generated documents
  * (parse-text.test.ts); they differ on a key that is null (`yaml`: "", js-yaml: "null") and on a
- * float too large for a double (`yaml`: Infinity, js-yaml: a string). Data with a "null" key or a
- * number-like string is left to the `yaml` parser.
+ * float too large for a double (`yaml`: Infinity, js-yaml: a string), in a value or a key. Data
+ * with a "null" key or a number-like string (value or key) is left to the `yaml` parser.
  */
 function agreesWithCore(data: unknown, depth = 0): boolean {
   if (typeof data === "string") return !CORE_NUMBER.test(data);
   if (data === null || typeof data !== "object") return true;
   if (depth > 100) return false;
   if (Array.isArray(data)) return data.every((x) => agreesWithCore(x, depth + 1));
-  for (const [k, v] of Object.entries(data)) if (k === "null" || !agreesWithCore(v, depth + 1)) return false;
+  for (const [k, v] of Object.entries(data)) if (k === "null" || CORE_NUMBER.test(k) || !agreesWithCore(v, depth + 1)) return false;
   return true;
 }
 
@@ -61,10 +61,13 @@ function agreesWithCore(data: unknown, depth = 0): boolean {
  * js-yaml's read of `text`, or undefined when it is not sure to be the `yaml` parser's: text with
  * a tag or a directive (`!`, `%` at a line start: the `yaml` parser checks those), a tab in a
  * line's indentation (the `yaml` parser refuses it), an alias (refused here: the `yaml` parser
- * bounds their expansions), or anything js-yaml refuses.
+ * bounds their expansions), an `&` anywhere (an anchor: the `yaml` parser warns of some that
+ * js-yaml takes, e.g. one ending in `:`; a found case), an escaped line break in a quoted
+ * scalar (`\` at a line's end: the two fold a following empty line differently; a found case),
+ * or anything js-yaml refuses.
  */
 function fastYaml(text: string): unknown {
-  if (text.includes("!") || /^%/m.test(text) || /^ *\t/m.test(text)) return undefined;
+  if (text.includes("!") || text.includes("&") || /^%/m.test(text) || /^ *\t/m.test(text) || /\\\r?\n/.test(text)) return undefined;
   let data: unknown;
   try {
     data = loadFast(text, { maxAliases: 0 });
