@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { createRequire, type ResolveHookContext } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -35,7 +35,7 @@ describe("plugin resolution hooks", () => {
       seen.push([specifier, context]);
       return { url: "file:///resolved.js", shortCircuit: true };
     };
-    const ctx = { conditions: ["node", "import"], importAttributes: {}, parentURL: "file:///tmp/x/plugin.mjs" };
+    const ctx: ResolveHookContext = { conditions: ["node", "import"], importAttributes: {}, importAssertions: {}, parentURL: "file:///tmp/x/plugin.mjs" };
     await resolveHook("zod/v4", ctx, next);
     await resolveHook("./local.mjs", ctx, next);
     await resolveHook("zod-extras", ctx, next);
