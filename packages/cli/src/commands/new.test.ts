@@ -56,7 +56,7 @@ describe("pinlab new", () => {
     const target = join(dir, "plugins", "ring");
     expect(pinlab(["new", "device", "my-ring", "--dir", "plugins/ring"], dir).status).toBe(0);
     expect(readdirSync(target).sort()).toEqual(["my-ring.mjs", "my-ring.yaml", "pinlab.config.yaml"]);
-    expect(readFileSync(join(target, "my-ring.mjs"), "utf8")).toContain("const myRing = defineDevice(");
+    expect(readFileSync(join(target, "my-ring.mjs"), "utf8")).toContain("const myRingDevice = defineDevice(");
 
     const config = "# mine\npolicy: pin-bias\n";
     writeFileSync(join(dir, "pinlab.config.yaml"), config);
@@ -107,7 +107,8 @@ describe("pinlab new", () => {
   });
 
   it("fills the templates: the id, its identifier, and no placeholder left", () => {
-    expect(pluginIdentifier("my-ring-2")).toBe("myRing2");
+    expect(pluginIdentifier("my-ring-2", "device")).toBe("myRing2Device");
+    expect(pluginIdentifier("delete", "policy")).toBe("deletePolicy");
     for (const kind of ["device", "policy"] as const) {
       for (const f of skeletonFiles(kind, "my-ring", true)) {
         expect([f.name, f.text]).not.toEqual([f.name, expect.stringMatching(/__[A-Z]+__/)]);

@@ -5,7 +5,7 @@
  * `pinlab.config.yaml` that loads it when the directory has no config yet. `pinlab run NAME.yaml`
  * passes as written. Nothing is overwritten: when any file it would write exists, it writes none.
  * The skeletons are `packages/cli/templates/{device,policy}.{mjs,yaml}`, with `__NAME__` (the
- * plugin id) and `__IDENT__` (its camelCase identifier) filled in.
+ * plugin id), `__IDENT__` (its identifier, `myRingDevice`) and `__KIND__` filled in.
  * @module
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -40,14 +40,18 @@ export interface SkeletonFile {
 /** The templates folder: `packages/cli/templates`, beside `src` and `dist` alike. */
 const TEMPLATES = new URL("../../templates/", import.meta.url);
 
-/** `my-ring` -> `myRing`: the descriptor's identifier in the module. */
-export function pluginIdentifier(id: string): string {
-  return id.replace(/-+([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/-+$/, "");
+/**
+ * `my-ring` and `device` -> `myRingDevice`: the descriptor's identifier in the module. The kind
+ * as a suffix keeps it clear of reserved words (`delete`) and of the names the module imports.
+ */
+export function pluginIdentifier(id: string, kind: NewKind): string {
+  const camel = id.replace(/-+([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/-+$/, "");
+  return `${camel}${kind === "device" ? "Device" : "Policy"}`;
 }
 
 function fill(template: string, kind: NewKind, name: string): string {
   const text = readFileSync(new URL(template, TEMPLATES), "utf8");
-  return text.replaceAll("__NAME__", name).replaceAll("__IDENT__", pluginIdentifier(name)).replaceAll("__KIND__", kind);
+  return text.replaceAll("__NAME__", name).replaceAll("__IDENT__", pluginIdentifier(name, kind)).replaceAll("__KIND__", kind);
 }
 
 /** The files of a `kind` skeleton named `name`; the config only when `withConfig`. */
