@@ -10,6 +10,7 @@ import { checkCommand } from "./commands/check.js";
 import { fuzzCommand } from "./commands/fuzz.js";
 import { listCommand } from "./commands/list.js";
 import { matrixCommand } from "./commands/matrix.js";
+import { newCommand } from "./commands/new.js";
 import { runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { timelineCommand } from "./commands/timeline.js";
@@ -42,6 +43,7 @@ Examples:
   $ pinlab matrix scenarios/
   $ pinlab timeline scenarios/history-vmsplice-leak.yaml
   $ pinlab list kernels
+  $ pinlab new device my-ring       # a device plugin skeleton with its scenario, in any directory
 
 Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line,
 70 an internal error (a pinlab bug: please report it with the --debug output).`);
@@ -162,6 +164,30 @@ Examples:
   $ pinlab fuzz --fault-sweep scenarios/rdma-mr-fork.yaml --policy pin-bias`)
     .action(async (o) => {
       result.code = await fuzzCommand(o, io);
+    });
+
+  program.command("new")
+    .description("write a plugin skeleton: KIND.mjs (a documented plain ES module), a scenario that exercises it, and a pinlab.config.yaml that loads it")
+    .argument("<kind>", "device or policy")
+    .argument("<name>", "the plugin id: lower-case kebab-case (my-ring); also the files' names")
+    .option("-d, --dir <dir>", "write into this directory (made if missing) instead of the working directory")
+    .addHelpText("after", `
+Writes, into the working directory or --dir:
+  NAME.mjs            the plugin, one plain ES module (no build step, no install: pinlab resolves
+                      its @pinlab/* and zod imports to its own copies, wherever the file is)
+  NAME.yaml           a scenario that exercises it and passes as written
+  pinlab.config.yaml  plugins: [./NAME.mjs], only when the directory has no config yet (when it
+                      has one, it is left alone: add the plugin to its plugins:, or use --plugin)
+A device skeleton pins a buffer long-term, DMAs into it and unpins; a policy skeleton starts as
+pin-bias with its main hooks spelt out. Existing files are never overwritten: when one is in the
+way nothing is written (exit 2). Guides 3 and 4 explain every part.
+
+Examples:
+  $ mkdir /tmp/foo && cd /tmp/foo && pinlab new device foo && pinlab run foo.yaml
+  $ pinlab new policy no-fork-copy --dir my-policy && cd my-policy && pinlab check no-fork-copy.yaml
+  $ pinlab run --plugin foo.mjs foo.yaml     # without the config`)
+    .action((kind: string, name: string, o) => {
+      result.code = newCommand(kind, name, o, io);
     });
 
   registerBenchCommands(program, io, result);

@@ -10,6 +10,7 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { registerBenchPluginExports } from "../workloads/plugin-workloads.js";
+import { preparePluginImports } from "../plugin-resolve/register.js";
 import { BenchInputError } from "./bench-input-error.js";
 
 /** A specifier as `import()` takes it: absolute paths become file URLs; package names and URLs stay. */
@@ -32,8 +33,12 @@ export async function registerPluginModule(container: DependencyContainer, speci
   }
 }
 
-/** A fresh child container with every plugin of `specifiers` registered, in order. */
+/**
+ * A fresh child container with every plugin of `specifiers` registered, in order. A plugin
+ * imports `@pinlab/*` and `zod` from this pinlab (module resolution hooks, registered first).
+ */
 export async function pluginContainer(specifiers: readonly string[]): Promise<DependencyContainer> {
+  preparePluginImports(import.meta.url, ["@pinlab/core", "@pinlab/bench"], specifiers);
   const c = rootContainer.createChildContainer();
   for (const s of specifiers) await registerPluginModule(c, s);
   return c;

@@ -2,13 +2,17 @@
  * Building the plugin container: the built-in policies and devices, then plugin modules loaded
  * from paths (config `plugins:` or `--plugin`). A plugin module exports a descriptor as default,
  * or `policies` / `devices` maps, or a `register(container)` function. Scenarios cannot load
- * plugins: only the command line and the config file can.
+ * plugins: only the command line and the config file can. A plugin may sit in any directory and
+ * import `@pinlab/*`, `zod` and `tsyringe` by name: it gets this pinlab's own modules (the module
+ * resolution hooks of `@pinlab/bench`'s `preparePluginImports`, registered before the first plugin
+ * is imported), so it needs no `package.json` and no install.
  * @module
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { preparePluginImports, PINLAB_PACKAGES } from "@pinlab/bench";
 import { registerPluginExports } from "@pinlab/core";
 import { register as registerDevices } from "@pinlab/devices";
 import { register as registerPolicies } from "@pinlab/policies";
@@ -46,6 +50,7 @@ export async function loadPluginModule(container: DependencyContainer, path: str
   if (!existsSync(abs)) throw new UsageError(`plugin ${abs} does not exist`);
   if (!statSync(abs).isFile()) throw new UsageError(`plugin ${abs} is not a file`);
   let mod: Record<string, unknown>;
+  preparePluginImports(import.meta.url, PINLAB_PACKAGES, [abs]);
   reportUnsettledImport();
   importing = abs;
   try {
