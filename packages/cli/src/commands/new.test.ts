@@ -51,6 +51,22 @@ describe("pinlab new", () => {
     });
   }
 
+  it("issue 19's done-when: from an empty directory, new device foo, run foo.yaml, then bench --plugin foo.mjs --scenarios foo.yaml, with no install", () => {
+    const dir = tempDir("pinlab-new-");
+    const made = pinlab(["new", "device", "foo"], dir);
+    expect(made.status).toBe(0);
+    expect(made.stdout).toContain("pinlab bench --plugin foo.mjs --scenarios foo.yaml");
+    expect(pinlab(["run", "foo.yaml"], dir).status).toBe(0);
+    // The bench's own matrix is large: the scenario workload alone, tiny, two policies, keeps the test short.
+    const bench = pinlab(["bench", "--plugin", "foo.mjs", "--scenarios", "foo.yaml", "--workloads", "scenario:foo", "--policies", "legacy-get,pin-bias", "--size", "tiny", "--out", "out"], dir);
+    expect(bench.stderr).not.toMatch(/Cannot find package|Error/);
+    expect(bench.status).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, "out", "results.json"), "utf8")) as { cells: { workload: string; policy: string; device: string; metrics: { hazards: Record<string, Record<string, number>> } }[] };
+    expect(results.cells.map((c) => [c.workload, c.device, c.policy])).toEqual([["scenario:foo", "foo", "legacy-get"], ["scenario:foo", "foo", "pin-bias"]]);
+    // The same hazards pinlab run records: legacy-get lets fork split device and process, pin-bias copies for the child.
+    expect(JSON.stringify(results.cells[0].metrics.hazards)).toContain("cow_divergence");
+  });
+
   it("writes into --dir (made if missing), leaves an existing config alone and says how to add the plugin", () => {
     const dir = tempDir("pinlab-new-");
     const target = join(dir, "plugins", "ring");

@@ -108,6 +108,7 @@ export function newCommand(kind: string, name: string, opts: NewOptions, io: Cli
   }
   const cd = shown === "." ? "" : `cd ${shown} && `;
   const plugin = config === undefined ? "" : ` --plugin ${name}.mjs`;
-  io.out(`next:\n  ${cd}pinlab run${plugin} ${name}.yaml\n  ${cd}pinlab check${plugin} ${name}.yaml\n`);
+  const bench = k === "policy" ? `pinlab bench --plugin ${name}.mjs --policies pin-bias,${name} --scenarios ${name}.yaml` : `pinlab bench --plugin ${name}.mjs --scenarios ${name}.yaml`;
+  io.out(`next:\n  ${cd}pinlab run${plugin} ${name}.yaml\n  ${cd}pinlab check${plugin} ${name}.yaml\n  ${cd}${bench}\n`);
   return EXIT.OK;
 }
