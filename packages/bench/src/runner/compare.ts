@@ -1,7 +1,7 @@
 /**
  * `bench compare BASE NEW`: per cell, whether the new run is slower or faster than the baseline
- * beyond the noise its measurements record (the two intervals do not overlap, see
- * {@link timeEvidence}), and every exact result that differs (hazards, refusals, false
+ * beyond the noise its measurements record (the two intervals are apart beyond the run-to-run
+ * noise, see {@link timeEvidence} and {@link apartBeyondRunNoise}), and every exact result that differs (hazards, refusals, false
  * positives). The ratio is still said mitata-style ("1.23 x slower than baseline").
  * @module
  */
@@ -9,7 +9,7 @@ import { BenchInputError } from "./bench-input-error.js";
 import type { CellResult } from "./cell.js";
 import { exactChanges, type ExactChange, type ExactKind } from "./compare-exact.js";
 import type { BenchResults } from "./results.js";
-import { overlaps, timeEvidence, type TimedMetric, type TimeInterval } from "./time-interval.js";
+import { apartBeyondRunNoise, timeEvidence, type TimedMetric, type TimeInterval } from "./time-interval.js";
 
 /** What the intervals say about one timed metric of one cell. */
 export type TimeVerdict = "no change" | "slower" | "faster" | "too few samples";
@@ -27,8 +27,8 @@ export interface Comparison {
   /** current / base. */
   readonly ratio: number;
   /**
-   * `slower` or `faster` only when the two intervals do not overlap and the ratio is beyond the
-   * tolerance; `too few samples` when a side has fewer than `MIN_INTERVAL_VALUES` (3)
+   * `slower` or `faster` only when the two intervals are apart beyond the run-to-run noise
+   * ({@link apartBeyondRunNoise}) and the ratio is beyond the tolerance; `too few samples` when a side has fewer than `MIN_INTERVAL_VALUES` (3)
    * measurements; otherwise `no change`.
    */
   readonly verdict: TimeVerdict;
@@ -112,7 +112,7 @@ function compareTime(id: string, b: CellResult, n: CellResult, metric: TimedMetr
   const ratio = ne.median / be.median;
   let verdict: TimeVerdict = "too few samples";
   if (be.interval !== undefined && ne.interval !== undefined) {
-    verdict = overlaps(be.interval, ne.interval) || Math.abs(ratio - 1) <= tolerance ? "no change" : ratio > 1 ? "slower" : "faster";
+    verdict = !apartBeyondRunNoise(be.interval, ne.interval) || Math.abs(ratio - 1) <= tolerance ? "no change" : ratio > 1 ? "slower" : "faster";
   }
   return {
     cell: id, metric, base: be.median, current: ne.median, ratio, verdict, baseInterval: interval(be.interval), currentInterval: interval(ne.interval),
