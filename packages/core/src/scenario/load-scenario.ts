@@ -197,6 +197,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
   const fileSystems = new Map(header.files.map((f) => [f.name, f.fs]));
   const devices = new Map(header.devices.map((d) => [d.name, d.kind]));
   const bound = new Map<string, NameKind>();
+  const boundBy = new Map<string, string>(); // a device result's name -> the device that made it
   steps.forEach((step, i) => {
     const at = (path: PropertyKey[], field: string, message: string) =>
       problems.push({ file, pos: map.pos(["steps", i, ...path]), step: i, op: step.op, field, message });
@@ -220,10 +221,11 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       else if (kind !== "handle" && !(allowDevice && kind === "device")) at(path, path.join("."), `"${name}" does not name a ${allowDevice ? "gup handle or device region" : "gup handle"}`);
     };
     // A device step's `region` / `io` is looked up in that device's own table: only a name a device action bound will do.
-    const needDeviceName = (name: string, path: PropertyKey[]) => {
+    const needDeviceName = (name: string, path: PropertyKey[], device: string) => {
       const kind = bound.get(name);
       if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier device step)`);
       else if (kind !== "device") at(path, path.join("."), `"${name}" names a ${kind === "handle" ? "gup handle" : kind === "address" ? "mapping address" : "step result"}, not a device region (a name bound by "as" on a device step, e.g. reg_mr)`);
+      else if (boundBy.get(name) !== device) at(path, path.join("."), `"${name}" was made by device "${boundBy.get(name)}", not by "${device}": a device looks names up in its own table`);
     };
     const checkExpect = (e: NonNullable<Step["expect"]>, path: PropertyKey[]) => {
       const pages = e.page === undefined ? [] : Array.isArray(e.page) ? e.page : [e.page];
@@ -270,7 +272,7 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
       at(["holder"], "holder", `"${step.holder}" names no holder: give a declared device (${[...devices.keys()].join(", ") || "none declared"}) or a gup handle bound by "as" on an earlier gup step`);
     }
     if (step.op === "device") {
-      for (const key of ["region", "io"]) if (typeof s[key] === "string") needDeviceName(s[key] as string, [key]);
+      for (const key of ["region", "io"]) if (typeof s[key] === "string") needDeviceName(s[key] as string, [key], step.device);
       void plugins;
     }
     // Expectations are checked after the step: names it binds are visible to them.
@@ -281,6 +283,8 @@ function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[
     }
     if (step.as !== undefined) {
       bound.set(step.as, step.op === "mmap" || step.op === "mremap" ? "address" : step.op === "gup" ? "handle" : step.op === "device" ? "device" : "value");
+      if (step.op === "device") boundBy.set(step.as, step.device);
+      else boundBy.delete(step.as);
     }
     if (step.expect !== undefined) checkExpect(step.expect, ["expect"]);
     for (const [pol, e] of Object.entries(step.expect_by_policy ?? {})) checkExpect(e, ["expect_by_policy", pol]);
