@@ -3,9 +3,9 @@
  * import specifier (static, re-export, or a dynamic `import()` of a string) is looked up, and
  * replaced by the URL the playground serves it from; a specifier it cannot serve (another
  * package, a relative file, a computed `import()`) is an error naming it. Specifiers are found
- * by es-module-lexer (its asm.js build: no WebAssembly, so no CSP exception for it).
+ * by es-module-lexer (its asm.js build: no WebAssembly to initialise, so no CSP exception for it).
  */
-import { init, parse } from "es-module-lexer/js";
+import { parse } from "es-module-lexer/js";
 
 /** A plugin's import the playground cannot provide. */
 export class UnresolvedImportError extends Error {
@@ -29,7 +29,6 @@ const IMPORT_META = 3;
  * lex; `provided` lists what `urlOf` resolves (for the message).
  */
 export async function rewriteImports(source: string, urlOf: (specifier: string) => string | undefined, provided: readonly string[]): Promise<string> {
-  await init;
   const [imports] = parse(source);
   let out = "";
   let at = 0;

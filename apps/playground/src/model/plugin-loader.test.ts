@@ -11,7 +11,7 @@ const NODE_MODULES: ModuleHost = {
   load: (url) => import(/* @vite-ignore */ url) as Promise<Record<string, unknown>>,
 };
 
-const example = (f: string) => readFileSync(new URL(`../../../../docs/examples/fixed-buffer-ring/${f}`, import.meta.url), "utf8");
+const example = (f: string, dir = "fixed-buffer-ring") => readFileSync(new URL(`../../../../docs/examples/${dir}/${f}`, import.meta.url), "utf8");
 
 describe("loadPlugin", () => {
   it("loads the fixed-buffer-ring example against the playground's core and runs its scenario", async () => {
@@ -27,6 +27,19 @@ describe("loadPlugin", () => {
     expect(expectations.length).toBeGreaterThan(5);
     expect(expectations.filter((x) => !x.pass)).toEqual([]);
     expect(rec.steps.flatMap((s) => (s.error === undefined ? [] : [s.error]))).toEqual([]);
+  });
+
+  it("loads a policy plugin built on the playground's own @pinlab/policies and offers it", async () => {
+    const registry = createRegistry();
+    const got = await loadPlugin(registry, "no-longterm.mjs", example("no-longterm.mjs", "no-longterm"), NODE_MODULES);
+    expect(got).toEqual({ ok: true, name: "no-longterm.mjs", policies: ["no-longterm"], devices: [] });
+    expect(registry.policyIds).toContain("no-longterm");
+    const scenario = loadScenario(example("no-longterm.yaml", "no-longterm"), "no-longterm.yaml", registry.plugins);
+    const rec = record(scenario, "no-longterm", registry);
+    expect(rec.setupError).toBeUndefined();
+    const expectations = rec.steps.flatMap((s) => s.expectations);
+    expect(expectations.length).toBeGreaterThan(0);
+    expect(expectations.filter((x) => !x.pass)).toEqual([]);
   });
 
   it("says in one line what is wrong with a bad plugin", async () => {

@@ -9,7 +9,7 @@
 import { registerPluginExports } from "@pinlab/core";
 import { rewriteImports } from "./plugin-imports.js";
 import { refreshRegistry, type Registry } from "./registry.js";
-import { publishSharedModules, SHARED_MODULES, shimSource } from "./shared-modules.js";
+import { publishSharedModules, sharedModules, shimSource } from "./shared-modules.js";
 
 /** What loading a plugin gave. */
 export type PluginLoad =
@@ -39,8 +39,9 @@ const shims = new WeakMap<ModuleHost, ReadonlyMap<string, string>>();
 function shimUrls(host: ModuleHost): ReadonlyMap<string, string> {
   let urls = shims.get(host);
   if (urls === undefined) {
-    publishSharedModules();
-    urls = new Map(Object.entries(SHARED_MODULES).map(([spec, ns]) => [spec, host.url(shimSource(spec, ns))]));
+    const modules = sharedModules();
+    publishSharedModules(modules);
+    urls = new Map(Object.entries(modules).map(([spec, ns]) => [spec, host.url(shimSource(spec, ns))]));
     shims.set(host, urls);
   }
   return urls;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import * as core from "@pinlab/core";
-import { SHARED_KEY, SHARED_MODULES, shimSource } from "./shared-modules.js";
+import { SHARED_KEY, SHARED_SPECIFIERS, sharedModules, shimSource } from "./shared-modules.js";
 
 describe("shared modules", () => {
-  it("offers core, policies, devices and zod", () => {
-    expect(Object.keys(SHARED_MODULES)).toEqual(["@pinlab/core", "@pinlab/policies", "@pinlab/devices", "zod"]);
-    expect(SHARED_MODULES["@pinlab/core"]).toBe(core);
+  it("offers the playground's own core, policies, devices and zod", () => {
+    const modules = sharedModules();
+    expect(Object.keys(modules)).toEqual([...SHARED_SPECIFIERS]);
+    expect(modules["@pinlab/core"]).toBe(core);
   });
 
   it("writes a shim re-exporting every named export and the default", () => {
@@ -18,7 +19,7 @@ describe("shared modules", () => {
   });
 
   it("re-exports every export of core", () => {
-    const src = shimSource("@pinlab/core", SHARED_MODULES["@pinlab/core"]);
+    const src = shimSource("@pinlab/core", sharedModules()["@pinlab/core"]);
     for (const name of ["defineDevice", "registerDevice", "PAGE_SIZE", "registerPluginExports"]) expect(src).toMatch(new RegExp(` as ${name}[,} ]`));
   });
 });

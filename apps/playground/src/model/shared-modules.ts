@@ -9,13 +9,20 @@ import * as devices from "@pinlab/devices";
 import * as policies from "@pinlab/policies";
 import * as zod from "zod";
 
-/** The module namespaces a plugin may import, by specifier. */
-export const SHARED_MODULES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  "@pinlab/core": core,
-  "@pinlab/policies": policies,
-  "@pinlab/devices": devices,
-  zod,
-};
+/** Module namespaces by specifier. */
+export type SharedModules = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/** The specifiers a plugin may import. */
+export const SHARED_SPECIFIERS = ["@pinlab/core", "@pinlab/policies", "@pinlab/devices", "zod"] as const;
+
+/**
+ * The module namespaces a plugin may import, by specifier: the very instances the playground
+ * runs. (Whole namespaces: nothing of them can be tree-shaken, so the bundle carries all of zod
+ * and core, some 340 kB more; a lazy chunk cannot split modules the app imports statically.)
+ */
+export function sharedModules(): SharedModules {
+  return { "@pinlab/core": core, "@pinlab/policies": policies, "@pinlab/devices": devices, zod };
+}
 
 /** The key of the global registry the shims read. */
 export const SHARED_KEY = "pinlab.playground.shared";
@@ -24,7 +31,7 @@ export const SHARED_KEY = "pinlab.playground.shared";
 const EXPORTABLE = /^[A-Za-z_$][\w$]*$/;
 
 /** Publish `modules` on the global registry the shims read. */
-export function publishSharedModules(modules: Readonly<Record<string, Readonly<Record<string, unknown>>>> = SHARED_MODULES): void {
+export function publishSharedModules(modules: SharedModules): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for(SHARED_KEY)] = modules;
 }
 

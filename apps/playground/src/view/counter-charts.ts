@@ -14,12 +14,18 @@ export const POLICY_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4
 /** Least room, in CSS pixels, between two step ticks. */
 const TICK_SPACE = 28;
 
-/** The x axis of step indices: ticks and labels at whole steps only. */
-const STEP_AXIS: uPlot.Axis = {
-  size: 24, font: "10px system-ui",
-  splits: (u, _axis, min, max) => integerTicks(min, max, u.bbox.width / devicePixelRatio / TICK_SPACE),
-  values: (_u, splits) => splits.map(stepLabel),
-};
+/** The x axis of step indices: ticks and labels at whole steps only (the labels drawn are noted in `box`'s `data-x-ticks`). */
+function stepAxis(box: HTMLElement): uPlot.Axis {
+  return {
+    size: 24, font: "10px system-ui",
+    splits: (u, _axis, min, max) => integerTicks(min, max, u.bbox.width / devicePixelRatio / TICK_SPACE),
+    values: (_u, splits) => {
+      const labels = splits.map(stepLabel);
+      box.dataset.xTicks = labels.join(" ");
+      return labels;
+    },
+  };
+}
 
 /** The charts panel. */
 export class CounterCharts {
@@ -52,7 +58,7 @@ export class CounterCharts {
           legend: { show: true, live: false },
           cursor: { show: false },
           scales: { x: { time: false, range: (_u, min, max) => [Math.floor(min), Math.max(Math.ceil(max), Math.floor(min) + 1)] }, y: { range: [0, Math.max(1, c.yMax * 1.1)] } },
-          axes: [STEP_AXIS, { size: 36, font: "10px system-ui" }],
+          axes: [stepAxis(box), { size: 36, font: "10px system-ui" }],
           series: [{ label: "step", value: (_u, v) => stepLabel(v) }, ...c.series.map((s) => ({ label: s.label, stroke: POLICY_COLORS[s.policyIndex % POLICY_COLORS.length], width: 2, dash: s.dashed ? [5, 4] : undefined, points: { show: false } }))],
           hooks: { draw: [(u: uPlot) => this.marker(u)] },
         }, [c.x as number[], ...c.series.map((s) => s.values as (number | null)[])], box);
