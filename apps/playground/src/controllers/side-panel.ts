@@ -40,7 +40,7 @@ export class SidePanel {
   private readonly charts: CounterCharts;
   private readonly timeline: TimelineView;
   /** The timelines last built, and what they were built from (rebuilt only when the recordings grow). */
-  private built: { readonly from: Session["recordings"]; readonly events: number; readonly tls: RunTimeline[] } | undefined;
+  private built: { readonly from: Session; readonly events: number; readonly tls: RunTimeline[] } | undefined;
 
   /** Make the panels; their links lead to `host`. */
   constructor(private readonly host: SidePanelHost) {
@@ -56,7 +56,11 @@ export class SidePanel {
       { id: "events", label: "Events", panel: this.events.element },
       { id: "counters", label: "Counters", panel: this.charts.element },
       { id: "timeline", label: "Timeline", panel: this.timeline.element },
-    ], () => this.render());
+    ], (id) => {
+      // The timeline gets a wider side pane (styles.css, `.layout.wide-side`).
+      this.element.closest(".layout")?.classList.toggle("wide-side", id === "timeline");
+      this.render();
+    });
     this.element = this.tabs.element;
   }
 
@@ -68,7 +72,7 @@ export class SidePanel {
 
   private timelinesOf(s: Session): RunTimeline[] {
     const events = s.recordings.reduce((n, r) => n + (r.eventEnd[r.eventEnd.length - 1] ?? 0), 0);
-    if (this.built?.from !== s.recordings || this.built.events !== events) this.built = { from: s.recordings, events, tls: timelines(s.recordings) };
+    if (this.built?.from !== s || this.built.events !== events) this.built = { from: s, events, tls: timelines(s.recordings) };
     return this.built.tls;
   }
 

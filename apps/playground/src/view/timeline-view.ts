@@ -2,8 +2,9 @@
  * The timeline tab, a track view in the style of Perfetto's: a label column, a time ruler and,
  * per compared run, a track group with three tracks: the steps as slices, the events as instants
  * (coloured by type) and the hazards as marked instants (coloured by outcome). The wheel or the
- * +/- buttons zoom, dragging pans; hovering an item shows its details as a tooltip, clicking it
- * shows them below and moves to its step. Drawn as SVG; every item carries data-* attributes.
+ * +/- buttons zoom, dragging pans; hovering an item shows its details below (steps and hazards
+ * as a tooltip too), clicking it also moves to its step. Events of one type that fall on one
+ * pixel are drawn as one mark (`data-count`). Drawn as SVG; every item carries data-* attributes.
  */
 import { eventFields } from "../model/event-fields.js";
 import { formatTick, rulerTicks } from "../model/time-ticks.js";
@@ -35,6 +36,8 @@ export class TimelineView {
   private view: Viewport | undefined;
   private extent = { min: 0, max: 1 };
   private drag: { x: number; view: Viewport } | undefined;
+  /** The width the items were last drawn at. */
+  private drawnWidth = 0;
 
   /** Make the panel; clicking an item goes to its step through `targets`. */
   constructor(private readonly targets: LinkTargets) {
@@ -58,11 +61,28 @@ export class TimelineView {
   /** Show `tls` with the cursor at position `pos`. */
   update(tls: readonly RunTimeline[], pos: number): void {
     const changed = tls.length !== this.tls.length || tls.some((t, i) => t.key !== this.tls[i]?.key || t.max !== this.tls[i]?.max || t.clock !== this.tls[i]?.clock);
+    const same = tls === this.tls && this.drawnWidth > 0;
     this.tls = tls;
     this.pos = pos;
     this.extent = { min: Math.min(0, ...tls.map((t) => t.min)), max: Math.max(1, ...tls.map((t) => t.max)) };
     if (changed) this.view = undefined;
-    this.render();
+    // Stepping only moves the cursor: redrawing thousands of items on every step would cost more than the step.
+    if (same) this.placeCursor();
+    else this.render();
+  }
+
+  /** Put the cursor at the start of the next step to run and mark the step just run. */
+  private placeCursor(): void {
+    const svg = this.area.firstElementChild;
+    if (svg === null) return;
+    for (const el of svg.querySelectorAll(".tl-step.current")) el.classList.remove("current");
+    for (const el of svg.querySelectorAll<SVGElement>(".tl-step")) if (Number(el.dataset.step) <= this.pos - 1 && this.pos - 1 <= Number(el.dataset.last)) el.classList.add("current");
+    svg.querySelector(".tl-cursor")?.remove();
+    const v = this.view ?? { from: this.extent.min, to: this.extent.max };
+    const cur = this.tls[0]?.steps[this.pos]?.start ?? this.tls[0]?.max;
+    if (cur === undefined || cur < v.from || cur > v.to) return;
+    const x = LABEL_W + ((cur - v.from) / (v.to - v.from)) * (this.drawnWidth - LABEL_W - 8);
+    svg.append(s("line", { class: "tl-cursor", x1: x, x2: x, y1: 0, y2: svg.getAttribute("height") ?? 0 }));
   }
 
   private get width(): number {
@@ -94,24 +114,40 @@ export class TimelineView {
       y += HEADER_H;
       const label = (text: string, track: string) => g.append(s("text", { class: "tl-label", x: 10, y: y + 12, "data-track": track }, text));
       label("steps", "steps");
-      for (const st of tl.steps) {
-        if (!inView(st.start, st.end)) continue;
-        const x0 = Math.max(LABEL_W, xOf(st.start));
-        const w = Math.max(1, Math.min(xOf(st.end), width) - x0);
-        const info = `step ${st.index}: ${st.op}`;
-        const slice = s("g", { class: `tl-step${st.index === this.pos - 1 ? " current" : ""}`, "data-step": st.index, "data-op": st.op },
-          s("rect", { x: x0, y: y + 1, width: w, height: TRACK_H - 2, fill: st.index % 2 === 0 ? "#c7d2fe" : "#a5b4fc" }, s("title", {}, info)),
-          w > 40 ? s("text", { class: "tl-slice-text", x: x0 + 3, y: y + 12 }, st.op.slice(0, Math.floor(w / 7))) : undefined);
-        this.clickable(slice, info, st.index);
+      // Steps narrower than a pixel are merged with their neighbours into one slice (data-step..data-last).
+      const shown = tl.steps.filter((st) => inView(st.start, st.end));
+      for (let i = 0; i < shown.length;) {
+        const first = shown[i];
+        const x0 = Math.max(LABEL_W, xOf(first.start));
+        let j = i;
+        while (j + 1 < shown.length && xOf(shown[j + 1].end) - x0 < 1) j++;
+        const last = shown[j];
+        const w = Math.max(1, Math.min(xOf(last.end), width) - x0);
+        const info = j === i ? `step ${first.index}: ${first.op}` : `steps ${first.index}–${last.index}: ${shown.slice(i, j + 1).map((st) => st.op).join(", ")}`;
+        const slice = s("g", { class: "tl-step", "data-step": first.index, "data-last": last.index, "data-op": j === i ? first.op : undefined },
+          s("rect", { x: x0, y: y + 1, width: w, height: TRACK_H - 2, fill: first.index % 2 === 0 ? "#c7d2fe" : "#a5b4fc" }, s("title", {}, info)),
+          w > 40 ? s("text", { class: "tl-slice-text", x: x0 + 3, y: y + 12 }, first.op.slice(0, Math.floor(w / 7))) : undefined);
+        this.clickable(slice, info, first.index);
         g.append(slice);
+        i = j + 1;
       }
       y += TRACK_H;
       label("events", "events");
+      // Events of one type within one pixel are one mark (a long run has thousands): it shows the first and counts the rest.
+      const drawn = new Map<string, SVGRectElement>();
       for (const ev of tl.events) {
         if (!inView(ev.x)) continue;
+        const px = Math.round(xOf(ev.x));
+        const bin = `${px}:${ev.event.type}`;
+        const same = drawn.get(bin);
+        if (same !== undefined) {
+          same.dataset.count = String(Number(same.dataset.count) + 1);
+          continue;
+        }
         const info = `step ${ev.step}: ${ev.event.type} ${eventFields(ev.event).map((f) => `${f.key}=${f.text}`).join(" ")}`;
-        const mark = s("rect", { class: "tl-event", x: xOf(ev.x) - 1.5, y: y + 2, width: 3, height: TRACK_H - 4, fill: eventColor(ev.event.type), "data-kind": ev.event.type, "data-step": ev.step }, s("title", {}, info));
-        this.clickable(mark, info, ev.step);
+        const mark = s("rect", { class: "tl-event", x: px - 1.5, y: y + 2, width: 3, height: TRACK_H - 4, fill: eventColor(ev.event.type), "data-kind": ev.event.type, "data-step": ev.step, "data-count": 1 });
+        drawn.set(bin, mark);
+        this.clickable(mark, () => `${info}${Number(mark.dataset.count) > 1 ? ` (+${Number(mark.dataset.count) - 1} more ${ev.event.type} here; zoom in)` : ""}`, ev.step);
         g.append(mark);
       }
       y += TRACK_H;
@@ -127,15 +163,16 @@ export class TimelineView {
       y += TRACK_H + 4;
       svg.append(g);
     }
-    const cur = this.tls[0]?.steps[this.pos]?.start ?? this.tls[0]?.max;
-    if (cur !== undefined && inView(cur)) svg.append(s("line", { class: "tl-cursor", x1: xOf(cur), x2: xOf(cur), y1: 0, y2: height }));
     replace(this.area, svg);
+    this.drawnWidth = width;
+    this.placeCursor();
   }
 
-  private clickable(el: SVGElement, info: string, step: number): void {
-    el.addEventListener("pointerenter", () => { this.details.textContent = info; });
+  private clickable(el: SVGElement, info: string | (() => string), step: number): void {
+    const text = typeof info === "string" ? () => info : info;
+    el.addEventListener("pointerenter", () => { this.details.textContent = text(); });
     el.addEventListener("click", () => {
-      this.details.textContent = info;
+      this.details.textContent = text();
       this.details.dataset.step = String(step);
       if (step >= 0) this.targets.go(step + 1);
     });
