@@ -11,9 +11,11 @@ import { EditorController } from "./controllers/editor-controller.js";
 import { CompareChoice } from "./controllers/compare-choice.js";
 import { PositionController } from "./controllers/position-controller.js";
 import { RecordingController } from "./controllers/recording-controller.js";
+import { PluginControl } from "./controllers/plugin-control.js";
 import { linkPlan, ShareController } from "./controllers/share-controller.js";
 import { SidePanel, type PanelView } from "./controllers/side-panel.js";
 import { StageController } from "./controllers/stage-controller.js";
+import { policySummary } from "./model/registry.js";
 import { DEFAULT_COMPARE_KERNELS } from "./model/run-plan.js";
 import { h, replace } from "./view/dom.js";
 
@@ -32,6 +34,7 @@ export class App {
   private readonly stage: StageController;
   private readonly side: SidePanel;
   private readonly share: ShareController;
+  private readonly pluginControl: PluginControl;
   /** Milliseconds the last position change took to render (measured). */
   lastRenderMs = 0;
 
@@ -83,6 +86,14 @@ export class App {
     this.stage = new StageController(registry, this.positions.stepper.element, links);
     this.side = new SidePanel({ ...links, view: () => this.view() });
     this.share = new ShareController({ shown: () => ({ text: this.editor.text, pos: this.positions.position, plan: this.policies.plan, selected: this.stage.selected }), open: (s) => this.open(s), say });
+    this.pluginControl = new PluginControl(registry, {
+      loaded: (load) => {
+        for (const id of load.policies) this.policies.addPolicy(id, policySummary(registry, id));
+        // The scenario may name the plugin's kinds: check it again, staying where we are.
+        keepPosition();
+        this.editor.check();
+      },
+    });
     const keyboard = this.positions.keyboard;
     replace(root,
       h("header", { class: "topbar" },
@@ -95,7 +106,7 @@ export class App {
       h("div", { class: "layout" },
         h("aside", { class: "editor-pane", attrs: { "aria-label": "scenario editor" } }, this.editor.element),
         this.stage.element,
-        h("aside", { class: "side", attrs: { "aria-label": "details" } }, this.side.element)),
+        h("aside", { class: "side", attrs: { "aria-label": "details" } }, this.pluginControl.element, this.side.element)),
       keyboard.dialog);
   }
 

@@ -29,14 +29,18 @@ export class CheckboxSet {
   private readonly noun: string;
 
   /** One checkbox per item. */
-  constructor(look: CheckboxSetLook, items: readonly { readonly id: string; readonly title: string }[], private readonly events: CheckboxSetEvents) {
+  constructor(private readonly look: CheckboxSetLook, items: readonly { readonly id: string; readonly title: string }[], private readonly events: CheckboxSetEvents) {
     this.noun = look.noun;
-    this.element = h("fieldset", { class: look.cls }, h("legend", {}, look.legend),
-      ...items.map(({ id, title }) => {
-        const box = h("input", { id: `${look.idPrefix}-${id}`, attrs: { type: "checkbox", value: id }, on: { change: () => this.changed(box) } });
-        this.boxes.set(id, box);
-        return h("label", { attrs: { for: `${look.idPrefix}-${id}` }, title }, box, id);
-      }));
+    this.element = h("fieldset", { class: look.cls }, h("legend", {}, look.legend));
+    for (const item of items) this.add(item);
+  }
+
+  /** Add an unchecked box for `item` at the end (nothing when its id has one). */
+  add({ id, title }: { readonly id: string; readonly title: string }): void {
+    if (this.boxes.has(id)) return;
+    const box = h("input", { id: `${this.look.idPrefix}-${id}`, attrs: { type: "checkbox", value: id }, on: { change: () => this.changed(box) } });
+    this.boxes.set(id, box);
+    this.element.append(h("label", { attrs: { for: `${this.look.idPrefix}-${id}` }, title }, box, id));
   }
 
   /** The checked ids, in the items' order. */

@@ -28,6 +28,12 @@ export class CompareChoice {
   private readonly kernels: KernelBoxes;
   private readonly perMode: Record<CompareMode, HTMLElement>;
 
+  /** Offer policy `id` (registered by a plugin since): a checkbox and an option of the kernels mode's select. */
+  addPolicy(id: string, title: string): void {
+    this.policies.add({ id, title });
+    if (![...this.policy.options].some((o) => o.value === id)) this.policy.append(h("option", { attrs: { value: id }, title }, id));
+  }
+
   /** Make the controls: policies mode, no policy checked, "policy default", no era checked. */
   constructor(registry: Registry, private readonly events: CompareChoiceEvents) {
     const inner = { changed: () => events.changed(), say: (m: string) => events.say(m) };

@@ -1,6 +1,6 @@
 /**
- * The side panel: tabs for the selected frame's details, the hazards, the events and the
- * counters. Only the selected tab is drawn, at the position shown.
+ * The side panel: tabs for the selected frame's details, the hazards, the events, the
+ * counters and the timeline. Only the selected tab is drawn, at the position shown.
  */
 import { counterCharts } from "../model/counter-series.js";
 import type { Session } from "../model/session.js";
@@ -10,6 +10,8 @@ import { FrameDetails } from "../view/frame-details.js";
 import { HazardList } from "../view/hazard-list.js";
 import type { LinkTargets } from "../view/links.js";
 import { Tabs } from "../view/tabs.js";
+import { timelines, type RunTimeline } from "../model/timeline.js";
+import { TimelineView } from "../view/timeline-view.js";
 
 /** What the side panel shows. */
 export interface PanelView {
@@ -36,6 +38,9 @@ export class SidePanel {
   private readonly hazards: HazardList;
   private readonly events: EventLog;
   private readonly charts: CounterCharts;
+  private readonly timeline: TimelineView;
+  /** The timelines last built, and what they were built from (rebuilt only when the recordings grow). */
+  private built: { readonly from: Session; readonly events: number; readonly tls: RunTimeline[] } | undefined;
 
   /** Make the panels; their links lead to `host`. */
   constructor(private readonly host: SidePanelHost) {
@@ -44,12 +49,18 @@ export class SidePanel {
     this.hazards = new HazardList(links);
     this.events = new EventLog(links);
     this.charts = new CounterCharts();
+    this.timeline = new TimelineView(links);
     this.tabs = new Tabs([
       { id: "frame", label: "Frame", panel: this.details.element },
       { id: "hazards", label: "Hazards", panel: this.hazards.element },
       { id: "events", label: "Events", panel: this.events.element },
       { id: "counters", label: "Counters", panel: this.charts.element },
-    ], () => this.render());
+      { id: "timeline", label: "Timeline", panel: this.timeline.element },
+    ], (id) => {
+      // The timeline gets a wider side pane (styles.css, `.layout.wide-side`).
+      this.element.closest(".layout")?.classList.toggle("wide-side", id === "timeline");
+      this.render();
+    });
     this.element = this.tabs.element;
   }
 
@@ -57,6 +68,12 @@ export class SidePanel {
   showFrame(): void {
     if (this.tabs.selected !== "frame") this.tabs.select("frame");
     else this.render();
+  }
+
+  private timelinesOf(s: Session): RunTimeline[] {
+    const events = s.recordings.reduce((n, r) => n + (r.eventEnd[r.eventEnd.length - 1] ?? 0), 0);
+    if (this.built?.from !== s || this.built.events !== events) this.built = { from: s, events, tls: timelines(s.recordings) };
+    return this.built.tls;
   }
 
   /** Draw the selected tab. */
@@ -76,6 +93,9 @@ export class SidePanel {
         break;
       case "counters":
         this.charts.update(counterCharts(s.recordings, pos), pos);
+        break;
+      case "timeline":
+        this.timeline.update(this.timelinesOf(s), pos);
         break;
     }
   }

@@ -15,7 +15,7 @@ export interface Registry {
   readonly container: DependencyContainer;
   /** The registered plugins, as the scenario engine sees them. */
   readonly plugins: PluginView;
-  /** Policy ids in registration order. */
+  /** Policy ids in registration order (plugins loaded later included). */
   readonly policyIds: readonly string[];
 }
 
@@ -25,7 +25,22 @@ export function createRegistry(): Registry {
   registerPolicies(c);
   registerDevices(c);
   const plugins = pluginView(c);
-  return { container: c, plugins, policyIds: [...plugins.policies.keys()] };
+  return { container: c, plugins, get policyIds() { return [...plugins.policies.keys()]; } };
+}
+
+/**
+ * Bring `registry.plugins` up to date with its container after a plugin registered more
+ * policies or devices into it (the maps are updated in place, so every holder of the view sees
+ * them). Returns the ids that were added.
+ */
+export function refreshRegistry(registry: Registry): { policies: string[]; devices: string[] } {
+  const now = pluginView(registry.container);
+  const added = { policies: [] as string[], devices: [] as string[] };
+  const policies = registry.plugins.policies as Map<string, unknown>;
+  const devices = registry.plugins.devices as Map<string, unknown>;
+  for (const [id, d] of now.policies) if (!policies.has(id)) { policies.set(id, d); added.policies.push(id); }
+  for (const [id, d] of now.devices) if (!devices.has(id)) { devices.set(id, d); added.devices.push(id); }
+  return added;
 }
 
 /** The one-line summary of a policy, or "" when it is not registered. */

@@ -5,10 +5,27 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ChartData } from "../model/counter-series.js";
+import { integerTicks, stepLabel } from "../model/integer-ticks.js";
 import { h, replace } from "./dom.js";
 
 /** Line colours by policy index (Okabe-Ito). */
 export const POLICY_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"];
+
+/** Least room, in CSS pixels, between two step ticks. */
+const TICK_SPACE = 28;
+
+/** The x axis of step indices: ticks and labels at whole steps only (the labels drawn are noted in `box`'s `data-x-ticks`). */
+function stepAxis(box: HTMLElement): uPlot.Axis {
+  return {
+    size: 24, font: "10px system-ui",
+    splits: (u, _axis, min, max) => integerTicks(min, max, u.bbox.width / devicePixelRatio / TICK_SPACE),
+    values: (_u, splits) => {
+      const labels = splits.map(stepLabel);
+      box.dataset.xTicks = labels.join(" ");
+      return labels;
+    },
+  };
+}
 
 /** The charts panel. */
 export class CounterCharts {
@@ -40,9 +57,9 @@ export class CounterCharts {
           width, height: 120,
           legend: { show: true, live: false },
           cursor: { show: false },
-          scales: { x: { time: false }, y: { range: [0, Math.max(1, c.yMax * 1.1)] } },
-          axes: [{ size: 24, font: "10px system-ui" }, { size: 36, font: "10px system-ui" }],
-          series: [{}, ...c.series.map((s) => ({ label: s.label, stroke: POLICY_COLORS[s.policyIndex % POLICY_COLORS.length], width: 2, dash: s.dashed ? [5, 4] : undefined, points: { show: false } }))],
+          scales: { x: { time: false, range: (_u, min, max) => [Math.floor(min), Math.max(Math.ceil(max), Math.floor(min) + 1)] }, y: { range: [0, Math.max(1, c.yMax * 1.1)] } },
+          axes: [stepAxis(box), { size: 36, font: "10px system-ui" }],
+          series: [{ label: "step", value: (_u, v) => stepLabel(v) }, ...c.series.map((s) => ({ label: s.label, stroke: POLICY_COLORS[s.policyIndex % POLICY_COLORS.length], width: 2, dash: s.dashed ? [5, 4] : undefined, points: { show: false } }))],
           hooks: { draw: [(u: uPlot) => this.marker(u)] },
         }, [c.x as number[], ...c.series.map((s) => s.values as (number | null)[])], box);
         this.plots.set(c.id, plot);

@@ -4,17 +4,12 @@
  */
 import type { KernelEvent } from "@pinlab/core";
 import { stepOfEvent, type Recording } from "../model/recording.js";
-import { h, hex, replace } from "./dom.js";
+import { eventFields } from "../model/event-fields.js";
+import { h, replace } from "./dom.js";
 import { frameLink, stepLink, type LinkTargets } from "./links.js";
 
 /** Most entries shown at once (the latest ones). */
 const MAX_SHOWN = 300;
-
-/** Fields of events that name frames. */
-const PFN_FIELDS = ["pfn", "oldPfn", "newPfn"];
-
-/** Fields of events that hold virtual addresses (shown in hex). */
-const ADDR_FIELDS = ["start", "end", "addr"];
 
 /** The event log. */
 export class EventLog {
@@ -73,17 +68,12 @@ export class EventLog {
   }
 
   private entry(rec: Recording, e: KernelEvent, current: boolean): HTMLElement {
-    const fields: string[] = [];
-    const frames: number[] = [];
-    for (const [k, v] of Object.entries(e)) {
-      if (k === "type" || k === "seq" || k === "t" || v === undefined) continue;
-      if (PFN_FIELDS.includes(k) && typeof v === "number" && v >= 0) frames.push(v);
-      fields.push(`${k}=${typeof v === "object" ? JSON.stringify(v) : ADDR_FIELDS.includes(k) && typeof v === "number" ? hex(v) : String(v)}`);
-    }
+    const fields = eventFields(e);
+    const frames = fields.flatMap((f) => (f.pfn === undefined ? [] : [f.pfn]));
     return h("li", { class: `event${current ? " current" : ""}`, attrs: { "data-kind": e.type } },
       stepLink(this.targets, stepOfEvent(rec, e.seq)),
       h("span", { class: `kind k-${e.type}` }, e.type),
       ...frames.map((p) => frameLink(this.targets, p)),
-      h("span", { class: "fields" }, fields.join(" ")));
+      h("span", { class: "fields" }, fields.map((f) => `${f.key}=${f.text}`).join(" ")));
   }
 }
