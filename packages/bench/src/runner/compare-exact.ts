@@ -18,7 +18,8 @@ export interface ExactChange {
   /**
    * Which figure: `cow_divergence.undetected` (hazards, class then outcome), `EFAULT` (refusals,
    * by errno), `falsePositives` (the audit's count of unpinned pages called pinned), or for
-   * `other` the metric (`falseNegatives`, `accountingBytes`, `simNsPerPage`, `error`).
+   * `other` the metric (`falseNegatives`, `accountingBytes`, `simNsPerPage`, `error`, and a
+   * scenario workload's `expectationsFailed`).
    */
   readonly what: string;
   /** The baseline's value (0 for a class, outcome or errno it did not see; null for none). */
@@ -48,7 +49,11 @@ function figures(c: CellResult): Record<ExactKind, Flat> {
     hazards: hazardCounts(c),
     refusals: flat(m.refused),
     "false-positives": flat({ falsePositives: m.audit.falsePositives }),
-    other: flat({ falseNegatives: m.audit.falseNegatives, accountingBytes: m.accountingBytes, simNsPerPage: m.simNsPerPage, error: c.error ?? null }),
+    other: flat({
+      falseNegatives: m.audit.falseNegatives, accountingBytes: m.accountingBytes, simNsPerPage: m.simNsPerPage, error: c.error ?? null,
+      // A scenario workload's verdict (pinlab run's): expectations that failed in it.
+      ...(typeof c.counters.expectationsFailed === "number" ? { expectationsFailed: c.counters.expectationsFailed } : {}),
+    }),
   };
 }
 

@@ -35,7 +35,8 @@ function held(inst: KernelInstance): [number, number] {
  * `expectations` and `expectationsFailed`, `passed` (1 when every expectation held and no step
  * had an error, as `pinlab run` judges), `pinsPeak` / `pinsLeftover` and `refsPeak` /
  * `refsLeftover` (pages held by pins and by plain GUP references, at their peak after a step and
- * at the end).
+ * at the end). A step error (no errno: a throw, a misuse, a broken invariant) fails the sample,
+ * and so the cell, with the first one's text.
  */
 export function runScenarioSample(loaded: LoadedScenario, plugins: PluginView, env: CellEnv<unknown>, probe: SampleProbe): void {
   // The cell's policy options (the run's, the scenario's policy_options, the swept ones) are complete: the scenario's are not applied again.
@@ -47,6 +48,7 @@ export function runScenarioSample(loaded: LoadedScenario, plugins: PluginView, e
   const ctx: RunContext = { inst, bindings: new Bindings(), scenario, plugins, policy: env.policy, kernel: inst.kernel.kernelEra.id, index: 0 };
   const audit = loaded.header.check_invariants === true ? new InvariantAudit(inst.kernel, inst.gup, DEFAULT_FULL_AUDIT_EVERY) : false;
   const c = { failedSteps: 0, stepErrors: 0, expectations: 0, expectationsFailed: 0, pinsPeak: 0, refsPeak: 0 };
+  let firstError: string | undefined;
   for (let i = 0; i < loaded.steps.length; i++) {
     ctx.index = i;
     if (audit !== false && i === loaded.steps.length - 1) audit.fullNext();
@@ -60,7 +62,10 @@ export function runScenarioSample(loaded: LoadedScenario, plugins: PluginView, e
       c.failedSteps++;
       probe.refused(stepName(loaded.steps[i]), ERRNO[r.errno as keyof typeof ERRNO] ?? Number(r.errno));
     }
-    if (r.error !== undefined) c.stepErrors++;
+    if (r.error !== undefined) {
+      c.stepErrors++;
+      firstError ??= `step ${i} (${r.op}): ${r.error}`;
+    }
     c.expectations += r.expectations.length;
     c.expectationsFailed += r.expectations.filter((x) => !x.pass).length;
     // Outside the timed windows: ask the policy about every user page while the step's grab is held.
@@ -75,4 +80,7 @@ export function runScenarioSample(loaded: LoadedScenario, plugins: PluginView, e
   probe.count("passed", c.stepErrors === 0 && c.expectationsFailed === 0 ? 1 : 0);
   probe.count("pinsLeftover", pins);
   probe.count("refsLeftover", refs);
+  // A step that threw, misused the API or broke an invariant makes the run meaningless: the cell
+  // fails with the first such error (pinlab run fails it too), instead of a row of numbers.
+  if (firstError !== undefined) throw new Error(`${c.stepErrors} step error(s), the first: ${firstError}`);
 }

@@ -70,4 +70,11 @@ describe("a scenario as a workload", () => {
     expect([v612.counters.expectationsFailed, v612.counters.passed, v612.counters.pinsPeak]).toEqual([0, 1, 2]);
     expect([cell("v5.3").counters.expectationsFailed, cell("v5.3").counters.passed]).toEqual([1, 0]);
   });
+
+  it("fails the cell, with the first step error, when a step throws, misuses the API or breaks an invariant (a row of numbers would hide it)", async () => {
+    const c = await pluginContainer([FAKE_PLUGINS]);
+    registerScenarioWorkloads(c, [{ file: "twice.yaml", text: `${PIN_FORK.text}  - { op: release, handle: pin }\n` }]);
+    const cell = runCell({ id: "x", workload: "scenario:twice", variant: "scenario", device: "none", policy: "fake-bias", seed: 1, size: "tiny", plugins: [] }, c);
+    expect(cell.error).toMatch(/^Error: 1 step error\(s\), the first: step 8 \(release\): handle "pin" was already released/);
+  });
 });

@@ -130,8 +130,12 @@ export function writeAndTell(results: BenchResults, out: string, io: CliIo, to: 
   (to === "out" ? io.out : io.err)(`report: ${rel(files.html)}\nresults: ${rel(files.json)} (also ${rel(files.csv)}, ${rel(files.markdown)})\n`);
 }
 
-/** The exit status of a run: 1 when a cell failed. */
+/** The exit status of a run: 1 when a cell failed. Scenario cells whose expectations failed are named (a warning: a scenario may expect one thing of the policies it was written for only). */
 export function runStatus(results: BenchResults, io: CliIo): number {
+  const unmet = results.cells.filter((c) => c.error === undefined && typeof c.counters.expectationsFailed === "number" && c.counters.expectationsFailed > 0);
+  if (unmet.length > 0) {
+    io.err(`${unmet.length} scenario cell(s) did not meet their expectations (pinlab run --policy P FILE shows which):\n${unmet.map((c) => `  ${c.id}: ${c.counters.expectationsFailed} failed`).join("\n")}\n`);
+  }
   const failed = results.cells.filter((c) => c.error !== undefined);
   if (failed.length === 0) return EXIT.OK;
   io.err(`${failed.length} cell(s) failed:\n${failed.map((c) => `  ${c.id}: ${c.error}`).join("\n")}\n`);
