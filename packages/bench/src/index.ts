@@ -40,6 +40,7 @@ export * from "./runner/run-cell.js";
 export * from "./runner/load-plugins.js";
 export * from "./runner/scenario-workloads.js";
 export * from "./plugin-resolve/register.js";
+export * from "./plugin-resolve/syntax-location.js";
 export * from "./runner/pool.js";
 export * from "./runner/capacity-probe.js";
 export * from "./runner/context.js";

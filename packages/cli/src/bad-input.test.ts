@@ -172,11 +172,21 @@ describe("plugins", () => {
     expect(r.status).toBe(2);
   });
 
+  it("says on which line a plugin's syntax error is (Node 20 gives an ES module's SyntaxError no line)", async () => {
+    const dir = tempDir("pinlab-syntax-");
+    writeFileSync(join(dir, "broken.mjs"), "export const a = 1;\nexport const b = ;\n");
+    // The built CLI, as a user runs it: under vitest the import goes through vite's own parser.
+    const bin = join(REPO_ROOT, "packages/cli/dist/bin/pinlab.js");
+    const r = spawnSync(process.execPath, [bin, "run", "--plugin", join(dir, "broken.mjs"), "scenarios/rdma-mr-fork.yaml"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/plugin .*broken\.mjs failed to load: Unexpected token ';' at line 2: export const b = ;\n/);
+  });
+
   it("reports a policy hook that throws as one line saying where it was thrown, without a stack trace", async () => {
     const r = await run(["run", `${FIX}/faulty-policy.yaml`, "--plugin", `${FIX}/faulty-plugins.mjs`, "--policy", "throwy", "--format", "json"]);
     expect(r.code).toBe(1);
     const step = (JSON.parse(r.out) as { results: { steps: { error?: string }[] }[] }).results[0]!.steps[1]!;
-    expect(step.error).toMatch(/^internal error: checkFlags exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\)$/);
+    expect(step.error).toMatch(/^unexpected exception: checkFlags exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\); a bug in the code it was thrown from \(a plugin's, or pinlab's\)$/);
     expect(step.error).not.toMatch(STACK_FRAME);
   });
 
@@ -185,7 +195,7 @@ describe("plugins", () => {
     expect(r.code).toBe(1);
     const steps = (JSON.parse(r.out) as { results: { steps: { error?: string }[] }[] }).results[0]!.steps;
     expect(steps[0]!.error).toBe('device "d0" (faulty-device): action nothing returned undefined, not { ok: true, ... } or { ok: false, errno }: a bug in the device plugin');
-    expect(steps[1]!.error).toMatch(/^device "d0" \(faulty-device\): action go threw device action exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\): a bug in the device plugin$/);
+    expect(steps[1]!.error).toMatch(/^device "d0" \(faulty-device\): action go threw device action exploded \(thrown at .*faulty-plugins\.mjs:\d+:\d+\): a bug in the code it was thrown from \(the device plugin, or a policy plugin or pinlab code it called\)$/);
     expect(r.out).not.toMatch(/\\n\s+at /);
   });
 });

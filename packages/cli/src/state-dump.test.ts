@@ -99,7 +99,7 @@ describe("pinlab run --state", () => {
     writeFileSync(file, STORY);
     const text = await run(["run", file, "--policy", "pin-bias", "--state", "4"]);
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/state after step 4 \(gup\)\n\s+p1 \(pid 1\)\n\s+addr\s+pages\s+pfn\s+refcount\s+mapcount\s+pincount\s+dma_pinned/);
+    expect(text.out).toMatch(/state after step 4 \(gup\)\n\s+p1 \(pid 1\)\n\s+addr\s+pages\s+pfn\s+refcount\s+mapcount\s+pincount\s+maybe_dma_pinned/);
     expect(text.out).toMatch(/st holds 1 frame\n/);
     const json = await run(["run", file, "--policy", "pin-bias", "--state", "all", "--format", "json"]);
     const steps = (JSON.parse(json.out) as { results: { steps: { state?: StateSnapshot }[] }[] }).results[0].steps;
@@ -113,5 +113,13 @@ describe("pinlab run --state", () => {
     const beyond = await run(["run", "scenarios/rdma-mr-fork.yaml", "--state", "3,99"]);
     expect(beyond.code).toBe(2);
     expect(beyond.err).toMatch(/--state 99: scenarios\/rdma-mr-fork\.yaml has 10 steps \(0-9\)/);
+    // Several files: a step some of them have applies to those; one none has is refused.
+    const two = await run(["run", "scenarios/rdma-mr-fork.yaml", "scenarios/dump-fork-frames.yaml", "--policy", "pin-bias", "--state", "9", "--format", "json"]);
+    expect(two.code).toBe(0);
+    const stated = two.out.trim().split("\n").map((l) => (JSON.parse(l) as { results: { steps: { index: number; op: string; state?: unknown }[] }[] }).results[0].steps.filter((st) => st.state !== undefined).map((st) => `${st.index}:${st.op}`));
+    expect(stated).toEqual([["9:device"], ["4:dump", "5:dump", "7:dump"]]);
+    const none = await run(["run", "scenarios/rdma-mr-fork.yaml", "scenarios/dump-fork-frames.yaml", "--state", "12"]);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/--state 12: the longest file, scenarios\/rdma-mr-fork\.yaml, has 10 steps/);
   });
 });

@@ -159,5 +159,6 @@ export default __IDENT__;
  * @param {Parameters<typeof registerDevice>[0]} container
  */
 export function register(container) {
-  registerDevice(container, __IDENT__, "__NAME__.mjs");
+  // The module's own path names it in messages (two copies of one plugin id are told apart).
+  registerDevice(container, __IDENT__, new URL(import.meta.url).pathname);
 }

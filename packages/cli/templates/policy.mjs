@@ -129,5 +129,6 @@ export default __IDENT__;
  * @param {Parameters<typeof registerPinPolicy>[0]} container
  */
 export function register(container) {
-  registerPinPolicy(container, __IDENT__, "__NAME__.mjs");
+  // The module's own path names it in messages (two copies of one plugin id are told apart).
+  registerPinPolicy(container, __IDENT__, new URL(import.meta.url).pathname);
 }

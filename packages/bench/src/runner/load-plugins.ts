@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { registerBenchPluginExports } from "../workloads/plugin-workloads.js";
 import { preparePluginImports } from "../plugin-resolve/register.js";
+import { pluginLoadFailure } from "../plugin-resolve/syntax-location.js";
 import { BenchInputError } from "./bench-input-error.js";
 
 /** A specifier as `import()` takes it: absolute paths become file URLs; package names and URLs stay. */
@@ -24,7 +25,7 @@ export async function registerPluginModule(container: DependencyContainer, speci
   try {
     mod = (await import(importable(specifier))) as Record<string, unknown>;
   } catch (e) {
-    throw new BenchInputError(`plugin ${specifier} failed to load: ${(e as Error).message.split("\n")[0]}`, "--plugin");
+    throw new BenchInputError(`plugin ${specifier} failed to load: ${pluginLoadFailure(specifier, e)}`, "--plugin");
   }
   try {
     registerBenchPluginExports(container, mod, specifier);

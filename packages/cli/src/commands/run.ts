@@ -64,10 +64,13 @@ export async function runCommand(files: readonly string[], opts: RunCommandOptio
     if (format === "text") io.out(line);
     else io.err(line);
   }
-  if (stateSteps !== undefined && stateSteps !== "all") {
-    for (const sc of loaded) {
-      const beyond = [...stateSteps].filter((i) => i >= sc.steps.length);
-      if (beyond.length > 0) throw new UsageError(`--state ${beyond.join(",")}: ${sc.file} has ${sc.steps.length} steps (0-${sc.steps.length - 1})`);
+  // A step index no file has is a mistake; one that some files have applies to those (a directory of stories of several lengths).
+  if (stateSteps !== undefined && stateSteps !== "all" && loaded.length > 0) {
+    const longest = Math.max(...loaded.map((sc) => sc.steps.length));
+    const beyond = [...stateSteps].filter((i) => i >= longest);
+    if (beyond.length > 0) {
+      const sc = loaded.find((x) => x.steps.length === longest)!;
+      throw new UsageError(`--state ${beyond.join(",")}: ${loaded.length === 1 ? sc.file : `the longest file, ${sc.file},`} has ${longest} steps (0-${longest - 1})`);
     }
   }
   let failed = false;

@@ -33,7 +33,7 @@ export interface Finding {
   readonly message: string;
 }
 
-const INTERNAL = /internal error|a bug in the device plugin/;
+const INTERNAL = /internal error|unexpected exception|a bug in the device plugin|a bug in the code it was thrown from/;
 
 const sameStep = (a: StepResult, b: StepResult) =>
   a.ok === b.ok && a.errno === b.errno && a.error === b.error && JSON.stringify(a.result) === JSON.stringify(b.result);

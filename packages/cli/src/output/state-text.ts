@@ -14,7 +14,7 @@ export function renderState(state: StateSnapshot, index: number, op: string, s: 
   for (const p of state.processes) {
     lines.push(`        ${p.proc} ${s.dim(`(pid ${p.pid})`)}${p.pages.length === 0 ? s.dim(": no pages mapped") : ""}`);
     if (p.pages.length === 0) continue;
-    const rows = [["addr", "pages", "pfn", "refcount", "mapcount", "pincount", "dma_pinned", "order", "zone", "flags"].map((h) => s.dim(h))];
+    const rows = [["addr", "pages", "pfn", "refcount", "mapcount", "pincount", "maybe_dma_pinned", "order", "zone", "flags"].map((h) => s.dim(h))];
     for (const r of p.pages) {
       rows.push([r.addr, String(r.pages), r.pfn < 0 ? "-" : r.pages > 1 ? `${r.pfn}-${r.pfn + r.pages - 1}` : String(r.pfn), String(r.refcount), String(r.mapcount),
         String(r.pincount), r.maybe_dma_pinned ? "yes" : "no", String(r.order), r.zone, r.flags.join(" ")]);

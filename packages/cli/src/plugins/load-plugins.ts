@@ -12,7 +12,7 @@ import { existsSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
-import { preparePluginImports, PINLAB_PACKAGES } from "@pinlab/bench";
+import { pluginLoadFailure, preparePluginImports, PINLAB_PACKAGES } from "@pinlab/bench";
 import { registerPluginExports } from "@pinlab/core";
 import { register as registerDevices } from "@pinlab/devices";
 import { register as registerPolicies } from "@pinlab/policies";
@@ -56,7 +56,7 @@ export async function loadPluginModule(container: DependencyContainer, path: str
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`plugin ${abs} failed to load: ${(e as Error).message.split("\n")[0]}`);
+    throw new UsageError(`plugin ${abs} failed to load: ${pluginLoadFailure(abs, e)}`);
   } finally {
     importing = undefined;
   }

@@ -122,7 +122,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
     else if (e instanceof ModelError) outcome = { error: e.message };
     else if (e instanceof StepInputError) {
       outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
-    } else outcome = { error: `internal error: ${describeThrown(e)}` };
+    } else outcome = { error: `unexpected exception: ${describeThrown(e)}; a bug in the code it was thrown from (a plugin's, or pinlab's)` };
   }
   // A step that failed binds a marker saying so, whatever its op: a later step naming it is told
   // which step failed and why, not that the name is undefined.
@@ -138,7 +138,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
     try {
       expectations.push(...checkExpectations(ctx, e, outcome, byPolicy));
     } catch (err) {
-      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `internal error: ${describeThrown(err)}`;
+      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `unexpected exception: ${describeThrown(err)}; a bug in the code it was thrown from (a plugin's, or pinlab's)`;
       expectations.push({ key: "expect", expected: e, actual: msg, pass: false, byPolicy });
     }
   };

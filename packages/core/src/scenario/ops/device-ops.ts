@@ -25,7 +25,7 @@ export function runDevice(ctx: RunContext, s: StepOf<"device">): StepOutcome {
   } catch (e) {
     if (e instanceof DeviceArgError) throw new StepInputError(e.field, e.reason);
     if (e instanceof KernelError || e instanceof ModelError || e instanceof StepInputError) throw e;
-    return { error: `device "${s.device}" (${kind}): action ${s.action} threw ${describeThrown(e)}: a bug in the device plugin` };
+    return { error: `device "${s.device}" (${kind}): action ${s.action} threw ${describeThrown(e)}: a bug in the code it was thrown from (the device plugin, or a policy plugin or pinlab code it called)` };
   }
 }
 
