@@ -16,7 +16,7 @@ export function describeOutcome(outcome: StepOutcome): string | undefined {
     const name = errnoName(outcome.errno) ?? `errno ${outcome.errno}`;
     return `-${Math.abs(outcome.errno)} (${name})${outcome.message !== undefined ? `: ${outcome.message}` : ""}`;
   }
-  return outcome.error;
+  return outcome.error ?? outcome.message; // a partial gup: where and why it stopped
 }
 
 /** The hazards a run recorded, by class and outcome in the order first seen: `recorded: cow_divergence prevented x64, ...`, or `recorded: none`. */

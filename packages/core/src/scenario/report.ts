@@ -39,7 +39,7 @@ export interface StepResult {
   readonly errno: string | null;
   /** The step's result, or null. */
   readonly result: unknown;
-  /** (issue 19) With `errno`: the kernel's or the device's message saying why, when there is one. */
+  /** (issue 19) With `errno`: the kernel's or the device's message saying why, when there is one; on a `gup` step that took fewer pages than asked, where and why it stopped. */
   readonly message?: string;
   /** Every expectation checked on this step. */
   readonly expectations: readonly ExpectationResult[];

@@ -30,7 +30,7 @@ export interface StepOutcome {
   readonly result?: unknown;
   /** A problem that is not an errno. */
   readonly error?: string;
-  /** With `errno`: why, in the words of the kernel model or the device (a `KernelError`'s message, a device's `message`, a refused GUP call's reason). */
+  /** With `errno`: why, in the words of the kernel model or the device (a `KernelError`'s message, a device's `message`, a refused GUP call's reason); (issue 19) on a `gup` step that took fewer pages than asked, where and why it stopped. */
   readonly message?: string;
   /** (issue 19, `dump`) The state the step shows. */
   readonly state?: StateSnapshot;

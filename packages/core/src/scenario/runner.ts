@@ -157,7 +157,7 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
     index: ctx.index, op: step.op, ok: outcome.errno === undefined && error === undefined,
     errno: outcome.errno !== undefined ? (errnoName(outcome.errno) ?? String(outcome.errno)) : null,
     result: outcome.result === undefined ? null : outcome.result, expectations,
-    ...(outcome.errno !== undefined && outcome.message !== undefined ? { message: outcome.message } : {}),
+    ...(outcome.message !== undefined ? { message: outcome.message } : {}),
     ...(error !== undefined ? { error } : {}), ...(step.note !== undefined ? { note: step.note } : {}),
     ...(outcome.state !== undefined ? { state: outcome.state } : {}),
   };

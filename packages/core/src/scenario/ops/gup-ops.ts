@@ -1,12 +1,19 @@
 /** Executors of the GUP ops: gup, release, peek, poke. */
 import type { HolderRef } from "../../events/event-types.js";
 import { EPERM } from "../../errno.js";
-import { FOLL_WRITE, follFlags } from "../../gup/foll-flags.js";
+import { FOLL_GET, FOLL_PIN, FOLL_WRITE, follFlags } from "../../gup/foll-flags.js";
 import type { VaddrPinOwner } from "../../policy/pin-policy.js";
 import type { GupHandle } from "../bindings.js";
 import type { StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
 import { bytesToText, textToBytes } from "../strings.js";
+import { gupStopReason } from "../gup-stop-reason.js";
+import { PAGE_SIZE } from "../../sim/units.js";
+
+/** The flags GUP walks with for `call`: the caller's plus FOLL_GET or FOLL_PIN, as the API adds them (`is_valid_gup_args()`, mm/gup.c). */
+function walkFlags(call: string, flags: number): number {
+  return flags | (call.startsWith("get") ? FOLL_GET : FOLL_PIN);
+}
 
 function holderOf(name: string): HolderRef {
   return { kind: "handle", name };
@@ -48,13 +55,23 @@ export function runGup(ctx: RunContext, s: StepOf<"gup">): StepOutcome {
     off();
   }
   // A failed call binds no handle (the runner binds `as` to a marker naming this step).
-  if (r < 0) return { errno: -r, ...(reason !== undefined ? { message: reason } : {}) };
+  if (r < 0) {
+    // A call refused before it walked said why in its event; a walk that stopped says nothing: ask the VMA rules.
+    const why = reason ?? gupStopReason(k, proc, addr, walkFlags(s.call, flags));
+    return { errno: -r, ...(why !== undefined ? { message: why } : {}) };
+  }
   const taken = r;
   const family: GupHandle["family"] = s.call.startsWith("vaddr") ? "vaddr" : s.call.startsWith("pin") ? "pin" : "get";
   const handle: GupHandle = {
     name, call: s.call, family, pfns: Array.from(pages.subarray(0, taken)), pid: proc.pid, owner, writable: (flags & FOLL_WRITE) !== 0, released: taken === 0,
   };
   ctx.bindings.set(name, { kind: "handle", handle });
+  if (taken < s.pages) {
+    // A partial pin: say where and why the walk stopped (the caller gets the pages before it).
+    const stop = addr + taken * PAGE_SIZE;
+    const why = gupStopReason(k, proc, stop, walkFlags(s.call, flags)) ?? `the page at 0x${(Math.floor(stop / PAGE_SIZE) * PAGE_SIZE).toString(16)} could not be taken`;
+    return { result: r, message: `took ${taken} of ${s.pages} pages: ${why}` };
+  }
   return { result: r };
 }
 
