@@ -3,13 +3,8 @@
  * wrote after copy-on-write should have separated them (CVE-2020-29374, the vmsplice leak).
  * @module
  */
-import { PAGE_SIZE } from "../sim/units.js";
+import { hex, PAGE_SIZE } from "../sim/units.js";
 import type { HolderRecord } from "./holder-record.js";
-
-/** `0x…`: an address as the oracle's sentences write it. */
-export function hex(n: number): string {
-  return `0x${n.toString(16)}`;
-}
 
 /** True when `rec` holds a private frame for a process other than `pid`. */
 export function isForeign(rec: HolderRecord, pid: number): boolean {

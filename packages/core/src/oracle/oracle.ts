@@ -10,10 +10,10 @@ import type { KernelContext } from "../kernel/context.js";
 import { PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_COHERENT, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { hex, PAGE_SIZE } from "../sim/units.js";
 import { heldIn, type HolderRecord } from "./holder-record.js";
 import { HolderIndex } from "./holder-index.js";
-import { cowLeakPrevented, cowLeakRead, hex, isForeign, markForeignWrite } from "./cow-leak.js";
+import { cowLeakPrevented, cowLeakRead, isForeign, markForeignWrite } from "./cow-leak.js";
 import { createToken } from "../di/tokens.js";
 
 export type { Hazard, HoldRequest } from "./hazard.js";

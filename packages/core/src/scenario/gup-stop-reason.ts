@@ -13,9 +13,7 @@ import { checkVmaFlags } from "../gup/slow.js";
 import type { KernelContext } from "../kernel/context.js";
 import type { Process } from "../mm/process.js";
 import { VM_HUGETLB, VM_IO, VM_PFNMAP, VM_READ, VM_WRITE } from "../mm/vm-flags.js";
-import { PAGE_SIZE } from "../sim/units.js";
-
-const hex = (n: number): string => `0x${n.toString(16)}`;
+import { hex, PAGE_SIZE } from "../sim/units.js";
 
 /**
  * Why GUP of `proc` with `flags` stopped at `addr` (the first page not taken), when the VMA rules

@@ -9,7 +9,7 @@
 import type { KernelInstance } from "../instance/create-kernel.js";
 import type { Process } from "../mm/process.js";
 import { PTRS_PER_PTE } from "../mm/pte-table.js";
-import { PAGE_SIZE } from "../sim/units.js";
+import { hex, PAGE_SIZE } from "../sim/units.js";
 import { pageState, type PageState } from "./observe.js";
 
 /** One run of pages of a process: consecutive addresses on consecutive frames of one folio, in one state. */
@@ -93,8 +93,6 @@ const FLAG_FIELDS: readonly [keyof PageState, string][] = [
   ["writable", "writable"], ["anon_exclusive", "exclusive"], ["pmd_mapped", "pmd"], ["pud_mapped", "pud"], ["orphan", "orphan"],
   ["swapped", "swapped"], ["device_private", "device_private"],
 ];
-
-const hex = (n: number): string => `0x${n.toString(16)}`;
 
 function rowOf(st: PageState, addr: number): PageRow {
   return {

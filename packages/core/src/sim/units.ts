@@ -109,3 +109,8 @@ export function forEachPageChunk(start: number, length: number, fn: (index: numb
   }
   return done;
 }
+
+/** `0x…`: an address as messages and reports write it (the oracle's sentences, `dump`, GUP stop reasons). */
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
