@@ -130,13 +130,16 @@ function gupFastPteOne(s: GupState, t: PteTable, idx: number, flags: number, pag
   const longterm = (flags & FOLL_LONGTERM) !== 0;
   if (longterm && (f.flags[pfn] & PG_DAX) !== 0) return false;
   if (longterm && !policy.longtermPinnable(head)) return false;
-  if (!policy.fastFolioAllowed(pfn, flags)) return false;
-  if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn)) return false;
   // try_grab_folio_fast() counts NR_FOLL_PIN_ACQUIRED as it grabs, so the counter moves
-  // before the fork check; giving the pages back below counts them as released.
+  // before the checks that follow it (and before the fork check); a folio they refuse is put back
+  // at once (gup_put_folio(), counted as released), as is what the fork check gives back below.
   const mode = grabMode(flags);
   if (!tryGrabFolio(s, head, 1, mode)) return false;
   gupStatAcquired(k, head, 1, mode);
+  if (!policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn))) {
+    gupPutPages(s, pages, at, 1, mode, false);
+    return false;
+  }
   return true;
 }
 
@@ -159,11 +162,14 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   const refs = end - vpn;
   for (let j = 0; j < refs; j++) pages[nr + j] = pfn + j;
   if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
-  if (!policy.fastFolioAllowed(pfn, flags)) return 0;
-  if ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, head)) return 0;
   const mode = grabMode(flags);
   if (!tryGrabFolio(s, head, refs, mode)) return 0;
   gupStatAcquired(k, head, refs, mode);
+  // As gup_fast_pte_range(): grabbed (and counted) first, then put back when refused.
+  if (!policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, head))) {
+    gupPutPages(s, pages, nr, refs, mode, false);
+    return 0;
+  }
   return refs;
 }
 
