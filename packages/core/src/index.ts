@@ -55,6 +55,7 @@ export * from "./era/era-id-schema.js";
 export * from "./era/era-token.js";
 export * from "./config/format-issues.js";
 export * from "./config/kernel-config.js";
+export * from "./config/thp-config.js";
 // memory, events
 export * from "./memory/page-flags.js";
 export * from "./memory/zones.js";

@@ -15,6 +15,7 @@ import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
 import { DEFAULT_FULL_AUDIT_EVERY, InvariantAudit } from "../invariants/incremental-audit.js";
 import type { LoadedScenario } from "./load-scenario.js";
+import type { Expectations } from "./schema/expectations.js";
 import { machineConfig } from "./machine-config.js";
 import { execute } from "./ops/index.js";
 import { pluginView, type PluginView } from "./registry-view.js";
@@ -108,10 +109,11 @@ export function setUpKernel(loaded: LoadedScenario, policy: string, opts: RunOpt
 }
 
 /**
- * Run one step and check its expectations; then, unless it failed, audit the model: `true` runs
- * the full audit, an {@link InvariantAudit} its next (usually incremental) audit.
+ * (issue 20) Execute step `ctx.index` of the scenario and bind its `as:` name: the step's outcome,
+ * before any expectation is checked. An exception becomes the outcome's errno or error, as
+ * {@link runStep} reports it.
  */
-export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAudit): StepResult {
+export function executeStep(ctx: RunContext): StepOutcome {
   const step = ctx.scenario.steps[ctx.index];
   ctx.inst.kernel.events.emit("step", { index: ctx.index, op: step.op });
   let outcome: StepOutcome;
@@ -133,21 +135,55 @@ export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAud
   } else if (step.as !== undefined && step.op !== "gup" && step.op !== "device") {
     ctx.bindings.set(step.as, { kind: "value", value: outcome.result });
   }
-  const expectations: ExpectationResult[] = [];
-  const check = (e: NonNullable<typeof step.expect>, byPolicy: boolean) => {
-    try {
-      expectations.push(...checkExpectations(ctx, e, outcome, byPolicy));
-    } catch (err) {
-      const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `unexpected exception: ${describeThrown(err)}; a bug in the code it was thrown from (a plugin's, or pinlab's)`;
-      expectations.push({ key: "expect", expected: e, actual: msg, pass: false, byPolicy });
-    }
-  };
-  if (step.expect !== undefined) check(step.expect, false);
+  return outcome;
+}
+
+/** One `expect` block of a step that applies to this run, and whether it came from `expect_by_policy` / `expect_by_kernel`. */
+export interface ExpectationBlock {
+  /** The block. */
+  readonly expect: Expectations;
+  /** True for a block of `expect_by_policy` or `expect_by_kernel`. */
+  readonly byPolicy: boolean;
+}
+
+/**
+ * (issue 20) The `expect` blocks of step `ctx.index` that apply to this run, in the order they are
+ * checked: `expect`, then the policy's `expect_by_policy`, then each matching `expect_by_kernel`.
+ */
+export function expectationBlocks(ctx: RunContext): ExpectationBlock[] {
+  const step = ctx.scenario.steps[ctx.index];
+  const out: ExpectationBlock[] = [];
+  if (step.expect !== undefined) out.push({ expect: step.expect, byPolicy: false });
   const mine = step.expect_by_policy?.[ctx.policy];
-  if (mine !== undefined) check(mine, true);
+  if (mine !== undefined) out.push({ expect: mine, byPolicy: true });
   if (step.expect_by_kernel !== undefined) {
-    for (const [key, e] of Object.entries(step.expect_by_kernel)) if (eraMatches(key, ctx.kernel) === true) check(e, true);
+    for (const [key, e] of Object.entries(step.expect_by_kernel)) if (eraMatches(key, ctx.kernel) === true) out.push({ expect: e, byPolicy: true });
   }
+  return out;
+}
+
+/**
+ * Check one expectation block after a step ran; an exception while checking becomes one failed
+ * `expect` result saying what went wrong.
+ */
+export function checkBlock(ctx: RunContext, block: ExpectationBlock, outcome: StepOutcome): ExpectationResult[] {
+  try {
+    return checkExpectations(ctx, block.expect, outcome, block.byPolicy);
+  } catch (err) {
+    const msg = err instanceof KernelError || err instanceof StepInputError ? err.message : `unexpected exception: ${describeThrown(err)}; a bug in the code it was thrown from (a plugin's, or pinlab's)`;
+    return [{ key: "expect", expected: block.expect, actual: msg, pass: false, byPolicy: block.byPolicy }];
+  }
+}
+
+/**
+ * Run one step and check its expectations; then, unless it failed, audit the model: `true` runs
+ * the full audit, an {@link InvariantAudit} its next (usually incremental) audit.
+ */
+export function runStep(ctx: RunContext, checkInvariants: boolean | InvariantAudit): StepResult {
+  const step = ctx.scenario.steps[ctx.index];
+  const outcome = executeStep(ctx);
+  const expectations: ExpectationResult[] = [];
+  for (const block of expectationBlocks(ctx)) expectations.push(...checkBlock(ctx, block, outcome));
   let error = outcome.error;
   if (checkInvariants !== false && error === undefined) {
     const v = checkInvariants === true ? ctx.inst.check() : checkInvariants.check();
