@@ -9,7 +9,7 @@
  * -EBUSY -> `copy_present_page`). Swap entries are copied too, shared (swap-pte.ts).
  * @module
  */
-import { EEXIST, ENOENT, ENOMEM, ENOSPC } from "../errno.js";
+import { EEXIST, ENOENT, ENOMEM } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { PG_ANON, PG_ANON_EXCLUSIVE, PG_HUGE_ZERO, PG_HUGETLB } from "../memory/page-flags.js";
 import { HPAGE_PMD_NR } from "../sim/units.js";
@@ -30,8 +30,10 @@ import { copyPresentPage, forkCopiesForDma } from "./fork-dma-copy.js";
  * Fork `parent` into a new process named `childName` (`dup_mmap` + `copy_page_range`, kernel/fork.c
  * and mm/memory.c, v6.12). Returns the child, or `-errno`: ENOENT for an exited parent, EEXIST when
  * the name is taken (process names are unique), ENOMEM when a page that must be copied (a
- * maybe-pinned one) cannot be allocated (ENOSPC for a 1 GiB hugetlb page the pool cannot give:
- * `copy_hugetlb_page_range()` passes `alloc_hugetlb_folio()`'s -ENOSPC up); then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
+ * maybe-pinned one) cannot be allocated, whatever the inner error (a 1 GiB hugetlb page the pool
+ * cannot give makes `copy_hugetlb_page_range()` fail with `alloc_hugetlb_folio()`'s -ENOSPC, but
+ * `dup_mm()` only returns NULL and `copy_mm()` answers -ENOMEM, kernel/fork.c v6.12; measured on
+ * 6.18 by `pinlab host`); then no child exists (`dup_mmap` failing makes `copy_process` undo everything).
  */
 export function doFork(k: MmContext, parent: Process, childName: string): Process | number {
   const pmm = parent.mm;
@@ -74,7 +76,7 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
     sharedPages += r.shared;
     copiedForDma += r.copied;
     if (r.failed) {
-      failed = r.errno ?? ENOMEM;
+      failed = ENOMEM;
       break;
     }
   }
@@ -118,8 +120,6 @@ interface CopyTally {
   shared: number;
   copied: number;
   failed: boolean;
-  /** The errno of a failure other than ENOMEM: ENOSPC when the 1 GiB pool has no folio for an early copy (`alloc_hugetlb_folio()`'s -ENOSPC). */
-  errno?: number;
 }
 
 /** `copy_page_range()` (mm/memory.c, v6.12) for one VMA: share or copy every present entry of `src` into `dst`. */
@@ -214,7 +214,6 @@ function copyHugetlbEntry(k: MmContext, src: Vma, dst: Vma, base: number, head: 
       const nh = allocHugetlbFolio(k, dst, base);
       if (nh < 0) {
         tally.failed = true;
-        if (nr === PUD_PAGES) tally.errno = ENOSPC;
         return;
       }
       for (let i = 0; i < nr; i++) k.memory.contents.copy(head + i, nh + i);

@@ -7,7 +7,7 @@
  * the pool (`hugetlb_vm_op_close()`, `free_huge_folio()`).
  */
 import { describe, expect, it } from "vitest";
-import { EFAULT, EINVAL, ENOMEM, ENOSPC } from "../errno.js";
+import { EFAULT, EINVAL, ENOMEM } from "../errno.js";
 import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
 import { migrateRange } from "../migrate/migrate.js";
 import { PG_ANON_EXCLUSIVE } from "../memory/page-flags.js";
@@ -129,12 +129,12 @@ describe("1 GiB hugetlb: fork, COW, migration", () => {
     expectConsistent(inst);
   });
 
-  it("copies a pinned page whole for the child at fork, or fails with ENOSPC when the pool has none", () => {
+  it("copies a pinned page whole for the child at fork, or fails with ENOMEM when the pool has none (copy_mm, whatever copy_hugetlb_page_range said)", () => {
     const { inst, k, p, gup } = setup(1);
     const a = doMmap(k, p, { ...gig, length: G });
     const pages: number[] = [];
     expect(gup.pinUserPages(p, a, 1, FOLL_WRITE, pages)).toBe(1);
-    expect(doFork(k, p, "c")).toBe(-ENOSPC);
+    expect(doFork(k, p, "c")).toBe(-ENOMEM);
     expect(k.findProcess("c")).toBeUndefined();
     gup.unpinUserPages(pages, 1);
     expectConsistent(inst);
