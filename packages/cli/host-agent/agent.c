@@ -1745,6 +1745,8 @@ static int serve(int in_fd);
  * serve requests on a connection to the unix stream socket at `path` until exit or EOF. */
 static void fork_child(const char *path)
 {
+	if (out_fd > 2)
+		close(out_fd); /* a grandchild: the child's socket */
 	close(0);
 	close(1);
 	for (int i = 0; i < MAX_RINGS; i++)

@@ -242,6 +242,11 @@ if (skipReason !== undefined) {
           expect(childPfn).toBe(before);
           expect(parentPfn).not.toBe(childPfn);
         }
+        // The child forks too: the grandchild sees the child's memory, and ending it leaves the child serving.
+        const grand = await child.fork();
+        expect(await grand.child.call({ op: "read", addr, length: 7 })).toEqual({ hex: hex("prefork") });
+        await grand.child.close();
+        await expect(child.call({ op: "read", addr, length: 7 })).resolves.toEqual({ hex: hex("prefork") });
       } finally {
         await child.close();
       }
