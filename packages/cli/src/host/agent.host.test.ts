@@ -376,6 +376,20 @@ if (skipReason !== undefined) {
         expect(statSync(path).size).toBe(2 * pageSize);
         await agent.call({ op: "munmap", addr: m.addr, length: 2 * pageSize });
         await expect(agent.call({ op: "mmap", length: pageSize, prot: "r", flags: "shared", backing: "file", path: join(dir, "none"), grow: false })).rejects.toMatchObject({ code: "ENOENT", call: "open" });
+        if (rootReason === undefined) {
+          // grow: false falls back to O_RDONLY when O_RDWR is refused (an immutable file refuses it even to root).
+          const frozen = join(dir, "frozen");
+          writeFileSync(frozen, "frozen");
+          expect(spawnSync("chattr", ["+i", frozen]).status).toBe(0);
+          try {
+            await expect(agent.call({ op: "mmap", length: pageSize, prot: "rw", flags: "shared", backing: "file", path: frozen, grow: false })).rejects.toMatchObject({ code: "EACCES", call: "mmap" });
+            const ro = await agent.call({ op: "mmap", length: pageSize, prot: "r", flags: "shared", backing: "file", path: frozen, grow: false });
+            expect(await agent.call({ op: "read", addr: ro.addr, length: 6 })).toEqual({ hex: hex("frozen") });
+            await agent.call({ op: "munmap", addr: ro.addr, length: pageSize });
+          } finally {
+            spawnSync("chattr", ["-i", frozen]);
+          }
+        }
         // O_DIRECT: user memory -> file and back, a short-term FOLL_PIN per page, all released.
         const buf = await anon(2);
         await agent.call({ op: "write", addr: buf, hex: "44".repeat(pageSize) });
