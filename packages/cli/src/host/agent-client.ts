@@ -1,11 +1,18 @@
 /**
  * The client side of the host agent (issue 20): spawn the agent binary, send requests as JSON
  * lines, and await each answer by its `id` with a timeout. The agent's stderr is kept so an error
- * can say what the agent said before it died. The protocol is in protocol.ts.
+ * can say what the agent said before it died. A client runs over any channel: the agent's
+ * stdin/stdout, or the unix socket a forked child agent connects to ({@link AgentClient.fork}).
+ * The protocol is in protocol.ts.
  * @module
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { type AgentOp, type AgentRequest, type AgentResult, decodeAnswer, decodeResult, encodeRequest } from "./protocol.js";
 
 /** The kernel refused a call the agent made: the errno, its name (`EFAULT`) and the call (`mmap`). */
@@ -45,9 +52,28 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** A running agent process and its channel. */
+/**
+ * A channel to an agent: where its answers come from, where requests go, and how it ends. Any
+ * readable/writable pair will do (a process's stdout/stdin, a socket).
+ */
+export interface AgentChannel {
+  /** The agent's answer lines. */
+  readonly answers: Readable;
+  /** Where request lines are written. */
+  readonly requests: Writable;
+  /** The agent's stderr, when the channel has one. */
+  readonly stderr?: Readable;
+  /** Call `gone` once with the reason when the channel is closed for good. */
+  onGone(gone: (reason: string) => void): void;
+  /** End the request stream after `exit` was answered. */
+  end(): void;
+  /** The last resort when the agent does not answer `exit`. */
+  kill(): void;
+}
+
+/** A running agent and its channel. */
 export class AgentClient {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly channel: AgentChannel;
   private readonly pending = new Map<number, Pending>();
   private readonly timeoutMs: number;
   private nextId = 1;
@@ -55,32 +81,105 @@ export class AgentClient {
   private exitReason: string | undefined;
   private readonly exited: Promise<void>;
 
-  private constructor(child: ChildProcessWithoutNullStreams, timeoutMs: number) {
-    this.child = child;
+  /** A client over `channel`, waiting `timeoutMs` for each answer (default 10 000). */
+  constructor(channel: AgentChannel, timeoutMs = 10_000) {
+    this.channel = channel;
     this.timeoutMs = timeoutMs;
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
+    channel.stderr?.setEncoding("utf8");
+    channel.stderr?.on("data", (chunk: string) => {
       if (this.stderrText.length < 64 * 1024) this.stderrText += chunk;
     });
-    createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
+    createInterface({ input: channel.answers }).on("line", (line) => this.onLine(line));
     this.exited = new Promise((resolve) => {
-      child.on("error", (e) => {
-        this.fail(`agent could not run: ${e.message}`);
-        resolve();
-      });
-      child.on("close", (code, signal) => {
-        this.fail(`agent exited (${signal !== null ? `signal ${signal}` : `status ${code}`})`);
+      channel.onGone((reason) => {
+        this.fail(reason);
         resolve();
       });
     });
-    // A write to a dead agent surfaces through "close"; keep it from being an unhandled error.
-    child.stdin.on("error", () => undefined);
+    // A write to a dead agent surfaces through onGone; keep it from being an unhandled error.
+    channel.requests.on("error", () => undefined);
   }
 
   /** Spawn the agent binary at `path`. */
   static spawn(path: string, options: AgentClientOptions = {}): AgentClient {
     const child = spawn(path, [...(options.args ?? [])], { stdio: ["pipe", "pipe", "pipe"] });
-    return new AgentClient(child, options.timeoutMs ?? 10_000);
+    return new AgentClient(
+      {
+        answers: child.stdout,
+        requests: child.stdin,
+        stderr: child.stderr,
+        onGone: (gone) => {
+          child.on("error", (e) => gone(`agent could not run: ${e.message}`));
+          child.on("close", (code, signal) => gone(`agent exited (${signal !== null ? `signal ${signal}` : `status ${code}`})`));
+        },
+        end: () => child.stdin.end(),
+        kill: () => child.kill("SIGKILL"),
+      },
+      options.timeoutMs ?? 10_000,
+    );
+  }
+
+  /** A client for a forked child agent that connected on `socket`; `pid` is killed as a last resort. */
+  static overSocket(socket: Socket, pid: number, timeoutMs = 10_000): AgentClient {
+    return new AgentClient(
+      {
+        answers: socket,
+        requests: socket,
+        onGone: (gone) => socket.on("close", () => gone(`child agent ${pid} closed its connection`)),
+        end: () => socket.end(),
+        kill: () => {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+          socket.destroy();
+        },
+      },
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Fork the agent (op `fork`): listen on a unix socket in a fresh temporary directory, send
+   * `fork`, and await both the answer (the child's pid) and the child's connection. The child
+   * serves the protocol on that connection; close it with its own {@link AgentClient.close}. The
+   * socket file and its directory are removed before this returns.
+   */
+  async fork(): Promise<{ child: AgentClient; pid: number }> {
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-fork-"));
+    const socketPath = join(dir, "agent.sock");
+    const server = createServer();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(socketPath, () => resolve());
+      });
+      const connected = new Promise<Socket>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(this.withStderr(`the forked agent did not connect within ${this.timeoutMs} ms`))), this.timeoutMs);
+        server.once("connection", resolve);
+      });
+      connected.catch(() => undefined); // awaited below unless the fork call fails first
+      const { pid } = await this.call({ op: "fork", socket: socketPath });
+      let socket: Socket;
+      try {
+        socket = await connected;
+      } catch (e) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+        throw e;
+      }
+      socket.on("error", () => undefined); // surfaces as "close"
+      return { child: AgentClient.overSocket(socket, pid, this.timeoutMs), pid };
+    } finally {
+      clearTimeout(timer);
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /** What the agent wrote on stderr so far. */
@@ -99,7 +198,7 @@ export class AgentClient {
         reject(new Error(this.withStderr(`agent did not answer ${req.op} (id ${id}) within ${this.timeoutMs} ms`)));
       }, this.timeoutMs);
       this.pending.set(id, { op: req.op, resolve: resolve as (value: unknown) => void, reject, timer });
-      this.child.stdin.write(`${line}\n`);
+      this.channel.requests.write(`${line}\n`);
     });
   }
 
@@ -108,9 +207,9 @@ export class AgentClient {
     if (this.exitReason === undefined) {
       try {
         await this.call({ op: "exit" });
-        this.child.stdin.end();
+        this.channel.end();
       } catch {
-        this.child.kill("SIGKILL");
+        this.channel.kill();
       }
     }
     await this.exited;

@@ -11,6 +11,21 @@ describe("host agent protocol", () => {
     expect(line).not.toContain("\n");
   });
 
+  it("encodes the optional mmap fields and the newer ops as flat lines", () => {
+    expect(encodeRequest(1, { op: "mmap", length: 2 << 20, prot: "rwx", flags: "private", backing: "anon", addr: "0x7f0000000000", fixed: "noreplace", populate: true, hugetlb: "2MiB" })).toBe(
+      '{"id":1,"op":"mmap","length":2097152,"prot":"rwx","flags":"private","backing":"anon","addr":"0x7f0000000000","fixed":"noreplace","populate":true,"hugetlb":"2MiB"}',
+    );
+    expect(encodeRequest(2, { op: "mmap", length: 4096, prot: "r", flags: "shared", backing: "file", path: "/tmp/f", offset: 8192, grow: false })).toBe(
+      '{"id":2,"op":"mmap","length":4096,"prot":"r","flags":"shared","backing":"file","path":"/tmp/f","offset":8192,"grow":false}',
+    );
+    expect(encodeRequest(3, { op: "mremap", addr: "0x1000", old_length: 4096, new_length: 8192, maymove: true, fixed: false, dontunmap: false })).toBe(
+      '{"id":3,"op":"mremap","addr":"0x1000","old_length":4096,"new_length":8192,"maymove":true,"fixed":false,"dontunmap":false}',
+    );
+    expect(encodeRequest(4, { op: "iouring_dma_write", ring: 0, offset: 16, hex: "00ff" })).toBe('{"id":4,"op":"iouring_dma_write","ring":0,"offset":16,"hex":"00ff"}');
+    expect(encodeRequest(5, { op: "fork", socket: "/tmp/x/agent.sock" })).toBe('{"id":5,"op":"fork","socket":"/tmp/x/agent.sock"}');
+    expect(() => encodeRequest(6, { op: "punch", path: "/tmp/f", offset: 0.5, length: 4096 })).toThrow(/offset is not an integer/);
+  });
+
   it("refuses a request with a number that is not a safe integer", () => {
     expect(() => encodeRequest(1, { op: "read", addr: "0x1000", length: 1.5 })).toThrow(/length is not an integer/);
     expect(() => encodeRequest(1, { op: "kpage", pfn: 2 ** 60 })).toThrow(/pfn is not an integer/);
@@ -36,6 +51,16 @@ describe("host agent protocol", () => {
     expect(() => decodeResult("mmap", { id: 1, ok: true, addr: "12345" })).toThrow(/answer to mmap is malformed: addr/);
     expect(() => decodeResult("hello", { id: 1, ok: true, pid: 1, pageSize: 4096 })).toThrow(/answer to hello is malformed: uid/);
     expect(() => decodeResult("madvise", { id: 1, ok: true, result: 0, extra: true })).toThrow(/malformed/);
+  });
+
+  it("checks the newer ops' result fields", () => {
+    expect(decodeResult("kfolio", { id: 1, ok: true, head: 512, nr: 512, flags: ["COMPOUND_HEAD", "THP"] })).toEqual({ head: 512, nr: 512, flags: ["COMPOUND_HEAD", "THP"] });
+    expect(() => decodeResult("kfolio", { id: 1, ok: true, head: 512, nr: 0, flags: [] })).toThrow(/answer to kfolio is malformed: nr/);
+    expect(decodeResult("vmsplice", { id: 1, ok: true, pipe: 0, spliced: 8192 })).toEqual({ pipe: 0, spliced: 8192 });
+    expect(() => decodeResult("pipe_peek", { id: 1, ok: true, hex: "abc" })).toThrow(/answer to pipe_peek is malformed: hex/);
+    expect(() => decodeResult("status", { id: 1, ok: true, vmPinKb: 0, vmLckKb: 0 })).toThrow(/answer to status is malformed: vmRssKb/);
+    expect(() => decodeResult("fork", { id: 1, ok: true, pid: 0 })).toThrow(/answer to fork is malformed: pid/);
+    expect(() => decodeResult("fsync", { id: 1, ok: true, bytes: 1 })).toThrow(/malformed/);
   });
 });
 
@@ -100,6 +125,17 @@ describe("AgentClient against a fake agent", () => {
     await expect(agent.call({ op: "read", addr: "0x1000", length: 1 })).rejects.toThrow(/read \(id 1\): agent exited \(status 3\); agent stderr: fake agent: dying on purpose/);
     await expect(agent.call({ op: "hello" })).rejects.toThrow(/hello: agent exited \(status 3\)/);
     expect(agent.stderr).toContain("dying on purpose");
+  });
+
+  it("forks: a child client over a unix socket, its own answers, exit ends only the child", async () => {
+    const agent = start();
+    const { child, pid } = await agent.fork();
+    expect(pid).toBeGreaterThan(0);
+    expect(await child.call({ op: "status" })).toMatchObject({ vmPinKb: 1 });
+    expect(await agent.call({ op: "status" })).toMatchObject({ vmPinKb: 0 });
+    await child.close();
+    await expect(child.call({ op: "status" })).rejects.toThrow(/status: child agent \d+ closed its connection/);
+    await expect(agent.call({ op: "hello" })).resolves.toMatchObject({ pageSize: 4096 });
   });
 
   it("reports a binary that cannot run", async () => {

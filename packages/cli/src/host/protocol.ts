@@ -5,7 +5,9 @@
  * strings because a 64-bit address does not fit a JSON number. docs/reference/host-agent.md
  * documents every op. Observations come from `/proc/self/pagemap`, `/proc/kpagecount` and
  * `/proc/kpageflags` (Documentation/admin-guide/mm/pagemap.rst) and io_uring fixed buffers
- * (io_uring/rsrc.c io_sqe_buffers_register).
+ * (io_uring/rsrc.c io_sqe_buffers_register). Host equivalents of pins and references: io_uring
+ * fixed-buffer IO (io_uring/rw.c), vmsplice (fs/splice.c vmsplice_to_pipe: FOLL_GET), O_DIRECT,
+ * `/proc/self/mem` (fs/proc/base.c mem_rw: FOLL_FORCE), and `fork` onto a unix socket.
  * @module
  */
 import { z } from "zod";
@@ -13,28 +15,80 @@ import { z } from "zod";
 /** An address in the agent's address space, as the agent writes it: `"0x"` and lowercase hex. */
 export type HexAddr = `0x${string}`;
 
+/** Protection: `"none"`, or the letters r, w, x in that order. */
+export type AgentProt = "none" | "r" | "w" | "x" | "rw" | "rx" | "wx" | "rwx";
+
+/** Optional `mmap` fields, valid with every backing. */
+export interface MmapOptions {
+  /** Where to map: with `fixed`, MAP_FIXED_NOREPLACE (`noreplace`), MAP_FIXED (`fixed`) or a hint (`hint`, the default). */
+  addr?: HexAddr;
+  /** How `addr` is used (needs `addr`). */
+  fixed?: "noreplace" | "fixed" | "hint";
+  /** MAP_POPULATE: fault every page in now. */
+  populate?: boolean;
+  /** MAP_HUGETLB with MAP_HUGE_2MB / MAP_HUGE_1GB (anon), or memfd_create(MFD_HUGETLB | MFD_HUGE_*) (memfd). */
+  hugetlb?: "2MiB" | "1GiB";
+  /** The file offset of the mapping, in bytes (memfds are sized to offset + length). */
+  offset?: number;
+  /** For `backing: "file"`: true (default) creates and extends a writable mapping's file; false opens the existing file O_RDWR when allowed, else O_RDONLY, and never changes it. */
+  grow?: boolean;
+}
+
+/** The fields every `mmap` request has. */
+interface MmapBase extends MmapOptions {
+  op: "mmap";
+  length: number;
+  prot: AgentProt;
+  flags: "private" | "shared";
+}
+
 /** Every request the agent understands, without its `id` (the client assigns it). */
 export type AgentRequest =
   | { op: "hello" }
-  | { op: "mmap"; length: number; prot: "none" | "r" | "rw"; flags: "private" | "shared"; backing: "anon" }
-  | { op: "mmap"; length: number; prot: "none" | "r" | "rw"; flags: "private" | "shared"; backing: "memfd"; name: string }
-  | { op: "mmap"; length: number; prot: "none" | "r" | "rw"; flags: "private" | "shared"; backing: "file"; path: string }
+  | (MmapBase & { backing: "anon" })
+  | (MmapBase & { backing: "memfd"; name: string })
+  | (MmapBase & { backing: "file"; path: string })
   | { op: "munmap"; addr: HexAddr; length: number }
+  | { op: "mprotect"; addr: HexAddr; length: number; prot: AgentProt }
+  | { op: "mremap"; addr: HexAddr; old_length: number; new_length: number; maymove: boolean; fixed: boolean; dontunmap: boolean; new_addr?: HexAddr }
   | { op: "write"; addr: HexAddr; hex: string }
   | { op: "write"; addr: HexAddr; text: string }
   | { op: "read"; addr: HexAddr; length: number }
   | { op: "touch"; addr: HexAddr; length: number; write: boolean }
-  | { op: "madvise"; addr: HexAddr; length: number; advice: "dontneed" | "pageout" | "hugepage" | "nohugepage" | "collapse" }
+  | { op: "madvise"; addr: HexAddr; length: number; advice: MadviseAdvice }
   | { op: "pagemap"; addr: HexAddr; pages: number }
   | { op: "kpage"; pfn: number }
   | { op: "iouring_register"; addr: HexAddr; length: number }
   | { op: "iouring_unregister"; ring: number }
+  | { op: "iouring_dma_write"; ring: number; offset: number; hex: string }
+  | { op: "iouring_dma_read"; ring: number; offset: number; length: number }
+  | { op: "fork"; socket: string }
+  | { op: "vmsplice"; addr: HexAddr; length: number }
+  | { op: "pipe_peek"; pipe: number; offset: number; length: number }
+  | { op: "pipe_release"; pipe: number }
+  | { op: "dio"; path: string; offset: number; addr: HexAddr; length: number; write: boolean }
+  | { op: "file_read"; path: string; offset: number; length: number }
+  | { op: "fsync"; path: string }
+  | { op: "sync_range"; path: string }
+  | { op: "ftruncate"; path: string; size: number }
+  | { op: "punch"; path: string; offset: number; length: number }
+  | { op: "proc_mem_write"; addr: HexAddr; hex: string }
+  | { op: "proc_mem_read"; addr: HexAddr; length: number }
+  | { op: "kfolio"; pfn: number }
+  | { op: "status" }
+  | { op: "disk_read"; path: string; offset: number; length: number }
   | { op: "exit" };
+
+/** `madvise` advice: MADV_DONTNEED, PAGEOUT, HUGEPAGE, NOHUGEPAGE, COLLAPSE, DONTFORK, DOFORK, WIPEONFORK, KEEPONFORK. */
+export type MadviseAdvice = "dontneed" | "pageout" | "hugepage" | "nohugepage" | "collapse" | "dontfork" | "dofork" | "wipeonfork" | "keeponfork";
 
 /** The name of an agent op. */
 export type AgentOp = AgentRequest["op"];
 
 const hexAddr = z.string().regex(/^0x[0-9a-f]+$/) as unknown as z.ZodType<HexAddr>;
+const hexBytes = z.string().regex(/^(?:[0-9a-f]{2})*$/);
+const count = z.number().int().nonnegative();
+const empty = z.strictObject({});
 
 /** One page of a `pagemap` answer (pagemap.rst bits 63, 62, 56, 61 and 0-54; `pfn` is 0 without CAP_SYS_ADMIN). */
 export const pagemapEntrySchema = z.strictObject({
@@ -54,14 +108,33 @@ export const resultSchemas = {
   mmap: z.strictObject({ addr: hexAddr }),
   munmap: z.strictObject({}),
   write: z.strictObject({ written: z.number().int().nonnegative() }),
-  read: z.strictObject({ hex: z.string().regex(/^(?:[0-9a-f]{2})*$/) }),
+  read: z.strictObject({ hex: hexBytes }),
   touch: z.strictObject({ pages: z.number().int().nonnegative() }),
   madvise: z.strictObject({ result: z.literal(0) }),
   pagemap: z.strictObject({ pages: z.array(pagemapEntrySchema) }),
   kpage: z.strictObject({ count: z.number().int().nonnegative(), flags: z.array(z.string()), raw: hexAddr }),
   iouring_register: z.strictObject({ ring: z.number().int().nonnegative() }),
-  iouring_unregister: z.strictObject({}),
-  exit: z.strictObject({}),
+  iouring_unregister: empty,
+  mprotect: empty,
+  mremap: z.strictObject({ addr: hexAddr }),
+  iouring_dma_write: z.strictObject({ written: count }),
+  iouring_dma_read: z.strictObject({ hex: hexBytes }),
+  fork: z.strictObject({ pid: z.number().int().positive() }),
+  vmsplice: z.strictObject({ pipe: count, spliced: count }),
+  pipe_peek: z.strictObject({ hex: hexBytes }),
+  pipe_release: empty,
+  dio: z.strictObject({ bytes: count }),
+  file_read: z.strictObject({ hex: hexBytes }),
+  fsync: empty,
+  sync_range: empty,
+  ftruncate: empty,
+  punch: empty,
+  proc_mem_write: z.strictObject({ written: count }),
+  proc_mem_read: z.strictObject({ hex: hexBytes }),
+  kfolio: z.strictObject({ head: count, nr: z.number().int().positive(), flags: z.array(z.string()) }),
+  status: z.strictObject({ vmPinKb: count, vmLckKb: count, vmRssKb: count }),
+  disk_read: z.strictObject({ hex: hexBytes }),
+  exit: empty,
 } satisfies Record<AgentOp, z.ZodType>;
 
 /** The result of a successful `op`. */

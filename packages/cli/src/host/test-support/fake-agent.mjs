@@ -6,15 +6,35 @@
 //   touch   -> never answered (the client's timeout)
 //   read    -> writes to stderr and dies with status 3
 //   munmap  -> a line that is not JSON
-//   exit    -> answers, then exits
+//   exit    -> answers, then exits (on a forked connection: answers, then ends the connection)
+//   fork    -> connects to the unix socket `socket`, serves the same answers on it, answers its pid
+//   status  -> on a forked connection, says it is the child
+import { connect } from "node:net";
 import process from "node:process";
 import { createInterface } from "node:readline";
 
 let held;
-const send = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
-createInterface({ input: process.stdin }).on("line", (line) => {
+const serve = (input, output, forked) => {
+const send = (obj) => output.write(`${JSON.stringify(obj)}\n`);
+createInterface({ input }).on("line", (line) => {
   const req = JSON.parse(line);
   const { id, op } = req;
+  if (op === "fork") {
+    const socket = connect(req.socket, () => {
+      serve(socket, socket, true);
+      send({ id, ok: true, pid: process.pid });
+    });
+    return;
+  }
+  if (op === "status") {
+    send({ id, ok: true, vmPinKb: forked ? 1 : 0, vmLckKb: 0, vmRssKb: 100 });
+    return;
+  }
+  if (op === "exit" && forked) {
+    send({ id, ok: true });
+    output.end();
+    return;
+  }
   if (op === "kpage") {
     held = { id, ok: true, count: 1, flags: ["ANON"], raw: "0x1000" };
     return;
@@ -35,3 +55,5 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     held = undefined;
   }
 });
+};
+serve(process.stdin, process.stdout, false);
