@@ -8,6 +8,7 @@ import { ConfigError, PluginError } from "@pinlab/core";
 import { registerBenchCommands } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
 import { fuzzCommand } from "./commands/fuzz.js";
+import { hostCommand } from "./commands/host.js";
 import { listCommand } from "./commands/list.js";
 import { matrixCommand } from "./commands/matrix.js";
 import { newCommand } from "./commands/new.js";
@@ -72,6 +73,29 @@ Each result line names its kernel era (@v5.3) when it is not the default, v6.12.
 PINLAB_KERNEL, machine.kernel or a config kernel:, each policy runs at its own era (legacy-get: v5.3).`)
     .action(async (files: string[], o) => {
       result.code = await runCommand(files, o, io);
+    });
+
+  common(program.command("host"))
+    .description("run scenarios on this machine's Linux kernel beside the model, and compare every expectation: expected, model, host")
+    .argument("<files...>", "scenario files (.yaml, .yml, .json) or directories of them")
+    .option("-p, --policy <name>", "the one policy the model runs under (default: the scenario's, else pin-bias)")
+    .option("-k, --kernel <era>", "the model's kernel era (default: the era nearest the running kernel)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("-v, --verbose", "show every step not run on the host, every approximation and every expectation")
+    .addHelpText("after", `
+Examples:
+  $ sudo pinlab host scenarios/rdma-mr-fork.yaml
+  $ sudo pinlab host scenarios/ --format json > host.json
+  $ pinlab host my-race.yaml --verbose        # as any user: no frames, page flags or exact pin deltas
+
+Each step runs in a small C agent (compiled on first use into ~/.cache/pinlab) as the real system
+call: mmap, fork, io_uring fixed buffers for long-term pins, vmsplice for FOLL_GET references,
+O_DIRECT for direct-io. What has no host equivalent is reported as not on this host, with why;
+docs/guides/07-model-fidelity.md has the table. Root is needed for frames (PFNs), page flags and
+exact pin-counter deltas. Exit status: 0 the model and the host agree on every observed
+expectation, 1 they do not (or a scenario stopped early), 2 bad input or no Linux / C compiler.`)
+    .action(async (files: string[], o) => {
+      result.code = await hostCommand(files, o, io);
     });
 
   common(program.command("check"))
