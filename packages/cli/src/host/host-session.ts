@@ -12,7 +12,7 @@ import { HostFiles, type FileKind } from "./host-files.js";
 import { HugetlbPools } from "./hugetlb-pool.js";
 import { HostMachine } from "./host-machine.js";
 import { readPinCounters, type PinCounters, parseVmstat, refreshVmstat } from "./vmstat.js";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 /** A request to the agent: its op and flat fields (the protocol module validates the answer). */
 export type AgentAsk = { readonly op: string } & Record<string, string | number | boolean>;
@@ -42,6 +42,8 @@ export function hexAddr(n: number): string {
 export class HostSession {
   /** Agents by live process name. */
   readonly agents = new Map<string, AgentClient>();
+  /** Pids of forked agents (not children of this process), waited for at close. */
+  readonly pids: number[] = [];
   /** Gup handles and device regions by name. */
   readonly handles = new Map<string, HostHandle>();
   /** The scenario's files. */
@@ -129,8 +131,13 @@ export class HostSession {
     const a = this.agent(proc);
     if (a === undefined || !this.facts.root || pages <= 0) return [];
     try {
-      const r = (await this.ask(a, { op: "pagemap", addr: hexAddr(addr), pages: Math.min(pages, 65536) })) as { pages: { present: boolean; pfn: number }[] };
-      return r.pages.map((p) => (p.present ? p.pfn : 0));
+      const out: number[] = [];
+      // The agent answers at most 65536 pages at a time (a 1 GiB region is four asks).
+      for (let done = 0; done < pages; done += 65536) {
+        const r = (await this.ask(a, { op: "pagemap", addr: hexAddr(addr + done * 4096), pages: Math.min(pages - done, 65536) })) as { pages: { present: boolean; pfn: number }[] };
+        for (const p of r.pages) out.push(p.present ? p.pfn : 0);
+      }
+      return out;
     } catch (e) {
       if (e instanceof AgentCallError) return [];
       throw e;
@@ -144,6 +151,17 @@ export class HostSession {
     this.agents.clear();
     this.util = undefined;
     await Promise.all(all.map((a) => a.close().catch((e: unknown) => problems.push(`closing an agent: ${(e as Error).message}`))));
+    // A forked agent exits on its own after `exit`; its memory (a huge page, a pin) goes only when it is gone.
+    for (const pid of this.pids.splice(0)) {
+      for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 20));
+      if (existsSync(`/proc/${pid}`)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
     problems.push(...this.machine.restore(), ...(await this.pools.restore()), ...this.files.cleanUp());
     return problems;
   }

@@ -46,8 +46,9 @@ export function planStep(s: HostSession, ctx: RunContext): HostPlan {
         const a = liveAgent(s, step.proc);
         if (typeof a === "string") return { skip: a };
         return { run: () => attempt(async () => {
-          const { child } = await a.fork();
+          const { child, pid } = await a.fork();
           s.agents.set(step.child, child);
+          s.pids.push(pid);
           return {};
         }) };
       }
