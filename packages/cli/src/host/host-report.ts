@@ -57,7 +57,7 @@ export interface ScenarioHostReport {
   /** Steps run, but only approximately (what differs from the model's call). */
   readonly approximate: readonly SkippedStep[];
   /** Steps whose outcome (ok, errno) differs between model and host, even without an expectation. */
-  readonly outcomes: readonly { readonly step: number; readonly op: string; readonly model: string; readonly host: string }[];
+  readonly outcomes: readonly { readonly step: number; readonly op: string; readonly model: string; readonly host: string; readonly after?: readonly string[] }[];
   /** Every expectation, three ways. */
   readonly expectations: readonly HostExpectation[];
   /** Why the scenario stopped early on the host (the agent died, a setup step failed), if it did. */

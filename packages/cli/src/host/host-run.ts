@@ -106,7 +106,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         const m = outcomeText({ ...(model.errno !== undefined ? { errno: model.errno } : {}), ...(model.error !== undefined ? { error: model.error } : {}) });
         const modelText = model.errno !== undefined ? (errnoName(model.errno) ?? m) : m;
         const hostText = host.errno ?? "ok";
-        if (modelText !== hostText) outcomes.push({ step: i, op, model: modelText, host: hostText });
+        if (modelText !== hostText) outcomes.push({ step: i, op, model: modelText, host: hostText, ...(session.caveats.length > 0 ? { after: session.caveats.slice(-3) } : {}) });
       } else {
         skipped.push({ step: i, op, reason: host.reason });
         session.caveats.push(`step ${i} (${op}) did not run on the host: ${host.reason}`);

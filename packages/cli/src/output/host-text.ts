@@ -24,7 +24,10 @@ export function renderHostScenario(r: ScenarioHostReport, s: Style, verbose: boo
   for (const k of showSkips) lines.push(s.dim(`  step ${k.step} ${k.op}: not on this host: ${k.reason}`));
   if (showSkips.length < r.skipped.length) lines.push(s.dim(`  ... ${r.skipped.length - showSkips.length} more steps not on this host (--verbose lists them)`));
   for (const a of verbose ? r.approximate : []) lines.push(s.dim(`  step ${a.step} ${a.op}: approximately: ${a.reason}`));
-  for (const o of r.outcomes) lines.push(`  ${s.warn("≠")} step ${o.step} ${o.op}: model ${o.model}, host ${o.host}`);
+  for (const o of r.outcomes) {
+    lines.push(`  ${s.warn("≠")} step ${o.step} ${o.op}: model ${o.model}, host ${o.host}`);
+    for (const a of o.after ?? []) lines.push(s.dim(`      after ${a}`));
+  }
   for (const e of r.expectations) {
     if (!e.observable) {
       if (verbose) lines.push(s.dim(`    step ${e.step} ${e.key}: not observable: ${e.why ?? ""}`));
