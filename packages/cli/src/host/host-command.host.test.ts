@@ -184,4 +184,29 @@ steps:
       pool: read("/proc/sys/vm/nr_hugepages"),
     }).toEqual(before);
   });
+
+  // A cross-section of the library: swap, THP, hugetlb, fork, RDMA, DIO, shmem and ext4 files, HMM (not on a host),
+  // fault injection, leases. (The whole library, `pinlab host scenarios/`, takes about 40 s: guide 7 has what it showed.)
+  const LIBRARY = [
+    "dio-writeback-race", "history-vmsplice-leak", "hmm-snapshot", "private-file-cow", "rdma-region-over-truncated-shmem",
+    "swap-cow-iouring", "thp-fork-pinned", "hugetlb-rdma-fork", "fault-dma-rdma", "lease-release-with-pins", "mremap-dontunmap",
+  ].map((n) => `scenarios/${n}.yaml`);
+
+  it("runs a cross-section of the library without a stopped scenario, says why for every step not run, and leaves the machine as it was", async () => {
+    const state = () => ["/sys/kernel/mm/transparent_hugepage/enabled", "/proc/swaps", "/proc/sys/vm/nr_hugepages",
+      "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"].map((p) => readFileSync(p, "utf8")).join("|");
+    const before = state();
+    const { report } = await hostJson(LIBRARY);
+    expect(report.scenarios.length).toBe(LIBRARY.length);
+    expect(report.scenarios.filter((s) => s.error !== undefined).map((s) => `${s.file}: ${s.error}`)).toEqual([]);
+    for (const s of report.scenarios) for (const k of s.skipped) expect(k.reason, `${s.file} step ${k.step}`).toMatch(/\w{3}/);
+    for (const s of report.scenarios) {
+      for (const e of s.expectations) if (!e.observable) expect(e.why, `${s.file} step ${e.step} ${e.key}`).toMatch(/\w{3}/);
+    }
+    // Most of the library is ordinary system calls: far more steps run on the host than not.
+    expect(report.summary.hostSteps / report.summary.steps).toBeGreaterThan(0.8);
+    expect(report.summary.agree + report.summary.disagree).toBe(report.summary.observed);
+    expect(state()).toEqual(before);
+  }, 120_000);
 });
+

@@ -120,6 +120,12 @@ export interface EraRules {
    * the holder.
    */
   readonly daxBusyWait: boolean;
+  /**
+   * `thp.split-zero-remap`: splitting an anonymous THP to small pages maps each zero-filled subpage
+   * to the shared zero page instead (`remap_page(..., RMP_USE_SHARED_ZEROPAGE)` in
+   * `__split_huge_page()`, `try_to_map_unused_to_zeropage()` in mm/migrate.c; v6.12).
+   */
+  readonly splitZeroRemap: boolean;
 }
 
 /** The name of one rule (a field of {@link EraRules}). */

@@ -21,6 +21,7 @@ const V4_8: EraRules = {
   longtermFileWrite: "allowed",
   longtermNeedsPin: false,
   daxBusyWait: false,
+  splitZeroRemap: false,
 };
 
 interface EraStep {
@@ -122,8 +123,10 @@ const STEPS: readonly EraStep[] = [
   },
   {
     id: "v6.12", release: "Linux 6.12", date: "2024-11",
-    summary: "the end point, read in the tree: the v5.19 and v6.5 rules in folio form (wp_can_reuse_anon_folio, folio_try_dup_anon_rmap_pte)",
-    changes: [],
+    summary: "the end point, read in the tree: the v5.19 and v6.5 rules in folio form (wp_can_reuse_anon_folio, folio_try_dup_anon_rmap_pte); a THP split maps zero-filled subpages to the shared zero page",
+    changes: [
+      { rule: "splitZeroRemap", value: true, commit: "b1f202060afe", title: "mm: remap unused subpages to shared zeropage when splitting isolated thp", unconfirmed: "commit id not checked against a git log here; the code is in the Debian 6.12 tree (mm/huge_memory.c __split_huge_page)" },
+    ],
   },
 ];
 

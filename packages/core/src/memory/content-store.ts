@@ -17,6 +17,12 @@ export class ContentStore {
     return this.pages.has(pfn);
   }
 
+  /** True when frame `pfn` holds only zeros (`pages_identical(page, ZERO_PAGE(0))`): no buffer, or one of zeros. */
+  isZeroPage(pfn: number): boolean {
+    const page = this.pages.get(pfn);
+    return page === undefined || page.every((b) => b === 0);
+  }
+
   /** Read `length` bytes at `offset` in frame `pfn` into `out` at `outOffset`. */
   read(pfn: number, offset: number, length: number, out: Uint8Array, outOffset = 0): void {
     const page = this.pages.get(pfn);

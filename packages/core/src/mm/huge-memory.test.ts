@@ -88,14 +88,29 @@ describe("splitFolio (split_huge_page_to_list_to_order)", () => {
     expect(splitFolio(k, head)).toBe(0);
     expect(k.vmstat.thp_split_pmd).toBe(2);
     expect(k.vmstat.thp_split_page).toBe(1);
-    for (const i of [0, 7, 511]) {
-      expect(k.frames.order[head + i]).toBe(0);
-      expect(k.frames.isLarge(head + i)).toBe(false);
-      expect(k.frames.refcount[head + i]).toBe(2);
-      expect(k.frames.mapcount[head + i]).toBe(2);
-    }
+    expect(k.frames.order[head + 7]).toBe(0);
+    expect(k.frames.isLarge(head + 7)).toBe(false);
+    expect(k.frames.refcount[head + 7]).toBe(2);
+    expect(k.frames.mapcount[head + 7]).toBe(2);
     expect(c.mm!.pageTable.pfn(a / P + 7)).toBe(head + 7);
     expect(userRead(k, c, a + 7 * P, 5)).toEqual(new TextEncoder().encode("seven"));
+    // v6.12 (remap_page with RMP_USE_SHARED_ZEROPAGE): every zero-filled piece maps the zero page in both processes, and is freed.
+    for (const i of [0, 511]) {
+      expect(k.memory.isAllocated(head + i)).toBe(false);
+      for (const proc of [p, c]) expect(proc.mm!.pageTable.pfn(a / P + i)).toBe(k.memory.zeroPfn);
+    }
+    expectConsistent(inst);
+  });
+
+  it("keeps zero-filled pieces as they were before v6.12 (splitZeroRemap)", () => {
+    const { inst, k, p } = setup({ kernel: "v6.5" });
+    const a = thpArea(k, p);
+    touchRange(k, p, a, P, true);
+    const head = p.mm!.pageTable.pfn(a / P);
+    expect(splitFolio(k, head)).toBe(0);
+    expect(k.memory.isAllocated(head + 3)).toBe(true);
+    expect(p.mm!.pageTable.pfn(a / P + 3)).toBe(head + 3);
+    expect(k.frames.refcount[head + 3]).toBe(1);
     expectConsistent(inst);
   });
 
@@ -103,6 +118,7 @@ describe("splitFolio (split_huge_page_to_list_to_order)", () => {
     const { inst, k, p } = setup();
     const a = thpArea(k, p);
     touchRange(k, p, a, P, true);
+    expect(userWrite(k, p, a + 40 * P, new TextEncoder().encode("forty"))).toBe(0);
     const head = p.mm!.pageTable.pfn(a / P);
     expect(doMadvise(k, p, a + 16 * P, 16 * P, "dontneed")).toBe(16);
     expect(splitFolio(k, head)).toBe(0);
