@@ -4,7 +4,7 @@
  * or completes the operation in error (a posted RDMA write on the clock; a direct IO, unpinning
  * everything as a bio ending with bi_status does), and no exception escapes a clock callback. Afterwards the model is consistent and every pin released.
  */
-import { EIO, PAGE_SIZE, readFileData, userRead, userWrite, type FaultSpec } from "@pinlab/core";
+import { EIO, PAGE_SIZE, readBackingStore, readFileData, userRead, userWrite, type FaultSpec } from "@pinlab/core";
 import { expectConsistent } from "@pinlab/core/testing";
 import { describe, expect, it } from "vitest";
 import { collect, Harness, outstanding } from "./test-support/harness.js";
@@ -97,20 +97,24 @@ describe("a failed DMA transfer", () => {
     expect(text(readFileData(k, data, 0, 7))).toBe("");
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
     expect(counters("disk0")).toMatchObject({ failed: 1, bytesWritten: 0 });
-    // The next write goes through (calls 2 and 3: the user buffer, then the page cache).
+    // The next write goes through (call 2: the device reads the user buffer; its bios write the disk, no second transfer).
     expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 })).toMatchObject({ ok: true });
     expect(text(readFileData(k, data, 0, 7))).toBe("to disk");
+    expect(text(readBackingStore(k, data, 0, 7))).toBe("to disk");
     expectConsistent(h.inst);
   });
 
-  it("direct-io: the page-cache side of a write failing keeps i_size where it was", () => {
+  it("direct-io: a write is one DMA transfer, the device reading the user buffer: the disk gets the bytes, no page is dirtied", () => {
     const { h, p, k, counters } = setup({ at: [2] });
     h.attach("disk0", "direct-io", { latency: 0 });
     const data = k.createFile("data", "ext4", 0);
     expect(userWrite(k, p, h.bindings.get("buf")!, enc("to disk"))).toBe(0);
     expect(h.act("disk0", "write", { proc: "p1", addr: "buf", length: "4KiB", file: "data", offset: 0 })).toMatchObject({ ok: true });
-    expect(counters("disk0")).toMatchObject({ failed: 1, completed: 0 });
-    expect(data.size).toBe(0);
+    expect(counters("disk0")).toMatchObject({ failed: 0, completed: 1 });
+    expect(h.inst.faults.stats().dma).toEqual({ calls: 1, injected: 0 });
+    expect(data.size).toBe(4096);
+    expect(text(readBackingStore(k, data, 0, 7))).toBe("to disk");
+    expect(data.cache.size).toBe(0);
     expect(outstanding(h.inst)).toEqual({ get: 0, pin: 0 });
     expectConsistent(h.inst);
   });

@@ -6,7 +6,7 @@
  * @module
  */
 import type { KernelContext } from "../kernel/context.js";
-import { filemapGetPage, folioMarkDirty, pageMkwrite, readFileData } from "../mm/filemap.js";
+import { filemapGetPage, folioMarkDirty, pageMkwrite, readFileData, writeDirect } from "../mm/filemap.js";
 import type { MappedFile, MmStruct } from "../mm/mm-types.js";
 import type { Process } from "../mm/process.js";
 import type { UserStruct } from "../mm/user-struct.js";
@@ -74,6 +74,8 @@ export interface DevicePageCache {
   pageMkwrite(file: MappedFile, pfn: number): void;
   /** What `file` holds at bytes [offset, offset + length): the page cache, else what reached the disk; stops at EOF. */
   readFileData(file: MappedFile, offset: number, length: number): Uint8Array;
+  /** (issue 20) A direct write: `data` reaches the disk at `offset` of `file` without the page cache (a cached copy gets the same bytes); not for FS-DAX. */
+  writeDirect(file: MappedFile, offset: number, data: Uint8Array): void;
 }
 
 /** The driver-side kernel helpers of one kernel instance. */
@@ -129,6 +131,7 @@ export function driverApi(k: KernelContext): DriverApi {
       filemapGetPage: (file, index) => filemapGetPage(k, file, index),
       pageMkwrite: (file, pfn) => pageMkwrite(k, file, pfn),
       readFileData: (file, offset, length) => readFileData(k, file, offset, length),
+      writeDirect: (file, offset, data) => writeDirect(k, file, offset, data),
     },
     findProcess(pid) {
       const p = k.processes.get(pid);

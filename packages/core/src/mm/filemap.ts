@@ -8,7 +8,7 @@ import { ENOMEM, ENOSPC } from "../errno.js";
 import type { MmContext } from "./context.js";
 import { Gfp } from "../memory/physical-memory.js";
 import { PG_DAX, PG_DIRTY, PG_FILE, PG_HUGETLB, PG_ORPHAN, PG_PRIVATE, PG_ZERO } from "../memory/page-flags.js";
-import { forEachPageChunk, HPAGE_PMD_NR, HPAGE_PMD_ORDER } from "../sim/units.js";
+import { forEachPageChunk, HPAGE_PMD_NR, HPAGE_PMD_ORDER, PAGE_SIZE } from "../sim/units.js";
 import type { MappedFile } from "./mm-types.js";
 
 /**
@@ -113,3 +113,29 @@ export function readFileData(k: MmContext, inode: MappedFile, offset: number, le
   });
   return out;
 }
+
+/**
+ * A direct write's bytes reaching the disk: `iomap_dio_rw()` (fs/iomap/direct-io.c, v6.12) sends
+ * the bios to the device, not through the page cache, so the backing store of `inode` gets `data`
+ * at `offset` (i_size grows to cover it). The kernel invalidates the cached range around the IO
+ * (`kiocb_invalidate_pages()`, `kiocb_invalidate_post_direct_write()`); a page it still caches here
+ * gets the same bytes, so a reader sees the disk either way, and stays as clean or dirty as it was.
+ * Not for FS-DAX, whose cached frames are the storage.
+ */
+export function writeDirect(k: MmContext, inode: MappedFile, offset: number, data: Uint8Array): void {
+  if (offset + data.length > inode.size) inode.size = offset + data.length;
+  forEachPageChunk(offset, data.length, (index, off, done, len) => {
+    const old = inode.backing.get(index);
+    // A stored page may be shorter than a page (what was written of it): the rest reads as zeros.
+    let page = old;
+    if (page === undefined || page.length < PAGE_SIZE) {
+      page = new Uint8Array(PAGE_SIZE);
+      if (old !== undefined) page.set(old);
+      inode.backing.set(index, page);
+    }
+    page.set(data.subarray(done, done + len), off);
+    const pfn = inode.cache.get(index);
+    if (pfn !== undefined) k.memory.contents.write(pfn, off, data.subarray(done, done + len));
+  });
+}
+

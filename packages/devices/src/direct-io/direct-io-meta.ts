@@ -48,8 +48,9 @@ A block device doing O_DIRECT IO for a process, as iomap's direct IO path does i
 - **Completion**, \`latency\` later on the virtual clock: a read DMA-writes the file's current
   contents into the pinned frames, then \`bio_check_pages_dirty()\` unpins them, re-dirtying
   pages that writeback cleaned while the IO was in flight (\`bio_release_pages(bio, true)\`). A write
-  DMA-reads the user frames and stores the bytes in the file's pages (page cache or FS-DAX
-  blocks, through \`->write_begin\`-like dirtying, extending i_size), then unpins.
+  DMA-reads the user frames and its bios write the disk, past the page cache (a cached copy gets
+  the same bytes, nothing is dirtied; FS-DAX blocks are written through their frames and
+  dirtied), extending i_size, then unpins.
 - \`pinCall: get\` is the legacy \`iov_iter_get_pages2()\`: FOLL_GET references, released with
   \`put_page()\`; fork, writeback and migration cannot tell those pages are under DMA.
 

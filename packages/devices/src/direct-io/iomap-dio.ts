@@ -59,8 +59,8 @@ export function iomapDioSubmit(
 
 /**
  * Completion (`iomap_dio_bio_end_io`, fs/iomap/direct-io.c, v6.12): a read DMA-writes what the file holds now into the held
- * frames and ends with `bio_check_pages_dirty`; a write DMA-reads the held frames, stores the
- * bytes in the file's pages, dirties them, and ends with `bio_release_pages(bio, false)`. A DMA
+ * frames and ends with `bio_check_pages_dirty`; a write DMA-reads the held frames, writes the bytes
+ * to the disk (FS-DAX: into its frames), and ends with `bio_release_pages(bio, false)`. A DMA
  * transfer that fails (the `dma` fault point) is a bio ending with `bi_status` set: the IO's
  * error is EIO (`iomap_dio_set_error`), nothing moved, and the pages are released all the same,
  * through `bio_check_pages_dirty` for a read as on success.
@@ -80,12 +80,19 @@ export function iomapDioComplete(ctx: DeviceContext<DirectIoOptions>, req: DioRe
 }
 
 /**
- * Store `data` at `offset` of `inode`: extend i_size, find or create each file page
- * (`filemapGetPage`), write through the DMA engine, and dirty the pages the way a write does
- * (`->write_begin` attaching buffers, then `folio_mark_dirty`). Returns 0 or `-errno`.
+ * Store `data` at `offset` of `inode`. A block device's bios write the disk, not the page cache
+ * (`iomap_dio_bio_iter()` -> `submit_bio()`, fs/iomap/direct-io.c, v6.12): the bytes reach the
+ * backing store at once (a copy the cache holds gets them too) and no page is dirtied; found with
+ * `pinlab host` on 6.18, where `file_data ... from: disk` reads a direct write at once. FS-DAX,
+ * whose page frames are the storage, stores through them (find or create each page, write through
+ * the DMA engine, dirty it as a write does). Returns 0 or `-errno`.
  */
 function writeFilePages(ctx: DeviceContext<DirectIoOptions>, inode: Inode, offset: number, data: Uint8Array): number {
   const pc = ctx.pageCache;
+  if (!inode.fs.dax) {
+    pc.writeDirect(inode, offset, data);
+    return 0;
+  }
   const oldSize = inode.size;
   if (offset + data.length > inode.size) inode.size = offset + data.length;
   const first = Math.floor(offset / PAGE_SIZE);
