@@ -6,11 +6,13 @@
  * host that cannot run it (not Linux, no C compiler).
  * @module
  */
-import { formatProblem } from "@pinlab/core";
+import { formatProblem, ScenarioError } from "@pinlab/core";
 import { buildAgent } from "../host/agent-build.js";
 import { hostFacts, nearestEra } from "../host/host-facts.js";
 import { summarize, type HostReport, type ScenarioHostReport } from "../host/host-report.js";
 import { hostScenario, hostPolicy } from "../host/host-run.js";
+import { takeHostLock } from "../host/host-lock.js";
+import { HostSession } from "../host/host-session.js";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { renderHostScenario, renderHostSummary } from "../output/host-text.js";
 import { style } from "../output/style.js";
@@ -42,30 +44,60 @@ export async function hostCommand(files: readonly string[], opts: HostCommandOpt
     io.err(`${problems.map(formatProblem).join("\n")}\n`);
     return EXIT.USAGE;
   }
-  for (const l of loaded) hostPolicy(l, container, opts.policy); // an unknown --policy is bad input before anything runs
+  // An unknown --policy (or a scenario naming one) is bad input before anything runs.
+  try {
+    for (const l of loaded) hostPolicy(l, container, opts.policy);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    io.err(`${e.problems.map(formatProblem).join("\n").replace(/ \(or all\)$/, "")}\n`);
+    return EXIT.USAGE;
+  }
   const s = style(io.isTTY, io.env);
-  let agent;
+  let agent: ReturnType<typeof buildAgent>;
   try {
     agent = buildAgent();
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const agentPath = agent.path;
   const facts = hostFacts(agent.compiler);
-  const kernel = kernelOverride(opts.kernel, io) ?? nearestEra(facts.kernel);
+  const chosen = kernelOverride(opts.kernel, io);
+  const kernel = chosen ?? nearestEra(facts.kernel);
   for (const sk of skipped) (format === "text" ? io.out : io.err)(`${s.dim(`skipped ${sk.file} (${sk.why})`)}\n`);
-  if (format === "text") io.out(`${s.dim(`model at ${kernel} (nearest ${facts.kernel}); agent ${agent.path}${agent.cached ? "" : " (built now)"}`)}\n`);
+  if (format === "text") {
+    const why = chosen !== undefined ? `chosen; the host runs ${facts.kernel}` : `nearest the host's ${facts.kernel}`;
+    io.out(`${s.dim(`model at ${kernel} (${why}); agent ${agent.path}${agent.cached ? "" : " (built now)"}`)}\n`);
+  }
+  // One run at a time: the pin counters, pools, THP settings and swap are the machine's.
+  const release = await takeHostLock((pid) => io.err(`waiting for another pinlab host run (pid ${pid}) to finish: host runs take the machine's pin counters, pools and swap one at a time\n`));
+  // Ctrl-C or a kill puts the machine back (pools, THP settings, swap, mounts, files) before exiting.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void Promise.all([...HostSession.active].map((ss) => ss.close())).finally(() => {
+      release();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const reports: ScenarioHostReport[] = [];
-  for (const [n, sc] of loaded.entries()) {
-    if (format === "text" && io.isTTY) io.err(`\r[${n + 1}/${loaded.length}] ${sc.file}\x1b[K`);
-    const r = await hostScenario(sc, { container, kernel, facts, agentPath: agent.path, cwd: io.cwd, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) });
-    reports.push(r);
-    if (format === "text") {
-      if (io.isTTY) io.err("\r\x1b[K");
-      io.out(renderHostScenario(r, s, opts.verbose === true));
+  try {
+    for (const [n, sc] of loaded.entries()) {
+      if (format === "text" && io.isTTY) io.err(`\r[${n + 1}/${loaded.length}] ${sc.file}\x1b[K`);
+      const r = await hostScenario(sc, { container, kernel, facts, agentPath, cwd: io.cwd, ...(opts.policy !== undefined ? { policy: opts.policy } : {}) });
+      reports.push(r);
+      if (format === "text") {
+        if (io.isTTY) io.err("\r\x1b[K");
+        io.out(renderHostScenario(r, s, opts.verbose === true));
+      }
     }
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    release();
   }
   const report: HostReport = { host: facts, scenarios: reports, summary: summarize(reports) };
   if (format === "json") io.out(`${JSON.stringify(report)}\n`);
   else io.out(renderHostSummary(report, s));
-  return report.summary.disagree > 0 || reports.some((r) => r.error !== undefined) ? EXIT.FAILED : EXIT.OK;
+  const m = report.summary;
+  return m.disagree > 0 || m.outcomesDiffer > 0 || m.stopped > 0 ? EXIT.FAILED : EXIT.OK;
 }

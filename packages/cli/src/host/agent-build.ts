@@ -57,7 +57,11 @@ export function buildAgent(options: AgentBuildOptions = {}): BuiltAgent {
   const dir = options.cacheDir ?? agentCacheDir();
   const path = join(dir, agentBinaryName(readFileSync(source)));
   if (existsSync(path)) return { path, compiler, cached: true };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new Error(`cannot build the host agent: its cache directory ${dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set XDG_CACHE_HOME to a writable directory`);
+  }
   // Compile to a private name and rename, so a concurrent build never runs a half-written binary.
   const tmp = `${path}.${process.pid}.tmp`;
   const run = spawnSync(compiler, [...AGENT_CFLAGS, "-o", tmp, source], { encoding: "utf8" });

@@ -139,7 +139,7 @@ async function observeCounter(s: HostSession, name: string, model: unknown): Pro
     // Releases may land asynchronously (a ring's unpin runs in a work item): wait, at most a second, for the model's value.
     const key = name === "nr_foll_pin_acquired" ? "acquired" : "released";
     const { delta } = await pollPinDelta(s.pins0, (d) => d[key] === model, { timeoutMs: 1000 });
-    return { host: delta[key], ...(s.pins0.refreshed ? {} : { why: "not root: the counters were not folded first (stat_refresh) and may lag" }) };
+    return { host: delta[key], why: s.pins0.refreshed ? "a machine-wide counter: every process's pins count" : "a machine-wide counter, and not root: not folded first (stat_refresh), it may lag" };
   }
   const modelOnly = MODEL_ONLY_COUNTERS[name];
   if (modelOnly !== undefined) return { unobservable: modelOnly };
@@ -149,7 +149,7 @@ async function observeCounter(s: HostSession, name: string, model: unknown): Pro
   const v = now.get(hostName);
   const v0 = s.vmstat0.get(hostName);
   if (v === undefined || v0 === undefined) return { unobservable: `/proc/vmstat has no ${hostName}` };
-  return { host: v - v0, why: "a machine-wide counter: other processes count too" };
+  return { host: v - v0, why: "a machine-wide counter: every process counts" };
 }
 
 async function observePinnedVm(s: HostSession, proc: string): Promise<Observation> {

@@ -93,8 +93,8 @@ describe("values", () => {
   it("sums a report: observed expectations only, agree and disagree", () => {
     const sc = (agree: (boolean | null)[]): ScenarioHostReport => ({
       file: "f", name: "n", policy: "pin-bias", kernel: "v6.12", steps: 4, hostSteps: 3, skipped: [], approximate: [], outcomes: [],
-      expectations: agree.map((a, i) => ({ step: i, key: "ok", expected: true, model: true, host: a === null ? null : a, observable: a !== null, agree: a })),
+      expectations: agree.map((a, i) => ({ step: i, key: "ok", expected: true, model: true, host: a === null ? null : a, observable: a !== null, agree: a, modelPasses: true })),
     });
-    expect(summarize([sc([true, false, null]), sc([true])])).toEqual({ steps: 8, hostSteps: 6, observed: 3, agree: 2, disagree: 1 });
+    expect(summarize([sc([true, false, null]), sc([true])])).toEqual({ steps: 8, hostSteps: 6, observed: 3, agree: 2, disagree: 1, outcomesDiffer: 0, stopped: 0 });
   });
 });

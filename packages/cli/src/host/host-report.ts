@@ -32,6 +32,8 @@ export interface HostExpectation {
   readonly observable: boolean;
   /** Model and host agree (null when not observable). */
   readonly agree: boolean | null;
+  /** The model meets what the scenario expects (false: `pinlab run` fails this expectation too). */
+  readonly modelPasses: boolean;
   /** Why it is not observable, or (when observed) what the host value means beyond the model's (an approximation). */
   readonly why?: string;
   /** For a disagreement: the steps before it that the host did not run or ran only approximately, which may explain it. */
@@ -71,15 +73,23 @@ export interface HostReport {
   /** Per scenario. */
   readonly scenarios: readonly ScenarioHostReport[];
   /** Totals: steps, host steps, expectations observed, agreeing and disagreeing. */
-  readonly summary: { readonly steps: number; readonly hostSteps: number; readonly observed: number; readonly agree: number; readonly disagree: number };
+  readonly summary: {
+    readonly steps: number; readonly hostSteps: number; readonly observed: number; readonly agree: number; readonly disagree: number;
+    /** Steps whose outcome (ok or errno) differs between model and host. */
+    readonly outcomesDiffer: number;
+    /** Scenarios that stopped early on the host. */
+    readonly stopped: number;
+  };
 }
 
 /** The summary of scenario reports. */
 export function summarize(scenarios: readonly ScenarioHostReport[]): HostReport["summary"] {
-  let steps = 0, hostSteps = 0, observed = 0, agree = 0, disagree = 0;
+  let steps = 0, hostSteps = 0, observed = 0, agree = 0, disagree = 0, outcomesDiffer = 0, stopped = 0;
   for (const s of scenarios) {
     steps += s.steps;
     hostSteps += s.hostSteps;
+    outcomesDiffer += s.outcomes.length;
+    if (s.error !== undefined) stopped++;
     for (const e of s.expectations) {
       if (!e.observable) continue;
       observed++;
@@ -87,5 +97,5 @@ export function summarize(scenarios: readonly ScenarioHostReport[]): HostReport[
       else disagree++;
     }
   }
-  return { steps, hostSteps, observed, agree, disagree };
+  return { steps, hostSteps, observed, agree, disagree, outcomesDiffer, stopped };
 }

@@ -9,14 +9,14 @@
 import { isDeepStrictEqual } from "node:util";
 import {
   Bindings, checkBlock, errnoName, executeStep, expectationBlocks, pluginView, resolvePolicies, setUpKernel,
-  type ExpectationResult, type LoadedScenario, type RunContext,
+  type Expectations, type ExpectationResult, type LoadedScenario, type RunContext, type Step,
 } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
 import type { HostFacts } from "./host-facts.js";
 import type { HostOutcome } from "./host-outcome.js";
 import { observeBlock, type Observation } from "./host-observe.js";
 import type { HostExpectation, ScenarioHostReport, SkippedStep } from "./host-report.js";
-import { HostSession } from "./host-session.js";
+import { HostSession, relevantCaveats } from "./host-session.js";
 import { planStep } from "./host-steps.js";
 
 /** Options of {@link hostScenario}. */
@@ -101,18 +101,21 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         hostSteps++;
         if (host.approx !== undefined) {
           approximate.push({ step: i, op, reason: host.approx });
-          session.caveats.push(`step ${i} (${op}) ran approximately: ${host.approx}`);
+          session.caveats.push({ text: `step ${i} (${op}) ran approximately: ${host.approx}`, step: i, procs: stepProcs(step, session) });
         }
         const m = outcomeText({ ...(model.errno !== undefined ? { errno: model.errno } : {}), ...(model.error !== undefined ? { error: model.error } : {}) });
         const modelText = model.errno !== undefined ? (errnoName(model.errno) ?? m) : m;
         const hostText = host.errno ?? "ok";
-        if (modelText !== hostText) outcomes.push({ step: i, op, model: modelText, host: hostText, ...(session.caveats.length > 0 ? { after: session.caveats.slice(-3) } : {}) });
+        const why = relevantCaveats(session.caveats, i, stepProcs(step, session));
+        if (modelText !== hostText) outcomes.push({ step: i, op, model: modelText, host: hostText, ...(why.length > 0 ? { after: why } : {}) });
       } else {
         skipped.push({ step: i, op, reason: host.reason });
-        session.caveats.push(`step ${i} (${op}) did not run on the host: ${host.reason}`);
+        session.caveats.push({ text: `step ${i} (${op}) did not run on the host: ${host.reason}`, step: i, procs: stepProcs(step, session) });
       }
       for (const block of expectationBlocks(ctx)) {
         const modelResults = checkBlock(ctx, block, model);
+        const blockProcs = expectationProcs(block.expect);
+        const why = relevantCaveats(session.caveats, i, blockProcs.length > 0 ? blockProcs : stepProcs(step, session));
         const values = modelResults.map(modelValue);
         let seen: Observation[];
         try {
@@ -123,7 +126,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         if (seen.length !== modelResults.length) seen = modelResults.map(() => ({ unobservable: `the model could not check this block (${String(modelResults[0]?.actual)})` }));
         modelResults.forEach((r, j) => {
           const o = seen[j]!;
-          const base = { step: i, key: r.key, expected: r.expected, model: values[j] };
+          const base = { step: i, key: r.key, expected: r.expected, model: values[j], modelPasses: r.pass };
           if ("unobservable" in o) {
             expectations.push({ ...base, host: null, observable: false, agree: null, why: o.unobservable });
             return;
@@ -131,7 +134,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
           const agree = isDeepStrictEqual(values[j], o.host);
           expectations.push({
             ...base, host: o.host, observable: true, agree, ...(o.why !== undefined ? { why: o.why } : {}),
-            ...(!agree && session.caveats.length > 0 ? { after: session.caveats.slice(-3) } : {}),
+            ...(!agree && why.length > 0 ? { after: why } : {}),
           });
         });
       }
@@ -148,3 +151,29 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
     skipped, approximate, outcomes, expectations, ...(error !== undefined ? { error } : {}),
   };
 }
+
+/** The processes a step concerns: its `proc` and `child`, a device action's `proc`, the holder of a handle or region it names. */
+function stepProcs(step: Step, session: HostSession): string[] {
+  const f = step as unknown as Record<string, unknown>;
+  const out = new Set<string>();
+  for (const k of ["proc", "child"]) if (typeof f[k] === "string") out.add(f[k] as string);
+  for (const k of ["handle", "region"]) {
+    const h = typeof f[k] === "string" ? session.handles.get(f[k] as string) : undefined;
+    if (h !== undefined) out.add(h.proc);
+  }
+  return [...out];
+}
+
+/** The processes an expectation block looks at (`page`, `data`, `same_frame_as`, `pinned_vm`); empty when none. */
+function expectationProcs(e: Expectations): string[] {
+  const out = new Set<string>();
+  for (const p of e.page === undefined ? [] : Array.isArray(e.page) ? e.page : [e.page]) {
+    out.add(p.proc);
+    if (p.same_frame_as !== undefined && "proc" in p.same_frame_as) out.add(p.same_frame_as.proc);
+  }
+  for (const d of e.data === undefined ? [] : Array.isArray(e.data) ? e.data : [e.data]) out.add(d.proc);
+  const pv = e.counters?.pinned_vm as { proc?: string } | undefined;
+  if (pv?.proc !== undefined) out.add(pv.proc);
+  return [...out];
+}
+

@@ -12,7 +12,7 @@ import { HostFiles, type FileKind } from "./host-files.js";
 import { HugetlbPools } from "./hugetlb-pool.js";
 import { HostMachine } from "./host-machine.js";
 import { readPinCounters, type PinCounters, parseVmstat, refreshVmstat } from "./vmstat.js";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 /** A request to the agent: its op and flat fields (the protocol module validates the answer). */
 export type AgentAsk = { readonly op: string } & Record<string, string | number | boolean>;
@@ -33,6 +33,35 @@ export interface HostHandle {
   readonly pfns: readonly number[];
 }
 
+/** Process `pid` exists and is not a zombie (an orphaned agent whose reaper does not reap has already let its memory go). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Something the host did not do as the model did: setup (no step), or a step not run or run approximately, with the processes it concerns. */
+export interface Caveat {
+  /** What, as the report shows it. */
+  readonly text: string;
+  /** The step (absent for setup). */
+  readonly step?: number;
+  /** The processes the step concerns (absent: all). */
+  readonly procs?: readonly string[];
+}
+
+/**
+ * The caveats that may explain a difference at step `step` of an expectation about `procs` (empty:
+ * not about a process): setup ones, the step's own, and earlier steps' about the same processes;
+ * the last three.
+ */
+export function relevantCaveats(caveats: readonly Caveat[], step: number, procs: readonly string[]): string[] {
+  return caveats.filter((c) => c.step === undefined || c.step === step || c.procs === undefined || procs.length === 0 || c.procs.some((p) => procs.includes(p)))
+    .slice(-3).map((c) => c.text);
+}
+
 /** `0x` and lowercase hex, as the agent takes addresses. */
 export function hexAddr(n: number): string {
   return `0x${n.toString(16)}`;
@@ -40,6 +69,9 @@ export function hexAddr(n: number): string {
 
 /** The state of one scenario on the host. */
 export class HostSession {
+  /** Sessions set up and not yet closed (a signal handler closes them: the machine is put back even on Ctrl-C). */
+  static readonly active = new Set<HostSession>();
+
   /** Agents by live process name. */
   readonly agents = new Map<string, AgentClient>();
   /** Pids of forked agents (not children of this process), waited for at close. */
@@ -61,7 +93,7 @@ export class HostSession {
   /** Mappings the host made, by model address: the file kind behind each (`anon` for none) and whether shared. */
   readonly mappings: { start: number; end: number; kind: string; shared: boolean }[] = [];
   /** Steps the host did not run or ran approximately, as `step N (op): why`, for explaining later disagreements. */
-  readonly caveats: string[] = [];
+  readonly caveats: Caveat[] = [];
   private util: AgentClient | undefined;
 
   /** A session on `facts`' host with the agent binary at `agentPath`. */
@@ -71,10 +103,11 @@ export class HostSession {
 
   /** Create the files and spawn an agent per declared process; then read the counters the deltas start from. */
   async setUp(): Promise<void> {
+    HostSession.active.add(this);
     const m = this.loaded.header.machine;
     const root = this.facts.root;
     const note = (why: string | undefined) => {
-      if (why !== undefined) this.caveats.push(`setup: ${why}`);
+      if (why !== undefined) this.caveats.push({ text: `setup: ${why}` });
     };
     for (const f of this.loaded.header.files) this.files.create(f.name, f.fs as FileKind, f.size);
     note(this.machine.applyThp(m.thp, root));
@@ -146,6 +179,7 @@ export class HostSession {
 
   /** Close every agent, restore the pools, remove the files; returns the problems met (never throws). */
   async close(): Promise<string[]> {
+    HostSession.active.delete(this);
     const problems: string[] = [];
     const all = [...this.agents.values(), ...(this.util !== undefined ? [this.util] : [])];
     this.agents.clear();
@@ -153,8 +187,8 @@ export class HostSession {
     await Promise.all(all.map((a) => a.close().catch((e: unknown) => problems.push(`closing an agent: ${(e as Error).message}`))));
     // A forked agent exits on its own after `exit`; its memory (a huge page, a pin) goes only when it is gone.
     for (const pid of this.pids.splice(0)) {
-      for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 20));
-      if (existsSync(`/proc/${pid}`)) {
+      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      if (alive(pid)) {
         try {
           process.kill(pid, "SIGKILL");
         } catch {

@@ -102,7 +102,7 @@ function planMmap(s: HostSession, ctx: RunContext, step: StepOf<"mmap">): HostPl
     // 2 MiB pages: room for the mapping and a copy of each page (a COW fault, a fork copying a pinned page); the 1 GiB pool is machine.hugetlb_1g, set up front.
     if (huge && hugeBytes < 2 ** 30) {
       const why = s.pools.ensureFree(hugeBytes, Math.ceil(step.length / hugeBytes) * (step.flags.includes("shared") ? 1 : 2), s.facts.root);
-      if (why !== undefined) s.caveats.push(`step ${ctx.index} (mmap): ${why}`);
+      if (why !== undefined) s.caveats.push({ text: `step ${ctx.index} (mmap): ${why}`, step: ctx.index, procs: [step.proc] });
     }
     const placed = model.errno === undefined && model.error === undefined && typeof model.result === "number";
     const where: Record<string, string> = placed ? { addr: hexAddr(model.result as number), fixed: step.fixed === true ? "fixed" : "noreplace" }
