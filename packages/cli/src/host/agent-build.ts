@@ -60,7 +60,7 @@ export function buildAgent(options: AgentBuildOptions = {}): BuiltAgent {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new Error(`cannot build the host agent: its cache directory ${dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set XDG_CACHE_HOME to a writable directory`);
+    throw new Error(`cannot build the host agent: its cache directory ${dir} cannot be made (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set XDG_CACHE_HOME to a writable directory`, { cause: e });
   }
   // Compile to a private name and rename, so a concurrent build never runs a half-written binary.
   const tmp = `${path}.${process.pid}.tmp`;
