@@ -16,7 +16,7 @@ import type { HostFacts } from "./host-facts.js";
 import type { HostOutcome } from "./host-outcome.js";
 import { observeBlock, type Observation } from "./host-observe.js";
 import type { HostExpectation, ScenarioHostReport, SkippedStep } from "./host-report.js";
-import { HostSession, relevantCaveats } from "./host-session.js";
+import { HostSession, relevantCaveats, type Caveat } from "./host-session.js";
 import { planStep } from "./host-steps.js";
 
 /** Options of {@link hostScenario}. */
@@ -101,7 +101,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         hostSteps++;
         if (host.approx !== undefined) {
           approximate.push({ step: i, op, reason: host.approx });
-          session.caveats.push({ text: `step ${i} (${op}) ran approximately: ${host.approx}`, step: i, procs: stepProcs(step, session) });
+          session.caveats.push(caveat(`step ${i} (${op}) ran approximately: ${host.approx}`, i, stepProcs(step, session)));
         }
         const m = outcomeText({ ...(model.errno !== undefined ? { errno: model.errno } : {}), ...(model.error !== undefined ? { error: model.error } : {}) });
         const modelText = model.errno !== undefined ? (errnoName(model.errno) ?? m) : m;
@@ -110,7 +110,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         if (modelText !== hostText) outcomes.push({ step: i, op, model: modelText, host: hostText, ...(why.length > 0 ? { after: why } : {}) });
       } else {
         skipped.push({ step: i, op, reason: host.reason });
-        session.caveats.push({ text: `step ${i} (${op}) did not run on the host: ${host.reason}`, step: i, procs: stepProcs(step, session) });
+        session.caveats.push(caveat(`step ${i} (${op}) did not run on the host: ${host.reason}`, i, stepProcs(step, session)));
       }
       for (const block of expectationBlocks(ctx)) {
         const modelResults = checkBlock(ctx, block, model);
@@ -150,6 +150,11 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
     file: loaded.file, name: loaded.header.name, policy, kernel: ctx.kernel, steps: loaded.steps.length, hostSteps,
     skipped, approximate, outcomes, expectations, ...(error !== undefined ? { error } : {}),
   };
+}
+
+/** A caveat of step `step`; a step about no process (reclaim, khugepaged, compact) concerns them all. */
+function caveat(text: string, step: number, procs: string[]): Caveat {
+  return procs.length > 0 ? { text, step, procs } : { text, step };
 }
 
 /** The processes a step concerns: its `proc` and `child`, a device action's `proc`, the holder of a handle or region it names. */
