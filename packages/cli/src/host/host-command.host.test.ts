@@ -155,6 +155,7 @@ steps:
       thp2m: read("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled"),
       swaps: read("/proc/swaps"),
       pool: read("/proc/sys/vm/nr_hugepages"),
+      mounts: read("/proc/self/mounts"),
     };
     const file = scenario("machine", `
 name: machine-settings
@@ -182,7 +183,38 @@ steps:
       thp2m: read("/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled"),
       swaps: read("/proc/swaps"),
       pool: read("/proc/sys/vm/nr_hugepages"),
+      mounts: read("/proc/self/mounts"),
     }).toEqual(before);
+  });
+
+  it("splits through debugfs split_huge_pages (mounting debugfs for the run), or says why the kernel refuses", async () => {
+    const mounts = readFileSync("/proc/self/mounts", "utf8");
+    const file = scenario("split", `
+name: split-on-host
+machine: { memory: 64MiB, thp: { enabled: always } }
+processes: [p1]
+steps:
+  - { op: mmap, proc: p1, as: a, length: 4MiB, align: 2MiB, prot: [read, write], flags: [private, anonymous] }
+  - { op: write, proc: p1, addr: a, data: "huge", expect: { page: { proc: p1, addr: a, folio_order: 9 } } }
+  - { op: split, proc: p1, addr: a, length: 2MiB, expect: { page: [ { proc: p1, addr: a, folio_order: 0 }, { proc: p1, addr: a+4KiB, zero_page: true } ] } }
+`);
+    const { report } = await hostJson([file]);
+    const sc = report.scenarios[0]!;
+    const skip = sc.skipped.find((k) => k.step === 2);
+    if (skip !== undefined) {
+      // A locked-down kernel (this CI VM) refuses every debugfs write: the step is not on this host, and says so.
+      expect(skip.reason).toMatch(/split_huge_pages refused the write \(EPERM\): the kernel is locked down/);
+      // The page is still seen, unsplit, and the difference names the step that could not run.
+      const order = sc.expectations.find((e) => e.step === 2 && e.key === "page.folio_order")!;
+      expect(order).toMatchObject({ model: 0, host: 9, agree: false });
+      expect(order.after?.join(" ")).toMatch(/step 2 \(split\) did not run on the host/);
+    } else {
+      // v6.12 and later: the written subpage is a small folio now, a zero-filled one maps the zero page.
+      expect(sc.expectations.filter((e) => e.step === 2).map((e) => [e.key, e.host, e.agree])).toEqual([
+        ["page.folio_order", 0, true], ["page.zero_page", true, true],
+      ]);
+    }
+    expect(readFileSync("/proc/self/mounts", "utf8")).toEqual(mounts);
   });
 
   // A cross-section of the library: swap, THP, hugetlb, fork, RDMA, DIO, shmem and ext4 files, HMM (not on a host),

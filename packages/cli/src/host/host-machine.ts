@@ -4,11 +4,13 @@
  * /sys/kernel/mm/transparent_hugepage/enabled and the per-size `hugepages-<size>kB/enabled` of
  * mTHP, mm/huge_memory.c), swap (`machine.swap`: a swap file of that size on the scenario's ext4
  * directory, mkswap + swapon, swapoff and removed after) and the 1 GiB hugetlb pool
- * (`machine.hugetlb_1g`). Without root nothing is changed and each difference becomes a caveat.
+ * (`machine.hugetlb_1g`); and debugfs, mounted for `split` when it is not. Without root nothing is
+ * changed and each difference becomes a caveat.
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_THP, type ThpSettings } from "@pinlab/core";
 
@@ -31,6 +33,27 @@ export function thpWrites(thp: ThpSettings, sizesKb: readonly number[]): Map<str
 export class HostMachine {
   private readonly saved = new Map<string, string>();
   private swapFile: string | undefined;
+  private debugfs: string | { missing: string } | undefined;
+  private debugfsMounted: string | undefined;
+
+  /**
+   * The debugfs directory (for `split_huge_pages`): a mounted one, else one mounted on a temporary
+   * directory as root (unmounted by {@link restore}); or why there is none.
+   */
+  debugfsDir(root: boolean): string | { missing: string } {
+    if (this.debugfs !== undefined) return this.debugfs;
+    const mounted = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f[2] === "debugfs");
+    if (mounted !== undefined) return (this.debugfs = mounted[1]!);
+    if (!root) return (this.debugfs = { missing: "debugfs is not mounted, and mounting it needs root" });
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-debugfs-"));
+    const r = spawnSync("mount", ["-t", "debugfs", "none", dir], { encoding: "utf8" });
+    if (r.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return (this.debugfs = { missing: `could not mount debugfs: ${(r.stderr || r.error?.message || "").trim()}` });
+    }
+    this.debugfsMounted = dir;
+    return (this.debugfs = dir);
+  }
 
   /** Apply `thp` (absent: the model's default, madvise with 2 MiB only); returns why not, when it could not. */
   applyThp(thp: ThpSettings | undefined, root: boolean): string | undefined {
@@ -72,6 +95,13 @@ export class HostMachine {
   /** Put every setting back and turn the swap file off; returns the problems (never throws). */
   restore(): string[] {
     const problems: string[] = [];
+    if (this.debugfsMounted !== undefined) {
+      const r = spawnSync("umount", [this.debugfsMounted], { encoding: "utf8" });
+      if (r.status !== 0) problems.push(`umount ${this.debugfsMounted}: ${(r.stderr || "").trim()}`);
+      else rmSync(this.debugfsMounted, { recursive: true, force: true });
+      this.debugfsMounted = undefined;
+    }
+    this.debugfs = undefined;
     if (this.swapFile !== undefined) {
       const r = spawnSync("swapoff", [this.swapFile], { encoding: "utf8" });
       if (r.status !== 0 && hostSwapDevices() > 0) problems.push(`swapoff ${this.swapFile}: ${(r.stderr || "").trim()}`);

@@ -5,7 +5,7 @@
  * the same on both). docs/guides/07-model-fidelity.md has the table of equivalents.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { RunContext, Step, StepOf } from "@pinlab/core";
 import type { AgentClient } from "./agent-client.js";
 import { attempt, dataHex, hexText, type HostPlan } from "./host-outcome.js";
@@ -76,7 +76,7 @@ export function planStep(s: HostSession, ctx: RunContext): HostPlan {
       case "migrate": return { skip: "move_pages(2) to the node a page is on does not move it, and this host has one NUMA node" };
       case "cma_alloc": return { skip: "cma_alloc is a kernel-internal call (no user API)" };
       case "khugepaged": return { skip: "khugepaged runs on its own schedule on the host; one pass cannot be asked for" };
-      case "split": return { skip: "splitting needs debugfs split_huge_pages, which pinlab does not mount" };
+      case "split": return planSplit(s, step, addr(step.addr, "addr"));
     }
   } catch (e) {
     return { skip: `its address does not resolve in the model: ${(e as Error).message}` };
@@ -187,3 +187,29 @@ function planFileStep(s: HostSession, step: StepOf<"writeback" | "ftruncate" | "
     case "punch_hole": return { run: () => attempt(async () => (await s.ask(agent(), { op: "punch", path: paths[0]!, offset: step.offset, length: step.length }), {})) };
   }
 }
+
+/**
+ * `split`: debugfs `split_huge_pages` (mm/huge_memory.c split_huge_pages_write, v6.12), written
+ * `PID,0xSTART,0xEND,ORDER` for the agent's pid, as root.
+ */
+function planSplit(s: HostSession, step: StepOf<"split">, at: number): HostPlan {
+  const a = liveAgent(s, step.proc);
+  if (typeof a === "string") return { skip: a };
+  const dir = s.machine.debugfsDir(s.facts.root);
+  if (typeof dir !== "string") return { skip: dir.missing };
+  const file = `${dir}/split_huge_pages`;
+  if (!existsSync(file)) return { skip: `${file} is missing (a kernel without CONFIG_TRANSPARENT_HUGEPAGE)` };
+  return { run: async () => {
+    const pid = ((await s.ask(a, { op: "hello" })) as { pid: number }).pid;
+    try {
+      writeFileSync(file, `${pid},${hexAddr(at)},${hexAddr(at + step.length)},${step.order}`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "EIO";
+      // Kernel lockdown refuses every debugfs write (security/lockdown: "debugfs access is restricted").
+      if (code === "EPERM") return { ran: false, reason: `${file} refused the write (EPERM): the kernel is locked down (debugfs access is restricted)` };
+      return { ran: true, errno: code };
+    }
+    return { ran: true, errno: null, resultWhy: "split_huge_pages reports its counts in the kernel log only" };
+  } };
+}
+
