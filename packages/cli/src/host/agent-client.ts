@@ -187,16 +187,16 @@ export class AgentClient {
     return this.stderrText;
   }
 
-  /** Send `req` and await its result; rejects with {@link AgentCallError} when the kernel refused the call. */
-  call<R extends AgentRequest>(req: R): Promise<AgentResult<R["op"]>> {
+  /** Send `req` and await its result (at most `timeoutMs`, default the client's); rejects with {@link AgentCallError} when the kernel refused the call. */
+  call<R extends AgentRequest>(req: R, timeoutMs = this.timeoutMs): Promise<AgentResult<R["op"]>> {
     if (this.exitReason !== undefined) return Promise.reject(new Error(this.withStderr(`${req.op}: ${this.exitReason}`)));
     const id = this.nextId++;
     const line = encodeRequest(id, req);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(this.withStderr(`agent did not answer ${req.op} (id ${id}) within ${this.timeoutMs} ms`)));
-      }, this.timeoutMs);
+        reject(new Error(this.withStderr(`agent did not answer ${req.op} (id ${id}) within ${timeoutMs} ms`)));
+      }, timeoutMs);
       this.pending.set(id, { op: req.op, resolve: resolve as (value: unknown) => void, reject, timer });
       this.channel.requests.write(`${line}\n`);
     });

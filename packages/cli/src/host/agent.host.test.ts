@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentCallError, AgentClient } from "./agent-client.js";
+import { takeHostLock } from "./host-lock.js";
 import { agentBinaryName, buildAgent } from "./agent-build.js";
 import { type AgentProt, type HexAddr } from "./protocol.js";
 import { pinDelta, pollPinDelta, readPinCounters, type PinDelta } from "./vmstat.js";
@@ -63,7 +64,11 @@ if (skipReason !== undefined) {
     let cacheDir: string;
     let agent: AgentClient;
     let pageSize: number;
-    beforeAll(() => {
+    let releaseLock: () => void = () => undefined;
+    beforeAll(async () => {
+      // The pin counters are machine-wide: hold the host lock so a `pinlab host` test in another
+      // worker does not pin while these deltas are measured (and the other way round).
+      releaseLock = await takeHostLock(() => undefined);
       cacheDir = mkdtempSync(join(tmpdir(), "pinlab-agent-"));
       const built = buildAgent({ cacheDir });
       expect(built.cached).toBe(false);
@@ -74,6 +79,7 @@ if (skipReason !== undefined) {
     afterAll(async () => {
       await agent?.close();
       rmSync(cacheDir, { recursive: true, force: true });
+      releaseLock();
     });
     const at = (base: HexAddr, offset: number): HexAddr => `0x${(BigInt(base) + BigInt(offset)).toString(16)}`;
 
