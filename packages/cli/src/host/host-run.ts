@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import {
-  Bindings, checkBlock, errnoName, executeStep, expectationBlocks, pluginView, resolvePolicies, setUpKernel,
+  Bindings, checkBlock, DEFAULT_POLICY, errnoName, executeStep, expectationBlocks, pluginView, resolvePolicies, setUpKernel,
   type Expectations, type ExpectationResult, type LoadedScenario, type RunContext, type Step,
 } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
@@ -38,13 +38,13 @@ export interface HostRunOptions {
 }
 
 /**
- * The policy of a host run: the option, else the scenario's single policy, else `pin-bias` when the
- * scenario's list (or `all`) has it, else the list's first.
+ * The policy of a host run: the option, else the scenario's single policy, else the default policy
+ * (`pin-bias`, the one v6.12 follows) when the scenario's list (or `all`) has it, else the list's first.
  */
 export function hostPolicy(loaded: LoadedScenario, container: DependencyContainer, option?: string): string {
   if (option !== undefined) return resolvePolicies(loaded, pluginView(container), { policy: option })[0]!;
-  const list = resolvePolicies(loaded, pluginView(container), { defaultPolicy: "pin-bias" });
-  return list.includes("pin-bias") ? "pin-bias" : list[0]!;
+  const list = resolvePolicies(loaded, pluginView(container), { defaultPolicy: DEFAULT_POLICY });
+  return list.includes(DEFAULT_POLICY) ? DEFAULT_POLICY : list[0]!;
 }
 
 /** The model's value in the form the host's is compared with (a `same_frame_as` as "the same frame or not"). */
