@@ -43,7 +43,12 @@ export async function takeHostLock(onWait: (pid: number) => void, timeoutMs = 60
     }
     const pid = holder(path);
     if (pid === undefined || pid === process.pid) {
-      rmSync(path, { force: true }); // its holder is gone (or it is ours, left by a crash of this process): take it over
+      // Its holder is gone (or it is ours, left by a crash of this process): take it over.
+      try {
+        rmSync(path, { force: true });
+      } catch (e) {
+        throw new Error(`${path} is left by a pinlab host run that is gone, and cannot be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): remove it as its owner`, { cause: e });
+      }
       continue;
     }
     if (!told) {

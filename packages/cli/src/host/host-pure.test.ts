@@ -98,3 +98,32 @@ describe("values", () => {
     expect(summarize([sc([true, false, null]), sc([true])])).toEqual({ steps: 8, hostSteps: 6, observed: 3, agree: 2, disagree: 1, outcomesDiffer: 0, stopped: 0 });
   });
 });
+
+describe("the host lock", () => {
+  it("is taken, waited for while a live process holds it, and taken over from a dead one", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { takeHostLock } = await import("./host-lock.js");
+    const dir = mkdtempSync(join(tmpdir(), "pinlab-lock-"));
+    try {
+      const path = join(dir, "lock");
+      const release = await takeHostLock(() => undefined, 1000, path);
+      expect(readFileSync(path, "utf8").trim()).toBe(String(process.pid));
+      release();
+      expect(existsSync(path)).toBe(false);
+      // A holder that is gone (no such pid) is taken over.
+      writeFileSync(path, "2147483646\n");
+      const again = await takeHostLock(() => undefined, 1000, path);
+      expect(readFileSync(path, "utf8").trim()).toBe(String(process.pid));
+      again();
+      // A live holder (the parent of this test process): waited for, told once, then a timeout naming it.
+      writeFileSync(path, `${process.ppid}\n`);
+      const told: number[] = [];
+      await expect(takeHostLock((pid) => told.push(pid), 300, path)).rejects.toThrow(new RegExp(`another pinlab host run \\(pid ${process.ppid}\\)`));
+      expect(told).toEqual([process.ppid]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
