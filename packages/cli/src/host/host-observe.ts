@@ -152,11 +152,20 @@ async function observeCounter(s: HostSession, name: string, model: unknown): Pro
   return { host: v - v0, why: "a machine-wide counter: every process counts" };
 }
 
-async function observePinnedVm(s: HostSession, proc: string): Promise<Observation> {
+/**
+ * The process's `pinned_vm` in pages (`VmPin`). A ring's memory is given back when the ring is torn
+ * down, asynchronously after close (io_uring's exit work): wait, at most a second, for the model's value.
+ */
+async function observePinnedVm(s: HostSession, proc: string, model: unknown): Promise<Observation> {
   const a = s.agent(proc);
   if (a === undefined) return { host: 0 };
-  const r = (await s.ask(a, { op: "status" })) as { vmPinKb: number };
-  return { host: r.vmPinKb / 4 };
+  const want = (model as { pages?: unknown } | undefined)?.pages;
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    const pages = ((await s.ask(a, { op: "status" })) as { vmPinKb: number }).vmPinKb / 4;
+    if (pages === want || Date.now() >= deadline) return { host: pages };
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const NOT_OBSERVABLE = {
@@ -230,7 +239,7 @@ export async function observeBlock(s: HostSession, ctx: RunContext, e: Expectati
   if (e.counters !== undefined) {
     for (const [name, want] of Object.entries(e.counters)) {
       if (name === "pinned_vm") {
-        const o = await observePinnedVm(s, (want as { proc: string }).proc);
+        const o = await observePinnedVm(s, (want as { proc: string }).proc, modelAt());
         out.push("host" in o ? { host: { proc: (want as { proc: string }).proc, pages: o.host } } : o);
       } else if (name === "locked_vm") out.push({ unobservable: NOT_OBSERVABLE.locked_vm });
       else if (name === "invalidations") {
