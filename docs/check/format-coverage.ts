@@ -8,7 +8,7 @@
  * @module
  */
 import { parse } from "yaml";
-import { ERRNO, expectationsSchema, machineSchema, OPS, pageExpectation, scenarioSchema, type DeviceDescriptor } from "@pinlab/core";
+import { CONCURRENT_OP, ERRNO, expectationsSchema, machineSchema, OPS, pageExpectation, scenarioSchema, type DeviceDescriptor } from "@pinlab/core";
 import type { CodeBlock, MarkdownDoc } from "./markdown.js";
 import { isScenarioBlock } from "./scenarios.js";
 
@@ -41,7 +41,10 @@ export function formatUse(blocks: readonly CodeBlock[]): FormatUse {
     for (const k of Object.keys(doc)) use.topLevel.add(k);
     if (isMap(doc.machine)) for (const k of Object.keys(doc.machine)) use.machine.add(k);
     const kinds = new Map(asList(doc.devices).filter(isMap).map((d) => [String(d.name), String(d.kind)]));
-    for (const step of asList(doc.steps).filter(isMap)) {
+    // (issue 21) A concurrent block's threads hold steps too.
+    const top = asList(doc.steps).filter(isMap);
+    const nested = top.filter((s) => s.op === CONCURRENT_OP && isMap(s.threads)).flatMap((s) => Object.values(s.threads as Json).flatMap(asList).filter(isMap));
+    for (const step of [...top, ...nested]) {
       use.ops.add(String(step.op));
       if (step.op === "device") use.deviceActions.add(`${kinds.get(String(step.device))}:${String(step.action)}`);
       const blocksOfStep = [step.expect, ...(isMap(step.expect_by_policy) ? Object.values(step.expect_by_policy) : [])].filter(isMap);
@@ -61,7 +64,7 @@ export function checkFormatCoverage(doc: MarkdownDoc, devices: readonly DeviceDe
   const want: [string, readonly string[], Set<string>][] = [
     ["top-level field", Object.keys(scenarioSchema.shape), use.topLevel],
     ["machine field", Object.keys(machineSchema.shape), use.machine],
-    ["op", OPS, use.ops],
+    ["op", [...OPS, CONCURRENT_OP], use.ops],
     ["expectation key", Object.keys(expectationsSchema.shape), use.expectations],
     ["page field", Object.keys(pageExpectation.shape), use.pageFields],
     ["device action", devices.flatMap((d) => Object.keys(d.meta.actions).map((a) => `${d.meta.id}:${a}`)), use.deviceActions],

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, PluginError } from "@pinlab/core";
 import { registerBenchCommands } from "./commands/bench.js";
 import { checkCommand } from "./commands/check.js";
+import { exploreCommand } from "./commands/explore.js";
 import { fuzzCommand } from "./commands/fuzz.js";
 import { hostCommand } from "./commands/host.js";
 import { listCommand } from "./commands/list.js";
@@ -43,6 +44,7 @@ Examples:
   $ pinlab schema --out scenario.schema.json
   $ pinlab matrix scenarios/
   $ pinlab timeline scenarios/history-vmsplice-leak.yaml
+  $ pinlab explore scenarios/explore-dio-writeback.yaml --policy legacy-get,pin-bias
   $ pinlab list kernels
   $ pinlab new device my-ring       # a device plugin skeleton with its scenario, in any directory
 
@@ -130,6 +132,33 @@ expectation, 1 they do not (or a scenario stopped early), 2 bad input or no Linu
     .addHelpText("after", "\nExamples:\n  $ pinlab matrix scenarios/\n  $ pinlab matrix scenarios/ --kernel v5.9")
     .action(async (paths: string[], o) => {
       result.code = await matrixCommand(paths, o, io);
+    });
+
+  common(program.command("explore"))
+    .description("(issue 21) run every distinct interleaving of a scenario's concurrent blocks; write the shortest order giving each hazard and each failed expectation as a replayable scenario")
+    .argument("<file>", "one scenario file")
+    .option("-p, --policy <names>", "policy name, comma-separated names, or all (default: the scenario's, as for run; also PINLAB_POLICY)")
+    .option("-k, --kernel <era>", "kernel era to run on (as for run)")
+    .option("--bound <n>", "at most n preemptions (context switches beyond the minimum) per block (default: no bound)")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--out <dir>", "where the replayable findings are written", "explore-findings")
+    .option("--seed <n>", "seed (overrides the scenario's)")
+    .option("--no-reduction", "run every merge (no sleep-set reduction)")
+    .addHelpText("after", `
+Orders are the merges of each block's threads (each thread's steps in order), the product over
+blocks. Two steps of different threads commute only when both are process-local ops of two
+different, never-forked processes on their own private anonymous memory; the sleep-set reduction
+skips an order equivalent to one already run, so the search stays exhaustive within the bound.
+A finding is a hazard (class, outcome) or a failed expectation; the order with the fewest
+preemptions that gives it is written to --out with the block's order: fixed.
+
+Exit status: 0 the exploration ran (findings are results), 2 bad input.
+
+Examples:
+  $ pinlab explore scenarios/explore-dio-writeback.yaml --policy legacy-get,pin-bias
+  $ pinlab explore scenarios/explore-dio-writeback.yaml --bound 1 --format json`)
+    .action(async (file: string, o) => {
+      result.code = await exploreCommand(file, o, io);
     });
 
   common(program.command("timeline"))

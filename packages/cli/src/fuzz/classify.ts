@@ -11,6 +11,7 @@
 import { textToBytes, type StepResult } from "@pinlab/core";
 import { auditLeaks } from "./leak-audit.js";
 import type { CaseRun, PolicyRun } from "./run-case.js";
+import type { RawStep } from "./gen-state.js";
 
 /** Classes of findings. */
 export const FINDING_CLASSES = ["crash", "invariant", "nondeterminism", "hang", "leak", "wrong-result", "differential", "generator"] as const;
@@ -67,7 +68,7 @@ function perPolicy(c: CaseRun, policy: string, [a, b]: readonly [PolicyRun, Poli
     if (i >= 0) f("nondeterminism", `step ${i} (${steps[i].op}) gave ${showStep(steps[i])}, then ${showStep(sb[i])}`, i);
     else if (a.result.eventsHash !== b.result.eventsHash) f("nondeterminism", `the event hashes differ: ${a.result.eventsHash.slice(0, 12)} then ${b.result.eventsHash.slice(0, 12)}`);
   }
-  const raw = c.scenario.steps;
+  const raw = flatRawSteps(c);
   for (let i = 0; i + 1 < steps.length; i++) {
     const w = raw[i];
     if (w.op !== "write") continue;
@@ -99,6 +100,20 @@ function differential(runs: CaseRun["runs"]): Finding[] {
     }
   }
   return [];
+}
+
+/**
+ * (issue 21) The scenario's raw steps in the order they ran: a concurrent block's steps where it
+ * stands, in its order (the loaded scenario's source path of each step), so index i is step i.
+ */
+export function flatRawSteps(c: CaseRun): readonly RawStep[] {
+  const paths = "steps" in c.loaded ? c.loaded.paths : undefined;
+  if (paths === undefined) return c.scenario.steps;
+  return paths.map((path) => {
+    let v: unknown = c.scenario;
+    for (const k of path) v = v === null || typeof v !== "object" ? undefined : (v as Record<PropertyKey, unknown>)[k];
+    return (v ?? {}) as RawStep;
+  });
 }
 
 /** Every finding of a case run. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { withCleanupTail } from "./cleanup-tail.js";
-import { classifyCase, type Finding } from "./classify.js";
+import { classifyCase, flatRawSteps, type Finding } from "./classify.js";
 import { generateScenario } from "./generate.js";
 import type { RawScenario } from "./gen-state.js";
 import { runCase, type CaseEnv, type CaseRun } from "./run-case.js";
@@ -57,10 +57,11 @@ export interface CaseOptions {
 /** Count the outcomes of `run` into `cov`. */
 export function addCoverage(cov: Coverage, run: CaseRun): void {
   const devices = new Map(run.scenario.devices.map((d) => [String(d.name), String(d.kind)]));
+  const flat = flatRawSteps(run);
   for (const [, [first]] of run.runs) {
     if (!("steps" in first.result)) continue;
     for (const s of first.result.steps) {
-      const raw = run.scenario.steps[s.index];
+      const raw = flat[s.index] ?? {};
       const op = s.op === "device" ? `device:${devices.get(String(raw.device)) ?? "?"}.${String(raw.action)}` : s.op;
       const outcome = s.error !== undefined ? "error" : (s.errno ?? "ok");
       const row = (cov[op] ??= {});

@@ -19,3 +19,8 @@ export * from "./expect.js";
 export * from "./runner.js";
 export * from "./json-schema.js";
 export { EXECUTORS, execute, type Executors } from "./ops/index.js";
+export * from "./schema/concurrent.js";
+export * from "./concurrent-block.js";
+export * from "./interleave.js";
+export * from "./interleavings.js";
+export * from "./step-independence.js";

@@ -107,3 +107,22 @@ describe("machine.faults in the JSON Schema", () => {
     expect(validate(withFaults(faults))).toBe(false);
   });
 });
+
+describe("the scenario JSON Schema: (issue 21) concurrent blocks", () => {
+  const withBlock = (block: Record<string, unknown>) => ({
+    name: "t", machine: { memory: "16MiB" }, processes: ["p1"],
+    steps: [{ op: "mmap", proc: "p1", as: "a", length: "8KiB", prot: ["read"], flags: ["private", "anonymous"] }, { op: "concurrent", ...block }],
+  });
+  const touch = { op: "touch", proc: "p1", addr: "a", length: "4KiB" };
+  it("accepts threads of ordinary steps, with an order", () => {
+    expect(validate(withBlock({ threads: { x: [touch], y: [touch, touch] }, order: ["y", "x", "y"] })), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+  it.each([
+    ["a nested block", { threads: { x: [touch], y: [{ op: "concurrent", threads: { z: [touch] } }] } }],
+    ["an empty thread", { threads: { x: [touch], y: [] } }],
+    ["an unknown field", { threads: { x: [touch], y: [touch] }, expect: { ok: true } }],
+    ["a bad thread name", { threads: { x: [touch], "9y": [touch] } }],
+  ])("refuses %s", (_what, block) => {
+    expect(validate(withBlock(block))).toBe(false);
+  });
+});

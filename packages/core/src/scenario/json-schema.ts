@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { PluginView } from "./registry-view.js";
 import { scenarioSchema } from "./schema/scenario.js";
 import { commonStepFields, STEP_SCHEMAS } from "./schema/steps.js";
+import { concurrentStepSchema } from "./schema/concurrent.js";
 
 /** Build the scenario JSON Schema for the registered plugins. */
 export function scenarioJsonSchema(plugins: PluginView): Record<string, unknown> {
@@ -24,7 +25,8 @@ export function scenarioJsonSchema(plugins: PluginView): Record<string, unknown>
   }
   const policyNames = [...plugins.policies.keys(), "all"];
   const full = scenarioSchema.extend({
-    steps: z.array(z.union(steps as [z.ZodType, z.ZodType, ...z.ZodType[]])).optional(),
+    // (issue 21) A concurrent block's threads hold ordinary steps (no nested block).
+    steps: z.array(z.union([...steps, concurrentStepSchema(z.union(steps as [z.ZodType, z.ZodType, ...z.ZodType[]]))] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])).optional(),
     policy: z.union([z.enum(policyNames as [string, ...string[]]), z.array(z.enum(policyNames as [string, ...string[]])).min(1)]).optional(),
   });
   const js = z.toJSONSchema(full, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;

@@ -8,7 +8,6 @@
  * @module
  */
 import { z } from "zod";
-import { ADDR_PATTERN } from "../sim/field-schemas.js";
 import { commonStepFields, OPS, splitDeviceStep, STEP_SCHEMAS, type Op, type Step } from "./schema/steps.js";
 import { scenarioSchema, type ScenarioHeader } from "./schema/scenario.js";
 import { ScenarioError, type ScenarioProblem } from "./scenario-error.js";
@@ -20,6 +19,9 @@ import { mmapStepProblems } from "./mmap-step-rules.js";
 import { mremapStepProblems } from "./mremap-step-rules.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
 import { machineConfig } from "./machine-config.js";
+import { checkNames } from "./check-names.js";
+import { concurrentBlocks, fieldIn, flattenSteps, type ConcurrentBlock, type SourcePath } from "./concurrent-block.js";
+import { CONCURRENT_OP } from "./schema/concurrent.js";
 
 /** A scenario read and validated, ready to run. */
 export interface LoadedScenario {
@@ -31,13 +33,23 @@ export interface LoadedScenario {
   readonly steps: readonly Step[];
   /** Source positions, for runtime messages. */
   readonly map: SourceMap;
+  /**
+   * (issue 21) The source path of each step (`["steps", 3]`, or `["steps", 3, "threads", "a", 1]`
+   * for a step of a concurrent block): positions of messages about step N are looked up at
+   * `paths[N]`. Absent: `["steps", N]`.
+   */
+  readonly paths?: readonly SourcePath[];
+  /** (issue 21) The concurrent blocks, flattened into `steps` (none: no block). */
+  readonly blocks?: readonly ConcurrentBlock[];
+}
+
+/** (issue 21) The source path of step `index` of a loaded scenario (see {@link LoadedScenario.paths}). */
+export function stepPath(loaded: Pick<LoadedScenario, "paths">, index: number): SourcePath {
+  return loaded.paths?.[index] ?? ["steps", index];
 }
 
 /** Most bytes of scenario text pinlab reads (16 MiB). */
 export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
-
-/** What a name bound by `as` (or a declaration) refers to. */
-type NameKind = "address" | "handle" | "device" | "value";
 
 /**
  * Parse and validate scenario text. Throws {@link ScenarioError} with every problem found.
@@ -68,14 +80,18 @@ function validateScenario(data: unknown, file: string, map: SourceMap, plugins: 
   if (!top.success) throw new ScenarioError(issuesToProblems(top.error.issues, { file, map, base: [], schema: scenarioSchema, value: data }));
   const { steps: rawSteps, ...header } = top.data;
   checkHeader(header, file, map, plugins, problems);
+  // (issue 21) A concurrent block's steps run where the block stands, in its order, each numbered where it runs.
+  const flat = flattenSteps(rawSteps, file, map, problems);
   const steps: Step[] = [];
-  rawSteps.forEach((raw, i) => {
-    const s = validateStep(raw, i, file, map, header, plugins, problems);
+  flat.raw.forEach((raw, i) => {
+    const own: ScenarioProblem[] = [];
+    const s = validateStep(raw, i, flat.paths[i], file, map, header, plugins, own);
+    problems.push(...own.map((p) => ({ ...p, field: fieldIn(flat.paths[i], p.field) })));
     if (s !== undefined) steps.push(s);
   });
-  if (problems.length === 0) checkNames(header, steps, file, map, plugins, problems);
+  if (problems.length === 0) checkNames(header, steps, flat, file, map, plugins, problems);
   if (problems.length > 0) throw new ScenarioError(problems);
-  return { file, header, steps, map };
+  return { file, header, steps, map, paths: flat.paths, blocks: concurrentBlocks(flat.blocks, steps, flat.paths) };
 }
 
 function checkHeader(header: Omit<ScenarioHeader, "steps">, file: string, map: SourceMap, plugins: PluginView, problems: ScenarioProblem[]): void {
@@ -132,20 +148,19 @@ function checkHeader(header: Omit<ScenarioHeader, "steps">, file: string, map: S
 }
 
 function validateStep(
-  raw: unknown, i: number, file: string, map: SourceMap, header: Omit<ScenarioHeader, "steps">, plugins: PluginView, problems: ScenarioProblem[],
+  raw: unknown, i: number, base: SourcePath, file: string, map: SourceMap, header: Omit<ScenarioHeader, "steps">, plugins: PluginView, problems: ScenarioProblem[],
 ): Step | undefined {
-  const base = ["steps", i];
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     problems.push({ file, pos: map.pos(base), step: i, message: "expected a step: a map with an op" });
     return undefined;
   }
   const opValue = (raw as Record<string, unknown>).op;
   if (opValue === undefined) {
-    problems.push({ file, pos: map.pos(base), step: i, field: "op", message: `missing field "op"; expected one of: ${OPS.join(", ")}` });
+    problems.push({ file, pos: map.pos(base), step: i, field: "op", message: `missing field "op"; expected one of: ${[...OPS, CONCURRENT_OP].join(", ")}` });
     return undefined;
   }
   if (typeof opValue !== "string" || !(OPS as string[]).includes(opValue)) {
-    problems.push({ file, pos: map.pos([...base, "op"]), step: i, field: "op", message: `unknown op ${JSON.stringify(opValue)}; expected one of: ${OPS.join(", ")}` });
+    problems.push({ file, pos: map.pos([...base, "op"]), step: i, field: "op", message: `unknown op ${JSON.stringify(opValue)}; expected one of: ${[...OPS, CONCURRENT_OP].join(", ")}` });
     return undefined;
   }
   const op = opValue as Op;
@@ -188,105 +203,4 @@ function validateStep(
     }
   }
   return step;
-}
-
-/** Check that every name is defined (declared, or bound by an earlier step) before it is used. */
-function checkNames(header: Omit<ScenarioHeader, "steps">, steps: readonly Step[], file: string, map: SourceMap, plugins: PluginView, problems: ScenarioProblem[]): void {
-  const procs = new Set(header.processes.map((p) => (typeof p === "string" ? p : p.name)));
-  const files = new Set(header.files.map((f) => f.name));
-  const fileSystems = new Map(header.files.map((f) => [f.name, f.fs]));
-  const devices = new Map(header.devices.map((d) => [d.name, d.kind]));
-  const bound = new Map<string, NameKind>();
-  const boundBy = new Map<string, string>(); // a device result's name -> the device that made it
-  steps.forEach((step, i) => {
-    const at = (path: PropertyKey[], field: string, message: string) =>
-      problems.push({ file, pos: map.pos(["steps", i, ...path]), step: i, op: step.op, field, message });
-    const needProc = (name: string | undefined, path: PropertyKey[]) => {
-      if (name !== undefined && !procs.has(name)) at(path, path.join("."), `unknown process "${name}"; known here: ${[...procs].join(", ") || "(none)"}`);
-    };
-    const needFile = (name: string | undefined, path: PropertyKey[]) => {
-      if (name !== undefined && !files.has(name)) at(path, path.join("."), `unknown file "${name}"; declared files: ${[...files].join(", ") || "(none)"}`);
-    };
-    const needAddr = (v: unknown, path: PropertyKey[]) => {
-      if (typeof v !== "string") return;
-      const name = ADDR_PATTERN.exec(v)?.[1];
-      if (name === undefined) return;
-      const kind = bound.get(name);
-      if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier mmap)`);
-      else if (kind !== "address") at(path, path.join("."), `"${name}" names a ${kind === "handle" ? "gup handle" : kind === "device" ? "device result" : "step result"}, not an address`);
-    };
-    const needHandle = (name: string, path: PropertyKey[], allowDevice: boolean) => {
-      const kind = bound.get(name);
-      if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier ${allowDevice ? "gup or device" : "gup"} step)`);
-      else if (kind !== "handle" && !(allowDevice && kind === "device")) at(path, path.join("."), `"${name}" does not name a ${allowDevice ? "gup handle or device region" : "gup handle"}`);
-    };
-    // A device step's `region` / `io` is looked up in that device's own table: only a name a device action bound will do.
-    const needDeviceName = (name: string, path: PropertyKey[], device: string) => {
-      const kind = bound.get(name);
-      if (kind === undefined) at(path, path.join("."), `"${name}" is used before it is defined (bind it with "as" on an earlier device step)`);
-      else if (kind !== "device") at(path, path.join("."), `"${name}" names a ${kind === "handle" ? "gup handle" : kind === "address" ? "mapping address" : "step result"}, not a device region (a name bound by "as" on a device step, e.g. reg_mr)`);
-      else if (boundBy.get(name) !== device) at(path, path.join("."), `"${name}" was made by device "${boundBy.get(name)}", not by "${device}": a device looks names up in its own table`);
-    };
-    const checkExpect = (e: NonNullable<Step["expect"]>, path: PropertyKey[]) => {
-      const pages = e.page === undefined ? [] : Array.isArray(e.page) ? e.page : [e.page];
-      pages.forEach((p, j) => {
-        const pp = Array.isArray(e.page) ? [...path, "page", j] : [...path, "page"];
-        needProc(p.proc, [...pp, "proc"]);
-        needAddr(p.addr, [...pp, "addr"]);
-        const sf = p.same_frame_as;
-        if (sf !== undefined && "proc" in sf) {
-          needProc(sf.proc, [...pp, "same_frame_as", "proc"]);
-          needAddr(sf.addr, [...pp, "same_frame_as", "addr"]);
-        } else if (sf !== undefined) {
-          needHandle(sf.region, [...pp, "same_frame_as", "region"], true);
-        }
-      });
-      (e.data === undefined ? [] : Array.isArray(e.data) ? e.data : [e.data]).forEach((d, j) => {
-        const dp = Array.isArray(e.data) ? [...path, "data", j] : [...path, "data"];
-        needProc(d.proc, [...dp, "proc"]);
-        needAddr(d.addr, [...dp, "addr"]);
-      });
-      (e.file_data === undefined ? [] : Array.isArray(e.file_data) ? e.file_data : [e.file_data]).forEach((fd, j) => {
-        const fp = Array.isArray(e.file_data) ? [...path, "file_data", j] : [...path, "file_data"];
-        needFile(fd.file, [...fp, "file"]);
-        const fs = fileSystems.get(fd.file);
-        if (fd.from === "disk" && (fs === "shmem" || fs === "hugetlbfs")) {
-          at([...fp, "from"], [...fp, "from"].join("."), `"${fd.file}" is a ${fs} file: it has no backing store to read (from: disk reads what writeback stored, on ext4 or fsdax)`);
-        }
-      });
-      for (const [c, v] of [["pinned_vm", e.counters?.pinned_vm], ["locked_vm", e.counters?.locked_vm]] as const) if (v !== undefined && "proc" in v) needProc(v.proc, [...path, "counters", c, "proc"]);
-      if (e.file_pins !== undefined) needProc(e.file_pins.proc, [...path, "file_pins", "proc"]);
-      if (e.device_counters !== undefined && !devices.has(e.device_counters.device)) {
-        at([...path, "device_counters", "device"], "device_counters.device", `unknown device "${e.device_counters.device}"; declared devices: ${[...devices.keys()].join(", ") || "(none)"}`);
-      }
-    };
-    // Fields read by the step.
-    const s = step as Record<string, unknown>;
-    if (typeof s.proc === "string") needProc(s.proc, ["proc"]);
-    if (typeof s.file === "string") needFile(s.file, ["file"]);
-    for (const key of ["addr", "after", "new_addr"]) if (s[key] !== undefined) needAddr(s[key], [key]);
-    if (step.op === "release" || step.op === "peek" || step.op === "poke") needHandle(step.handle, ["handle"], false);
-    if (step.op === "gup" && step.owner !== undefined && "mm" in step.owner) needProc(step.owner.mm, ["owner", "mm"]);
-    // A holder is a declared device or a gup handle bound earlier (the oracle's holder names).
-    if (step.op === "dump" && step.holder !== undefined && !devices.has(step.holder) && bound.get(step.holder) !== "handle") {
-      at(["holder"], "holder", `"${step.holder}" names no holder: give a declared device (${[...devices.keys()].join(", ") || "none declared"}) or a gup handle bound by "as" on an earlier gup step`);
-    }
-    if (step.op === "device") {
-      for (const key of ["region", "io"]) if (typeof s[key] === "string") needDeviceName(s[key] as string, [key], step.device);
-      void plugins;
-    }
-    // Expectations are checked after the step: names it binds are visible to them.
-    if (step.op === "fork") {
-      // A process name is given once: declared, or made by one fork.
-      if (procs.has(step.child)) at(["child"], "child", `a process named "${step.child}" already exists (declared or forked earlier); give the child a new name`);
-      procs.add(step.child);
-    }
-    if (step.as !== undefined) {
-      bound.set(step.as, step.op === "mmap" || step.op === "mremap" ? "address" : step.op === "gup" ? "handle" : step.op === "device" ? "device" : "value");
-      if (step.op === "device") boundBy.set(step.as, step.device);
-      else boundBy.delete(step.as);
-    }
-    if (step.expect !== undefined) checkExpect(step.expect, ["expect"]);
-    for (const [pol, e] of Object.entries(step.expect_by_policy ?? {})) checkExpect(e, ["expect_by_policy", pol]);
-  });
 }

@@ -14,7 +14,8 @@ import { DEFAULT_POLICY } from "../config/kernel-config.js";
 import { Bindings, StepInputError } from "./bindings.js";
 import { checkExpectations } from "./expect.js";
 import { DEFAULT_FULL_AUDIT_EVERY, InvariantAudit } from "../invariants/incremental-audit.js";
-import type { LoadedScenario } from "./load-scenario.js";
+import { stepPath, type LoadedScenario } from "./load-scenario.js";
+import { fieldIn } from "./concurrent-block.js";
 import type { Expectations } from "./schema/expectations.js";
 import { machineConfig } from "./machine-config.js";
 import { execute } from "./ops/index.js";
@@ -123,7 +124,8 @@ export function executeStep(ctx: RunContext): StepOutcome {
     if (e instanceof KernelError) outcome = { errno: e.errno, message: kernelErrorMessage(e) };
     else if (e instanceof ModelError) outcome = { error: e.message };
     else if (e instanceof StepInputError) {
-      outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos(["steps", ctx.index, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: e.field, message: e.message }) };
+      const path = stepPath(ctx.scenario, ctx.index);
+      outcome = { error: formatProblem({ file: ctx.scenario.file, pos: ctx.scenario.map.pos([...path, e.field.split(".")[0]]), step: ctx.index, op: step.op, field: fieldIn(path, e.field), message: e.message }) };
     } else outcome = { error: `unexpected exception: ${describeThrown(e)}; a bug in the code it was thrown from (a plugin's, or pinlab's)` };
   }
   // A step that failed binds a marker saying so, whatever its op: a later step naming it is told
