@@ -8,12 +8,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { formatProblem, pluginView, resolvePolicies, ScenarioError } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { exploreScenario } from "../explore/explore-orders.js";
 import { findingFileName, findingScenarioText } from "../explore/finding-scenario.js";
 import { renderExploration, type ExploreReport } from "../explore/render-exploration.js";
-import { kernelOverride, parseSeed, policyOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
+import { kernelOverride, loadOneScenario, parseSeed, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab explore`. */
 export interface ExploreCommandOptions extends CommonOptions {
@@ -47,25 +46,9 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
   const bound = parseBound(opts.bound);
   const seed = parseSeed(opts.seed);
   const kernel = kernelOverride(opts.kernel, io);
-  const { config, container } = await setUp(opts, io);
-  const policy = policyOverride(opts.policy, io, container);
-  const { loaded, problems } = readScenarios([file], container, io);
-  if (problems.length > 0) {
-    io.err(`${problems.map(formatProblem).join("\n")}\n`);
-    return EXIT.USAGE;
-  }
-  if (loaded.length !== 1) throw new UsageError(`pinlab explore takes one scenario file, got ${loaded.length} under ${file}`);
-  const sc = loaded[0];
-  let policies: string[];
-  try {
-    policies = resolvePolicies(sc, pluginView(container), { policy, defaultPolicy: config.policy });
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      io.err(`${e.problems.map(formatProblem).join("\n")}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const one = await loadOneScenario("explore", file, opts, io);
+  if (typeof one === "number") return one;
+  const { config, container, sc, policies } = one;
   const progress = io.isTTY ? (done: number) => { if (done % 50 === 0) io.err(`\rexplored ${done} orders`); } : undefined;
   const x = exploreScenario(sc, {
     policies,

@@ -7,10 +7,10 @@
  */
 import { relative } from "node:path";
 import type { DependencyContainer } from "tsyringe";
-import { findEra, loadScenario, pluginView, ScenarioError, unknownEraMessage, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
+import { findEra, formatProblem, loadScenario, pluginView, resolvePolicies, ScenarioError, unknownEraMessage, type LoadedScenario, type ScenarioProblem } from "@pinlab/core";
 import { checkConfigPlugins } from "../config/check-config-plugins.js";
 import { loadPinlabConfig, type PinlabConfig } from "../config/pinlab-config.js";
-import { UsageError, type CliIo } from "../io.js";
+import { EXIT, UsageError, type CliIo } from "../io.js";
 import { pluginContainer } from "../plugins/load-plugins.js";
 import { scenarioFilesOf, type SkippedFile } from "../scenario-files.js";
 import { readInputFile } from "../read-input-file.js";
@@ -118,3 +118,37 @@ export function parseSeed(v: string | undefined): number | undefined {
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--seed must be an integer, got "${v}"`);
   return Number(v);
 }
+
+/** One scenario with its policies and the command's setup (see {@link loadOneScenario}). */
+export interface OneScenario extends Setup {
+  /** The scenario. */
+  readonly sc: LoadedScenario;
+  /** Its policies, resolved as `pinlab run` resolves them. */
+  readonly policies: string[];
+}
+
+/**
+ * For a command that takes exactly one scenario file (`pinlab timeline`, `pinlab explore`): load
+ * config and plugins, read and validate `file`, and resolve its policies (`--policy` and
+ * `PINLAB_POLICY` over the scenario's, then the config's). Returns the exit status after printing
+ * the problems when the file or a policy is bad; throws UsageError for anything but one scenario.
+ */
+export async function loadOneScenario(command: string, file: string, opts: CommonOptions & { readonly policy?: string }, io: CliIo): Promise<OneScenario | number> {
+  const setup = await setUp(opts, io);
+  const policy = policyOverride(opts.policy, io, setup.container);
+  const { loaded, problems } = readScenarios([file], setup.container, io);
+  if (problems.length > 0) {
+    io.err(`${problems.map(formatProblem).join("\n")}\n`);
+    return EXIT.USAGE;
+  }
+  if (loaded.length !== 1) throw new UsageError(`pinlab ${command} takes one scenario file, got ${loaded.length} under ${file}`);
+  const sc = loaded[0]!;
+  try {
+    return { ...setup, sc, policies: resolvePolicies(sc, pluginView(setup.container), { policy, defaultPolicy: setup.config.policy }) };
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    io.err(`${e.problems.map(formatProblem).join("\n")}\n`);
+    return EXIT.USAGE;
+  }
+}
+

@@ -5,12 +5,12 @@
  * `history` entry holds (or there is none), 1 when one fails, 2 for bad input.
  * @module
  */
-import { KERNEL_ERAS, findEra, formatProblem, pluginView, resolvePolicies, ScenarioError, unknownEraMessage, type KernelEra } from "@pinlab/core";
+import { KERNEL_ERAS, findEra, unknownEraMessage, type KernelEra } from "@pinlab/core";
 import { EXIT, UsageError, type CliIo } from "../io.js";
 import { style } from "../output/style.js";
 import { computeTimeline } from "../timeline/compute-timeline.js";
 import { renderTimeline } from "../timeline/render-timeline.js";
-import { parseSeed, policyOverride, readScenarios, setUp, type CommonOptions } from "./shared.js";
+import { loadOneScenario, parseSeed, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab timeline`. */
 export interface TimelineCommandOptions extends CommonOptions {
@@ -39,25 +39,9 @@ export async function timelineCommand(file: string, opts: TimelineCommandOptions
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const seed = parseSeed(opts.seed);
   const eras = kernelsOption(opts.kernels);
-  const { config, container } = await setUp(opts, io);
-  const policy = policyOverride(opts.policy, io, container);
-  const { loaded, problems } = readScenarios([file], container, io);
-  if (problems.length > 0) {
-    io.err(`${problems.map(formatProblem).join("\n")}\n`);
-    return EXIT.USAGE;
-  }
-  if (loaded.length !== 1) throw new UsageError(`pinlab timeline takes one scenario file, got ${loaded.length} under ${file}`);
-  const sc = loaded[0];
-  let policies: string[];
-  try {
-    policies = resolvePolicies(sc, pluginView(container), { policy, defaultPolicy: config.policy });
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      io.err(`${e.problems.map(formatProblem).join("\n")}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const one = await loadOneScenario("timeline", file, opts, io);
+  if (typeof one === "number") return one;
+  const { config, container, sc, policies } = one;
   const t = computeTimeline(sc, {
     base: { container, policyOptions: config.policyOptions, ...(seed !== undefined ? { seed } : {}) },
     policies, eras,

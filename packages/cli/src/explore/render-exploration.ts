@@ -4,20 +4,10 @@
  * @module
  */
 
-/** One finding as reported (`--format json` prints the report as is). */
-export interface ReportedFinding {
-  /** A hazard class, or `expectation`. */
-  readonly class: string;
-  /** The hazard's outcome, or `<key> at step N`. */
-  readonly outcome: string;
-  /** The policy. */
-  readonly policy: string;
-  /** The kernel era. */
-  readonly kernel: string;
-  /** The order: per block, the thread running each of its steps. */
-  readonly trace: readonly (readonly string[])[];
-  /** Preemptions in the order. */
-  readonly preemptions: number;
+import type { ExploreFinding } from "./explore-orders.js";
+
+/** One finding as reported (`--format json` prints the report as is): the finding and the replayable scenario written for it. */
+export interface ReportedFinding extends ExploreFinding {
   /** The replayable scenario written. */
   readonly scenario: string;
 }

@@ -37,6 +37,15 @@ export class AgentCallError extends Error {
   }
 }
 
+/** The agent did not understand a request (its `error` answer): a bug in what pinlab sent, not the kernel's refusal. */
+export class AgentRefusedError extends Error {
+  /** Make the error for `op` with the agent's message. */
+  constructor(op: string, message: string) {
+    super(`agent refused ${op}: ${message}`);
+    this.name = "AgentRefusedError";
+  }
+}
+
 /** Options of {@link AgentClient.spawn}. */
 export interface AgentClientOptions {
   /** How long to wait for each answer, in milliseconds (default 10 000). */
@@ -240,7 +249,7 @@ export class AgentClient {
     } else if ("errno" in answer) {
       waiting.reject(new AgentCallError(waiting.op, answer.errno, answer.name, answer.call));
     } else {
-      waiting.reject(new Error(`agent refused ${waiting.op}: ${answer.error}`));
+      waiting.reject(new AgentRefusedError(waiting.op, answer.error));
     }
   }
 

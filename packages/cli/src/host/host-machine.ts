@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_THP, type ThpSettings } from "@pinlab/core";
+import { parseMounts } from "./host-files.js";
 
 const THP_DIR = "/sys/kernel/mm/transparent_hugepage";
 
@@ -42,8 +43,8 @@ export class HostMachine {
    */
   debugfsDir(root: boolean): string | { missing: string } {
     if (this.debugfs !== undefined) return this.debugfs;
-    const mounted = readFileSync("/proc/self/mounts", "utf8").split("\n").map((l) => l.split(" ")).find((f) => f[2] === "debugfs");
-    if (mounted !== undefined) return (this.debugfs = mounted[1]!);
+    const mounted = parseMounts(readFileSync("/proc/self/mounts", "utf8")).find((m) => m.type === "debugfs");
+    if (mounted !== undefined) return (this.debugfs = mounted.dir);
     if (!root) return (this.debugfs = { missing: "debugfs is not mounted, and mounting it needs root" });
     const dir = mkdtempSync(join(tmpdir(), "pinlab-debugfs-"));
     const r = spawnSync("mount", ["-t", "debugfs", "none", dir], { encoding: "utf8" });

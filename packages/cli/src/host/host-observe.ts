@@ -10,13 +10,12 @@
  * bookkeeping have no host counterpart and are reported as not observable, with why.
  * @module
  */
-import { readFileSync } from "node:fs";
 import { type Expectations, type PageExpectation, textToBytes } from "@pinlab/core";
 import type { RunContext } from "@pinlab/core";
 import { AgentCallError } from "./agent-client.js";
 import { hexText, type HostOutcome } from "./host-outcome.js";
 import { hexAddr, type HostSession } from "./host-session.js";
-import { parseVmstat, pollPinDelta, refreshVmstat } from "./vmstat.js";
+import { pollPinDelta, readVmstat } from "./vmstat.js";
 
 /** One host observation: a value, or why there is none. */
 export type Observation = { readonly host: unknown; readonly why?: string } | { readonly unobservable: string };
@@ -143,8 +142,7 @@ async function observeCounter(s: HostSession, name: string, model: unknown): Pro
   }
   const modelOnly = MODEL_ONLY_COUNTERS[name];
   if (modelOnly !== undefined) return { unobservable: modelOnly };
-  refreshVmstat();
-  const now = parseVmstat(readFileSync("/proc/vmstat", "utf8"));
+  const now = readVmstat();
   const hostName = VMSTAT_NAME[name] ?? name;
   const v = now.get(hostName);
   const v0 = s.vmstat0.get(hostName);

@@ -12,6 +12,7 @@ import {
   type Expectations, type ExpectationResult, type LoadedScenario, type RunContext, type Step,
 } from "@pinlab/core";
 import type { DependencyContainer } from "tsyringe";
+import { AgentRefusedError } from "./agent-client.js";
 import type { HostFacts } from "./host-facts.js";
 import type { HostOutcome } from "./host-outcome.js";
 import { observeBlock, type Observation } from "./host-observe.js";
@@ -90,7 +91,7 @@ export async function hostScenario(loaded: LoadedScenario, opts: HostRunOptions)
         host = "skip" in plan ? { ran: false, reason: plan.skip } : await plan.run(model);
       } catch (e) {
         // The agent did not understand a request: a translation bug, reported on the step; a dead agent stops the scenario.
-        if (!(e as Error).message.startsWith("agent refused")) throw e;
+        if (!(e instanceof AgentRefusedError)) throw e;
         host = { ran: false, reason: `the agent refused the request: ${(e as Error).message}` };
       }
       if (step.op === "mmap" && model.errno === undefined && model.error === undefined && typeof model.result === "number" && (!host.ran || host.errno !== null)) {

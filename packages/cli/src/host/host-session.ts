@@ -11,7 +11,7 @@ import type { HostFacts } from "./host-facts.js";
 import { HostFiles, type FileKind } from "./host-files.js";
 import { HugetlbPools } from "./hugetlb-pool.js";
 import { HostMachine } from "./host-machine.js";
-import { readPinCounters, type PinCounters, parseVmstat, refreshVmstat } from "./vmstat.js";
+import { readPinCounters, readVmstat, type PinCounters } from "./vmstat.js";
 import { readFileSync } from "node:fs";
 
 /** A request to the agent: its op and flat fields (the protocol module validates the answer). */
@@ -128,8 +128,7 @@ export class HostSession {
   /** Take the counters the scenario's deltas start from. */
   markCounters(): void {
     this.pins0 = readPinCounters();
-    refreshVmstat();
-    this.vmstat0 = parseVmstat(readFileSync("/proc/vmstat", "utf8"));
+    this.vmstat0 = readVmstat();
   }
 
   /** Why the host has no mapping at model address `addr` (a dead range), or undefined. */

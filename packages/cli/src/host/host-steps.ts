@@ -5,11 +5,12 @@
  * the same on both). docs/guides/07-model-fidelity.md has the table of equivalents.
  * @module
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { RunContext, Step, StepOf } from "@pinlab/core";
 import type { AgentClient } from "./agent-client.js";
 import { attempt, dataHex, hexText, type HostPlan } from "./host-outcome.js";
 import { hexAddr, type HostSession } from "./host-session.js";
+import { hostSwapDevices } from "./host-machine.js";
 import { deviceStep } from "./host-device-steps.js";
 
 const PROT_LETTERS: Record<string, string> = { read: "r", write: "w", exec: "x" };
@@ -130,7 +131,7 @@ function planRange(s: HostSession, step: StepOf<"munmap" | "mprotect" | "madvise
     case "munmap": return { run: () => attempt(async () => (await s.ask(a, { op: "munmap", addr, length: step.length }), {})) };
     case "mprotect": return { run: () => attempt(async () => (await s.ask(a, { op: "mprotect", addr, length: step.length, prot: protLetters(step.prot) }), {})) };
     case "madvise":
-      if (step.advice === "pageout" && (ctx.scenario.header.machine.swap ?? 0) > 0 && !hostHasSwap()) {
+      if (step.advice === "pageout" && (ctx.scenario.header.machine.swap ?? 0) > 0 && hostSwapDevices() === 0) {
         return { skip: "the scenario has swap; this host has none (/proc/swaps lists no device)" };
       }
       return { run: () => attempt(async () => (await s.ask(a, { op: "madvise", addr, length: step.length, advice: step.advice }), {})) };
@@ -159,13 +160,6 @@ function planMremap(s: HostSession, step: StepOf<"mremap">, at: number): HostPla
   }) };
 }
 
-function hostHasSwap(): boolean {
-  try {
-    return readFileSync("/proc/swaps", "utf8").trim().split("\n").length > 1;
-  } catch {
-    return false;
-  }
-}
 
 function planFileStep(s: HostSession, step: StepOf<"writeback" | "ftruncate" | "punch_hole">): HostPlan {
   const names = step.op === "writeback" && step.file === undefined ? [...s.files.paths().keys()] : [step.file as string];

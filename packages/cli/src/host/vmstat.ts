@@ -48,6 +48,12 @@ export function refreshVmstat(): boolean {
   }
 }
 
+/** `/proc/vmstat` as name -> value, after folding the per-CPU counters when allowed (root). */
+export function readVmstat(): Map<string, number> {
+  refreshVmstat();
+  return parseVmstat(readFileSync("/proc/vmstat", "utf8"));
+}
+
 /** Read the pin counters, refreshing first when possible; throws when the kernel has none. */
 export function readPinCounters(): PinCounters {
   const refreshed = refreshVmstat();
