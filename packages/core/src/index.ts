@@ -46,6 +46,7 @@ export * from "./sim/field-schemas.js";
 export * from "./sim/clock.js";
 export * from "./sim/rng.js";
 export * from "./sim/fault-spec.js";
+export * from "./sim/preemption.js";
 export * from "./sim/fault-injection.js";
 // era, config
 export * from "./era/era-rules.js";

@@ -26,6 +26,7 @@ import { HPAGE_PMD_SIZE } from "../sim/units.js";
 import type { KernelContext } from "./context.js";
 import { KERNEL_OBSERVER_HOOKS, type KernelObserver } from "./hooks.js";
 import { ObserverList } from "./observer-list.js";
+import { Preemption } from "../sim/preemption.js";
 
 /** Options of a new file. */
 export interface CreateFileOptions {
@@ -65,6 +66,8 @@ export class Kernel implements KernelContext {
   readonly pgmaps: DevPagemaps;
   /** (2.0) The rules of the era the machine runs (`kernelEra.rules`). */
   readonly era: EraRules;
+  /** (issue 21) The preemption points (no-ops until the scenario runner installs a handler). */
+  readonly preempt = new Preemption();
   private readonly byName = new Map<string, Process>();
   private nextPid = 1;
   private nextId = 1;

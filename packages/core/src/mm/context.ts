@@ -18,6 +18,7 @@ import type { AnonVma, MappedFile, MmStruct, Vma } from "./mm-types.js";
 import type { Process } from "./process.js";
 import type { SwapInfo } from "./swapfile.js";
 import type { VmStat } from "./vmstat.js";
+import type { Preemption } from "../sim/preemption.js";
 
 /** One call of an observer hook of `O`: the hook's name, then its arguments. */
 export type ObserverCall<O> = { [K in keyof O]-?: NonNullable<O[K]> extends (...args: infer A) => void ? [hook: K, ...args: A] : never }[keyof O];
@@ -100,6 +101,8 @@ export interface MmContext {
   readonly thp: ThpSettings;
   /** ZONE_DEVICE pagemaps (`memremap_pages()`): device-private and device-coherent pages and their drivers' ops. */
   readonly pgmaps: DevPagemaps;
+  /** (issue 21) The preemption points: where another thread's steps can run inside an operation. */
+  readonly preempt: Preemption;
   /** Tell every observer something. */
   observe(...call: ObserverCall<MmObserver>): void;
   /** A fresh kernel-unique id for inodes, anon_vmas and mms. */

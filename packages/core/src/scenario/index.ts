@@ -20,6 +20,7 @@ export * from "./runner.js";
 export * from "./json-schema.js";
 export { EXECUTORS, execute, type Executors } from "./ops/index.js";
 export * from "./schema/concurrent.js";
+export * from "./schema/explore.js";
 export * from "./concurrent-block.js";
 export * from "./interleave.js";
 export * from "./interleavings.js";

@@ -10,10 +10,9 @@ import { addrField, nameField, sizeField, timeField } from "../../sim/field-sche
 import type { FaultPoint } from "../../sim/fault-spec.js";
 import type { MmuNotifyEvent } from "../../events/event-types.js";
 
-/** Hazard classes, as scenarios write them. */
-export const HAZARD_CLASSES = ["dma_after_clean", "dma_to_truncated", "cow_divergence", "dma_to_freed", "longterm_in_movable", "cow_leak"] as const;
-/** Hazard outcomes. */
-export const HAZARD_OUTCOMES = ["prevented", "detected", "undetected"] as const;
+import { HAZARD_CLASSES, HAZARD_OUTCOMES } from "./hazard-names.js";
+
+export { HAZARD_CLASSES, HAZARD_OUTCOMES };
 
 /** Counter names an expectation may check (vmstat and model counters); `pinned_vm` and `locked_vm` are separate. */
 export const COUNTER_NAMES = [

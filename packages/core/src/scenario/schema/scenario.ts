@@ -12,6 +12,7 @@ import { HPAGE_PMD_SIZE } from "../../sim/units.js";
 import { MAX_UID } from "../../mm/user-struct.js";
 import { nameField, sizeField, timeField } from "../../sim/field-schemas.js";
 import { faultsSchema } from "../../sim/fault-spec.js";
+import { exploreSchema } from "./explore.js";
 import { eraIndex, findEra, KERNEL_ERA_IDS } from "../../era/era-lookup.js";
 import { eraIdSchema } from "../../era/era-id-schema.js";
 
@@ -111,6 +112,7 @@ export const scenarioSchema = z
     check_invariants: z.boolean().optional().meta({ description: "(ext) audit the model after every step (true), or never per step even when the runner asks (false: for very long stories that check `invariants: true` where it matters)" }),
     machine: machineSchema,
     history: z.array(historyEntrySchema).optional().meta({ description: "(2.0) the kernel eras in which each hazard is recorded, with the commits that brought or removed it; checked by pinlab timeline" }),
+    explore: exploreSchema.optional().meta({ description: "(issue 21) what pinlab explore finds, or proves absent within the bound, in the interleavings of the concurrent blocks; checked by pinlab explore" }),
     files: z.array(fileSchema).default([]),
     devices: z.array(deviceSchema).default([]),
     processes: z.array(processSchema).default([]),
