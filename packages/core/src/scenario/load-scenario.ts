@@ -22,6 +22,7 @@ import { machineConfig } from "./machine-config.js";
 import { checkNames } from "./check-names.js";
 import { concurrentBlocks, fieldIn, flattenSteps, type ConcurrentBlock, type SourcePath } from "./concurrent-block.js";
 import { CONCURRENT_OP } from "./schema/concurrent.js";
+import type { PreemptPoint } from "../sim/preemption.js";
 
 /** A scenario read and validated, ready to run. */
 export interface LoadedScenario {
@@ -41,6 +42,20 @@ export interface LoadedScenario {
   readonly paths?: readonly SourcePath[];
   /** (issue 21) The concurrent blocks, flattened into `steps` (none: no block). */
   readonly blocks?: readonly ConcurrentBlock[];
+  /**
+   * (issue 21) Per step, where it runs when its block's `order` puts it at a preemption point of
+   * another step of the block: that step's index and the point (it then runs inside that step,
+   * and is numbered after it). Undefined for a step that runs on its own. Absent: none does.
+   */
+  readonly nested?: readonly (NestedAt | undefined)[];
+}
+
+/** (issue 21) A step run at a preemption point of another: the step interrupted and the point. */
+export interface NestedAt {
+  /** The index of the step interrupted. */
+  readonly step: number;
+  /** The point it is interrupted at. */
+  readonly point: PreemptPoint;
 }
 
 /** (issue 21) The source path of step `index` of a loaded scenario (see {@link LoadedScenario.paths}). */
