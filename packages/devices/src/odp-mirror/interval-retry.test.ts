@@ -84,6 +84,22 @@ describe("odp-mirror intervalRetry (mmu_interval_read_retry before publishing a 
     expectConsistent(h.inst);
   });
 
+  it("without it, the 2019 fill's transient pin does not help: it only delays the free until right after publishing", () => {
+    const { h, k, old, counters, mirrored } = prefetching({ intervalRetry: false, fill: "pin" });
+    k.clock.advance(5_000);
+    expect(doMadvise(k, h.inst.kernel.process("p1"), h.bindings.get("buf")!, PAGE_SIZE, "dontneed")).toBe(1);
+    // The fill's pin keeps the frame allocated through the rest of the pass.
+    expect(k.frames.flags[old] & PG_ALLOC).not.toBe(0);
+    k.clock.advance(5_000);
+    expect(counters()).toMatchObject({ retries: 0, transientRefs: 1, mirrored: 1 });
+    expect(mirrored()).toEqual([old]);
+    // unpin_user_pages() right after publishing dropped the last reference.
+    expect(k.frames.flags[old] & PG_ALLOC).toBe(0);
+    expect(h.act("nic0", "dma_read", { region: "mr", offset: 0, length: 3 })).toMatchObject({ ok: true });
+    expect(h.inst.oracle.hazards.map((x) => [x.class, x.outcome, x.pfn])).toEqual([["dma_to_freed", "undetected", old]]);
+    expectConsistent(h.inst);
+  });
+
   it("without it and without a race, the pass maps the process's page as before", () => {
     const { h, p, buf, k, old, counters, mirrored } = prefetching({ intervalRetry: false });
     k.clock.advance(10_000);
