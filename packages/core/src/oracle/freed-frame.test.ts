@@ -11,7 +11,7 @@ import { kernelWithProcess, mapAt, pteAt } from "../testing/mm.js";
 const BASE = 0x10_0000;
 const dev: HolderRef = { kind: "device", name: "dev" };
 const enc = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const text = (b: Uint8Array | number) => new TextDecoder().decode(b as Uint8Array);
 
 /**
  * p with two anonymous pages at BASE, "old" written in page 0, and that frame held by `dev`:

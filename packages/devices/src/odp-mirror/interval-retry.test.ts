@@ -5,7 +5,7 @@ import { frameAt, Harness } from "../test-support/harness.js";
 import { odpMirrorOptions } from "./odp-mirror-meta.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const text = (b: Uint8Array | number) => new TextDecoder().decode(b as Uint8Array);
 
 /**
  * p1 with a 4-page buffer holding "old" in page 0, region `mr` over it on `nic0` (faultLatency
