@@ -3,7 +3,7 @@ import { HolderIndex } from "./holder-index.js";
 import type { HolderRecord } from "./holder-record.js";
 
 function rec(pfn: number): HolderRecord {
-  return { pfn, pid: 1, vaddr: pfn * 4096, inode: 0, index: 0, private: true, write: true, longterm: false, seq: 0, count: 1, leakedFrom: -1 };
+  return { pfn, pid: 1, vaddr: pfn * 4096, inode: 0, index: 0, private: true, write: true, longterm: false, seq: 0, count: 1, leakedFrom: -1, mirrored: false };
 }
 
 describe("HolderIndex: holder records by holder and by frame", () => {

@@ -28,6 +28,13 @@ export interface HolderRecord {
    * taken from `pid`, so the holder's next read leaks it (`cow_leak`).
    */
   leakedFrom: number;
+  /**
+   * A device mirror entry maps it with no reference (an ODP mirror after `hmm_range_fault()`,
+   * recorded by `hold`): only the process's mapping of it at `vaddr`, kept honest by the MMU
+   * notifier, keeps the frame the holder's. Once the process no longer maps it there, the frame may
+   * be freed or reused.
+   */
+  mirrored: boolean;
 }
 
 /**

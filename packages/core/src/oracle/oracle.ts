@@ -7,13 +7,14 @@ import { FOLL_LONGTERM, FOLL_WRITE } from "../gup/foll-flags.js";
 import type { Inode } from "../fs/inode.js";
 import type { GrabInfo, KernelObserver } from "../kernel/hooks.js";
 import type { KernelContext } from "../kernel/context.js";
-import { PG_ALLOC, PG_ANON, PG_DAX, PG_DEVICE_COHERENT, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
+import { PG_ANON, PG_DEVICE_COHERENT, PG_DIRTY, PG_FILE } from "../memory/page-flags.js";
 import { ZoneId } from "../memory/zones.js";
 import type { MmStruct } from "../mm/mm-types.js";
 import { hex, PAGE_SIZE } from "../sim/units.js";
 import { heldIn, type HolderRecord } from "./holder-record.js";
 import { HolderIndex } from "./holder-index.js";
 import { cowLeakPrevented, cowLeakRead, isForeign, markForeignWrite } from "./cow-leak.js";
+import { freedFrameDetail } from "./freed-frame.js";
 import { createToken } from "../di/tokens.js";
 
 export type { Hazard, HoldRequest } from "./hazard.js";
@@ -65,6 +66,7 @@ export class Oracle implements KernelObserver {
     for (const r of reqs) {
       if (r.pfn === this.k.memory.zeroPfn) continue; // never a DMA target anyone could lose
       this.addRecord(holder, r.pfn, r.pid, r.vaddr, r.write, r.longterm === true);
+      this.holders.get(holder.name, r.pfn)!.mirrored = true;
     }
   }
 
@@ -84,15 +86,11 @@ export class Oracle implements KernelObserver {
   checkDma(holder: HolderRef, pfn: number, write: boolean): void {
     const rec = this.holders.get(holder.name, pfn);
     if (rec === undefined) return;
-    const f = this.k.frames;
-    const flags = f.flags[pfn];
-    // 1. The frame was freed or, for FS-DAX, its block was given back or reused for other data.
-    if ((flags & PG_ALLOC) === 0) {
-      this.record("dma_to_freed", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to frame ${pfn}, which was freed${(flags & PG_DAX) !== 0 ? " (an FS-DAX block the filesystem gave back)" : ""}`);
-      return;
-    }
-    if (rec.inode !== 0 && (flags & PG_DAX) !== 0 && ((flags & PG_FILE) === 0 || f.mapping[pfn] !== rec.inode || f.index[pfn] !== rec.index)) {
-      this.record("dma_to_freed", "undetected", holder.name, pfn, `${write ? "DMA write" : "DMA read"} to FS-DAX block ${pfn}, which the filesystem freed and reused for other data`);
+    const flags = this.k.frames.flags[pfn];
+    // 1. The frame was freed (or, for FS-DAX, its block reused; or a mirror missed its invalidation).
+    const freed = freedFrameDetail(this.k, rec, pfn, write);
+    if (freed !== undefined) {
+      this.record("dma_to_freed", "undetected", holder.name, pfn, freed);
       return;
     }
     // 2. The page left its file (truncate / hole punch) while the holder kept it.
@@ -260,7 +258,7 @@ export class Oracle implements KernelObserver {
     const vma = mm?.findVma(vaddr);
     this.holders.add(holder.name, {
       pfn, pid, vaddr, inode: file ? f.mapping[pfn] : 0, index: file ? f.index[pfn] : 0,
-      private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1, leakedFrom: -1,
+      private: (flags & PG_ANON) !== 0 || (vma !== undefined && vma.isCow), write, longterm, seq: ++this.clock, count: 1, leakedFrom: -1, mirrored: false,
     });
   }
 

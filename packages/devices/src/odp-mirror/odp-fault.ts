@@ -13,6 +13,12 @@
  *     map the pages into the mirror; unlock
  * ```
  *
+ * With `intervalRetry: false` the pass skips `mmu_interval_read_retry()` (include/linux/mmu_notifier.h,
+ * v6.12; the collision-retry scheme of `mmu_interval_read_begin()`, mm/mmu_notifier.c): a buggy
+ * driver that publishes whatever its walk found. An invalidation that ran during the latency found
+ * no entry to zap (none was published yet), so the mirror maps frames the CPU page table no longer
+ * holds, with no reference on them: freed, maybe already reused.
+ *
  * With `fill: get | pin` the walk is the 2019 driver's `get_user_pages_remote()` (or
  * `pin_user_pages_remote()`), and the references it took are dropped right after the mirror is
  * updated, or when the pass collides: they never outlive the fault.
@@ -102,11 +108,11 @@ export class OdpFault implements PendingFault {
     });
   }
 
-  /** Under the mirror lock: check for a collision, then publish. */
+  /** Under the mirror lock: check for a collision (unless the driver skips the check), then publish. */
   private endPass(): void {
     const w = this.walked!;
     this.walked = undefined;
-    if (this.ctx.notifiers.readRetry(this.umem.notifier, this.seq)) {
+    if (this.ctx.options.intervalRetry && this.ctx.notifiers.readRetry(this.umem.notifier, this.seq)) {
       this.dropReferences(w);
       return this.collided();
     }

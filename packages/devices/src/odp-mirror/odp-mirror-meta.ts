@@ -21,6 +21,8 @@ export const odpMirrorOptions = z
       .describe("time one prefetch fault pass takes between the page-table walk and the mirror update; invalidations in between force a retry"),
     faultTimeout: timeField.prefault("1000ms").describe("stop retrying a fault after this long and fail with EBUSY (HMM_RANGE_DEFAULT_TIMEOUT, include/linux/hmm.h)"),
     maxFaultPasses: z.number().int().min(1).default(64).describe("stop retrying after this many passes and fail with EBUSY (bounds retries that take no time)"),
+    intervalRetry: z.boolean().default(true)
+      .describe("true: check mmu_interval_read_retry under the mirror lock before publishing a fault pass (v6.12); false: a buggy driver that skips it and publishes the frames its walk found even when an invalidation raced the pass, so the mirror can map a stale, freed frame"),
   })
   .strict();
 
@@ -60,6 +62,10 @@ Linux v6.12.
   affected entries and marks the pages that were mapped writable dirty
   (\`ib_umem_odp_unmap_dma_pages\`). Munmap, mprotect, COW, writeback's clean, truncate,
   migration and exit all reach it.
+- \`intervalRetry: false\` models a buggy driver that skips \`mmu_interval_read_retry\`: a pass that
+  raced an invalidation publishes the frames its walk found. The invalidation had nothing to zap
+  yet, so the mirror now maps frames the process no longer maps, with no reference on them: freed,
+  maybe reused. The device's next DMA through them is \`dma_to_freed\`, undetected.
 - \`fill: get | pin\` reproduces the 2019 driver: the fill takes a GUP reference and drops it right
   after the mirror is updated, which is the question the seed thread argued about.
 `.trim();
