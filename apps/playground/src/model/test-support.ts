@@ -52,7 +52,7 @@ export function dioFindingText(header = "pinlab explore finding: dma_after_clean
   if (e === undefined) throw new Error("no library scenario explore-dio-writeback");
   const body = e.text
     .replace(/^policy: .*$/m, "policy: legacy-get")
-    .replace(/^(  - \{ op: settle \})$/m, "    order: [ wb, wb, dio, dio ]\n$1");
+    .replace(/^( {2}- \{ op: settle \})$/m, "    order: [ wb, wb, dio, dio ]\n$1");
   return [`# ${header}`, "# order (0 preemptions): [wb, wb, dio, dio]",
     "# explored from scenarios/explore-dio-writeback.yaml; replay: pinlab run explore-findings/x.yaml", "", body].join("\n");
 }
