@@ -1,8 +1,9 @@
 /**
- * `pinlab explore FILE [--policy P] [--kernel E] [--bound N] [--format text|json] [--out DIR]`
- * (issue 21): run every distinct interleaving of the scenario's `concurrent` blocks (see
- * `explore/explore-orders.ts`) and write, for each hazard and each failed expectation, the
- * shortest order producing it as a replayable scenario under `--out`. Exit 0 when the
+ * `pinlab explore FILE [--policy P] [--kernel E] [--bound N] [--format text|json] [--out DIR]
+ * [--playground URL]` (issue 21): run every distinct interleaving of the scenario's `concurrent`
+ * blocks (see `explore/explore-orders.ts`) and write, for each hazard and each failed expectation,
+ * the shortest order producing it as a replayable scenario under `--out`; with `--playground`,
+ * a link opening each in the playground served at URL. Exit 0 when the
  * exploration ran (findings are results, not failures), 2 for bad input.
  * @module
  */
@@ -12,6 +13,7 @@ import { EXIT, UsageError, type CliIo } from "../io.js";
 import { exploreScenario } from "../explore/explore-orders.js";
 import { findingFileName, findingScenarioText } from "../explore/finding-scenario.js";
 import { renderExploration, type ExploreReport } from "../explore/render-exploration.js";
+import { parsePlaygroundBase, playgroundLink } from "./playground-link.js";
 import { kernelOverride, loadOneScenario, parseSeed, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab explore`. */
@@ -30,6 +32,8 @@ export interface ExploreCommandOptions extends CommonOptions {
   readonly seed?: string;
   /** Run every merge (no sleep-set reduction). */
   readonly reduction?: boolean;
+  /** The playground's URL: print a link opening each finding there. */
+  readonly playground?: string;
 }
 
 /** Parse `--bound`. */
@@ -44,6 +48,7 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
   const format = opts.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const bound = parseBound(opts.bound);
+  const playground = opts.playground === undefined ? undefined : parsePlaygroundBase(opts.playground);
   const seed = parseSeed(opts.seed);
   const kernel = kernelOverride(opts.kernel, io);
   const one = await loadOneScenario("explore", file, opts, io);
@@ -70,8 +75,12 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
     findings: x.findings.map((f) => {
       const path = join(outDir, findingFileName(sc.file, f));
       const shown = relative(io.cwd, path) || path;
-      writeFileSync(path, findingScenarioText(text, sc, f, { ...(kernel !== undefined ? { kernel } : {}), out: shown }));
-      return { class: f.class, outcome: f.outcome, policy: f.policy, kernel: f.kernel, trace: f.trace, preemptions: f.preemptions, scenario: shown };
+      const written = findingScenarioText(text, sc, f, { ...(kernel !== undefined ? { kernel } : {}), out: shown });
+      writeFileSync(path, written);
+      return {
+        class: f.class, outcome: f.outcome, policy: f.policy, kernel: f.kernel, trace: f.trace, preemptions: f.preemptions, scenario: shown,
+        ...(playground !== undefined ? { playground: playgroundLink(playground, written, [f.policy]) } : {}),
+      };
     }),
   };
   io.out(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderExploration(report, policies));
