@@ -8,6 +8,7 @@ import type { Registry } from "./model/registry.js";
 import type { Session } from "./model/session.js";
 import type { SharedState } from "./model/share.js";
 import { EditorController } from "./controllers/editor-controller.js";
+import { FindingController } from "./controllers/finding-controller.js";
 import { CompareChoice } from "./controllers/compare-choice.js";
 import { PositionController } from "./controllers/position-controller.js";
 import { RecordingController } from "./controllers/recording-controller.js";
@@ -35,6 +36,7 @@ export class App {
   private readonly side: SidePanel;
   private readonly share: ShareController;
   private readonly pluginControl: PluginControl;
+  private readonly finding: FindingController;
   /** Milliseconds the last position change took to render (measured). */
   lastRenderMs = 0;
 
@@ -56,6 +58,8 @@ export class App {
         this.share.schedule();
       },
       toggled: () => this.render(),
+      opened: (name, text) => this.opened(name, text),
+      refused: say,
     });
     this.policies = new CompareChoice(registry, {
       changed: () => {
@@ -69,21 +73,24 @@ export class App {
         this.stage.show(session);
         this.positions.place(0);
       },
-      progress: (_, pos) => {
+      progress: (session, pos) => {
+        this.finding.recorded(session, false);
         this.positions.place(pos);
         this.render();
       },
       recorded: (session, pos) => {
-        this.stage.recorded(session);
+        this.finding.recorded(session, true);
+        this.stage.recorded(session, this.finding.shown?.step);
         this.positions.place(pos);
         this.render();
         this.root.dataset.ready = "true";
       },
       say,
     });
+    this.finding = new FindingController({ goTo: (step) => this.goToFinding(step) });
     this.positions = new PositionController({ session: () => this.recording.current, moved: () => this.render(), say });
     const links = { go: (p: number) => this.go(p), select: (pfn: number) => this.select(pfn) };
-    this.stage = new StageController(registry, this.positions.stepper.element, links);
+    this.stage = new StageController(registry, this.positions.stepper.element, links, this.finding.element);
     this.side = new SidePanel({ ...links, view: () => this.view() });
     this.share = new ShareController({ shown: () => ({ text: this.editor.text, pos: this.positions.position, plan: this.policies.plan, selected: this.stage.selected }), open: (s) => this.open(s), say });
     this.pluginControl = new PluginControl(registry, {
@@ -101,7 +108,7 @@ export class App {
         h("label", { attrs: { for: "scenario-picker" } }, "Scenario"), this.editor.picker,
         this.policies.element,
         h("label", { attrs: { for: "play-speed" } }, "Speed"), this.positions.speed,
-        this.editor.toggle, this.share.button, keyboard.helpButton,
+        this.editor.openControl, this.editor.toggle, this.share.button, keyboard.helpButton,
         this.status),
       h("div", { class: "layout" },
         h("aside", { class: "editor-pane", attrs: { "aria-label": "scenario editor" } }, this.editor.element),
@@ -141,7 +148,22 @@ export class App {
     this.editor.check();
   }
 
+  /** (issue 21) A scenario file was opened: when it is an explore finding, make sure a column shows it. */
+  private opened(name: string, text: string): void {
+    const plan = this.finding.planFor(text, this.policies.plan, this.registry.policyIds);
+    if (plan !== undefined) this.policies.set(plan);
+    this.say(`opened ${name}`);
+  }
+
+  /** (issue 21) Go to the step where the opened explore finding shows, with the hazards in view. */
+  private goToFinding(step: number): void {
+    this.positions.stop();
+    this.go(step + 1);
+    this.side.showHazards();
+  }
+
   private run(loaded: LoadedScenario): void {
+    this.finding.scenario(this.editor.text);
     this.stage.setStale(false);
     this.positions.stop();
     void this.recording.record(loaded, this.policies.runs);
@@ -157,7 +179,8 @@ export class App {
 
   private view(): PanelView | undefined {
     const session = this.recording.current;
-    return session === undefined ? undefined : { session, pos: this.positions.position, selected: this.stage.selected };
+    const finding = this.finding.shown;
+    return session === undefined ? undefined : { session, pos: this.positions.position, selected: this.stage.selected, ...(finding !== undefined && finding.class !== "expectation" ? { finding } : {}) };
   }
 
   /** Show the current position everywhere, measure how long it took, and note it in the URL. */

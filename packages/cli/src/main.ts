@@ -144,6 +144,7 @@ expectation, 1 they do not (or a scenario stopped early), 2 bad input or no Linu
     .option("--out <dir>", "where the replayable findings are written", "explore-findings")
     .option("--seed <n>", "seed (overrides the scenario's)")
     .option("--no-reduction", "run every merge (no sleep-set reduction)")
+    .option("--playground <url>", "print a link opening each finding in the playground served at this URL (e.g. http://localhost:4173/ from npm run preview in apps/playground)")
     .addHelpText("after", `
 Orders are the merges of each block's threads (each thread's steps in order), the product over
 blocks. Two steps of different threads commute only when both are process-local ops of two
@@ -156,7 +157,8 @@ Exit status: 0 the exploration ran (findings are results), 2 bad input.
 
 Examples:
   $ pinlab explore scenarios/explore-dio-writeback.yaml --policy legacy-get,pin-bias
-  $ pinlab explore scenarios/explore-dio-writeback.yaml --bound 1 --format json`)
+  $ pinlab explore scenarios/explore-dio-writeback.yaml --bound 1 --format json
+  $ pinlab explore scenarios/explore-dio-writeback.yaml --playground http://localhost:4173/`)
     .action(async (file: string, o) => {
       result.code = await exploreCommand(file, o, io);
     });

@@ -1,9 +1,10 @@
 /**
- * Where the scenario comes from: the YAML editor, the library picker and the button that shows
+ * Where the scenario comes from: the YAML editor, the library picker, (issue 21) "Open file…"
+ * (a .yaml/.yml/.json scenario from disk, an explore finding included) and the button that shows
  * or hides the editor pane. The editor's text is checked as it changes (a moment after typing
  * stops) and on demand; its problems are shown in the editor; a valid scenario is handed on.
  */
-import { loadScenario, ScenarioError, type LoadedScenario, type PluginView, type ScenarioProblem } from "@pinlab/core";
+import { loadScenario, MAX_SCENARIO_BYTES, ScenarioError, type LoadedScenario, type PluginView, type ScenarioProblem } from "@pinlab/core";
 import { problemsToDiagnostics } from "../model/diagnostics.js";
 import { LIBRARY, libraryEntry, libraryIdOf } from "../model/library.js";
 import { h } from "../view/dom.js";
@@ -11,7 +12,7 @@ import { ScenarioEditor } from "../view/editor.js";
 
 /** What the editor controller tells the app. */
 export interface EditorHost {
-  /** A library scenario was picked (its text is about to be checked). */
+  /** A library scenario was picked, or a file opened (its text is about to be checked). */
   picked(): void;
   /** Typing stopped a moment ago (the text is about to be checked). */
   edited(): void;
@@ -21,6 +22,10 @@ export interface EditorHost {
   invalid(count: number): void;
   /** The editor pane was shown or hidden. */
   toggled(): void;
+  /** (issue 21) A scenario file was opened: `text` is in the editor and about to be checked. */
+  opened(name: string, text: string): void;
+  /** (issue 21) A file could not be opened (`why`). */
+  refused(why: string): void;
 }
 
 /** Owns the editor, the picker, the editor pane's toggle and the checking of the text. */
@@ -30,6 +35,8 @@ export class EditorController {
   /** The button showing or hiding the editor pane (place it in the top bar). */
   readonly toggle: HTMLButtonElement;
   private readonly editor: ScenarioEditor;
+  private readonly opener: HTMLElement;
+  private readonly file: HTMLInputElement;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Make the pieces; `root` carries the `no-editor` class while the pane is hidden. */
@@ -39,6 +46,15 @@ export class EditorController {
       h("option", { attrs: { value: "" } }, "(your scenario)"),
       ...LIBRARY.map((e) => h("option", { attrs: { value: e.id }, title: e.description }, e.id)));
     this.toggle = h("button", { attrs: { type: "button", "aria-pressed": "true" }, on: { click: () => this.toggleEditor() } }, "Editor");
+    this.file = h("input", { id: "scenario-file", attrs: { type: "file", accept: ".yaml,.yml,.json,application/json,application/yaml,text/yaml", hidden: true, "aria-label": "scenario file" }, on: { change: () => void this.openPicked() } });
+    this.opener = h("span", { class: "open-file" },
+      h("button", { id: "scenario-open", attrs: { type: "button" }, title: "open a scenario (.yaml, .yml, .json) from disk, e.g. a finding `pinlab explore` wrote", on: { click: () => this.file.click() } }, "Open file…"),
+      this.file);
+  }
+
+  /** (issue 21) "Open file…" and its hidden file input (place it in the top bar; ids `scenario-open`, `scenario-file`). */
+  get openControl(): HTMLElement {
+    return this.opener;
   }
 
   /** The editor with its problem list (place it in the editor pane). */
@@ -82,6 +98,33 @@ export class EditorController {
     }
     this.editor.setProblems([], `valid: ${loaded.steps.length} steps`);
     this.host.valid(loaded);
+  }
+
+  /** Open a scenario's `text` read from file `name`: put it in the editor, tell the host, check it. */
+  open(name: string, text: string): void {
+    this.picker.value = "";
+    this.host.picked();
+    this.editor.setText(text);
+    this.host.opened(name, text);
+    this.check();
+  }
+
+  private async openPicked(): Promise<void> {
+    const file = this.file.files?.[0];
+    this.file.value = "";
+    if (file === undefined) return;
+    if (file.size > MAX_SCENARIO_BYTES) {
+      this.host.refused(`${file.name} is larger than ${MAX_SCENARIO_BYTES} bytes`);
+      return;
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
+    } catch {
+      this.host.refused(`${file.name} is not UTF-8 text`);
+      return;
+    }
+    this.open(file.name, text);
   }
 
   private scheduleCheck(): void {

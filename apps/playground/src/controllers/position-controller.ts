@@ -4,7 +4,8 @@
  */
 import type { Session } from "../model/session.js";
 import { h } from "../view/dom.js";
-import { Stepper } from "../view/stepper.js";
+import { orderStrips, threadText } from "../model/step-threads.js";
+import { Stepper, type StepLine } from "../view/stepper.js";
 import { KeyboardController } from "./keyboard.js";
 import { differenceTarget, noDifference, Playback } from "./playback.js";
 
@@ -84,8 +85,13 @@ export class PositionController {
     const s = this.host.session();
     if (s === undefined) return;
     const pos = this.playback.position;
-    const last = pos > 0 ? `#${pos - 1} ${s.summaries[pos - 1]}` : undefined;
-    const next = pos < s.length ? `#${pos} ${s.summaries[pos]}` : undefined;
+    const line = (i: number): StepLine => {
+      const thread = threadText(s.threads[i]);
+      return { summary: `#${i} ${s.summaries[i]}`, ...(thread !== undefined ? { thread } : {}) };
+    };
+    const last = pos > 0 ? line(pos - 1) : undefined;
+    const next = pos < s.length ? line(pos) : undefined;
     this.stepper.update(pos, s.length, last, next, pos > 0 ? s.scenario.steps[pos - 1].note : undefined, this.playback.playing);
+    this.stepper.showOrder(orderStrips(s.threads, pos), s.summaries);
   }
 }

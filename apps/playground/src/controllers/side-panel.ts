@@ -7,7 +7,7 @@ import type { Session } from "../model/session.js";
 import { CounterCharts } from "../view/counter-charts.js";
 import { EventLog } from "../view/event-log.js";
 import { FrameDetails } from "../view/frame-details.js";
-import { HazardList } from "../view/hazard-list.js";
+import { HazardList, type FindingMark } from "../view/hazard-list.js";
 import type { LinkTargets } from "../view/links.js";
 import { Tabs } from "../view/tabs.js";
 import { timelines, type RunTimeline } from "../model/timeline.js";
@@ -21,6 +21,8 @@ export interface PanelView {
   readonly pos: number;
   /** The selected frame, if any. */
   readonly selected: number | undefined;
+  /** (issue 21) The hazard an opened explore finding is about, if any. */
+  readonly finding?: FindingMark;
 }
 
 /** What the side panel asks of the app; its links (step, frame) lead there too. */
@@ -70,6 +72,12 @@ export class SidePanel {
     else this.render();
   }
 
+  /** (issue 21) Show the hazards tab (drawn afresh). */
+  showHazards(): void {
+    if (this.tabs.selected !== "hazards") this.tabs.select("hazards");
+    else this.render();
+  }
+
   private timelinesOf(s: Session): RunTimeline[] {
     const events = s.recordings.reduce((n, r) => n + (r.eventEnd[r.eventEnd.length - 1] ?? 0), 0);
     if (this.built?.from !== s || this.built.events !== events) this.built = { from: s, events, tls: timelines(s.recordings) };
@@ -86,7 +94,7 @@ export class SidePanel {
         this.details.update(v.selected, s.runs.map((_, i) => s.machine(i, pos)));
         break;
       case "hazards":
-        this.hazards.update(s.recordings, pos, s.view.distinct);
+        this.hazards.update(s.recordings, pos, s.view.distinct, v.finding);
         break;
       case "events":
         this.events.update(s.recordings, pos);

@@ -1,5 +1,5 @@
 /**
- * The stage: the scenario's title, the note shown while the editor's text is not the run shown,
+ * The stage: the scenario's title, (issue 21) the banner of an explore finding, the note shown while the editor's text is not the run shown,
  * one column per run (a policy on a kernel era: grid and lanes), the legend and the steps table; and the selected frame,
  * which the columns highlight.
  */
@@ -29,12 +29,12 @@ export class StageController {
   private columns: Column[] = [];
   private selectedPfn: number | undefined;
 
-  /** Make the stage around the `stepper` bar. */
-  constructor(private readonly registry: Registry, stepper: HTMLElement, private readonly host: StageHost) {
+  /** Make the stage around the `stepper` bar, with `banner` (an explore finding's) under the title. */
+  constructor(private readonly registry: Registry, stepper: HTMLElement, private readonly host: StageHost, banner: HTMLElement) {
     this.title = h("div", { class: "scenario-title" });
     this.columnsEl = h("div", { class: "columns" });
     this.steps = new StepsTable((p) => host.go(p));
-    this.element = h("main", { class: "stage" }, this.title,
+    this.element = h("main", { class: "stage" }, this.title, banner,
       h("p", { class: "stale-note", attrs: { role: "note" } }, "The editor's scenario has problems (listed under the editor); this is the last valid version."),
       stepper, this.columnsEl, legend(),
       h("h2", { class: "sub" }, "Steps in each column"), this.steps.element);
@@ -64,9 +64,9 @@ export class StageController {
     replace(this.title, h("h1", {}, header.name), header.description !== undefined ? h("p", { class: "desc" }, header.description) : null);
   }
 
-  /** Fill the steps table, once the session is recorded. */
-  recorded(session: Session): void {
-    this.steps.rebuild(session.recordings, session.view.comparison, session.summaries);
+  /** Fill the steps table, once the session is recorded; `finding` is the step where an explore finding shows. */
+  recorded(session: Session, finding?: number): void {
+    this.steps.rebuild(session.recordings, session.view.comparison, session.summaries, session.threads, finding);
   }
 
   /** Show position `pos` of `session` in the columns and mark it in the steps table. */

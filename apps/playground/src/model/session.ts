@@ -13,6 +13,7 @@ import { Recorder, type Recording, type RecordOptions } from "./recording.js";
 import type { Registry } from "./registry.js";
 import type { RunSpec } from "./run-plan.js";
 import { stepSummary } from "./step-text.js";
+import { stepThreads, type StepThread } from "./step-threads.js";
 
 /** Positions kept materialized per column. */
 const CACHE = 24;
@@ -23,6 +24,8 @@ export class Session {
   readonly recorders: readonly Recorder[];
   /** Step summaries, by index. */
   readonly summaries: readonly string[];
+  /** (issue 21) The thread of each step of a concurrent block (undefined outside blocks). */
+  readonly threads: readonly (StepThread | undefined)[];
   private cache = new Map<string, MachineAt>();
   private readonly names = new Map<number, { steps: number; names: Map<number, string> }>();
   private derived: { region: DisplayRegion; comparison: StepComparison[]; distinct: Map<string, Set<number>>; stamp: string } | undefined;
@@ -31,6 +34,7 @@ export class Session {
   constructor(readonly scenario: LoadedScenario, readonly runs: readonly RunSpec[], registry: Registry, opts: RecordOptions = {}) {
     this.recorders = runs.map((r) => new Recorder(scenario, r.policy, registry, { ...opts, ...(r.kernel !== undefined ? { kernel: r.kernel } : {}) }));
     this.summaries = scenario.steps.map(stepSummary);
+    this.threads = stepThreads(scenario);
   }
 
   /** The recordings, in column order. */

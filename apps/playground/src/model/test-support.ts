@@ -41,3 +41,18 @@ steps:
 export function largeFolioScenario(): LoadedScenario {
   return loadScenario(LARGE_FOLIOS, "large-folios.yaml", registry.plugins);
 }
+
+/**
+ * (issue 21) explore-dio-writeback as `pinlab explore` writes its finding under legacy-get: the
+ * header comment, the block's `order` fixed (writeback and reclaim first, then the DMA), `policy`
+ * set. `header` replaces the first header line's text after `# ` (for the odd-header cases).
+ */
+export function dioFindingText(header = "pinlab explore finding: dma_after_clean undetected under legacy-get @v5.3"): string {
+  const e = libraryEntry("explore-dio-writeback");
+  if (e === undefined) throw new Error("no library scenario explore-dio-writeback");
+  const body = e.text
+    .replace(/^policy: .*$/m, "policy: legacy-get")
+    .replace(/^( {2}- \{ op: settle \})$/m, "    order: [ wb, wb, dio, dio ]\n$1");
+  return [`# ${header}`, "# order (0 preemptions): [wb, wb, dio, dio]",
+    "# explored from scenarios/explore-dio-writeback.yaml; replay: pinlab run explore-findings/x.yaml", "", body].join("\n");
+}

@@ -1,10 +1,13 @@
 /**
  * The steps of the scenario against the compared columns (policies, or a policy at several kernel
  * eras): what each step did in each column, rows where the columns disagree highlighted, the step just run marked. Click a row to go to
- * the position right after that step.
+ * the position right after that step. (issue 21) A scenario with concurrent blocks gets a thread
+ * column (`wb 1/2`, and "inside step N at <point>" for a step run at another's preemption point),
+ * and the step where an opened explore finding shows is marked.
  */
 import type { StepComparison } from "../model/compare.js";
 import { outcomeLabel } from "../model/compare.js";
+import { nestedLabel, threadLabel, type StepThread } from "../model/step-threads.js";
 import { h, replace } from "./dom.js";
 
 /** The table. */
@@ -24,15 +27,24 @@ export class StepsTable {
       h("table", { class: "steps", attrs: { "aria-label": "steps and their outcome in each column" } }, h("thead", {}, this.head), this.body));
   }
 
-  /** Rebuild for a new comparison of `columns` (a key of the rows' outcomes and a header each). `summaries[i]` describes step i. */
-  rebuild(columns: ReadonlyArray<{ readonly key: string; readonly label: string }>, rows: readonly StepComparison[], summaries: readonly string[]): void {
+  /**
+   * Rebuild for a new comparison of `columns` (a key of the rows' outcomes and a header each). `summaries[i]` describes step i,
+   * `threads[i]` is its thread in a concurrent block (a thread column when any step has one); `finding` is the step where an explore finding shows.
+   */
+  rebuild(columns: ReadonlyArray<{ readonly key: string; readonly label: string }>, rows: readonly StepComparison[], summaries: readonly string[], threads: readonly (StepThread | undefined)[] = [], finding?: number): void {
     const policies = columns.map((c) => c.key);
-    replace(this.head, h("th", { attrs: { scope: "col" } }, "#"), h("th", { attrs: { scope: "col" } }, "step"),
+    const threaded = threads.some((t) => t !== undefined);
+    replace(this.head, h("th", { attrs: { scope: "col" } }, "#"), threaded ? h("th", { attrs: { scope: "col" } }, "thread") : null, h("th", { attrs: { scope: "col" } }, "step"),
       ...columns.map((c) => h("th", { attrs: { scope: "col", "data-run": c.key } }, c.label)));
     this.rows = rows.map((r) => {
+      const t = threads[r.index];
+      const isFinding = r.index === finding;
       const tr = h("tr", {
-        class: r.differs ? "differs" : "",
-        attrs: { "data-step": r.index, tabindex: 0, title: r.differs ? "the columns disagree on this step" : undefined },
+        class: [r.differs ? "differs" : "", isFinding ? "finding" : ""].join(" ").trim(),
+        attrs: {
+          "data-step": r.index, "data-thread": t?.thread, "data-finding": isFinding, tabindex: 0,
+          title: [r.differs ? "the columns disagree on this step" : "", isFinding ? "the explore finding shows here" : ""].filter((x) => x !== "").join("; ") || undefined,
+        },
         on: {
           click: () => this.go(r.index + 1),
           keydown: (e) => {
@@ -41,6 +53,7 @@ export class StepsTable {
         },
       },
       h("td", { class: "num" }, r.index),
+      threaded ? h("td", { class: "thread" }, t === undefined ? "" : threadLabel(t), nestedLabel(t) !== undefined ? h("span", { class: "nested" }, ` ${nestedLabel(t)}`) : null) : null,
       h("td", { class: "op" }, summaries[r.index] ?? r.op),
       ...policies.map((p) => {
         const o = r.outcomes.get(p);

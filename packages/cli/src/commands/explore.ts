@@ -1,11 +1,12 @@
 /**
- * `pinlab explore FILE [--policy P] [--kernel E] [--bound N] [--format text|json] [--out DIR]`
- * (issue 21): run every distinct interleaving of the scenario's `concurrent` blocks (see
- * `explore/explore-orders.ts`) and write, for each hazard and each failed expectation, the
- * shortest order producing it as a replayable scenario under `--out`; then check the scenario's
- * `explore` block. Without `--kernel` it explores at each era the `explore` block names (and the
- * scenario's own when an entry names none). Exit 0 when the exploration ran and every `explore`
- * entry holds (findings are results, not failures), 1 when an entry fails, 2 for bad input.
+ * `pinlab explore FILE [--policy P] [--kernel E] [--bound N] [--format text|json] [--out DIR]
+ * [--playground URL]` (issue 21): run every distinct interleaving of the scenario's `concurrent`
+ * blocks (see `explore/explore-orders.ts`) and write, for each hazard and each failed expectation,
+ * the shortest order producing it as a replayable scenario under `--out` (with `--playground`, a
+ * link opening each in the playground served at URL); then check the scenario's `explore` block.
+ * Without `--kernel` it explores at each era the `explore` block names (and the scenario's own
+ * when an entry names none). Exit 0 when the exploration ran and every `explore` entry holds
+ * (findings are results, not failures), 1 when an entry fails, 2 for bad input.
  * @module
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { exploreScenario } from "../explore/explore-orders.js";
 import { checkExploreSpec, exploreKernels } from "../explore/explore-checks.js";
 import { findingFileName, findingScenarioText } from "../explore/finding-scenario.js";
 import { renderExploration, type ExploreReport } from "../explore/render-exploration.js";
+import { parsePlaygroundBase, playgroundLink } from "./playground-link.js";
 import { kernelOverride, loadOneScenario, parseSeed, type CommonOptions } from "./shared.js";
 
 /** Options of `pinlab explore`. */
@@ -33,6 +35,8 @@ export interface ExploreCommandOptions extends CommonOptions {
   readonly seed?: string;
   /** Run every merge (no sleep-set reduction). */
   readonly reduction?: boolean;
+  /** The playground's URL: print a link opening each finding there. */
+  readonly playground?: string;
 }
 
 /** Parse `--bound`. */
@@ -47,6 +51,7 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
   const format = opts.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, got "${format}"`);
   const boundFlag = parseBound(opts.bound);
+  const playground = opts.playground === undefined ? undefined : parsePlaygroundBase(opts.playground);
   const seed = parseSeed(opts.seed);
   const kernel = kernelOverride(opts.kernel, io);
   const one = await loadOneScenario("explore", file, opts, io);
@@ -76,8 +81,12 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
     findings: x.findings.map((f) => {
       const path = join(outDir, findingFileName(sc.file, f));
       const shown = relative(io.cwd, path) || path;
-      writeFileSync(path, findingScenarioText(text, sc, f, { out: shown }));
-      return { class: f.class, outcome: f.outcome, policy: f.policy, kernel: f.kernel, trace: f.trace, preemptions: f.preemptions, scenario: shown };
+      const written = findingScenarioText(text, sc, f, { out: shown });
+      writeFileSync(path, written);
+      return {
+        class: f.class, outcome: f.outcome, policy: f.policy, kernel: f.kernel, trace: f.trace, preemptions: f.preemptions, scenario: shown,
+        ...(playground !== undefined ? { playground: playgroundLink(playground, written, [f.policy]) } : {}),
+      };
     }),
     checks: checkExploreSpec(spec, x),
   };

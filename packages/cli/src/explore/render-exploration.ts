@@ -12,6 +12,8 @@ import type { ExploreFinding } from "./explore-orders.js";
 export interface ReportedFinding extends ExploreFinding {
   /** The replayable scenario written. */
   readonly scenario: string;
+  /** A link opening it in the playground (`--playground URL`). */
+  readonly playground?: string;
 }
 
 /** The report of one exploration. */
@@ -59,6 +61,7 @@ export function renderExploration(r: ExploreReport): string {
     for (const f of mine) {
       lines.push(`    ${f.class} ${f.outcome}: order ${f.trace.map((o) => `[${o.join(", ")}]`).join(" ")} (${plural(f.preemptions, "preemption")})`);
       lines.push(`      replay: pinlab run ${f.scenario}`);
+      if (f.playground !== undefined) lines.push(`      playground: ${f.playground}`);
     }
     const none = r.absent[run] ?? [];
     if (none.length > 0) lines.push(`    no order within the bound shows: ${none.join(", ")}`);
