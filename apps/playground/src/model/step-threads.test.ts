@@ -28,15 +28,26 @@ describe("threads of a concurrent block", () => {
     expect(threads[start + 3]?.thread).toBe("dio");
   });
 
-  it("says where a nested step runs (a hand-built scenario: core does not set nested yet)", () => {
-    const sc = loadScenario(dioFindingText(), "finding.yaml", registry.plugins);
-    const start = sc.blocks?.[0].start ?? -1;
-    const nested = sc.steps.map((_, i) => (i === start + 1 ? { step: start, point: "gup_fast.read" as const } : undefined));
-    const threads = stepThreads({ ...sc, nested });
-    expect(nestedLabel(threads[start + 1])).toBe(`inside step ${start} at gup_fast.read`);
-    expect(threadText(threads[start + 1])).toBe(`wb 2/2, inside step ${start} at gup_fast.read`);
-    expect(nestedLabel(threads[start])).toBeUndefined();
-    expect(threadText(threads[start])).toBe("wb 1/2");
+  it("says where a step run at another's preemption point runs, and counts steps, not order entries", () => {
+    const text = `name: nested
+policy: legacy-get
+machine: { memory: 16MiB, kernel: v4.8 }
+files: [ { name: f, fs: ext4, size: 4KiB } ]
+processes: [p1]
+steps:
+  - { op: mmap, proc: p1, as: ro, length: 4KiB, prot: [read], flags: [private], file: f }
+  - op: concurrent
+    threads:
+      w: [ { op: proc_mem_write, proc: p1, addr: ro, data: "HACK" } ]
+      z: [ { op: madvise, proc: p1, addr: ro, length: 4KiB, advice: dontneed } ]
+    order: [w, z, w]
+  - { op: read, proc: p1, addr: ro, length: 4 }
+`;
+    const sc = loadScenario(text, "nested.yaml", registry.plugins);
+    const threads = stepThreads(sc);
+    expect(labels(sc)).toEqual([undefined, "w 1/1", "z 1/1", undefined]);
+    expect(threadText(threads[2])).toBe("z 1/1, inside step 1 at gup.faultin");
+    expect(nestedLabel(threads[1])).toBeUndefined();
     expect(threadText(threads[0])).toBeUndefined();
   });
 

@@ -26,17 +26,13 @@ export function stepThreads(loaded: Pick<LoadedScenario, "steps" | "paths" | "bl
   const out: (StepThread | undefined)[] = loaded.steps.map(() => undefined);
   (loaded.blocks ?? []).forEach((b, block) => {
     const counts = new Map(b.threads.map((t) => [t.name, t.steps.length]));
-    const seen = new Map<string, number>();
-    b.order.forEach((fallback, k) => {
+    // `starts` lists the block's steps in running order (its `order` names a thread per part: a
+    // step stopped at preemption points takes several entries).
+    b.starts.forEach(({ thread, index }, k) => {
       const i = b.start + k;
       if (i >= out.length) return;
-      // The loader's path of a block's step is ["steps", B, "threads", NAME, K]; the order says the same.
-      const path = loaded.paths?.[i];
-      const thread = path !== undefined && path.length === 5 && path[2] === "threads" && typeof path[3] === "string" ? path[3] : fallback;
-      const nth = typeof path?.[4] === "number" ? path[4] + 1 : (seen.get(thread) ?? 0) + 1;
-      seen.set(thread, nth);
       const nested = loaded.nested?.[i];
-      out[i] = { block, thread, nth, of: counts.get(thread) ?? nth, ...(nested !== undefined ? { nested } : {}) };
+      out[i] = { block, thread, nth: index + 1, of: counts.get(thread) ?? index + 1, ...(nested !== undefined ? { nested } : {}) };
     });
   });
   return out;
