@@ -26,8 +26,10 @@ interface Report {
 interface RunJson { results: { policy: string; kernel: string; hazards: { class: string; outcome: string }[]; steps: { index: number; expectations: { key: string; pass: boolean }[] }[] }[] }
 
 describe("the library's explore targets", () => {
-  it("are there: DIO vs writeback and Dirty COW at least", () => {
-    expect(withExplore).toEqual(expect.arrayContaining(["explore-dio-writeback.yaml", "explore-dirty-cow.yaml"]));
+  it("are there: DIO vs writeback, Dirty COW, the ODP fault against an invalidation (with and without the retry)", () => {
+    expect(withExplore).toEqual(expect.arrayContaining([
+      "explore-dio-writeback.yaml", "explore-dirty-cow.yaml", "explore-odp-fault-invalidate.yaml", "explore-odp-fault-invalidate-no-retry.yaml",
+    ]));
   });
 
   it.each(withExplore)("%s: every explore entry holds, and every finding replays with pinlab run", async (file) => {
