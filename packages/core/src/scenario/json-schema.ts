@@ -29,6 +29,9 @@ export function scenarioJsonSchema(plugins: PluginView): Record<string, unknown>
     steps: z.array(z.union([...steps, concurrentStepSchema(z.union(steps as [z.ZodType, z.ZodType, ...z.ZodType[]]))] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])).optional(),
     policy: z.union([z.enum(policyNames as [string, ...string[]]), z.array(z.enum(policyNames as [string, ...string[]])).min(1)]).optional(),
   });
-  const js = z.toJSONSchema(full, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  // `reused: "ref"`: each step's schema is written once under $defs and referenced from both the
+  // step list and a concurrent block's threads (inlined twice, the schema was 2.6 MB, deep enough
+  // to overflow ajv's compiler in a worker thread).
+  const js = z.toJSONSchema(full, { io: "input", unrepresentable: "any", reused: "ref" }) as Record<string, unknown>;
   return { ...js, $id: "https://pinlab.dev/schema/scenario-v2.json", title: "pinlab scenario (format version 2.0)" };
 }
