@@ -34,7 +34,7 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
         lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}) ${e.key}${e.byPolicy === true ? s.dim(` [${res.policy}]`) : ""}: expected ${formatValue(e.expected)}, got ${describeGot(e)}`);
       }
       if (opts.verbose === true && bad.length === 0 && st.error === undefined) {
-        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.inside !== undefined ? ` (inside step ${st.inside.step}, at ${st.inside.point})` : ""}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
+        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.inside !== undefined ? (st.inside.point === "end" ? ` (after step ${st.inside.step}, which never reached its point)` : ` (inside step ${st.inside.step}, at ${st.inside.point})`) : ""}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
       }
       if (st.state !== undefined) lines.push(...renderState(st.state, st.index, st.op, s));
     }

@@ -47,7 +47,11 @@ export interface StepResult {
   readonly error?: string;
   /** The step's note, if any. */
   readonly note?: string;
-  /** (issue 21) Set when the step ran inside another, at one of its preemption points (`LoadedScenario.nested`). */
+  /**
+   * (issue 21) Set when the step ran inside another, at one of its preemption points: where it
+   * ran (`point`: the point, or `end` when the step ended without reaching the point it was
+   * scheduled at or a later one).
+   */
   readonly inside?: { readonly step: number; readonly point: string };
   /** (issue 19) The state after the step: a `dump` step's, or any step's `--state` asked for. */
   readonly state?: StateSnapshot;

@@ -236,7 +236,7 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
     // A step run inside another is not audited: the model is mid-operation there.
     let r = runStep(ctx, top ? audit : false);
     if (opts.stateAt?.has(i) === true && r.state === undefined) r = { ...r, state: stateSnapshot(inst) };
-    const inside = loaded.nested?.[i];
+    const inside = scheduler?.placement(i);
     if (inside !== undefined) r = { ...r, inside };
     steps.push(r);
     opts.onStep?.(policy, r, inst);

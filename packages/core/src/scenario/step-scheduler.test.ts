@@ -66,7 +66,7 @@ steps:
 `;
     const r = runScenario(loadScenario(text, "u.yaml", plugins), { container: c }).results[0];
     expect(r.passed).toBe(true);
-    expect(r.steps[3]).toMatchObject({ op: "write", inside: { step: 2, point: "gup.faultin" } });
+    expect(r.steps[3]).toMatchObject({ op: "write", inside: { step: 2, point: "end" } });
   });
 
   it("stops the run when it would wait for the lock the interrupted step holds: munmap at gup.faultin", () => {
@@ -80,5 +80,31 @@ steps:
   it("refuses at load an order where an interrupted step goes on before the step inside it ends", () => {
     const text = race("v4.8", "{ op: proc_mem_write, proc: owner, addr: s, data: \"x\" }", "[w, z, w, z]");
     expect(() => loadScenario(text, "n.yaml", plugins)).toThrow(/field "steps\[3\]\.order\[2\]": thread "w" goes on with its step 0 while thread "z"'s step, which runs inside it, has not finished/);
+  });
+
+  it("runs at the long-term migrate loop's point with the lock dropped: a munmap there makes the retried pin fail", () => {
+    const text = (order: string) => `name: longterm
+policy: test-exact
+machine: { memory: 8MiB, movable: 8MiB }
+processes: [p1]
+steps:
+  - { op: mmap, proc: p1, as: buf, length: 16KiB, prot: [read, write], flags: [private, anonymous, populate] }
+  - op: concurrent
+    threads:
+      pin: [ { op: gup, proc: p1, addr: buf, pages: 4, call: pin_user_pages, flags: [FOLL_WRITE, FOLL_LONGTERM], as: h } ]
+      other: [ { op: munmap, proc: p1, addr: buf, length: 16KiB } ]
+    order: ${order}
+`;
+    const at = runScenario(loadScenario(text("[pin, pin, other, pin]"), "l.yaml", plugins), { container: c }).results[0];
+    expect(at.blocked).toBeUndefined();
+    expect(at.steps[2]).toMatchObject({ op: "munmap", ok: true, inside: { step: 1, point: "gup.longterm_migrate" } });
+    expect(at.steps[1]).toMatchObject({ op: "gup", errno: "EFAULT" });
+    // At gup.faultin, which a populated range never reaches, the munmap runs at the next point reached.
+    const next = runScenario(loadScenario(text("[pin, other, pin, pin]"), "l.yaml", plugins), { container: c }).results[0];
+    expect(next.steps[2]).toMatchObject({ op: "munmap", inside: { step: 1, point: "gup.longterm_migrate" } });
+    // Before the pin: no migration needed from an empty range, the pin fails at once.
+    const before = runScenario(loadScenario(text("[other, pin, pin, pin]"), "l.yaml", plugins), { container: c }).results[0];
+    expect(before.steps[1]).toMatchObject({ op: "munmap" });
+    expect(before.steps[2]).toMatchObject({ op: "gup", errno: "EFAULT" });
   });
 });

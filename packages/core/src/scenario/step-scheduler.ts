@@ -4,7 +4,9 @@
  * point of another (`LoadedScenario.nested`). Every step it runs gets a frame; when the running
  * step reaches its next declared point (`stepPreemptPoints`), the steps scheduled there run,
  * each to its end (they may have points of their own), and the step goes on. Steps scheduled at
- * a point the step never reached (another path through the kernel) run after it ends.
+ * a point the step does not reach (another path through the kernel: no fault to retry) run at
+ * the next of its points it reaches, or after it ends; {@link StepScheduler.placement} says where
+ * each ran.
  *
  * Locks: the interrupted steps hold what their points say (`MmapLockHold`); a step run there
  * that needs a conflicting mmap lock (its op's, `stepMmapLock`, or one the kernel code takes,
@@ -31,6 +33,8 @@ export class StepScheduler implements PreemptHandler {
   private readonly frames: Frame[] = [];
   /** The step that would have waited, once one has (the run then stops). */
   blockedStep: number | undefined;
+  /** Where each nested step ran: the step it ran inside and the point, or `end` (after that step ended). */
+  private readonly ranAt = new Map<number, { readonly step: number; readonly point: PreemptPoint | "end" }>();
 
   /**
    * Schedule `loaded`'s nested steps; `runOne` runs one step (its outcome and expectations),
@@ -70,18 +74,36 @@ export class StepScheduler implements PreemptHandler {
       this.frames.pop();
     }
     // Points the step never reached: what was scheduled there runs after it.
-    for (; frame.cursor < frame.points.length; frame.cursor++) for (const j of kids[frame.cursor] ?? []) this.run(j);
+    for (; frame.cursor < frame.points.length; frame.cursor++) {
+      for (const j of kids[frame.cursor] ?? []) {
+        this.ranAt.set(j, { step: i, point: "end" });
+        this.run(j);
+      }
+    }
   }
 
-  /** The running step reached `point`: run what is scheduled there if it is the step's next declared point. */
+  /** Where nested step `j` ran (after the run): the step it ran inside and the point, or `end`. */
+  placement(j: number): { readonly step: number; readonly point: PreemptPoint | "end" } | undefined {
+    return this.ranAt.get(j);
+  }
+
+  /**
+   * The running step reached `point`: if it is one of its declared points not passed yet, run
+   * what is scheduled there, and at the points before it the step skipped.
+   */
   point(point: PreemptPoint, holds: readonly MmapLockHold[]): void {
     const f = this.frames[this.frames.length - 1];
-    if (f === undefined || f.cursor >= f.points.length || f.points[f.cursor] !== point) return;
-    const kids = this.children.get(f.step)?.[f.cursor] ?? [];
-    f.cursor++;
+    if (f === undefined) return;
+    const at = f.points.indexOf(point, f.cursor);
+    if (at < 0) return;
+    const kids = (this.children.get(f.step) ?? []).slice(f.cursor, at + 1).flat();
+    f.cursor = at + 1;
     f.holds = holds;
     try {
-      for (const j of kids) this.run(j);
+      for (const j of kids) {
+        this.ranAt.set(j, { step: f.step, point });
+        this.run(j);
+      }
     } finally {
       f.holds = [];
       this.resume(f.step);
