@@ -48,7 +48,8 @@ Examples:
   $ pinlab list kernels
   $ pinlab new device my-ring       # a device plugin skeleton with its scenario, in any directory
 
-Exit status: 0 every expectation held, 1 an expectation failed, 2 bad input or command line,
+Exit status: 0 every expectation held (explore: the exploration ran and every explore entry
+held), 1 an expectation (explore: an explore entry) failed, 2 bad input or command line,
 70 an internal error (a pinlab bug: please report it with the --debug output).`);
 
   common(program.command("run"))
@@ -135,11 +136,11 @@ expectation, 1 they do not (or a scenario stopped early), 2 bad input or no Linu
     });
 
   common(program.command("explore"))
-    .description("(issue 21) run every distinct interleaving of a scenario's concurrent blocks; write the shortest order giving each hazard and each failed expectation as a replayable scenario")
+    .description("run every distinct interleaving of a scenario's concurrent blocks; write the order with the fewest preemptions giving each hazard and each failed expectation as a replayable scenario; check the scenario's explore block")
     .argument("<file>", "one scenario file")
     .option("-p, --policy <names>", "policy name, comma-separated names, or all (default: the scenario's, as for run; also PINLAB_POLICY)")
-    .option("-k, --kernel <era>", "kernel era to run on (as for run)")
-    .option("--bound <n>", "at most n preemptions (context switches beyond the minimum) per block (default: no bound)")
+    .option("-k, --kernel <era>", "kernel era to run on (as for run; default: each era the explore block's entries name, and the scenario's own when one names none)")
+    .option("--bound <n>", "at most n preemptions (switches away from a thread with parts left) per block (default: the explore block's bound, else none)")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--out <dir>", "where the replayable findings are written", "explore-findings")
     .option("--seed <n>", "seed (overrides the scenario's)")
@@ -147,13 +148,20 @@ expectation, 1 they do not (or a scenario stopped early), 2 bad input or no Linu
     .option("--playground <url>", "print a link opening each finding in the playground served at this URL (e.g. http://localhost:4173/ from npm run preview in apps/playground)")
     .addHelpText("after", `
 Orders are the merges of each block's threads (each thread's steps in order), the product over
-blocks. Two steps of different threads commute only when both are process-local ops of two
-different, never-forked processes on their own private anonymous memory; the sleep-set reduction
-skips an order equivalent to one already run, so the search stays exhaustive within the bound.
-A finding is a hazard (class, outcome) or a failed expectation; the order with the fewest
-preemptions that gives it is written to --out with the block's order: fixed.
+blocks. A gup, proc_mem_write or fork step has preemption points (gup_fast.read, gup_fast.grab,
+gup.faultin, gup.longterm_migrate, fork.copy_pte): it is one order entry per part, and other
+threads' steps can run inside it there; an order where such a step would wait for a lock the
+interrupted step holds cannot happen (counted as blocked). A fire step runs a pending completion
+where it stands. Two steps of different threads commute only when both are process-local ops of
+two different, never-forked processes on their own private anonymous memory; the sleep-set
+reduction skips an order equivalent to one already run, so the search stays exhaustive within
+the bound. A finding is a hazard (class, outcome) or a failed expectation (or a step error); the
+order with the fewest preemptions that gives it is written to --out with the block's order:
+fixed, its policy and its era. The scenario's explore block (found / absent entries) is checked
+last.
 
-Exit status: 0 the exploration ran (findings are results), 2 bad input.
+Exit status: 0 the exploration ran and every explore entry held (findings are results), 1 an
+explore entry failed, 2 bad input.
 
 Examples:
   $ pinlab explore scenarios/explore-dio-writeback.yaml --policy legacy-get,pin-bias

@@ -77,7 +77,7 @@ export async function exploreCommand(file: string, opts: ExploreCommandOptions, 
   if (x.findings.length > 0) mkdirSync(outDir, { recursive: true });
   const report: ExploreReport = {
     scenario: sc.header.name, file: sc.file, blocks: sc.blocks?.length ?? 0, ...(bound !== undefined ? { bound } : {}),
-    orders: x.orders, explored: x.explored, exhaustive: x.exhaustive, blocked: x.blocked, runs: x.runs, absent: x.absent,
+    orders: x.orders, explored: x.explored, exhaustive: x.exhaustive, beyondBound: x.beyondBound, blocked: x.blocked, runs: x.runs, absent: x.absent,
     findings: x.findings.map((f) => {
       const path = join(outDir, findingFileName(sc.file, f));
       const shown = relative(io.cwd, path) || path;

@@ -28,7 +28,7 @@ export interface ExploreCheck {
 
 /** The kernels an exploration of `spec` runs at when `--kernel` is not given: the entries' eras, and the default (undefined) when an entry names none. */
 export function exploreKernels(spec: ExploreSpec | undefined): (string | undefined)[] {
-  if (spec === undefined) return [undefined];
+  if (spec === undefined || spec.expect.length === 0) return [undefined];
   const named = [...new Set(spec.expect.flatMap((e) => (e.kernel === undefined ? [] : [e.kernel])))];
   return spec.expect.some((e) => e.kernel === undefined) ? [undefined, ...named] : named;
 }

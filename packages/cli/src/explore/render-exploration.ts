@@ -32,6 +32,8 @@ export interface ExploreReport {
   readonly explored: number;
   /** True when every order within the bound was run or is equivalent to one run. */
   readonly exhaustive: boolean;
+  /** Some order exceeded the bound and was not run. */
+  readonly beyondBound: boolean;
   /** Runs (order, policy, kernel) that stopped because the order cannot happen (a step at a point would wait for a lock). */
   readonly blocked: number;
   /** The runs of each order: `policy@kernel`. */
@@ -52,8 +54,9 @@ export function renderExploration(r: ExploreReport): string {
   if (r.blocks === 0) lines.push("  no concurrent block: one order, run as written");
   else {
     lines.push(`  ${plural(r.blocks, "concurrent block")}, ${r.bound === undefined ? "no preemption bound" : `at most ${plural(r.bound, "preemption")} per block`}`);
-    lines.push(`  orders ${r.orders}, explored ${r.explored}${r.exhaustive ? ", exhaustive within the bound (every order skipped is equivalent to one explored)" : ", NOT exhaustive"}`);
-    if (r.blocked > 0) lines.push(`  ${plural(r.blocked, "run")} stopped: the order cannot happen (a step at a preemption point would wait for a lock the interrupted step holds)`);
+    const skipped = r.beyondBound ? "every order within the bound was run or is equivalent to one run; orders beyond it were not run" : "every order skipped is equivalent to one explored";
+    lines.push(`  orders ${r.orders}, explored ${r.explored}${r.exhaustive ? `, exhaustive within the bound (${skipped})` : ", NOT exhaustive"}`);
+    if (r.blocked > 0) lines.push(`  ${plural(r.blocked, "run")} (an order under one policy and era) stopped: that order cannot happen (a step at a preemption point would wait for a lock the interrupted step holds)`);
   }
   for (const run of r.runs) {
     const mine = r.findings.filter((f) => `${f.policy}@${f.kernel}` === run);
@@ -68,7 +71,10 @@ export function renderExploration(r: ExploreReport): string {
   }
   if (r.checks.length > 0) {
     const failed = r.checks.filter((c) => c.status === "fail").length;
-    lines.push(`  explore expectations: ${failed === 0 ? "all hold" : `${failed} FAILED`}`);
+    const unchecked = r.checks.filter((c) => c.status === "not checked").length;
+    const held = r.checks.length - failed - unchecked;
+    const summary = failed === 0 && unchecked === 0 ? "all hold" : [failed > 0 ? `${failed} FAILED` : "", `${held} hold`, unchecked > 0 ? `${unchecked} not checked (a policy or era not explored here)` : ""].filter((w) => w !== "").join(", ");
+    lines.push(`  explore expectations: ${summary}`);
     for (const c of r.checks) {
       const mark = c.status === "pass" ? "ok  " : c.status === "fail" ? "FAIL" : "--  ";
       lines.push(`    ${mark} [${c.entry}] ${c.kind} ${c.selector}${c.run !== undefined ? ` under ${c.run.replace("@", " @")}` : ""}: ${c.why}${c.note !== undefined ? ` (${c.note})` : ""}`);

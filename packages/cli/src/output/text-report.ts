@@ -25,8 +25,8 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
     const status = res.passed ? s.ok("PASS") : s.bad("FAIL");
     const hz = summarizeHazards(res.hazards);
     const label = res.kernel !== undefined && res.kernel !== DEFAULT_KERNEL ? `${res.policy} @${res.kernel}` : res.policy;
-    lines.push(`  ${status} ${label.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
-    if (res.blocked !== undefined) lines.push(`      ${s.bad("✗")} this order cannot happen, the run stopped: ${res.blocked.message}`);
+    lines.push(`  ${status} ${label.padEnd(16)} ${res.steps.length} step${res.steps.length === 1 ? "" : "s"}, ${checked} expectation${checked === 1 ? "" : "s"}${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
+    if (res.blocked !== undefined) lines.push(`      ${s.bad("✗")} the run stopped: ${res.blocked.message}`);
     for (const st of res.steps) {
       const bad = st.expectations.filter((e) => !e.pass);
       if (st.error !== undefined) lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}): ${st.error}`);

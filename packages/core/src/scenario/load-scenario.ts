@@ -120,6 +120,12 @@ function checkHeader(header: Omit<ScenarioHeader, "steps">, file: string, map: S
       seen.add(n);
     });
   };
+  // (issue 21) An explore entry names a registered policy.
+  header.explore?.expect.forEach((e, i) => {
+    if (e.policy !== undefined && !plugins.policies.has(e.policy)) {
+      problems.push({ file, pos: map.pos(["explore", "expect", i, "policy"]), field: `explore.expect[${i}].policy`, message: `unknown policy "${e.policy}"; registered policies: ${[...plugins.policies.keys()].join(", ")}` });
+    }
+  });
   dup("file", header.files.map((f) => f.name), "files");
   dup("device", header.devices.map((d) => d.name), "devices");
   dup("process", header.processes.map((p) => (typeof p === "string" ? p : p.name)), "processes");

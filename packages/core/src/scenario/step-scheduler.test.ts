@@ -73,7 +73,7 @@ steps:
     const munmap = "{ op: munmap, proc: victim, addr: ro, length: 4KiB }";
     const r = runScenario(loadScenario(race("v4.8", munmap, "[w, z, w]"), "n.yaml", plugins), { container: c }).results[0];
     expect(r.passed).toBe(false);
-    expect(r.blocked).toMatchObject({ step: 4, point: "gup.faultin", message: expect.stringMatching(/step 4 \(munmap\), run inside step 3 \(proc_mem_write\), would wait for the mmap lock \(write\) held across gup.faultin: this order cannot happen/) });
+    expect(r.blocked).toMatchObject({ step: 4, point: "gup.faultin", message: expect.stringMatching(/step 4 \(munmap\), run inside step 3 \(proc_mem_write\), needs the mmap lock for write, which is held for read across gup.faultin: it would wait, so this order cannot happen/) });
     expect(r.steps.map((s) => s.index)).toEqual([0, 1, 2]);
   });
 

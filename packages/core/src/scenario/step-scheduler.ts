@@ -123,7 +123,7 @@ export class StepScheduler implements PreemptHandler {
       for (const h of f.holds) {
         if (h.mm === mm && (h.mode === "write" || mode === "write")) {
           this.blockedStep = step;
-          throw new WouldBlockError(f.points[f.cursor - 1], mm, mode, `step ${step} (${this.loaded.steps[step].op}), run inside step ${f.step} (${this.loaded.steps[f.step].op}),`);
+          throw new WouldBlockError(f.points[f.cursor - 1], mm, mode, h.mode, `step ${step} (${this.loaded.steps[step].op}), run inside step ${f.step} (${this.loaded.steps[f.step].op}),`);
         }
       }
     }

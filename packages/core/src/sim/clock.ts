@@ -35,6 +35,8 @@ export class VirtualClock {
   private seq = 0;
   private heap: Entry[] = [];
   private liveCount = 0;
+  /** Every label ever scheduled (so `fire` can tell an event that already ran from one that never existed). */
+  private readonly labels = new Set<string>();
 
   /** Current virtual time in nanoseconds. */
   get now(): number {
@@ -56,6 +58,7 @@ export class VirtualClock {
   schedule(delay: number, label: string, fn: TimerCallback): TimerHandle {
     if (!(delay >= 0) || !Number.isFinite(delay)) throw new RangeError(`clock: delay must be a non-negative number of ns, got ${delay}`);
     const entry: Entry = { at: this.time + Math.round(delay), seq: this.seq++, label, fn, live: true };
+    this.labels.add(label);
     this.push(entry);
     this.liveCount++;
     return {
@@ -97,16 +100,17 @@ export class VirtualClock {
   /**
    * (issue 21) Run the earliest pending callback labelled `label` now, at the current time, as if
    * its delay had just ended (a completion that came sooner); the clock does not move. Returns
-   * false when no callback with that label is pending.
+   * `ran`; `done` when none with that label is pending but one was scheduled before (it already
+   * ran, or was cancelled); `unknown` when none ever was.
    */
-  fire(label: string): boolean {
+  fire(label: string): "ran" | "done" | "unknown" {
     let pick: Entry | undefined;
     for (const e of this.heap) if (e.live && e.label === label && (pick === undefined || this.less(e, pick))) pick = e;
-    if (pick === undefined) return false;
+    if (pick === undefined) return this.labels.has(label) ? "done" : "unknown";
     pick.live = false;
     this.liveCount--;
     pick.fn();
-    return true;
+    return "ran";
   }
 
   /** The labels of the pending callbacks, earliest first. */

@@ -57,9 +57,9 @@ export interface PreemptHandler {
  * holds: on a real machine it would wait for the operation, so the order asked for cannot happen.
  */
 export class WouldBlockError extends Error {
-  /** `what` needs `mode` on the mmap lock of mm `mm`, held across `point`. */
-  constructor(readonly point: PreemptPoint, readonly mm: number, readonly mode: "read" | "write", what: string) {
-    super(`${what} would wait for the mmap lock (${mode}) held across ${point}: this order cannot happen`);
+  /** `what` needs the mmap lock of mm `mm` for `mode`; it is held for `held` across `point`. */
+  constructor(readonly point: PreemptPoint, readonly mm: number, readonly mode: "read" | "write", held: "read" | "write", what: string) {
+    super(`${what} needs the mmap lock for ${mode}, which is held for ${held} across ${point}: it would wait, so this order cannot happen`);
     this.name = "WouldBlockError";
   }
 }

@@ -12,16 +12,18 @@ export function runAdvance(ctx: RunContext, s: StepOf<"advance">): StepOutcome {
 
 /**
  * (issue 21) `fire`: run the pending event labelled `event` now, as if its latency had just ended
- * (the clock does not move); result: the label. In a concurrent block this puts a completion at
- * any point of an order, whatever its latency.
+ * (the clock does not move); result: the label, or null when that event already ran (the clock
+ * got there first: in a concurrent block, an order where the completion came before this point).
+ * An error when no event with that label was ever scheduled (a mistyped label).
  */
 export function runFire(ctx: RunContext, s: StepOf<"fire">): StepOutcome {
   const clock = ctx.inst.kernel.clock;
-  if (!clock.fire(s.event)) {
+  const r = clock.fire(s.event);
+  if (r === "unknown") {
     const pending = [...new Set(clock.pendingLabels())];
-    throw new StepInputError("event", `no pending event "${s.event}"; pending now: ${pending.length > 0 ? pending.join(", ") : "none"}`);
+    throw new StepInputError("event", `no event "${s.event}" was ever scheduled; pending now: ${pending.length > 0 ? pending.join(", ") : "none"}`);
   }
-  return { result: s.event };
+  return { result: r === "ran" ? s.event : null };
 }
 
 /** `settle`: run the clock until nothing is pending. */

@@ -43,7 +43,7 @@ export const exploreEntrySchema = z
 export const exploreSchema = z
   .object({
     bound: z.number().int().nonnegative().optional().meta({ description: "at most this many preemptions per concurrent block (default: none; --bound overrides)" }),
-    expect: z.array(exploreEntrySchema).min(1).meta({ description: "what the exploration finds, or proves absent" }),
+    expect: z.array(exploreEntrySchema).default([]).meta({ description: "what the exploration finds, or proves absent (default: nothing checked)" }),
   })
   .strict();
 
