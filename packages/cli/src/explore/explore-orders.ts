@@ -2,10 +2,12 @@
  * (issue 21) The exploration behind `pinlab explore`: every distinct interleaving of each
  * `concurrent` block (the product over blocks), within a preemption bound, reduced with sleep sets
  * over core's static step independence; each order runs deterministically (same seed) under each
- * policy; for each hazard (class, outcome) and each failed expectation, the order with the fewest
+ * policy and kernel era; for each hazard (class, outcome) and each failed expectation, the order with the fewest
  * preemptions that produces it (ties: the first in lexicographic thread order, the order the search
  * visits them in). The shortest is the shortest among the orders explored: an equivalent order
- * the reduction skipped gives the same finding, and may have fewer preemptions.
+ * the reduction skipped gives the same finding, and may have fewer preemptions. A run whose order
+ * cannot happen (a step at a preemption point would wait for a lock the interrupted step holds:
+ * `PolicyResult.blocked`) is counted, and shows nothing.
  * @module
  */
 import {
@@ -41,14 +43,20 @@ export interface Exploration {
   readonly beyondBound: boolean;
   /** The findings, by policy, then first found. */
   readonly findings: readonly ExploreFinding[];
-  /** Per policy, the hazard classes no order within the bound shows. */
+  /** Per `policy@kernel`, the hazard classes no order within the bound shows. */
   readonly absent: Readonly<Record<string, readonly string[]>>;
+  /** Runs (order, policy, kernel) that stopped because their order cannot happen. */
+  readonly blocked: number;
+  /** The `policy@kernel` runs of each order, in the order explored. */
+  readonly runs: readonly string[];
 }
 
 /** How to explore. */
 export interface ExploreOptions {
   /** The policies to run under. */
   readonly policies: readonly string[];
+  /** The kernel eras to run at (each overrides `run.kernel`; undefined: `run`'s); absent or empty: `run`'s only. */
+  readonly kernels?: readonly (string | undefined)[];
   /** Options of each run (container, kernel, seed, ...). */
   readonly run: RunOptions;
   /** At most this many preemptions per block (absent: no bound). */
@@ -72,7 +80,7 @@ function blockOrders(loaded: LoadedScenario, blocks: readonly ConcurrentBlock[],
     const list: { order: readonly string[]; pre: number }[] = [];
     const stepOf = (t: { thread: string; index: number }) => b.threads.find((x) => x.name === t.thread)?.steps[t.index];
     const stats = interleavings({
-      threads: b.threads.map((t) => ({ name: t.name, count: t.steps.length })),
+      threads: b.threads.map((t) => ({ name: t.name, count: t.parts.reduce((x, y) => x + y, 0), parts: t.parts })),
       ...(opts.bound !== undefined ? { bound: opts.bound } : {}),
       ...(opts.noReduction === true ? {} : {
         independent: (x: { thread: string; index: number }, y: { thread: string; index: number }) => {
@@ -94,8 +102,37 @@ export function exploreScenario(loaded: LoadedScenario, opts: ExploreOptions): E
   const blocks = loaded.blocks ?? [];
   const { perBlock, orders, exhaustive, beyondBound } = blockOrders(loaded, blocks, opts);
   const best = new Map<string, ExploreFinding>();
-  const seen = new Map<string, Set<string>>(opts.policies.map((p) => [p, new Set<string>()]));
+  const kernels: (string | undefined)[] = opts.kernels !== undefined && opts.kernels.length > 0 ? [...opts.kernels] : [undefined];
+  const seen = new Map<string, Set<string>>();
+  const runs: string[] = [];
   let explored = 0;
+  let blocked = 0;
+  const runOne = (sc: LoadedScenario, trace: readonly (readonly string[])[], pre: number, policy: string, kernelId: string | undefined) => {
+    const r = runUnderPolicy(sc, policy, kernelId === undefined ? opts.run : { ...opts.run, kernel: kernelId });
+    const kernel = r.kernel ?? kernelId ?? "";
+    const key = `${policy}@${kernel}`;
+    if (!seen.has(key)) {
+      seen.set(key, new Set());
+      runs.push(key);
+    }
+    if (r.blocked !== undefined) {
+      blocked++;
+      return;
+    }
+    const found = (id: string, cls: string, outcome: string) => {
+      const old = best.get(`${key}|${id}`);
+      if (old === undefined || pre < old.preemptions) best.set(`${key}|${id}`, { class: cls, outcome, policy, kernel, trace, preemptions: pre });
+    };
+    for (const h of r.hazards) {
+      seen.get(key)?.add(h.class);
+      found(`${h.class}/${h.outcome}`, h.class, h.outcome);
+    }
+    for (const s of r.steps) {
+      const path = sc.paths?.[s.index] ?? ["steps", s.index];
+      for (const e of s.expectations) if (!e.pass) found(expectationId(e.key, path), "expectation", `${e.key} at step ${s.index}`);
+      if (s.error !== undefined) found(expectationId("error", path), "expectation", `error at step ${s.index}`);
+    }
+  };
   // The product over blocks, the first block's orders outermost (lexicographic over the whole trace).
   const combo = (b: number, trace: (readonly string[])[], pre: number): void => {
     if (b < perBlock.length) {
@@ -104,27 +141,12 @@ export function exploreScenario(loaded: LoadedScenario, opts: ExploreOptions): E
     }
     explored++;
     const sc = blocks.length === 0 ? loaded : withOrders(loaded, trace);
-    for (const policy of opts.policies) {
-      const r = runUnderPolicy(sc, policy, opts.run);
-      const kernel = r.kernel ?? "";
-      const found = (id: string, cls: string, outcome: string) => {
-        const old = best.get(`${policy}|${id}`);
-        if (old === undefined || pre < old.preemptions) best.set(`${policy}|${id}`, { class: cls, outcome, policy, kernel, trace, preemptions: pre });
-      };
-      for (const h of r.hazards) {
-        seen.get(policy)?.add(h.class);
-        found(`${h.class}/${h.outcome}`, h.class, h.outcome);
-      }
-      for (const s of r.steps) {
-        const path = sc.paths?.[s.index] ?? ["steps", s.index];
-        for (const e of s.expectations) if (!e.pass) found(expectationId(e.key, path), "expectation", `${e.key} at step ${s.index}`);
-        if (s.error !== undefined) found(expectationId("error", path), "expectation", `error at step ${s.index}`);
-      }
-    }
+    for (const kernelId of kernels) for (const policy of opts.policies) runOne(sc, trace, pre, policy, kernelId);
     opts.onOrder?.(explored);
   };
   combo(0, [], 0);
-  const findings = [...best.values()].sort((a, b) => opts.policies.indexOf(a.policy) - opts.policies.indexOf(b.policy));
-  const absent = Object.fromEntries(opts.policies.map((p) => [p, HAZARD_CLASSES.filter((c) => !(seen.get(p)?.has(c) ?? false))]));
-  return { orders, explored, exhaustive, beyondBound, findings, absent };
+  const rank = (f: ExploreFinding) => runs.indexOf(`${f.policy}@${f.kernel}`);
+  const findings = [...best.values()].sort((a, b) => rank(a) - rank(b));
+  const absent = Object.fromEntries(runs.map((k) => [k, HAZARD_CLASSES.filter((c) => !(seen.get(k)?.has(c) ?? false))]));
+  return { orders, explored, exhaustive, beyondBound, findings, absent, blocked, runs };
 }

@@ -31,7 +31,8 @@ steps:
 `;
 
 interface Report {
-  orders: number; explored: number; exhaustive: boolean; absent: Record<string, string[]>;
+  orders: number; explored: number; exhaustive: boolean; absent: Record<string, string[]>; blocked: number; runs: string[];
+  checks: { entry: number; kind: string; selector: string; run?: string; status: string; why: string }[];
   findings: { class: string; outcome: string; policy: string; kernel: string; trace: string[][]; preemptions: number; scenario: string }[];
 }
 
@@ -64,7 +65,7 @@ describe("pinlab explore", () => {
     expect(legacy[0]).toMatchObject({ trace: [["wb", "wb", "dio", "dio"]], preemptions: 0, kernel: "v5.3" });
     // Every order was run under pin-bias: none left a hazard undetected or lost the data.
     expect(pinBias.map((f) => `${f.class} ${f.outcome}`)).toEqual(["dma_after_clean detected"]);
-    expect(report.absent["legacy-get"]).not.toContain("dma_after_clean");
+    expect(report.absent["legacy-get@v5.3"]).not.toContain("dma_after_clean");
   });
 
   it("writes each finding as a scenario that `pinlab run` replays, comments kept", async () => {
@@ -102,6 +103,59 @@ describe("pinlab explore", () => {
     expect(io.stdout).toContain("no concurrent block: one order, run as written");
     const json = await explore(["plain.yaml", "--policy", "pin-bias", "--out", "plain-out"]);
     expect(json.report).toMatchObject({ orders: 1, explored: 1, exhaustive: true });
+  });
+
+  /** A forced write racing `other` (a step of process victim), with `explore` lines. */
+  const forced = (other: string, exploreBlock: string) => `name: forced
+policy: legacy-get
+machine: { memory: 16MiB, kernel: v4.8 }
+files: [ { name: f, fs: ext4, size: 4KiB } ]
+processes: [owner, victim]
+${exploreBlock}steps:
+  - { op: mmap, proc: owner, as: s, length: 4KiB, prot: [read, write], flags: [shared], file: f }
+  - { op: write, proc: owner, addr: s, data: "root" }
+  - { op: mmap, proc: victim, as: ro, length: 4KiB, prot: [read], flags: [private], file: f }
+  - op: concurrent
+    threads:
+      w:
+        - { op: proc_mem_write, proc: victim, addr: ro, data: "HACK" }
+      z:
+        - ${other}
+  - { op: check, expect: { data: { proc: owner, addr: s, equals: "root" } } }
+`;
+
+  it("runs a step at another's preemption point, explores each era the explore block names, and checks the block", async () => {
+    writeFileSync(join(dir, "forced.yaml"), forced("{ op: madvise, proc: victim, addr: ro, length: 4KiB, advice: dontneed }", `explore:
+  expect:
+    - { kernel: v4.8, found: { class: expectation, key: data } }
+    - { kernel: v5.3, absent: { class: expectation } }
+`));
+    const { code, report } = await explore(["forced.yaml", "--out", "forced-out"]);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ orders: 3, explored: 3, exhaustive: true, blocked: 0, runs: ["legacy-get@v4.8", "legacy-get@v5.3"] });
+    expect(report.findings).toEqual([expect.objectContaining({ class: "expectation", outcome: "data at step 5", kernel: "v4.8", trace: [["w", "z", "w"]], preemptions: 1 })]);
+    expect(report.checks.map((c) => `${c.status} ${c.kind} ${c.selector} ${c.run}`)).toEqual(["pass found expectation/data legacy-get@v4.8", "pass absent expectation legacy-get@v5.3"]);
+    // --kernel explores that era only: the other entry is not checked.
+    const one = await explore(["forced.yaml", "--kernel", "v5.3", "--out", "forced-out"]);
+    expect(one.code).toBe(0);
+    expect(one.report.checks.map((c) => c.status)).toEqual(["not checked", "pass"]);
+  });
+
+  it("exits 1 and says which entry failed when the exploration does not show what the block says", async () => {
+    writeFileSync(join(dir, "wrong.yaml"), forced("{ op: madvise, proc: victim, addr: ro, length: 4KiB, advice: dontneed }", `explore:
+  expect:
+    - { absent: { class: expectation }, note: wrong on purpose }
+`));
+    const io = captureIo(dir);
+    expect(await main(["explore", "wrong.yaml", "--out", "wrong-out"], io)).toBe(1);
+    expect(io.stdout).toMatch(/explore expectations: 1 FAILED\n {4}FAIL \[0\] absent expectation under legacy-get @v4.8: expectation data at step 5: order \[w, z, w\] \(wrong on purpose\)/);
+  });
+
+  it("counts the runs whose order cannot happen (munmap would wait for the lock held at gup.faultin) and shows nothing for them", async () => {
+    writeFileSync(join(dir, "blocked.yaml"), forced("{ op: munmap, proc: victim, addr: ro, length: 4KiB }", ""));
+    const { code, report } = await explore(["blocked.yaml", "--out", "blocked-out"]);
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ orders: 3, explored: 3, blocked: 1, findings: [] });
   });
 
   it.each([

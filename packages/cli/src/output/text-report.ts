@@ -18,7 +18,7 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
   for (const res of r.results) {
     const checked = res.steps.reduce((n, st) => n + st.expectations.length, 0);
     const failed = res.steps.reduce((n, st) => n + st.expectations.filter((e) => !e.pass).length + (st.error !== undefined ? 1 : 0), 0);
-    if (res.error !== undefined) {
+    if (res.error !== undefined && res.blocked === undefined) {
       lines.push(`  ${s.bad("FAIL")} ${res.policy}: could not build the kernel: ${res.error}`);
       continue;
     }
@@ -26,6 +26,7 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
     const hz = summarizeHazards(res.hazards);
     const label = res.kernel !== undefined && res.kernel !== DEFAULT_KERNEL ? `${res.policy} @${res.kernel}` : res.policy;
     lines.push(`  ${status} ${label.padEnd(16)} ${res.steps.length} steps, ${checked} expectations${failed > 0 ? `, ${s.bad(`${failed} failed`)}` : ""}, ${hz}`);
+    if (res.blocked !== undefined) lines.push(`      ${s.bad("✗")} this order cannot happen, the run stopped: ${res.blocked.message}`);
     for (const st of res.steps) {
       const bad = st.expectations.filter((e) => !e.pass);
       if (st.error !== undefined) lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}): ${st.error}`);
@@ -33,7 +34,7 @@ export function renderReport(r: ScenarioReport, s: Style, opts: { verbose?: bool
         lines.push(`      ${s.bad("✗")} step ${st.index} (${st.op}) ${e.key}${e.byPolicy === true ? s.dim(` [${res.policy}]`) : ""}: expected ${formatValue(e.expected)}, got ${describeGot(e)}`);
       }
       if (opts.verbose === true && bad.length === 0 && st.error === undefined) {
-        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
+        lines.push(`      ${s.dim(`step ${st.index} ${st.op}${st.inside !== undefined ? ` (inside step ${st.inside.step}, at ${st.inside.point})` : ""}${st.errno !== null ? ` -> ${st.errno}${st.message !== undefined ? `: ${st.message}` : ""}` : st.result !== null ? ` -> ${formatValue(st.result)}` : ""}`)}`);
       }
       if (st.state !== undefined) lines.push(...renderState(st.state, st.index, st.op, s));
     }

@@ -133,6 +133,9 @@ export function gupLongtermLocked(
     s.k.events.emit("migrate", { reason: "longterm_pin", migrated, failed: round.failed });
     s.k.observe("onLongtermMigration", opts.holder, migrated, round.failed > 0 ? ENOMEM : 0);
     if (round.failed > 0) return { nr: -ENOMEM, migrated };
-    // -EAGAIN: pin the range again.
+    // -EAGAIN: pin the range again. The mmap lock was dropped for the migration
+    // (__gup_longterm_locked() runs __get_user_pages_locked() again, which retakes it): another
+    // thread can change the range here (issue 21).
+    s.k.preempt.point("gup.longterm_migrate");
   }
 }

@@ -169,6 +169,9 @@ export function getUserPagesSlow(
       const r = faultinPage(k, vma, vpn, lookup, unshare, stats);
       if (r < 0) return i > 0 ? i : r;
       if (!unshare && (lookup & FOLL_WRITE) !== 0 && (vma.flags & VM_WRITE) === 0) lookup = afterCowFault(k, vma, vpn, lookup, opts);
+      // The `retry:` of __get_user_pages(): cond_resched(), then follow_page_mask() again, under
+      // the mmap lock held for read (issue 21: another thread can run here).
+      k.preempt.point("gup.faultin", [{ mm: mm.id, mode: "read" }]);
       pfn = followPageMask(k, vma, vpn, lookup);
     }
     const t = pt.table(vpn)!;

@@ -97,7 +97,7 @@ describe("the concurrent step", () => {
   it.each([
     ["one thread only", `    threads:\n      t1:\n        - { op: touch, proc: p1, addr: a, length: 4KiB }\n`, /c\.yaml:9:7: step 1 \(concurrent\), field "steps\[1\]\.threads": a concurrent block needs at least 2 threads, got 1/],
     ["a nested block", `${twoThreads}      t3:\n        - { op: concurrent, threads: {} }\n`, /step 1 \(concurrent\), field "steps\[1\]\.threads\.t3\[0\]\.op": a concurrent block cannot be nested/],
-    ["an order with a step too many", `${twoThreads}    order: [t1, t2, t1, t2, t2]\n`, /field "steps\[1\]\.order": expected each thread name as many times as it has steps \(t1 x2, t2 x2\); got t2 x3/],
+    ["an order with a step too many", `${twoThreads}    order: [t1, t2, t1, t2, t2]\n`, /field "steps\[1\]\.order": expected each thread name as many times as its steps have parts \(t1 x2, t2 x2; a step with preemption points has one part more per point\); got t2 x3/],
     ["an order naming no thread", `${twoThreads}    order: [t1, t9, t1, t2]\n`, /field "steps\[1\]\.order\[1\]": "t9" names no thread of this block/],
     ["an empty thread", `    threads:\n      t1: []\n      t2:\n        - { op: touch, proc: p1, addr: a, length: 4KiB }\n`, /field "steps\[1\]\.threads\.t1": expected a non-empty list of steps/],
     ["a bad thread name", `    threads:\n      "9x":\n        - { op: touch, proc: p1, addr: a, length: 4KiB }\n      t2:\n        - { op: touch, proc: p1, addr: a, length: 4KiB }\n`, /field "steps\[1\]\.threads\.9x": "9x" is not a thread name/],

@@ -25,3 +25,5 @@ export * from "./concurrent-block.js";
 export * from "./interleave.js";
 export * from "./interleavings.js";
 export * from "./step-independence.js";
+export * from "./block-schedule.js";
+export * from "./step-points.js";

@@ -1,31 +1,36 @@
 /**
  * (issue 21) Running a scenario's concurrent blocks in other orders: the same loaded scenario
- * with each block's flat steps (and their source paths) laid out in a given order. Nothing else
- * changes: the runner runs the result as any scenario.
+ * with each block's flat steps (and their source paths) laid out in a given order, and the steps
+ * run at other steps' preemption points marked (`nested`). Nothing else changes: the runner runs
+ * the result as any scenario.
  * @module
  */
-import type { ConcurrentBlock, SourcePath } from "./concurrent-block.js";
+import { isScheduleProblem, scheduleBlock } from "./block-schedule.js";
+import { nestedSteps, type ConcurrentBlock, type SourcePath } from "./concurrent-block.js";
 import { stepPath, type LoadedScenario } from "./load-scenario.js";
 import type { Step } from "./schema/steps.js";
 
 /**
- * A merge of `block`'s threads in `order` (a thread name per step): each thread's steps in
- * program order. Throws RangeError when `order` is not such a merge.
+ * `block` run in `order` (a thread name per part, as `order:` is written): its steps in start
+ * order with their paths, and the block as scheduled. Throws RangeError when `order` is not an
+ * order of the block's threads (see `scheduleBlock`).
  */
-export function interleaveBlock(block: ConcurrentBlock, order: readonly string[]): { steps: Step[]; paths: SourcePath[] } {
-  const next = new Map(block.threads.map((t) => [t.name, 0]));
+export function interleaveBlock(block: ConcurrentBlock, order: readonly string[]): { steps: Step[]; paths: SourcePath[]; block: ConcurrentBlock } {
+  const want = new Map(block.threads.map((t) => [t.name, t.parts.reduce((a, b) => a + b, 0)]));
+  const seen = new Map<string, number>();
+  for (const n of order) seen.set(n, (seen.get(n) ?? 0) + 1);
+  for (const [n, c] of want) if (seen.get(n) !== c) throw new RangeError(`order ${order.join(",")} is not an order of the block's threads (${n} needs ${c} entries)`);
+  if (order.length !== [...want.values()].reduce((a, b) => a + b, 0)) throw new RangeError(`order ${order.join(",")} names a thread the block does not have`);
+  const schedule = scheduleBlock(block.threads, order);
+  if (isScheduleProblem(schedule)) throw new RangeError(`order ${order.join(",")}: ${schedule.message}`);
   const steps: Step[] = [];
   const paths: SourcePath[] = [];
-  for (const name of order) {
-    const t = block.threads.find((x) => x.name === name);
-    const k = next.get(name) ?? 0;
-    if (t === undefined || k >= t.steps.length) throw new RangeError(`order ${order.join(",")} is not a merge of the block's threads`);
-    steps.push(t.steps[k]);
-    paths.push(t.paths[k]);
-    next.set(name, k + 1);
+  for (const { thread, index } of schedule.starts) {
+    const t = block.threads.find((x) => x.name === thread)!;
+    steps.push(t.steps[index]);
+    paths.push(t.paths[index]);
   }
-  if (steps.length !== block.order.length) throw new RangeError(`order ${order.join(",")} leaves steps out`);
-  return { steps, paths };
+  return { steps, paths, block: { ...block, order, starts: schedule.starts, nested: schedule.nested } };
 }
 
 /** `loaded` with block `b` run in `orders[b]` (one order per block, as {@link interleaveBlock} takes it). */
@@ -34,10 +39,13 @@ export function withOrders(loaded: LoadedScenario, orders: readonly (readonly st
   if (orders.length !== blocks.length) throw new RangeError(`expected ${blocks.length} orders, one per concurrent block; got ${orders.length}`);
   const steps = [...loaded.steps];
   const paths = loaded.steps.map((_, i) => stepPath(loaded, i));
-  blocks.forEach((b, i) => {
+  const out = blocks.map((b, i) => {
     const merged = interleaveBlock(b, orders[i]);
     steps.splice(b.start, merged.steps.length, ...merged.steps);
     paths.splice(b.start, merged.paths.length, ...merged.paths);
+    return merged.block;
   });
-  return { ...loaded, steps, paths, blocks: blocks.map((b, i) => ({ ...b, order: orders[i] })) };
+  const { nested: _old, ...rest } = loaded;
+  const nested = nestedSteps(out, steps);
+  return { ...rest, steps, paths, blocks: out, ...(nested !== undefined ? { nested } : {}) };
 }

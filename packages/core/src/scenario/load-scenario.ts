@@ -20,9 +20,8 @@ import { mremapStepProblems } from "./mremap-step-rules.js";
 import { ConfigError, parseKernelConfig } from "../config/kernel-config.js";
 import { machineConfig } from "./machine-config.js";
 import { checkNames } from "./check-names.js";
-import { concurrentBlocks, fieldIn, flattenSteps, type ConcurrentBlock, type SourcePath } from "./concurrent-block.js";
+import { concurrentBlocks, fieldIn, flattenSteps, nestedSteps, type ConcurrentBlock, type NestedAt, type SourcePath } from "./concurrent-block.js";
 import { CONCURRENT_OP } from "./schema/concurrent.js";
-import type { PreemptPoint } from "../sim/preemption.js";
 
 /** A scenario read and validated, ready to run. */
 export interface LoadedScenario {
@@ -50,13 +49,6 @@ export interface LoadedScenario {
   readonly nested?: readonly (NestedAt | undefined)[];
 }
 
-/** (issue 21) A step run at a preemption point of another: the step interrupted and the point. */
-export interface NestedAt {
-  /** The index of the step interrupted. */
-  readonly step: number;
-  /** The point it is interrupted at. */
-  readonly point: PreemptPoint;
-}
 
 /** (issue 21) The source path of step `index` of a loaded scenario (see {@link LoadedScenario.paths}). */
 export function stepPath(loaded: Pick<LoadedScenario, "paths">, index: number): SourcePath {
@@ -106,7 +98,9 @@ function validateScenario(data: unknown, file: string, map: SourceMap, plugins: 
   });
   if (problems.length === 0) checkNames(header, steps, flat, file, map, plugins, problems);
   if (problems.length > 0) throw new ScenarioError(problems);
-  return { file, header, steps, map, paths: flat.paths, blocks: concurrentBlocks(flat.blocks, steps, flat.paths) };
+  const blocks = concurrentBlocks(flat.blocks, steps, flat.paths);
+  const nested = nestedSteps(blocks, steps);
+  return { file, header, steps, map, paths: flat.paths, blocks, ...(nested !== undefined ? { nested } : {}) };
 }
 
 function checkHeader(header: Omit<ScenarioHeader, "steps">, file: string, map: SourceMap, plugins: PluginView, problems: ScenarioProblem[]): void {

@@ -47,6 +47,8 @@ export interface StepResult {
   readonly error?: string;
   /** The step's note, if any. */
   readonly note?: string;
+  /** (issue 21) Set when the step ran inside another, at one of its preemption points (`LoadedScenario.nested`). */
+  readonly inside?: { readonly step: number; readonly point: string };
   /** (issue 19) The state after the step: a `dump` step's, or any step's `--state` asked for. */
   readonly state?: StateSnapshot;
 }
@@ -85,8 +87,14 @@ export interface PolicyResult {
   readonly eventsHash: string;
   /** Events, when traced. */
   readonly events?: readonly KernelEvent[];
-  /** Set when the kernel could not even be built for this policy. */
+  /** Set when the kernel could not even be built for this policy, or (issue 21) when the run stopped because its order cannot happen (`blocked`). */
   readonly error?: string;
+  /**
+   * (issue 21) The run stopped: a step of a concurrent block scheduled at another step's
+   * preemption point needs an mmap lock that step holds there; on a real machine it would wait,
+   * so this order is not a possible execution. `step` is the step that would wait.
+   */
+  readonly blocked?: { readonly step: number; readonly point: string; readonly message: string };
 }
 
 /** A scenario run under each of its policies (the `--format json` object). */

@@ -24,6 +24,8 @@ import type { ExpectationResult, PolicyResult, ScenarioReport, StepResult } from
 import type { RunContext, StepOutcome } from "./run-context.js";
 import { ScenarioError, formatProblem } from "./scenario-error.js";
 import { stateSnapshot } from "./state-snapshot.js";
+import { StepScheduler } from "./step-scheduler.js";
+import { WouldBlockError } from "../sim/preemption.js";
 
 /** Options of a run. */
 export interface RunOptions {
@@ -121,6 +123,7 @@ export function executeStep(ctx: RunContext): StepOutcome {
   try {
     outcome = execute(ctx, step);
   } catch (e) {
+    if (e instanceof WouldBlockError) throw e; // the order cannot happen: the whole run stops (runUnderPolicy)
     if (e instanceof KernelError) outcome = { errno: e.errno, message: kernelErrorMessage(e) };
     else if (e instanceof ModelError) outcome = { error: e.message };
     else if (e instanceof StepInputError) {
@@ -222,24 +225,49 @@ export function runUnderPolicy(loaded: LoadedScenario, policy: string, opts: Run
   const audit = (loaded.header.check_invariants ?? opts.checkInvariants === true)
     ? new InvariantAudit(inst.kernel, inst.gup, opts.fullAuditEvery ?? DEFAULT_FULL_AUDIT_EVERY) : false;
   const steps: StepResult[] = [];
-  for (let i = 0; i < loaded.steps.length; i++) {
+  // (issue 21) Steps a concurrent block's order puts at another step's preemption point run inside it.
+  const scheduler = loaded.nested !== undefined ? new StepScheduler(loaded, inst, (i) => runOne(i, false), (i) => { ctx.index = i; }) : undefined;
+  let lastTop = loaded.steps.length - 1;
+  while (lastTop > 0 && scheduler?.isNested(lastTop) === true) lastTop--;
+  const runOne = (i: number, top: boolean) => {
     ctx.index = i;
     // The last step's audit is a full one: what the incremental audits since the last full one could not see.
-    if (audit !== false && i === loaded.steps.length - 1) audit.fullNext();
-    let r = runStep(ctx, audit);
+    if (audit !== false && i === lastTop) audit.fullNext();
+    // A step run inside another is not audited: the model is mid-operation there.
+    let r = runStep(ctx, top ? audit : false);
     if (opts.stateAt?.has(i) === true && r.state === undefined) r = { ...r, state: stateSnapshot(inst) };
+    const inside = loaded.nested?.[i];
+    if (inside !== undefined) r = { ...r, inside };
     steps.push(r);
     opts.onStep?.(policy, r, inst);
+  };
+  let blocked: PolicyResult["blocked"];
+  if (scheduler !== undefined) inst.kernel.preempt.handler = scheduler;
+  try {
+    for (let i = 0; i < loaded.steps.length; i++) {
+      if (scheduler === undefined) runOne(i, true);
+      else if (!scheduler.isNested(i)) {
+        // runOne of a top step runs its nested steps: its own result comes after theirs.
+        scheduler.run(i);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof WouldBlockError)) throw e;
+    blocked = { step: scheduler?.blockedStep ?? ctx.index, point: e.point, message: e.message };
+  } finally {
+    inst.kernel.preempt.handler = null;
   }
+  steps.sort((a, b) => a.index - b.index);
 
   const k = inst.kernel;
   const pinnedVm: Record<string, number> = {};
   for (const p of k.processes.values()) pinnedVm[p.name] = p.mm?.pinnedVm ?? 0;
   const lockedVm: Record<string, number> = {};
   for (const u of k.users.values()) lockedVm[u.uid] = u.lockedVm;
-  const passed = steps.every((s) => s.error === undefined && s.expectations.every((x) => x.pass));
+  const passed = blocked === undefined && steps.every((s) => s.error === undefined && s.expectations.every((x) => x.pass));
   return {
     policy, kernel, passed, steps,
+    ...(blocked !== undefined ? { blocked, error: blocked.message } : {}),
     hazards: inst.oracle.hazards.map((h) => ({ class: h.class, outcome: h.outcome, step: h.step, device: h.device, pfn: h.pfn, detail: h.detail })),
     counters: { ...k.vmstat.snapshot(), pinned_vm: pinnedVm, locked_vm: lockedVm, invalidations: { ...k.notifiers.counts } },
     eventsHash: k.events.hash(),

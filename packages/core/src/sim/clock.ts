@@ -95,6 +95,26 @@ export class VirtualClock {
   }
 
   /**
+   * (issue 21) Run the earliest pending callback labelled `label` now, at the current time, as if
+   * its delay had just ended (a completion that came sooner); the clock does not move. Returns
+   * false when no callback with that label is pending.
+   */
+  fire(label: string): boolean {
+    let pick: Entry | undefined;
+    for (const e of this.heap) if (e.live && e.label === label && (pick === undefined || this.less(e, pick))) pick = e;
+    if (pick === undefined) return false;
+    pick.live = false;
+    this.liveCount--;
+    pick.fn();
+    return true;
+  }
+
+  /** The labels of the pending callbacks, earliest first. */
+  pendingLabels(): string[] {
+    return this.heap.filter((e) => e.live).sort((a, b) => (this.less(a, b) ? -1 : 1)).map((e) => e.label);
+  }
+
+  /**
    * Run until nothing is pending (`settle`). Stops after `limit` callbacks so a callback that
    * keeps rescheduling itself cannot hang the caller; returns how many ran.
    */

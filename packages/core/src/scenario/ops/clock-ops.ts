@@ -10,6 +10,20 @@ export function runAdvance(ctx: RunContext, s: StepOf<"advance">): StepOutcome {
   return {};
 }
 
+/**
+ * (issue 21) `fire`: run the pending event labelled `event` now, as if its latency had just ended
+ * (the clock does not move); result: the label. In a concurrent block this puts a completion at
+ * any point of an order, whatever its latency.
+ */
+export function runFire(ctx: RunContext, s: StepOf<"fire">): StepOutcome {
+  const clock = ctx.inst.kernel.clock;
+  if (!clock.fire(s.event)) {
+    const pending = [...new Set(clock.pendingLabels())];
+    throw new StepInputError("event", `no pending event "${s.event}"; pending now: ${pending.length > 0 ? pending.join(", ") : "none"}`);
+  }
+  return { result: s.event };
+}
+
 /** `settle`: run the clock until nothing is pending. */
 export function runSettle(ctx: RunContext): StepOutcome {
   ctx.inst.kernel.clock.settle();

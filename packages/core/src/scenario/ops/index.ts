@@ -1,7 +1,7 @@
 /** The executor of every op. */
 import type { Op, Step, StepOf } from "../schema/steps.js";
 import type { RunContext, StepOutcome } from "../run-context.js";
-import { runAdvance, runCheck, runDump, runSettle } from "./clock-ops.js";
+import { runAdvance, runCheck, runDump, runFire, runSettle } from "./clock-ops.js";
 import { runDevice } from "./device-ops.js";
 import { runFtruncate, runLease, runPunchHole, runReclaim, runWriteback } from "./fs-ops.js";
 import { runGup, runPeek, runPoke, runRelease } from "./gup-ops.js";
@@ -18,7 +18,7 @@ export const EXECUTORS: Executors = {
   proc_mem_write: runProcMemWrite, proc_mem_read: runProcMemRead,
   fork: runFork, exit: runExit, ftruncate: runFtruncate, punch_hole: runPunchHole, writeback: runWriteback, reclaim: runReclaim,
   lease: runLease, compact: runCompact, khugepaged: runKhugepaged, split: runSplit, migrate: runMigrate, cma_alloc: runCmaAlloc, gup: runGup, release: runRelease,
-  peek: runPeek, poke: runPoke, device: runDevice, advance: runAdvance, settle: runSettle, check: runCheck, dump: runDump,
+  peek: runPeek, poke: runPoke, device: runDevice, advance: runAdvance, fire: runFire, settle: runSettle, check: runCheck, dump: runDump,
 };
 
 /** Run one step. */

@@ -179,6 +179,7 @@ export const STEP_SCHEMAS = {
   device: z.object({ op: z.literal("device"), ...commonStepFields, device: nameField, action: z.string() }).passthrough()
     .meta({ description: "a device action; its other fields depend on the device kind" }),
   advance: step("advance", { time: timeField }, "advance the virtual clock"),
+  fire: step("fire", { event: z.string().min(1) }, "(issue 21) run the pending event with this label now, as if its latency had just ended (the clock does not move): a direct-IO completion (DEVICE:IO), a device DMA (DEVICE:dma_write), an ODP fault pass (DEVICE:REGION:fault), a writeback completion (writeback:FILE); result: the label"),
   settle: step("settle", {}, "run the clock until nothing is pending"),
   check: step("check", {}, "check expectations only"),
   dump: step(
