@@ -20,7 +20,18 @@ export function bodyOf(steps: readonly RawStep[]): RawStep[] {
   return steps.filter((s) => typeof s.note !== "string" || !s.note.startsWith(TAIL_NOTE));
 }
 
-/** The tail for `sc`'s body. */
+/** `steps` with each `concurrent` block replaced by its threads' steps (issue 21): what binds handles and forks. */
+function flatSteps(steps: readonly RawStep[]): RawStep[] {
+  const out: RawStep[] = [];
+  for (const s of steps) {
+    const threads = s.op === "concurrent" && typeof s.threads === "object" && s.threads !== null ? Object.values(s.threads) : undefined;
+    if (threads === undefined) out.push(s);
+    else for (const thread of threads) if (Array.isArray(thread)) out.push(...(thread as RawStep[]));
+  }
+  return out;
+}
+
+/** The tail for `sc`'s body (the steps of its concurrent blocks' threads included). */
 export function cleanupTail(sc: RawScenario, targets: FuzzTargets): RawStep[] {
   const t = (s: RawStep): RawStep => ({ ...s, note: TAIL_NOTE });
   const tail: RawStep[] = [t({ op: "settle" })];
@@ -28,7 +39,7 @@ export function cleanupTail(sc: RawScenario, targets: FuzzTargets): RawStep[] {
   const handles: string[] = [];
   const bound = new Map<string, string[]>();
   const procs = sc.processes.map((p) => (typeof p === "string" ? p : String(p.name)));
-  for (const s of sc.steps) {
+  for (const s of flatSteps(sc.steps)) {
     if (s.op === "gup" && typeof s.as === "string") handles.push(s.as);
     if (s.op === "release" && typeof s.handle === "string") released.add(s.handle);
     if (s.op === "device" && typeof s.as === "string") bound.set(String(s.device), [...(bound.get(String(s.device)) ?? []), s.as]);

@@ -52,7 +52,7 @@ describe("pinlab timeline", () => {
     expect(t.policies.map((p) => p.policy)).toEqual(["legacy-get"]);
     const p = t.policies[0];
     const leak = p.hazards.find((h) => h.hazard === "cow_leak/undetected")!;
-    expect(leak.eras).toEqual(["v4.8", "v4.9", "v4.15", "v5.3", "v5.7", "v5.8", "v5.9-rc4", "v5.9"]);
+    expect(leak.eras).toEqual(["v4.8", "v4.9", "v4.15", "v5.3", "v5.7", "v5.8", "v5.9-rc4", "v5.9", "v5.11"]);
     expect(leak.steps["v5.7"]).toEqual([7, 18, 27, 36]);
     expect(leak.steps["v5.8"]).toEqual([27]);
     expect(leak.steps["v5.9-rc4"]).toEqual([7, 18, 36]);
@@ -87,7 +87,7 @@ describe("pinlab timeline", () => {
     const r = await run(["timeline", SWAP_COW, "--policy", "legacy-get"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^ {4}v5\.8 +cow_leak\/undetected {2}pass/m);
-    expect(r.out).toContain("cow_leak/undetected: v4.8..v5.9\n");
+    expect(r.out).toContain("cow_leak/undetected: v4.8..v5.11\n");
     expect(r.out).toMatch(/moves at v5\.8 \(at step 27\):\n\s+17839856fd58 "gup: document and work around "COW can break either way" issue"/);
     expect(r.out).toMatch(/step 27 \(peek\) v5\.8 -> v5\.9-rc4: .*\[cow_leak\/undetected\] -> .*\n\s+09854ba94c6a "mm: do_wp_page\(\) simplification"/);
     expect(r.out).toMatch(/PASS history\[0\] cow_leak\/undetected v4\.8\.\.v5\.18/);

@@ -96,6 +96,14 @@ export interface EraRules {
    * `MMF_HAS_PINNED` is never set.
    */
   readonly follPin: "get" | "counted";
+  /**
+   * `gup.fast-fork-seq`: GUP-fast with FOLL_PIN samples `mm->write_protect_seq` and backs off to
+   * the slow path (which waits for fork's mmap lock) when fork is write-protecting the mm's PTEs
+   * ("mm/gup: prevent gup_fast from racing with COW during fork", 57efa1fe5957, v5.11; v6.12's
+   * `gup_fast()`). Before it GUP-fast could pin a page between fork's maybe-pinned test and its
+   * write-protect of the parent's PTE: the child then shares the page the parent's pin writes.
+   */
+  readonly gupFastForkSeq: boolean;
   /** `pin.zero-page`: FOLL_PIN takes a reference on the zero page (true until c8070b787519, v6.5). */
   readonly zeroPagePinned: boolean;
   /** `pin.unshare`: see {@link UnshareRule}. */

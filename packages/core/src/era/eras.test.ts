@@ -8,7 +8,7 @@ import { DEFAULT_KERNEL, KERNEL_ERAS } from "./eras.js";
 
 describe("kernel eras", () => {
   it("lists the eras the issue names, oldest first, ending at the default", () => {
-    for (const id of ["v4.8", "v4.15", "v5.3", "v5.7", "v5.8", "v5.9", "v5.19", "v6.5", "v6.12"]) expect(KERNEL_ERA_IDS).toContain(id);
+    for (const id of ["v4.8", "v4.15", "v5.3", "v5.7", "v5.8", "v5.9", "v5.11", "v5.19", "v6.5", "v6.12"]) expect(KERNEL_ERA_IDS).toContain(id);
     expect(KERNEL_ERA_IDS[KERNEL_ERA_IDS.length - 1]).toBe(DEFAULT_KERNEL);
     expect(KERNEL_ERAS.map((e) => e.date)).toEqual([...KERNEL_ERAS.map((e) => e.date)].sort());
   });
@@ -31,7 +31,10 @@ describe("kernel eras", () => {
     expect(eraById("v5.3").rules).toMatchObject({ cowReuse: "mapcount", forkPinned: "share", follPin: "get", unshare: "none", longtermFsdax: "refused", longtermMigrate: "cma" });
     expect(eraById("v5.8").rules).toMatchObject({ gupReadCow: true, follPin: "counted", cowReuse: "mapcount" });
     expect(eraById("v5.9-rc4").rules).toMatchObject({ cowReuse: "refcount", gupReadCow: false, forkPinned: "share" });
-    expect(eraById("v5.9").rules).toMatchObject({ forkPinned: "early-cow", swapinReuse: "mapcount", thpReuse: "mapcount" });
+    expect(eraById("v5.9").rules).toMatchObject({ forkPinned: "early-cow", swapinReuse: "mapcount", thpReuse: "mapcount", gupFastForkSeq: false });
+    expect(eraById("v5.11").rules).toMatchObject({ forkPinned: "early-cow", cowReuse: "refcount", gupFastForkSeq: true });
+    expect(eraById("v5.11").changes.map((c) => c.commit)).toEqual(["57efa1fe5957"]);
+    expect(eraById("v6.12").rules.gupFastForkSeq).toBe(true);
     expect(eraById("v6.12").rules).toMatchObject({ cowReuse: "anon-exclusive", forkPinned: "anon-exclusive", unshare: "anon-longterm", longtermFileWrite: "refused", zeroPagePinned: false, forceWrite: "anon-exclusive" });
     expect(eraById("v4.8").rules).toMatchObject({ forceWrite: "games", longtermFsdax: "allowed", daxBusyWait: false });
   });

@@ -13,6 +13,7 @@ const V4_8: EraRules = {
   gupReadCow: false,
   forceWrite: "games",
   forkPinned: "share",
+  gupFastForkSeq: false,
   follPin: "get",
   zeroPagePinned: true,
   unshare: "none",
@@ -88,6 +89,16 @@ const STEPS: readonly EraStep[] = [
     changes: [
       { rule: "forkPinned", value: "early-cow", commit: "008cfe4418b3", title: "mm: Introduce mm_struct.has_pinned" },
       { rule: "forkPinned", value: "early-cow", commit: "70e806e4e645", title: "mm: Do early cow for pinned pages during fork() for ptes" },
+    ],
+  },
+  {
+    id: "v5.11", release: "Linux 5.11", date: "2021-02",
+    summary: "GUP-fast FOLL_PIN backs off while fork write-protects the mm (write_protect_seq): no pin slips between fork's maybe-pinned test and its write-protect",
+    changes: [
+      {
+        rule: "gupFastForkSeq", value: true, commit: "57efa1fe5957", title: "mm/gup: prevent gup_fast from racing with COW during fork",
+        unconfirmed: "release inferred: not in v5.10 (queued for 5.10-stable as 537946556cc9 in December 2020), so v5.11-rc1; no tagged v5.11 tree read",
+      },
     ],
   },
   {

@@ -45,11 +45,13 @@ export function mmSetHasPinnedFlag(s: GupState, mm: MmStruct, flags: number): vo
  * `tableEnd`, writing frames from `pages[nr]` on, one `try_grab_folio_fast(page, 1)` per PTE.
  * Stops at the first page that needs anything (a fault, a special PTE, an unpinnable folio,
  * unsharing). Runs of plain frames go through {@link gupFastPlainRun} when the policy declares a
- * fast path; every other page goes through the policy's hooks ({@link gupFastPteOne}). Indices
+ * fast path and no preemption handler is installed (a plain run has no preemption points); every
+ * other page goes through the policy's hooks ({@link gupFastPteOne}). Indices
  * are table-local (0..511), never virtual page numbers. Returns the pages grabbed.
  */
 export function gupFastPteRange(s: GupState, t: PteTable, vpn: number, tableEnd: number, flags: number, pages: PageArray, nr: number): number {
-  const plan = planOf(s);
+  // With a preemption handler installed every entry goes the general way, past its points.
+  const plan = s.k.preempt.handler === null ? planOf(s) : null;
   const first = vpn & PTE_INDEX_MASK;
   const end = first + (tableEnd - vpn);
   let i = first;
@@ -110,7 +112,11 @@ export function gupFastPlainRun(s: GupState, plan: FastPlan, t: PteTable, i: num
 
 /**
  * One entry (table index `idx`) of `gup_fast_pte_range()` (mm/gup.c, v6.12) the general way,
- * asking the policy: false when the page needs the slow path (nothing taken).
+ * asking the policy: false when the page needs the slow path (nothing taken). The entry is read
+ * once (`ptep_get_lockless()`), the folio grabbed, and the entry read again: a changed entry (fork
+ * write-protected it, a zap cleared it) puts the folio back (`pte_val(pte) !=
+ * pte_val(ptep_get(ptep))`). The preemption points `gup_fast.read` (before the grab) and
+ * `gup_fast.grab` (before the second read) are where another thread can run.
  */
 function gupFastPteOne(s: GupState, t: PteTable, idx: number, flags: number, pages: PageArray, at: number): boolean {
   const k = s.k;
@@ -134,9 +140,12 @@ function gupFastPteOne(s: GupState, t: PteTable, idx: number, flags: number, pag
   // before the checks that follow it (and before the fork check); a folio they refuse is put back
   // at once (gup_put_folio(), counted as released), as is what the fork check gives back below.
   const mode = grabMode(flags);
+  k.preempt.point("gup_fast.read");
   if (!tryGrabFolio(s, head, 1, mode)) return false;
   gupStatAcquired(k, head, 1, mode);
-  if (!policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn))) {
+  k.preempt.point("gup_fast.grab");
+  const changed = t.bits[idx] !== bits || t.pfn[idx] !== pfn;
+  if (changed || !policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, pfn))) {
     gupPutPages(s, pages, at, 1, mode, false);
     return false;
   }
@@ -148,8 +157,10 @@ function gupFastPteOne(s: GupState, t: PteTable, idx: number, flags: number, pag
  * most): one entry read, the subpages recorded (`record_subpages()`), and the folio grabbed once
  * for all of them (`try_grab_folio_fast(page, refs, flags)`). Nothing is taken (0) when the leaf
  * is not writable for a write, or the folio is one the fast path may not take (long-term
- * unpinnable, refused by the policy, or a read-only pin that must unshare it first). Returns the
- * pages grabbed.
+ * unpinnable, refused by the policy, or a read-only pin that must unshare it first), or when the
+ * entry read again after the grab has changed (`pmd_val(orig) != pmd_val(*pmdp)`: the folio is
+ * put back). Preemption points `gup_fast.read` and `gup_fast.grab` as in {@link gupFastPteRange}.
+ * Returns the pages grabbed.
  */
 export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: number, flags: number, pages: PageArray, nr: number): number {
   const k = s.k;
@@ -163,10 +174,13 @@ export function gupFastPmdLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
   for (let j = 0; j < refs; j++) pages[nr + j] = pfn + j;
   if ((flags & FOLL_LONGTERM) !== 0 && !policy.longtermPinnable(head)) return 0;
   const mode = grabMode(flags);
+  k.preempt.point("gup_fast.read");
   if (!tryGrabFolio(s, head, refs, mode)) return 0;
   gupStatAcquired(k, head, refs, mode);
-  // As gup_fast_pte_range(): grabbed (and counted) first, then put back when refused.
-  if (!policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, head))) {
+  k.preempt.point("gup_fast.grab");
+  // As gup_fast_pte_range(): grabbed (and counted) first, then put back when changed or refused.
+  const changed = t.leafBits !== bits || t.leafPfn !== head;
+  if (changed || !policy.fastFolioAllowed(pfn, flags) || ((bits & PTE_WRITE) === 0 && policy.countsPins && policy.mustUnshare(undefined, flags, head))) {
     gupPutPages(s, pages, nr, refs, mode, false);
     return 0;
   }
@@ -186,16 +200,18 @@ export function gupFastPudLeaf(s: GupState, t: PteTable, vpn: number, end: numbe
 
 /**
  * `gup_fast()` (mm/gup.c, v6.12): walk the page tables of [start, start + nrPages) without the
- * lock, table by table, until a page needs the slow path. Backs off entirely when fork is
- * write-protecting the mm (`write_protect_seq`), giving back what it took
+ * lock, table by table, until a page needs the slow path. From v5.11 (`EraRules.gupFastForkSeq`)
+ * a FOLL_PIN backs off entirely when fork is write-protecting the mm (`write_protect_seq` odd
+ * before the walk, or moved during it), giving back what it took
  * (`gup_fast_unpin_user_pages()`). Returns the pages grabbed.
  */
 export function gupFast(s: GupState, task: Process, start: number, nrPages: number, flags: number, pages: PageArray): number {
   const mm = task.mm!;
   // gup_fast() (v6.12) samples mm->write_protect_seq for FOLL_PIN only ("mm/gup: prevent gup_fast
-  // from racing with COW during fork", 2020). A policy whose FOLL_PIN degrades to FOLL_GET
-  // (countsPins false: a kernel before both) has no such check.
-  const forkSeq = (flags & FOLL_PIN) !== 0 && s.k.policy.countsPins;
+  // from racing with COW during fork", 57efa1fe5957, v5.11). A policy whose FOLL_PIN degrades to
+  // FOLL_GET (countsPins false: a kernel before both) has no such check. Fork moves the count in
+  // every era; before v5.11 nothing reads it.
+  const forkSeq = (flags & FOLL_PIN) !== 0 && s.k.policy.countsPins && s.k.era.gupFastForkSeq;
   const seq = mm.writeProtectSeq;
   if (forkSeq && (seq & 1) !== 0) return 0;
   let nr = 0;

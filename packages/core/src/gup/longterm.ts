@@ -119,6 +119,9 @@ export function gupLongtermLocked(
   s: GupState, task: Process, start: number, nrPages: number, flags: number, pages: PageArray | undefined, offset: number, opts: GupOptions,
   stats: FaultStats,
 ): LongtermResult {
+  // __get_user_pages_locked(): mmap_read_lock_killable() unless the caller holds it (issue 21: a
+  // preemption handler may refuse it, when a thread interrupted here holds it for write).
+  s.k.preempt.mmapLock(task.mm!.id, "read");
   if ((flags & FOLL_LONGTERM) === 0) return { nr: getUserPagesSlow(s, task, start, nrPages, flags, pages, offset, opts, stats), migrated: 0 };
   let migrated = 0;
   for (;;) {

@@ -39,6 +39,8 @@ export function doFork(k: MmContext, parent: Process, childName: string): Proces
   const pmm = parent.mm;
   if (pmm === null || !parent.alive || !pmm.live) return -ENOENT;
   if (k.findProcess(childName) !== undefined) return -EEXIST;
+  // dup_mmap(): mmap_write_lock_killable(oldmm), held to the end (the child's too, from its creation).
+  k.preempt.mmapLock(pmm.id, "write");
   const pid = k.allocPid();
   const cmm = new MmStruct(k.newId(), pid, pmm.memlockLimit);
   const child = new Process(pid, childName, cmm, parent.pid);
@@ -145,7 +147,13 @@ function copyPageRange(k: MmContext, src: Vma, dst: Vma): CopyTally {
   return tally;
 }
 
-/** `copy_present_ptes()` (mm/memory.c, v6.12) for one PTE of `src`: share it with the child, or copy a maybe-pinned exclusive anon page. */
+/**
+ * `copy_present_ptes()` (mm/memory.c, v6.12) for one PTE of `src`: share it with the child, or copy
+ * a maybe-pinned exclusive anon page. Sharing a writable PTE of a COW mapping passes the
+ * preemption point `fork.copy_pte`: the page was found not maybe-pinned (its dup succeeded) and
+ * the parent's PTE is not write-protected yet; GUP-fast in the parent, which takes neither lock
+ * fork holds, can pin it there (the race `write_protect_seq` closes from v5.11).
+ */
 function copyPresentPte(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: number, bits: number, tally: CopyTally): void {
   const f = k.frames;
   if ((bits & PTE_SPECIAL) !== 0) {
@@ -160,14 +168,16 @@ function copyPresentPte(k: MmContext, src: Vma, dst: Vma, vpn: number, pfn: numb
     else tally.copied++;
     return;
   }
-  // Share: +1 mapping, clear anon-exclusive, write-protect both sides of a COW mapping.
+  // Share: clear anon-exclusive (the dup succeeded), write-protect both sides of a COW mapping
+  // (__copy_present_ptes(): wrprotect_ptes() on the parent), +1 mapping.
+  if (anon) f.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
   let cbits = bits & ~PTE_YOUNG;
   if (src.isCow && (bits & PTE_WRITE) !== 0) {
+    k.preempt.point("fork.copy_pte", [{ mm: src.mm.id, mode: "write" }, { mm: dst.mm.id, mode: "write" }]);
     src.mm.pageTable.update(vpn, PTE_WRITE, 0);
     cbits &= ~PTE_WRITE;
   }
   if (!src.isCow) cbits &= ~PTE_DIRTY;
-  if (anon) f.flags[pfn] &= ~PG_ANON_EXCLUSIVE;
   mapPage(k, dst, vpn, pfn, cbits);
   tally.shared++;
 }

@@ -28,9 +28,10 @@ export function checkNames(
   const boundBy = new Map<string, string>(); // a device result's name -> the device that made it
   // (issue 21) Which thread of which block made a name or a process: another thread of that block may not use it.
   const madeIn = new Map<string, string>();
+  // A block's flat steps are its schedule's starts (one per step; its order has one entry per part).
   const threadOf = (i: number): string | undefined => {
-    const b = where.blocks.findIndex((x) => i >= x.start && i < x.start + x.order.length);
-    return b < 0 ? undefined : `${b}:${where.blocks[b].order[i - where.blocks[b].start]}`;
+    const b = where.blocks.findIndex((x) => i >= x.start && i < x.start + x.schedule.starts.length);
+    return b < 0 ? undefined : `${b}:${where.blocks[b].schedule.starts[i - where.blocks[b].start].thread}`;
   };
   steps.forEach((step, i) => {
     const here = threadOf(i);
