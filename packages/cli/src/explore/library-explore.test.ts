@@ -26,9 +26,10 @@ interface Report {
 interface RunJson { results: { policy: string; kernel: string; hazards: { class: string; outcome: string }[]; steps: { index: number; expectations: { key: string; pass: boolean }[] }[] }[] }
 
 describe("the library's explore targets", () => {
-  it("are there: DIO vs writeback, Dirty COW, the ODP fault against an invalidation (with and without the retry)", () => {
+  it("are there: DIO vs writeback (by the clock and by fire), Dirty COW, GUP-fast against fork, the ODP fault against an invalidation (with and without the retry)", () => {
     expect(withExplore).toEqual(expect.arrayContaining([
-      "explore-dio-writeback.yaml", "explore-dirty-cow.yaml", "explore-odp-fault-invalidate.yaml", "explore-odp-fault-invalidate-no-retry.yaml",
+      "explore-dio-writeback.yaml", "explore-dio-fire-writeback.yaml", "explore-dirty-cow.yaml", "explore-gup-fast-fork.yaml",
+      "explore-odp-fault-invalidate.yaml", "explore-odp-fault-invalidate-no-retry.yaml",
     ]));
   });
 
