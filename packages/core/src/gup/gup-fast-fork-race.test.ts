@@ -71,7 +71,7 @@ function runAt(env: Env, at: PreemptPoint, other: () => void): Trace {
     mmapLock(mm, mode) {
       trace.locks.push({ mm, mode, held });
       const h = held.find((x) => x.mm === mm);
-      if (h !== undefined && (h.mode === "write" || mode === "write")) throw new WouldBlockError(at, mm, mode, `mmap lock of mm ${mm}`);
+      if (h !== undefined && (h.mode === "write" || mode === "write")) throw new WouldBlockError(at, mm, mode, h.mode, `mmap lock of mm ${mm}`);
     },
   };
   env.k.preempt.handler = handler;
