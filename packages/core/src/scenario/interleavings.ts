@@ -74,26 +74,75 @@ export function preemptions(order: readonly string[], counts: ReadonlyMap<string
   return p;
 }
 
-/** Visit the block's interleavings (see the module comment); `visit` gets each order (a thread name per step). */
-export function interleavings(opts: InterleavingOptions, visit: (order: readonly string[], preemptions: number) => void): InterleavingStats {
-  const names = opts.threads.map((t) => t.name).sort();
-  const count = new Map(opts.threads.map((t) => [t.name, t.count]));
-  const partsOf = new Map(opts.threads.map((t) => [t.name, t.parts ?? Array<number>(t.count).fill(1)]));
-  const pos = new Map(names.map((n) => [n, 0]));
-  const total = opts.threads.reduce((a, t) => a + t.count, 0);
-  const order: string[] = [];
-  const open: string[] = []; // threads whose step is stopped at a point, newest last
-  let explored = 0;
-  let beyondBound = false;
-  let stopped = false;
+/**
+ * Where each thread is in its parts, and the steps stopped at a point (newest last): the state
+ * both walks below move through. A thread may run its next part when it has one left and it
+ * starts a step, or its step is the newest stopped one.
+ */
+class PartCursor {
+  private readonly pos = new Map<string, number>();
+  private readonly parts = new Map<string, readonly number[]>();
+  private readonly count = new Map<string, number>();
+  private readonly open: string[] = [];
+
+  constructor(threads: InterleavingOptions["threads"]) {
+    for (const t of threads) {
+      this.pos.set(t.name, 0);
+      this.parts.set(t.name, t.parts ?? Array<number>(t.count).fill(1));
+      this.count.set(t.name, t.count);
+    }
+  }
+
+  /** True when thread `t` has a part left. */
+  left(t: string): boolean {
+    return (this.pos.get(t) ?? 0) < (this.count.get(t) ?? 0);
+  }
+
   /** The step and part thread `t`'s next entry is. */
-  const step = (t: string): ThreadStep => {
-    let u = pos.get(t) ?? 0;
-    const parts = partsOf.get(t) ?? [];
+  at(t: string): ThreadStep {
+    const parts = this.parts.get(t) ?? [];
+    let u = this.pos.get(t) ?? 0;
     let k = 0;
     while (k < parts.length && u >= parts[k]) u -= parts[k++];
     return { thread: t, index: k, part: u };
-  };
+  }
+
+  /** True when thread `t` may run its next part now. */
+  enabled(t: string): boolean {
+    return this.left(t) && ((this.at(t).part ?? 0) === 0 || this.open[this.open.length - 1] === t);
+  }
+
+  /** Run thread `t`'s next part; returns what undoes it. */
+  take(t: string): () => void {
+    const { index, part = 0 } = this.at(t);
+    const n = this.parts.get(t)?.[index] ?? 1;
+    const opens = part === 0 && n > 1;
+    const closes = n > 1 && part + 1 === n;
+    if (opens) this.open.push(t);
+    if (closes) this.open.pop();
+    this.pos.set(t, (this.pos.get(t) ?? 0) + 1);
+    return () => {
+      this.pos.set(t, (this.pos.get(t) ?? 0) - 1);
+      if (closes) this.open.push(t);
+      if (opens) this.open.pop();
+    };
+  }
+
+  /** The state as a string (for memoizing). */
+  key(): string {
+    return `${[...this.pos.values()].join(",")}|${this.open.join(",")}`;
+  }
+}
+
+/** Visit the block's interleavings (see the module comment); `visit` gets each order (a thread name per step). */
+export function interleavings(opts: InterleavingOptions, visit: (order: readonly string[], preemptions: number) => void): InterleavingStats {
+  const names = opts.threads.map((t) => t.name).sort();
+  const cursor = new PartCursor(opts.threads);
+  const total = opts.threads.reduce((a, t) => a + t.count, 0);
+  const order: string[] = [];
+  let explored = 0;
+  let beyondBound = false;
+  let stopped = false;
   /** Explore from the current state; true when some order below was cut by the bound or the limit. */
   const dfs = (last: string | undefined, pre: number, sleep: readonly string[]): boolean => {
     if (order.length === total) {
@@ -106,29 +155,22 @@ export function interleavings(opts: InterleavingOptions, visit: (order: readonly
     const done: string[] = [];
     for (const t of names) {
       if (stopped) return true;
-      if ((pos.get(t) ?? 0) >= (count.get(t) ?? 0) || sleep.includes(t)) continue;
-      const mine = step(t);
-      if ((mine.part ?? 0) > 0 && open[open.length - 1] !== t) continue; // not the newest open step: cannot go on yet
-      const p = pre + (last !== undefined && last !== t && (pos.get(last) ?? 0) < (count.get(last) ?? 0) ? 1 : 0);
+      // Done, asleep, or not the newest stopped step: it cannot go on now.
+      if (sleep.includes(t) || !cursor.enabled(t)) continue;
+      const p = pre + (last !== undefined && last !== t && cursor.left(last) ? 1 : 0);
       if (opts.bound !== undefined && p > opts.bound) {
         cut = true;
         beyondBound = true;
         continue;
       }
       const ind = opts.independent;
-      const nextSleep = ind === undefined ? [] : [...sleep, ...done].filter((s) => ind(step(s), mine));
-      const nParts = partsOf.get(t)?.[mine.index] ?? 1;
-      const opens = mine.part === 0 && nParts > 1;
-      const closes = nParts > 1 && (mine.part ?? 0) + 1 === nParts;
-      if (opens) open.push(t);
-      if (closes) open.pop();
-      pos.set(t, (pos.get(t) ?? 0) + 1);
+      const mine = cursor.at(t);
+      const nextSleep = ind === undefined ? [] : [...sleep, ...done].filter((s) => ind(cursor.at(s), mine));
+      const undo = cursor.take(t);
       order.push(t);
       const below = dfs(t, p, nextSleep);
       order.pop();
-      pos.set(t, (pos.get(t) ?? 0) - 1);
-      if (closes) open.push(t);
-      if (opens) open.pop();
+      undo();
       if (below) cut = true;
       else done.push(t);
     }
@@ -144,37 +186,21 @@ export function interleavings(opts: InterleavingOptions, visit: (order: readonly
  */
 function orderCount(threads: InterleavingOptions["threads"]): number {
   if (threads.every((t) => t.parts === undefined || t.parts.every((p) => p === 1))) return multinomial(threads.map((t) => t.count));
-  const names = threads.map((t) => t.name);
-  const parts = threads.map((t) => t.parts ?? Array<number>(t.count).fill(1));
+  const cursor = new PartCursor(threads);
   const memo = new Map<string, number>();
-  const pos = names.map(() => 0);
-  const open: number[] = [];
-  const where = (i: number) => {
-    let u = pos[i];
-    let k = 0;
-    while (k < parts[i].length && u >= parts[i][k]) u -= parts[i][k++];
-    return { k, u };
-  };
   const walk = (): number => {
-    const key = `${pos.join(",")}|${open.join(",")}`;
+    const key = cursor.key();
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
     let n = 0;
     let any = false;
-    for (let i = 0; i < names.length; i++) {
-      if (pos[i] >= threads[i].count) continue;
+    for (const t of threads) {
+      if (!cursor.left(t.name)) continue;
       any = true;
-      const { k, u } = where(i);
-      if (u > 0 && open[open.length - 1] !== i) continue;
-      const opens = u === 0 && parts[i][k] > 1;
-      const closes = parts[i][k] > 1 && u + 1 === parts[i][k];
-      if (opens) open.push(i);
-      if (closes) open.pop();
-      pos[i]++;
+      if (!cursor.enabled(t.name)) continue;
+      const undo = cursor.take(t.name);
       n += walk();
-      pos[i]--;
-      if (closes) open.push(i);
-      if (opens) open.pop();
+      undo();
     }
     const r = any ? n : 1;
     memo.set(key, r);
